@@ -1,0 +1,10 @@
+/* tote console — not built yet; see the open issues. */
+#include "cli_internal.h"
+
+int tote_cmd_console(const tote_cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    (void)argc;
+    (void)argv;
+    return tote_cli_fail(TOTE_EXIT_FAIL, "'tote console' is not implemented yet");
+}

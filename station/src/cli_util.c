@@ -1,0 +1,86 @@
+/* Helpers shared by the verbs of the `tote` command line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tote/cli.h"
+
+int tote_cli_fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tote: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+int tote_cli_open_store(const tote_cli_ctx *ctx, int flags, tote_store **out)
+{
+    char *msg = NULL;
+    tote_st_err e = tote_store_open(ctx->db_path, flags, out, &msg);
+    if (e == TOTE_ST_E_OK)
+        return TOTE_EXIT_OK;
+    int code = (e == TOTE_ST_E_NOT_FOUND) ? TOTE_EXIT_USAGE : TOTE_EXIT_FAIL;
+    tote_cli_fail(code, "%s", msg ? msg : tote_st_strerror(e));
+    free(msg);
+    return code;
+}
+
+void tote_cli_print_json(cJSON *v)
+{
+    char *s = cJSON_PrintUnformatted(v);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        cJSON_free(s);
+    }
+    cJSON_Delete(v);
+}
+
+static void remove_args(int *argc, char **argv, int at, int n)
+{
+    for (int i = at; i + n <= *argc; i++)
+        argv[i] = argv[i + n];
+    *argc -= n;
+}
+
+int tote_cli_take_flag(int *argc, char **argv, const char *flag)
+{
+    int found = 0;
+    for (int i = 1; i < *argc;) {
+        if (strcmp(argv[i], flag) == 0) {
+            remove_args(argc, argv, i, 1);
+            found = 1;
+        } else {
+            i++;
+        }
+    }
+    return found;
+}
+
+const char *tote_cli_take_opt(int *argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], name) == 0) {
+            if (i + 1 >= *argc) {
+                remove_args(argc, argv, i, 1);
+                return "";
+            }
+            const char *v = argv[i + 1];
+            remove_args(argc, argv, i, 2);
+            return v;
+        }
+        if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=') {
+            const char *v = argv[i] + n + 1;
+            remove_args(argc, argv, i, 1);
+            return v;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,428 @@
+/*
+ * The store: opening, migrations, statement cache, transactions, audit
+ * events, settings and counters. Domain SQL lives in the other store_*.c.
+ */
+#include "tote/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schema.h"
+
+#define STMT_CACHE_SLOTS 256
+
+struct stmt_slot {
+    char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct tote_store {
+    sqlite3 *db;
+    char *path;
+    struct stmt_slot cache[STMT_CACHE_SLOTS];
+};
+
+int tote_store_schema_version(void)
+{
+    return tote_schema_migration_count;
+}
+
+static char *fmt_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = malloc((size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+tote_st_err tote_store_map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return TOTE_ST_E_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return TOTE_ST_E_BUSY;
+    case SQLITE_FULL:
+        return TOTE_ST_E_FULL;
+    case SQLITE_NOMEM:
+        return TOTE_ST_E_NOMEM;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        return TOTE_ST_E_IO;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return TOTE_ST_E_CORRUPT;
+    case SQLITE_CONSTRAINT:
+        return TOTE_ST_E_INVALID;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+        return TOTE_ST_E_DENIED;
+    default:
+        return TOTE_ST_E_DB;
+    }
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, char **err_msg, const char *what)
+{
+    char *e = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &e);
+    if (rc != SQLITE_OK && err_msg)
+        *err_msg = fmt_msg("%s: %s", what, e ? e : sqlite3_errstr(rc));
+    sqlite3_free(e);
+    return rc;
+}
+
+static int user_version(sqlite3 *db, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tote_st_err migrate(tote_store *s, int flags, char **err_msg)
+{
+    int v = 0;
+    int rc = user_version(s->db, &v);
+    if (rc != SQLITE_OK) {
+        if (err_msg)
+            *err_msg = fmt_msg("%s is not a Tote database: %s", s->path, sqlite3_errmsg(s->db));
+        return tote_store_map_rc(rc) == TOTE_ST_E_BUSY ? TOTE_ST_E_BUSY : TOTE_ST_E_CORRUPT;
+    }
+    if (v > tote_schema_migration_count) {
+        if (err_msg)
+            *err_msg = fmt_msg("%s has schema version %d, newer than this Tote understands (%d); "
+                               "upgrade Tote before opening it",
+                               s->path, v, tote_schema_migration_count);
+        return TOTE_ST_E_SCHEMA_NEWER;
+    }
+    if (v == tote_schema_migration_count)
+        return TOTE_ST_E_OK;
+    if (flags & TOTE_STORE_NO_MIGRATE) {
+        if (err_msg)
+            *err_msg = fmt_msg("%s has schema version %d; run 'tote init' to upgrade it to %d", s->path,
+                               v, tote_schema_migration_count);
+        return TOTE_ST_E_STATE;
+    }
+    for (; v < tote_schema_migration_count; v++) {
+        if (exec_sql(s->db, "BEGIN IMMEDIATE", err_msg, "cannot start migration") != SQLITE_OK)
+            return TOTE_ST_E_BUSY;
+        /* re-check inside the write lock: another process may have migrated */
+        int now = 0;
+        if (user_version(s->db, &now) == SQLITE_OK && now > v) {
+            exec_sql(s->db, "ROLLBACK", NULL, "");
+            v = now - 1;
+            continue;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "migration %d failed", v + 1);
+        rc = exec_sql(s->db, tote_schema_migrations[v], err_msg, what);
+        if (rc == SQLITE_OK) {
+            char pragma[64];
+            snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+            rc = exec_sql(s->db, pragma, err_msg, what);
+        }
+        if (rc == SQLITE_OK)
+            rc = exec_sql(s->db, "COMMIT", err_msg, what);
+        if (rc != SQLITE_OK) {
+            exec_sql(s->db, "ROLLBACK", NULL, "");
+            return tote_store_map_rc(rc) == TOTE_ST_E_OK ? TOTE_ST_E_DB : tote_store_map_rc(rc);
+        }
+    }
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char **err_msg)
+{
+    *out = NULL;
+    if (err_msg)
+        *err_msg = NULL;
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    if (!exists && !(flags & TOTE_STORE_CREATE)) {
+        if (err_msg)
+            *err_msg = fmt_msg("no database at %s (run 'tote init' or pass --db PATH)", path);
+        return TOTE_ST_E_NOT_FOUND;
+    }
+    if (!exists) {
+        /* create with mode 0640: the file's permissions are the boundary */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0640);
+        if (fd < 0 && errno != EEXIST) {
+            if (err_msg)
+                *err_msg = fmt_msg("cannot create %s: %s", path, strerror(errno));
+            return errno == EACCES ? TOTE_ST_E_DENIED : TOTE_ST_E_IO;
+        }
+        if (fd >= 0) {
+            fchmod(fd, 0640);
+            close(fd);
+        }
+    }
+    tote_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return TOTE_ST_E_NOMEM;
+    s->path = strdup(path);
+    if (!s->path) {
+        free(s);
+        return TOTE_ST_E_NOMEM;
+    }
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        if (err_msg)
+            *err_msg = fmt_msg("cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        tote_st_err e = tote_store_map_rc(rc);
+        tote_store_destroy(&s);
+        return e;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    const char *sync = getenv("TOTE_SYNC");
+    const char *pragmas = (sync && strcmp(sync, "normal") == 0)
+                              ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    rc = exec_sql(s->db, pragmas, err_msg, "cannot configure the database");
+    if (rc != SQLITE_OK) {
+        tote_st_err e = tote_store_map_rc(rc);
+        if (err_msg && *err_msg && (rc & 0xff) == SQLITE_NOTADB) {
+            free(*err_msg);
+            *err_msg = fmt_msg("%s is not a Tote database (not SQLite)", path);
+        }
+        tote_store_destroy(&s);
+        return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
+    }
+    tote_st_err e = migrate(s, flags, err_msg);
+    if (e != TOTE_ST_E_OK) {
+        tote_store_destroy(&s);
+        return e;
+    }
+    *out = s;
+    return TOTE_ST_E_OK;
+}
+
+void tote_store_destroy(tote_store **sp)
+{
+    if (!sp || !*sp)
+        return;
+    tote_store *s = *sp;
+    for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
+        sqlite3_finalize(s->cache[i].stmt);
+        free(s->cache[i].sql);
+    }
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+    *sp = NULL;
+}
+
+sqlite3 *tote_store_db(tote_store *s)
+{
+    return s->db;
+}
+
+const char *tote_store_path(const tote_store *s)
+{
+    return s->path;
+}
+
+const char *tote_store_errmsg(tote_store *s)
+{
+    return sqlite3_errmsg(s->db);
+}
+
+static unsigned hash_str(const char *p)
+{
+    unsigned h = 2166136261u;
+    while (*p)
+        h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h;
+}
+
+sqlite3_stmt *tote_store_stmt(tote_store *s, const char *sql)
+{
+    unsigned h = hash_str(sql) % STMT_CACHE_SLOTS;
+    for (unsigned probe = 0; probe < STMT_CACHE_SLOTS; probe++) {
+        struct stmt_slot *slot = &s->cache[(h + probe) % STMT_CACHE_SLOTS];
+        if (slot->sql && strcmp(slot->sql, sql) == 0) {
+            sqlite3_reset(slot->stmt);
+            sqlite3_clear_bindings(slot->stmt);
+            return slot->stmt;
+        }
+        if (!slot->sql) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+                return NULL;
+            slot->sql = strdup(sql);
+            if (!slot->sql) {
+                sqlite3_finalize(st);
+                return NULL;
+            }
+            slot->stmt = st;
+            return st;
+        }
+    }
+    /* cache full: this is a programming error (too many distinct statements) */
+    return NULL;
+}
+
+tote_st_err tote_store_begin(tote_store *s)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "BEGIN IMMEDIATE");
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_store_commit(tote_store *s)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "COMMIT");
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return TOTE_ST_E_OK;
+    tote_st_err e = tote_store_map_rc(rc);
+    return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
+}
+
+void tote_store_rollback(tote_store *s)
+{
+    if (sqlite3_get_autocommit(s->db))
+        return;
+    sqlite3_stmt *st = tote_store_stmt(s, "ROLLBACK");
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+}
+
+void tote_store_now(char buf[32])
+{
+    const char *fixed = getenv("TOTE_NOW");
+    if (fixed && *fixed) {
+        snprintf(buf, 32, "%s", fixed);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char date[24];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, 32, "%.19s.%03dZ", date, (int)(ts.tv_nsec / 1000000));
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+tote_st_err tote_store_event(tote_store *s, const char *actor, const char *device, const char *kind,
+                             const char *subject_type, const char *subject, const char *detail_json)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "INSERT INTO event(at, actor, device, kind, subject_type, subject, "
+                                          "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    char now[32];
+    tote_store_now(now);
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 2, actor);
+    bind_text_or_null(st, 3, device);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 5, subject_type);
+    bind_text_or_null(st, 6, subject);
+    bind_text_or_null(st, 7, detail_json);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+const char *tote_store_setting_get(tote_store *s, const char *key, const char *def, char *buf, size_t cap)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT value FROM setting WHERE key = ?1");
+    const char *v = def;
+    if (st) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = (const char *)sqlite3_column_text(st, 0);
+    }
+    if (cap > 0)
+        snprintf(buf, cap, "%s", v ? v : "");
+    if (st)
+        sqlite3_reset(st);
+    return buf;
+}
+
+long long tote_store_setting_int(tote_store *s, const char *key, long long def)
+{
+    char buf[64];
+    char defbuf[32];
+    snprintf(defbuf, sizeof defbuf, "%lld", def);
+    tote_store_setting_get(s, key, defbuf, buf, sizeof buf);
+    char *end = NULL;
+    long long v = strtoll(buf, &end, 10);
+    return (end && *end == '\0' && end != buf) ? v : def;
+}
+
+tote_st_err tote_store_setting_set(tote_store *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "INSERT INTO setting(key, value) VALUES (?1, ?2) "
+                                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_store_counter_next(tote_store *s, const char *name, long long *out)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "INSERT INTO counter(name, value) VALUES (?1, 1) "
+                                          "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+                                          "RETURNING value");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}

@@ -1,0 +1,140 @@
+/* Store basics: create, migrate, reopen, refuse newer and non-database files. */
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "support.h"
+#include "test.h"
+#include "tote/store.h"
+
+static char *dir;
+
+static void path_in(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+static void test_create_and_reopen(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "a.db");
+    tote_store *s = NULL;
+    char *msg = NULL;
+    REQUIRE_EQ(tote_store_open(p, 0, &s, &msg), TOTE_ST_E_NOT_FOUND);
+    CHECK(s == NULL);
+    CHECK_HAS(msg, "tote init");
+    free(msg);
+    REQUIRE_EQ(tote_store_open(p, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    struct stat sb;
+    REQUIRE_EQ(stat(p, &sb), 0);
+    CHECK_EQ(sb.st_mode & 0777, 0640);
+    long long v = 0;
+    CHECK_EQ(tote_store_counter_next(s, "x", &v), TOTE_ST_E_OK);
+    CHECK_EQ(v, 1);
+    CHECK_EQ(tote_store_counter_next(s, "x", &v), TOTE_ST_E_OK);
+    CHECK_EQ(v, 2);
+    CHECK_EQ(tote_store_setting_set(s, "weight_tolerance_pct", "7"), TOTE_ST_E_OK);
+    tote_store_destroy(&s);
+    CHECK(s == NULL);
+    tote_store_destroy(&s); /* NULL-safe */
+    REQUIRE_EQ(tote_store_open(p, 0, &s, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(tote_store_setting_int(s, "weight_tolerance_pct", 5), 7);
+    CHECK_EQ(tote_store_setting_int(s, "missing", 5), 5);
+    tote_store_destroy(&s);
+}
+
+static void test_event_log_is_append_only(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "b.db");
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(p, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(tote_store_event(s, "alice", NULL, "order.release", "order", "#1001", "{}"), TOTE_ST_E_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(tote_store_db(s), "DELETE FROM event", NULL, NULL, &err);
+    CHECK(rc != SQLITE_OK);
+    CHECK_HAS(err, "append-only");
+    sqlite3_free(err);
+    rc = sqlite3_exec(tote_store_db(s), "UPDATE event SET actor = 'mallory'", NULL, NULL, &err);
+    CHECK(rc != SQLITE_OK);
+    sqlite3_free(err);
+    tote_store_destroy(&s);
+}
+
+static void test_newer_schema_refused(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "c.db");
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(p, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", tote_store_schema_version() + 1);
+    REQUIRE_EQ(sqlite3_exec(tote_store_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
+    tote_store_destroy(&s);
+    char *msg = NULL;
+    CHECK_EQ(tote_store_open(p, 0, &s, &msg), TOTE_ST_E_SCHEMA_NEWER);
+    CHECK_HAS(msg, "newer");
+    free(msg);
+}
+
+static void test_not_a_database(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "d.db");
+    const char junk[] = "this is not an SQLite file, it is a shopping list: milk, eggs, totes\n"
+                        "and it goes on for a while so that SQLite reads a whole header page.....";
+    REQUIRE_EQ(tt_write_file(p, junk, sizeof junk), 0);
+    tote_store *s = NULL;
+    char *msg = NULL;
+    CHECK_EQ(tote_store_open(p, 0, &s, &msg), TOTE_ST_E_CORRUPT);
+    CHECK_HAS(msg, "not a Tote database");
+    free(msg);
+}
+
+static void test_older_schema_upgraded(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "e.db");
+    /* an empty SQLite file is schema version 0: opening upgrades it */
+    sqlite3 *db = NULL;
+    REQUIRE_EQ(sqlite3_open(p, &db), SQLITE_OK);
+    REQUIRE_EQ(sqlite3_exec(db, "PRAGMA user_version = 0; CREATE TABLE keep(x);", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    tote_store *s = NULL;
+    char *msg = NULL;
+    CHECK_EQ(tote_store_open(p, TOTE_STORE_NO_MIGRATE, &s, &msg), TOTE_ST_E_STATE);
+    CHECK_HAS(msg, "tote init");
+    free(msg);
+    REQUIRE_EQ(tote_store_open(p, 0, &s, NULL), TOTE_ST_E_OK);
+    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA user_version");
+    REQUIRE(st != NULL);
+    REQUIRE_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_EQ(sqlite3_column_int(st, 0), tote_store_schema_version());
+    sqlite3_reset(st);
+    tote_store_destroy(&s);
+}
+
+static void setup(void)
+{
+    dir = tt_tmpdir("store");
+}
+
+static void teardown(void)
+{
+    tt_rmrf(dir);
+    free(dir);
+}
+
+static void test_all_setup(void)
+{
+    setup();
+    CHECK(dir != NULL);
+}
+
+static void test_all_teardown(void)
+{
+    teardown();
+}
+
+TT_MAIN(TT_TEST(test_all_setup), TT_TEST(test_create_and_reopen), TT_TEST(test_event_log_is_append_only),
+        TT_TEST(test_newer_schema_refused), TT_TEST(test_not_a_database), TT_TEST(test_older_schema_upgraded),
+        TT_TEST(test_all_teardown))
