@@ -141,6 +141,14 @@ typedef enum tote_wire_error {
 #undef TOTE_WIRE_ERROR_ENUM
 } tote_wire_error;
 
+/* What a TASK asks for: a picker gets PICK tasks (bin, item, quantity); a
+ * packer gets PACK tasks (order and tote of the next order ready to pack;
+ * bin/sku/name/gtin empty). */
+typedef enum tote_task_kind {
+    TOTE_TASK_PICK = 1,
+    TOTE_TASK_PACK = 2
+} tote_task_kind;
+
 typedef enum tote_return_disposition {
     TOTE_RETURN_RESTOCK = 1,
     TOTE_RETURN_QUARANTINE = 2
@@ -160,6 +168,7 @@ typedef struct tote_wire_scan {
 
 typedef struct tote_wire_pack_line {
     char sku[TOTE_WIRE_SHORT_MAX + 1];
+    char gtin[TOTE_WIRE_SHORT_MAX + 1]; /* GTIN-14 of the product, or "" */
     char name[TOTE_WIRE_TEXT_MAX + 1];
     uint32_t expected; /* picked, to be packed */
     uint32_t packed;
@@ -212,7 +221,8 @@ typedef struct tote_wire_msg {
             char operator_name[TOTE_WIRE_TEXT_MAX + 1]; /* "" if none */
         } hello_ok;
         struct { /* TASK */
-            uint32_t task_id;
+            uint8_t kind;         /* tote_task_kind */
+            uint32_t task_id;     /* pick_task id; for PACK the order id */
             uint32_t pick_list_id;
             char bin[TOTE_WIRE_SHORT_MAX + 1];
             char sku[TOTE_WIRE_SHORT_MAX + 1];
