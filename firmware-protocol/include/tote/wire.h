@@ -25,6 +25,9 @@
  * and SNAPSHOT (idempotent). Every other request carries seq >= 1, strictly
  * increasing per device. The station stores the reply to (device, seq) in the
  * same transaction as its effect and answers a resend with the stored reply.
+ * HELLO carries the handheld's next unused seq but is always answered afresh
+ * (never from the store, never moving last_seq): HELLO_OK.last_seq tells the
+ * handheld where to continue (PROTOCOL.md section 4).
  */
 #ifndef TOTE_WIRE_H
 #define TOTE_WIRE_H
