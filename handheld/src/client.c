@@ -446,7 +446,7 @@ static void command(tote_client *c, const char *line)
             ui_errorf(c, "BAD_COMMAND", 0, 0, "a reason is at most %d characters", TOTE_WIRE_TEXT_MAX);
             return;
         }
-        snprintf(c->reason, sizeof c->reason, "%s", rest);
+        memcpy(c->reason, rest, strlen(rest) + 1); /* length checked above */
         show_mode(c);
     } else if (strcmp(verb, "quit") == 0) {
         tote_hhui_info(c->ui, "quitting");
