@@ -196,13 +196,16 @@ static int hh_start(handheld *h, const station *st, const char *id, const char *
     argv[n++] = "--json";
     argv[n++] = "--outbox";
     argv[n++] = outbox;
-    argv[n++] = "--timeout-ms";
-    argv[n++] = "300";
-    int has_role = 0, has_scanner = 0;
+    int has_role = 0, has_scanner = 0, has_timeout = 0;
     for (const char *const *e = extra; e && *e; e++) {
         has_role |= strcmp(*e, "--role") == 0;
         has_scanner |= strcmp(*e, "--scanner") == 0;
+        has_timeout |= strcmp(*e, "--timeout-ms") == 0;
         argv[n++] = *e;
+    }
+    if (!has_timeout) { /* generous: only the offline tests want the station to look dead quickly */
+        argv[n++] = "--timeout-ms";
+        argv[n++] = "3000";
     }
     if (!has_role) {
         argv[n++] = "--role";
@@ -254,6 +257,8 @@ static double jnum(const cJSON *o, const char *k)
     const cJSON *v = cJSON_GetObjectItem(o, k);
     return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
+
+static const char *const quick[] = {"--timeout-ms", "500", NULL};
 
 static const char *jstr(const cJSON *o, const char *k)
 {
@@ -400,7 +405,7 @@ static void test_offline_then_replay_exactly_once(void)
     REQUIRE_EQ(station_start(&st), 0);
     handheld h;
     const char *ob = path_in("offline.outbox");
-    REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, NULL), 0);
+    REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, quick), 0);
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
     reply_hello_ok(&st, &req, 0, 0);
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_NEXT_TASK, &req, 3000), 0);
@@ -507,7 +512,7 @@ static void test_restart_keeps_seq_and_queue(void)
     const char *ob = path_in("restart.outbox");
 
     /* Run 1: the station never answers. */
-    REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, NULL), 0);
+    REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, quick), 0);
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
     CHECK_EQ(req.seq, 1);
     cJSON *e = hh_expect(&h, "offline", 3000);
