@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "tote/catalog.h"
 #include "tote/store.h"
 
@@ -138,5 +140,28 @@ tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method,
  */
 tote_st_err tote_order_set_status(tote_store *s, long long order_id, tote_order_status to, const char *actor,
                                   const char *device, const char *detail_json, char **err_msg);
+
+/*
+ * Listings as JSON; *out owned by the caller (cJSON_Delete).
+ *
+ * list: orders oldest first (by ordered_at), status NULL = all, an unknown
+ * status -> INVALID: [{"name","status","hold_reason","payment_status","cod","priority","rush","pickup",
+ * "ship_by","channel","email","ship_name","ship_country","ordered_at","lines","units","allocated",
+ * "picked","packed","shipped"}].
+ *
+ * show: one order, NOT_FOUND if none: {"name","channel","external_ref","status","hold_reason","priority",
+ * "rush","pickup","ship_by","tote","ordered_at","created_at","updated_at",
+ * "customer":{"email","name","phone"}|null,
+ * "payment":{"status","method","cod","currency","total_cents"},
+ * "shipping":{"method","name","company","address1","address2","city","zip","province","country","phone"},
+ * "lines":[{"line_no","sku","name","known","requires_shipping","price_cents","ordered","allocated",
+ *   "unallocated","picked","short","packed","shipped","returned"}],
+ * "packages":[{"package_no","status","carton","weight_g","tracking","sscc","service","created_at",
+ *   "shipped_at"}],
+ * "events":[{"at","actor","device","kind","detail"}]} (detail: the event's JSON object, or null).
+ * unallocated = ordered - allocated - short for shippable lines, else 0.
+ */
+tote_st_err tote_order_list_json(tote_store *s, const char *status, cJSON **out);
+tote_st_err tote_order_show_json(tote_store *s, const char *name, cJSON **out);
 
 #endif
