@@ -386,6 +386,47 @@ static tote_st_err stock_row_ensure(tote_store *s, long long product_id, long lo
     return TOTE_ST_E_OK;
 }
 
+tote_st_err tote_stock_ensure(tote_store *s, long long product_id, long long location_id, const char *lot,
+                              const char *expiry, long long *stock_id)
+{
+    store_detail_clear();
+    if (!lot)
+        lot = "";
+    if (strlen(lot) > 64)
+        return store_fail(TOTE_ST_E_INVALID, "lot '%.20s...' is longer than 64 characters", lot);
+    if (expiry && *expiry && !valid_date(expiry))
+        return store_fail(TOTE_ST_E_INVALID, "expiry '%s' is not a date YYYY-MM-DD", expiry);
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_product p;
+    e = tote_product_get(s, product_id, &p);
+    if (e == TOTE_ST_E_OK) {
+        if (p.lot_tracked && !*lot)
+            e = store_fail(TOTE_ST_E_INVALID, "%s is lot-tracked: name the lot", p.sku);
+        tote_product_clear(&p);
+    }
+    if (e == TOTE_ST_E_OK) {
+        sqlite3_stmt *st = tote_store_stmt(s, "SELECT 1 FROM location WHERE id = ?1");
+        if (!st) {
+            e = store_db_fail(s, SQLITE_ERROR);
+        } else {
+            sqlite3_bind_int64(st, 1, location_id);
+            int rc = store_step_done(st);
+            if (rc == SQLITE_DONE)
+                e = store_fail(TOTE_ST_E_NOT_FOUND, "no location with id %lld", location_id);
+            else if (rc != SQLITE_ROW)
+                e = store_db_fail(s, rc);
+        }
+    }
+    if (e == TOTE_ST_E_OK) {
+        store_detail_clear();
+        e = stock_row_ensure(s, product_id, location_id, lot, expiry, stock_id);
+    }
+    return store_tx_end(s, &tx, e);
+}
+
 tote_st_err tote_stock_receive(tote_store *s, long long product_id, long long location_id, long long qty,
                                const char *lot, const char *expiry, const char *actor, const char *reason)
 {

@@ -51,6 +51,16 @@ tote_st_err tote_stock_find(tote_store *s, long long product_id, long long locat
                             long long *stock_id);
 
 /*
+ * Returns the stock row for (product, location, lot), creating an empty one
+ * (on_hand 0, no move) if missing; for an adjustment or count that finds
+ * stock where none was recorded. lot NULL = ""; a lot-tracked product needs
+ * a lot (INVALID); expiry as tote_stock_receive (used only when creating).
+ * Unknown product or location -> NOT_FOUND.
+ */
+tote_st_err tote_stock_ensure(tote_store *s, long long product_id, long long location_id, const char *lot,
+                              const char *expiry, long long *stock_id);
+
+/*
  * Receipt (+qty, qty >= 1) into (location, product, lot) with a stock_move
  * row (kind 'receipt'), creating the stock row if needed. lot NULL = "";
  * a lot-tracked product needs a non-empty lot. expiry "YYYY-MM-DD" (a real
