@@ -337,8 +337,14 @@ static const char *const migration_1 =
     "  summary TEXT,\n"
     "  at TEXT NOT NULL);\n";
 
+/* 2: indexes for short picks and cancels (the tasks of a line) and for wave
+   listings (the lists of a wave) */
+static const char *const migration_2 = "CREATE INDEX pick_task_line ON pick_task(order_line_id);\n"
+                                       "CREATE INDEX pick_list_wave ON pick_list(wave_id);\n";
+
 const char *const tote_schema_migrations[] = {
     migration_1,
+    migration_2,
 };
 
 const int tote_schema_migration_count =
