@@ -35,7 +35,7 @@ int tote_store_schema_version(void)
     return tote_schema_migration_count;
 }
 
-static char *fmt_msg(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static char *fmt_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
