@@ -283,7 +283,6 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
 {
     if (err_msg)
         *err_msg = NULL;
-    const char *start = text;
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
         (unsigned char)text[2] == 0xBF) {
         text += 3;
@@ -298,7 +297,7 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
             return TOTE_ST_E_NOMEM;
         }
         long long line = 1, col = 1;
-        for (const char *p = start; p < end && p < text + len; p++) {
+        for (const char *p = text; p < end && p < text + len; p++) {
             if (*p == '\n') {
                 line++;
                 col = 1;
