@@ -511,7 +511,23 @@ static tote_st_err do_scan(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire
 
 /* ---------------- dispatch ---------------- */
 
+static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out);
+
 tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    if (req->flags & TOTE_WIRE_F_REPLAY) {
+        /* the audit log says which requests were made offline */
+        char detail[96];
+        snprintf(detail, sizeof detail, "{\"seq\":%u,\"type\":\"%s\"}", req->seq, tote_wire_type_name(req->type));
+        tote_st_err e = tote_store_event(c->s, c->dev.operator_name[0] ? c->dev.operator_name : NULL, req->device,
+                                         "offline_replay", "device", req->device, detail);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    return apply(c, req, out, n_out);
+}
+
+static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
 {
     *n_out = 1;
     tote_flow_reply_init(c, req, &out[0], TOTE_WIRE_RESULT);

@@ -514,9 +514,11 @@ tote_st_err tote_flow_pack_action(tote_flow_ctx *c, const tote_wire_msg *req, to
     *n_out = 1;
     tote_package p;
     tote_st_err e = tote_pack_open_package_of_device(c->s, c->dev.name, &p);
-    if (e == TOTE_ST_E_NOT_FOUND)
-        return action_reply(c, out, NULL, TOTE_REASON_NO_PACKAGE, TOTE_FEEDBACK_ERROR,
-                            "no package open: scan the tote or the order first");
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        tote_flow_result(out, 0, TOTE_REASON_NO_PACKAGE, TOTE_FEEDBACK_ERROR,
+                         "no package open: scan the tote or the order first");
+        return TOTE_ST_E_OK;
+    }
     if (e != TOTE_ST_E_OK)
         return e;
     const char *actor = tote_flow_actor(c);

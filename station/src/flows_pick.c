@@ -280,24 +280,26 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
     if (e != TOTE_ST_E_OK)
         return e;
     int remaining = t.qty - t.done;
-    if ((long long)req->u.short_pick.qty_found >= remaining) {
+    uint32_t found = req->u.short_pick.qty_found;
+    if ((long long)found >= remaining) {
         tote_flow_result(out, 0, TOTE_REASON_BAD_QUANTITY, TOTE_FEEDBACK_ERROR,
-                         "the bin holds %u, enough for the %d left: scan them", req->u.short_pick.qty_found,
-                         remaining);
+                         "the bin holds %u, enough for the %d left: scan them", found, remaining);
         return TOTE_ST_E_OK;
     }
+    /* what is in the bin can still be picked on this task; the rest is short */
+    int missing_units = remaining - (int)found;
     const char *reason = req->u.short_pick.reason[0] ? req->u.short_pick.reason : "short pick";
     const char *actor = tote_flow_actor(c);
 
-    /* the ledger: the bin holds qty_found, not what was recorded */
+    /* the ledger: the bin holds `found`, not what was recorded */
     long long on_hand = 0;
     if ((e = tote_pick_stock_on_hand(c->s, t.stock_id, &on_hand)) != TOTE_ST_E_OK)
         return e;
-    long long missing = on_hand - (long long)req->u.short_pick.qty_found;
-    if (missing > 0 && (e = tote_stock_adjust(c->s, t.stock_id, -missing, "shortage", actor, c->dev.name,
-                                              reason)) != TOTE_ST_E_OK)
+    long long missing = on_hand - (long long)found;
+    if (missing > 0 &&
+        (e = tote_stock_adjust(c->s, t.stock_id, -missing, "shortage", actor, c->dev.name, reason)) != TOTE_ST_E_OK)
         return e;
-    if ((e = tote_pick_close_short(c->s, &t)) != TOTE_ST_E_OK)
+    if ((e = tote_pick_close_short(c->s, &t, missing_units)) != TOTE_ST_E_OK)
         return e;
     long long count_task = 0;
     if ((e = tote_count_task_create(c->s, t.location_id, t.product_id, reason, c->now, &count_task)) !=
@@ -306,9 +308,9 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
 
     /* another bin? */
     long long allocated = 0, new_task = 0;
-    if ((e = tote_flow_reallocate(c, &t, remaining, &allocated, &new_task)) != TOTE_ST_E_OK)
+    if ((e = tote_flow_reallocate(c, &t, missing_units, &allocated, &new_task)) != TOTE_ST_E_OK)
         return e;
-    int still_short = remaining - (int)allocated;
+    int still_short = missing_units - (int)allocated;
     if (still_short > 0) {
         if ((e = tote_pick_line_short(c->s, t.order_line_id, still_short)) != TOTE_ST_E_OK)
             return e;
@@ -331,7 +333,7 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
     cJSON_AddNumberToObject(d, "task", (double)t.id);
     cJSON_AddStringToObject(d, "sku", t.sku);
     cJSON_AddStringToObject(d, "bin", t.bin);
-    cJSON_AddNumberToObject(d, "missing", remaining);
+    cJSON_AddNumberToObject(d, "missing", missing_units);
     cJSON_AddNumberToObject(d, "qty_found", req->u.short_pick.qty_found);
     cJSON_AddNumberToObject(d, "reallocated", (double)allocated);
     cJSON_AddNumberToObject(d, "count_task", (double)count_task);
@@ -343,7 +345,8 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
     if (e != TOTE_ST_E_OK)
         return e;
     int list_done = 0;
-    if ((e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
+    int task_closed = found == 0;
+    if (task_closed && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
         return e;
     cJSON *ev = tote_flow_event_obj(c, "short_pick");
     cJSON_AddStringToObject(ev, "context", "pick");
@@ -351,7 +354,7 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
     cJSON_AddStringToObject(ev, "order", t.order_name);
     cJSON_AddStringToObject(ev, "sku", t.sku);
     cJSON_AddStringToObject(ev, "bin", t.bin);
-    cJSON_AddNumberToObject(ev, "missing", remaining);
+    cJSON_AddNumberToObject(ev, "missing", missing_units);
     cJSON_AddNumberToObject(ev, "reallocated", (double)allocated);
     tote_events_add(c->events, "scan", ev);
 

@@ -347,6 +347,10 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
         put_error(srv, p, TOTE_WERR_TOO_LARGE, NULL);
         return;
     }
+    if (len >= 2 && data[0] == TOTE_WIRE_VERSION && !tote_wire_is_request(data[1])) {
+        put_error(srv, p, TOTE_WERR_UNKNOWN_TYPE, "not a request type");
+        return;
+    }
     tote_proto_err pe = tote_wire_decode(data, len, req);
     snprintf(p->device, sizeof p->device, "%s", req->device);
     p->seq = req->seq;

@@ -234,22 +234,22 @@ tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const
     return step_done(st);
 }
 
-tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t)
+tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int short_units)
 {
     int left = t->qty - t->done - t->short_qty;
-    if (left <= 0)
+    if (short_units <= 0 || short_units > left)
         return TOTE_ST_E_STATE;
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "UPDATE pick_task SET short = short + ?2, status = 'short' WHERE id = ?1");
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE pick_task SET short = short + ?2, status = CASE WHEN "
+                                          "done + short + ?2 >= qty THEN 'short' ELSE status END WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->id);
-    sqlite3_bind_int(st, 2, left);
+    sqlite3_bind_int(st, 2, short_units);
     tote_st_err e = step_done(st);
     if (e != TOTE_ST_E_OK)
         return e;
-    /* the allocation keeps only what was picked from it: reserved and
-     * order_line.allocated drop by the units that are not there */
+    /* the allocation gives up the units that are not there: reserved and
+     * order_line.allocated drop by the same amount (alloc.h, short picks) */
     st = tote_store_stmt(s, "SELECT qty, picked, status FROM allocation WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
@@ -267,28 +267,33 @@ tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t)
         return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
     if (!open)
         return TOTE_ST_E_OK;
-    long long unpicked = aqty - apicked;
-    if (apicked > 0)
-        st = tote_store_stmt(s, "UPDATE allocation SET qty = picked, status = 'short' WHERE id = ?1");
+    long long give = short_units < aqty - apicked ? short_units : aqty - apicked;
+    if (give <= 0)
+        return TOTE_ST_E_OK;
+    if (aqty - give > apicked)
+        st = tote_store_stmt(s, "UPDATE allocation SET qty = qty - ?2 WHERE id = ?1");
+    else if (apicked > 0)
+        st = tote_store_stmt(s, "UPDATE allocation SET qty = picked, status = 'short' WHERE id = ?1 AND ?2 = ?2");
     else
-        st = tote_store_stmt(s, "UPDATE allocation SET status = 'cancelled' WHERE id = ?1");
+        st = tote_store_stmt(s, "UPDATE allocation SET status = 'cancelled' WHERE id = ?1 AND ?2 = ?2");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->allocation_id);
+    sqlite3_bind_int64(st, 2, give);
     if ((e = step_done(st)) != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE stock SET reserved = reserved - ?2 WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->stock_id);
-    sqlite3_bind_int64(st, 2, unpicked);
+    sqlite3_bind_int64(st, 2, give);
     if ((e = step_done(st)) != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE order_line SET allocated = allocated - ?2 WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->order_line_id);
-    sqlite3_bind_int64(st, 2, unpicked);
+    sqlite3_bind_int64(st, 2, give);
     return step_done(st);
 }
 

@@ -157,10 +157,12 @@ tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id);
  * stock_move 'pick' -n. */
 tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const char *actor,
                             const char *device, const char *now);
-/* Closes a task as short (task.short += what is left, status 'short'); its
- * allocation keeps only what was picked from it (reserved and
- * order_line.allocated drop by the rest). */
-tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t);
+/* short_units of the task are not in the bin: task.short += short_units
+ * (status 'short' once done + short = qty, else it stays open for what is
+ * still there); its allocation gives them up (qty lowered, or closed 'short'
+ * / 'cancelled'), and stock.reserved and order_line.allocated drop by the
+ * same amount. STATE if short_units is not 1..what is left. */
+tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int short_units);
 /* order_line.short += qty. */
 tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty);
 tote_st_err tote_pick_stock_on_hand(tote_store *s, long long stock_id, long long *on_hand);
