@@ -386,6 +386,47 @@ static tote_st_err stock_row_ensure(tote_store *s, long long product_id, long lo
     return TOTE_ST_E_OK;
 }
 
+tote_st_err tote_stock_ensure(tote_store *s, long long product_id, long long location_id, const char *lot,
+                              const char *expiry, long long *stock_id)
+{
+    store_detail_clear();
+    if (!lot)
+        lot = "";
+    if (strlen(lot) > 64)
+        return store_fail(TOTE_ST_E_INVALID, "lot '%.20s...' is longer than 64 characters", lot);
+    if (expiry && *expiry && !valid_date(expiry))
+        return store_fail(TOTE_ST_E_INVALID, "expiry '%s' is not a date YYYY-MM-DD", expiry);
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_product p;
+    e = tote_product_get(s, product_id, &p);
+    if (e == TOTE_ST_E_OK) {
+        if (p.lot_tracked && !*lot)
+            e = store_fail(TOTE_ST_E_INVALID, "%s is lot-tracked: name the lot", p.sku);
+        tote_product_clear(&p);
+    }
+    if (e == TOTE_ST_E_OK) {
+        sqlite3_stmt *st = tote_store_stmt(s, "SELECT 1 FROM location WHERE id = ?1");
+        if (!st) {
+            e = store_db_fail(s, SQLITE_ERROR);
+        } else {
+            sqlite3_bind_int64(st, 1, location_id);
+            int rc = store_step_done(st);
+            if (rc == SQLITE_DONE)
+                e = store_fail(TOTE_ST_E_NOT_FOUND, "no location with id %lld", location_id);
+            else if (rc != SQLITE_ROW)
+                e = store_db_fail(s, rc);
+        }
+    }
+    if (e == TOTE_ST_E_OK) {
+        store_detail_clear();
+        e = stock_row_ensure(s, product_id, location_id, lot, expiry, stock_id);
+    }
+    return store_tx_end(s, &tx, e);
+}
+
 tote_st_err tote_stock_receive(tote_store *s, long long product_id, long long location_id, long long qty,
                                const char *lot, const char *expiry, const char *actor, const char *reason)
 {
@@ -407,12 +448,12 @@ tote_st_err tote_stock_receive(tote_store *s, long long product_id, long long lo
     e = tote_product_get(s, product_id, &p);
     if (e != TOTE_ST_E_OK)
         goto out;
-    int lot_tracked = p.lot_tracked;
-    tote_product_clear(&p);
-    if (lot_tracked && !*lot) {
-        e = store_fail(TOTE_ST_E_INVALID, "product is lot-tracked: a receipt needs a lot");
+    if (p.lot_tracked && !*lot) {
+        e = store_fail(TOTE_ST_E_INVALID, "%s is lot-tracked: a receipt needs a lot", p.sku);
+        tote_product_clear(&p);
         goto out;
     }
+    tote_product_clear(&p);
     sqlite3_stmt *st = tote_store_stmt(s, "SELECT 1 FROM location WHERE id = ?1");
     if (!st) {
         e = store_db_fail(s, SQLITE_ERROR);
@@ -553,63 +594,273 @@ out:
     return store_tx_end(s, &tx, e);
 }
 
-/* ---- check ---- */
+/* ---- listings and check ---- */
 
-tote_st_err tote_stock_check(tote_store *s, long long *bad, FILE *report)
+static void add_text(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    if (t)
+        cJSON_AddStringToObject(o, key, (const char *)t);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void add_int(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, (double)sqlite3_column_int64(st, i));
+}
+
+tote_st_err tote_location_list_json(tote_store *s, cJSON **out)
+{
+    store_detail_clear();
+    *out = NULL;
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT l.code, l.zone, l.walk_seq, l.kind, "
+                           "(SELECT COUNT(*) FROM stock s WHERE s.location_id = l.id), "
+                           "(SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s WHERE s.location_id = l.id) "
+                           "FROM location l ORDER BY l.walk_seq, l.code");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    cJSON *arr = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        add_text(o, "code", st, 0);
+        add_text(o, "zone", st, 1);
+        add_int(o, "walk_seq", st, 2);
+        add_text(o, "kind", st, 3);
+        add_int(o, "stock_rows", st, 4);
+        add_int(o, "on_hand", st, 5);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        return store_db_fail(s, rc);
+    }
+    *out = arr;
+    return TOTE_ST_E_OK;
+}
+
+/* Resolves optional sku / bin filters to ids (0 = no filter). */
+static tote_st_err filters(tote_store *s, const char *sku, const char *bin, long long *pid, long long *lid)
+{
+    *pid = *lid = 0;
+    if (sku && *sku) {
+        tote_st_err e = tote_product_find_by_sku(s, sku, pid);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    if (bin && *bin) {
+        tote_st_err e = tote_location_find(s, bin, lid);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_stock_list_json(tote_store *s, const char *sku, const char *bin, cJSON **out)
+{
+    store_detail_clear();
+    *out = NULL;
+    long long pid, lid;
+    tote_st_err e = filters(s, sku, bin, &pid, &lid);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    char today[32];
+    tote_store_now(today);
+    today[10] = '\0';
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT s.id, p.sku, p.name, l.code, l.zone, l.walk_seq, s.lot, s.expiry, "
+           "s.expiry IS NOT NULL AND s.expiry < ?3, s.on_hand, s.reserved, s.on_hand - s.reserved "
+           "FROM stock s JOIN product p ON p.id = s.product_id JOIN location l ON l.id = s.location_id "
+           "WHERE (?1 = 0 OR s.product_id = ?1) AND (?2 = 0 OR s.location_id = ?2) "
+           "ORDER BY l.walk_seq, l.code, p.sku, s.lot");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, lid);
+    sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
+    cJSON *arr = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        add_int(o, "stock_id", st, 0);
+        add_text(o, "sku", st, 1);
+        add_text(o, "name", st, 2);
+        add_text(o, "location", st, 3);
+        add_text(o, "zone", st, 4);
+        add_int(o, "walk_seq", st, 5);
+        add_text(o, "lot", st, 6);
+        add_text(o, "expiry", st, 7);
+        cJSON_AddBoolToObject(o, "expired", sqlite3_column_int(st, 8));
+        add_int(o, "on_hand", st, 9);
+        add_int(o, "reserved", st, 10);
+        add_int(o, "available", st, 11);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        return store_db_fail(s, rc);
+    }
+    *out = arr;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_stock_moves_json(tote_store *s, const char *sku, cJSON **out)
+{
+    store_detail_clear();
+    *out = NULL;
+    long long pid, lid;
+    tote_st_err e = filters(s, sku, NULL, &pid, &lid);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "SELECT m.id, m.at, m.kind, m.qty, p.sku, l.code, s.lot, o.name, ol.line_no, m.actor, m.device, "
+        "m.reason FROM stock_move m JOIN stock s ON s.id = m.stock_id JOIN product p ON p.id = s.product_id "
+        "JOIN location l ON l.id = s.location_id LEFT JOIN order_line ol ON ol.id = m.order_line_id "
+        "LEFT JOIN orders o ON o.id = ol.order_id WHERE (?1 = 0 OR s.product_id = ?1) ORDER BY m.id");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, pid);
+    cJSON *arr = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        add_int(o, "id", st, 0);
+        add_text(o, "at", st, 1);
+        add_text(o, "kind", st, 2);
+        add_int(o, "qty", st, 3);
+        add_text(o, "sku", st, 4);
+        add_text(o, "location", st, 5);
+        add_text(o, "lot", st, 6);
+        add_text(o, "order", st, 7);
+        add_int(o, "line_no", st, 8);
+        add_text(o, "actor", st, 9);
+        add_text(o, "device", st, 10);
+        add_text(o, "reason", st, 11);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        return store_db_fail(s, rc);
+    }
+    *out = arr;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_stock_check_json(tote_store *s, long long *bad, cJSON **out)
 {
     store_detail_clear();
     *bad = 0;
+    *out = NULL;
     sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT s.id, p.sku, l.code, s.lot, s.on_hand, s.reserved, "
-           "(SELECT COALESCE(SUM(m.qty), 0) FROM stock_move m WHERE m.stock_id = s.id), "
+        s, "SELECT * FROM (SELECT s.id, p.sku, l.code, s.lot, s.on_hand, "
+           "(SELECT COALESCE(SUM(m.qty), 0) FROM stock_move m WHERE m.stock_id = s.id) AS moves, s.reserved, "
            "(SELECT COALESCE(SUM(a.qty - a.picked), 0) FROM allocation a WHERE a.stock_id = s.id "
-           "AND a.status = 'open') "
-           "FROM stock s JOIN product p ON p.id = s.product_id JOIN location l ON l.id = s.location_id "
-           "ORDER BY s.id");
+           "AND a.status = 'open') AS open_alloc "
+           "FROM stock s JOIN product p ON p.id = s.product_id JOIN location l ON l.id = s.location_id) "
+           "WHERE on_hand <> moves OR reserved <> open_alloc OR on_hand < 0 ORDER BY id");
     if (!st)
         return store_db_fail(s, SQLITE_ERROR);
+    cJSON *arr = cJSON_CreateArray();
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long on_hand = sqlite3_column_int64(st, 4), reserved = sqlite3_column_int64(st, 5);
-        long long moves = sqlite3_column_int64(st, 6), open = sqlite3_column_int64(st, 7);
-        if (on_hand == moves && reserved == open && on_hand >= 0)
-            continue;
         (*bad)++;
-        if (report) {
-            const char *lot = (const char *)sqlite3_column_text(st, 3);
-            fprintf(report, "stock %lld (%s at %s%s%s):", sqlite3_column_int64(st, 0),
-                    (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                    lot && *lot ? " lot " : "", lot ? lot : "");
-            if (on_hand != moves)
-                fprintf(report, " on_hand %lld but its moves sum to %lld;", on_hand, moves);
-            if (on_hand < 0)
-                fprintf(report, " on_hand %lld is negative;", on_hand);
-            if (reserved != open)
-                fprintf(report, " reserved %lld but open allocations hold %lld;", reserved, open);
-            fputc('\n', report);
-        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "type", "stock");
+        add_int(o, "stock_id", st, 0);
+        add_text(o, "sku", st, 1);
+        add_text(o, "location", st, 2);
+        add_text(o, "lot", st, 3);
+        add_int(o, "on_hand", st, 4);
+        add_int(o, "moves", st, 5);
+        add_int(o, "reserved", st, 6);
+        add_int(o, "open_allocations", st, 7);
+        cJSON_AddItemToArray(arr, o);
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
         return store_db_fail(s, rc);
-    st = tote_store_stmt(s, "SELECT l.id, o.name, l.line_no, l.sku, l.allocated, "
+    }
+    st = tote_store_stmt(s, "SELECT * FROM (SELECT o.name, l.line_no, l.sku, l.allocated, "
                             "(SELECT COALESCE(SUM(a.qty), 0) FROM allocation a WHERE a.order_line_id = l.id "
-                            "AND a.status <> 'cancelled') "
-                            "FROM order_line l JOIN orders o ON o.id = l.order_id "
-                            "WHERE l.allocated <> (SELECT COALESCE(SUM(a.qty), 0) FROM allocation a "
-                            "WHERE a.order_line_id = l.id AND a.status <> 'cancelled') ORDER BY l.id");
-    if (!st)
+                            "AND a.status <> 'cancelled') AS alloc "
+                            "FROM order_line l JOIN orders o ON o.id = l.order_id) "
+                            "WHERE allocated <> alloc ORDER BY name, line_no");
+    if (!st) {
+        cJSON_Delete(arr);
         return store_db_fail(s, SQLITE_ERROR);
+    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         (*bad)++;
-        if (report)
-            fprintf(report, "order %s line %lld (%s): allocated %lld but its allocations sum to %lld\n",
-                    (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
-                    (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 4),
-                    sqlite3_column_int64(st, 5));
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "type", "order_line");
+        add_text(o, "order", st, 0);
+        add_int(o, "line_no", st, 1);
+        add_text(o, "sku", st, 2);
+        add_int(o, "allocated", st, 3);
+        add_int(o, "allocations", st, 4);
+        cJSON_AddItemToArray(arr, o);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        return store_db_fail(s, rc);
+    }
+    *out = arr;
+    return TOTE_ST_E_OK;
+}
+
+static long long num(const cJSON *o, const char *k)
+{
+    return (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+    return v ? v : "";
+}
+
+tote_st_err tote_stock_check(tote_store *s, long long *bad, FILE *report)
+{
+    cJSON *arr = NULL;
+    tote_st_err e = tote_stock_check_json(s, bad, &arr);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        if (!report)
+            break;
+        if (strcmp(str(o, "type"), "stock") == 0) {
+            fprintf(report, "stock %lld (%s at %s%s%s):", num(o, "stock_id"), str(o, "sku"),
+                    str(o, "location"), *str(o, "lot") ? " lot " : "", str(o, "lot"));
+            if (num(o, "on_hand") != num(o, "moves"))
+                fprintf(report, " on_hand %lld but its moves sum to %lld;", num(o, "on_hand"),
+                        num(o, "moves"));
+            if (num(o, "on_hand") < 0)
+                fprintf(report, " on_hand %lld is negative;", num(o, "on_hand"));
+            if (num(o, "reserved") != num(o, "open_allocations"))
+                fprintf(report, " reserved %lld but open allocations hold %lld;", num(o, "reserved"),
+                        num(o, "open_allocations"));
+            fputc('\n', report);
+        } else {
+            fprintf(report, "order %s line %lld (%s): allocated %lld but its allocations sum to %lld\n",
+                    str(o, "order"), num(o, "line_no"), str(o, "sku"), num(o, "allocated"),
+                    num(o, "allocations"));
+        }
+    }
+    cJSON_Delete(arr);
+    return TOTE_ST_E_OK;
 }
 
 /* ---- reservations ---- */

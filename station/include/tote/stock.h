@@ -15,6 +15,8 @@
 
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "tote/catalog.h"
 #include "tote/store.h"
 
@@ -47,6 +49,16 @@ tote_st_err tote_location_find(tote_store *s, const char *code, long long *locat
 /* Stock row id for (product, location, lot); lot NULL = ""; NOT_FOUND if none. */
 tote_st_err tote_stock_find(tote_store *s, long long product_id, long long location_id, const char *lot,
                             long long *stock_id);
+
+/*
+ * Returns the stock row for (product, location, lot), creating an empty one
+ * (on_hand 0, no move) if missing; for an adjustment or count that finds
+ * stock where none was recorded. lot NULL = ""; a lot-tracked product needs
+ * a lot (INVALID); expiry as tote_stock_receive (used only when creating).
+ * Unknown product or location -> NOT_FOUND.
+ */
+tote_st_err tote_stock_ensure(tote_store *s, long long product_id, long long location_id, const char *lot,
+                              const char *expiry, long long *stock_id);
 
 /*
  * Receipt (+qty, qty >= 1) into (location, product, lot) with a stock_move
@@ -96,5 +108,27 @@ tote_st_err tote_stock_check(tote_store *s, long long *bad, FILE *report);
  */
 tote_st_err tote_stock_reserve(tote_store *s, long long stock_id, long long order_line_id, long long qty,
                                long long *allocation_id);
+
+/*
+ * Listings as JSON (the CLI prints them, the console can use them). *out is
+ * owned by the caller (cJSON_Delete). A filter naming an unknown SKU or bin
+ * -> NOT_FOUND (with a detail sentence); NULL filters list everything.
+ */
+
+/* [{"code","zone","walk_seq","kind","stock_rows","on_hand"}] in walking order. */
+tote_st_err tote_location_list_json(tote_store *s, cJSON **out);
+
+/* [{"stock_id","sku","name","location","zone","walk_seq","lot","expiry","expired","on_hand","reserved",
+ *   "available"}] in walking order, then sku and lot. expired: expiry before today. */
+tote_st_err tote_stock_list_json(tote_store *s, const char *sku, const char *bin, cJSON **out);
+
+/* The ledger, oldest first: [{"id","at","kind","qty","sku","location","lot","order","line_no","actor",
+ *   "device","reason"}] ("order" and "line_no" null unless the move is for an order line). */
+tote_st_err tote_stock_moves_json(tote_store *s, const char *sku, cJSON **out);
+
+/* As tote_stock_check, as JSON: *out = [{"type":"stock","stock_id","sku","location","lot","on_hand",
+ *   "moves","reserved","open_allocations"} | {"type":"order_line","order","line_no","sku","allocated",
+ *   "allocations"}], one per row that does not balance. */
+tote_st_err tote_stock_check_json(tote_store *s, long long *bad, cJSON **out);
 
 #endif
