@@ -30,6 +30,7 @@
 #include "tote/hidpos.h"
 
 #define NXFER 2
+#define WHY_NOT_POS 1 /* a HID interface that is not HID POS (keyboard mode?) */
 
 typedef struct usb_impl {
     tote_scanner *sc;
@@ -292,6 +293,8 @@ static int try_device(usb_impl *im, libusb_device *dev, const struct libusb_devi
             continue;
         int ifnum = cfg->interface[i].altsetting[0].bInterfaceNumber;
         int pos = sysfs_is_pos(dev, cfg->bConfigurationValue, ifnum);
+        if (pos == 0 && explicit_id)
+            *why = WHY_NOT_POS;
         if (pos == 0 || (pos < 0 && !explicit_id && !known))
             continue; /* not a scanner, or not ours to poke */
         libusb_device_handle *h = NULL;
@@ -314,6 +317,8 @@ static int try_device(usb_impl *im, libusb_device *dev, const struct libusb_devi
             im->ep_in = ep;
             rc = 0;
         } else {
+            if (pos == 0 && explicit_id)
+                *why = WHY_NOT_POS;
             libusb_release_interface(h, ifnum);
             if (im->detached)
                 libusb_attach_kernel_driver(h, ifnum);
@@ -328,6 +333,8 @@ static int try_device(usb_impl *im, libusb_device *dev, const struct libusb_devi
 static const char *why_text(int why)
 {
     switch (why) {
+    case WHY_NOT_POS:
+        return "has no HID POS interface (set the scanner to USB HID POS mode, not keyboard)";
     case LIBUSB_ERROR_ACCESS:
         return "permission denied (install contrib/60-tote-scanners.rules, add the user to group scanner)";
     case LIBUSB_ERROR_BUSY:
@@ -361,7 +368,10 @@ static int open_scanner(usb_impl *im)
     }
     libusb_free_device_list(list, 1);
     if (rc != 0) {
-        if (why)
+        if (why && im->cfg.have_vidpid)
+            tote_scanner_set_status(im->sc, "disconnected: USB %04x:%04x %s", im->cfg.vid, im->cfg.pid,
+                                    why_text(why));
+        else if (why)
             tote_scanner_set_status(im->sc, "disconnected: USB scanner %s", why_text(why));
         else if (im->cfg.have_vidpid)
             tote_scanner_set_status(im->sc,

@@ -542,6 +542,7 @@ struct emu_usb {
     pthread_mutex_t mu;
     int gone;
     int claimed;
+    int keyboard; /* a scanner left in HID keyboard mode: not usage page 0x8C */
     uint8_t reports[REPORTQ_MAX][64];
     int rhead, rcount;
     urb_slot in[URB_MAX]; /* interrupt IN URBs waiting for data */
@@ -563,6 +564,15 @@ static const uint8_t report_desc[] = {
     0x09, 0xFE,       /*   Usage (Decoded Data) */
     0x81, 0x02,       /*   Input (Data, Var, Abs) */
     0xC0              /* End Collection */
+};
+
+static const uint8_t keyboard_desc[] = {
+    0x05, 0x01, /* Usage Page (Generic Desktop) */
+    0x09, 0x06, /* Usage (Keyboard) */
+    0xA1, 0x01, /* Collection (Application) */
+    0x05, 0x07, /*   Usage Page (Keyboard) */
+    0x19, 0x00, 0x29, 0x65, 0x15, 0x00, 0x25, 0x65,
+    0x75, 0x08, 0x95, 0x06, 0x81, 0x00, 0xC0 /* End Collection */
 };
 
 /* device (18) + configuration (9) + interface (9) + HID (9) + endpoint (7) */
@@ -588,7 +598,9 @@ static size_t usb_descriptors(const emu_usb *u, uint8_t *d)
                              1};
     const uint8_t cfg[9] = {9, 2, 34, 0, 1, 1, 0, 0x80, 50};
     const uint8_t itf[9] = {9, 4, 0, 0, 1, 3, 0, 0, 0};
-    const uint8_t hid[9] = {9, 0x21, 0x11, 0x01, 0, 1, 0x22, (uint8_t)sizeof report_desc, 0};
+    const uint8_t hid[9] = {9, 0x21, 0x11, 0x01,
+                            0, 1,    0x22, (uint8_t)(u->keyboard ? sizeof keyboard_desc : sizeof report_desc),
+                            0};
     const uint8_t ep[7] = {7, 5, 0x81, 0x03, 64, 0, 1};
     size_t n = 0;
     memcpy(d + n, dev, sizeof dev), n += sizeof dev;
@@ -633,7 +645,10 @@ static int control(emu_usb *u, uint8_t *b, int buflen)
     int n = -1;
     if (req == 0x06 && (rt & 0x80)) { /* GET_DESCRIPTOR */
         uint8_t type = (uint8_t)(val >> 8), idx = (uint8_t)(val & 0xFF);
-        if (type == 0x22 && (rt & 0x1F) == 1) {
+        if (type == 0x22 && (rt & 0x1F) == 1 && u->keyboard) {
+            memcpy(tmp, keyboard_desc, sizeof keyboard_desc);
+            n = (int)sizeof keyboard_desc;
+        } else if (type == 0x22 && (rt & 0x1F) == 1) {
             memcpy(tmp, report_desc, sizeof report_desc);
             n = (int)sizeof report_desc;
         } else if (type == 1 || type == 2) {
@@ -723,8 +738,12 @@ static gboolean usb_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, 
 
     pthread_mutex_lock(&u->mu);
     int gone = u->gone;
+    int reapable = u->ndone > 0;
     pthread_mutex_unlock(&u->mu);
-    if (gone) {
+    /* Unplugged: like the kernel, every call fails with ENODEV, except that
+     * the URBs killed by the disconnect can still be reaped (status
+     * -ESHUTDOWN), which is how libusb learns the device is gone. */
+    if (gone && !((req == USBDEVFS_REAPURBNDELAY || req == USBDEVFS_REAPURB) && reapable)) {
         umockdev_ioctl_client_complete(client, -1, ENODEV);
         return TRUE;
     }
@@ -830,6 +849,9 @@ static gboolean usb_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, 
     return TRUE;
 }
 
+static void usb_drop_urbs(emu_usb *u);
+static emu_usb *emu_usb_add_mode(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial, int keyboard);
+
 static int usb_plug(emu_usb *u)
 {
     emu_bed *b = u->b;
@@ -860,6 +882,7 @@ static int usb_plug(emu_usb *u)
         g_signal_connect(u->handler, "handle-ioctl", G_CALLBACK(usb_ioctl), u);
     }
     pthread_mutex_lock(&u->mu);
+    usb_drop_urbs(u); /* URBs of the old connection nobody reaped */
     u->gone = 0;
     u->claimed = 0;
     pthread_mutex_unlock(&u->mu);
@@ -871,7 +894,17 @@ static int usb_plug(emu_usb *u)
     return 0;
 }
 
+emu_usb *emu_usb_add_keyboard(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial)
+{
+    return emu_usb_add_mode(b, vid, pid, serial, 1);
+}
+
 emu_usb *emu_usb_add(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial)
+{
+    return emu_usb_add_mode(b, vid, pid, serial, 0);
+}
+
+static emu_usb *emu_usb_add_mode(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial, int keyboard)
 {
     if (!b || b->nusbs == 64)
         return NULL;
@@ -883,6 +916,7 @@ emu_usb *emu_usb_add(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial)
     u->pid = pid;
     snprintf(u->serial, sizeof u->serial, "%s", serial ? serial : "EMU");
     u->port = b->next_usb_port++;
+    u->keyboard = keyboard;
     pthread_mutex_init(&u->mu, NULL);
     if (usb_plug(u) != 0) {
         pthread_mutex_destroy(&u->mu);
@@ -971,7 +1005,8 @@ void emu_usb_unplug(emu_usb *u)
     u->gone = 1;
     u->claimed = 0;
     u->rcount = 0;
-    usb_drop_urbs(u);
+    while (u->nin > 0) /* killed by the disconnect */
+        urb_done(u, u->in[--u->nin], -ESHUTDOWN, 0);
     pthread_mutex_unlock(&u->mu);
     char sys[200];
     snprintf(sys, sizeof sys, "/sys%s", u->devdir);

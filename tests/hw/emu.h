@@ -77,6 +77,9 @@ int emu_ssi_write(emu_ssi *z, const void *buf, size_t len);
 typedef struct emu_usb emu_usb;
 
 emu_usb *emu_usb_add(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial);
+/* The same device left in HID keyboard mode: its report descriptor is a
+ * keyboard's, not usage page 0x8C. */
+emu_usb *emu_usb_add_keyboard(emu_bed *b, uint16_t vid, uint16_t pid, const char *serial);
 /* Queues one barcode as input reports (56 data bytes each, continuation bit
  * on all but the last); they complete the host's interrupt IN URBs. aim: ""
  * or "]C1". 0 on success. */
