@@ -96,8 +96,8 @@ static int sysfs_is_pos(libusb_device *dev, int cfgval, int ifnum)
     while (result < 0 && (e = readdir(d))) {
         if (strlen(e->d_name) != 19 || e->d_name[4] != ':' || e->d_name[9] != ':' || e->d_name[14] != '.')
             continue;
-        char path[400];
-        snprintf(path, sizeof path, "%s/%s/report_descriptor", dir, e->d_name);
+        char path[512];
+        snprintf(path, sizeof path, "%.160s/%.19s/report_descriptor", dir, e->d_name);
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
