@@ -564,7 +564,7 @@ static tote_hh_err serial_feedback(tote_scanner *sc, uint8_t feedback)
     if (!im->cfg.ssi)
         return TOTE_HH_E_OK; /* plain serial: no way to beep */
     if (!queued)
-        return TOTE_HH_E_BUSY; /* the scanner is not taking commands fast enough */
+        return TOTE_HH_E_TIMEOUT; /* 16 commands already wait for a scanner that does not answer */
     wake(im);
     return TOTE_HH_E_OK;
 }

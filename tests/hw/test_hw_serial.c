@@ -291,6 +291,22 @@ static void test_unacked_command_is_resent_twice_then_dropped(void)
     rig_down(&r);
 }
 
+static void test_feedback_queue_is_bounded(void)
+{
+    rig r;
+    REQUIRE_EQ(rig_up(&r, "ssi"), 0);
+    emu_ssi_auto_ack(r.zebra, 0); /* nothing gets through */
+    int ok = 0, full = 0;
+    for (int i = 0; i < 20; i++) {
+        tote_hh_err e = tote_scanner_feedback(r.sc, TOTE_FEEDBACK_GOOD);
+        ok += e == TOTE_HH_E_OK;
+        full += e == TOTE_HH_E_TIMEOUT;
+    }
+    CHECK(ok >= 16 && ok <= 17); /* 16 queued + possibly 1 in flight */
+    CHECK_EQ(ok + full, 20);
+    rig_down(&r); /* and destroying it does not wait for them */
+}
+
 static void test_nak_resend_of_a_command_resends_it(void)
 {
     rig r;
@@ -469,6 +485,7 @@ TT_MAIN(TT_TEST(test_init_sequence), TT_TEST(test_decode_data_split_across_write
         TT_TEST(test_several_frames_in_one_write), TT_TEST(test_multi_packet_barcode),
         TT_TEST(test_bad_checksum_is_naked_then_resend_delivered_once), TT_TEST(test_garbage_between_frames),
         TT_TEST(test_feedback_sends_beeps), TT_TEST(test_unacked_command_is_resent_twice_then_dropped),
-        TT_TEST(test_nak_resend_of_a_command_resends_it), TT_TEST(test_silent_scanner_status_says_so),
-        TT_TEST(test_plain_lines), TT_TEST(test_unplug_reports_once_and_replug_resumes),
-        TT_TEST(test_absent_port_keeps_trying), TT_TEST(test_list_and_auto), TT_TEST(test_latency_1000_scans))
+        TT_TEST(test_feedback_queue_is_bounded), TT_TEST(test_nak_resend_of_a_command_resends_it),
+        TT_TEST(test_silent_scanner_status_says_so), TT_TEST(test_plain_lines),
+        TT_TEST(test_unplug_reports_once_and_replug_resumes), TT_TEST(test_absent_port_keeps_trying),
+        TT_TEST(test_list_and_auto), TT_TEST(test_latency_1000_scans))
