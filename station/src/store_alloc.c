@@ -1,0 +1,921 @@
+/*
+ * Allocation: reserving stock per bin for order lines (tote/alloc.h has the
+ * rules). All SQL of allocation lives here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tote/alloc.h"
+#include "tote/reorder.h"
+
+/* Priority order of orders, shared by allocation and waves (wave.h). */
+#define ORDER_PRIORITY \
+    "(o.rush <> 0 OR o.pickup <> 0) DESC, o.priority DESC, o.ship_by IS NULL, o.ship_by, o.ordered_at, o.id"
+
+/* ---- small helpers ---- */
+
+typedef struct idvec {
+    long long *v;
+    size_t n, cap;
+} idvec;
+
+static int idvec_push(idvec *iv, long long x)
+{
+    if (iv->n == iv->cap) {
+        size_t cap = iv->cap ? iv->cap * 2 : 16;
+        long long *v = realloc(iv->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        iv->v = v;
+        iv->cap = cap;
+    }
+    iv->v[iv->n++] = x;
+    return 0;
+}
+
+static void idvec_free(idvec *iv)
+{
+    free(iv->v);
+    iv->v = NULL;
+    iv->n = iv->cap = 0;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts and removes duplicates. */
+static void idvec_uniq(idvec *iv)
+{
+    if (iv->n < 2)
+        return;
+    qsort(iv->v, iv->n, sizeof iv->v[0], cmp_ll);
+    size_t w = 1;
+    for (size_t r = 1; r < iv->n; r++)
+        if (iv->v[r] != iv->v[w - 1])
+            iv->v[w++] = iv->v[r];
+    iv->n = w;
+}
+
+/* Steps a statement that returns no rows; resets it. */
+static tote_st_err step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return TOTE_ST_E_OK;
+    tote_st_err e = tote_store_map_rc(rc);
+    return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
+}
+
+static tote_st_err exec1(tote_store *s, const char *sql)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    return st ? step_done(st) : TOTE_ST_E_DB;
+}
+
+/* One transaction per public call: our own, or a savepoint in the caller's. */
+static tote_st_err tx_begin(tote_store *s, int *own)
+{
+    if (sqlite3_get_autocommit(tote_store_db(s))) {
+        *own = 1;
+        return tote_store_begin(s);
+    }
+    *own = 0;
+    return exec1(s, "SAVEPOINT tote_alloc");
+}
+
+static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
+{
+    if (own) {
+        if (e == TOTE_ST_E_OK) {
+            e = tote_store_commit(s);
+            if (e != TOTE_ST_E_OK)
+                tote_store_rollback(s);
+        } else {
+            tote_store_rollback(s);
+        }
+        return e;
+    }
+    if (e == TOTE_ST_E_OK)
+        return exec1(s, "RELEASE tote_alloc");
+    exec1(s, "ROLLBACK TO tote_alloc");
+    exec1(s, "RELEASE tote_alloc");
+    return e;
+}
+
+/* Today's UTC date "YYYY-MM-DD" from the store's clock ($TOTE_NOW). */
+static void today(char out[11])
+{
+    char now[32];
+    tote_store_now(now);
+    memcpy(out, now, 10);
+    out[10] = '\0';
+}
+
+/* ---- reserving stock for one line ---- */
+
+typedef struct cand {
+    long long stock_id, avail;
+} cand;
+
+typedef struct newalloc {
+    long long alloc_id, stock_id, qty;
+} newalloc;
+
+typedef struct allocvec {
+    newalloc *v;
+    size_t n, cap;
+} allocvec;
+
+static int allocvec_push(allocvec *av, newalloc a)
+{
+    if (av->n == av->cap) {
+        size_t cap = av->cap ? av->cap * 2 : 8;
+        newalloc *v = realloc(av->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        av->v = v;
+        av->cap = cap;
+    }
+    av->v[av->n++] = a;
+    return 0;
+}
+
+/*
+ * Reserves up to need units of product for the line from the best bins
+ * (alloc.h rule), skipping exclude_stock. Adds what it got to *got and, if
+ * made is not NULL, records each new allocation.
+ */
+static tote_st_err alloc_line(tote_store *s, long long line_id, long long product_id, long long need,
+                              long long exclude_stock, const char *day, long long *got, allocvec *made)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT st.id, st.on_hand - st.reserved FROM stock st JOIN location l ON l.id = st.location_id "
+           "WHERE st.product_id = ?1 AND l.kind = 'bin' AND st.on_hand - st.reserved > 0 "
+           "AND (st.expiry IS NULL OR st.expiry = '' OR substr(st.expiry, 1, 10) >= ?2) AND st.id <> ?3 "
+           "ORDER BY (st.expiry IS NULL OR st.expiry = ''), substr(st.expiry, 1, 10), "
+           "(st.on_hand - st.reserved >= ?4) DESC, "
+           "CASE WHEN st.on_hand - st.reserved >= ?4 THEN 0 ELSE st.on_hand - st.reserved END DESC, "
+           "l.walk_seq, l.code, st.id");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, product_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, exclude_stock);
+    sqlite3_bind_int64(st, 4, need);
+    /* read the candidates first: the loop below writes the stock rows */
+    cand local[16];
+    cand *c = local;
+    size_t n = 0, cap = sizeof local / sizeof local[0];
+    long long covered = 0;
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while (covered < need && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap * 2;
+            cand *nc = c == local ? malloc(ncap * sizeof *nc) : realloc(c, ncap * sizeof *nc);
+            if (!nc) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            if (c == local)
+                memcpy(nc, local, sizeof local);
+            c = nc;
+            cap = ncap;
+        }
+        c[n].stock_id = sqlite3_column_int64(st, 0);
+        c[n].avail = sqlite3_column_int64(st, 1);
+        covered += c[n].avail;
+        n++;
+    }
+    if (e == TOTE_ST_E_OK && covered < need && rc != SQLITE_DONE)
+        e = tote_store_map_rc(rc) == TOTE_ST_E_OK ? TOTE_ST_E_DB : tote_store_map_rc(rc);
+    sqlite3_reset(st);
+
+    long long total = 0;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n && need > 0; i++) {
+        long long take = c[i].avail < need ? c[i].avail : need;
+        sqlite3_stmt *ins = tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) "
+                                               "VALUES (?1, ?2, ?3)");
+        sqlite3_stmt *res = tote_store_stmt(s, "UPDATE stock SET reserved = reserved + ?2 WHERE id = ?1");
+        if (!ins || !res) {
+            e = TOTE_ST_E_DB;
+            break;
+        }
+        sqlite3_bind_int64(ins, 1, line_id);
+        sqlite3_bind_int64(ins, 2, c[i].stock_id);
+        sqlite3_bind_int64(ins, 3, take);
+        if ((e = step_done(ins)) != TOTE_ST_E_OK)
+            break;
+        long long alloc_id = sqlite3_last_insert_rowid(tote_store_db(s));
+        sqlite3_bind_int64(res, 1, c[i].stock_id);
+        sqlite3_bind_int64(res, 2, take);
+        if ((e = step_done(res)) != TOTE_ST_E_OK)
+            break;
+        if (made && allocvec_push(made, (newalloc){alloc_id, c[i].stock_id, take}) != 0) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        need -= take;
+        total += take;
+    }
+    if (c != local)
+        free(c);
+    if (e == TOTE_ST_E_OK && total > 0) {
+        sqlite3_stmt *up =
+            tote_store_stmt(s, "UPDATE order_line SET allocated = allocated + ?2 WHERE id = ?1");
+        if (!up)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_int64(up, 1, line_id);
+        sqlite3_bind_int64(up, 2, total);
+        e = step_done(up);
+    }
+    if (e == TOTE_ST_E_OK)
+        *got += total;
+    return e;
+}
+
+/* ---- orders ---- */
+
+static tote_st_err order_event(tote_store *s, const char *actor, const char *device, const char *kind,
+                               const char *order_name, const char *detail)
+{
+    return tote_store_event(s, actor, device, kind, "order", order_name, detail);
+}
+
+/* 1 if the newest event about the order is of this kind. */
+static int last_event_is(tote_store *s, const char *order_name, const char *kind)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT kind FROM event WHERE subject_type = 'order' AND subject = ?1 "
+                           "ORDER BY id DESC LIMIT 1");
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, order_name, -1, SQLITE_TRANSIENT);
+    int is = sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), kind) == 0;
+    sqlite3_reset(st);
+    return is;
+}
+
+typedef struct line_need {
+    long long id, product_id, need;
+} line_need;
+
+/*
+ * Allocates one order inside the caller's transaction. Products reserved go
+ * to touched. *units_now: units reserved by this call.
+ */
+static tote_st_err alloc_order_in_tx(tote_store *s, long long order_id, const char *actor, const char *day,
+                                     int *fully, long long *units_now, idvec *touched)
+{
+    *units_now = 0;
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT status, name, tote FROM orders WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_NOT_FOUND;
+    }
+    char status[16], name[128];
+    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 1));
+    int in_wave = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    sqlite3_reset(st);
+    int released = strcmp(status, "released") == 0;
+    if (!released && !(strcmp(status, "allocated") == 0 && !in_wave))
+        return TOTE_ST_E_STATE;
+
+    /* lines that still need stock (read first: the loop writes them) */
+    st = tote_store_stmt(s, "SELECT id, product_id, ordered - allocated - short FROM order_line "
+                            "WHERE order_id = ?1 AND requires_shipping = 1 AND product_id IS NOT NULL "
+                            "AND ordered - allocated - short > 0 ORDER BY line_no");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    line_need *lines = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            line_need *nl = realloc(lines, cap * sizeof *nl);
+            if (!nl) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            lines = nl;
+        }
+        lines[n].id = sqlite3_column_int64(st, 0);
+        lines[n].product_id = sqlite3_column_int64(st, 1);
+        lines[n].need = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
+        long long got = 0;
+        e = alloc_line(s, lines[i].id, lines[i].product_id, lines[i].need, 0, day, &got, NULL);
+        if (e == TOTE_ST_E_OK && got > 0 && touched && idvec_push(touched, lines[i].product_id) != 0)
+            e = TOTE_ST_E_NOMEM;
+        if (e == TOTE_ST_E_OK)
+            *units_now += got;
+    }
+    free(lines);
+    if (e != TOTE_ST_E_OK)
+        return e;
+
+    /* what is left, and does the order hold anything */
+    st = tote_store_stmt(
+        s, "SELECT COALESCE(SUM(CASE WHEN requires_shipping = 1 AND ordered - allocated - short > 0 "
+           "THEN ordered - allocated - short ELSE 0 END), 0), COALESCE(SUM(allocated), 0) "
+           "FROM order_line WHERE order_id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_DB;
+    }
+    long long backorder = sqlite3_column_int64(st, 0);
+    long long holds = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    if (fully)
+        *fully = backorder == 0;
+
+    char detail[160];
+    snprintf(detail, sizeof detail, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", *units_now, backorder,
+             backorder == 0 ? "true" : "false");
+    if (released && holds > 0) {
+        char now[32];
+        tote_store_now(now);
+        st = tote_store_stmt(s, "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE id = ?1");
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_int64(st, 1, order_id);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+        if ((e = step_done(st)) != TOTE_ST_E_OK)
+            return e;
+        return order_event(s, actor, NULL, "order.allocated", name, detail);
+    }
+    if (*units_now > 0)
+        return order_event(s, actor, NULL, "order.allocated", name, detail);
+    if (released && backorder > 0 && !last_event_is(s, name, "backorder"))
+        return order_event(s, actor, NULL, "backorder", name, detail);
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err reorder_touched(tote_store *s, idvec *touched, const char *actor)
+{
+    idvec_uniq(touched);
+    for (size_t i = 0; i < touched->n; i++) {
+        tote_st_err e = tote_reorder_check(s, touched->v[i], actor);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *actor, int *fully)
+{
+    int own;
+    tote_st_err e = tx_begin(s, &own);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    char day[11];
+    today(day);
+    idvec touched = {0};
+    long long units = 0;
+    int f = 0;
+    e = alloc_order_in_tx(s, order_id, actor, day, &f, &units, &touched);
+    if (e == TOTE_ST_E_OK)
+        e = reorder_touched(s, &touched, actor);
+    idvec_free(&touched);
+    e = tx_end(s, own, e);
+    if (e == TOTE_ST_E_OK && fully)
+        *fully = f;
+    return e;
+}
+
+tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *orders_allocated)
+{
+    int own;
+    tote_st_err e = tx_begin(s, &own);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    char day[11];
+    today(day);
+    idvec ids = {0}, touched = {0};
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "SELECT o.id FROM orders o WHERE o.status IN ('released', 'allocated') AND (o.status = 'released' OR "
+        "(o.tote IS NULL AND EXISTS (SELECT 1 FROM order_line ol WHERE ol.order_id = o.id "
+        "AND ol.requires_shipping = 1 AND ol.product_id IS NOT NULL AND ol.ordered - ol.allocated - ol.short "
+        "> 0))) "
+        "ORDER BY " ORDER_PRIORITY);
+    if (!st)
+        e = TOTE_ST_E_DB;
+    int rc = SQLITE_DONE;
+    while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (idvec_push(&ids, sqlite3_column_int64(st, 0)) != 0)
+            e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    if (st)
+        sqlite3_reset(st);
+    long long count = 0;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < ids.n; i++) {
+        long long units = 0;
+        e = alloc_order_in_tx(s, ids.v[i], actor, day, NULL, &units, &touched);
+        if (units > 0)
+            count++;
+    }
+    if (e == TOTE_ST_E_OK)
+        e = reorder_touched(s, &touched, actor);
+    idvec_free(&ids);
+    idvec_free(&touched);
+    e = tx_end(s, own, e);
+    if (e == TOTE_ST_E_OK && orders_allocated)
+        *orders_allocated = count;
+    return e;
+}
+
+/* ---- short picks ---- */
+
+typedef struct walk_key {
+    long long walk_seq;
+    char code[128];
+    char sku[128];
+} walk_key;
+
+static int walk_cmp(const walk_key *a, const walk_key *b)
+{
+    if (a->walk_seq != b->walk_seq)
+        return a->walk_seq < b->walk_seq ? -1 : 1;
+    int c = strcmp(a->code, b->code);
+    return c ? c : strcmp(a->sku, b->sku);
+}
+
+static tote_st_err stock_walk_key(tote_store *s, long long stock_id, walk_key *k)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT l.walk_seq, l.code, p.sku FROM stock st "
+                                          "JOIN location l ON l.id = st.location_id "
+                                          "JOIN product p ON p.id = st.product_id WHERE st.id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, stock_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_NOT_FOUND;
+    }
+    k->walk_seq = sqlite3_column_int64(st, 0);
+    snprintf(k->code, sizeof k->code, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(k->sku, sizeof k->sku, "%s", (const char *)sqlite3_column_text(st, 2));
+    sqlite3_reset(st);
+    return TOTE_ST_E_OK;
+}
+
+static int cmp_alloc_id(const void *a, const void *b)
+{
+    const newalloc *x = a, *y = b;
+    return (x->alloc_id > y->alloc_id) - (x->alloc_id < y->alloc_id);
+}
+
+/* Puts one task into the list at seq pos, shifting later tasks up. */
+static tote_st_err insert_task_at(tote_store *s, long long list_id, long long pos, const newalloc *a,
+                                  long long line_id, const char *tote, long long *task_id)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE pick_task SET seq = seq + 1 WHERE pick_list_id = ?1 AND seq >= ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_int64(st, 2, pos);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(
+        s, "INSERT INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, "
+           "tote) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_int64(st, 2, pos);
+    sqlite3_bind_int64(st, 3, a->alloc_id);
+    sqlite3_bind_int64(st, 4, line_id);
+    sqlite3_bind_int64(st, 5, a->stock_id);
+    sqlite3_bind_int64(st, 6, a->qty);
+    if (tote)
+        sqlite3_bind_text(st, 7, tote, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 7);
+    e = step_done(st);
+    if (e == TOTE_ST_E_OK)
+        *task_id = sqlite3_last_insert_rowid(tote_store_db(s));
+    return e;
+}
+
+/* The seq a new task with key k takes among the tasks after cur_seq. */
+static tote_st_err ahead_position(tote_store *s, long long list_id, long long cur_seq, const walk_key *k,
+                                  long long *pos)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT COALESCE((SELECT MIN(t.seq) FROM pick_task t JOIN stock st ON st.id = t.stock_id "
+           "JOIN location l ON l.id = st.location_id JOIN product p ON p.id = st.product_id "
+           "WHERE t.pick_list_id = ?1 AND t.seq > ?2 AND (l.walk_seq, l.code, p.sku) > (?3, ?4, ?5)), "
+           "(SELECT COALESCE(MAX(seq), 0) + 1 FROM pick_task WHERE pick_list_id = ?1))");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_int64(st, 2, cur_seq);
+    sqlite3_bind_int64(st, 3, k->walk_seq);
+    sqlite3_bind_text(st, 4, k->code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, k->sku, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *pos = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
+}
+
+typedef struct keyed_alloc {
+    newalloc a;
+    walk_key k;
+} keyed_alloc;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed_alloc *x = a, *y = b;
+    int c = walk_cmp(&x->k, &y->k);
+    return c ? c : cmp_alloc_id(&x->a, &y->a);
+}
+
+/* Adds tasks for the new allocations to the list of the line's short task. */
+static tote_st_err place_tasks(tote_store *s, long long line_id, long long exclude_stock,
+                               const allocvec *made, long long *first_task)
+{
+    *first_task = 0;
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
+                           "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
+                           "WHERE t.order_line_id = ?1 ORDER BY (t.stock_id = ?2) DESC, t.id DESC "
+                           "LIMIT 1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, line_id);
+    sqlite3_bind_int64(st, 2, exclude_stock);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_OK; /* not in a list yet: the next wave takes it */
+    }
+    long long list_id = sqlite3_column_int64(st, 0);
+    long long cur_seq = sqlite3_column_int64(st, 1);
+    long long cur_stock = sqlite3_column_int64(st, 2);
+    char tote[128];
+    int has_tote = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    snprintf(tote, sizeof tote, "%s", has_tote ? (const char *)sqlite3_column_text(st, 3) : "");
+    int open = strcmp((const char *)sqlite3_column_text(st, 4), "open") == 0 ||
+               strcmp((const char *)sqlite3_column_text(st, 4), "leased") == 0;
+    sqlite3_reset(st);
+    if (!open)
+        return TOTE_ST_E_OK;
+
+    walk_key cur;
+    tote_st_err e = stock_walk_key(s, cur_stock, &cur);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    keyed_alloc *ka = calloc(made->n, sizeof *ka);
+    if (!ka)
+        return TOTE_ST_E_NOMEM;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < made->n; i++) {
+        ka[i].a = made->v[i];
+        e = stock_walk_key(s, made->v[i].stock_id, &ka[i].k);
+    }
+    if (e == TOTE_ST_E_OK)
+        qsort(ka, made->n, sizeof *ka, cmp_keyed);
+    long long behind = 0;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < made->n; i++) {
+        long long pos;
+        if (walk_cmp(&ka[i].k, &cur) < 0)
+            pos = cur_seq + 1 + behind++;
+        else
+            e = ahead_position(s, list_id, cur_seq, &ka[i].k, &pos);
+        long long task_id = 0;
+        if (e == TOTE_ST_E_OK)
+            e = insert_task_at(s, list_id, pos, &ka[i].a, line_id, has_tote ? tote : NULL, &task_id);
+        /* sorted by walk: the first behind task, else the first ahead one, comes first */
+        if (e == TOTE_ST_E_OK && i == 0)
+            *first_task = task_id;
+    }
+    free(ka);
+    return e;
+}
+
+tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long long qty,
+                                  long long exclude_stock_id, const char *actor, const char *device,
+                                  long long *allocated, long long *new_task_id)
+{
+    if (qty <= 0)
+        return TOTE_ST_E_INVALID;
+    int own;
+    tote_st_err e = tx_begin(s, &own);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT ol.product_id, ol.requires_shipping, "
+                           "ol.ordered - ol.allocated - ol.short, o.name "
+                           "FROM order_line ol JOIN orders o ON o.id = ol.order_id WHERE ol.id = ?1");
+    long long product_id = 0, backorder = 0, got = 0, task = 0;
+    char name[128] = "";
+    if (!st) {
+        e = TOTE_ST_E_DB;
+    } else {
+        sqlite3_bind_int64(st, 1, order_line_id);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            e = TOTE_ST_E_NOT_FOUND;
+        } else if (sqlite3_column_type(st, 0) == SQLITE_NULL || sqlite3_column_int(st, 1) == 0) {
+            e = TOTE_ST_E_INVALID;
+        } else {
+            product_id = sqlite3_column_int64(st, 0);
+            backorder = sqlite3_column_int64(st, 2);
+            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 3));
+        }
+        sqlite3_reset(st);
+    }
+    allocvec made = {0};
+    if (e == TOTE_ST_E_OK && backorder > 0) {
+        char day[11];
+        today(day);
+        e = alloc_line(s, order_line_id, product_id, qty < backorder ? qty : backorder, exclude_stock_id, day,
+                       &got, &made);
+    }
+    if (e == TOTE_ST_E_OK && made.n > 0)
+        e = place_tasks(s, order_line_id, exclude_stock_id, &made, &task);
+    free(made.v);
+    if (e == TOTE_ST_E_OK) {
+        char detail[200];
+        snprintf(detail, sizeof detail,
+                 "{\"order_line_id\":%lld,\"requested\":%lld,\"allocated\":%lld,\"excluded_stock_id\":%lld,"
+                 "\"task_id\":%lld}",
+                 order_line_id, qty, got, exclude_stock_id, task);
+        e = order_event(s, actor, device, "allocation.reallocated", name, detail);
+    }
+    if (e == TOTE_ST_E_OK && got > 0)
+        e = tote_reorder_check(s, product_id, actor);
+    e = tx_end(s, own, e);
+    if (e == TOTE_ST_E_OK) {
+        if (allocated)
+            *allocated = got;
+        if (new_task_id)
+            *new_task_id = task;
+    }
+    return e;
+}
+
+/* ---- giving stock back ---- */
+
+static tote_st_err run_with_id(tote_store *s, const char *sql, long long id)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(st);
+}
+
+static tote_st_err collect_ids(tote_store *s, const char *sql, long long id, idvec *out)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (idvec_push(out, sqlite3_column_int64(st, 0)) != 0) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    return e;
+}
+
+static tote_st_err close_empty_lists(tote_store *s, const idvec *lists, const char *now)
+{
+    idvec waves = {0};
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < lists->n; i++) {
+        sqlite3_stmt *st = tote_store_stmt(
+            s, "UPDATE pick_list SET status = CASE WHEN EXISTS (SELECT 1 FROM pick_task t WHERE "
+               "t.pick_list_id = ?1 AND t.done > 0) THEN 'done' ELSE 'cancelled' END, done_at = ?2 "
+               "WHERE id = ?1 AND status IN ('open', 'leased') AND NOT EXISTS (SELECT 1 FROM pick_task t "
+               "WHERE t.pick_list_id = ?1 AND t.status = 'open')");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, lists->v[i]);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+        e = step_done(st);
+        if (e == TOTE_ST_E_OK)
+            e = collect_ids(s, "SELECT wave_id FROM pick_list WHERE id = ?1", lists->v[i], &waves);
+    }
+    idvec_uniq(&waves);
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < waves.n; i++)
+        e = run_with_id(s,
+                        "UPDATE wave SET status = CASE WHEN EXISTS (SELECT 1 FROM pick_list pl WHERE "
+                        "pl.wave_id = ?1 AND pl.status = 'done') THEN 'done' ELSE 'cancelled' END "
+                        "WHERE id = ?1 AND status IN ('open', 'picking') AND NOT EXISTS (SELECT 1 FROM "
+                        "pick_list pl WHERE pl.wave_id = ?1 AND pl.status IN ('open', 'leased'))",
+                        waves.v[i]);
+    idvec_free(&waves);
+    return e;
+}
+
+tote_st_err tote_alloc_release_order(tote_store *s, long long order_id, const char *actor)
+{
+    int own;
+    tote_st_err e = tx_begin(s, &own);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    char now[32];
+    tote_store_now(now);
+    char name[128] = "", status[16] = "";
+    long long units = 0, picked = 0;
+    idvec products = {0}, lists = {0};
+
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.name, o.status, (SELECT COALESCE(SUM(a.qty - a.picked), 0) FROM allocation a "
+           "JOIN order_line ol ON ol.id = a.order_line_id WHERE ol.order_id = o.id AND a.status = 'open'), "
+           "(SELECT COALESCE(SUM(ol.picked), 0) FROM order_line ol WHERE ol.order_id = o.id) "
+           "FROM orders o WHERE o.id = ?1");
+    if (!st) {
+        e = TOTE_ST_E_DB;
+    } else {
+        sqlite3_bind_int64(st, 1, order_id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
+            units = sqlite3_column_int64(st, 2);
+            picked = sqlite3_column_int64(st, 3);
+        } else {
+            e = TOTE_ST_E_NOT_FOUND;
+        }
+        sqlite3_reset(st);
+    }
+    if (e == TOTE_ST_E_OK)
+        e = collect_ids(
+            s,
+            "SELECT DISTINCT st.product_id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id "
+            "JOIN stock st ON st.id = a.stock_id WHERE ol.order_id = ?1 AND a.status = 'open'",
+            order_id, &products);
+    if (e == TOTE_ST_E_OK)
+        e = collect_ids(
+            s,
+            "SELECT DISTINCT t.pick_list_id FROM pick_task t JOIN order_line ol ON ol.id = t.order_line_id "
+            "WHERE ol.order_id = ?1 AND t.status = 'open'",
+            order_id, &lists);
+    if (e == TOTE_ST_E_OK)
+        e = run_with_id(
+            s,
+            "UPDATE stock SET reserved = reserved - (SELECT SUM(a.qty - a.picked) FROM allocation a "
+            "JOIN order_line ol ON ol.id = a.order_line_id WHERE a.stock_id = stock.id "
+            "AND a.status = 'open' AND ol.order_id = ?1) WHERE id IN (SELECT a.stock_id FROM allocation a "
+            "JOIN order_line ol ON ol.id = a.order_line_id WHERE ol.order_id = ?1 AND a.status = 'open')",
+            order_id);
+    if (e == TOTE_ST_E_OK)
+        e = run_with_id(
+            s,
+            "UPDATE allocation SET qty = CASE WHEN picked > 0 THEN picked ELSE qty END, "
+            "status = CASE WHEN picked > 0 THEN 'done' ELSE 'cancelled' END "
+            "WHERE status = 'open' AND order_line_id IN (SELECT id FROM order_line WHERE order_id = ?1)",
+            order_id);
+    if (e == TOTE_ST_E_OK)
+        e = run_with_id(
+            s,
+            "UPDATE order_line SET allocated = (SELECT COALESCE(SUM(a.qty), 0) FROM allocation a "
+            "WHERE a.order_line_id = order_line.id AND a.status <> 'cancelled') WHERE order_id = ?1",
+            order_id);
+    if (e == TOTE_ST_E_OK)
+        e = run_with_id(
+            s,
+            "UPDATE pick_task SET qty = CASE WHEN done > 0 THEN done + short ELSE qty END, "
+            "status = CASE WHEN done > 0 THEN 'done' ELSE 'cancelled' END "
+            "WHERE status = 'open' AND order_line_id IN (SELECT id FROM order_line WHERE order_id = ?1)",
+            order_id);
+    if (e == TOTE_ST_E_OK)
+        e = close_empty_lists(s, &lists, now);
+    if (e == TOTE_ST_E_OK) {
+        st = tote_store_stmt(
+            s, "UPDATE orders SET status = CASE WHEN status = 'allocated' THEN 'released' "
+               "ELSE status END, tote = CASE WHEN ?2 = 0 THEN NULL ELSE tote END, updated_at = ?3 "
+               "WHERE id = ?1");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            sqlite3_bind_int64(st, 1, order_id);
+            sqlite3_bind_int64(st, 2, picked);
+            sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+            e = step_done(st);
+        }
+    }
+    if (e == TOTE_ST_E_OK) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "{\"units\":%lld,\"from\":\"%s\",\"pick_lists\":%zu}", units, status,
+                 lists.n);
+        e = order_event(s, actor, NULL, "allocation.released", name, detail);
+    }
+    if (e == TOTE_ST_E_OK)
+        e = reorder_touched(s, &products, actor);
+    idvec_free(&products);
+    idvec_free(&lists);
+    return tx_end(s, own, e);
+}
+
+/* ---- backorder and checks ---- */
+
+tote_st_err tote_alloc_line_backorder(tote_store *s, long long order_line_id, long long *backorder)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT CASE WHEN requires_shipping = 1 AND ordered - allocated - short > 0 "
+                           "THEN ordered - allocated - short ELSE 0 END FROM order_line WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_line_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && backorder)
+        *backorder = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : TOTE_ST_E_DB;
+}
+
+tote_st_err tote_alloc_backorders_json(tote_store *s, cJSON **out, long long *units)
+{
+    *out = NULL;
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.name, o.id, o.status, ol.id, ol.line_no, ol.sku, ol.ordered, ol.allocated, ol.picked, "
+           "ol.short, ol.ordered - ol.allocated - ol.short FROM orders o JOIN order_line ol ON ol.order_id = "
+           "o.id "
+           "WHERE o.status IN ('released', 'allocated', 'picking', 'picked', 'packing') "
+           "AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - ol.short > 0 "
+           "ORDER BY " ORDER_PRIORITY ", ol.line_no");
+    if (!st)
+        return TOTE_ST_E_DB;
+    cJSON *arr = cJSON_CreateArray();
+    if (!arr) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_NOMEM;
+    }
+    long long sum = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddStringToObject(o, "order", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddNumberToObject(o, "order_id", (double)sqlite3_column_int64(st, 1));
+        cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddNumberToObject(o, "line_id", (double)sqlite3_column_int64(st, 3));
+        cJSON_AddNumberToObject(o, "line_no", (double)sqlite3_column_int64(st, 4));
+        cJSON_AddStringToObject(o, "sku", (const char *)sqlite3_column_text(st, 5));
+        static const char *const nums[] = {"ordered", "allocated", "picked", "short", "backorder"};
+        for (int i = 0; i < 5; i++)
+            cJSON_AddNumberToObject(o, nums[i], (double)sqlite3_column_int64(st, 6 + i));
+        sum += sqlite3_column_int64(st, 10);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        return rc == SQLITE_ROW ? TOTE_ST_E_NOMEM : TOTE_ST_E_DB;
+    }
+    *out = arr;
+    if (units)
+        *units = sum;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_alloc_verify(tote_store *s, long long *bad)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT (SELECT COUNT(*) FROM stock st WHERE st.reserved <> (SELECT COALESCE(SUM(a.qty - "
+           "a.picked), 0) "
+           "FROM allocation a WHERE a.stock_id = st.id AND a.status = 'open')) + "
+           "(SELECT COUNT(*) FROM order_line ol WHERE ol.allocated <> (SELECT COALESCE(SUM(a.qty), 0) "
+           "FROM allocation a WHERE a.order_line_id = ol.id AND a.status <> 'cancelled'))");
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && bad)
+        *bad = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
+}
