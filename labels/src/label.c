@@ -100,8 +100,9 @@ char *tote_lb_normalize(const char *text)
 
 static int is_wide(uint32_t cp)
 {
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
            (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) || cp >= 0x20000;
 }
 
@@ -413,7 +414,7 @@ static tote_lb_err add_rule(lay *y, int x, int yy, int w, int h)
 /* A paragraph of a flowed text area. */
 typedef struct para {
     const char *field;
-    char *text; /* normalised, owned */
+    char *text;        /* normalised, owned */
     int pref_h, min_h; /* font heights in 203-dpi dots */
     int align;
     int gap; /* extra space after, 203-dpi dots */
@@ -580,13 +581,13 @@ static size_t address_paras(para *p, const tote_address *a, int to, int big)
 /* Validates every string of an address as UTF-8. */
 static int address_valid(const tote_address *a, int to, const char **field)
 {
-    const char *v[] = {a->name, a->company, a->line1, a->line2, a->city, a->region, a->postal_code, a->country,
-                       a->phone};
-    static const char *const fn[2][9] = {
-        {"from.name", "from.company", "from.line1", "from.line2", "from.city", "from.region", "from.postal_code",
-         "from.country", "from.phone"},
-        {"to.name", "to.company", "to.line1", "to.line2", "to.city", "to.region", "to.postal_code", "to.country",
-         "to.phone"}};
+    const char *v[] = {a->name,   a->company,     a->line1,   a->line2, a->city,
+                       a->region, a->postal_code, a->country, a->phone};
+    static const char *const fn[2][9] = {{"from.name", "from.company", "from.line1", "from.line2",
+                                          "from.city", "from.region", "from.postal_code", "from.country",
+                                          "from.phone"},
+                                         {"to.name", "to.company", "to.line1", "to.line2", "to.city",
+                                          "to.region", "to.postal_code", "to.country", "to.phone"}};
     for (int i = 0; i < 9; i++)
         if (v[i] && !tote_lb_utf8_valid(v[i])) {
             *field = fn[to][i];
@@ -637,8 +638,8 @@ static int tracking_valid(const char *t)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = t[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' ' || c == '-' ||
-              c == '.' || c == '/'))
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' ' ||
+              c == '-' || c == '.' || c == '/'))
             return 0;
     }
     return 1;
@@ -893,7 +894,8 @@ static tote_lb_err layout_logistic(lay *y, const tote_label *l, const char *dm)
 
     /* middle: human-readable AIs with titles */
     int have_weight = l->weight_g >= 0 && l->weight_g <= 999999;
-    int have_zip = present(l->to.postal_code) && strlen(l->to.postal_code) <= 20 && gs1_set82(l->to.postal_code);
+    int have_zip =
+        present(l->to.postal_code) && strlen(l->to.postal_code) <= 20 && gs1_set82(l->to.postal_code);
     char *sscc_v = fmt("(00) %s", l->sscc);
     char *wt_v = have_weight ? fmt("%ld.%03ld", l->weight_g / 1000, l->weight_g % 1000) : strdup("");
     char *zip_v = have_zip ? fmt("(420) %s", l->to.postal_code) : strdup("");
@@ -963,8 +965,8 @@ static tote_lb_err layout_logistic(lay *y, const tote_label *l, const char *dm)
             snprintf(data + strlen(data), sizeof data - strlen(data), "[420]%s", l->to.postal_code);
         }
         const int m203[] = {4, 3, 2}, m300[] = {6, 5, 4, 3};
-        if ((e = add_linear(y, TOTE_LB_ITEM_GS1_128, "gs1", syms, k, data, 644, 256, y->dpi == 300 ? m300 : m203,
-                            y->dpi == 300 ? 4 : 3)) != TOTE_LB_E_OK)
+        if ((e = add_linear(y, TOTE_LB_ITEM_GS1_128, "gs1", syms, k, data, 644, 256,
+                            y->dpi == 300 ? m300 : m203, y->dpi == 300 ? 4 : 3)) != TOTE_LB_E_OK)
             return e;
         /* human-readable under the symbol: brackets as parentheses */
         char hr[96];
@@ -1012,10 +1014,10 @@ tote_lb_err tote_label_layout(const tote_label *l, int dpi, tote_lb_layout **out
     const char *ef = NULL;
     if (err_field)
         *err_field = NULL;
-#define BAD(f)                  \
-    do {                        \
-        if (err_field)          \
-            *err_field = (f);   \
+#define BAD(f)                    \
+    do {                          \
+        if (err_field)            \
+            *err_field = (f);     \
         return TOTE_LB_E_INVALID; \
     } while (0)
     if (!l || (dpi != 203 && dpi != 300))
@@ -1057,7 +1059,8 @@ tote_lb_err tote_label_layout(const tote_label *l, int dpi, tote_lb_layout **out
     y.L->dpi = dpi;
     y.L->width = dpi == 300 ? 1200 : 812;
     y.L->height = dpi == 300 ? 1800 : 1218;
-    tote_lb_err e = l->style == TOTE_LABEL_GS1_LOGISTIC ? layout_logistic(&y, l, dm) : layout_carrier(&y, l, dm);
+    tote_lb_err e =
+        l->style == TOTE_LABEL_GS1_LOGISTIC ? layout_logistic(&y, l, dm) : layout_carrier(&y, l, dm);
     free(dm);
     if (e != TOTE_LB_E_OK) {
         if (err_field)

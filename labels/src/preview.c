@@ -73,7 +73,8 @@ int tote_lb_zint_encode(int kind, const char *data, struct zint_symbol **out)
 }
 
 /* One line of text at (x, baseline) squeezed to at most max_w dots. */
-static void text_line(cairo_t *cr, const char *s, double x, double top, int font_h, int box_w, int max_w, int align)
+static void text_line(cairo_t *cr, const char *s, double x, double top, int font_h, int box_w, int max_w,
+                      int align)
 {
     cairo_set_font_size(cr, font_h * 0.92);
     cairo_text_extents_t te;
@@ -202,8 +203,8 @@ tote_lb_err tote_preview_from_layout(const tote_lb_layout *L, tote_preview_forma
     return TOTE_LB_E_OK;
 }
 
-tote_lb_err tote_label_preview_mem(const tote_label *label, int dpi, tote_preview_format fmt, unsigned char **out,
-                                   size_t *len, const char **err_field)
+tote_lb_err tote_label_preview_mem(const tote_label *label, int dpi, tote_preview_format fmt,
+                                   unsigned char **out, size_t *len, const char **err_field)
 {
     *out = NULL;
     tote_lb_layout *L = NULL;
@@ -247,7 +248,8 @@ tote_lb_err tote_lb_write_file(const char *path, const void *data, size_t len)
     return TOTE_LB_E_OK;
 }
 
-tote_lb_err tote_label_preview_file(const tote_label *label, int dpi, const char *path, const char **err_field)
+tote_lb_err tote_label_preview_file(const tote_label *label, int dpi, const char *path,
+                                    const char **err_field)
 {
     tote_preview_format fmt;
     if (err_field)

@@ -122,8 +122,8 @@ tote_lb_err tote_zpl_from_layout(const tote_lb_layout *L, char **out, size_t *le
         const tote_lb_item *it = &L->items[i];
         switch (it->kind) {
         case TOTE_LB_ITEM_TEXT:
-            ob_printf(&b, "^FO%d,%d^A0N,%d,%d^FB%d,%d,%d,%c,0^FH^FD", it->x, it->y, it->font_h, it->font_h, it->w,
-                      it->lines, it->line_h - it->font_h, it->align ? 'C' : 'L');
+            ob_printf(&b, "^FO%d,%d^A0N,%d,%d^FB%d,%d,%d,%c,0^FH^FD", it->x, it->y, it->font_h, it->font_h,
+                      it->w, it->lines, it->line_h - it->font_h, it->align ? 'C' : 'L');
             ob_escaped(&b, it->text, 1);
             ob_add(&b, "^FS\n", 4);
             break;
@@ -134,12 +134,14 @@ tote_lb_err tote_zpl_from_layout(const tote_lb_layout *L, char **out, size_t *le
             ob_add(&b, "^FS\n", 4);
             break;
         case TOTE_LB_ITEM_DATAMATRIX:
-            ob_printf(&b, "^FO%d,%d^BXN,%d,200,%d,%d^FH^FD", it->x, it->y, it->module, it->modules, it->modules);
+            ob_printf(&b, "^FO%d,%d^BXN,%d,200,%d,%d^FH^FD", it->x, it->y, it->module, it->modules,
+                      it->modules);
             ob_escaped(&b, it->zpl_data, 0);
             ob_add(&b, "^FS\n", 4);
             break;
         case TOTE_LB_ITEM_RULE:
-            ob_printf(&b, "^FO%d,%d^GB%d,%d,%d^FS\n", it->x, it->y, it->w, it->h, it->w < it->h ? it->w : it->h);
+            ob_printf(&b, "^FO%d,%d^GB%d,%d,%d^FS\n", it->x, it->y, it->w, it->h,
+                      it->w < it->h ? it->w : it->h);
             break;
         }
     }

@@ -45,20 +45,20 @@ typedef struct tote_printer_status {
     char name[128];
     char device_uri[512];
     char info[256];
-    char state[16];     /* "idle", "processing", "stopped" */
-    int accepting;      /* printer-is-accepting-jobs */
-    char reasons[512];  /* printer-state-reasons, comma-separated ("none", "paused", ...) */
-    char message[512];  /* printer-state-message, may be "" */
-    int queued_jobs;    /* queued-job-count */
+    char state[16];    /* "idle", "processing", "stopped" */
+    int accepting;     /* printer-is-accepting-jobs */
+    char reasons[512]; /* printer-state-reasons, comma-separated ("none", "paused", ...) */
+    char message[512]; /* printer-state-message, may be "" */
+    int queued_jobs;   /* queued-job-count */
 } tote_printer_status;
 
 typedef struct tote_cups_job {
     int id;
-    int state;            /* tote_job_state */
-    char name[256];       /* job-name */
-    char printer[128];    /* printer name from job-printer-uri */
-    char reasons[512];    /* job-state-reasons, comma-separated */
-    char message[512];    /* job-printer-state-message or job-state-message */
+    int state;         /* tote_job_state */
+    char name[256];    /* job-name */
+    char printer[128]; /* printer name from job-printer-uri */
+    char reasons[512]; /* job-state-reasons, comma-separated */
+    char message[512]; /* job-printer-state-message or job-state-message */
 } tote_cups_job;
 
 /* server: "/path/cups.sock", "host", "host:port"; NULL = cupsServer() now.
@@ -79,8 +79,8 @@ int tote_cups_name_valid(const char *name);
  * ipp://..., file:..., usb://...) by CUPS-Add-Modify-Printer (no driver:
  * a raw queue), then enables it and makes it accept jobs. info may be NULL.
  */
-tote_lb_err tote_cups_add_printer(tote_cups *c, const char *name, const char *device_uri, tote_printer_kind kind,
-                                  const char *info);
+tote_lb_err tote_cups_add_printer(tote_cups *c, const char *name, const char *device_uri,
+                                  tote_printer_kind kind, const char *info);
 /* CUPS-Delete-Printer. */
 tote_lb_err tote_cups_delete_printer(tote_cups *c, const char *name);
 
@@ -101,11 +101,11 @@ tote_lb_err tote_cups_list(tote_cups *c, tote_printer_status **out, size_t *n);
  * again after a crash). On success *job_id is CUPS's job id.
  * NOT_ACCEPTING when the queue rejects jobs.
  */
-tote_lb_err tote_cups_submit(tote_cups *c, const char *printer, const char *job_name, const void *data, size_t len,
-                             int *job_id);
+tote_lb_err tote_cups_submit(tote_cups *c, const char *printer, const char *job_name, const void *data,
+                             size_t len, int *job_id);
 
 /* State of job job_id (NOT_FOUND if CUPS does not know it). */
-tote_lb_err tote_cups_job(tote_cups *c, int job_id, tote_cups_job *out);
+tote_lb_err tote_cups_job_status(tote_cups *c, int job_id, tote_cups_job *out);
 
 /* Newest job of printer named job_name in CUPS (any state): *job_id, or 0 if
  * there is none. */

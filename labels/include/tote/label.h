@@ -44,10 +44,10 @@ typedef struct tote_label {
     tote_label_style style;
     tote_address from;
     tote_address to;
-    const char *order;  /* order name, e.g. "#1001" (required) */
-    int package_no;     /* 1-based; 0 is taken as 1 */
-    int package_count;  /* total packages of the order; 0 = unknown */
-    long weight_g;      /* gross weight in grams; < 0 = unknown */
+    const char *order;   /* order name, e.g. "#1001" (required) */
+    int package_no;      /* 1-based; 0 is taken as 1 */
+    int package_count;   /* total packages of the order; 0 = unknown */
+    long weight_g;       /* gross weight in grams; < 0 = unknown */
     const char *service; /* "Standard", "Express" ... */
     /* Tracking number as Code 128: ASCII letters, digits, space, '-', '.', '/'. */
     const char *tracking;
