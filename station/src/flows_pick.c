@@ -180,7 +180,7 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
 {
     *n_out = 1;
     tote_pick_task t;
-    tote_st_err e = tote_pick_current(c->s, c->dev.name, &t);
+    tote_st_err e = tote_pick_current_ex(c->s, c->dev.name, 0, &t);
     if (e == TOTE_ST_E_NOT_FOUND)
         return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_NO_TASK, 0, 0, NULL, 0, 0, out,
                                       TOTE_FEEDBACK_ERROR, "no task in progress: ask for the next task");
