@@ -17,7 +17,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "tote/import.h"
+#include "import_internal.h"
 
 #define CHUNK (256 * 1024)
 /* Longest record we accept (a product's Body (HTML) can be long; a never
@@ -96,7 +96,7 @@ static int set_fatal(tote_csv *r, const char *msg)
 }
 
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n)
+int imp_utf8_valid(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -192,7 +192,7 @@ static void cb_field(void *s, size_t n, void *ud)
     if (!b->error && n) {
         if (memchr(s, '\0', n))
             b->error = ERR_NUL;
-        else if (!utf8_valid(s, n))
+        else if (!imp_utf8_valid(s, n))
             b->error = ERR_UTF8;
     }
     if (b->dlen + n > MAX_RECORD) {

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "tote/store.h"
 
 struct tote_order_in; /* tote/orders.h */
@@ -210,6 +212,44 @@ typedef struct tote_import_summary {
  */
 tote_st_err tote_import_file(tote_store *s, tote_import_kind kind, const char *path,
                              const tote_import_opts *opts, tote_import_summary *summary, char **err_msg);
+
+/* The summary as a JSON object (what `tote import --json` prints and
+ * import_log.summary keeps); caller owns it. NULL when out of memory. */
+cJSON *tote_import_summary_json(const tote_import_summary *summary);
+
+/* ------------------------------------------------------------------------ */
+/* Field parsers shared by the importers                                     */
+/* Each returns 0 when text (spaces around it ignored) is valid, 1 when it is
+ * empty, -1 when it is not valid; the output is written only on 0. */
+
+/* Money in major units with at most two decimals ("12.50", "12.5", "-3",
+ * "0.990" with a zero third decimal) -> cents. No thousands separators or
+ * currency signs (Shopify writes neither). */
+int tote_import_parse_money(const char *text, long long *cents);
+/* A whole number ("3", "+3", "-2"; "3.0" too, as spreadsheets write it). */
+int tote_import_parse_int(const char *text, long long *out);
+/* true/false, yes/no, 1/0, y/n (any case) -> 1/0. */
+int tote_import_parse_bool(const char *text, int *out);
+/*
+ * A time as Shopify and ISO 8601 write it: "2024-03-01 10:22:11 +0100",
+ * "2024-03-01T10:22:11+01:00", "2024-03-01T10:22:11.5Z", "2024-03-01 10:22"
+ * (no zone: UTC), "2024-03-01" (midnight UTC) -> the store's UTC form
+ * "2024-03-01T09:22:11.000Z". Fields are range-checked (Feb 30 is invalid).
+ */
+int tote_import_parse_time(const char *text, char out[32]);
+/* A calendar date "YYYY-MM-DD" (a real date) -> copied to out. */
+int tote_import_parse_date(const char *text, char out[11]);
+/*
+ * A product barcode as found in a file -> the code the catalog keys it by:
+ * all digits of length 8, 12, 13 or 14 with a valid GS1 check digit -> its
+ * GTIN-14; text with a letter or a sign other than a digit (an internal code
+ * such as "ACME-00042", at most 64 printable bytes) -> itself. A leading
+ * apostrophe (spreadsheet text marker) is dropped. Invalid (-1, with a
+ * sentence in why): digits of another length (an 11-digit UPC lost its
+ * leading zero to a spreadsheet), a wrong check digit (saying which is
+ * right), scientific notation ("4.00638E+12"), or unprintable text.
+ */
+int tote_import_parse_barcode(const char *text, char out[65], char *why, size_t why_cap);
 
 /* ------------------------------------------------------------------------ */
 /* import_log (station/src/store_import.c)                                   */
