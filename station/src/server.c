@@ -498,8 +498,16 @@ static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
     snprintf(fc->today, sizeof fc->today, "%.10s", fc->now);
 }
 
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void process_batch(tote_server *srv)
 {
+    long long t0 = mono_us();
     drain(srv);
     if (srv->nbatch == 0)
         return;
@@ -509,14 +517,19 @@ static void process_batch(tote_server *srv)
     srv->out_len = 0;
     tote_flow_ctx fc;
     flow_ctx_init(srv, &fc);
+    long long t1 = mono_us();
+    srv->stats.io_us += (unsigned long long)(t1 - t0);
     tote_st_err e = tote_store_begin(srv->s);
     if (e == TOTE_ST_E_OK) {
         tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
         for (int i = 0; i < srv->nbatch; i++)
             handle(srv, &srv->batch[i], &fc);
         e = touch_flush(srv, fc.now);
+        long long t2 = mono_us();
+        srv->stats.apply_us += (unsigned long long)(t2 - t1);
         if (e == TOTE_ST_E_OK)
             e = tote_store_commit(srv->s);
+        srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
         if (e == TOTE_ST_E_OK)
             srv->stats.batches++;
     }
@@ -534,8 +547,10 @@ static void process_batch(tote_server *srv)
         for (size_t i = 0; i < srv->touched_cap; i++)
             srv->touched[i].used = 0;
     }
+    long long t3 = mono_us();
     send_replies(srv);
     publish_events(srv);
+    srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
 }
 

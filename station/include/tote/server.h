@@ -58,6 +58,9 @@ typedef struct tote_server_stats {
     unsigned long long errors;    /* typed ERROR replies */
     unsigned long long dropped;   /* replies the ROUTER could not deliver */
     unsigned long long max_batch; /* largest batch */
+    unsigned long long apply_us;  /* time spent applying requests (in transactions) */
+    unsigned long long commit_us; /* time spent in COMMIT (the durable write) */
+    unsigned long long io_us;     /* time spent receiving, sending, publishing */
 } tote_server_stats;
 
 void tote_server_get_stats(const tote_server *srv, tote_server_stats *out);
