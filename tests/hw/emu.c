@@ -20,9 +20,6 @@
 
 struct emu_bed {
     UMockdevTestbed *tb;
-    GMainContext *ctx;
-    GMainLoop *loop;
-    GThread *thread;
     int next_usb_port; /* 1-N port numbers handed out */
     int next_devnum;
     int next_acm;
@@ -31,15 +28,6 @@ struct emu_bed {
     emu_usb *usbs[64];
     int nusbs;
 };
-
-static gpointer loop_main(gpointer data)
-{
-    emu_bed *b = data;
-    g_main_context_push_thread_default(b->ctx);
-    g_main_loop_run(b->loop);
-    g_main_context_pop_thread_default(b->ctx);
-    return NULL;
-}
 
 emu_bed *emu_bed_new(void)
 {
@@ -53,18 +41,9 @@ emu_bed *emu_bed_new(void)
         free(b);
         return NULL;
     }
-    b->ctx = g_main_context_new();
-    b->loop = g_main_loop_new(b->ctx, FALSE);
-    b->thread = g_thread_new("emu-ioctl", loop_main, b);
     b->next_usb_port = 1;
     b->next_devnum = 2;
     return b;
-}
-
-static gboolean quit_cb(gpointer data)
-{
-    g_main_loop_quit(data);
-    return G_SOURCE_REMOVE;
 }
 
 static void serial_free(emu_serial *s);
@@ -79,16 +58,13 @@ void emu_bed_free(emu_bed **bp)
         serial_free(b->serials[i]);
     for (int i = 0; i < b->nusbs; i++)
         usb_free(b->usbs[i]);
-    g_main_context_invoke(b->ctx, quit_cb, b->loop);
-    g_thread_join(b->thread);
-    g_main_loop_unref(b->loop);
     g_object_unref(b->tb);
-    g_main_context_unref(b->ctx);
     free(b);
     *bp = NULL;
 }
 
-/* Attaches handler to devnode with callbacks dispatched in the bed's thread. */
+/* Attaches handler to devnode; umockdev dispatches its callbacks from a
+ * thread of its own. */
 static int attach(emu_bed *b, const char *devnode, UMockdevIoctlBase *handler)
 {
     GError *err = NULL;

@@ -17,7 +17,7 @@
  *   emu_usb_scan(u, "]C1", data, len);
  *
  * Device ioctls (TIOCM* for the tty; usbdevfs for USB) are answered by
- * handlers running in the bed's own GLib thread.
+ * handlers that umockdev runs in a thread of its own.
  */
 #ifndef TOTE_HW_EMU_H
 #define TOTE_HW_EMU_H
