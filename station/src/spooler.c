@@ -559,7 +559,7 @@ static void follow(tote_spooler *sp, const tote_print_job_rec *j, int pass)
     else if (cj.state == TOTE_JOB_PROCESSING && ps && ps->message[0])
         snprintf(note, sizeof note, "printer %.60s: %.180s", j->printer, ps->message);
     struct job_note *n = note_for(sp, j->id);
-    if (strcmp(j->state, state) != 0)
+    if (strcmp(j->state, state) != 0 || strcmp(j->error, note) != 0)
         tote_store_print_job_state(sp->st, j->id, state, note[0] ? note : NULL);
     if (n && (strcmp(n->state, state) || strcmp(n->note, note))) {
         snprintf(n->state, sizeof n->state, "%s", state);
