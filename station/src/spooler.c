@@ -64,13 +64,16 @@ static tote_st_err assign_sscc(tote_store *s, long long package_id, char out[19]
     if (e != TOTE_ST_E_OK)
         return e;
     int digits = 16 - (int)pl;
-    char body[24];
-    snprintf(body, sizeof body, "%s%s%0*lld", ext, prefix, digits, serial);
+    char body[64];
+    snprintf(body, sizeof body, "%.1s%.12s%0*lld", ext, prefix, digits, serial);
     if (strlen(body) != 17) {
         set_perr("the SSCC serial numbers of company prefix %s are used up", prefix);
         return TOTE_ST_E_STATE;
     }
-    snprintf(out, 19, "%s%d", body, tote_gs1_check_digit(body, 17));
+    int cd = tote_gs1_check_digit(body, 17);
+    memcpy(out, body, 17);
+    out[17] = (char)('0' + cd);
+    out[18] = '\0';
     return tote_store_package_set_sscc(s, package_id, out);
 }
 
