@@ -42,14 +42,14 @@ typedef struct tt_cupsd {
     tt_proc *proc;
 } tt_cupsd;
 
-static int tt_cupsd_write_(const char *dir, const char *name, const char *text)
+static inline int tt_cupsd_write_(const char *dir, const char *name, const char *text)
 {
     char p[512];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     return tt_write_file(p, text, strlen(text));
 }
 
-static int tt_cupsd_setup_(tt_cupsd *c)
+static inline int tt_cupsd_setup_(tt_cupsd *c)
 {
     c->dir = tt_tmpdir("cups");
     if (!c->dir)
@@ -123,7 +123,7 @@ static int tt_cupsd_setup_(tt_cupsd *c)
 }
 
 /* Starts (or restarts) the scheduler; 0 when it answers on its socket. */
-static int tt_cupsd_start(tt_cupsd *c)
+static inline int tt_cupsd_start(tt_cupsd *c)
 {
     if (!c->dir && tt_cupsd_setup_(c) != 0)
         return -1;
@@ -153,12 +153,12 @@ static int tt_cupsd_start(tt_cupsd *c)
     return -1;
 }
 
-static void tt_cupsd_stop(tt_cupsd *c)
+static inline void tt_cupsd_stop(tt_cupsd *c)
 {
     tt_proc_stop(&c->proc);
 }
 
-static void tt_cupsd_destroy(tt_cupsd *c)
+static inline void tt_cupsd_destroy(tt_cupsd *c)
 {
     tt_cupsd_stop(c);
     if (c->dir) {
@@ -173,7 +173,7 @@ static void tt_cupsd_destroy(tt_cupsd *c)
 
 /* ---------------- the printer, played by the test ---------------- */
 
-#define TT_ZEBRA_MAX_JOBS 128
+#define TT_ZEBRA_MAX_JOBS 1024
 
 typedef struct tt_zebra {
     int port;
@@ -186,7 +186,7 @@ typedef struct tt_zebra {
     size_t len[TT_ZEBRA_MAX_JOBS];
 } tt_zebra;
 
-static void *tt_zebra_main_(void *arg)
+static inline void *tt_zebra_main_(void *arg)
 {
     tt_zebra *z = arg;
     for (;;) {
@@ -231,7 +231,7 @@ static void *tt_zebra_main_(void *arg)
 }
 
 /* Listens on 127.0.0.1 (a fresh port, or z->port if set); 0 on success. */
-static int tt_zebra_start(tt_zebra *z)
+static inline int tt_zebra_start(tt_zebra *z)
 {
     z->fd = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -254,7 +254,7 @@ static int tt_zebra_start(tt_zebra *z)
     return 0;
 }
 
-static int tt_zebra_jobs(tt_zebra *z)
+static inline int tt_zebra_jobs(tt_zebra *z)
 {
     pthread_mutex_lock(&z->mu);
     int n = z->n;
@@ -263,7 +263,7 @@ static int tt_zebra_jobs(tt_zebra *z)
 }
 
 /* Job i's bytes (owned by z), or NULL. */
-static const char *tt_zebra_job(tt_zebra *z, int i, size_t *len)
+static inline const char *tt_zebra_job(tt_zebra *z, int i, size_t *len)
 {
     pthread_mutex_lock(&z->mu);
     const char *d = i < z->n ? z->data[i] : NULL;
@@ -272,7 +272,7 @@ static const char *tt_zebra_job(tt_zebra *z, int i, size_t *len)
     return d;
 }
 
-static void tt_zebra_stop(tt_zebra *z)
+static inline void tt_zebra_stop(tt_zebra *z)
 {
     if (!z->running)
         return;
