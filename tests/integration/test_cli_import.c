@@ -424,6 +424,50 @@ static void test_progress_bar_only_on_a_terminal(void)
     CHECK(n >= 4 && strcmp(buf + n - 4, "\r\033[K") == 0);
 }
 
+static void test_concatenated_export_rejected(void)
+{
+    REQUIRE_EQ(fresh("concat"), 0);
+    REQUIRE_EQ(morning(), 0);
+    size_t n = 0;
+    char *text = tt_read_file(data("orders.csv"), &n);
+    REQUIRE(text != NULL);
+    const char *body = strstr(text, "\r\n") + 2; /* the rows without the header */
+    size_t blen = n - (size_t)(body - text);
+    char *twice = malloc(n + blen);
+    REQUIRE(twice != NULL);
+    memcpy(twice, text, n);
+    memcpy(twice + n, body, blen);
+    char path[700];
+    snprintf(path, sizeof path, "%s/twice.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, twice, n + blen), 0);
+    free(text);
+    free(twice);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "0 created");
+    CHECK_HAS(err, "rejected: order #1001: its order fields appear twice (lines 2 and 19)");
+    free(out);
+    free(err);
+    CHECK(order("#1001") == NULL);
+}
+
+static void test_actor_recorded(void)
+{
+    REQUIRE_EQ(fresh("actor"), 0);
+    REQUIRE_EQ(morning(), 0);
+    CHECK_EQ(tote(NULL, NULL, "import", "orders-json", data("orders.json"), "--actor", "alice"), 2);
+    cJSON *o = order("POS-77");
+    REQUIRE(o != NULL);
+    const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "events"), 0);
+    CHECK_STR(str(ev, "actor"), "alice");
+    CHECK_STR(str(ev, "kind"), "order.created");
+    cJSON_Delete(o);
+    char *err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "orders-json", data("orders.json"), "--actor", NULL), 2);
+    CHECK_HAS(err, "--actor needs a name");
+    free(err);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 static void test_bad_order_rows_reported_rest_imports(void)
@@ -637,6 +681,7 @@ static void test_usage_errors(void)
 TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_reads_the_same),
         TT_TEST(test_reimport_changes_nothing_and_says_so), TT_TEST(test_changed_upstream_is_updated),
         TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
+        TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
         TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
         TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_locations_bad_rows),
