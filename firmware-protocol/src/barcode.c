@@ -60,6 +60,22 @@ static void seterr(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Renders n bytes for a message: printable ASCII as is, other bytes as
+ * \xHH, so a message stays one line whatever was scanned. Truncates to cap. */
+static const char *show_bytes(char *buf, size_t cap, const void *s, size_t n)
+{
+    const unsigned char *p = s;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 5 <= cap; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7F)
+            buf[o++] = (char)p[i];
+        else
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", p[i]);
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 static int all_digits(const uint8_t *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -211,21 +227,23 @@ static tote_proto_err parse_own(const tote_barcode_prefix *pf, const uint8_t *d,
     const uint8_t *c = d + pl;
     size_t cl = n - pl;
     const char *kn = tote_barcode_kind_name(pf->kind);
+    char shown[48], shown2[48];
     if (pf->kind == TOTE_BC_ORDER) {
         size_t slash = cl;
         while (slash > 0 && c[slash - 1] != '/')
             slash--;
         if (slash > 0 && slash < cl && all_digits(c + slash, cl - slash)) {
             if (cl - slash > 6) {
-                seterr(err, cap, "%s barcode %.*s: package number too large", kn, (int)n, (const char *)d);
+                seterr(err, cap, "%s barcode %s: package number too large", kn,
+                       show_bytes(shown, sizeof shown, d, n));
                 return TOTE_PROTO_E_INVALID;
             }
             int pkg = 0;
             for (size_t i = slash; i < cl; i++)
                 pkg = pkg * 10 + (c[i] - '0');
             if (pkg < 1) {
-                seterr(err, cap, "%s barcode %.*s: package number must be 1 or more", kn, (int)n,
-                       (const char *)d);
+                seterr(err, cap, "%s barcode %s: package number must be 1 or more", kn,
+                       show_bytes(shown, sizeof shown, d, n));
                 return TOTE_PROTO_E_INVALID;
             }
             out->package_no = pkg;
@@ -233,8 +251,8 @@ static tote_proto_err parse_own(const tote_barcode_prefix *pf, const uint8_t *d,
         }
     }
     if (cl == 0) {
-        seterr(err, cap, "%s barcode %.*s has no code after %s", kn, (int)(n < 40 ? n : 40), (const char *)d,
-               pf->prefix);
+        seterr(err, cap, "%s barcode %s has no code after %s", kn, show_bytes(shown, sizeof shown, d, n),
+               show_bytes(shown2, sizeof shown2, pf->prefix, pl));
         return TOTE_PROTO_E_INVALID;
     }
     if (cl >= sizeof out->code) {
@@ -270,6 +288,7 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
 
     /* the symbology: given by the transport, or an AIM id at the start of the data */
     char aim[4] = "";
+    char shown[48];
     int gs1_id = 0, have_sym = 0;
     if (symbology && symbology[0]) {
         have_sym = 1;
@@ -277,7 +296,8 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
             size_t sl = strlen(symbology);
             if (sl != 3 || !((symbology[1] >= 'A' && symbology[1] <= 'Z') ||
                              (symbology[1] >= 'a' && symbology[1] <= 'z'))) {
-                seterr(err, errcap, "malformed AIM symbology identifier \"%.8s\"", symbology);
+                seterr(err, errcap, "malformed AIM symbology identifier \"%s\"",
+                       show_bytes(shown, sizeof shown, symbology, strnlen(symbology, 8)));
                 return TOTE_PROTO_E_INVALID;
             }
             memcpy(aim, symbology, 4);
@@ -289,7 +309,8 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
         } else {
             out->symbology = tote_symbology_from_name(symbology);
             if (out->symbology == TOTE_SYM_UNKNOWN && strcmp(symbology, "unknown") != 0) {
-                seterr(err, errcap, "unknown symbology \"%.20s\"", symbology);
+                seterr(err, errcap, "unknown symbology \"%s\"",
+                       show_bytes(shown, sizeof shown, symbology, strnlen(symbology, 20)));
                 return TOTE_PROTO_E_INVALID;
             }
             gs1_id = tote_symbology_is_gs1(out->symbology);

@@ -263,6 +263,22 @@ static void seterr(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Renders n bytes for a message: printable ASCII as is, other bytes as
+ * \xHH, so a message stays one line whatever was scanned. Truncates to cap. */
+static const char *show_bytes(char *buf, size_t cap, const void *s, size_t n)
+{
+    const unsigned char *p = s;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 5 <= cap; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7F)
+            buf[o++] = (char)p[i];
+        else
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", p[i]);
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 /* "'A'" or "0x1D" for messages */
 static const char *show_char(int c, char buf[8])
 {
@@ -637,8 +653,9 @@ static tote_proto_err parse_brackets(const uint8_t *data, size_t len, tote_gs1 *
             q++;
         size_t ailen = q - p - 1;
         if (q >= len || data[q] != ')' || ailen < 2 || ailen > 4) {
-            seterr(err, cap, "malformed AI in brackets at position %zu: \"%.*s\"", p + 1,
-                   (int)(len - p < 6 ? len - p : 6), s + p);
+            char shown[40];
+            seterr(err, cap, "malformed AI in brackets at position %zu: \"%s\"", p + 1,
+                   show_bytes(shown, sizeof shown, s + p, len - p < 6 ? len - p : 6));
             return TOTE_PROTO_E_AI_FORMAT;
         }
         char ai[5];

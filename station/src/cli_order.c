@@ -79,13 +79,16 @@ static void print_show(const cJSON *o)
            cJSON_IsString(cJSON_GetObjectItem(p, "method")) ? " by " : "", cli_js(p, "method", ""), buf,
            cli_js(p, "currency", ""), cli_jb(p, "cod") ? "  (cash on delivery)" : "");
     const cJSON *sh = cJSON_GetObjectItem(o, "shipping");
-    printf("  ship to  ");
+    printf("  ship to   ");
     static const char *const parts[] = {"name", "company",  "address1", "address2", "zip",
                                         "city", "province", "country",  "phone"};
+    int first = 1;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (cJSON_IsString(cJSON_GetObjectItem(sh, parts[i])))
-            printf(" %s%s", cli_js(sh, parts[i], ""), i + 1 < sizeof parts / sizeof parts[0] ? "," : "");
-    printf("\n");
+        if (cJSON_IsString(cJSON_GetObjectItem(sh, parts[i]))) {
+            printf("%s%s", first ? "" : ", ", cli_js(sh, parts[i], ""));
+            first = 0;
+        }
+    printf("%s\n", first ? "-" : "");
     if (cJSON_IsString(cJSON_GetObjectItem(sh, "method")))
         printf("  method    %s\n", cli_js(sh, "method", ""));
     printf("\n  %-3s %-16s %-24s %5s %5s %5s %5s %5s %5s %5s\n", "#", "SKU", "NAME", "ORD", "ALLOC", "PICK",

@@ -145,9 +145,13 @@ static int cmd_create(const tote_cli_ctx *ctx, int argc, char **argv, int json)
             {
                 const cJSON *totes = cJSON_GetObjectItemCaseSensitive(l, "totes");
                 int nt = cJSON_GetArraySize(totes);
-                printf("  list %.0f: %d orders, %.0f tasks, totes %s..%s\n", num(l, "id"), nt,
-                       num(l, "tasks"), str(cJSON_GetArrayItem(totes, 0), "tote"),
-                       str(cJSON_GetArrayItem(totes, nt - 1), "tote"));
+                if (nt == 1)
+                    printf("  list %.0f: 1 order, %.0f tasks, tote %s\n", num(l, "id"), num(l, "tasks"),
+                           str(cJSON_GetArrayItem(totes, 0), "tote"));
+                else
+                    printf("  list %.0f: %d orders, %.0f tasks, totes %s..%s\n", num(l, "id"), nt,
+                           num(l, "tasks"), str(cJSON_GetArrayItem(totes, 0), "tote"),
+                           str(cJSON_GetArrayItem(totes, nt - 1), "tote"));
             }
         }
         if (r.waiting)

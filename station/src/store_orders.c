@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "store_tx.h"
+#include "tote/alloc.h"
 #include "tote/customer.h"
 #include "tote/orders.h"
 
@@ -264,58 +265,42 @@ static tote_st_err query_ll(tote_store *s, const char *sql, long long id, long l
     return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? TOTE_ST_E_OK : store_db_fail(s, rc);
 }
 
-/* Cancels the open pick tasks of an order. */
-static tote_st_err cancel_open_tasks(tote_store *s, long long order_id, long long *n)
-{
-    tote_st_err e = query_ll(s,
-                             "SELECT COUNT(*) FROM pick_task WHERE status = 'open' AND order_line_id IN "
-                             "(SELECT id FROM order_line WHERE order_id = ?1)",
-                             order_id, n);
-    if (e != TOTE_ST_E_OK || *n == 0)
-        return e;
-    return exec_id(s,
-                   "UPDATE pick_task SET status = 'cancelled' WHERE status = 'open' AND order_line_id IN "
-                   "(SELECT id FROM order_line WHERE order_id = ?1)",
-                   order_id);
-}
-
 /*
- * Gives back every open reservation of an order: stock.reserved -= qty - picked,
- * order_line.allocated -= qty, allocation -> cancelled, their open pick tasks
- * cancelled. *units = units no longer reserved.
+ * Gives back everything the order holds, through the allocator
+ * (tote_alloc_release_order: open allocations closed, stock.reserved and
+ * order_line.allocated lowered, open pick tasks cancelled, emptied pick lists
+ * closed, an unpicked 'allocated' order back to 'released'). *units: units no
+ * longer reserved; *tasks: open pick tasks cancelled; *now: the order's status
+ * afterwards.
  */
-static tote_st_err release_reservations(tote_store *s, long long order_id, long long *units)
+static tote_st_err give_back(tote_store *s, long long order_id, const char *actor, long long *units,
+                             long long *tasks, tote_order_status *now)
 {
     tote_st_err e = query_ll(s,
                              "SELECT COALESCE(SUM(a.qty - a.picked), 0) FROM allocation a JOIN order_line l "
                              "ON l.id = a.order_line_id WHERE l.order_id = ?1 AND a.status = 'open'",
                              order_id, units);
     if (e == TOTE_ST_E_OK)
-        e = exec_id(s,
-                    "UPDATE stock SET reserved = reserved - (SELECT COALESCE(SUM(a.qty - a.picked), 0) "
-                    "FROM allocation a JOIN order_line l ON l.id = a.order_line_id "
-                    "WHERE l.order_id = ?1 AND a.status = 'open' AND a.stock_id = stock.id) "
-                    "WHERE id IN (SELECT a.stock_id FROM allocation a JOIN order_line l "
-                    "ON l.id = a.order_line_id WHERE l.order_id = ?1 AND a.status = 'open')",
-                    order_id);
-    if (e == TOTE_ST_E_OK)
-        e = exec_id(s,
-                    "UPDATE order_line SET allocated = allocated - (SELECT COALESCE(SUM(a.qty), 0) "
-                    "FROM allocation a WHERE a.order_line_id = order_line.id AND a.status = 'open') "
-                    "WHERE order_id = ?1",
-                    order_id);
-    if (e == TOTE_ST_E_OK)
-        e = exec_id(s,
-                    "UPDATE pick_task SET status = 'cancelled' WHERE status = 'open' AND allocation_id IN "
-                    "(SELECT a.id FROM allocation a JOIN order_line l ON l.id = a.order_line_id "
-                    "WHERE l.order_id = ?1 AND a.status = 'open')",
-                    order_id);
-    if (e == TOTE_ST_E_OK)
-        e = exec_id(s,
-                    "UPDATE allocation SET status = 'cancelled' WHERE status = 'open' AND order_line_id IN "
-                    "(SELECT id FROM order_line WHERE order_id = ?1)",
-                    order_id);
-    return e;
+        e = query_ll(s,
+                     "SELECT COUNT(*) FROM pick_task WHERE status = 'open' AND order_line_id IN "
+                     "(SELECT id FROM order_line WHERE order_id = ?1)",
+                     order_id, tasks);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if (*units > 0 || *tasks > 0) {
+        e = tote_alloc_release_order(s, order_id, actor);
+        if (e != TOTE_ST_E_OK)
+            return store_fail(e, "could not give back the order's reservations: %s", tote_st_strerror(e));
+    }
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT status FROM orders WHERE id = ?1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && tote_order_status_parse((const char *)sqlite3_column_text(st, 0), now) != 0)
+        rc = SQLITE_CORRUPT;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : store_db_fail(s, rc);
 }
 
 /* Links lines with product_id NULL to the catalog by sku; *unknown = shippable lines still unknown. */
@@ -647,10 +632,10 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
 
     tote_order_status from = exists ? old.status : RCV;
     if (exists && old.status == ALC) {
-        e = release_reservations(s, old.id, &released_units);
+        long long tasks = 0;
+        e = give_back(s, old.id, actor, &released_units, &tasks, &from);
         if (e != TOTE_ST_E_OK)
             goto out;
-        from = REL;
     }
     payment = lower_dup(o->payment_status && *o->payment_status ? o->payment_status : "pending");
     if (!payment) {
@@ -825,11 +810,14 @@ tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, 
                        tote_order_status_name(r.status));
         goto out;
     }
-    long long tasks = 0;
-    e = cancel_open_tasks(s, r.id, &tasks);
+    long long units = 0, tasks = 0;
+    tote_order_status now = r.status;
+    e = give_back(s, r.id, actor, &units, &tasks, &now);
     if (e != TOTE_ST_E_OK)
         goto out;
     cJSON *d = reason_detail(reason);
+    if (units)
+        cJSON_AddNumberToObject(d, "reservations_released", (double)units);
     if (tasks)
         cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
     e = set_status(s, r.id, r.name, r.status, HLD, "manual", actor, device, d);
@@ -862,9 +850,8 @@ tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor
         goto out;
     }
     long long units = 0, tasks = 0, picked = 0;
-    e = cancel_open_tasks(s, r.id, &tasks);
-    if (e == TOTE_ST_E_OK)
-        e = release_reservations(s, r.id, &units);
+    tote_order_status now = r.status;
+    e = give_back(s, r.id, actor, &units, &tasks, &now);
     if (e == TOTE_ST_E_OK)
         e = exec_id(
             s, "UPDATE package SET status = 'cancelled' WHERE order_id = ?1 AND status IN ('open','closed')",

@@ -448,12 +448,12 @@ tote_st_err tote_stock_receive(tote_store *s, long long product_id, long long lo
     e = tote_product_get(s, product_id, &p);
     if (e != TOTE_ST_E_OK)
         goto out;
-    int lot_tracked = p.lot_tracked;
-    tote_product_clear(&p);
-    if (lot_tracked && !*lot) {
-        e = store_fail(TOTE_ST_E_INVALID, "product is lot-tracked: a receipt needs a lot");
+    if (p.lot_tracked && !*lot) {
+        e = store_fail(TOTE_ST_E_INVALID, "%s is lot-tracked: a receipt needs a lot", p.sku);
+        tote_product_clear(&p);
         goto out;
     }
+    tote_product_clear(&p);
     sqlite3_stmt *st = tote_store_stmt(s, "SELECT 1 FROM location WHERE id = ?1");
     if (!st) {
         e = store_db_fail(s, SQLITE_ERROR);

@@ -140,9 +140,7 @@ static void test_json_gs1(void)
 
 static void test_json_same_gtin_every_form(void)
 {
-    const char *forms[] = {"]E00036000291452", "036000291452", "00036000291452",
-                           "]C1"
-                           "0100036000291452"};
+    const char *forms[] = {"]E00036000291452", "036000291452", "00036000291452", "]C10100036000291452"};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         cJSON *j = run_json(forms[i]);
         if (!j)

@@ -234,6 +234,7 @@ static const struct {
     {"bracket AI unterminated", "(01", TOTE_PROTO_E_AI_FORMAT, "malformed AI in brackets"},
     {"bracket AI too long", "(12345)ABC", TOTE_PROTO_E_AI_FORMAT, "malformed AI in brackets"},
     {"bracket AI not digits", "(AB)ABC", TOTE_PROTO_E_AI_FORMAT, "malformed AI in brackets"},
+    {"control bytes are shown, not echoed", "(1A\n)", TOTE_PROTO_E_AI_FORMAT, "\"(1A\\x0A)\""},
     {"same AI, different values", "(10)A(10)B", TOTE_PROTO_E_INVALID,
      "AI (10): appears twice with different values"},
     {"not an AI at all", "HELLO", TOTE_PROTO_E_AI_FORMAT, "expected an AI at position 1, found 'H'"},

@@ -403,7 +403,7 @@ static void test_release_hold_paid(void)
     tote_store_destroy(&s);
 }
 
-static void test_hold_keeps_reservations_and_release_resumes(void)
+static void test_hold_gives_back_reservations_and_release_resumes(void)
 {
     tote_store *s = fresh("g.db");
     REQUIRE(s);
@@ -413,10 +413,28 @@ static void test_hold_keeps_reservations_and_release_resumes(void)
     stock_and_reserve(s, "#7001");
     char *err = NULL;
     REQUIRE_EQ(tote_order_hold(s, "#7001", NULL, NULL, NULL, &err), TOTE_ST_E_OK);
-    CHECK_EQ(q1(s, "SELECT SUM(reserved) FROM stock", NULL), 3);
-    REQUIRE_EQ(tote_order_release(s, "#7001", NULL, NULL, NULL, &err), TOTE_ST_E_OK);
-    CHECK_STR(status_of(s, "#7001"), "allocated");
+    CHECK_STR(status_of(s, "#7001"), "on_hold");
+    CHECK_EQ(q1(s, "SELECT SUM(reserved) FROM stock", NULL), 0); /* a held order does not sit on stock */
+    CHECK_EQ(q1(s, "SELECT SUM(allocated) FROM order_line", NULL), 0);
     CHECK_EQ(unbalanced(s), 0);
+    CHECK_STR(qs(s, "SELECT detail FROM event WHERE kind = 'order.on_hold'", NULL),
+              "{\"reservations_released\":3,\"from\":\"allocated\",\"hold_reason\":\"manual\"}");
+    REQUIRE_EQ(tote_order_release(s, "#7001", NULL, NULL, NULL, &err), TOTE_ST_E_OK);
+    CHECK_STR(status_of(s, "#7001"), "released"); /* the next allocation run reserves again */
+    CHECK_EQ(unbalanced(s), 0);
+
+    /* held after picking began: the picked units stay counted, the order resumes where it was */
+    o = order("#7002", "paid");
+    REQUIRE_EQ(tote_order_upsert(s, &o, NULL, NULL, NULL), TOTE_ST_E_OK);
+    REQUIRE_EQ(sqlite3_exec(tote_store_db(s),
+                            "UPDATE order_line SET picked = ordered WHERE order_id = "
+                            "(SELECT id FROM orders WHERE name = '#7002');"
+                            "UPDATE orders SET status = 'picked' WHERE name = '#7002'",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+    REQUIRE_EQ(tote_order_hold(s, "#7002", NULL, NULL, NULL, &err), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_order_release(s, "#7002", NULL, NULL, NULL, &err), TOTE_ST_E_OK);
+    CHECK_STR(status_of(s, "#7002"), "picked");
     tote_store_destroy(&s);
 }
 
@@ -518,6 +536,6 @@ static void test_teardown(void)
 TT_MAIN(TT_TEST(test_upsert_statuses_and_payment_gate), TT_TEST(test_upsert_bad_input),
         TT_TEST(test_upsert_unchanged_updated_locked), TT_TEST(test_cancel_releases_reservations),
         TT_TEST(test_cancel_refused_once_shipped), TT_TEST(test_release_hold_paid),
-        TT_TEST(test_hold_keeps_reservations_and_release_resumes),
+        TT_TEST(test_hold_gives_back_reservations_and_release_resumes),
         TT_TEST(test_update_of_allocated_order_releases_reservations), TT_TEST(test_transition_table),
         TT_TEST(test_customer_history), TT_TEST(test_teardown))

@@ -2,7 +2,7 @@
  * Test-only fixtures for the allocation, wave and reorder tests and the wave
  * benchmark: a real store in a temp dir, and rows for products, bins, stock
  * (a receipt in the ledger, so on_hand = SUM(stock_move.qty) holds), orders
- * and lines. Header-only (static functions), included by test_alloc.c,
+ * and lines. Header-only (static inline functions), included by test_alloc.c,
  * test_wave.c, test_reorder.c, test_cli_wave.c and bench_wave.c.
  */
 #ifndef TOTE_WAVES_FIXTURE_H
@@ -19,7 +19,7 @@
 #define FX_NOW "2024-03-01T09:00:00.000Z"
 
 /* Opens (creating) dir/name as a fresh store; NULL on failure. */
-static tote_store *fx_open(const char *dir, const char *name)
+static inline tote_store *fx_open(const char *dir, const char *name)
 {
     char p[1024];
     snprintf(p, sizeof p, "%s/%s", dir, name);
@@ -33,7 +33,7 @@ static tote_store *fx_open(const char *dir, const char *name)
 /* Runs sql with text/integer parameters: fmt has one letter per parameter,
  * 't' (const char *, NULL binds NULL) or 'i' (long long). Returns the last
  * insert rowid, or -1 on error (printed). */
-static long long fx_sql(tote_store *s, const char *sql, const char *fmt, ...)
+static inline long long fx_sql(tote_store *s, const char *sql, const char *fmt, ...)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tote_store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
@@ -64,7 +64,7 @@ static long long fx_sql(tote_store *s, const char *sql, const char *fmt, ...)
 }
 
 /* First column of the first row as an integer (-1 if no row). */
-static long long fx_int(tote_store *s, const char *sql, long long arg)
+static inline long long fx_int(tote_store *s, const char *sql, long long arg)
 {
     sqlite3_stmt *st = NULL;
     long long v = -1;
@@ -81,7 +81,7 @@ static long long fx_int(tote_store *s, const char *sql, long long arg)
 }
 
 /* First column of the first row as text into buf ("" if no row). */
-static const char *fx_text(tote_store *s, const char *sql, long long arg, char *buf, size_t cap)
+static inline const char *fx_text(tote_store *s, const char *sql, long long arg, char *buf, size_t cap)
 {
     sqlite3_stmt *st = NULL;
     buf[0] = '\0';
@@ -96,7 +96,8 @@ static const char *fx_text(tote_store *s, const char *sql, long long arg, char *
 }
 
 /* reorder_point / reorder_qty < 0: NULL. */
-static long long fx_product(tote_store *s, const char *sku, int lot_tracked, long long point, long long qty)
+static inline long long fx_product(tote_store *s, const char *sku, int lot_tracked, long long point,
+                                   long long qty)
 {
     return fx_sql(
         s,
@@ -107,15 +108,15 @@ static long long fx_product(tote_store *s, const char *sku, int lot_tracked, lon
 }
 
 /* kind: "bin", "quarantine" or "dock". */
-static long long fx_location(tote_store *s, const char *code, long long walk_seq, const char *kind)
+static inline long long fx_location(tote_store *s, const char *code, long long walk_seq, const char *kind)
 {
     return fx_sql(s, "INSERT INTO location(code, zone, walk_seq, kind) VALUES (?1, 'A', ?2, ?3)", "tit", code,
                   walk_seq, kind);
 }
 
 /* A receipt of qty into a new stock row; expiry may be NULL. */
-static long long fx_stock(tote_store *s, long long product, long long location, const char *lot,
-                          const char *expiry, long long qty)
+static inline long long fx_stock(tote_store *s, long long product, long long location, const char *lot,
+                                 const char *expiry, long long qty)
 {
     long long id = fx_sql(
         s, "INSERT INTO stock(location_id, product_id, lot, expiry, on_hand) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -129,8 +130,8 @@ static long long fx_stock(tote_store *s, long long product, long long location, 
 }
 
 /* status: usually "released". ship_by may be NULL. */
-static long long fx_order(tote_store *s, const char *name, const char *status, int rush, int pickup,
-                          long long priority, const char *ship_by, const char *ordered_at)
+static inline long long fx_order(tote_store *s, const char *name, const char *status, int rush, int pickup,
+                                 long long priority, const char *ship_by, const char *ordered_at)
 {
     return fx_sql(
         s,
@@ -139,8 +140,8 @@ static long long fx_order(tote_store *s, const char *name, const char *status, i
         "ttiiittt", name, status, (long long)rush, (long long)pickup, priority, ship_by, ordered_at, FX_NOW);
 }
 
-static long long fx_line(tote_store *s, long long order, long long line_no, long long product, long long qty,
-                         int requires_shipping)
+static inline long long fx_line(tote_store *s, long long order, long long line_no, long long product,
+                                long long qty, int requires_shipping)
 {
     return fx_sql(
         s,
@@ -150,7 +151,7 @@ static long long fx_line(tote_store *s, long long order, long long line_no, long
 }
 
 /* Both allocation invariants hold over the whole database: 1, else 0. */
-static int fx_invariants_hold(tote_store *s)
+static inline int fx_invariants_hold(tote_store *s)
 {
     return fx_int(s,
                   "SELECT (SELECT COUNT(*) FROM stock st WHERE st.reserved <> (SELECT COALESCE(SUM(a.qty - "

@@ -75,8 +75,8 @@ typedef struct tote_order_in {
  * Creates or updates by name. Same content as stored (hash of the normalised
  * input in orders.source_hash) -> UNCHANGED, nothing written. Changed
  * upstream: updated only while not yet picking (status received / on_hold /
- * released / allocated; an allocated order's reservations are released and
- * it goes back to released) else LOCKED and nothing written (a cancelled
+ * released / allocated; an allocated order's reservations are given back
+ * through tote_alloc_release_order and it goes back to released) else LOCKED and nothing written (a cancelled
  * order is LOCKED too). UNCHANGED and LOCKED return TOTE_ST_E_OK.
  *
  * Status on create (and re-evaluated on update): cancelled if cancelled_at;
@@ -109,16 +109,20 @@ tote_st_err tote_order_find(tote_store *s, const char *name, long long *order_id
  * release: from received or on_hold. Refused unless paid or cod ("not paid"),
  *   and while a shippable line's SKU is unknown (lines are re-linked to the
  *   catalog first, so a product imported since then resolves it). From
- *   on_hold the order resumes where its data says it is: packed / packing /
- *   picked / picking / allocated (open reservations kept) or released.
+ *   on_hold the order resumes where its lines say it is: packed or packing
+ *   (units packed), picked (every shippable line picked or short),
+ *   allocated (it still holds open reservations), else released (the next
+ *   allocation run reserves what is missing).
  * hold: from any status before shipped except cancelled; hold_reason
- *   'manual'. Open pick tasks of the order are cancelled; reservations are
- *   kept. A payment hold becomes a manual hold (paying no longer releases it).
- * cancel: from any status before shipped. Open allocations -> cancelled,
- *   stock.reserved and order_line.allocated reduced, open pick tasks
- *   cancelled, open or closed packages cancelled. Units already picked stay
- *   where they are (the event's detail counts them: put them away with a
- *   stock adjustment or transfer). Shipped, delivered -> STATE.
+ *   'manual'. What the order holds is given back through the allocator
+ *   (tote_alloc_release_order, alloc.h): open allocations closed,
+ *   stock.reserved and order_line.allocated lowered, open pick tasks
+ *   cancelled, emptied pick lists closed. Units already picked stay counted.
+ *   A payment hold becomes a manual hold (paying no longer releases it).
+ * cancel: from any status before shipped; gives back as hold does, and
+ *   cancels open or closed packages. Units already picked stay where they are
+ *   (the event's detail counts them: put them away with a stock adjustment or
+ *   transfer). Shipped, delivered -> STATE; already cancelled -> STATE.
  * paid: records payment_status 'paid' (and payment_method if not NULL); a
  *   payment-held order is then released (or held 'unknown_sku'). Refused on a
  *   cancelled order or one already paid.
