@@ -236,15 +236,64 @@ static void product_slice(const candset *cs, long long product_id, size_t *from,
     *to = end;
 }
 
+/* New allocations are written in batches: one multi-row INSERT per 64 rows
+ * costs far less than 64 single-row statements. */
+#define BATCH_ROWS 64
+#define VALUES_4 "(?,?,?),(?,?,?),(?,?,?),(?,?,?)"
+#define VALUES_16 VALUES_4 "," VALUES_4 "," VALUES_4 "," VALUES_4
+#define VALUES_64 VALUES_16 "," VALUES_16 "," VALUES_16 "," VALUES_16
+
+typedef struct alloc_writer {
+    long long row[BATCH_ROWS][3]; /* order_line_id, stock_id, qty */
+    int n;
+} alloc_writer;
+
+static tote_st_err writer_flush(tote_store *s, alloc_writer *w)
+{
+    if (w->n == BATCH_ROWS) {
+        sqlite3_stmt *st =
+            tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES " VALUES_64);
+        if (!st)
+            return TOTE_ST_E_DB;
+        for (int i = 0; i < BATCH_ROWS; i++)
+            for (int k = 0; k < 3; k++)
+                sqlite3_bind_int64(st, i * 3 + k + 1, w->row[i][k]);
+        w->n = 0;
+        return step_done(st);
+    }
+    for (int i = 0; i < w->n; i++) {
+        sqlite3_stmt *st =
+            tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES (?1, ?2, ?3)");
+        if (!st)
+            return TOTE_ST_E_DB;
+        for (int k = 0; k < 3; k++)
+            sqlite3_bind_int64(st, k + 1, w->row[i][k]);
+        tote_st_err e = step_done(st);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    w->n = 0;
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err writer_add(tote_store *s, alloc_writer *w, long long line_id, long long stock_id,
+                              long long qty)
+{
+    w->row[w->n][0] = line_id;
+    w->row[w->n][1] = stock_id;
+    w->row[w->n][2] = qty;
+    return ++w->n == BATCH_ROWS ? writer_flush(s, w) : TOTE_ST_E_OK;
+}
+
 /*
  * Reserves up to need units for the line from c[0..n) (one product, in
  * expiry-then-walk order) by the rule: within the earliest expiry, the first
  * bin in walk order that holds all that is still needed, else the fullest
  * bin (first in walk among equals), until that expiry is used up; then the
- * next expiry. Inserts the allocations, lowers c[].avail, adds to *got.
+ * next expiry. Queues the allocations on w, lowers c[].avail, adds to *got.
  */
-static tote_st_err reserve_line(tote_store *s, cand *c, size_t n, long long line_id, long long need,
-                                long long *got)
+static tote_st_err reserve_line(tote_store *s, alloc_writer *w, cand *c, size_t n, long long line_id,
+                                long long need, long long *got)
 {
     size_t g = 0;
     while (need > 0 && g < n) {
@@ -265,14 +314,7 @@ static tote_st_err reserve_line(tote_store *s, cand *c, size_t n, long long line
             if (pick == g_end)
                 break; /* this expiry is used up */
             long long take = c[pick].avail < need ? c[pick].avail : need;
-            sqlite3_stmt *ins = tote_store_stmt(
-                s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES (?1, ?2, ?3)");
-            if (!ins)
-                return TOTE_ST_E_DB;
-            sqlite3_bind_int64(ins, 1, line_id);
-            sqlite3_bind_int64(ins, 2, c[pick].stock_id);
-            sqlite3_bind_int64(ins, 3, take);
-            tote_st_err e = step_done(ins);
+            tote_st_err e = writer_add(s, w, line_id, c[pick].stock_id, take);
             if (e != TOTE_ST_E_OK)
                 return e;
             c[pick].avail -= take;
@@ -449,23 +491,12 @@ typedef struct order_sum {
     int released;
 } order_sum;
 
-/* After a run: the order's state and its 'order.allocated' event (or, for a
- * released order that got nothing, its 'backorder' event). */
+/* After a run: the order's 'order.allocated' event (or, for a released
+ * order that got nothing, its 'backorder' event). */
 static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char *actor, const char *now)
 {
     if (o->units == 0)
         return o->released ? backorder_event(s, o->order_id, actor) : TOTE_ST_E_OK;
-    tote_st_err e = TOTE_ST_E_OK;
-    if (o->released) {
-        sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET status = 'allocated', updated_at = ?2 "
-                                              "WHERE id = ?1 AND status = 'released'");
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_int64(st, 1, o->order_id);
-        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
-            return e;
-    }
     char detail[128];
     snprintf(detail, sizeof detail, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units,
              o->backorder, o->backorder == 0 ? "true" : "false");
@@ -499,6 +530,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     idvec products = {0};
     order_sum *sums = NULL;
     size_t nsums = 0;
+    alloc_writer aw = {.n = 0};
     tote_st_err e = alloc_watermark(s, &w);
     if (e == TOTE_ST_E_OK)
         e = load_needs(s, order_id, &ns);
@@ -523,7 +555,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
             size_t from, to;
             product_slice(&cs, ns.v[i].product_id, &from, &to);
-            e = reserve_line(s, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
+            e = reserve_line(s, &aw, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
         }
         o->units += got;
         o->backorder += ns.v[i].need - got;
@@ -531,7 +563,22 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     free(ns.v);
     free(cs.v);
     if (e == TOTE_ST_E_OK)
+        e = writer_flush(s, &aw);
+    if (e == TOTE_ST_E_OK)
         e = apply_new_allocations(s, w);
+    if (e == TOTE_ST_E_OK) { /* released -> allocated: every order holding one of the run's allocations */
+        sqlite3_stmt *st = tote_store_stmt(
+            s, "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE status = 'released' AND id IN "
+               "(SELECT ol.order_id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id WHERE "
+               "a.id > ?1)");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            sqlite3_bind_int64(st, 1, w);
+            sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+            e = step_done(st);
+        }
+    }
     for (size_t i = 0; e == TOTE_ST_E_OK && i < nsums; i++) {
         e = order_after_run(s, &sums[i], actor, now);
         if (sums[i].units > 0)
@@ -864,8 +911,12 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         e = alloc_watermark(s, &w);
         if (e == TOTE_ST_E_OK)
             e = load_cands(s, day, product_id, exclude_stock_id, &cs);
-        if (e == TOTE_ST_E_OK)
-            e = reserve_line(s, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
+        if (e == TOTE_ST_E_OK) {
+            alloc_writer aw = {.n = 0};
+            e = reserve_line(s, &aw, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
+            if (e == TOTE_ST_E_OK)
+                e = writer_flush(s, &aw);
+        }
         free(cs.v);
         if (e == TOTE_ST_E_OK)
             e = apply_new_allocations(s, w);
