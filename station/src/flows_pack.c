@@ -420,9 +420,11 @@ static tote_st_err make_sscc(tote_flow_ctx *c, char out[19])
     for (int i = 0; i < width; i++)
         mod *= 10;
     char digits[40];
-    snprintf(digits, sizeof digits, "%s%s%0*lld", ext, prefix, width, serial % mod);
+    int n = snprintf(digits, sizeof digits, "%s%s%0*lld", ext, prefix, width, serial % mod);
+    if (n != 17)
+        return TOTE_ST_E_INVALID;
     int check = tote_gs1_check_digit(digits, 17);
-    if (check < 0 || check > 9 || strlen(digits) != 17)
+    if (check < 0 || check > 9)
         return TOTE_ST_E_INVALID;
     memcpy(out, digits, 17);
     out[17] = (char)('0' + check);
