@@ -3,6 +3,8 @@
  * applied in-process (and rolled back), snapshots that fit a reply, and the
  * stored-reply blob format.
  */
+#include <sys/stat.h>
+
 #include "../integration/fixture_server.h"
 #include "tote/flows.h"
 #include "tote/server.h"
@@ -176,5 +178,44 @@ static void test_snapshot_fits_a_reply(void)
     fx_station_done(&st);
 }
 
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+static void test_background_checkpoints(void)
+{
+    char *dir = tt_tmpdir("flows-ckpt");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    tote_checkpointer *cp = NULL;
+    REQUIRE_EQ(tote_checkpointer_start(s, 100, &cp), TOTE_ST_E_OK);
+    long long before = file_size(path);
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    for (int i = 0; i < 5000; i++) {
+        char k[32], v[64];
+        snprintf(k, sizeof k, "k%d", i);
+        snprintf(v, sizeof v, "value-%d-with-some-length-to-fill-pages", i);
+        tote_store_setting_set(s, k, v);
+    }
+    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    /* the writer did not checkpoint: the pages are only in the WAL */
+    CHECK_EQ(file_size(path), before);
+    long long end = tt_now_ms() + 3000;
+    while (file_size(path) == before && tt_now_ms() < end)
+        tt_sleep_ms(50);
+    CHECK_INT(file_size(path), >, before);
+    tote_checkpointer_stop(&cp, s);
+    CHECK(cp == NULL);
+    tote_checkpointer_stop(&cp, s);
+    tote_store_destroy(&s);
+    tt_rmrf(dir);
+    free(dir);
+}
+
 TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_reply_blob),
-        TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply))
+        TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
+        TT_TEST(test_background_checkpoints))
