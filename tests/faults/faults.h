@@ -64,8 +64,9 @@ void fa_acks_free(fa_acks *a);
 int fa_acks_has(fa_acks *a, const char *device, uint32_t seq);
 
 enum {
-    FA_FINAL = 1 << 0,    /* also: every stored request of these devices was acked */
-    FA_NO_STORE = 1 << 1, /* skip the checks that need libtote_station (migrations run on open) */
+    FA_FINAL = 1 << 0,        /* also: every stored request of these devices was acked */
+    FA_NO_STORE = 1 << 1,     /* skip the checks that need libtote_station (migrations run on open) */
+    FA_NO_INTEGRITY = 1 << 2, /* the caller ran PRAGMA integrity_check already */
 };
 
 /* Checks the database at db_path against acks (may be NULL: invariants
