@@ -598,6 +598,12 @@ static void on_seq_reply(tote_client *c, const tote_wire_msg *m, long long now)
         replay_note(c, !r->accepted);
         tote_hhui_result(c->ui, m, req, replay);
         feedback(c, r->feedback);
+        if (!r->accepted && r->reason == TOTE_REASON_NO_TASK && !c->return_mode &&
+            req != TOTE_WIRE_NEXT_TASK) {
+            c->have_task = 0; /* the station has moved on: ask what is next */
+            c->need_task = 1;
+            c->task_at = now;
+        }
         if (r->reason == TOTE_REASON_NOT_LOGGED_IN) {
             c->login_blocked = 1;
             c->need_task = 0;
@@ -844,7 +850,8 @@ static int wants_task(tote_client *c)
     if (c->input_done || c->return_mode || c->login_blocked)
         return 0;
     if (c->sim)
-        return !c->sim_stop && tote_sim_wants_task(c->sim) && (c->need_task || !c->have_task);
+        return !c->sim_stop &&
+               tote_sim_wants_task(c->sim, now_ms()); /* the simulated operator knows when it is done */
     return c->need_task;
 }
 

@@ -7,6 +7,7 @@
 
 #define SIM_KNOWN_GTINS 16
 #define SIM_GIVE_UP 3
+#define SIM_BACKOFF_MS 5000 /* after giving up, before asking for work again */
 
 typedef enum sim_phase {
     PH_IDLE = 0, /* no task */
@@ -36,7 +37,8 @@ struct tote_sim {
     tote_wire_msg pack; /* the last PACK_STATE */
 
     int have_action;
-    int awaiting; /* an action was taken; its reply has not come yet */
+    int awaiting;         /* an action was taken; its reply has not come yet */
+    long long wait_until; /* after giving up: no NEXT_TASK before this */
     long long due;
     tote_sim_action action;
 
@@ -172,9 +174,9 @@ static void plan_short(tote_sim *s, long long now_ms, uint32_t found, const char
 static void pick_next(tote_sim *s, long long now_ms)
 {
     const char *gtin = s->task.u.task.gtin;
-    if (s->refusals >= SIM_GIVE_UP) {
-        plan_short(s, now_ms, 0, "sim could not pick");
-        s->refusals = 0;
+    if (s->refusals >= SIM_GIVE_UP) { /* out of step with the station: ask it again, later */
+        s->phase = PH_PICK_DONE;
+        s->wait_until = now_ms + SIM_BACKOFF_MS;
         return;
     }
     if (s->require_bin_scan && !s->bin_confirmed) {
@@ -218,12 +220,19 @@ static void pick_reply(tote_sim *s, const tote_wire_msg *r, long long now_ms, in
         } else {
             if (!s->injected)
                 s->refusals++;
+            /* the station has no task for us, or another bin than ours: the
+             * task moved on without us; NEXT_TASK brings us back in step */
+            if (r->u.result.reason == TOTE_REASON_NO_TASK ||
+                (was_bin && r->u.result.reason == TOTE_REASON_WRONG_BIN)) {
+                s->phase = PH_PICK_DONE;
+                return;
+            }
             if (r->u.result.reason == TOTE_REASON_SCAN_BIN_FIRST) {
                 s->bin_confirmed = 0;
                 s->require_bin_scan = 1;
             }
-            if (!was_bin)
-                s->qty_left = r->u.result.qty_left;
+            /* a refusal changed nothing: keep our own count (stations need
+             * not fill the quantities of a refused scan) */
         }
         if (r->u.result.task_done || was_over) {
             s->phase = PH_PICK_DONE;
@@ -244,7 +253,8 @@ static void pick_reply(tote_sim *s, const tote_wire_msg *r, long long now_ms, in
 static void pack_next(tote_sim *s, long long now_ms)
 {
     if (s->refusals >= SIM_GIVE_UP) {
-        s->phase = PH_PACK_DONE; /* give up: the client asks for the next task */
+        s->phase = PH_PACK_DONE; /* give up (a supervisor's job): ask for work again, later */
+        s->wait_until = now_ms + SIM_BACKOFF_MS;
         return;
     }
     char data[TOTE_WIRE_SHORT_MAX + 8];
@@ -359,9 +369,10 @@ int tote_sim_pending(const tote_sim *sim)
     return sim->have_action;
 }
 
-int tote_sim_wants_task(const tote_sim *sim)
+int tote_sim_wants_task(const tote_sim *sim, long long now_ms)
 {
-    return !sim->have_action && !sim->awaiting && sim->phase != PH_PICK && sim->phase != PH_PACK;
+    return !sim->have_action && !sim->awaiting && sim->phase != PH_PICK && sim->phase != PH_PACK &&
+           now_ms >= sim->wait_until;
 }
 
 long long tote_sim_due(const tote_sim *sim)

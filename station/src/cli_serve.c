@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli_internal.h"
 #include "tote/server.h"
@@ -67,6 +68,12 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     cfg.stop_flag = &stop_requested;
+    /* one descriptor per connected handheld: allow as many as the system lets us */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     tote_server *srv = NULL;
     char *msg = NULL;

@@ -8,6 +8,7 @@
 
 #include "flows_internal.h"
 #include "tote/catalog.h"
+#include "tote/reorder.h"
 #include "tote/stock.h"
 
 void tote_flow_task_reply(const tote_pick_task *t, tote_wire_msg *out)
@@ -232,6 +233,8 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     int list_done = 0;
     if (task_done && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
         return e;
+    if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)
+        return e;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddNumberToObject(d, "task", (double)t.id);
     cJSON_AddStringToObject(d, "sku", t.sku);
@@ -300,6 +303,8 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
                                               reason)) != TOTE_ST_E_OK)
         return e;
     if ((e = tote_pick_close_short(c->s, &t, missing_units)) != TOTE_ST_E_OK)
+        return e;
+    if ((e = tote_reorder_check(c->s, t.product_id, actor)) != TOTE_ST_E_OK)
         return e;
     long long count_task = 0;
     if ((e = tote_count_task_create(c->s, t.location_id, t.product_id, reason, c->now, &count_task)) !=

@@ -43,6 +43,7 @@ struct tote_server {
     char listen[256];
     char events_ep[256];
     tote_store *s;
+    tote_checkpointer *checkpointer;
     void *zctx;
     void *router;
     void *pub;
@@ -110,6 +111,8 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
         tote_server_destroy(&srv);
         return e;
     }
+    if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
+        srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
     srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
@@ -176,6 +179,7 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->pub);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
+    tote_checkpointer_stop(&srv->checkpointer, srv->s);
     tote_store_destroy(&srv->s);
     tote_events_destroy(&srv->events);
     free(srv->batch);

@@ -126,9 +126,9 @@ tote_st_err tote_pick_lease_next(tote_store *s, const char *device, const char *
            "  SELECT 1 FROM pick_task t JOIN order_line ol ON ol.id = t.order_line_id "
            "  JOIN orders o ON o.id = ol.order_id WHERE t.pick_list_id = l.id AND t.status = 'open' "
            "  AND " ACTIVE_ORDER ") "
-           "ORDER BY l.wave_id, (SELECT MAX(o.priority + 10 * o.rush) FROM pick_task t "
-           "  JOIN order_line ol ON ol.id = t.order_line_id JOIN orders o ON o.id = ol.order_id "
-           "  WHERE t.pick_list_id = l.id) DESC, l.id LIMIT 1");
+           /* lists are numbered wave by wave, and within a wave in order priority
+              (wave.h): list id order is "oldest wave first, then priority" */
+           "ORDER BY l.id LIMIT 1");
     if (!st)
         return TOTE_ST_E_DB;
     int rc = sqlite3_step(st);

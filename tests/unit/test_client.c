@@ -887,10 +887,10 @@ static void test_sim_picker_clean(void)
     tote_wire_init(&m, TOTE_WIRE_HELLO_OK, "sim", 1);
     m.u.hello_ok.require_bin_scan = 1;
     tote_sim_on_hello(s, &m);
-    CHECK(tote_sim_wants_task(s));
+    CHECK(tote_sim_wants_task(s, 0));
     make_task(&m, 5, "09506000134352", 2);
     tote_sim_on_reply(s, &m, 0);
-    CHECK(!tote_sim_wants_task(s));
+    CHECK(!tote_sim_wants_task(s, 0));
     tote_sim_action a;
     REQUIRE(tote_sim_take(s, 0, &a));
     CHECK_EQ(a.kind, TOTE_SIM_SCAN);
@@ -907,9 +907,55 @@ static void test_sim_picker_clean(void)
         tote_sim_on_reply(s, &m, 0);
     }
     CHECK(!tote_sim_take(s, 0, &a));
-    CHECK(tote_sim_wants_task(s));
+    CHECK(tote_sim_wants_task(s, 0));
+
+    /* A refused scan whose reply carries no quantities does not end the task. */
+    make_task(&m, 6, "09506000134352", 2);
+    m.u.task.bin_confirmed = 1;
+    tote_sim_on_reply(s, &m, 0);
+    REQUIRE(tote_sim_take(s, 0, &a));
+    result(&m, 0, 0, 0);
+    m.u.result.reason = TOTE_REASON_WRONG_ITEM;
+    tote_sim_on_reply(s, &m, 0);
+    CHECK(!tote_sim_wants_task(s, 0));
+    REQUIRE(tote_sim_take(s, 0, &a));
+    CHECK_STR(a.data, "9506000134352"); /* still 2 to pick */
+    result(&m, 1, 1, 0);
+    tote_sim_on_reply(s, &m, 0);
+    REQUIRE(tote_sim_take(s, 0, &a));
+    CHECK_STR(a.what, "item");
     tote_sim_destroy(&s);
     CHECK(s == NULL);
+}
+
+/* When the station has moved on (NO_TASK, WRONG_BIN for our bin, or three
+ * refusals), the sim asks for the next task instead of insisting. */
+static void test_sim_picker_resyncs(void)
+{
+    static tote_wire_msg m;
+    tote_sim_action a;
+    uint16_t reasons[] = {TOTE_REASON_WRONG_BIN, TOTE_REASON_NO_TASK, TOTE_REASON_UNKNOWN_BARCODE};
+    for (size_t i = 0; i < 3; i++) {
+        tote_sim *s = tote_sim_new(TOTE_ROLE_PICKER, 0.0, 1, 0);
+        REQUIRE(s != NULL);
+        tote_wire_init(&m, TOTE_WIRE_HELLO_OK, "sim", 1);
+        m.u.hello_ok.require_bin_scan = 1;
+        tote_sim_on_hello(s, &m);
+        make_task(&m, 9, "09506000134352", 2);
+        tote_sim_on_reply(s, &m, 0);
+        int refusals = 0;
+        while (tote_sim_take(s, 0, &a)) {
+            result(&m, 0, 0, 0);
+            m.u.result.reason = reasons[i];
+            tote_sim_on_reply(s, &m, 0);
+            refusals++;
+            REQUIRE(refusals < 10);
+        }
+        CHECK_EQ(refusals, i < 2 ? 1 : 3);
+        CHECK_EQ(tote_sim_wants_task(s, 0), i < 2); /* giving up backs off */
+        CHECK(tote_sim_wants_task(s, 5000));
+        tote_sim_destroy(&s);
+    }
 }
 
 /* With error rate 1 every item action is a mistake; all three kinds occur,
@@ -948,11 +994,11 @@ static void test_sim_picker_errors(void)
                 tote_sim_on_reply(s, &m, 0);
                 REQUIRE(tote_sim_take(s, 0, &a));
                 CHECK_STR(a.what, "over-pick");
-                CHECK(!tote_sim_wants_task(s));
+                CHECK(!tote_sim_wants_task(s, 0));
                 result(&m, 0, 0, 0);
                 m.u.result.reason = TOTE_REASON_OVER_PICK;
                 tote_sim_on_reply(s, &m, 0);
-                CHECK(tote_sim_wants_task(s));
+                CHECK(tote_sim_wants_task(s, 0));
                 if (run == 0)
                     over++;
             }
@@ -1016,11 +1062,33 @@ static void test_sim_packer(void)
     REQUIRE(tote_sim_take(s, 0, &a));
     CHECK_EQ(a.kind, TOTE_SIM_SCAN);
     CHECK_STR(a.data, "LX000000015NL");
-    CHECK(!tote_sim_wants_task(s));
+    CHECK(!tote_sim_wants_task(s, 0));
     pack_state(&m, 3, 2, 900, "LX000000015NL");
     tote_sim_on_reply(s, &m, 0);
     CHECK(!tote_sim_take(s, 0, &a));
-    CHECK(tote_sim_wants_task(s));
+    CHECK(tote_sim_wants_task(s, 0));
+
+    /* An order it cannot finish (a weight the station keeps refusing): three
+     * tries, then it backs off before asking for work again. */
+    tote_wire_init(&m, TOTE_WIRE_TASK, "sim", 1);
+    m.u.task.kind = TOTE_TASK_PACK;
+    snprintf(m.u.task.order, sizeof m.u.task.order, "#1002");
+    tote_sim_on_reply(s, &m, 100);
+    REQUIRE(tote_sim_take(s, 100, &a));
+    pack_state(&m, 1, 2, 0, "");
+    tote_sim_on_reply(s, &m, 100);
+    int weights = 0;
+    while (tote_sim_take(s, 100, &a)) {
+        CHECK_EQ(a.kind, TOTE_SIM_WEIGHT);
+        pack_state(&m, 1, 2, 0, "");
+        m.u.pack_state.accepted = 0;
+        m.u.pack_state.reason = TOTE_REASON_BAD_QUANTITY;
+        tote_sim_on_reply(s, &m, 100);
+        REQUIRE(++weights < 10);
+    }
+    CHECK_EQ(weights, 3);
+    CHECK(!tote_sim_wants_task(s, 100));
+    CHECK(tote_sim_wants_task(s, 5100));
     tote_sim_destroy(&s);
 }
 
@@ -1104,6 +1172,6 @@ static void test_cleanup(void)
 TT_MAIN(TT_TEST(test_hello_task_scan_result), TT_TEST(test_offline_then_replay_exactly_once),
         TT_TEST(test_restart_keeps_seq_and_queue), TT_TEST(test_malformed_replies_are_errors_not_crashes),
         TT_TEST(test_station_errors), TT_TEST(test_keypad_commands), TT_TEST(test_usage_errors),
-        TT_TEST(test_sim_gtin_barcodes), TT_TEST(test_sim_picker_clean), TT_TEST(test_sim_picker_errors),
-        TT_TEST(test_sim_packer), TT_TEST(test_sim_delay), TT_TEST(test_sim_picker_process),
-        TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
+        TT_TEST(test_sim_gtin_barcodes), TT_TEST(test_sim_picker_clean), TT_TEST(test_sim_picker_resyncs),
+        TT_TEST(test_sim_picker_errors), TT_TEST(test_sim_packer), TT_TEST(test_sim_delay),
+        TT_TEST(test_sim_picker_process), TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))

@@ -10,12 +10,15 @@
  * probability error_rate per item scan it makes a mistake instead: a wrong
  * item (another valid GTIN), an over-pick (one scan after the task is done),
  * or a short bin (SHORT_PICK with found = qty_left - 1, reason "sim short").
- * Three refusals in a row on one task: it gives up with SHORT_PICK found 0.
+ * Out of step with the station (it answers NO_TASK, or WRONG_BIN to the bin
+ * of our task: at once; three refusals in a row: after 5 s) it asks for the
+ * next task.
  *
  * Packer: for each PACK task, scans `ORD-<order>`, each line's GTIN
  * (expected - packed) times, weighs the package at expected_weight_g, closes
  * it, scans the tracking number it gets back, and is done when the package
- * is shipped (status 3). Three refusals in a row: it gives up on the order.
+ * is shipped (status 3). Three refusals in a row: it gives up on the order and
+ * asks for work again after 5 s.
  */
 #ifndef TOTE_SIM_H
 #define TOTE_SIM_H
@@ -61,9 +64,10 @@ void tote_sim_on_reply(tote_sim *sim, const tote_wire_msg *reply, long long now_
  * ask for the next task meanwhile. */
 int tote_sim_pending(const tote_sim *sim);
 
-/* 1 when the sim has finished its task (or has none) and nothing planned:
- * time for NEXT_TASK. */
-int tote_sim_wants_task(const tote_sim *sim);
+/* 1 when the sim has finished its task (or has none), nothing is planned
+ * or awaiting its reply, and it is not backing off (5 s after giving up on a
+ * task): time for NEXT_TASK. */
+int tote_sim_wants_task(const tote_sim *sim, long long now_ms);
 
 /* When the planned action is due (monotonic ms), or -1 if none. */
 long long tote_sim_due(const tote_sim *sim);

@@ -100,6 +100,17 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
                                     int *n);
 
 /*
+ * Background checkpoints (store_request.c): a thread with its own connection
+ * runs PASSIVE WAL checkpoints every interval_ms, and the store's own
+ * connection stops checkpointing inside its commits, so the loop never
+ * copies the WAL into the database itself. stop joins the thread and gives
+ * s its automatic checkpoints back (s may be NULL). NULL-safe.
+ */
+typedef struct tote_checkpointer tote_checkpointer;
+tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
+void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
+
+/*
  * A stored reply is one or more encoded wire frames, each prefixed by its
  * length as u16 big-endian. tote_reply_blob_next walks it: *off starts at 0;
  * returns 1 and the frame in (*frame, *frame_len), or 0 at the end/on a
