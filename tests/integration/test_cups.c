@@ -415,6 +415,38 @@ static void test_unrecorded_submit_adopted(void)
     CHECK_EQ(claimed, 0);
 }
 
+/* A job CUPS holds is released (counted as an attempt) and prints once. */
+static void test_held_job_released(void)
+{
+    tote_cups *c = NULL;
+    tote_cups_new(NULL, &c);
+    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
+    int before = tt_zebra_jobs(&zebra);
+    long long id = reprint(NULL);
+    tote_print_job_rec r;
+    REQUIRE(wait_state(id, "pending", 5000, &r));
+    char jid[32];
+    snprintf(jid, sizeof jid, "%lld", r.cups_job_id);
+    const char *hold[] = {"/usr/bin/lp", "-h", cups.sock, "-i", jid, "-H", "hold", NULL};
+    REQUIRE_EQ(tt_run(hold, NULL, NULL, 10000, NULL, NULL), 0);
+    long long end = tt_now_ms() + 5000;
+    while (tt_now_ms() < end) {
+        pump();
+        tote_store_print_job_get(st, id, &r);
+        if (r.attempts >= 2)
+            break;
+        tt_sleep_ms(20);
+    }
+    CHECK_EQ(r.attempts, 2);
+    CHECK_HAS(r.error, "held job");
+    REQUIRE_EQ(tote_cups_resume(c, "zebra1"), TOTE_LB_E_OK);
+    REQUIRE(wait_state(id, "completed", 10000, &r));
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    tt_sleep_ms(300);
+    CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
+    tote_cups_destroy(&c);
+}
+
 static void test_aborted_jobs_raise_alert(void)
 {
     tote_cups *c = NULL;
@@ -488,4 +520,5 @@ static void test_teardown(void)
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_printer_cli), TT_TEST(test_package_prints_exact_zpl),
         TT_TEST(test_paused_printer_waits), TT_TEST(test_rejecting_queue_retried),
         TT_TEST(test_cupsd_restart_loses_nothing), TT_TEST(test_unrecorded_submit_adopted),
-        TT_TEST(test_aborted_jobs_raise_alert), TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
+        TT_TEST(test_held_job_released), TT_TEST(test_aborted_jobs_raise_alert),
+        TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
