@@ -5,6 +5,8 @@
  */
 #include "tote/label.h"
 
+#include "tote/checkdigit.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -252,18 +254,6 @@ char *tote_lb_wrap(const char *text, int width, int font_h, int *lines)
 }
 
 /* ---------------- GS1 check digits ---------------- */
-
-int tote_gs1_check_digit(const char *digits, size_t n)
-{
-    int sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = digits[n - 1 - i];
-        if (c < '0' || c > '9')
-            return -1;
-        sum += (c - '0') * ((i % 2 == 0) ? 3 : 1);
-    }
-    return (10 - sum % 10) % 10;
-}
 
 int tote_sscc_valid(const char *sscc)
 {

@@ -1,10 +1,45 @@
-/* tote customer — not built yet; see the open issues. */
-#include "cli_internal.h"
+/* tote customer show EMAIL [--json]: a customer and their orders. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_store.h"
+#include "tote/customer.h"
+
+#define USAGE "tote customer show EMAIL [--json]"
 
 int tote_cmd_customer(const tote_cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    return tote_cli_fail(TOTE_EXIT_FAIL, "'tote customer' is not implemented yet");
+    int json = tote_cli_take_flag(&argc, argv, "--json");
+    if (argc < 2 || strcmp(argv[1], "show") != 0)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: %s", USAGE);
+    int rc = cli_store_args(argc, argv, 1, USAGE);
+    if (rc)
+        return rc;
+    tote_store *s = NULL;
+    rc = tote_cli_open_store(ctx, 0, &s);
+    if (rc != TOTE_EXIT_OK)
+        return rc;
+    cJSON *c = NULL;
+    tote_st_err e = tote_customer_show_json(s, argv[2], &c);
+    tote_store_destroy(&s);
+    if (e != TOTE_ST_E_OK)
+        return cli_store_fail(e, NULL);
+    if (json) {
+        tote_cli_print_json(c);
+        return TOTE_EXIT_OK;
+    }
+    printf("%s <%s>%s%s  customer since %s\n", cli_js(c, "name", ""), cli_js(c, "email", ""),
+           cJSON_IsString(cJSON_GetObjectItem(c, "phone")) ? "  " : "", cli_js(c, "phone", ""),
+           cli_js(c, "created_at", ""));
+    printf("%-14s %-10s %-10s %5s %5s  %s\n", "ORDER", "STATUS", "PAYMENT", "LINES", "UNITS", "ORDERED");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(c, "orders"))
+    {
+        printf("%-14s %-10s %-10s %5lld %5lld  %s\n", cli_js(o, "name", ""), cli_js(o, "status", ""),
+               cli_js(o, "payment_status", ""), cli_jn(o, "lines"), cli_jn(o, "units"),
+               cli_js(o, "ordered_at", ""));
+    }
+    printf("%d order(s)\n", cJSON_GetArraySize(cJSON_GetObjectItem(c, "orders")));
+    cJSON_Delete(c);
+    return TOTE_EXIT_OK;
 }

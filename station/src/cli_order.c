@@ -1,10 +1,201 @@
-/* tote order — not built yet; see the open issues. */
-#include "cli_internal.h"
+/* tote order list|show|release|hold|cancel|paid */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_store.h"
+#include "tote/orders.h"
+
+#define USAGE                                                                                                \
+    "tote order list [--status S] [--json] | show NAME [--json] | release|hold|cancel NAME [--reason TEXT] " \
+    "| "                                                                                                     \
+    "paid NAME [--method M]"
+
+static void money(char *buf, size_t cap, const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    long long c = (long long)v->valuedouble;
+    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (c < 0 ? -c : c) / 100, (c < 0 ? -c : c) % 100);
+}
+
+static int cmd_list(tote_store *s, const char *status, int json)
+{
+    cJSON *arr = NULL;
+    tote_st_err e = tote_order_list_json(s, status, &arr);
+    if (e != TOTE_ST_E_OK)
+        return cli_store_fail(e, NULL);
+    if (json) {
+        tote_cli_print_json(arr);
+        return TOTE_EXIT_OK;
+    }
+    printf("%-14s %-10s %-12s %-10s %5s %5s %5s %5s  %s\n", "ORDER", "STATUS", "HOLD", "PAYMENT", "LINES",
+           "UNITS", "ALLOC", "PICK", "ORDERED");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        printf("%-14s %-10s %-12s %-10s %5lld %5lld %5lld %5lld  %s%s%s\n", cli_js(o, "name", ""),
+               cli_js(o, "status", ""), cli_js(o, "hold_reason", "-"), cli_js(o, "payment_status", ""),
+               cli_jn(o, "lines"), cli_jn(o, "units"), cli_jn(o, "allocated"), cli_jn(o, "picked"),
+               cli_js(o, "ordered_at", ""), cli_jb(o, "cod") ? "  COD" : "",
+               cli_jb(o, "rush") ? "  RUSH" : "");
+    }
+    printf("%d order(s)\n", cJSON_GetArraySize(arr));
+    cJSON_Delete(arr);
+    return TOTE_EXIT_OK;
+}
+
+static void print_show(const cJSON *o)
+{
+    char buf[64];
+    printf("Order %s  (%s", cli_js(o, "name", ""), cli_js(o, "status", ""));
+    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "hold_reason")))
+        printf(": %s", cli_js(o, "hold_reason", ""));
+    printf(")\n");
+    printf("  channel   %s%s%s\n", cli_js(o, "channel", ""),
+           cJSON_IsString(cJSON_GetObjectItem(o, "external_ref")) ? "  ref " : "",
+           cli_js(o, "external_ref", ""));
+    printf("  ordered   %s", cli_js(o, "ordered_at", ""));
+    if (cJSON_IsString(cJSON_GetObjectItem(o, "ship_by")))
+        printf("  ship by %s", cli_js(o, "ship_by", ""));
+    if (cli_jn(o, "priority"))
+        printf("  priority %lld", cli_jn(o, "priority"));
+    if (cli_jb(o, "rush"))
+        printf("  RUSH");
+    if (cli_jb(o, "pickup"))
+        printf("  PICKUP");
+    printf("\n");
+    const cJSON *c = cJSON_GetObjectItem(o, "customer");
+    if (cJSON_IsObject(c))
+        printf("  customer  %s <%s>%s%s\n", cli_js(c, "name", ""), cli_js(c, "email", ""),
+               cJSON_IsString(cJSON_GetObjectItem(c, "phone")) ? "  " : "", cli_js(c, "phone", ""));
+    else
+        printf("  customer  -\n");
+    const cJSON *p = cJSON_GetObjectItem(o, "payment");
+    money(buf, sizeof buf, p, "total_cents");
+    printf("  payment   %s%s%s  total %s %s%s\n", cli_js(p, "status", ""),
+           cJSON_IsString(cJSON_GetObjectItem(p, "method")) ? " by " : "", cli_js(p, "method", ""), buf,
+           cli_js(p, "currency", ""), cli_jb(p, "cod") ? "  (cash on delivery)" : "");
+    const cJSON *sh = cJSON_GetObjectItem(o, "shipping");
+    printf("  ship to   ");
+    static const char *const parts[] = {"name", "company",  "address1", "address2", "zip",
+                                        "city", "province", "country",  "phone"};
+    int first = 1;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (cJSON_IsString(cJSON_GetObjectItem(sh, parts[i]))) {
+            printf("%s%s", first ? "" : ", ", cli_js(sh, parts[i], ""));
+            first = 0;
+        }
+    printf("%s\n", first ? "-" : "");
+    if (cJSON_IsString(cJSON_GetObjectItem(sh, "method")))
+        printf("  method    %s\n", cli_js(sh, "method", ""));
+    printf("\n  %-3s %-16s %-24s %5s %5s %5s %5s %5s %5s %5s\n", "#", "SKU", "NAME", "ORD", "ALLOC", "PICK",
+           "SHORT", "PACK", "SHIP", "RET");
+    const cJSON *l;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(o, "lines"))
+    {
+        printf("  %-3lld %-16s %-24.24s %5lld %5lld %5lld %5lld %5lld %5lld %5lld%s%s\n",
+               cli_jn(l, "line_no"), cli_js(l, "sku", ""), cli_js(l, "name", ""), cli_jn(l, "ordered"),
+               cli_jn(l, "allocated"), cli_jn(l, "picked"), cli_jn(l, "short"), cli_jn(l, "packed"),
+               cli_jn(l, "shipped"), cli_jn(l, "returned"),
+               cli_jb(l, "requires_shipping") ? "" : "  (not shipped)",
+               cli_jb(l, "known") || !cli_jb(l, "requires_shipping") ? "" : "  (SKU not in catalog)");
+    }
+    const cJSON *pk = cJSON_GetObjectItem(o, "packages");
+    if (cJSON_GetArraySize(pk) > 0) {
+        printf("\n  packages\n");
+        cJSON_ArrayForEach(l, pk)
+        {
+            printf("  %-3lld %-10s %-12s %s%s\n", cli_jn(l, "package_no"), cli_js(l, "status", ""),
+                   cli_js(l, "carton", "-"), cli_js(l, "tracking", ""),
+                   cJSON_IsString(cJSON_GetObjectItem(l, "sscc")) ? "  SSCC " : "");
+        }
+    }
+    printf("\n  history\n");
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(o, "events"))
+    {
+        const cJSON *d = cJSON_GetObjectItem(l, "detail");
+        char *dt = cJSON_IsObject(d) ? cJSON_PrintUnformatted(d) : NULL;
+        printf("  %s  %-18s %s%s%s  %s\n", cli_js(l, "at", ""), cli_js(l, "kind", ""),
+               cli_js(l, "actor", "-"), cJSON_IsString(cJSON_GetObjectItem(l, "device")) ? "@" : "",
+               cli_js(l, "device", ""), dt ? dt : "");
+        cJSON_free(dt);
+    }
+}
+
+static int cmd_show(tote_store *s, const char *name, int json)
+{
+    cJSON *o = NULL;
+    tote_st_err e = tote_order_show_json(s, name, &o);
+    if (e != TOTE_ST_E_OK)
+        return cli_store_fail(e, NULL);
+    if (json) {
+        tote_cli_print_json(o);
+        return TOTE_EXIT_OK;
+    }
+    print_show(o);
+    cJSON_Delete(o);
+    return TOTE_EXIT_OK;
+}
 
 int tote_cmd_order(const tote_cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    return tote_cli_fail(TOTE_EXIT_FAIL, "'tote order' is not implemented yet");
+    int json = tote_cli_take_flag(&argc, argv, "--json");
+    const char *status = tote_cli_take_opt(&argc, argv, "--status");
+    const char *reason = tote_cli_take_opt(&argc, argv, "--reason");
+    const char *method = tote_cli_take_opt(&argc, argv, "--method");
+    if (argc < 2)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: %s", USAGE);
+    const char *sub = argv[1];
+    if ((status && !*status) || (reason && !*reason) || (method && !*method))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--status, --reason and --method need a value");
+    int is_list = strcmp(sub, "list") == 0, is_show = strcmp(sub, "show") == 0;
+    int is_paid = strcmp(sub, "paid") == 0;
+    int is_verb = strcmp(sub, "release") == 0 || strcmp(sub, "hold") == 0 || strcmp(sub, "cancel") == 0;
+    if (!is_list && !is_show && !is_paid && !is_verb)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "unknown subcommand 'order %s' (usage: %s)", sub, USAGE);
+    if (status && !is_list)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--status is for 'tote order list'");
+    if (reason && !is_verb)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--reason is for 'tote order release|hold|cancel'");
+    if (method && !is_paid)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--method is for 'tote order paid'");
+    if (json && !is_list && !is_show)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--json is for 'tote order list|show'");
+    int rc = cli_store_args(argc, argv, is_list ? 0 : 1, USAGE);
+    if (rc)
+        return rc;
+    tote_store *s = NULL;
+    rc = tote_cli_open_store(ctx, 0, &s);
+    if (rc != TOTE_EXIT_OK)
+        return rc;
+    if (is_list) {
+        rc = cmd_list(s, status, json);
+    } else if (is_show) {
+        rc = cmd_show(s, argv[2], json);
+    } else {
+        char *err = NULL;
+        tote_st_err e;
+        const char *actor = cli_store_actor();
+        if (is_paid)
+            e = tote_order_paid(s, argv[2], method, actor, "cli", &err);
+        else if (strcmp(sub, "release") == 0)
+            e = tote_order_release(s, argv[2], actor, "cli", reason, &err);
+        else if (strcmp(sub, "hold") == 0)
+            e = tote_order_hold(s, argv[2], actor, "cli", reason, &err);
+        else
+            e = tote_order_cancel(s, argv[2], actor, "cli", reason, &err);
+        if (e != TOTE_ST_E_OK) {
+            rc = cli_store_fail(e, err);
+        } else {
+            tote_order_status st = TOTE_ORDER_RECEIVED;
+            tote_order_find(s, argv[2], NULL, &st);
+            printf("order %s: %s%s\n", argv[2], is_paid ? "paid, now " : "", tote_order_status_name(st));
+        }
+        free(err);
+    }
+    tote_store_destroy(&s);
+    return rc;
 }

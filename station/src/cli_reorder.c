@@ -1,10 +1,59 @@
-/* tote reorder — not built yet; see the open issues. */
+/*
+ * tote reorder [--json]: products whose available stock is at or below their
+ * reorder point, with the quantity to order (tote/reorder.h has the rule).
+ */
+#include <stdio.h>
+
 #include "cli_internal.h"
+#include "tote/reorder.h"
+
+static double num(const cJSON *o, const char *key)
+{
+    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+    return v ? v : "-";
+}
 
 int tote_cmd_reorder(const tote_cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    return tote_cli_fail(TOTE_EXIT_FAIL, "'tote reorder' is not implemented yet");
+    int json = tote_cli_take_flag(&argc, argv, "--json");
+    if (argc > 1)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (usage: tote reorder [--json])",
+                             argv[1]);
+    tote_store *s = NULL;
+    int code = tote_cli_open_store(ctx, 0, &s);
+    if (code)
+        return code;
+    cJSON *arr = NULL;
+    tote_st_err e = tote_reorder_list_json(s, &arr);
+    if (e != TOTE_ST_E_OK) {
+        code = tote_cli_fail(TOTE_EXIT_FAIL, "cannot list reorders: %s (%s)", tote_st_strerror(e),
+                             tote_store_errmsg(s));
+        tote_store_destroy(&s);
+        return code;
+    }
+    tote_store_destroy(&s);
+    if (json) {
+        tote_cli_print_json(arr);
+        return TOTE_EXIT_OK;
+    }
+    if (cJSON_GetArraySize(arr) == 0) {
+        printf("nothing to reorder: every product with a reorder point is above it\n");
+    } else {
+        printf("%-20s %-28s %8s %8s %9s %6s %9s %9s\n", "SKU", "NAME", "ON_HAND", "RESERVED", "AVAILABLE",
+               "POINT", "BACKORDER", "SUGGESTED");
+        const cJSON *p;
+        cJSON_ArrayForEach(p, arr)
+        {
+            printf("%-20s %-28.28s %8.0f %8.0f %9.0f %6.0f %9.0f %9.0f\n", str(p, "sku"), str(p, "name"),
+                   num(p, "on_hand"), num(p, "reserved"), num(p, "available"), num(p, "reorder_point"),
+                   num(p, "backorder"), num(p, "suggested"));
+        }
+    }
+    cJSON_Delete(arr);
+    return TOTE_EXIT_OK;
 }

@@ -337,8 +337,19 @@ static const char *const migration_1 =
     "  summary TEXT,\n"
     "  at TEXT NOT NULL);\n";
 
+/* 2: indexes for the station's hot paths and listings: a device's leased
+   pick list, open package and open RMA; an order line's pick tasks (short
+   picks, reallocation, cancels); a tote's order; the lists of a wave */
+static const char *const migration_2 = "CREATE INDEX pick_list_device ON pick_list(device, status);\n"
+                                       "CREATE INDEX pick_task_line ON pick_task(order_line_id);\n"
+                                       "CREATE INDEX package_device ON package(device, status);\n"
+                                       "CREATE INDEX rma_device ON rma(device, status);\n"
+                                       "CREATE INDEX orders_tote ON orders(tote);\n"
+                                       "CREATE INDEX pick_list_wave ON pick_list(wave_id);\n";
+
 const char *const tote_schema_migrations[] = {
     migration_1,
+    migration_2,
 };
 
 const int tote_schema_migration_count =

@@ -17,17 +17,20 @@
 
 #include "schema.h"
 
-#define STMT_CACHE_SLOTS 256
+#define STMT_CACHE_INITIAL 256
 
 struct stmt_slot {
     char *sql;
     sqlite3_stmt *stmt;
+    unsigned hash;
 };
 
 struct tote_store {
     sqlite3 *db;
     char *path;
-    struct stmt_slot cache[STMT_CACHE_SLOTS];
+    struct stmt_slot *cache; /* open addressing, grows at half load */
+    size_t cache_cap;
+    size_t cache_used;
 };
 
 int tote_store_schema_version(void)
@@ -35,7 +38,7 @@ int tote_store_schema_version(void)
     return tote_schema_migration_count;
 }
 
-static char *fmt_msg(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static char *fmt_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -128,8 +131,8 @@ static tote_st_err migrate(tote_store *s, int flags, char **err_msg)
         return TOTE_ST_E_OK;
     if (flags & TOTE_STORE_NO_MIGRATE) {
         if (err_msg)
-            *err_msg = fmt_msg("%s has schema version %d; run 'tote init' to upgrade it to %d", s->path,
-                               v, tote_schema_migration_count);
+            *err_msg = fmt_msg("%s has schema version %d; run 'tote init' to upgrade it to %d", s->path, v,
+                               tote_schema_migration_count);
         return TOTE_ST_E_STATE;
     }
     for (; v < tote_schema_migration_count; v++) {
@@ -196,7 +199,8 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         if (err_msg)
-            *err_msg = fmt_msg("cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+            *err_msg =
+                fmt_msg("cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         tote_st_err e = tote_store_map_rc(rc);
         tote_store_destroy(&s);
         return e;
@@ -208,6 +212,11 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
     rc = exec_sql(s->db, pragmas, err_msg, "cannot configure the database");
+    /* room for big set-based statements (a wave over 100,000 lines sorts in
+       memory instead of spilling to temporary files): up to 64 MiB of cache */
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", err_msg,
+                      "cannot configure the database");
     if (rc != SQLITE_OK) {
         tote_st_err e = tote_store_map_rc(rc);
         if (err_msg && *err_msg && (rc & 0xff) == SQLITE_NOTADB) {
@@ -231,10 +240,11 @@ void tote_store_destroy(tote_store **sp)
     if (!sp || !*sp)
         return;
     tote_store *s = *sp;
-    for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
+    for (size_t i = 0; i < s->cache_cap; i++) {
         sqlite3_finalize(s->cache[i].stmt);
         free(s->cache[i].sql);
     }
+    free(s->cache);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -264,31 +274,53 @@ static unsigned hash_str(const char *p)
     return h;
 }
 
+static int cache_grow(tote_store *s)
+{
+    size_t cap = s->cache_cap ? s->cache_cap * 2 : STMT_CACHE_INITIAL;
+    struct stmt_slot *n = calloc(cap, sizeof *n);
+    if (!n)
+        return -1;
+    for (size_t i = 0; i < s->cache_cap; i++) {
+        if (!s->cache[i].sql)
+            continue;
+        size_t j = s->cache[i].hash % cap;
+        while (n[j].sql)
+            j = (j + 1) % cap;
+        n[j] = s->cache[i];
+    }
+    free(s->cache);
+    s->cache = n;
+    s->cache_cap = cap;
+    return 0;
+}
+
 sqlite3_stmt *tote_store_stmt(tote_store *s, const char *sql)
 {
-    unsigned h = hash_str(sql) % STMT_CACHE_SLOTS;
-    for (unsigned probe = 0; probe < STMT_CACHE_SLOTS; probe++) {
-        struct stmt_slot *slot = &s->cache[(h + probe) % STMT_CACHE_SLOTS];
-        if (slot->sql && strcmp(slot->sql, sql) == 0) {
+    if ((s->cache_used + 1) * 2 > s->cache_cap && cache_grow(s) != 0)
+        return NULL;
+    unsigned h = hash_str(sql);
+    size_t i = h % s->cache_cap;
+    for (;; i = (i + 1) % s->cache_cap) {
+        struct stmt_slot *slot = &s->cache[i];
+        if (!slot->sql)
+            break;
+        if (slot->hash == h && strcmp(slot->sql, sql) == 0) {
             sqlite3_reset(slot->stmt);
             sqlite3_clear_bindings(slot->stmt);
             return slot->stmt;
         }
-        if (!slot->sql) {
-            sqlite3_stmt *st = NULL;
-            if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-                return NULL;
-            slot->sql = strdup(sql);
-            if (!slot->sql) {
-                sqlite3_finalize(st);
-                return NULL;
-            }
-            slot->stmt = st;
-            return st;
-        }
     }
-    /* cache full: this is a programming error (too many distinct statements) */
-    return NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    s->cache[i] = (struct stmt_slot){.sql = copy, .stmt = st, .hash = h};
+    s->cache_used++;
+    return st;
 }
 
 tote_st_err tote_store_begin(tote_store *s)

@@ -97,7 +97,8 @@ static void test_older_schema_upgraded(void)
     /* an empty SQLite file is schema version 0: opening upgrades it */
     sqlite3 *db = NULL;
     REQUIRE_EQ(sqlite3_open(p, &db), SQLITE_OK);
-    REQUIRE_EQ(sqlite3_exec(db, "PRAGMA user_version = 0; CREATE TABLE keep(x);", NULL, NULL, NULL), SQLITE_OK);
+    REQUIRE_EQ(sqlite3_exec(db, "PRAGMA user_version = 0; CREATE TABLE keep(x);", NULL, NULL, NULL),
+               SQLITE_OK);
     sqlite3_close(db);
     tote_store *s = NULL;
     char *msg = NULL;
@@ -110,6 +111,32 @@ static void test_older_schema_upgraded(void)
     REQUIRE_EQ(sqlite3_step(st), SQLITE_ROW);
     CHECK_EQ(sqlite3_column_int(st, 0), tote_store_schema_version());
     sqlite3_reset(st);
+    tote_store_destroy(&s);
+}
+
+static void test_statement_cache_grows(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "f.db");
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(p, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    /* far more distinct statements than the initial cache holds; each must
+       come back as the same cached statement when asked again */
+    static sqlite3_stmt *first[1000];
+    char sql[64];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(sql, sizeof sql, "SELECT %d", i);
+        first[i] = tote_store_stmt(s, sql);
+        REQUIRE(first[i] != NULL);
+    }
+    for (int i = 0; i < 1000; i++) {
+        snprintf(sql, sizeof sql, "SELECT %d", i);
+        sqlite3_stmt *st = tote_store_stmt(s, sql);
+        REQUIRE(st == first[i]);
+        REQUIRE_EQ(sqlite3_step(st), SQLITE_ROW);
+        CHECK_EQ(sqlite3_column_int(st, 0), i);
+        sqlite3_reset(st);
+    }
     tote_store_destroy(&s);
 }
 
@@ -137,4 +164,4 @@ static void test_all_teardown(void)
 
 TT_MAIN(TT_TEST(test_all_setup), TT_TEST(test_create_and_reopen), TT_TEST(test_event_log_is_append_only),
         TT_TEST(test_newer_schema_refused), TT_TEST(test_not_a_database), TT_TEST(test_older_schema_upgraded),
-        TT_TEST(test_all_teardown))
+        TT_TEST(test_statement_cache_grows), TT_TEST(test_all_teardown))

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "tote/checkdigit.h"
 #include "tote/labels.h"
 
 #define TOTE_LABEL_MAX_REFS 4
@@ -108,12 +109,6 @@ void tote_label_layout_destroy(tote_lb_layout **layout);
 
 /* The first item for field, or NULL. */
 const tote_lb_item *tote_lb_layout_find(const tote_lb_layout *layout, const char *field);
-
-/*
- * GS1 mod-10 check digit of n digits (weights 3,1,3,... from the right).
- * Returns 0..9, or -1 if digits holds a non-digit.
- */
-int tote_gs1_check_digit(const char *digits, size_t n);
 
 /* 1 if sscc is 18 digits whose last is the right check digit, else 0. */
 int tote_sscc_valid(const char *sscc);

@@ -1,0 +1,422 @@
+/* The barcode normaliser: AIM id + scanned bytes -> what was scanned. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tote/barcode.h"
+#include "tote/checkdigit.h"
+#include "tote/s10.h"
+
+#define GS 0x1D
+
+/* Tote's own barcodes (station/README.md). Longer prefixes first if one
+ * ever starts another. */
+static const tote_barcode_prefix own_prefixes[] = {
+    {"BIN-", TOTE_BC_BIN},
+    {"TOTE-", TOTE_BC_TOTE},
+    {"ORD-", TOTE_BC_ORDER},
+    {"BADGE-", TOTE_BC_BADGE},
+};
+
+const tote_barcode_prefix *tote_barcode_prefixes(size_t *n)
+{
+    if (n)
+        *n = sizeof own_prefixes / sizeof own_prefixes[0];
+    return own_prefixes;
+}
+
+const char *tote_barcode_kind_name(tote_barcode_kind k)
+{
+    switch (k) {
+    case TOTE_BC_GTIN:
+        return "gtin";
+    case TOTE_BC_SSCC:
+        return "sscc";
+    case TOTE_BC_BIN:
+        return "bin";
+    case TOTE_BC_TOTE:
+        return "tote";
+    case TOTE_BC_ORDER:
+        return "order";
+    case TOTE_BC_BADGE:
+        return "badge";
+    case TOTE_BC_TRACKING:
+        return "tracking";
+    case TOTE_BC_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+static void seterr(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t cap, const char *fmt, ...)
+{
+    if (!err || cap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* Renders n bytes for a message: printable ASCII as is, other bytes as
+ * \xHH, so a message stays one line whatever was scanned. Truncates to cap. */
+static const char *show_bytes(char *buf, size_t cap, const void *s, size_t n)
+{
+    const unsigned char *p = s;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 5 <= cap; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7F)
+            buf[o++] = (char)p[i];
+        else
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", p[i]);
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static int all_digits(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return n > 0;
+}
+
+/* ---- GS1 ---- */
+
+static double pow10i(int n)
+{
+    double p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* Fills the derived fields from out->ais (already parsed and validated). */
+static tote_proto_err from_gs1(tote_barcode *out, char *err, size_t cap)
+{
+    const tote_gs1 *g = &out->ais;
+    const char *v;
+    out->gs1 = 1;
+    if ((v = tote_gs1_get(g, "00")))
+        snprintf(out->sscc, sizeof out->sscc, "%s", v);
+    if ((v = tote_gs1_get(g, "01")) || (v = tote_gs1_get(g, "02")))
+        snprintf(out->gtin14, sizeof out->gtin14, "%s", v);
+    if ((v = tote_gs1_get(g, "10")))
+        snprintf(out->lot, sizeof out->lot, "%s", v);
+    if ((v = tote_gs1_get(g, "21")))
+        snprintf(out->serial, sizeof out->serial, "%s", v);
+    if ((v = tote_gs1_get(g, "17")) && tote_gs1_date(v, out->expiry) != TOTE_PROTO_E_OK) {
+        seterr(err, cap, "AI (17): invalid date %s", v);
+        return TOTE_PROTO_E_DATE;
+    }
+    if ((v = tote_gs1_get(g, "37")) || (v = tote_gs1_get(g, "30"))) {
+        out->count = strtoll(v, NULL, 10);
+        out->has_count = 1;
+    }
+    for (size_t i = 0; i < g->count && !out->has_net_weight; i++)
+        if (strncmp(g->ais[i].ai, "310", 3) == 0) {
+            out->net_weight_kg = strtod(g->ais[i].value, NULL) / pow10i(g->ais[i].ai[3] - '0');
+            out->has_net_weight = 1;
+        }
+    for (size_t i = 0; i < g->count && !out->has_net_weight; i++)
+        if (strncmp(g->ais[i].ai, "320", 3) == 0) {
+            out->net_weight_kg = strtod(g->ais[i].value, NULL) / pow10i(g->ais[i].ai[3] - '0') * 0.45359237;
+            out->has_net_weight = 1;
+        }
+    if (out->sscc[0]) {
+        out->kind = TOTE_BC_SSCC;
+    } else if (out->gtin14[0]) {
+        out->kind = TOTE_BC_GTIN;
+    } else {
+        char b[TOTE_GS1_MAX_AIS * (TOTE_GS1_MAX_VALUE * 2 + 6) + 1];
+        out->kind = TOTE_BC_UNKNOWN;
+        if (tote_gs1_to_brackets(g, b, sizeof b) == TOTE_PROTO_E_OK) {
+            size_t n = strnlen(b, sizeof out->code - 1); /* the first 95 characters */
+            memcpy(out->code, b, n);
+            out->code[n] = '\0';
+        }
+    }
+    return TOTE_PROTO_E_OK;
+}
+
+/* '(' + 2-4 digits + ')' */
+static int looks_bracketed(const uint8_t *d, size_t n)
+{
+    if (n < 4 || d[0] != '(')
+        return 0;
+    size_t i = 1;
+    while (i < n && i <= 5 && d[i] >= '0' && d[i] <= '9')
+        i++;
+    return i < n && d[i] == ')' && i - 1 >= 2 && i - 1 <= 4;
+}
+
+/* ---- EAN / UPC ---- */
+
+static tote_proto_err gtin_or_error(const char *what, const uint8_t *d, size_t n, tote_barcode *out,
+                                    char *err, size_t cap)
+{
+    tote_proto_err e = tote_gtin_normalise((const char *)d, n, out->gtin14);
+    if (e == TOTE_PROTO_E_CHECK_DIGIT)
+        seterr(err, cap, "%s %.*s: bad check digit %c, expected %d", what, (int)n, (const char *)d, d[n - 1],
+               tote_gs1_check_digit((const char *)d, n - 1));
+    else if (e != TOTE_PROTO_E_OK)
+        seterr(err, cap, "%s %.*s: not a GTIN", what, (int)n, (const char *)d);
+    if (e == TOTE_PROTO_E_OK)
+        out->kind = TOTE_BC_GTIN;
+    return e;
+}
+
+static tote_proto_err parse_ean(char mod, const uint8_t *d, size_t n, tote_barcode *out, char *err,
+                                size_t cap)
+{
+    if (!all_digits(d, n)) {
+        seterr(err, cap, "EAN/UPC data must be digits only");
+        return TOTE_PROTO_E_INVALID;
+    }
+    tote_symbology named = out->symbology;
+    if ((mod == '1' || mod == '2' || mod == '3') && (n == 15 || n == 18))
+        n = 13; /* EAN-13 / UPC-A with a 2- or 5-digit add-on: the add-on is not part of the GTIN */
+    if (mod == '4' || named == TOTE_SYM_EAN8) {
+        if (n != 8) {
+            seterr(err, cap, "EAN-8 data must be 8 digits, got %zu", n);
+            return TOTE_PROTO_E_INVALID;
+        }
+        out->symbology = TOTE_SYM_EAN8;
+        return gtin_or_error("EAN-8", d, n, out, err, cap);
+    }
+    if (n == 8 || (named == TOTE_SYM_UPCE && (n == 6 || n == 7))) {
+        char upca[13];
+        tote_proto_err e = tote_upce_expand((const char *)d, n, upca);
+        if (e == TOTE_PROTO_E_CHECK_DIGIT) {
+            char body[13];
+            tote_upce_expand((const char *)d, 7, body);
+            seterr(err, cap, "UPC-E %.*s: bad check digit %c, expected %c", (int)n, (const char *)d, d[7],
+                   body[11]);
+            return e;
+        }
+        if (e != TOTE_PROTO_E_OK) {
+            seterr(err, cap, "UPC-E %.*s: number system must be 0 or 1", (int)n, (const char *)d);
+            return e;
+        }
+        out->symbology = TOTE_SYM_UPCE;
+        return gtin_or_error("UPC-A", (const uint8_t *)upca, 12, out, err, cap);
+    }
+    /* ]E0 cannot tell UPC-A from EAN-13: a leading 0 says UPC-A. A transport
+     * that named the symbology ("ean13") is believed. */
+    if (n == 12 || (n == 13 && d[0] == '0' && (mod || named != TOTE_SYM_EAN13))) {
+        out->symbology = TOTE_SYM_UPCA;
+        return gtin_or_error(n == 12 ? "UPC-A" : "EAN-13", d, n, out, err, cap);
+    }
+    if (n == 13) {
+        out->symbology = TOTE_SYM_EAN13;
+        return gtin_or_error("EAN-13", d, n, out, err, cap);
+    }
+    seterr(err, cap, "EAN/UPC data must be 8, 12 or 13 digits, got %zu", n);
+    return TOTE_PROTO_E_INVALID;
+}
+
+/* ---- own barcodes ---- */
+
+static tote_proto_err parse_own(const tote_barcode_prefix *pf, const uint8_t *d, size_t n, tote_barcode *out,
+                                char *err, size_t cap)
+{
+    size_t pl = strlen(pf->prefix);
+    const uint8_t *c = d + pl;
+    size_t cl = n - pl;
+    const char *kn = tote_barcode_kind_name(pf->kind);
+    char shown[48], shown2[48];
+    if (pf->kind == TOTE_BC_ORDER) {
+        size_t slash = cl;
+        while (slash > 0 && c[slash - 1] != '/')
+            slash--;
+        if (slash > 0 && slash < cl && all_digits(c + slash, cl - slash)) {
+            if (cl - slash > 6) {
+                seterr(err, cap, "%s barcode %s: package number too large", kn,
+                       show_bytes(shown, sizeof shown, d, n));
+                return TOTE_PROTO_E_INVALID;
+            }
+            int pkg = 0;
+            for (size_t i = slash; i < cl; i++)
+                pkg = pkg * 10 + (c[i] - '0');
+            if (pkg < 1) {
+                seterr(err, cap, "%s barcode %s: package number must be 1 or more", kn,
+                       show_bytes(shown, sizeof shown, d, n));
+                return TOTE_PROTO_E_INVALID;
+            }
+            out->package_no = pkg;
+            cl = slash - 1;
+        }
+    }
+    if (cl == 0) {
+        seterr(err, cap, "%s barcode %s has no code after %s", kn, show_bytes(shown, sizeof shown, d, n),
+               show_bytes(shown2, sizeof shown2, pf->prefix, pl));
+        return TOTE_PROTO_E_INVALID;
+    }
+    if (cl >= sizeof out->code) {
+        seterr(err, cap, "%s barcode code is %zu characters, at most %zu allowed", kn, cl,
+               sizeof out->code - 1);
+        return TOTE_PROTO_E_TOO_LONG;
+    }
+    for (size_t i = 0; i < cl; i++)
+        if (c[i] < 0x20 || c[i] > 0x7E) {
+            seterr(err, cap, "%s barcode: byte 0x%02X at position %zu is not printable ASCII", kn, c[i],
+                   pl + i + 1);
+            return TOTE_PROTO_E_INVALID;
+        }
+    memcpy(out->code, c, cl);
+    out->code[cl] = '\0';
+    out->kind = pf->kind;
+    return TOTE_PROTO_E_OK;
+}
+
+/* ---- the normaliser ---- */
+
+tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size_t nprefixes,
+                                       const char *symbology, const uint8_t *data, size_t len,
+                                       tote_barcode *out, char *err, size_t errcap)
+{
+    if (err && errcap)
+        err[0] = '\0';
+    if (!out)
+        return TOTE_PROTO_E_INVALID;
+    memset(out, 0, sizeof *out);
+    if (!data)
+        len = 0;
+
+    /* the symbology: given by the transport, or an AIM id at the start of the data */
+    char aim[4] = "";
+    char shown[48];
+    int gs1_id = 0, have_sym = 0;
+    if (symbology && symbology[0]) {
+        have_sym = 1;
+        if (symbology[0] == ']') {
+            size_t sl = strlen(symbology);
+            if (sl != 3 || !((symbology[1] >= 'A' && symbology[1] <= 'Z') ||
+                             (symbology[1] >= 'a' && symbology[1] <= 'z'))) {
+                seterr(err, errcap, "malformed AIM symbology identifier \"%s\"",
+                       show_bytes(shown, sizeof shown, symbology, strnlen(symbology, 8)));
+                return TOTE_PROTO_E_INVALID;
+            }
+            memcpy(aim, symbology, 4);
+            out->symbology = tote_aim_parse(aim, &gs1_id);
+            if (len >= 3 && memcmp(data, aim, 3) == 0) {
+                data += 3; /* the transport's id repeated in the data */
+                len -= 3;
+            }
+        } else {
+            out->symbology = tote_symbology_from_name(symbology);
+            if (out->symbology == TOTE_SYM_UNKNOWN && strcmp(symbology, "unknown") != 0) {
+                seterr(err, errcap, "unknown symbology \"%s\"",
+                       show_bytes(shown, sizeof shown, symbology, strnlen(symbology, 20)));
+                return TOTE_PROTO_E_INVALID;
+            }
+            gs1_id = tote_symbology_is_gs1(out->symbology);
+        }
+    } else if (len >= 3 && data[0] == ']') {
+        char a[4] = {(char)data[0], (char)data[1], (char)data[2], 0};
+        tote_symbology s = tote_aim_parse(a, &gs1_id);
+        if (s != TOTE_SYM_UNKNOWN) {
+            memcpy(aim, a, 4);
+            out->symbology = s;
+            have_sym = 1;
+            data += 3;
+            len -= 3;
+        }
+    }
+    /* one trailing CR, LF or CR LF */
+    if (len > 0 && data[len - 1] == '\n')
+        len--;
+    if (len > 0 && data[len - 1] == '\r')
+        len--;
+    tote_symbology sym = out->symbology;
+    if (len == 0) {
+        seterr(err, errcap, "empty scan");
+        return TOTE_PROTO_E_EMPTY;
+    }
+
+    tote_proto_err e;
+    /* 1. GS1 */
+    if (gs1_id || (!have_sym && data[0] == GS) || looks_bracketed(data, len)) {
+        e = tote_gs1_parse(data, len, &out->ais, err, errcap);
+        if (e == TOTE_PROTO_E_OK)
+            e = from_gs1(out, err, errcap);
+        goto done;
+    }
+    /* 2. EAN / UPC */
+    if ((aim[0] && aim[1] == 'E') || (!aim[0] && (sym == TOTE_SYM_EAN13 || sym == TOTE_SYM_EAN8 ||
+                                                  sym == TOTE_SYM_UPCA || sym == TOTE_SYM_UPCE))) {
+        e = parse_ean(aim[0] ? aim[2] : 0, data, len, out, err, errcap);
+        goto done;
+    }
+    /* 3. own barcodes */
+    for (size_t i = 0; prefixes && i < nprefixes; i++) {
+        size_t pl = prefixes[i].prefix ? strlen(prefixes[i].prefix) : 0;
+        if (pl > 0 && len >= pl && memcmp(data, prefixes[i].prefix, pl) == 0) {
+            e = parse_own(&prefixes[i], data, len, out, err, errcap);
+            goto done;
+        }
+    }
+    /* 4. UPU S10 */
+    e = tote_s10_validate((const char *)data, len);
+    if (e == TOTE_PROTO_E_CHECK_DIGIT) {
+        seterr(err, errcap, "S10 tracking number %.13s: bad check digit %c, expected %d", (const char *)data,
+               data[10], tote_s10_check_digit((const char *)data + 2));
+        goto done;
+    }
+    if (e == TOTE_PROTO_E_OK) {
+        memcpy(out->code, data, 13);
+        out->code[13] = '\0';
+        out->kind = TOTE_BC_TRACKING;
+        goto done;
+    }
+    /* 5. a bare GTIN */
+    if (all_digits(data, len) && (len == 8 || len == 12 || len == 13 || len == 14)) {
+        int strict = !have_sym || sym == TOTE_SYM_ITF;
+        static const char *const names[15] = {
+            [8] = "GTIN-8", [12] = "GTIN-12", [13] = "GTIN-13", [14] = "GTIN-14"};
+        if (strict) {
+            e = gtin_or_error(names[len], data, len, out, err, errcap);
+            goto done;
+        }
+        if (tote_gtin_normalise((const char *)data, len, out->gtin14) == TOTE_PROTO_E_OK) {
+            out->kind = TOTE_BC_GTIN;
+            e = TOTE_PROTO_E_OK;
+            goto done;
+        }
+    }
+    /* 6. GS1 from a scanner that dropped the AIM id */
+    if (!have_sym && len > 4 && data[0] == '0' && data[1] >= '0' && data[1] <= '2') {
+        if (tote_gs1_parse(data, len, &out->ais, NULL, 0) == TOTE_PROTO_E_OK) {
+            e = from_gs1(out, err, errcap);
+            goto done;
+        }
+        memset(&out->ais, 0, sizeof out->ais);
+    }
+    /* 7. anything else */
+    {
+        size_t n = len < sizeof out->code - 1 ? len : sizeof out->code - 1;
+        for (size_t i = 0; i < n; i++)
+            out->code[i] = data[i] ? (char)data[i] : '?';
+        out->code[n] = '\0';
+        out->kind = TOTE_BC_UNKNOWN;
+        e = TOTE_PROTO_E_OK;
+    }
+done:
+    if (e != TOTE_PROTO_E_OK) {
+        tote_symbology keep = out->symbology;
+        memset(out, 0, sizeof *out);
+        out->symbology = keep;
+    }
+    return e;
+}
+
+tote_proto_err tote_barcode_parse(const char *symbology, const uint8_t *data, size_t len, tote_barcode *out,
+                                  char *err, size_t errcap)
+{
+    size_t n;
+    const tote_barcode_prefix *p = tote_barcode_prefixes(&n);
+    return tote_barcode_parse_with(p, n, symbology, data, len, out, err, errcap);
+}

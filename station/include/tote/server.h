@@ -1,0 +1,122 @@
+/*
+ * The station server (`tote serve`): one event loop over a ZeroMQ ROUTER
+ * (handhelds, benches, consoles), a PUB socket for live events, and timers.
+ * See station/SERVER.md for the loop, group commit, exactly-once and events.
+ *
+ * Requests waiting on the ROUTER when the loop wakes are applied in one
+ * transaction (one SAVEPOINT each), committed durably, and only then
+ * answered. The reply to (device, seq) is stored with its effect, so a
+ * resend is answered from the store and applied once.
+ */
+#ifndef TOTE_SERVER_H
+#define TOTE_SERVER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tote/store.h"
+
+typedef struct tote_server tote_server;
+
+typedef struct tote_server_config {
+    const char *db_path; /* required */
+    const char *listen;  /* ROUTER endpoint, default "tcp://0.0.0.0:5555" (any interface) */
+    const char *events;  /* PUB endpoint, default "tcp://0.0.0.0:5556" */
+    int lease_seconds;   /* pick list lease after the last request, default 120 */
+    int heartbeat_ms;    /* handheld heartbeat interval, default 2000 */
+    int batch_max;       /* requests per transaction, default 1024; 1 = one transaction per request */
+    /* Optional: when the pointed-to flag becomes non-zero the loop ends
+     * (set it from a signal handler). */
+    volatile sig_atomic_t *stop_flag;
+} tote_server_config;
+
+/* Fills *c with the defaults above (db_path NULL). */
+void tote_server_config_default(tote_server_config *c);
+
+/*
+ * Opens the store, binds both sockets. On failure returns an error and, if
+ * err_msg is not NULL, a malloc'd sentence (caller frees); *out is NULL.
+ */
+tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, char **err_msg);
+
+/* Runs the loop until the stop flag is set or tote_server_stop() is called.
+ * Returns TOTE_ST_E_OK on a clean stop. */
+tote_st_err tote_server_run(tote_server *srv);
+
+/* Asks the loop to end at its next wake-up (same thread, or a signal handler
+ * through config.stop_flag). */
+void tote_server_stop(tote_server *srv);
+
+/* Closes sockets and the store. NULL-safe; sets *srv = NULL. */
+void tote_server_destroy(tote_server **srv);
+
+typedef struct tote_server_stats {
+    unsigned long long requests;  /* frames received */
+    unsigned long long batches;   /* transactions committed */
+    unsigned long long resends;   /* answered from the request table */
+    unsigned long long errors;    /* typed ERROR replies */
+    unsigned long long dropped;   /* replies the ROUTER could not deliver */
+    unsigned long long max_batch; /* largest batch */
+    unsigned long long apply_us;  /* time spent applying requests (in transactions) */
+    unsigned long long commit_us; /* time spent in COMMIT (the durable write) */
+    unsigned long long io_us;     /* time spent receiving, sending, publishing */
+} tote_server_stats;
+
+void tote_server_get_stats(const tote_server *srv, tote_server_stats *out);
+
+/* The endpoints actually bound (ZMQ_LAST_ENDPOINT), owned by the server. */
+const char *tote_server_listen_endpoint(const tote_server *srv);
+const char *tote_server_events_endpoint(const tote_server *srv);
+
+/* ---- the request table (store_request.c), used by the server ---- */
+
+/*
+ * Looks up the stored reply to (device, seq). On TOTE_ST_E_OK *type is the
+ * request type, and *reply (malloc'd, caller frees) / *len the stored reply
+ * blob (see tote_reply_blob_*). TOTE_ST_E_NOT_FOUND if none is stored.
+ */
+tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq, int *type, uint8_t **reply,
+                                size_t *len);
+
+/* Stores the reply blob to (device, seq) and raises device.last_seq. */
+tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
+                               const uint8_t *reply, size_t len, const char *now);
+
+/* SAVEPOINT / RELEASE / ROLLBACK TO (and RELEASE) the per-request savepoint. */
+tote_st_err tote_request_savepoint(tote_store *s);
+tote_st_err tote_request_release(tote_store *s);
+void tote_request_rollback(tote_store *s);
+
+/*
+ * Lease housekeeping (store_pick.c): refreshes lease_until of leased pick
+ * lists from their device's last_seen + lease_seconds, then releases the
+ * lists whose lease ended before now back to 'open' (device and operator
+ * cleared; orders with nothing picked yet go back to 'allocated'). For each
+ * released list calls cb(ctx, list_id, device). Returns the count in *n.
+ */
+tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_seconds,
+                                    void (*cb)(void *ctx, long long list_id, const char *device), void *ctx,
+                                    int *n);
+
+/*
+ * Background checkpoints (store_request.c): a thread with its own connection
+ * runs PASSIVE WAL checkpoints every interval_ms, and the store's own
+ * connection stops checkpointing inside its commits, so the loop never
+ * copies the WAL into the database itself. stop joins the thread and gives
+ * s its automatic checkpoints back (s may be NULL). NULL-safe.
+ */
+typedef struct tote_checkpointer tote_checkpointer;
+tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
+void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
+
+/*
+ * A stored reply is one or more encoded wire frames, each prefixed by its
+ * length as u16 big-endian. tote_reply_blob_next walks it: *off starts at 0;
+ * returns 1 and the frame in (*frame, *frame_len), or 0 at the end/on a
+ * damaged blob.
+ */
+int tote_reply_blob_next(const uint8_t *blob, size_t len, size_t *off, const uint8_t **frame,
+                         size_t *frame_len);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * The flow dispatcher: device admission, HELLO/HEARTBEAT/LOGOUT/SNAPSHOT,
+ * badge login, settings, live events; picking, packing and returns are in
+ * flows_pick.c, flows_pack.c and flows_return.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flows_internal.h"
+#include "tote/alloc.h"
+#include "tote/barcode.h"
+#include "tote/snapshot.h"
+
+/* ---------------- live events ---------------- */
+
+struct ev {
+    char topic[16];
+    char *json;
+};
+
+struct tote_events {
+    struct ev *v;
+    size_t n, cap;
+};
+
+tote_events *tote_events_new(void)
+{
+    return calloc(1, sizeof(tote_events));
+}
+
+void tote_events_clear(tote_events *e)
+{
+    tote_events_rewind(e, 0);
+}
+
+void tote_events_destroy(tote_events **ep)
+{
+    if (!ep || !*ep)
+        return;
+    tote_events_clear(*ep);
+    free((*ep)->v);
+    free(*ep);
+    *ep = NULL;
+}
+
+void tote_events_add(tote_events *e, const char *topic, cJSON *obj)
+{
+    if (!obj)
+        return;
+    char *json = cJSON_PrintUnformatted(obj);
+    cJSON_Delete(obj);
+    if (!json)
+        return;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 64;
+        struct ev *v = realloc(e->v, cap * sizeof *v);
+        if (!v) {
+            cJSON_free(json);
+            return;
+        }
+        e->v = v;
+        e->cap = cap;
+    }
+    snprintf(e->v[e->n].topic, sizeof e->v[e->n].topic, "%s", topic);
+    e->v[e->n].json = json;
+    e->n++;
+}
+
+size_t tote_events_count(const tote_events *e)
+{
+    return e->n;
+}
+
+const char *tote_events_topic(const tote_events *e, size_t i)
+{
+    return e->v[i].topic;
+}
+
+const char *tote_events_json(const tote_events *e, size_t i)
+{
+    return e->v[i].json;
+}
+
+size_t tote_events_mark(const tote_events *e)
+{
+    return e->n;
+}
+
+void tote_events_rewind(tote_events *e, size_t mark)
+{
+    while (e->n > mark) {
+        e->n--;
+        cJSON_free(e->v[e->n].json);
+    }
+}
+
+/* ---------------- settings ---------------- */
+
+static void setting_str(tote_store *s, const char *key, const char *def, char *out, size_t cap)
+{
+    tote_store_setting_get(s, key, def, out, cap);
+    if (!*out)
+        snprintf(out, cap, "%s", def);
+}
+
+void tote_flow_settings_load(tote_store *s, int lease_seconds, int heartbeat_ms, tote_flow_settings *out)
+{
+    memset(out, 0, sizeof *out);
+    out->require_login = (int)tote_store_setting_int(s, "require_login", 1);
+    out->require_bin_scan = (int)tote_store_setting_int(s, "require_bin_scan", 0);
+    out->lease_seconds = lease_seconds;
+    out->heartbeat_ms = heartbeat_ms;
+    out->weight_tolerance_pct = (int)tote_store_setting_int(s, "weight_tolerance_pct", 5);
+    out->carton_tare_g = (int)tote_store_setting_int(s, "carton_tare_g", 0);
+    setting_str(s, "s10_service", "LX", out->s10_service, sizeof out->s10_service);
+    setting_str(s, "s10_country", "NL", out->s10_country, sizeof out->s10_country);
+    setting_str(s, "gs1_company_prefix", "0000000", out->gs1_company_prefix, sizeof out->gs1_company_prefix);
+    setting_str(s, "sscc_extension", "0", out->sscc_extension, sizeof out->sscc_extension);
+    setting_str(s, "quarantine_location", "QUARANTINE", out->quarantine_location,
+                sizeof out->quarantine_location);
+}
+
+/* ---------------- reply helpers ---------------- */
+
+void tote_flow_reply_init(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, tote_wire_type type)
+{
+    (void)c;
+    tote_wire_init(out, type, req->device, req->seq);
+}
+
+void tote_flow_result(tote_wire_msg *out, int accepted, tote_wire_reason reason, tote_wire_feedback fb,
+                      const char *fmt, ...)
+{
+    out->type = TOTE_WIRE_RESULT;
+    out->u.result.accepted = (uint8_t)(accepted ? 1 : 0);
+    out->u.result.reason = (uint16_t)reason;
+    out->u.result.feedback = (uint8_t)fb;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->u.result.message, sizeof out->u.result.message, fmt, ap);
+    va_end(ap);
+}
+
+void tote_flow_error(tote_wire_msg *out, tote_wire_error code, const char *fmt, ...)
+{
+    out->type = TOTE_WIRE_ERROR;
+    out->u.error.code = (uint16_t)code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->u.error.message, sizeof out->u.error.message, fmt, ap);
+    va_end(ap);
+}
+
+const char *tote_flow_actor(const tote_flow_ctx *c)
+{
+    return c->dev.operator_name[0] ? c->dev.operator_name : c->dev.name;
+}
+
+cJSON *tote_flow_event_obj(const tote_flow_ctx *c, const char *event)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "event", event);
+    cJSON_AddStringToObject(o, "at", c->now);
+    cJSON_AddStringToObject(o, "device", c->dev.name);
+    if (c->dev.operator_name[0])
+        cJSON_AddStringToObject(o, "operator", c->dev.operator_name);
+    else
+        cJSON_AddNullToObject(o, "operator");
+    return o;
+}
+
+void tote_flow_time_add(const char *now, int seconds, char out[32])
+{
+    int y, mo, d, h, mi, sec;
+    if (sscanf(now, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) {
+        snprintf(out, 32, "%s", now);
+        return;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec + seconds;
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    char buf[24];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s%s", buf, strlen(now) > 19 ? now + 19 : ".000Z");
+}
+
+/* ---------------- scans ---------------- */
+
+static const char *const scan_kind_names[] = {"invalid", "gtin",  "sscc",     "bin",    "tote",
+                                              "order",   "badge", "tracking", "unknown"};
+
+void tote_flow_parse_scan(const tote_wire_scan *in, tote_flow_scan *out)
+{
+    memset(out, 0, sizeof *out);
+    tote_barcode bc;
+    tote_proto_err pe =
+        tote_barcode_parse(in->symbology, in->raw, in->raw_len, &bc, out->error, sizeof out->error);
+    if (pe != TOTE_PROTO_E_OK) {
+        out->kind = TOTE_SCAN_INVALID;
+        out->kind_name = scan_kind_names[0];
+        if (!out->error[0])
+            snprintf(out->error, sizeof out->error, "%s", tote_proto_strerror(pe));
+        return;
+    }
+    switch (bc.kind) {
+    case TOTE_BC_GTIN:
+        out->kind = TOTE_SCAN_GTIN;
+        snprintf(out->code, sizeof out->code, "%s", bc.gtin14);
+        break;
+    case TOTE_BC_SSCC:
+        out->kind = TOTE_SCAN_SSCC;
+        snprintf(out->code, sizeof out->code, "%s", bc.sscc);
+        break;
+    case TOTE_BC_BIN:
+        out->kind = TOTE_SCAN_BIN;
+        break;
+    case TOTE_BC_TOTE:
+        out->kind = TOTE_SCAN_TOTE;
+        break;
+    case TOTE_BC_ORDER:
+        out->kind = TOTE_SCAN_ORDER;
+        break;
+    case TOTE_BC_BADGE:
+        out->kind = TOTE_SCAN_BADGE;
+        break;
+    case TOTE_BC_TRACKING:
+        out->kind = TOTE_SCAN_TRACKING;
+        break;
+    default:
+        out->kind = TOTE_SCAN_UNKNOWN;
+        break;
+    }
+    if (!out->code[0])
+        snprintf(out->code, sizeof out->code, "%s", bc.code);
+    out->kind_name = scan_kind_names[out->kind];
+    snprintf(out->lot, sizeof out->lot, "%s", bc.lot);
+    snprintf(out->expiry, sizeof out->expiry, "%s", bc.expiry);
+    snprintf(out->serial, sizeof out->serial, "%s", bc.serial);
+    out->count = bc.has_count && bc.count > 0 && bc.count < 1000000 ? (int)bc.count : 0;
+    out->package_no = bc.package_no;
+}
+
+tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
+                                   const char *context, tote_wire_reason reason, int qty, long long order_id,
+                                   const char *order_name, long long task_id, long long package_id,
+                                   tote_wire_msg *out, tote_wire_feedback fb, const char *fmt, ...)
+{
+    int accepted = reason == TOTE_REASON_OK;
+    out->type = TOTE_WIRE_RESULT;
+    memset(&out->u.result, 0, sizeof out->u.result);
+    out->u.result.accepted = (uint8_t)accepted;
+    out->u.result.reason = (uint16_t)reason;
+    out->u.result.feedback = (uint8_t)fb;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->u.result.message, sizeof out->u.result.message, fmt, ap);
+    va_end(ap);
+
+    const tote_wire_scan *raw = req->type == TOTE_WIRE_RETURN_ITEM ? &req->u.return_item.scan : &req->u.scan;
+    tote_scan_row row = {
+        .device = c->dev.name,
+        .seq = req->seq,
+        .operator_name = c->dev.operator_name[0] ? c->dev.operator_name : NULL,
+        .context = context,
+        .raw = raw->raw,
+        .raw_len = raw->raw_len,
+        .symbology = raw->symbology,
+        .kind = sc ? sc->kind_name : NULL,
+        .gtin = sc && sc->kind == TOTE_SCAN_GTIN ? sc->code : NULL,
+        .lot = sc ? sc->lot : NULL,
+        .expiry = sc ? sc->expiry : NULL,
+        .serial = sc ? sc->serial : NULL,
+        .qty = qty,
+        .order_id = order_id,
+        .pick_task_id = task_id,
+        .package_id = package_id,
+        .accepted = accepted,
+        .reason = accepted ? NULL : tote_wire_reason_name((uint16_t)reason),
+        .at = c->now,
+    };
+    tote_st_err e = tote_scan_record(c->s, &row);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if (!accepted) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "context", context);
+        cJSON_AddStringToObject(d, "reason", tote_wire_reason_name((uint16_t)reason));
+        cJSON_AddStringToObject(d, "message", out->u.result.message);
+        cJSON_AddNumberToObject(d, "seq", req->seq);
+        if (task_id)
+            cJSON_AddNumberToObject(d, "task", (double)task_id);
+        char *detail = cJSON_PrintUnformatted(d);
+        cJSON_Delete(d);
+        e = tote_store_event(c->s, tote_flow_actor(c), c->dev.name, "scan_refused",
+                             order_name ? "order" : "device", order_name ? order_name : c->dev.name, detail);
+        cJSON_free(detail);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    cJSON *ev = tote_flow_event_obj(c, "scan");
+    cJSON_AddStringToObject(ev, "context", context);
+    cJSON_AddNumberToObject(ev, "seq", req->seq);
+    cJSON_AddStringToObject(ev, "kind", sc ? sc->kind_name : "none");
+    cJSON_AddBoolToObject(ev, "accepted", accepted);
+    cJSON_AddStringToObject(ev, "reason", tote_wire_reason_name((uint16_t)reason));
+    cJSON_AddStringToObject(ev, "message", out->u.result.message);
+    cJSON_AddNumberToObject(ev, "qty", qty);
+    if (order_name)
+        cJSON_AddStringToObject(ev, "order", order_name);
+    if (task_id)
+        cJSON_AddNumberToObject(ev, "task", (double)task_id);
+    if (package_id)
+        cJSON_AddNumberToObject(ev, "package", (double)package_id);
+    tote_events_add(c->events, "scan", ev);
+    return TOTE_ST_E_OK;
+}
+
+tote_wire_reason tote_flow_gate(const tote_flow_ctx *c, const char *what)
+{
+    const char *dr = c->dev.role, *orole = c->dev.operator_role;
+    int device_ok, operator_ok;
+    if (strcmp(what, "pick") == 0) {
+        device_ok = strcmp(dr, "picker") == 0;
+        operator_ok =
+            strcmp(orole, "picker") == 0 || strcmp(orole, "supervisor") == 0 || strcmp(orole, "admin") == 0;
+    } else { /* pack, return */
+        device_ok = strcmp(dr, "packer") == 0 || strcmp(dr, "bench") == 0;
+        operator_ok =
+            strcmp(orole, "packer") == 0 || strcmp(orole, "supervisor") == 0 || strcmp(orole, "admin") == 0;
+    }
+    if (!device_ok)
+        return TOTE_REASON_ROLE_DENIED;
+    if (!c->dev.operator_name[0])
+        return c->cfg->require_login ? TOTE_REASON_NOT_LOGGED_IN : TOTE_REASON_OK;
+    return operator_ok ? TOTE_REASON_OK : TOTE_REASON_ROLE_DENIED;
+}
+
+tote_st_err tote_flow_reallocate(tote_flow_ctx *c, const tote_pick_task *t, int qty, long long *allocated,
+                                 long long *new_task)
+{
+    return tote_alloc_reallocate(c->s, t->order_line_id, qty, t->stock_id, tote_flow_actor(c), c->dev.name,
+                                 allocated, new_task);
+}
+
+tote_st_err tote_flow_print_package(tote_flow_ctx *c, long long package_id)
+{
+    (void)c;
+    (void)package_id;
+    return TOTE_ST_E_OK;
+}
+
+/* ---------------- admission ---------------- */
+
+tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote_st_err *st)
+{
+    *st = TOTE_ST_E_OK;
+    tote_st_err e = tote_device_get(c->s, req->device, &c->dev);
+    if (e == TOTE_ST_E_NOT_FOUND)
+        memset(&c->dev, 0, sizeof c->dev);
+    if (e != TOTE_ST_E_OK && e != TOTE_ST_E_NOT_FOUND) {
+        *st = e;
+        return TOTE_WERR_INTERNAL;
+    }
+    if (e == TOTE_ST_E_OK && c->dev.revoked)
+        return TOTE_WERR_DENIED;
+    if (req->type == TOTE_WIRE_HELLO)
+        return TOTE_WERR_NONE; /* any id may say hello (CurveZMQ enrolment tightens this) */
+    if (e == TOTE_ST_E_NOT_FOUND)
+        return TOTE_WERR_NO_HELLO;
+    return TOTE_WERR_NONE;
+}
+
+/* ---------------- HELLO, HEARTBEAT, LOGOUT, SNAPSHOT ---------------- */
+
+static tote_st_err do_hello(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out)
+{
+    const char *role = tote_wire_role_name(req->u.hello.role);
+    int created = 0;
+    tote_st_err e = tote_device_hello(c->s, req->device, role, c->now, &created);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    e = tote_device_get(c->s, req->device, &c->dev);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    char detail[160];
+    snprintf(detail, sizeof detail, "{\"role\":\"%s\",\"created\":%s}", role, created ? "true" : "false");
+    e = tote_store_event(c->s, NULL, req->device, "hello", "device", req->device, detail);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_flow_reply_init(c, req, out, TOTE_WIRE_HELLO_OK);
+    snprintf(out->u.hello_ok.station_version, sizeof out->u.hello_ok.station_version, "%s",
+             TOTE_STATION_VERSION);
+    out->u.hello_ok.heartbeat_ms = (uint32_t)c->cfg->heartbeat_ms;
+    out->u.hello_ok.lease_ms = (uint32_t)c->cfg->lease_seconds * 1000u;
+    out->u.hello_ok.last_seq = (uint32_t)c->dev.last_seq;
+    out->u.hello_ok.require_bin_scan = (uint8_t)(c->cfg->require_bin_scan ? 1 : 0);
+    snprintf(out->u.hello_ok.operator_name, sizeof out->u.hello_ok.operator_name, "%s", c->dev.operator_name);
+    cJSON *ev = tote_flow_event_obj(c, "hello");
+    cJSON_AddStringToObject(ev, "role", role);
+    cJSON_AddStringToObject(ev, "sw_version", req->u.hello.sw_version);
+    tote_events_add(c->events, "device", ev);
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err do_logout(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out)
+{
+    tote_flow_reply_init(c, req, out, TOTE_WIRE_RESULT);
+    if (!c->dev.operator_name[0]) {
+        tote_flow_result(out, 1, TOTE_REASON_OK, TOTE_FEEDBACK_NONE, "nobody was logged in");
+        return TOTE_ST_E_OK;
+    }
+    tote_st_err e = tote_device_set_operator(c->s, c->dev.name, NULL);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_event(c->s, c->dev.operator_name, c->dev.name, "logout", "device", c->dev.name, NULL);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_flow_result(out, 1, TOTE_REASON_OK, TOTE_FEEDBACK_GOOD, "%s logged out", c->dev.operator_name);
+    tote_events_add(c->events, "device", tote_flow_event_obj(c, "logout"));
+    c->dev.operator_name[0] = '\0';
+    c->dev.operator_role[0] = '\0';
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err do_snapshot(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out)
+{
+    char *json = NULL;
+    tote_st_err e = tote_snapshot_json(c->s, req->u.snapshot.what, req->u.snapshot.arg, &json);
+    if (e == TOTE_ST_E_NOT_FOUND || e == TOTE_ST_E_INVALID) {
+        tote_flow_reply_init(c, req, out, TOTE_WIRE_ERROR);
+        tote_flow_error(out, TOTE_WERR_MALFORMED, "%s",
+                        e == TOTE_ST_E_INVALID ? "unknown snapshot kind" : "no such order");
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_flow_reply_init(c, req, out, TOTE_WIRE_SNAPSHOT_REPLY);
+    size_t n = strlen(json);
+    if (n > TOTE_WIRE_JSON_MAX)
+        n = TOTE_WIRE_JSON_MAX; /* tote_snapshot_json keeps within the limit; never overflow */
+    memcpy(out->u.snapshot_reply.json, json, n);
+    out->u.snapshot_reply.json[n] = '\0';
+    out->u.snapshot_reply.json_len = (uint32_t)n;
+    free(json);
+    return TOTE_ST_E_OK;
+}
+
+/* A badge scan logs the operator in on this device (any role). */
+static tote_st_err do_login(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
+                            tote_wire_msg *out)
+{
+    tote_operator_info op;
+    tote_st_err e = tote_operator_by_badge(c->s, sc->code, &op);
+    if (e == TOTE_ST_E_NOT_FOUND || (e == TOTE_ST_E_OK && !op.active))
+        return tote_flow_scan_outcome(c, req, sc, "login", TOTE_REASON_BAD_BADGE, 0, 0, NULL, 0, 0, out,
+                                      TOTE_FEEDBACK_ERROR, "badge not known or inactive: see a supervisor");
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if ((e = tote_device_set_operator(c->s, c->dev.name, op.name)) != TOTE_ST_E_OK)
+        return e;
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", op.role);
+    if ((e = tote_store_event(c->s, op.name, c->dev.name, "login", "device", c->dev.name, detail)) !=
+        TOTE_ST_E_OK)
+        return e;
+    snprintf(c->dev.operator_name, sizeof c->dev.operator_name, "%s", op.name);
+    snprintf(c->dev.operator_role, sizeof c->dev.operator_role, "%s", op.role);
+    cJSON *ev = tote_flow_event_obj(c, "login");
+    cJSON_AddStringToObject(ev, "role", op.role);
+    tote_events_add(c->events, "device", ev);
+    return tote_flow_scan_outcome(c, req, sc, "login", TOTE_REASON_OK, 0, 0, NULL, 0, 0, out,
+                                  TOTE_FEEDBACK_GOOD, "hello %s (%s)", op.name, op.role);
+}
+
+static tote_st_err do_next_task(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    if (strcmp(c->dev.role, "picker") == 0)
+        return tote_flow_pick_next(c, req, out, n_out);
+    if (strcmp(c->dev.role, "packer") == 0 || strcmp(c->dev.role, "bench") == 0)
+        return tote_flow_pack_next(c, req, out, n_out);
+    out->type = TOTE_WIRE_NO_TASK;
+    snprintf(out->u.no_task.message, sizeof out->u.no_task.message, "a %s has no tasks", c->dev.role);
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err do_scan(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    tote_flow_scan sc;
+    tote_flow_parse_scan(&req->u.scan, &sc);
+    if (sc.kind == TOTE_SCAN_BADGE)
+        return do_login(c, req, &sc, out);
+    int picker = strcmp(c->dev.role, "picker") == 0;
+    const char *context = picker ? "pick" : "pack";
+    tote_wire_reason gate = tote_flow_gate(c, picker ? "pick" : "pack");
+    if (gate != TOTE_REASON_OK)
+        return tote_flow_scan_outcome(c, req, &sc, context, gate, 0, 0, NULL, 0, 0, out, TOTE_FEEDBACK_ERROR,
+                                      "%s", tote_wire_reason_text(gate));
+    if (picker)
+        return tote_flow_pick_scan(c, req, &sc, out, n_out);
+    return tote_flow_pack_scan(c, req, &sc, 0, out, n_out);
+}
+
+/* ---------------- dispatch ---------------- */
+
+static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out);
+
+tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    if (req->flags & TOTE_WIRE_F_REPLAY) {
+        /* the audit log says which requests were made offline */
+        char detail[96];
+        snprintf(detail, sizeof detail, "{\"seq\":%u,\"type\":\"%s\"}", req->seq,
+                 tote_wire_type_name(req->type));
+        tote_st_err e = tote_store_event(c->s, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
+                                         req->device, "offline_replay", "device", req->device, detail);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    return apply(c, req, out, n_out);
+}
+
+static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    *n_out = 1;
+    tote_flow_reply_init(c, req, &out[0], TOTE_WIRE_RESULT);
+    switch ((tote_wire_type)req->type) {
+    case TOTE_WIRE_HELLO:
+        return do_hello(c, req, &out[0]);
+    case TOTE_WIRE_HEARTBEAT:
+        tote_flow_reply_init(c, req, &out[0], TOTE_WIRE_HEARTBEAT_OK);
+        return TOTE_ST_E_OK;
+    case TOTE_WIRE_LOGOUT:
+        return do_logout(c, req, &out[0]);
+    case TOTE_WIRE_SNAPSHOT:
+        return do_snapshot(c, req, &out[0]);
+    case TOTE_WIRE_NEXT_TASK:
+        return do_next_task(c, req, out, n_out);
+    case TOTE_WIRE_SCAN:
+        return do_scan(c, req, out, n_out);
+    case TOTE_WIRE_SHORT_PICK:
+        return tote_flow_pick_short(c, req, out, n_out);
+    case TOTE_WIRE_PACK_OPEN:
+    case TOTE_WIRE_PACK_ITEM:
+    case TOTE_WIRE_LABEL_CONFIRM:
+    case TOTE_WIRE_RETURN_OPEN:
+    case TOTE_WIRE_RETURN_ITEM: {
+        tote_flow_scan sc;
+        const tote_wire_scan *raw =
+            req->type == TOTE_WIRE_RETURN_ITEM ? &req->u.return_item.scan : &req->u.scan;
+        tote_flow_parse_scan(raw, &sc);
+        if (sc.kind == TOTE_SCAN_BADGE && req->type != TOTE_WIRE_RETURN_ITEM)
+            return do_login(c, req, &sc, &out[0]);
+        const char *ctx =
+            req->type == TOTE_WIRE_RETURN_OPEN || req->type == TOTE_WIRE_RETURN_ITEM ? "return" : "pack";
+        tote_wire_reason gate = tote_flow_gate(c, ctx);
+        if (gate != TOTE_REASON_OK)
+            return tote_flow_scan_outcome(c, req, &sc, ctx, gate, 0, 0, NULL, 0, 0, &out[0],
+                                          TOTE_FEEDBACK_ERROR, "%s", tote_wire_reason_text(gate));
+        return tote_flow_pack_scan(c, req, &sc, req->type, out, n_out);
+    }
+    case TOTE_WIRE_PACK_WEIGHT:
+    case TOTE_WIRE_PACK_CLOSE:
+    case TOTE_WIRE_OVERRIDE:
+    case TOTE_WIRE_RETURN_CLOSE: {
+        tote_wire_reason gate = tote_flow_gate(c, req->type == TOTE_WIRE_RETURN_CLOSE ? "return" : "pack");
+        if (gate != TOTE_REASON_OK) {
+            tote_flow_result(&out[0], 0, gate, TOTE_FEEDBACK_ERROR, "%s", tote_wire_reason_text(gate));
+            return TOTE_ST_E_OK;
+        }
+        if (req->type == TOTE_WIRE_RETURN_CLOSE)
+            return tote_flow_return_close(c, req, out, n_out);
+        return tote_flow_pack_action(c, req, out, n_out);
+    }
+    default:
+        tote_flow_error(&out[0], TOTE_WERR_UNKNOWN_TYPE, "%s is not handled by this station",
+                        tote_wire_type_name(req->type));
+        return TOTE_ST_E_OK;
+    }
+}

@@ -1,0 +1,396 @@
+/*
+ * Picking: NEXT_TASK leases a pick list to the picker's handheld and hands
+ * out its tasks in walking order; item scans are checked against the task;
+ * SHORT_PICK records a shortage and re-allocates or marks the line short.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "flows_internal.h"
+#include "tote/catalog.h"
+#include "tote/reorder.h"
+#include "tote/stock.h"
+
+void tote_flow_task_reply(const tote_pick_task *t, tote_wire_msg *out)
+{
+    out->type = TOTE_WIRE_TASK;
+    memset(&out->u.task, 0, sizeof out->u.task);
+    out->u.task.kind = TOTE_TASK_PICK;
+    out->u.task.task_id = (uint32_t)t->id;
+    out->u.task.pick_list_id = (uint32_t)t->pick_list_id;
+    snprintf(out->u.task.bin, sizeof out->u.task.bin, "%s", t->bin);
+    snprintf(out->u.task.sku, sizeof out->u.task.sku, "%s", t->sku);
+    snprintf(out->u.task.name, sizeof out->u.task.name, "%s", t->name);
+    snprintf(out->u.task.gtin, sizeof out->u.task.gtin, "%s", t->gtin);
+    snprintf(out->u.task.lot, sizeof out->u.task.lot, "%s", t->lot);
+    out->u.task.qty_total = (uint32_t)t->qty;
+    out->u.task.qty_done = (uint32_t)t->done;
+    snprintf(out->u.task.tote, sizeof out->u.task.tote, "%s", t->tote);
+    snprintf(out->u.task.order, sizeof out->u.task.order, "%s", t->order_name);
+    out->u.task.tasks_left = (uint32_t)t->tasks_left;
+    out->u.task.bin_confirmed = (uint8_t)(t->bin_confirmed ? 1 : 0);
+}
+
+static void no_task(tote_wire_msg *out, const char *message)
+{
+    out->type = TOTE_WIRE_NO_TASK;
+    snprintf(out->u.no_task.message, sizeof out->u.no_task.message, "%s", message);
+}
+
+/* Orders of a leased list go to 'picking'. */
+static tote_st_err orders_to_picking(tote_flow_ctx *c, long long list_id)
+{
+    tote_order_ref orders[64];
+    int n = 0;
+    tote_st_err e = tote_pick_list_orders(c->s, list_id, orders, 64, &n);
+    for (int i = 0; e == TOTE_ST_E_OK && i < n; i++) {
+        if (strcmp(orders[i].status, "allocated") != 0)
+            continue;
+        e = tote_flow_order_status(c->s, orders[i].id, "picking", tote_flow_actor(c), c->dev.name, NULL,
+                                   NULL);
+        if (e == TOTE_ST_E_OK) {
+            cJSON *ev = tote_flow_event_obj(c, "status");
+            cJSON_AddStringToObject(ev, "order", orders[i].name);
+            cJSON_AddStringToObject(ev, "from", orders[i].status);
+            cJSON_AddStringToObject(ev, "status", "picking");
+            tote_events_add(c->events, "order", ev);
+        }
+    }
+    return e;
+}
+
+tote_st_err tote_flow_pick_next(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    *n_out = 1;
+    tote_wire_reason gate = tote_flow_gate(c, "pick");
+    if (gate != TOTE_REASON_OK) {
+        tote_flow_result(out, 0, gate, TOTE_FEEDBACK_ERROR, "%s", tote_wire_reason_text(gate));
+        return TOTE_ST_E_OK;
+    }
+    tote_pick_task t;
+    tote_st_err e = tote_pick_current(c->s, c->dev.name, &t);
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        char until[32];
+        tote_flow_time_add(c->now, c->cfg->lease_seconds, until);
+        long long list_id = 0;
+        e = tote_pick_lease_next(c->s, c->dev.name, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
+                                 until, &list_id);
+        if (e == TOTE_ST_E_NOT_FOUND) {
+            no_task(out, "no pick lists waiting");
+            return TOTE_ST_E_OK;
+        }
+        if (e != TOTE_ST_E_OK)
+            return e;
+        char subject[32], detail[64];
+        snprintf(subject, sizeof subject, "%lld", list_id);
+        snprintf(detail, sizeof detail, "{\"lease_until\":\"%s\"}", until);
+        if ((e = tote_store_event(c->s, tote_flow_actor(c), c->dev.name, "pick_list_leased", "pick_list",
+                                  subject, detail)) != TOTE_ST_E_OK)
+            return e;
+        if ((e = orders_to_picking(c, list_id)) != TOTE_ST_E_OK)
+            return e;
+        cJSON *ev = tote_flow_event_obj(c, "list_leased");
+        cJSON_AddNumberToObject(ev, "pick_list", (double)list_id);
+        cJSON_AddStringToObject(ev, "lease_until", until);
+        tote_events_add(c->events, "wave", ev);
+        e = tote_pick_current(c->s, c->dev.name, &t);
+    }
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        no_task(out, "no pick lists waiting");
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return e;
+    (void)req;
+    tote_flow_task_reply(&t, out);
+    return TOTE_ST_E_OK;
+}
+
+/* After a task closed (done or short): finish the list when nothing is open,
+ * and move each order with no open task left to 'picked'. Sets *list_done. */
+static tote_st_err after_task(tote_flow_ctx *c, const tote_pick_task *t, int *list_done)
+{
+    *list_done = 0;
+    int open = 0;
+    tote_st_err e = tote_pick_list_open_tasks(c->s, t->pick_list_id, &open);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_order_ref orders[64];
+    int n = 0;
+    if (open == 0) {
+        if ((e = tote_pick_list_finish(c->s, t->pick_list_id, c->now)) != TOTE_ST_E_OK)
+            return e;
+        char subject[32];
+        snprintf(subject, sizeof subject, "%lld", t->pick_list_id);
+        if ((e = tote_store_event(c->s, tote_flow_actor(c), c->dev.name, "pick_list_done", "pick_list",
+                                  subject, NULL)) != TOTE_ST_E_OK)
+            return e;
+        cJSON *ev = tote_flow_event_obj(c, "list_done");
+        cJSON_AddNumberToObject(ev, "pick_list", (double)t->pick_list_id);
+        tote_events_add(c->events, "wave", ev);
+        *list_done = 1;
+        if ((e = tote_pick_list_orders(c->s, t->pick_list_id, orders, 64, &n)) != TOTE_ST_E_OK)
+            return e;
+    } else {
+        orders[0].id = t->order_id;
+        snprintf(orders[0].name, sizeof orders[0].name, "%s", t->order_name);
+        snprintf(orders[0].status, sizeof orders[0].status, "%s", t->order_status);
+        n = 1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (strcmp(orders[i].status, "picking") != 0)
+            continue;
+        int left = 0;
+        if ((e = tote_pick_order_open_tasks(c->s, orders[i].id, &left)) != TOTE_ST_E_OK)
+            return e;
+        if (left > 0)
+            continue;
+        if (orders[i].id == t->order_id &&
+            (e = tote_pick_order_set_tote(c->s, t->order_id, t->tote)) != TOTE_ST_E_OK)
+            return e;
+        if ((e = tote_flow_order_status(c->s, orders[i].id, "picked", tote_flow_actor(c), c->dev.name, NULL,
+                                        NULL)) != TOTE_ST_E_OK)
+            return e;
+        cJSON *ev = tote_flow_event_obj(c, "status");
+        cJSON_AddStringToObject(ev, "order", orders[i].name);
+        cJSON_AddStringToObject(ev, "from", "picking");
+        cJSON_AddStringToObject(ev, "status", "picked");
+        tote_events_add(c->events, "order", ev);
+    }
+    return TOTE_ST_E_OK;
+}
+
+static const char *scan_kind_label(tote_flow_scan_kind k)
+{
+    switch (k) {
+    case TOTE_SCAN_SSCC:
+        return "a pallet/carton label (SSCC)";
+    case TOTE_SCAN_TOTE:
+        return "a tote label";
+    case TOTE_SCAN_ORDER:
+        return "an order label";
+    case TOTE_SCAN_TRACKING:
+        return "a shipping label";
+    default:
+        return "not an item";
+    }
+}
+
+tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
+                                tote_wire_msg *out, int *n_out)
+{
+    *n_out = 1;
+    tote_pick_task t;
+    tote_st_err e = tote_pick_current_ex(c->s, c->dev.name, 0, &t);
+    if (e == TOTE_ST_E_NOT_FOUND)
+        return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_NO_TASK, 0, 0, NULL, 0, 0, out,
+                                      TOTE_FEEDBACK_ERROR, "no task in progress: ask for the next task");
+    if (e != TOTE_ST_E_OK)
+        return e;
+#define REFUSE(reason, ...)                                                                              \
+    return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_##reason, 0, t.order_id, t.order_name, \
+                                  t.id, 0, out, TOTE_FEEDBACK_ERROR, __VA_ARGS__)
+
+    if (sc->kind == TOTE_SCAN_INVALID)
+        REFUSE(INVALID_BARCODE, "barcode is malformed (%s): scan again", sc->error);
+    if (sc->kind == TOTE_SCAN_BIN) {
+        if (strcmp(sc->code, t.bin) != 0)
+            REFUSE(WRONG_BIN, "wrong bin %s: go to %s", sc->code, t.bin);
+        if ((e = tote_pick_confirm_bin(c->s, t.id)) != TOTE_ST_E_OK)
+            return e;
+        return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, 0, t.order_id, t.order_name, t.id,
+                                      0, out, TOTE_FEEDBACK_GOOD, "bin %s confirmed: pick %d x %s", t.bin,
+                                      t.qty - t.done, t.name);
+    }
+    if (sc->kind != TOTE_SCAN_GTIN && sc->kind != TOTE_SCAN_UNKNOWN)
+        REFUSE(WRONG_ITEM, "that is %s: scan the item %s", scan_kind_label(sc->kind), t.sku);
+    long long product_id = 0;
+    int units = 1;
+    e = tote_product_find_by_code(c->s, sc->code, &product_id, &units);
+    if (e == TOTE_ST_E_NOT_FOUND)
+        REFUSE(UNKNOWN_BARCODE, "barcode %.40s is not known: scan the item's other barcode", sc->code);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if (c->cfg->require_bin_scan && !t.bin_confirmed)
+        REFUSE(SCAN_BIN_FIRST, "scan bin %s first", t.bin);
+    if (product_id != t.product_id)
+        REFUSE(WRONG_ITEM, "wrong item: this pick is %s %s", t.sku, t.name);
+    if ((sc->expiry[0] && strcmp(sc->expiry, c->today) < 0) ||
+        (t.expiry[0] && strcmp(t.expiry, c->today) < 0))
+        REFUSE(EXPIRED_LOT, "lot expired on %s: put it aside and report it",
+               sc->expiry[0] ? sc->expiry : t.expiry);
+    if (sc->lot[0] && t.lot[0] && strcmp(sc->lot, t.lot) != 0)
+        REFUSE(WRONG_LOT, "lot %s is not the allocated lot %s", sc->lot, t.lot);
+    int n = units * (sc->count > 0 ? sc->count : 1);
+    if (t.done + n > t.qty - t.short_qty)
+        REFUSE(OVER_PICK, "too many: %d picked of %d, this scan is %d", t.done, t.qty - t.short_qty, n);
+#undef REFUSE
+
+    if ((e = tote_pick_apply(c->s, &t, n, tote_flow_actor(c), c->dev.name, c->now)) != TOTE_ST_E_OK)
+        return e;
+    t.done += n;
+    int task_done = t.done + t.short_qty >= t.qty;
+    int list_done = 0;
+    if (task_done && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
+        return e;
+    if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)
+        return e;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "task", (double)t.id);
+    cJSON_AddStringToObject(d, "sku", t.sku);
+    cJSON_AddStringToObject(d, "bin", t.bin);
+    cJSON_AddNumberToObject(d, "qty", n);
+    if (sc->lot[0])
+        cJSON_AddStringToObject(d, "lot", sc->lot);
+    char *detail = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    e = tote_store_event(c->s, tote_flow_actor(c), c->dev.name, "pick", "order", t.order_name, detail);
+    cJSON_free(detail);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if (list_done)
+        e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, n, t.order_id, t.order_name, t.id, 0,
+                                   out, TOTE_FEEDBACK_DONE, "pick list done: take the totes to packing");
+    else if (task_done)
+        e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, n, t.order_id, t.order_name, t.id, 0,
+                                   out, TOTE_FEEDBACK_DONE, "%d of %d %s done: next task", t.done, t.qty,
+                                   t.sku);
+    else
+        e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, n, t.order_id, t.order_name, t.id, 0,
+                                   out, TOTE_FEEDBACK_GOOD, "%d of %d %s", t.done, t.qty, t.sku);
+    out->u.result.qty_done = (uint32_t)t.done;
+    out->u.result.qty_left = (uint32_t)(t.qty - t.short_qty - t.done);
+    out->u.result.task_done = (uint8_t)task_done;
+    return e;
+}
+
+tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
+{
+    *n_out = 1;
+    tote_wire_reason gate = tote_flow_gate(c, "pick");
+    if (gate != TOTE_REASON_OK) {
+        tote_flow_result(out, 0, gate, TOTE_FEEDBACK_ERROR, "%s", tote_wire_reason_text(gate));
+        return TOTE_ST_E_OK;
+    }
+    tote_pick_task t;
+    tote_st_err e = tote_pick_task_get(c->s, (long long)req->u.short_pick.task_id, &t);
+    if (e == TOTE_ST_E_NOT_FOUND ||
+        (e == TOTE_ST_E_OK && (strcmp(t.status, "open") != 0 || strcmp(t.device, c->dev.name) != 0))) {
+        tote_flow_result(out, 0, TOTE_REASON_NO_TASK, TOTE_FEEDBACK_ERROR,
+                         "task %u is not open on this handheld", req->u.short_pick.task_id);
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return e;
+    int remaining = t.qty - t.done;
+    uint32_t found = req->u.short_pick.qty_found;
+    if ((long long)found >= remaining) {
+        tote_flow_result(out, 0, TOTE_REASON_BAD_QUANTITY, TOTE_FEEDBACK_ERROR,
+                         "the bin holds %u, enough for the %d left: scan them", found, remaining);
+        return TOTE_ST_E_OK;
+    }
+    /* what is in the bin can still be picked on this task; the rest is short */
+    int missing_units = remaining - (int)found;
+    const char *reason = req->u.short_pick.reason[0] ? req->u.short_pick.reason : "short pick";
+    const char *actor = tote_flow_actor(c);
+
+    /* the ledger: the bin holds `found`, not what was recorded */
+    long long on_hand = 0;
+    if ((e = tote_pick_stock_on_hand(c->s, t.stock_id, &on_hand)) != TOTE_ST_E_OK)
+        return e;
+    long long missing = on_hand - (long long)found;
+    if (missing > 0 && (e = tote_stock_adjust(c->s, t.stock_id, -missing, "shortage", actor, c->dev.name,
+                                              reason)) != TOTE_ST_E_OK)
+        return e;
+    if ((e = tote_pick_close_short(c->s, &t, missing_units)) != TOTE_ST_E_OK)
+        return e;
+    if ((e = tote_reorder_check(c->s, t.product_id, actor)) != TOTE_ST_E_OK)
+        return e;
+    long long count_task = 0;
+    if ((e = tote_count_task_create(c->s, t.location_id, t.product_id, reason, c->now, &count_task)) !=
+        TOTE_ST_E_OK)
+        return e;
+
+    /* another bin? */
+    long long allocated = 0, new_task = 0;
+    if ((e = tote_flow_reallocate(c, &t, missing_units, &allocated, &new_task)) != TOTE_ST_E_OK)
+        return e;
+    int still_short = missing_units - (int)allocated;
+    if (still_short > 0) {
+        if ((e = tote_pick_line_short(c->s, t.order_line_id, still_short)) != TOTE_ST_E_OK)
+            return e;
+        char msg[800];
+        snprintf(msg, sizeof msg, "order %s is short %d x %s (%s): bin %s had %u", t.order_name, still_short,
+                 t.sku, t.name, t.bin, req->u.short_pick.qty_found);
+        long long alert_id = 0;
+        if ((e = tote_alert_raise(c->s, "short_pick", t.order_name, msg, c->now, &alert_id)) != TOTE_ST_E_OK)
+            return e;
+        cJSON *ev = tote_flow_event_obj(c, "short_pick");
+        cJSON_AddNumberToObject(ev, "alert", (double)alert_id);
+        cJSON_AddStringToObject(ev, "order", t.order_name);
+        cJSON_AddStringToObject(ev, "sku", t.sku);
+        cJSON_AddStringToObject(ev, "bin", t.bin);
+        cJSON_AddNumberToObject(ev, "short", still_short);
+        cJSON_AddStringToObject(ev, "message", msg);
+        tote_events_add(c->events, "alert", ev);
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "task", (double)t.id);
+    cJSON_AddStringToObject(d, "sku", t.sku);
+    cJSON_AddStringToObject(d, "bin", t.bin);
+    cJSON_AddNumberToObject(d, "missing", missing_units);
+    cJSON_AddNumberToObject(d, "qty_found", req->u.short_pick.qty_found);
+    cJSON_AddNumberToObject(d, "reallocated", (double)allocated);
+    cJSON_AddNumberToObject(d, "count_task", (double)count_task);
+    cJSON_AddStringToObject(d, "reason", reason);
+    char *detail = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    e = tote_store_event(c->s, actor, c->dev.name, "short_pick", "order", t.order_name, detail);
+    cJSON_free(detail);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    int list_done = 0;
+    int task_closed = found == 0;
+    if (task_closed && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
+        return e;
+    cJSON *ev = tote_flow_event_obj(c, "short_pick");
+    cJSON_AddStringToObject(ev, "context", "pick");
+    cJSON_AddBoolToObject(ev, "accepted", 1);
+    cJSON_AddStringToObject(ev, "order", t.order_name);
+    cJSON_AddStringToObject(ev, "sku", t.sku);
+    cJSON_AddStringToObject(ev, "bin", t.bin);
+    cJSON_AddNumberToObject(ev, "missing", missing_units);
+    cJSON_AddNumberToObject(ev, "reallocated", (double)allocated);
+    tote_events_add(c->events, "scan", ev);
+
+    if (allocated > 0)
+        tote_flow_result(out, 1, TOTE_REASON_OK, TOTE_FEEDBACK_WARNING,
+                         "short %d x %s recorded: %lld found in another bin, new task follows", missing_units,
+                         t.sku, allocated);
+    else
+        tote_flow_result(out, 1, TOTE_REASON_OK, TOTE_FEEDBACK_WARNING,
+                         "short %d x %s recorded: no other bin has it, supervisor alerted", missing_units,
+                         t.sku);
+    if (!task_closed) {
+        size_t used = strlen(out->u.result.message);
+        snprintf(out->u.result.message + used, sizeof out->u.result.message - used,
+                 "; pick the %u left in %s", found, t.bin);
+    }
+    out->u.result.qty_done = (uint32_t)t.done;
+    out->u.result.qty_left = found;
+    out->u.result.task_done = (uint8_t)task_closed;
+    if (allocated > 0) {
+        /* the picker gets the new task at once */
+        tote_pick_task next;
+        e = tote_pick_current(c->s, c->dev.name, &next);
+        tote_flow_reply_init(c, req, &out[1], TOTE_WIRE_TASK);
+        if (e == TOTE_ST_E_OK)
+            tote_flow_task_reply(&next, &out[1]);
+        else if (e == TOTE_ST_E_NOT_FOUND)
+            no_task(&out[1], "no task left on this list");
+        else
+            return e;
+        *n_out = 2;
+    }
+    return TOTE_ST_E_OK;
+}

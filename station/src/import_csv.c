@@ -1,0 +1,526 @@
+/*
+ * Streaming CSV reader over libcsv (IMPORT.md says why libcsv).
+ *
+ * libcsv is a push parser: it calls back per field and per record end. We
+ * feed it one physical line (up to and including LF) per csv_parse() call,
+ * so every callback happens on a known line: that is how each record gets
+ * the line where it starts, even when quoted fields span lines. Completed
+ * records wait in a small queue (usually one) until tote_csv_next() hands
+ * them out; their buffers are recycled, so reading a file allocates only
+ * while records grow.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "import_internal.h"
+
+#define CHUNK (256 * 1024)
+/* Longest record we accept (a product's Body (HTML) can be long; a never
+ * closed quote must not swallow memory without end). */
+#define MAX_RECORD (8 * 1024 * 1024)
+
+struct rowbuf {
+    char *data; /* fields, each NUL-terminated */
+    size_t dlen, dcap;
+    size_t *off, *len;
+    const char **ptr;
+    size_t n, cap;
+    long long line;
+    const char *error;
+    int nonempty; /* some field is non-empty */
+};
+
+struct tote_csv {
+    FILE *f;
+    const unsigned char *mem; /* memory source, or the chunk buffer of a file */
+    size_t mem_len, mem_pos;
+    unsigned char *chunk;
+    long long total, done;
+    int started, eof, finished;
+    char *fatal;
+
+    struct csv_parser p;
+    int p_ready;
+    long long cur_line; /* line of the bytes being fed */
+    long long rec_line; /* line where the open record started */
+    int row_open;
+    int skipping; /* after a quoting error: drop bytes up to the next LF */
+
+    struct rowbuf cur;
+    struct rowbuf *q;
+    size_t qn, qcap, qhead;
+
+    char **hdr;
+    size_t nhdr;
+};
+
+static const char ERR_QUOTE[] =
+    "its quoting is broken (a quote inside an unquoted field, or text after a "
+    "closing quote); fields that contain quotes must be quoted, with quotes doubled";
+static const char ERR_UNCLOSED[] =
+    "a quoted field that starts here is never closed; the rest of the file was "
+    "read as part of it";
+static const char ERR_NUL[] = "it contains a NUL byte (is the file UTF-16 or binary?)";
+static const char ERR_UTF8[] = "it is not valid UTF-8 text (save the file as UTF-8)";
+static const char ERR_LONG[] = "the record is longer than 8 MiB";
+
+static void rowbuf_free(struct rowbuf *b)
+{
+    free(b->data);
+    free(b->off);
+    free(b->len);
+    free(b->ptr);
+    memset(b, 0, sizeof *b);
+}
+
+static void rowbuf_reset(struct rowbuf *b)
+{
+    b->dlen = 0;
+    b->n = 0;
+    b->error = NULL;
+    b->nonempty = 0;
+    b->line = 0;
+}
+
+static int set_fatal(tote_csv *r, const char *msg)
+{
+    if (!r->fatal)
+        r->fatal = strdup(msg);
+    r->finished = 1;
+    return -1;
+}
+
+/* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+int imp_utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (n - i <= need)
+            return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k <= need; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+static int rowbuf_add(struct rowbuf *b, const char *s, size_t n)
+{
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 32;
+        size_t *no = realloc(b->off, nc * sizeof *no);
+        if (!no)
+            return -1;
+        b->off = no;
+        size_t *nl = realloc(b->len, nc * sizeof *nl);
+        if (!nl)
+            return -1;
+        b->len = nl;
+        const char **np = realloc(b->ptr, nc * sizeof *np);
+        if (!np)
+            return -1;
+        b->ptr = np;
+        b->cap = nc;
+    }
+    if (grow((void **)&b->data, &b->dcap, b->dlen + n + 1, 1) != 0)
+        return -1;
+    if (n)
+        memcpy(b->data + b->dlen, s, n);
+    b->data[b->dlen + n] = '\0';
+    b->off[b->n] = b->dlen;
+    b->len[b->n] = n;
+    b->n++;
+    b->dlen += n + 1;
+    if (n)
+        b->nonempty = 1;
+    return 0;
+}
+
+static void cb_field(void *s, size_t n, void *ud)
+{
+    tote_csv *r = ud;
+    struct rowbuf *b = &r->cur;
+    if (!s)
+        n = 0;
+    if (!b->error && n) {
+        if (memchr(s, '\0', n))
+            b->error = ERR_NUL;
+        else if (!imp_utf8_valid(s, n))
+            b->error = ERR_UTF8;
+    }
+    if (b->dlen + n > MAX_RECORD) {
+        if (!b->error)
+            b->error = ERR_LONG;
+        n = 0;
+    }
+    if (rowbuf_add(b, s, n) != 0)
+        set_fatal(r, "out of memory while reading CSV");
+}
+
+static int push_row(tote_csv *r)
+{
+    if (r->qn == r->qcap) {
+        size_t nc = r->qcap ? r->qcap * 2 : 4;
+        struct rowbuf *nq = realloc(r->q, nc * sizeof *nq);
+        if (!nq)
+            return -1;
+        memset(nq + r->qcap, 0, (nc - r->qcap) * sizeof *nq);
+        r->q = nq;
+        r->qcap = nc;
+    }
+    struct rowbuf tmp = r->q[r->qn];
+    r->q[r->qn] = r->cur;
+    r->cur = tmp;
+    rowbuf_reset(&r->cur);
+    r->qn++;
+    return 0;
+}
+
+static void cb_row(int c, void *ud)
+{
+    tote_csv *r = ud;
+    long long line = r->rec_line;
+    if (c == '\r') { /* a record may start right after a CR on the same line */
+        r->row_open = 1;
+        r->rec_line = r->cur_line;
+    } else {
+        r->row_open = 0;
+    }
+    if (r->cur.n == 0 || (!r->cur.nonempty && !r->cur.error)) {
+        rowbuf_reset(&r->cur); /* blank line, or a record of empty fields */
+        return;
+    }
+    r->cur.line = line;
+    if (push_row(r) != 0)
+        set_fatal(r, "out of memory while reading CSV");
+}
+
+static int parser_init(tote_csv *r)
+{
+    if (r->p_ready)
+        csv_free(&r->p);
+    r->p_ready = 0;
+    if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+        return -1;
+    r->p_ready = 1;
+    return 0;
+}
+
+tote_csv *tote_csv_new_mem(const void *data, size_t len)
+{
+    tote_csv *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->mem = data;
+    r->mem_len = len;
+    r->total = (long long)len;
+    r->eof = 1; /* no more chunks after this one */
+    r->cur_line = 1;
+    if (parser_init(r) != 0) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+tote_csv *tote_csv_open(const char *path, char **err_msg)
+{
+    if (err_msg)
+        *err_msg = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (err_msg) {
+            const char *why = strerror(errno);
+            size_t n = strlen(path) + strlen(why) + 32;
+            *err_msg = malloc(n);
+            if (*err_msg)
+                snprintf(*err_msg, n, "cannot open %s: %s", path, why);
+        }
+        return NULL;
+    }
+    tote_csv *r = calloc(1, sizeof *r);
+    unsigned char *chunk = malloc(CHUNK);
+    if (!r || !chunk || parser_init(r) != 0) {
+        free(r);
+        free(chunk);
+        fclose(f);
+        if (err_msg)
+            *err_msg = strdup("out of memory");
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+        r->total = (long long)sb.st_size;
+    r->f = f;
+    r->chunk = chunk;
+    r->mem = chunk;
+    r->cur_line = 1;
+    return r;
+}
+
+void tote_csv_destroy(tote_csv **rp)
+{
+    if (!rp || !*rp)
+        return;
+    tote_csv *r = *rp;
+    if (r->f)
+        fclose(r->f);
+    if (r->p_ready)
+        csv_free(&r->p);
+    free(r->chunk);
+    free(r->fatal);
+    rowbuf_free(&r->cur);
+    for (size_t i = 0; i < r->qcap; i++)
+        rowbuf_free(&r->q[i]);
+    free(r->q);
+    for (size_t i = 0; i < r->nhdr; i++)
+        free(r->hdr[i]);
+    free(r->hdr);
+    free(r);
+    *rp = NULL;
+}
+
+const char *tote_csv_error(const tote_csv *r)
+{
+    return r->fatal;
+}
+
+void tote_csv_progress(const tote_csv *r, long long *done, long long *total)
+{
+    if (done)
+        *done = r->done;
+    if (total)
+        *total = r->total;
+}
+
+/* Makes sure there are bytes in mem[mem_pos..mem_len); 0 at end of input. */
+static int fill(tote_csv *r)
+{
+    if (r->mem_pos < r->mem_len)
+        return 1;
+    if (r->eof)
+        return 0;
+    size_t got = fread(r->chunk, 1, CHUNK, r->f);
+    if (got == 0) {
+        if (ferror(r->f))
+            return set_fatal(r, "read error");
+        r->eof = 1;
+        return 0;
+    }
+    r->mem_len = got;
+    r->mem_pos = 0;
+    return 1;
+}
+
+/* The start of the input: skip a UTF-8 BOM, refuse UTF-16. */
+static int check_start(tote_csv *r)
+{
+    r->started = 1;
+    const unsigned char *m = r->mem + r->mem_pos;
+    size_t n = r->mem_len - r->mem_pos;
+    if (n >= 2 && ((m[0] == 0xFF && m[1] == 0xFE) || (m[0] == 0xFE && m[1] == 0xFF)))
+        return set_fatal(r, "the file is UTF-16 text; save it as UTF-8 (CSV UTF-8)");
+    if (n >= 3 && m[0] == 0xEF && m[1] == 0xBB && m[2] == 0xBF) {
+        r->mem_pos += 3;
+        r->done += 3;
+    }
+    return 0;
+}
+
+/* Ends the open record as broken with why; resets the parser. */
+static int break_record(tote_csv *r, const char *why)
+{
+    r->cur.error = why;
+    r->cur.line = r->rec_line;
+    if (push_row(r) != 0 || parser_init(r) != 0)
+        return set_fatal(r, "out of memory while reading CSV");
+    r->row_open = 0;
+    return 0;
+}
+
+/* Feeds one segment (the rest of a line, or of a chunk) to libcsv. */
+static int feed(tote_csv *r)
+{
+    int more = fill(r);
+    if (more < 0)
+        return -1;
+    if (!more) {
+        /* end of input: close the last record */
+        if (r->skipping) {
+            r->skipping = 0;
+        } else if (csv_fini(&r->p, cb_field, cb_row, r) != 0) {
+            if (break_record(r, ERR_UNCLOSED) != 0)
+                return -1;
+        }
+        r->finished = 1;
+        return 0;
+    }
+    if (!r->started && check_start(r) != 0)
+        return -1;
+    const unsigned char *seg = r->mem + r->mem_pos;
+    size_t avail = r->mem_len - r->mem_pos;
+    const unsigned char *nl = memchr(seg, '\n', avail);
+    size_t n = nl ? (size_t)(nl - seg) + 1 : avail;
+    r->mem_pos += n;
+    r->done += (long long)n;
+    if (r->skipping) {
+        if (nl) {
+            r->skipping = 0;
+            r->cur_line++;
+        }
+        return 0;
+    }
+    if (!r->row_open) {
+        r->rec_line = r->cur_line;
+        r->row_open = 1;
+    }
+    size_t k = csv_parse(&r->p, seg, n, cb_field, cb_row, r);
+    if (r->finished)
+        return -1; /* out of memory in a callback */
+    if (k < n) {
+        int e = csv_error(&r->p);
+        if (e == CSV_ENOMEM)
+            return set_fatal(r, "out of memory while reading CSV");
+        if (break_record(r, e == CSV_ETOOBIG ? ERR_LONG : ERR_QUOTE) != 0)
+            return -1;
+        if (!nl)
+            r->skipping = 1;
+    } else if (r->p.entry_pos + r->cur.dlen > MAX_RECORD) {
+        if (break_record(r, ERR_LONG) != 0)
+            return -1;
+        if (!nl)
+            r->skipping = 1;
+    }
+    if (nl && !r->skipping)
+        r->cur_line++;
+    return 0;
+}
+
+int tote_csv_next(tote_csv *r, tote_csv_row *row)
+{
+    for (;;) {
+        if (r->qhead < r->qn) {
+            struct rowbuf *b = &r->q[r->qhead++];
+            for (size_t i = 0; i < b->n; i++)
+                b->ptr[i] = b->data + b->off[i];
+            row->line = b->line;
+            row->n = b->n;
+            row->field = b->ptr;
+            row->len = b->len;
+            row->error = b->error;
+            return 1;
+        }
+        r->qhead = r->qn = 0;
+        if (r->fatal)
+            return -1;
+        if (r->finished)
+            return 0;
+        if (feed(r) < 0)
+            return -1;
+    }
+}
+
+static char *trim_dup(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+int tote_csv_set_header(tote_csv *r, const tote_csv_row *row)
+{
+    for (size_t i = 0; i < r->nhdr; i++)
+        free(r->hdr[i]);
+    free(r->hdr);
+    r->nhdr = 0;
+    r->hdr = calloc(row->n ? row->n : 1, sizeof *r->hdr);
+    if (!r->hdr)
+        return -1;
+    for (size_t i = 0; i < row->n; i++) {
+        r->hdr[i] = trim_dup(row->field[i]);
+        if (!r->hdr[i])
+            return -1;
+        r->nhdr = i + 1;
+    }
+    return 0;
+}
+
+int tote_csv_col(const tote_csv *r, const char *name)
+{
+    char *want = trim_dup(name);
+    if (!want)
+        return -1;
+    int found = -1;
+    for (size_t i = 0; i < r->nhdr && found < 0; i++)
+        if (strcasecmp(r->hdr[i], want) == 0)
+            found = (int)i;
+    free(want);
+    return found;
+}
+
+size_t tote_csv_header_count(const tote_csv *r)
+{
+    return r->nhdr;
+}
+
+const char *tote_csv_field(const tote_csv_row *row, int col)
+{
+    if (col < 0 || (size_t)col >= row->n)
+        return "";
+    return row->field[col];
+}

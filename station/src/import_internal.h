@@ -1,0 +1,96 @@
+/* Private to station/src/import_*.c: shared machinery of the importers. */
+#ifndef TOTE_IMPORT_INTERNAL_H
+#define TOTE_IMPORT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "tote/import.h"
+
+/* ---- arena: many small strings freed at once ---- */
+typedef struct imp_arena {
+    struct imp_block *head;
+} imp_arena;
+
+/* Copy of s[0..n) with a NUL; NULL when out of memory. */
+char *imp_arena_strndup(imp_arena *a, const char *s, size_t n);
+char *imp_arena_strdup(imp_arena *a, const char *s);
+void *imp_arena_alloc(imp_arena *a, size_t n);
+void imp_arena_free(imp_arena *a);
+
+/* ---- string map with integer values (keys copied) ---- */
+typedef struct imp_map {
+    char **keys; /* NULL: empty; IMP_MAP_GONE: deleted */
+    long long *vals;
+    size_t cap, used, live;
+    imp_arena keys_arena;
+} imp_map;
+
+/* Pointer to the value of key, or NULL. */
+long long *imp_map_get(const imp_map *m, const char *key);
+/* Sets key to val; 0, or -1 when out of memory. */
+int imp_map_put(imp_map *m, const char *key, long long val);
+/* Removes key if present. */
+void imp_map_del(imp_map *m, const char *key);
+/* Slot i (0 <= i < m->cap) of the table: 1 with *key and *val set if it holds a key. */
+int imp_map_slot(const imp_map *m, size_t i, const char **key, long long *val);
+void imp_map_free(imp_map *m);
+
+/* ---- strings ---- */
+/* Trimmed view: *out points into s (spaces and tabs removed at both ends), returns its length. */
+size_t imp_trim(const char *s, const char **out);
+/* 1 if s[0..n) is valid UTF-8 (import_csv.c). */
+int imp_utf8_valid(const unsigned char *s, size_t n);
+/* 1 if the trimmed s is empty. */
+int imp_blank(const char *s);
+/* ASCII case-insensitive substring search. */
+int imp_contains_ci(const char *hay, const char *needle);
+/* 1 if the comma-separated list (Shopify Tags) holds tag, ASCII case-insensitive. */
+int imp_has_tag(const char *tags, const char *tag);
+
+/* ---- one import run ---- */
+typedef struct imp_run {
+    tote_store *s;
+    const tote_import_opts *o;
+    tote_import_summary *sum;
+    tote_import_kind kind;
+    const char *path;
+    const char *actor;
+    int in_tx;
+    long long tx_ms;       /* when the open transaction began */
+    long long progress_ms; /* last progress report */
+    char *err;             /* the sentence of a failure (malloc'd) */
+} imp_run;
+
+long long imp_now_ms(void);
+
+/* Reports a problem (and counts rejected/warnings). fmt makes the reason. */
+void imp_problem(imp_run *r, tote_import_severity sev, long long line, long long index, const char *subject,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Records the failure sentence (first one wins) and returns e. */
+tote_st_err imp_fail(imp_run *r, tote_st_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Opens the run's transaction if none is open. */
+tote_st_err imp_tx_begin(imp_run *r);
+/* Between records: outside strict mode, commits and reopens the transaction
+ * when it has been open for a quarter second (other writers get their turn);
+ * reports progress. */
+tote_st_err imp_tick(imp_run *r, long long done, long long total);
+
+/* Opens path as CSV, reporting failure through imp_fail (NULL then). */
+tote_csv *imp_csv_open(imp_run *r);
+/* Reads records until the first one that is not broken and takes it as the
+ * header. Broken records before it are rejected. 1 ok, 0 empty file, -1 failure. */
+int imp_csv_header(imp_run *r, tote_csv *c, tote_csv_row *row);
+/* A broken CSV record or one with the wrong field count: reported; returns 1
+ * if the row is unusable. want_fields 0 = any count. */
+int imp_csv_row_bad(imp_run *r, const tote_csv_row *row, size_t want_fields, const char *what);
+
+/* The kinds. Each reads the whole file, writing through the store inside the
+ * run's transaction(s), and fills r->sum. */
+tote_st_err imp_shopify_products(imp_run *r);
+tote_st_err imp_shopify_orders(imp_run *r);
+tote_st_err imp_stock(imp_run *r);
+tote_st_err imp_locations(imp_run *r);
+tote_st_err imp_orders_json(imp_run *r);
+
+#endif

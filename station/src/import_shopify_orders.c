@@ -1,0 +1,548 @@
+/*
+ * `tote import shopify-orders`: Shopify's order CSV export.
+ *
+ * One row per line item; the order's own fields (email, payment, address,
+ * dates, totals) only on its first row; rows grouped by Name. Rows of one
+ * order need not be contiguous, so the file is read twice: pass 1 notes the
+ * last row of every Name (and nothing else), pass 2 collects each order's
+ * rows and writes the order as soon as its last row has been read. Memory
+ * holds only the orders still open (one, in an export as Shopify writes it).
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "import_internal.h"
+#include "tote/orders.h"
+
+enum {
+    C_NAME,
+    C_EMAIL,
+    C_FINANCIAL,
+    C_FULFILLMENT,
+    C_CURRENCY,
+    C_TOTAL,
+    C_SHIP_METHOD,
+    C_CREATED,
+    C_QTY,
+    C_LI_NAME,
+    C_LI_PRICE,
+    C_LI_SKU,
+    C_LI_SHIPPING,
+    C_LI_FULFILLMENT,
+    C_BILL_NAME,
+    C_BILL_PHONE,
+    C_SHIP_NAME,
+    C_SHIP_STREET,
+    C_SHIP_ADDR1,
+    C_SHIP_ADDR2,
+    C_SHIP_COMPANY,
+    C_SHIP_CITY,
+    C_SHIP_ZIP,
+    C_SHIP_PROVINCE,
+    C_SHIP_PROVINCE_NAME,
+    C_SHIP_COUNTRY,
+    C_SHIP_PHONE,
+    C_CANCELLED,
+    C_PAY_METHOD,
+    C_ID,
+    C_TAGS,
+    C_PHONE,
+    C_COUNT
+};
+
+static const struct {
+    const char *name;
+    int required;
+} COLS[C_COUNT] = {
+    [C_NAME] = {"Name", 1},
+    [C_EMAIL] = {"Email", 0},
+    [C_FINANCIAL] = {"Financial Status", 1},
+    [C_FULFILLMENT] = {"Fulfillment Status", 0},
+    [C_CURRENCY] = {"Currency", 0},
+    [C_TOTAL] = {"Total", 0},
+    [C_SHIP_METHOD] = {"Shipping Method", 0},
+    [C_CREATED] = {"Created at", 1},
+    [C_QTY] = {"Lineitem quantity", 1},
+    [C_LI_NAME] = {"Lineitem name", 1},
+    [C_LI_PRICE] = {"Lineitem price", 0},
+    [C_LI_SKU] = {"Lineitem sku", 1},
+    [C_LI_SHIPPING] = {"Lineitem requires shipping", 0},
+    [C_LI_FULFILLMENT] = {"Lineitem fulfillment status", 0},
+    [C_BILL_NAME] = {"Billing Name", 0},
+    [C_BILL_PHONE] = {"Billing Phone", 0},
+    [C_SHIP_NAME] = {"Shipping Name", 0},
+    [C_SHIP_STREET] = {"Shipping Street", 0},
+    [C_SHIP_ADDR1] = {"Shipping Address1", 0},
+    [C_SHIP_ADDR2] = {"Shipping Address2", 0},
+    [C_SHIP_COMPANY] = {"Shipping Company", 0},
+    [C_SHIP_CITY] = {"Shipping City", 0},
+    [C_SHIP_ZIP] = {"Shipping Zip", 0},
+    [C_SHIP_PROVINCE] = {"Shipping Province", 0},
+    [C_SHIP_PROVINCE_NAME] = {"Shipping Province Name", 0},
+    [C_SHIP_COUNTRY] = {"Shipping Country", 0},
+    [C_SHIP_PHONE] = {"Shipping Phone", 0},
+    [C_CANCELLED] = {"Cancelled at", 0},
+    [C_PAY_METHOD] = {"Payment Method", 0},
+    [C_ID] = {"Id", 0},
+    [C_TAGS] = {"Tags", 0},
+    [C_PHONE] = {"Phone", 0},
+};
+
+struct sline {
+    tote_order_line_in in;
+    long long line;
+};
+
+struct sorder {
+    imp_arena a;
+    char *name;
+    long long line;        /* first row */
+    long long fields_line; /* row with the order fields, 0 if none yet */
+    tote_order_in in;
+    struct sline *lines;
+    size_t n, cap;
+    char *reject; /* first reason not to import it */
+    long long reject_line;
+    int fulfilled;
+};
+
+struct ctx {
+    imp_run *r;
+    tote_csv *csv;
+    int col[C_COUNT];
+    size_t ncols;
+    imp_map last_row; /* Name -> index of its last row */
+    imp_map open;     /* Name -> (struct sorder *) */
+};
+
+/* The Name of a row, trimmed, or NULL when the row has none we can trust. */
+static const char *row_name(const struct ctx *c, const tote_csv_row *row, char *buf, size_t cap)
+{
+    if (c->col[C_NAME] < 0 || (size_t)c->col[C_NAME] >= row->n)
+        return NULL;
+    const char *t;
+    size_t n = imp_trim(row->field[c->col[C_NAME]], &t);
+    if (n == 0 || n >= cap || !imp_utf8_valid((const unsigned char *)t, n) || memchr(t, '\0', n))
+        return NULL;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static const char *F(const struct ctx *c, const tote_csv_row *row, int k)
+{
+    return tote_csv_field(row, c->col[k]);
+}
+
+/* Trimmed copy in the order's arena, NULL when empty. strip_apostrophe: a
+ * leading ' that spreadsheets use to keep "075008" text (zips, phones). */
+static const char *keep(struct sorder *o, const char *v, int strip_apostrophe)
+{
+    const char *t;
+    size_t n = imp_trim(v, &t);
+    if (strip_apostrophe && n && t[0] == '\'') {
+        t++;
+        n--;
+    }
+    if (n == 0)
+        return NULL;
+    return imp_arena_strndup(&o->a, t, n);
+}
+
+static void order_reject(struct sorder *o, long long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void order_reject(struct sorder *o, long long line, const char *fmt, ...)
+{
+    if (o->reject)
+        return;
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    o->reject = imp_arena_strdup(&o->a, buf);
+    o->reject_line = line;
+}
+
+static void order_free(struct sorder *o)
+{
+    if (!o)
+        return;
+    imp_arena_free(&o->a);
+    free(o->lines);
+    free(o);
+}
+
+static struct sorder *open_order(struct ctx *c, const char *name, long long line)
+{
+    long long *v = imp_map_get(&c->open, name);
+    if (v)
+        return (struct sorder *)(intptr_t)*v;
+    struct sorder *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->name = imp_arena_strdup(&o->a, name);
+    o->line = line;
+    if (!o->name || imp_map_put(&c->open, name, (long long)(intptr_t)o) != 0) {
+        order_free(o);
+        return NULL;
+    }
+    o->in.name = o->name;
+    o->in.channel = "shopify";
+    o->in.total_cents = -1;
+    return o;
+}
+
+static int is_cod(const char *method)
+{
+    if (!method)
+        return 0;
+    if (imp_contains_ci(method, "cash on delivery") || imp_contains_ci(method, "(COD)"))
+        return 1;
+    const char *t;
+    size_t n = imp_trim(method, &t);
+    return n == 3 && strncasecmp(t, "cod", 3) == 0;
+}
+
+static int is_pickup_method(const char *m)
+{
+    if (!m)
+        return 0;
+    return imp_contains_ci(m, "pickup") || imp_contains_ci(m, "pick up") || imp_contains_ci(m, "pick-up") ||
+           imp_contains_ci(m, "click & collect") || imp_contains_ci(m, "click and collect");
+}
+
+/* The order-level fields of the order's first row. */
+static void take_order_fields(struct ctx *c, struct sorder *o, const tote_csv_row *row)
+{
+    tote_order_in *in = &o->in;
+    o->fields_line = row->line;
+    char t[32];
+    const char *created = F(c, row, C_CREATED);
+    int rc = tote_import_parse_time(created, t);
+    if (rc == 0)
+        in->ordered_at = imp_arena_strdup(&o->a, t);
+    else
+        order_reject(o, row->line, "Created at '%s' is not a date and time", created);
+    const char *cancelled = F(c, row, C_CANCELLED);
+    rc = tote_import_parse_time(cancelled, t);
+    if (rc == 0)
+        in->cancelled_at = imp_arena_strdup(&o->a, t);
+    else if (rc < 0)
+        order_reject(o, row->line, "Cancelled at '%s' is not a date and time", cancelled);
+    const char *total = F(c, row, C_TOTAL);
+    long long cents;
+    rc = tote_import_parse_money(total, &cents);
+    if (rc == 0)
+        in->total_cents = cents;
+    else if (rc < 0)
+        order_reject(o, row->line, "Total '%s' is not an amount of money", total);
+
+    char *fin = (char *)keep(o, F(c, row, C_FINANCIAL), 0);
+    for (char *p = fin; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    in->payment_status = fin;
+    in->payment_method = keep(o, F(c, row, C_PAY_METHOD), 0);
+    in->cod = is_cod(in->payment_method);
+    in->email = keep(o, F(c, row, C_EMAIL), 0);
+    in->external_ref = keep(o, F(c, row, C_ID), 0);
+    in->currency = keep(o, F(c, row, C_CURRENCY), 0);
+    in->shipping_method = keep(o, F(c, row, C_SHIP_METHOD), 0);
+    in->customer_name = keep(o, F(c, row, C_BILL_NAME), 0);
+    if (!in->customer_name)
+        in->customer_name = keep(o, F(c, row, C_SHIP_NAME), 0);
+    in->phone = keep(o, F(c, row, C_PHONE), 1);
+    if (!in->phone)
+        in->phone = keep(o, F(c, row, C_BILL_PHONE), 1);
+    if (!in->phone)
+        in->phone = keep(o, F(c, row, C_SHIP_PHONE), 1);
+    in->ship_name = keep(o, F(c, row, C_SHIP_NAME), 0);
+    in->ship_company = keep(o, F(c, row, C_SHIP_COMPANY), 0);
+    in->ship_address1 = keep(o, F(c, row, C_SHIP_ADDR1), 0);
+    if (!in->ship_address1)
+        in->ship_address1 = keep(o, F(c, row, C_SHIP_STREET), 0);
+    in->ship_address2 = keep(o, F(c, row, C_SHIP_ADDR2), 0);
+    in->ship_city = keep(o, F(c, row, C_SHIP_CITY), 0);
+    in->ship_zip = keep(o, F(c, row, C_SHIP_ZIP), 1);
+    in->ship_province = keep(o, F(c, row, C_SHIP_PROVINCE), 0);
+    if (!in->ship_province)
+        in->ship_province = keep(o, F(c, row, C_SHIP_PROVINCE_NAME), 0);
+    in->ship_country = keep(o, F(c, row, C_SHIP_COUNTRY), 0);
+    in->ship_phone = keep(o, F(c, row, C_SHIP_PHONE), 1);
+    const char *tags = F(c, row, C_TAGS);
+    in->rush = imp_has_tag(tags, "rush");
+    in->pickup = imp_has_tag(tags, "pickup") || imp_has_tag(tags, "local pickup") ||
+                 imp_has_tag(tags, "in-store pickup") || is_pickup_method(in->shipping_method);
+    const char *ful = F(c, row, C_FULFILLMENT);
+    const char *ft;
+    size_t fn = imp_trim(ful, &ft);
+    o->fulfilled = fn == 9 && strncasecmp(ft, "fulfilled", 9) == 0;
+}
+
+static void take_line(struct ctx *c, struct sorder *o, const tote_csv_row *row)
+{
+    if (o->n == o->cap) {
+        size_t nc = o->cap ? o->cap * 2 : 4;
+        struct sline *nl = realloc(o->lines, nc * sizeof *nl);
+        if (!nl) {
+            order_reject(o, row->line, "out of memory");
+            return;
+        }
+        o->lines = nl;
+        o->cap = nc;
+    }
+    struct sline *l = &o->lines[o->n];
+    memset(l, 0, sizeof *l);
+    l->line = row->line;
+    const char *q = F(c, row, C_QTY);
+    long long qty = 0;
+    if (tote_import_parse_int(q, &qty) != 0 || qty < 1) {
+        order_reject(o, row->line, "Lineitem quantity '%s' is not a whole number of at least 1", q);
+        return;
+    }
+    l->in.qty = qty;
+    const char *price = F(c, row, C_LI_PRICE);
+    long long cents = -1;
+    if (tote_import_parse_money(price, &cents) < 0) {
+        order_reject(o, row->line, "Lineitem price '%s' is not an amount of money", price);
+        return;
+    }
+    l->in.price_cents = cents;
+    const char *ship = F(c, row, C_LI_SHIPPING);
+    int rs = 1;
+    if (tote_import_parse_bool(ship, &rs) < 0) {
+        order_reject(o, row->line, "Lineitem requires shipping '%s' is not true or false", ship);
+        return;
+    }
+    /* a line fulfilled upstream already left: it is recorded, never picked */
+    const char *ft;
+    size_t fn = imp_trim(F(c, row, C_LI_FULFILLMENT), &ft);
+    if (fn == 9 && strncasecmp(ft, "fulfilled", 9) == 0)
+        rs = 0;
+    l->in.requires_shipping = rs;
+    const char *sku = keep(o, F(c, row, C_LI_SKU), 0);
+    l->in.sku = sku ? sku : "";
+    l->in.name = keep(o, F(c, row, C_LI_NAME), 0);
+    if (rs && !sku) {
+        order_reject(o, row->line, "line item '%s' needs shipping but has no Lineitem sku",
+                     l->in.name ? l->in.name : "");
+        return;
+    }
+    o->n++;
+}
+
+static tote_st_err flush(struct ctx *c, struct sorder *o)
+{
+    imp_run *r = c->r;
+    imp_map_del(&c->open, o->name);
+    r->sum->records++;
+    tote_st_err e = TOTE_ST_E_OK;
+    if (!o->reject && !o->fields_line)
+        order_reject(o, o->line,
+                     "no row of this order carries its order fields (Created at, Financial Status, ...); "
+                     "the export looks cut");
+    if (o->reject) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, o->reject_line, -1, o->name, "order %s: %s", o->name, o->reject);
+    } else if (o->fulfilled) {
+        r->sum->skipped++;
+    } else {
+        tote_order_line_in *lines = calloc(o->n ? o->n : 1, sizeof *lines);
+        if (!lines) {
+            order_free(o);
+            return imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < o->n; i++)
+            lines[i] = o->lines[i].in;
+        o->in.lines = lines;
+        o->in.line_count = o->n;
+        tote_upsert_result res = 0;
+        char *em = NULL;
+        e = tote_order_upsert(r->s, &o->in, r->actor, &res, &em);
+        free(lines);
+        if (e == TOTE_ST_E_INVALID) {
+            imp_problem(r, TOTE_IMPORT_REJECTED, o->line, -1, o->name, "order %s: %s", o->name,
+                        em ? em : "invalid");
+            e = TOTE_ST_E_OK;
+        } else if (e != TOTE_ST_E_OK) {
+            imp_fail(r, e, "order %s (line %lld): %s", o->name, o->line, em ? em : tote_st_strerror(e));
+        } else {
+            tote_order_status st = TOTE_ORDER_RECEIVED;
+            tote_st_err fe = tote_order_find(r->s, o->name, NULL, &st);
+            switch (res) {
+            case TOTE_UPSERT_CREATED:
+                r->sum->created++;
+                break;
+            case TOTE_UPSERT_UPDATED:
+                r->sum->updated++;
+                break;
+            case TOTE_UPSERT_UNCHANGED:
+                r->sum->unchanged++;
+                break;
+            case TOTE_UPSERT_LOCKED:
+                r->sum->locked++;
+                imp_problem(r, TOTE_IMPORT_NOTICE, o->line, -1, o->name,
+                            "order %s changed in the file but is already %s; it was not updated", o->name,
+                            fe == TOTE_ST_E_OK ? tote_order_status_name(st) : "being picked");
+                break;
+            }
+            if (res != TOTE_UPSERT_LOCKED && fe == TOTE_ST_E_OK) {
+                r->sum->lines += (long long)o->n;
+                if (st == TOTE_ORDER_ON_HOLD)
+                    r->sum->held++;
+                else if (st == TOTE_ORDER_CANCELLED)
+                    r->sum->cancelled++;
+            }
+        }
+        free(em);
+    }
+    order_free(o);
+    return e;
+}
+
+/* Pass 1: the last row of every Name. Reads exactly the records pass 2 reads. */
+static tote_st_err pass1(struct ctx *c)
+{
+    imp_run *r = c->r;
+    tote_csv *csv = imp_csv_open(r);
+    if (!csv)
+        return TOTE_ST_E_IO;
+    tote_csv_row row;
+    int rc;
+    while ((rc = tote_csv_next(csv, &row)) == 1 && row.error)
+        ;
+    if (rc == 1 && tote_csv_set_header(csv, &row) != 0)
+        rc = -2;
+    int name_col = rc == 1 ? tote_csv_col(csv, "Name") : -1;
+    c->col[C_NAME] = name_col;
+    long long i = 0;
+    char buf[256];
+    while (rc == 1 && (rc = tote_csv_next(csv, &row)) == 1) {
+        const char *name = row_name(c, &row, buf, sizeof buf);
+        if (name && imp_map_put(&c->last_row, name, i) != 0)
+            rc = -2;
+        i++;
+    }
+    tote_st_err e = TOTE_ST_E_OK;
+    if (rc == -1)
+        e = imp_fail(r, TOTE_ST_E_INVALID, "%s: %s", r->path, tote_csv_error(csv));
+    else if (rc == -2)
+        e = imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
+    tote_csv_destroy(&csv);
+    return e;
+}
+
+static tote_st_err pass2(struct ctx *c)
+{
+    imp_run *r = c->r;
+    tote_csv_row row;
+    long long i = 0;
+    char buf[256];
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while (e == TOTE_ST_E_OK && (rc = tote_csv_next(c->csv, &row)) == 1) {
+        r->sum->rows++;
+        long long idx = i++;
+        const char *name = row_name(c, &row, buf, sizeof buf);
+        long long *last = name ? imp_map_get(&c->last_row, name) : NULL;
+        const char *bad = row.error;
+        char why[160];
+        if (!bad && row.n != c->ncols) {
+            snprintf(why, sizeof why, "the row has %zu fields where the header has %zu", row.n, c->ncols);
+            bad = why;
+        }
+        if (!name || !last) {
+            /* no Name: the row cannot be placed in an order */
+            if (bad)
+                imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "", "%s", bad);
+            else
+                imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "", "the row has no Name");
+            continue;
+        }
+        struct sorder *o = open_order(c, name, row.line);
+        if (!o)
+            return imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
+        if (bad) {
+            order_reject(o, row.line, "its row on line %lld is unusable: %s", row.line, bad);
+        } else {
+            if (!imp_blank(F(c, &row, C_CREATED))) {
+                if (!o->fields_line)
+                    take_order_fields(c, o, &row);
+                else /* Shopify writes them once per order: the order is in the file twice */
+                    order_reject(o, row.line,
+                                 "its order fields appear twice (lines %lld and %lld); is the export "
+                                 "concatenated with another one?",
+                                 o->fields_line, row.line);
+            }
+            take_line(c, o, &row);
+        }
+        if (*last == idx)
+            e = flush(c, o);
+        if (e == TOTE_ST_E_OK) {
+            long long done, total;
+            tote_csv_progress(c->csv, &done, &total);
+            e = imp_tick(r, done, total);
+        }
+    }
+    if (e == TOTE_ST_E_OK && rc < 0)
+        e = imp_fail(r, TOTE_ST_E_INVALID, "%s: %s", r->path, tote_csv_error(c->csv));
+    return e;
+}
+
+static void free_open(struct ctx *c)
+{
+    const char *k;
+    long long v;
+    for (size_t i = 0; i < c->open.cap; i++)
+        if (imp_map_slot(&c->open, i, &k, &v))
+            order_free((struct sorder *)(intptr_t)v);
+    imp_map_free(&c->open);
+}
+
+tote_st_err imp_shopify_orders(imp_run *r)
+{
+    struct ctx c = {.r = r};
+    for (int k = 0; k < C_COUNT; k++)
+        c.col[k] = -1;
+    tote_st_err e = pass1(&c);
+    if (e == TOTE_ST_E_OK) {
+        c.csv = imp_csv_open(r);
+        if (!c.csv)
+            e = TOTE_ST_E_IO;
+    }
+    tote_csv_row row;
+    if (e == TOTE_ST_E_OK) {
+        int h = imp_csv_header(r, c.csv, &row);
+        if (h < 0)
+            e = TOTE_ST_E_INVALID;
+        else if (h == 0)
+            e = imp_fail(r, TOTE_ST_E_INVALID,
+                         "%s is empty: a Shopify order export starts with its header row", r->path);
+    }
+    for (int k = 0; e == TOTE_ST_E_OK && k < C_COUNT; k++) {
+        c.col[k] = tote_csv_col(c.csv, COLS[k].name);
+        if (c.col[k] < 0 && COLS[k].required)
+            e = imp_fail(
+                r, TOTE_ST_E_INVALID,
+                "%s is not a Shopify order export: it has no '%s' column (line %lld holds the header)",
+                r->path, COLS[k].name, row.line);
+    }
+    if (e == TOTE_ST_E_OK) {
+        c.ncols = tote_csv_header_count(c.csv);
+        e = pass2(&c);
+    }
+    /* orders still open (only if the two passes disagreed): write them now */
+    const char *k;
+    long long v;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < c.open.cap; i++)
+        if (imp_map_slot(&c.open, i, &k, &v))
+            e = flush(&c, (struct sorder *)(intptr_t)v);
+    free_open(&c);
+    imp_map_free(&c.last_row);
+    tote_csv_destroy(&c.csv);
+    return e;
+}

@@ -1,0 +1,236 @@
+/*
+ * `tote import stock` (CSV sku,bin,qty[,lot,expiry]) and `tote import
+ * locations` (CSV code,zone[,walk_seq]).
+ *
+ * The header row is optional: a first row whose fields are all known column
+ * names is a header, and then columns may come in any order (and unknown
+ * ones are ignored); without it the columns are positional as above.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "import_internal.h"
+#include "tote/stock.h"
+
+struct colspec {
+    const char *names[4]; /* accepted header names */
+    int required;
+};
+
+/* Decides whether row is a header for spec (all its non-empty fields name a
+ * column); fills col[] from it, or positionally. Returns 1 if it was a header. */
+static int map_columns(tote_csv *csv, const tote_csv_row *row, const struct colspec *spec, int n, int *col)
+{
+    int header = !row->error && row->n > 0;
+    for (size_t i = 0; header && i < row->n; i++) {
+        const char *t;
+        size_t len = imp_trim(row->field[i], &t);
+        int known = 0;
+        for (int k = 0; k < n && !known; k++)
+            for (int j = 0; j < 4 && spec[k].names[j] && !known; j++)
+                known = strlen(spec[k].names[j]) == len && strncasecmp(spec[k].names[j], t, len) == 0;
+        if (!known)
+            header = 0;
+    }
+    if (header && tote_csv_set_header(csv, row) == 0) {
+        for (int k = 0; k < n; k++) {
+            col[k] = -1;
+            for (int j = 0; j < 4 && spec[k].names[j] && col[k] < 0; j++)
+                col[k] = tote_csv_col(csv, spec[k].names[j]);
+        }
+        return 1;
+    }
+    for (int k = 0; k < n; k++)
+        col[k] = k;
+    return 0;
+}
+
+static const char *trimmed(const char *v, char *buf, size_t cap)
+{
+    const char *t;
+    size_t n = imp_trim(v, &t);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* ---------------------------------------------------------------- stock */
+
+enum { S_SKU, S_BIN, S_QTY, S_LOT, S_EXPIRY, S_COUNT };
+static const struct colspec STOCK_COLS[S_COUNT] = {
+    [S_SKU] = {{"sku", "variant sku", NULL}, 1},
+    [S_BIN] = {{"bin", "location", "code", NULL}, 1},
+    [S_QTY] = {{"qty", "quantity", "on_hand", NULL}, 1},
+    [S_LOT] = {{"lot", "batch", NULL}, 0},
+    [S_EXPIRY] = {{"expiry", "expiry_date", "best_before", NULL}, 0},
+};
+
+static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col)
+{
+    char sku[256], bin[128], lot[128];
+    trimmed(tote_csv_field(row, col[S_SKU]), sku, sizeof sku);
+    trimmed(tote_csv_field(row, col[S_BIN]), bin, sizeof bin);
+    trimmed(tote_csv_field(row, col[S_LOT]), lot, sizeof lot);
+    const char *q = tote_csv_field(row, col[S_QTY]);
+    const char *ex = tote_csv_field(row, col[S_EXPIRY]);
+    r->sum->records++;
+    if (!*sku) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, "", "the row has no SKU");
+        return TOTE_ST_E_OK;
+    }
+    if (!*bin) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "the row for %s has no bin", sku);
+        return TOTE_ST_E_OK;
+    }
+    long long qty;
+    if (tote_import_parse_int(q, &qty) != 0 || qty < 1) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                    "qty '%s' for %s is not a whole number of at least 1", q, sku);
+        return TOTE_ST_E_OK;
+    }
+    char expiry[11] = "";
+    if (tote_import_parse_date(ex, expiry) < 0) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                    "expiry '%s' for %s is not a date YYYY-MM-DD", ex, sku);
+        return TOTE_ST_E_OK;
+    }
+    long long pid, lid;
+    tote_st_err e = tote_product_find_by_sku(r->s, sku, &pid);
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                    "SKU %s is not in the catalog (import the products first)", sku);
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return imp_fail(r, e, "line %lld: %s", row->line, tote_st_detail());
+    e = tote_location_find(r->s, bin, &lid);
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        e = tote_location_ensure(r->s, bin, NULL, -1, &lid);
+        if (e == TOTE_ST_E_INVALID) {
+            imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "bin '%s': %s", bin, tote_st_detail());
+            return TOTE_ST_E_OK;
+        }
+        if (e == TOTE_ST_E_OK)
+            imp_problem(r, TOTE_IMPORT_NOTICE, row->line, -1, bin,
+                        "bin %s did not exist: created, in walk order by its code", bin);
+    }
+    if (e != TOTE_ST_E_OK)
+        return imp_fail(r, e, "line %lld: %s", row->line, tote_st_detail());
+    char reason[64];
+    snprintf(reason, sizeof reason, "import line %lld", row->line);
+    e = tote_stock_receive(r->s, pid, lid, qty, *lot ? lot : NULL, *expiry ? expiry : NULL, r->actor, reason);
+    if (e == TOTE_ST_E_INVALID || e == TOTE_ST_E_NOT_FOUND) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "%s", tote_st_detail());
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return imp_fail(r, e, "line %lld: %s", row->line, tote_st_detail());
+    r->sum->created++;
+    r->sum->units += qty;
+    return TOTE_ST_E_OK;
+}
+
+/* ------------------------------------------------------------ locations */
+
+enum { L_CODE, L_ZONE, L_WALK, L_COUNT };
+static const struct colspec LOC_COLS[L_COUNT] = {
+    [L_CODE] = {{"code", "bin", "location", NULL}, 1},
+    [L_ZONE] = {{"zone", NULL}, 0},
+    [L_WALK] = {{"walk_seq", "walk", "sequence", NULL}, 0},
+};
+
+static tote_st_err location_row(imp_run *r, const tote_csv_row *row, const int *col)
+{
+    char code[128], zone[128];
+    trimmed(tote_csv_field(row, col[L_CODE]), code, sizeof code);
+    trimmed(tote_csv_field(row, col[L_ZONE]), zone, sizeof zone);
+    const char *w = tote_csv_field(row, col[L_WALK]);
+    r->sum->records++;
+    if (!*code) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, "", "the row has no bin code");
+        return TOTE_ST_E_OK;
+    }
+    long long walk = -1;
+    int rc = tote_import_parse_int(w, &walk);
+    if (rc < 0 || (rc == 0 && walk < 0)) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, code,
+                    "walk_seq '%s' of bin %s is not a whole number of at least 0", w, code);
+        return TOTE_ST_E_OK;
+    }
+    if (rc == 1)
+        walk = -1;
+    long long lid;
+    tote_st_err e = tote_location_find(r->s, code, &lid);
+    if (e == TOTE_ST_E_OK) {
+        r->sum->unchanged++; /* an existing bin keeps its zone and walk order */
+        return TOTE_ST_E_OK;
+    }
+    if (e == TOTE_ST_E_NOT_FOUND)
+        e = tote_location_ensure(r->s, code, *zone ? zone : NULL, walk, &lid);
+    if (e == TOTE_ST_E_INVALID) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, code, "bin '%s': %s", code, tote_st_detail());
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return imp_fail(r, e, "line %lld: %s", row->line, tote_st_detail());
+    r->sum->created++;
+    return TOTE_ST_E_OK;
+}
+
+/* ------------------------------------------------------------------ run */
+
+static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
+                       tote_st_err (*fn)(imp_run *, const tote_csv_row *, const int *))
+{
+    tote_csv *csv = imp_csv_open(r);
+    if (!csv)
+        return TOTE_ST_E_IO;
+    int col[8];
+    int first = 1, rc;
+    tote_csv_row row;
+    tote_st_err e = TOTE_ST_E_OK;
+    while (e == TOTE_ST_E_OK && (rc = tote_csv_next(csv, &row)) == 1) {
+        if (first) {
+            first = 0;
+            for (int k = 0; k < n; k++)
+                col[k] = k;
+            if (!row.error && map_columns(csv, &row, spec, n, col)) {
+                for (int k = 0; k < n && e == TOTE_ST_E_OK; k++)
+                    if (col[k] < 0 && spec[k].required)
+                        e = imp_fail(r, TOTE_ST_E_INVALID, "%s: the header on line %lld has no '%s' column",
+                                     r->path, row.line, spec[k].names[0]);
+                continue;
+            }
+        }
+        r->sum->rows++;
+        if (row.error) {
+            r->sum->records++;
+            imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "", "%s", row.error);
+        } else {
+            e = fn(r, &row, col);
+        }
+        if (e == TOTE_ST_E_OK) {
+            long long done, total;
+            tote_csv_progress(csv, &done, &total);
+            e = imp_tick(r, done, total);
+        }
+    }
+    if (e == TOTE_ST_E_OK && rc < 0)
+        e = imp_fail(r, TOTE_ST_E_INVALID, "%s: %s", r->path, tote_csv_error(csv));
+    tote_csv_destroy(&csv);
+    return e;
+}
+
+tote_st_err imp_stock(imp_run *r)
+{
+    return run(r, STOCK_COLS, S_COUNT, stock_row);
+}
+
+tote_st_err imp_locations(imp_run *r)
+{
+    return run(r, LOC_COLS, L_COUNT, location_row);
+}

@@ -1,0 +1,536 @@
+/* Shared machinery of the importers: arena, string map, field parsers. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "import_internal.h"
+#include "tote/checkdigit.h"
+
+/* ------------------------------------------------------------------ arena */
+
+struct imp_block {
+    struct imp_block *next;
+    size_t used, cap;
+    max_align_t align[]; /* data */
+};
+
+void *imp_arena_alloc(imp_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct imp_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > 16384 ? n : 16384;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = (char *)b->align + b->used;
+    b->used += n;
+    return p;
+}
+
+char *imp_arena_strndup(imp_arena *a, const char *s, size_t n)
+{
+    char *d = imp_arena_alloc(a, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+char *imp_arena_strdup(imp_arena *a, const char *s)
+{
+    return imp_arena_strndup(a, s, strlen(s));
+}
+
+void imp_arena_free(imp_arena *a)
+{
+    struct imp_block *b = a->head;
+    while (b) {
+        struct imp_block *n = b->next;
+        free(b);
+        b = n;
+    }
+    a->head = NULL;
+}
+
+/* -------------------------------------------------------------------- map */
+
+static char gone_marker;
+#define GONE (&gone_marker)
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+static size_t slot_of(const imp_map *m, const char *key, int for_insert)
+{
+    size_t mask = m->cap - 1, i = (size_t)hash_key(key) & mask, first_gone = (size_t)-1;
+    for (;;) {
+        char *k = m->keys[i];
+        if (!k)
+            return (for_insert && first_gone != (size_t)-1) ? first_gone : i;
+        if (k == GONE) {
+            if (first_gone == (size_t)-1)
+                first_gone = i;
+        } else if (strcmp(k, key) == 0) {
+            return i;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+long long *imp_map_get(const imp_map *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t i = slot_of(m, key, 0);
+    return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+static int rehash(imp_map *m, size_t cap)
+{
+    char **ok = m->keys;
+    long long *ov = m->vals;
+    size_t ocap = m->cap;
+    m->keys = calloc(cap, sizeof *m->keys);
+    m->vals = calloc(cap, sizeof *m->vals);
+    if (!m->keys || !m->vals) {
+        free(m->keys);
+        free(m->vals);
+        m->keys = ok;
+        m->vals = ov;
+        return -1;
+    }
+    m->cap = cap;
+    m->used = 0;
+    for (size_t i = 0; i < ocap; i++) {
+        if (ok[i] && ok[i] != GONE) {
+            size_t j = slot_of(m, ok[i], 1);
+            m->keys[j] = ok[i];
+            m->vals[j] = ov[i];
+            m->used++;
+        }
+    }
+    free(ok);
+    free(ov);
+    return 0;
+}
+
+int imp_map_put(imp_map *m, const char *key, long long val)
+{
+    if ((m->used + 1) * 4 >= m->cap * 3) {
+        size_t cap = m->cap ? m->cap : 64;
+        while ((m->live + 1) * 2 >= cap)
+            cap *= 2;
+        if (rehash(m, cap) != 0)
+            return -1;
+    }
+    size_t i = slot_of(m, key, 0);
+    if (m->keys[i]) {
+        m->vals[i] = val;
+        return 0;
+    }
+    i = slot_of(m, key, 1);
+    char *k = imp_arena_strdup(&m->keys_arena, key);
+    if (!k)
+        return -1;
+    if (!m->keys[i])
+        m->used++;
+    m->keys[i] = k;
+    m->vals[i] = val;
+    m->live++;
+    return 0;
+}
+
+void imp_map_del(imp_map *m, const char *key)
+{
+    if (!m->cap)
+        return;
+    size_t i = slot_of(m, key, 0);
+    if (m->keys[i]) {
+        m->keys[i] = GONE;
+        m->live--;
+    }
+}
+
+int imp_map_slot(const imp_map *m, size_t i, const char **key, long long *val)
+{
+    if (i >= m->cap || !m->keys[i] || m->keys[i] == GONE)
+        return 0;
+    *key = m->keys[i];
+    *val = m->vals[i];
+    return 1;
+}
+
+void imp_map_free(imp_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    imp_arena_free(&m->keys_arena);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---------------------------------------------------------------- strings */
+
+size_t imp_trim(const char *s, const char **out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    *out = s;
+    return n;
+}
+
+int imp_blank(const char *s)
+{
+    const char *t;
+    return imp_trim(s, &t) == 0;
+}
+
+int imp_contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return n == 0;
+}
+
+int imp_has_tag(const char *tags, const char *tag)
+{
+    size_t want = strlen(tag);
+    const char *p = tags;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        const char *a = p, *b = end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        if ((size_t)(b - a) == want && strncasecmp(a, tag, want) == 0)
+            return 1;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- parsers */
+
+/* Copies the trimmed text into buf (cap bytes); returns its length, or -1 if too long. */
+static int trimmed(const char *text, char *buf, size_t cap)
+{
+    const char *t;
+    size_t n = imp_trim(text ? text : "", &t);
+    if (n >= cap)
+        return -1;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    return (int)n;
+}
+
+int tote_import_parse_money(const char *text, long long *cents)
+{
+    char b[48];
+    int n = trimmed(text, b, sizeof b);
+    if (n == 0)
+        return 1;
+    if (n < 0)
+        return -1;
+    const char *p = b;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    long long whole = 0;
+    int digits = 0;
+    for (; isdigit((unsigned char)*p); p++, digits++) {
+        if (whole > (LLONG_MAX / 100 - 9) / 10)
+            return -1;
+        whole = whole * 10 + (*p - '0');
+    }
+    long long frac = 0;
+    int fd = 0;
+    if (*p == '.') {
+        p++;
+        for (; isdigit((unsigned char)*p); p++, fd++) {
+            if (fd < 2)
+                frac = frac * 10 + (*p - '0');
+            else if (*p != '0')
+                return -1; /* a fraction of a cent */
+        }
+    }
+    if (*p || (digits == 0 && fd == 0))
+        return -1;
+    if (fd == 1)
+        frac *= 10;
+    long long v = whole * 100 + frac;
+    *cents = neg ? -v : v;
+    return 0;
+}
+
+int tote_import_parse_int(const char *text, long long *out)
+{
+    char b[48];
+    int n = trimmed(text, b, sizeof b);
+    if (n == 0)
+        return 1;
+    if (n < 0)
+        return -1;
+    const char *p = b;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    long long v = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (LLONG_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if (*p == '.') { /* "3.0" / "3.00": a spreadsheet's whole number */
+        p++;
+        while (*p == '0')
+            p++;
+    }
+    if (*p)
+        return -1;
+    *out = neg ? -v : v;
+    return 0;
+}
+
+int tote_import_parse_bool(const char *text, int *out)
+{
+    char b[16];
+    int n = trimmed(text, b, sizeof b);
+    if (n == 0)
+        return 1;
+    if (n < 0)
+        return -1;
+    static const char *const yes[] = {"true", "yes", "y", "1", "t"};
+    static const char *const no[] = {"false", "no", "n", "0", "f"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(b, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp(b, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int num(const char **p, int digits, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < digits; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += digits;
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+/* Parses "YYYY-MM-DD" at *p, advancing it. */
+static int parse_ymd(const char **p, int *y, int *mo, int *d)
+{
+    if (num(p, 4, y) || **p != '-' || (++*p, num(p, 2, mo)) || **p != '-' || (++*p, num(p, 2, d)))
+        return -1;
+    if (*y < 1900 || *mo < 1 || *mo > 12 || *d < 1 || *d > days_in_month(*y, *mo))
+        return -1;
+    return 0;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int tote_import_parse_time(const char *text, char out[32])
+{
+    char b[48];
+    int n = trimmed(text, b, sizeof b);
+    if (n == 0)
+        return 1;
+    if (n < 0)
+        return -1;
+    const char *p = b;
+    int y, mo, d, h = 0, mi = 0, s = 0, ms = 0;
+    if (parse_ymd(&p, &y, &mo, &d))
+        return -1;
+    long long offset_min = 0;
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        if (num(&p, 2, &h) || *p != ':' || (++p, num(&p, 2, &mi)))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (num(&p, 2, &s))
+                return -1;
+            if (*p == '.' || *p == ',') {
+                p++;
+                int k = 0;
+                while (isdigit((unsigned char)*p)) {
+                    if (k < 3)
+                        ms = ms * 10 + (*p - '0');
+                    k++;
+                    p++;
+                }
+                if (k == 0)
+                    return -1;
+                for (; k < 3; k++)
+                    ms *= 10;
+            }
+        }
+        if (h > 23 || mi > 59 || s > 60)
+            return -1;
+        if (s == 60)
+            s = 59; /* a leap second: keep it inside the minute */
+        while (*p == ' ')
+            p++;
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+            if (num(&p, 2, &oh))
+                return -1;
+            if (*p == ':')
+                p++;
+            if (*p && num(&p, 2, &om))
+                return -1;
+            if (oh > 14 || om > 59)
+                return -1;
+            offset_min = sign * (oh * 60 + om);
+        } else if (strcasecmp(p, "UTC") == 0) {
+            p += 3;
+        }
+    }
+    if (*p)
+        return -1;
+    long long t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_min * 60;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        return -1;
+    char tmp[96];
+    int len = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    if (len != 24)
+        return -1; /* the offset moved it past year 9999 */
+    memcpy(out, tmp, 25);
+    return 0;
+}
+
+int tote_import_parse_date(const char *text, char out[11])
+{
+    char b[16];
+    int n = trimmed(text, b, sizeof b);
+    if (n == 0)
+        return 1;
+    if (n != 10)
+        return -1;
+    const char *p = b;
+    int y, m, d;
+    if (parse_ymd(&p, &y, &m, &d) || *p)
+        return -1;
+    memcpy(out, b, 11);
+    return 0;
+}
+
+int tote_import_parse_barcode(const char *text, char out[65], char *why, size_t why_cap)
+{
+    char b[80];
+    int n = trimmed(text, b, sizeof b);
+    if (n == 0)
+        return 1;
+    if (why_cap)
+        why[0] = '\0';
+    if (n < 0) {
+        snprintf(why, why_cap, "barcode is longer than 64 characters");
+        return -1;
+    }
+    char *p = b;
+    if (*p == '\'') { /* spreadsheet text marker */
+        p++;
+        n--;
+        if (n == 0)
+            return 1;
+    }
+    int digits = 1, sci = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x21 || c == 0x7f) {
+            snprintf(why, why_cap, "barcode '%s' contains spaces or control characters", p);
+            return -1;
+        }
+        if (!isdigit(c))
+            digits = 0;
+        if (c == 'E' || c == 'e')
+            sci = 1;
+    }
+    if (!digits && sci && strspn(p, "0123456789.Ee+-") == (size_t)n && strchr(p, '.')) {
+        snprintf(why, why_cap,
+                 "barcode '%s' is in scientific notation: a spreadsheet rounded it; export it as text", p);
+        return -1;
+    }
+    if (!digits) {
+        if (n > 64) {
+            snprintf(why, why_cap, "barcode is longer than 64 characters");
+            return -1;
+        }
+        memcpy(out, p, (size_t)n + 1);
+        return 0;
+    }
+    if (n != 8 && n != 12 && n != 13 && n != 14) {
+        snprintf(why, why_cap,
+                 "barcode %s has %d digits; a GTIN has 8, 12, 13 or 14 (a spreadsheet may have dropped "
+                 "leading zeros)",
+                 p, n);
+        return -1;
+    }
+    char g[15];
+    tote_proto_err e = tote_gtin_normalise(p, (size_t)n, g);
+    if (e != TOTE_PROTO_E_OK) {
+        int want = tote_gs1_check_digit(p, (size_t)n - 1);
+        snprintf(why, why_cap, "barcode %s has a wrong check digit (%c; it should be %d)", p, p[n - 1], want);
+        return -1;
+    }
+    memcpy(out, g, 15);
+    return 0;
+}

@@ -1,0 +1,635 @@
+/*
+ * The station's event loop: ROUTER for requests, PUB for events, timers.
+ *
+ * Group commit: when the ROUTER is readable the loop drains every waiting
+ * request (up to batch_max), applies them all in one transaction (one
+ * SAVEPOINT each, so an SQL failure loses only that request), commits with
+ * synchronous=FULL, and only then sends the replies and publishes the
+ * events. A lone request is applied at once: there is no added delay.
+ */
+#include "tote/server.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "tote/flows.h"
+#include "tote/wire.h"
+
+#define REPLY_RESERVE (TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2))
+#define MAX_MSG_BYTES (1 << 20) /* larger frames make libzmq drop the peer */
+
+struct pending {
+    zmq_msg_t id;
+    zmq_msg_t body;
+    int extra_frames; /* frames after the body: malformed */
+    int fresh;        /* reply produced in this transaction (invalid if it fails) */
+    size_t out_off, out_len;
+    char device[TOTE_WIRE_DEVICE_MAX + 1];
+    uint32_t seq;
+};
+
+struct touched {
+    char name[TOTE_WIRE_DEVICE_MAX + 1];
+    int used;
+};
+
+struct tote_server {
+    tote_server_config cfg;
+    char listen[256];
+    char events_ep[256];
+    tote_store *s;
+    tote_checkpointer *checkpointer;
+    void *zctx;
+    void *router;
+    void *pub;
+    struct pending *batch;
+    int nbatch;
+    uint8_t *out;
+    size_t out_len, out_cap;
+    tote_wire_msg *req;
+    tote_wire_msg *replies;
+    tote_events *events;
+    tote_flow_settings settings;
+    struct touched *touched;
+    size_t touched_cap;
+    long long next_lease_ms;
+    int stop;
+    tote_server_stats stats;
+};
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dup_msg(const char *what, const char *endpoint, const char *why)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s%s: %s", what, endpoint, why);
+    return strdup(buf);
+}
+
+void tote_server_config_default(tote_server_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->listen = "tcp://*:5555";
+    c->events = "tcp://*:5556";
+    c->lease_seconds = 120;
+    c->heartbeat_ms = 2000;
+    c->batch_max = 1024;
+}
+
+tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, char **err_msg)
+{
+    *out = NULL;
+    if (err_msg)
+        *err_msg = NULL;
+    tote_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return TOTE_ST_E_NOMEM;
+    srv->cfg = *cfg;
+    if (srv->cfg.batch_max < 1)
+        srv->cfg.batch_max = 1;
+    if (srv->cfg.lease_seconds < 1)
+        srv->cfg.lease_seconds = 1;
+    if (srv->cfg.heartbeat_ms < 100)
+        srv->cfg.heartbeat_ms = 100;
+    snprintf(srv->listen, sizeof srv->listen, "%s", cfg->listen ? cfg->listen : "tcp://*:5555");
+    snprintf(srv->events_ep, sizeof srv->events_ep, "%s", cfg->events ? cfg->events : "tcp://*:5556");
+    srv->cfg.listen = srv->listen;
+    srv->cfg.events = srv->events_ep;
+
+    tote_st_err e = tote_store_open(cfg->db_path, 0, &srv->s, err_msg);
+    if (e != TOTE_ST_E_OK) {
+        tote_server_destroy(&srv);
+        return e;
+    }
+    if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
+        srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
+    srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
+    srv->req = malloc(sizeof *srv->req);
+    srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
+    srv->events = tote_events_new();
+    srv->touched_cap = 2 * (size_t)srv->cfg.batch_max + 1;
+    srv->touched = calloc(srv->touched_cap, sizeof *srv->touched);
+    srv->out_cap = REPLY_RESERVE * 4;
+    srv->out = malloc(srv->out_cap);
+    if (!srv->batch || !srv->req || !srv->replies || !srv->events || !srv->touched || !srv->out) {
+        tote_server_destroy(&srv);
+        return TOTE_ST_E_NOMEM;
+    }
+
+    srv->zctx = zmq_ctx_new();
+    srv->router = srv->zctx ? zmq_socket(srv->zctx, ZMQ_ROUTER) : NULL;
+    srv->pub = srv->zctx ? zmq_socket(srv->zctx, ZMQ_PUB) : NULL;
+    if (!srv->router || !srv->pub) {
+        if (err_msg)
+            *err_msg = dup_msg("cannot create ZeroMQ sockets", "", zmq_strerror(errno));
+        tote_server_destroy(&srv);
+        return TOTE_ST_E_NET;
+    }
+    int one = 1, linger = 500, hb = srv->cfg.heartbeat_ms, hb_timeout = 3 * srv->cfg.heartbeat_ms;
+    int64_t maxmsg = MAX_MSG_BYTES;
+    int hwm = 100000;
+    zmq_setsockopt(srv->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    zmq_setsockopt(srv->router, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(srv->router, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
+    zmq_setsockopt(srv->router, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof hb_timeout);
+    zmq_setsockopt(srv->router, ZMQ_HEARTBEAT_TTL, &hb_timeout, sizeof hb_timeout);
+    zmq_setsockopt(srv->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    zmq_setsockopt(srv->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(srv->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(srv->pub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(srv->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_bind(srv->router, srv->listen) != 0) {
+        if (err_msg)
+            *err_msg = dup_msg("cannot listen on ", srv->listen, zmq_strerror(errno));
+        tote_server_destroy(&srv);
+        return TOTE_ST_E_NET;
+    }
+    if (zmq_bind(srv->pub, srv->events_ep) != 0) {
+        if (err_msg)
+            *err_msg = dup_msg("cannot publish events on ", srv->events_ep, zmq_strerror(errno));
+        tote_server_destroy(&srv);
+        return TOTE_ST_E_NET;
+    }
+    size_t n = sizeof srv->listen;
+    zmq_getsockopt(srv->router, ZMQ_LAST_ENDPOINT, srv->listen, &n);
+    n = sizeof srv->events_ep;
+    zmq_getsockopt(srv->pub, ZMQ_LAST_ENDPOINT, srv->events_ep, &n);
+    *out = srv;
+    return TOTE_ST_E_OK;
+}
+
+void tote_server_destroy(tote_server **sp)
+{
+    if (!sp || !*sp)
+        return;
+    tote_server *srv = *sp;
+    if (srv->router)
+        zmq_close(srv->router);
+    if (srv->pub)
+        zmq_close(srv->pub);
+    if (srv->zctx)
+        zmq_ctx_term(srv->zctx);
+    tote_checkpointer_stop(&srv->checkpointer, srv->s);
+    tote_store_destroy(&srv->s);
+    tote_events_destroy(&srv->events);
+    free(srv->batch);
+    free(srv->req);
+    free(srv->replies);
+    free(srv->touched);
+    free(srv->out);
+    free(srv);
+    *sp = NULL;
+}
+
+void tote_server_stop(tote_server *srv)
+{
+    srv->stop = 1;
+}
+
+void tote_server_get_stats(const tote_server *srv, tote_server_stats *out)
+{
+    *out = srv->stats;
+}
+
+const char *tote_server_listen_endpoint(const tote_server *srv)
+{
+    return srv->listen;
+}
+
+const char *tote_server_events_endpoint(const tote_server *srv)
+{
+    return srv->events_ep;
+}
+
+/* ---------------- replies ---------------- */
+
+static int reserve_out(tote_server *srv, size_t more)
+{
+    if (srv->out_len + more <= srv->out_cap)
+        return 0;
+    size_t cap = srv->out_cap * 2;
+    while (cap < srv->out_len + more)
+        cap *= 2;
+    uint8_t *p = realloc(srv->out, cap);
+    if (!p)
+        return -1;
+    srv->out = p;
+    srv->out_cap = cap;
+    return 0;
+}
+
+/* Encodes msgs[0..n) as a reply blob at the end of srv->out; sets p's
+ * out_off/out_len. Returns 0, or -1 if a message cannot be encoded. */
+static int put_replies(tote_server *srv, struct pending *p, const tote_wire_msg *msgs, int n)
+{
+    if (reserve_out(srv, (size_t)n * (TOTE_WIRE_MAX_FRAME + 2)) != 0)
+        return -1;
+    size_t start = srv->out_len, at = start;
+    for (int i = 0; i < n; i++) {
+        size_t len = 0;
+        if (tote_wire_encode(&msgs[i], srv->out + at + 2, TOTE_WIRE_MAX_FRAME, &len) != TOTE_PROTO_E_OK ||
+            len == 0 || len > 0xFFFF)
+            return -1;
+        srv->out[at] = (uint8_t)(len >> 8);
+        srv->out[at + 1] = (uint8_t)len;
+        at += 2 + len;
+    }
+    p->out_off = start;
+    p->out_len = at - start;
+    srv->out_len = at;
+    return 0;
+}
+
+static void put_bytes(tote_server *srv, struct pending *p, const uint8_t *blob, size_t len)
+{
+    if (reserve_out(srv, len) != 0) {
+        p->out_len = 0;
+        return;
+    }
+    memcpy(srv->out + srv->out_len, blob, len);
+    p->out_off = srv->out_len;
+    p->out_len = len;
+    srv->out_len += len;
+}
+
+/* A typed ERROR to p (never stored). */
+static void put_error(tote_server *srv, struct pending *p, tote_wire_error code, const char *message)
+{
+    tote_wire_msg *m = &srv->replies[0];
+    tote_wire_init(m, TOTE_WIRE_ERROR, p->device[0] ? p->device : "-", p->seq);
+    m->u.error.code = (uint16_t)code;
+    snprintf(m->u.error.message, sizeof m->u.error.message, "%s",
+             message ? message : tote_wire_error_text((uint16_t)code));
+    p->fresh = 0;
+    srv->stats.errors++;
+    if (put_replies(srv, p, m, 1) != 0)
+        p->out_len = 0;
+}
+
+static tote_wire_error map_decode_error(tote_proto_err e)
+{
+    switch (e) {
+    case TOTE_PROTO_E_VERSION:
+        return TOTE_WERR_BAD_VERSION;
+    case TOTE_PROTO_E_TYPE:
+        return TOTE_WERR_UNKNOWN_TYPE;
+    case TOTE_PROTO_E_TOO_LONG:
+        return TOTE_WERR_TOO_LARGE;
+    default:
+        return TOTE_WERR_MALFORMED;
+    }
+}
+
+/* ---------------- devices seen in this batch ---------------- */
+
+static unsigned name_hash(const char *p)
+{
+    unsigned h = 2166136261u;
+    while (*p)
+        h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h;
+}
+
+static void touch_add(tote_server *srv, const char *name)
+{
+    size_t i = name_hash(name) % srv->touched_cap;
+    for (size_t probe = 0; probe < srv->touched_cap; probe++, i = (i + 1) % srv->touched_cap) {
+        if (!srv->touched[i].used) {
+            srv->touched[i].used = 1;
+            snprintf(srv->touched[i].name, sizeof srv->touched[i].name, "%s", name);
+            return;
+        }
+        if (strcmp(srv->touched[i].name, name) == 0)
+            return;
+    }
+}
+
+static tote_st_err touch_flush(tote_server *srv, const char *now)
+{
+    tote_st_err first = TOTE_ST_E_OK;
+    for (size_t i = 0; i < srv->touched_cap; i++) {
+        if (!srv->touched[i].used)
+            continue;
+        tote_st_err e = tote_device_touch(srv->s, srv->touched[i].name, now);
+        if (e != TOTE_ST_E_OK && first == TOTE_ST_E_OK)
+            first = e;
+        srv->touched[i].used = 0;
+    }
+    return first;
+}
+
+/* ---------------- one request ---------------- */
+
+static int is_unsequenced(uint8_t type)
+{
+    return type == TOTE_WIRE_HEARTBEAT || type == TOTE_WIRE_SNAPSHOT;
+}
+
+static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
+{
+    const uint8_t *data = zmq_msg_data(&p->body);
+    size_t len = zmq_msg_size(&p->body);
+    tote_wire_msg *req = srv->req;
+    p->device[0] = '\0';
+    p->seq = 0;
+    p->fresh = 0;
+    if (p->extra_frames) {
+        put_error(srv, p, TOTE_WERR_MALFORMED, "a request is one frame");
+        return;
+    }
+    if (len > TOTE_WIRE_MAX_FRAME) {
+        put_error(srv, p, TOTE_WERR_TOO_LARGE, NULL);
+        return;
+    }
+    if (len >= 2 && data[0] == TOTE_WIRE_VERSION && !tote_wire_is_request(data[1])) {
+        put_error(srv, p, TOTE_WERR_UNKNOWN_TYPE, "not a request type");
+        return;
+    }
+    tote_proto_err pe = tote_wire_decode(data, len, req);
+    snprintf(p->device, sizeof p->device, "%s", req->device);
+    p->seq = req->seq;
+    if (pe != TOTE_PROTO_E_OK) {
+        char msg[TOTE_WIRE_TEXT_MAX + 1];
+        snprintf(msg, sizeof msg, "%s: %s", tote_wire_error_text((uint16_t)map_decode_error(pe)),
+                 tote_proto_strerror(pe));
+        put_error(srv, p, map_decode_error(pe), msg);
+        return;
+    }
+    if (!tote_wire_is_request(req->type)) {
+        put_error(srv, p, TOTE_WERR_UNKNOWN_TYPE, "not a request type");
+        return;
+    }
+    int unsequenced = is_unsequenced(req->type);
+    if (req->seq == 0 && !unsequenced) {
+        put_error(srv, p, TOTE_WERR_BAD_SEQ, NULL);
+        return;
+    }
+
+    tote_st_err st = TOTE_ST_E_OK;
+    tote_wire_error werr = tote_flow_admit(fc, req, &st);
+    if (werr != TOTE_WERR_NONE) {
+        put_error(srv, p, werr, NULL);
+        return;
+    }
+    int stored = !unsequenced && req->type != TOTE_WIRE_HELLO;
+    if (stored && (long long)req->seq <= fc->dev.last_seq) {
+        int type = 0;
+        uint8_t *blob = NULL;
+        size_t blen = 0;
+        st = tote_request_lookup(srv->s, req->device, req->seq, &type, &blob, &blen);
+        if (st == TOTE_ST_E_OK && type == req->type) {
+            put_bytes(srv, p, blob, blen);
+            srv->stats.resends++;
+        } else if (st == TOTE_ST_E_OK) {
+            put_error(srv, p, TOTE_WERR_BAD_SEQ, "sequence number already used for another request");
+        } else if (st == TOTE_ST_E_NOT_FOUND) {
+            put_error(srv, p, TOTE_WERR_SEQ_OLD, NULL);
+        } else {
+            put_error(srv, p, TOTE_WERR_INTERNAL, tote_st_strerror(st));
+        }
+        free(blob);
+        touch_add(srv, req->device);
+        return;
+    }
+
+    size_t mark = tote_events_mark(srv->events);
+    size_t out_mark = srv->out_len;
+    st = tote_request_savepoint(srv->s);
+    int n = 0;
+    if (st == TOTE_ST_E_OK)
+        st = tote_flow_apply(fc, req, srv->replies, &n);
+    if (st == TOTE_ST_E_OK) {
+        if (put_replies(srv, p, srv->replies, n) != 0) {
+            st = TOTE_ST_E_INVALID;
+        } else if (stored && srv->replies[0].type != TOTE_WIRE_ERROR) {
+            st = tote_request_store(srv->s, req->device, req->seq, req->type, srv->out + p->out_off,
+                                    p->out_len, fc->now);
+        }
+    }
+    if (st != TOTE_ST_E_OK) {
+        tote_request_rollback(srv->s);
+        tote_events_rewind(srv->events, mark);
+        srv->out_len = out_mark;
+        put_error(srv, p, st == TOTE_ST_E_FULL ? TOTE_WERR_STORAGE : TOTE_WERR_INTERNAL,
+                  st == TOTE_ST_E_FULL ? NULL : tote_store_errmsg(srv->s));
+        return;
+    }
+    st = tote_request_release(srv->s);
+    p->fresh = 1;
+    touch_add(srv, req->device);
+}
+
+/* ---------------- the batch ---------------- */
+
+static void drain(tote_server *srv)
+{
+    srv->nbatch = 0;
+    while (srv->nbatch < srv->cfg.batch_max) {
+        struct pending *p = &srv->batch[srv->nbatch];
+        zmq_msg_init(&p->id);
+        if (zmq_msg_recv(&p->id, srv->router, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&p->id);
+            break;
+        }
+        zmq_msg_init(&p->body);
+        p->extra_frames = 0;
+        if (zmq_msg_more(&p->id))
+            zmq_msg_recv(&p->body, srv->router, 0);
+        while (zmq_msg_more(&p->body)) {
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            zmq_msg_recv(&extra, srv->router, 0);
+            int more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+            p->extra_frames++;
+            if (!more)
+                break;
+        }
+        srv->nbatch++;
+    }
+}
+
+static void send_replies(tote_server *srv)
+{
+    for (int i = 0; i < srv->nbatch; i++) {
+        struct pending *p = &srv->batch[i];
+        size_t off = 0;
+        const uint8_t *frame;
+        size_t flen;
+        const uint8_t *blob = srv->out + p->out_off;
+        while (tote_reply_blob_next(blob, p->out_len, &off, &frame, &flen)) {
+            if (zmq_send(srv->router, zmq_msg_data(&p->id), zmq_msg_size(&p->id),
+                         ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+                zmq_send(srv->router, frame, flen, ZMQ_DONTWAIT) < 0) {
+                srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
+                break;
+            }
+        }
+        zmq_msg_close(&p->id);
+        zmq_msg_close(&p->body);
+    }
+}
+
+static void publish_events(tote_server *srv)
+{
+    size_t n = tote_events_count(srv->events);
+    for (size_t i = 0; i < n; i++) {
+        const char *topic = tote_events_topic(srv->events, i);
+        const char *json = tote_events_json(srv->events, i);
+        if (zmq_send(srv->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+            zmq_send(srv->pub, json, strlen(json), ZMQ_DONTWAIT);
+    }
+    tote_events_clear(srv->events);
+}
+
+static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->s = srv->s;
+    fc->cfg = &srv->settings;
+    fc->events = srv->events;
+    tote_store_now(fc->now);
+    snprintf(fc->today, sizeof fc->today, "%.10s", fc->now);
+}
+
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void process_batch(tote_server *srv)
+{
+    long long t0 = mono_us();
+    drain(srv);
+    if (srv->nbatch == 0)
+        return;
+    srv->stats.requests += (unsigned long long)srv->nbatch;
+    if ((unsigned long long)srv->nbatch > srv->stats.max_batch)
+        srv->stats.max_batch = (unsigned long long)srv->nbatch;
+    srv->out_len = 0;
+    tote_flow_ctx fc;
+    flow_ctx_init(srv, &fc);
+    long long t1 = mono_us();
+    srv->stats.io_us += (unsigned long long)(t1 - t0);
+    tote_st_err e = tote_store_begin(srv->s);
+    if (e == TOTE_ST_E_OK) {
+        tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
+        for (int i = 0; i < srv->nbatch; i++)
+            handle(srv, &srv->batch[i], &fc);
+        e = touch_flush(srv, fc.now);
+        long long t2 = mono_us();
+        srv->stats.apply_us += (unsigned long long)(t2 - t1);
+        if (e == TOTE_ST_E_OK)
+            e = tote_store_commit(srv->s);
+        srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
+        if (e == TOTE_ST_E_OK)
+            srv->stats.batches++;
+    }
+    if (e != TOTE_ST_E_OK) {
+        /* nothing of this batch is durable: fresh replies become errors */
+        tote_store_rollback(srv->s);
+        tote_events_clear(srv->events);
+        fprintf(stderr, "tote serve: cannot commit %d requests: %s\n", srv->nbatch, tote_st_strerror(e));
+        for (int i = 0; i < srv->nbatch; i++) {
+            struct pending *p = &srv->batch[i];
+            if (p->fresh || p->out_len == 0)
+                put_error(srv, p, e == TOTE_ST_E_FULL ? TOTE_WERR_STORAGE : TOTE_WERR_INTERNAL,
+                          tote_st_strerror(e));
+        }
+        for (size_t i = 0; i < srv->touched_cap; i++)
+            srv->touched[i].used = 0;
+    }
+    long long t3 = mono_us();
+    send_replies(srv);
+    publish_events(srv);
+    srv->stats.io_us += (unsigned long long)(mono_us() - t3);
+    srv->nbatch = 0;
+}
+
+/* ---------------- timers ---------------- */
+
+struct lease_ctx {
+    tote_server *srv;
+    const char *now;
+};
+
+static void on_lease_expired(void *ctx, long long list_id, const char *device)
+{
+    struct lease_ctx *lc = ctx;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "event", "lease_expired");
+    cJSON_AddStringToObject(o, "at", lc->now);
+    cJSON_AddStringToObject(o, "device", device ? device : "");
+    cJSON_AddNumberToObject(o, "pick_list", (double)list_id);
+    tote_events_add(lc->srv->events, "device", o);
+}
+
+static void lease_check(tote_server *srv)
+{
+    char now[32];
+    tote_store_now(now);
+    struct lease_ctx lc = {srv, now};
+    int n = 0;
+    tote_st_err e = tote_store_begin(srv->s);
+    if (e == TOTE_ST_E_OK)
+        e = tote_pick_expire_leases(srv->s, now, srv->cfg.lease_seconds, on_lease_expired, &lc, &n);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(srv->s);
+    if (e != TOTE_ST_E_OK) {
+        tote_store_rollback(srv->s);
+        tote_events_clear(srv->events);
+        fprintf(stderr, "tote serve: lease check failed: %s\n", tote_st_strerror(e));
+        return;
+    }
+    publish_events(srv);
+}
+
+static int lease_interval_ms(const tote_server *srv)
+{
+    int ms = srv->cfg.lease_seconds * 1000 / 4;
+    if (ms > 1000)
+        ms = 1000;
+    if (ms < 100)
+        ms = 100;
+    return ms;
+}
+
+tote_st_err tote_server_run(tote_server *srv)
+{
+    srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+    while (!srv->stop && !(srv->cfg.stop_flag && *srv->cfg.stop_flag)) {
+        long long now = mono_ms();
+        long long wait = srv->next_lease_ms - now;
+        if (wait < 0)
+            wait = 0;
+        zmq_pollitem_t items[] = {{srv->router, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, 1, (long)wait);
+        if (rc < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == ETERM)
+                break;
+            fprintf(stderr, "tote serve: poll failed: %s\n", zmq_strerror(errno));
+            return TOTE_ST_E_NET;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            process_batch(srv);
+        if (mono_ms() >= srv->next_lease_ms) {
+            lease_check(srv);
+            srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+        }
+    }
+    return TOTE_ST_E_OK;
+}

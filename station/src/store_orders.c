@@ -1,0 +1,1178 @@
+/*
+ * Orders: import upsert, the payment gate, and the lifecycle. Every status
+ * change goes through set_status(), which consults the one transition table
+ * below.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "store_tx.h"
+#include "tote/alloc.h"
+#include "tote/customer.h"
+#include "tote/orders.h"
+
+#define N TOTE_ORDER_STATUS_COUNT
+#define RCV TOTE_ORDER_RECEIVED
+#define HLD TOTE_ORDER_ON_HOLD
+#define REL TOTE_ORDER_RELEASED
+#define ALC TOTE_ORDER_ALLOCATED
+#define PKG TOTE_ORDER_PICKING
+#define PKD TOTE_ORDER_PICKED
+#define PCK TOTE_ORDER_PACKING
+#define PAK TOTE_ORDER_PACKED
+#define SHP TOTE_ORDER_SHIPPED
+#define DLV TOTE_ORDER_DELIVERED
+#define CAN TOTE_ORDER_CANCELLED
+
+static const char *const status_names[] = {
+#define TOTE_ORDER_STATUS_TEXT(name, text) text,
+    TOTE_ORDER_STATUS_MAP(TOTE_ORDER_STATUS_TEXT)
+#undef TOTE_ORDER_STATUS_TEXT
+};
+
+/*
+ * The state machine: transitions[from][to] = 1 when allowed.
+ * - the happy path received -> released -> allocated -> picking -> picked ->
+ *   packing -> packed -> shipped -> delivered;
+ * - on_hold and cancelled from every state before shipped;
+ * - from on_hold, release resumes where the order's data says it is;
+ * - allocated -> released (reservations given back), picking -> allocated
+ *   (pick tasks re-planned), packed -> packing (a package reopened).
+ */
+static const unsigned char transitions[N][N] = {
+    [RCV] = {[HLD] = 1, [REL] = 1, [CAN] = 1},
+    [HLD] = {[REL] = 1, [ALC] = 1, [PKG] = 1, [PKD] = 1, [PCK] = 1, [PAK] = 1, [CAN] = 1},
+    [REL] = {[HLD] = 1, [ALC] = 1, [CAN] = 1},
+    [ALC] = {[HLD] = 1, [REL] = 1, [PKG] = 1, [CAN] = 1},
+    [PKG] = {[HLD] = 1, [ALC] = 1, [PKD] = 1, [CAN] = 1},
+    [PKD] = {[HLD] = 1, [PCK] = 1, [PAK] = 1, [CAN] = 1},
+    [PCK] = {[HLD] = 1, [PAK] = 1, [CAN] = 1},
+    [PAK] = {[HLD] = 1, [PCK] = 1, [SHP] = 1, [CAN] = 1},
+    [SHP] = {[DLV] = 1},
+    [DLV] = {0},
+    [CAN] = {0},
+};
+
+const char *tote_order_status_name(tote_order_status st)
+{
+    return (unsigned)st < N ? status_names[st] : "unknown";
+}
+
+int tote_order_status_parse(const char *text, tote_order_status *out)
+{
+    for (int i = 0; i < N; i++)
+        if (text && strcmp(text, status_names[i]) == 0) {
+            *out = (tote_order_status)i;
+            return 0;
+        }
+    return -1;
+}
+
+int tote_order_transition_allowed(tote_order_status from, tote_order_status to)
+{
+    if ((unsigned)from >= N || (unsigned)to >= N)
+        return 0;
+    return transitions[from][to];
+}
+
+static tote_st_err finish(tote_st_err e, char **err_msg)
+{
+    if (err_msg) {
+        *err_msg = NULL;
+        if (e != TOTE_ST_E_OK) {
+            const char *d = tote_st_detail();
+            *err_msg = strdup(*d ? d : tote_st_strerror(e));
+        }
+    }
+    return e;
+}
+
+/* ---- one order's row ---- */
+
+struct order_row {
+    long long id;
+    tote_order_status status;
+    char *name, *hold_reason, *payment_status, *source_hash;
+    int cod;
+};
+
+static void order_row_clear(struct order_row *r)
+{
+    free(r->name);
+    free(r->hold_reason);
+    free(r->payment_status);
+    free(r->source_hash);
+    memset(r, 0, sizeof *r);
+}
+
+static tote_st_err order_load(tote_store *s, const char *name, struct order_row *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!name || !*name)
+        return store_fail(TOTE_ST_E_INVALID, "no order name given");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT id, status, name, hold_reason, payment_status, source_hash, cod "
+                           "FROM orders WHERE name = ?1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        r->id = sqlite3_column_int64(st, 0);
+        if (tote_order_status_parse((const char *)sqlite3_column_text(st, 1), &r->status) != 0)
+            r->status = RCV;
+        r->name = store_col_dup(st, 2);
+        r->hold_reason = store_col_dup(st, 3);
+        r->payment_status = store_col_dup(st, 4);
+        r->source_hash = store_col_dup(st, 5);
+        r->cod = sqlite3_column_int(st, 6);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return TOTE_ST_E_OK;
+    if (rc == SQLITE_DONE)
+        return store_fail(TOTE_ST_E_NOT_FOUND, "no order named %s", name);
+    return store_db_fail(s, rc);
+}
+
+tote_st_err tote_order_find(tote_store *s, const char *name, long long *order_id, tote_order_status *status)
+{
+    store_detail_clear();
+    struct order_row r;
+    tote_st_err e = order_load(s, name, &r);
+    if (e == TOTE_ST_E_OK) {
+        if (order_id)
+            *order_id = r.id;
+        if (status)
+            *status = r.status;
+    }
+    order_row_clear(&r);
+    return e;
+}
+
+static int is_paid(const char *payment_status)
+{
+    return payment_status && strcasecmp(payment_status, "paid") == 0;
+}
+
+/* Writes the status change (checked against the table) and its event. detail may be NULL; consumed. */
+static tote_st_err set_status(tote_store *s, long long id, const char *name, tote_order_status from,
+                              tote_order_status to, const char *hold_reason, const char *actor,
+                              const char *device, cJSON *detail)
+{
+    if (from != to && !tote_order_transition_allowed(from, to)) {
+        cJSON_Delete(detail);
+        return store_fail(TOTE_ST_E_STATE, "order %s cannot go from %s to %s", name,
+                          tote_order_status_name(from), tote_order_status_name(to));
+    }
+    char now[32];
+    tote_store_now(now);
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE orders SET status = ?2, hold_reason = ?3, updated_at = ?4 WHERE id = ?1");
+    if (!st) {
+        cJSON_Delete(detail);
+        return store_db_fail(s, SQLITE_ERROR);
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, tote_order_status_name(to), -1, SQLITE_STATIC);
+    store_bind_text(st, 3, to == HLD ? hold_reason : NULL);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    int rc = store_step_done(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(detail);
+        return store_db_fail(s, rc);
+    }
+    if (!detail)
+        detail = cJSON_CreateObject();
+    cJSON_AddStringToObject(detail, "from", tote_order_status_name(from));
+    if (to == HLD && hold_reason)
+        cJSON_AddStringToObject(detail, "hold_reason", hold_reason);
+    char *txt = cJSON_PrintUnformatted(detail);
+    cJSON_Delete(detail);
+    char kind[48];
+    snprintf(kind, sizeof kind, "order.%s", tote_order_status_name(to));
+    tote_st_err e = tote_store_event(s, actor, device, kind, "order", name, txt);
+    cJSON_free(txt);
+    return e == TOTE_ST_E_OK ? e : store_db_fail(s, SQLITE_ERROR);
+}
+
+tote_st_err tote_order_set_status(tote_store *s, long long order_id, tote_order_status to, const char *actor,
+                                  const char *device, const char *detail_json, char **err_msg)
+{
+    store_detail_clear();
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT name, status FROM orders WHERE id = ?1");
+    char *name = NULL;
+    tote_order_status from = RCV;
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+    } else {
+        sqlite3_bind_int64(st, 1, order_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            name = store_col_dup(st, 0);
+            tote_order_status_parse((const char *)sqlite3_column_text(st, 1), &from);
+        }
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            e = store_fail(TOTE_ST_E_NOT_FOUND, "no order with id %lld", order_id);
+        else if (rc != SQLITE_ROW)
+            e = store_db_fail(s, rc);
+    }
+    if (e == TOTE_ST_E_OK && from != to) {
+        cJSON *d = detail_json ? cJSON_Parse(detail_json) : NULL;
+        if (d && !cJSON_IsObject(d)) {
+            cJSON_Delete(d);
+            d = NULL;
+        }
+        e = set_status(s, order_id, name ? name : "?", from, to, to == HLD ? "manual" : NULL, actor, device,
+                       d);
+    }
+    free(name);
+    return finish(store_tx_end(s, &tx, e), err_msg);
+}
+
+/* ---- reservations and tasks of one order ---- */
+
+static tote_st_err exec_id(tote_store *s, const char *sql, long long id)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = store_step_done(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
+}
+
+static tote_st_err query_ll(tote_store *s, const char *sql, long long id, long long *out)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? TOTE_ST_E_OK : store_db_fail(s, rc);
+}
+
+/*
+ * Gives back everything the order holds, through the allocator
+ * (tote_alloc_release_order: open allocations closed, stock.reserved and
+ * order_line.allocated lowered, open pick tasks cancelled, emptied pick lists
+ * closed, an unpicked 'allocated' order back to 'released'). *units: units no
+ * longer reserved; *tasks: open pick tasks cancelled; *now: the order's status
+ * afterwards.
+ */
+static tote_st_err give_back(tote_store *s, long long order_id, const char *actor, long long *units,
+                             long long *tasks, tote_order_status *now)
+{
+    tote_st_err e = query_ll(s,
+                             "SELECT COALESCE(SUM(a.qty - a.picked), 0) FROM allocation a JOIN order_line l "
+                             "ON l.id = a.order_line_id WHERE l.order_id = ?1 AND a.status = 'open'",
+                             order_id, units);
+    if (e == TOTE_ST_E_OK)
+        e = query_ll(s,
+                     "SELECT COUNT(*) FROM pick_task WHERE status = 'open' AND order_line_id IN "
+                     "(SELECT id FROM order_line WHERE order_id = ?1)",
+                     order_id, tasks);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if (*units > 0 || *tasks > 0) {
+        e = tote_alloc_release_order(s, order_id, actor);
+        if (e != TOTE_ST_E_OK)
+            return store_fail(e, "could not give back the order's reservations: %s", tote_st_strerror(e));
+    }
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT status FROM orders WHERE id = ?1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && tote_order_status_parse((const char *)sqlite3_column_text(st, 0), now) != 0)
+        rc = SQLITE_CORRUPT;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : store_db_fail(s, rc);
+}
+
+/* Links lines with product_id NULL to the catalog by sku; *unknown = shippable lines still unknown. */
+static tote_st_err relink_lines(tote_store *s, long long order_id, long long *unknown)
+{
+    tote_st_err e = exec_id(s,
+                            "UPDATE order_line SET product_id = (SELECT p.id FROM product p WHERE p.sku = "
+                            "order_line.sku) WHERE order_id = ?1 AND product_id IS NULL",
+                            order_id);
+    if (e == TOTE_ST_E_OK)
+        e = query_ll(s,
+                     "SELECT COUNT(*) FROM order_line WHERE order_id = ?1 AND product_id IS NULL "
+                     "AND requires_shipping = 1 AND ordered > 0",
+                     order_id, unknown);
+    return e;
+}
+
+/* Where an order held or released resumes, from its data. */
+static tote_st_err resume_status(tote_store *s, long long order_id, tote_order_status *out)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "SELECT COALESCE(SUM(picked), 0), COALESCE(SUM(packed), 0), "
+        "COALESCE(SUM(CASE WHEN requires_shipping = 1 AND picked + short < ordered THEN 1 ELSE 0 END), 0), "
+        "(SELECT COUNT(*) FROM allocation a JOIN order_line l2 ON l2.id = a.order_line_id "
+        " WHERE l2.order_id = ?1 AND a.status = 'open' AND a.picked < a.qty) "
+        "FROM order_line WHERE order_id = ?1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    long long picked = 0, packed = 0, open_lines = 0, open_alloc = 0;
+    if (rc == SQLITE_ROW) {
+        picked = sqlite3_column_int64(st, 0);
+        packed = sqlite3_column_int64(st, 1);
+        open_lines = sqlite3_column_int64(st, 2);
+        open_alloc = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return store_db_fail(s, rc);
+    if (packed > 0)
+        *out = (packed >= picked && open_lines == 0) ? PAK : PCK;
+    else if (picked > 0 && open_lines == 0)
+        *out = PKD;
+    else if (open_alloc > 0)
+        *out = ALC;
+    else
+        *out = REL;
+    return TOTE_ST_E_OK;
+}
+
+/* ---- upsert ---- */
+
+struct hash128 {
+    uint64_t a, b;
+};
+
+static void h_bytes(struct hash128 *h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) {
+        h->a = (h->a ^ c[i]) * 0x100000001b3ULL;
+        h->b = (h->b ^ c[i]) * 0x100000001b3ULL;
+        h->b ^= h->b >> 29;
+    }
+}
+
+static void h_str(struct hash128 *h, const char *v)
+{
+    if (v)
+        h_bytes(h, v, strlen(v));
+    h_bytes(h, "\x1f", 1);
+}
+
+static void h_int(struct hash128 *h, long long v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", v);
+    h_str(h, b);
+}
+
+static void order_hash(const tote_order_in *o, char out[33])
+{
+    struct hash128 h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+    const char *f[] = {o->name,          o->channel,         o->external_ref,   o->email,
+                       o->customer_name, o->phone,           o->payment_status, o->payment_method,
+                       o->currency,      o->shipping_method, o->ship_name,      o->ship_company,
+                       o->ship_address1, o->ship_address2,   o->ship_city,      o->ship_zip,
+                       o->ship_province, o->ship_country,    o->ship_phone,     o->ordered_at,
+                       o->cancelled_at,  o->ship_by};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        h_str(&h, f[i]);
+    h_int(&h, o->cod);
+    h_int(&h, o->priority);
+    h_int(&h, o->rush);
+    h_int(&h, o->pickup);
+    h_int(&h, o->total_cents);
+    h_int(&h, (long long)o->line_count);
+    for (size_t i = 0; i < o->line_count; i++) {
+        const tote_order_line_in *l = &o->lines[i];
+        h_str(&h, l->sku);
+        h_str(&h, l->name);
+        h_int(&h, l->qty);
+        h_int(&h, l->price_cents);
+        h_int(&h, l->requires_shipping);
+    }
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.a, (unsigned long long)h.b);
+}
+
+static int editable(tote_order_status st)
+{
+    return st == RCV || st == HLD || st == REL || st == ALC;
+}
+
+/* payment states a shop reports while the money is not in (a local 'paid' wins over them) */
+static int unpaid_upstream(const char *p)
+{
+    static const char *const kinds[] = {"", "pending", "authorized", "partially_paid", "unpaid", "expired"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcasecmp(p, kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static char *lower_dup(const char *v)
+{
+    char *p = strdup(v);
+    if (p)
+        for (char *c = p; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    return p;
+}
+
+static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long long existing_id,
+                                   long long customer_id, const char *status, const char *hold_reason,
+                                   const char *payment_status, const char *hash, long long *id)
+{
+    char now[32];
+    tote_store_now(now);
+    sqlite3_stmt *st;
+    if (existing_id)
+        st = tote_store_stmt(
+            s,
+            "UPDATE orders SET channel = ?2, external_ref = ?3, customer_id = COALESCE(?4, customer_id), "
+            "status = ?5, hold_reason = ?6, payment_status = ?7, payment_method = ?8, cod = ?9, "
+            "priority = ?10, rush = ?11, pickup = ?12, ship_by = ?13, currency = ?14, total_cents = ?15, "
+            "shipping_method = ?16, ship_name = ?17, ship_company = ?18, ship_address1 = ?19, "
+            "ship_address2 = ?20, ship_city = ?21, ship_zip = ?22, ship_province = ?23, ship_country = ?24, "
+            "ship_phone = ?25, source_hash = ?26, ordered_at = ?27, updated_at = ?28 WHERE id = ?1");
+    else
+        st = tote_store_stmt(
+            s,
+            "INSERT INTO orders(name, channel, external_ref, customer_id, status, hold_reason, "
+            "payment_status, "
+            "payment_method, cod, priority, rush, pickup, ship_by, currency, total_cents, shipping_method, "
+            "ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_zip, ship_province, "
+            "ship_country, ship_phone, source_hash, ordered_at, created_at, updated_at) VALUES (?1, ?2, ?3, "
+            "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+            "?24, ?25, ?26, ?27, ?28, ?28)");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    if (existing_id)
+        sqlite3_bind_int64(st, 1, existing_id);
+    else
+        sqlite3_bind_text(st, 1, o->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, o->channel && *o->channel ? o->channel : "shopify", -1, SQLITE_TRANSIENT);
+    store_bind_text_ne(st, 3, o->external_ref);
+    if (customer_id > 0)
+        sqlite3_bind_int64(st, 4, customer_id);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_TRANSIENT);
+    store_bind_text(st, 6, hold_reason);
+    sqlite3_bind_text(st, 7, payment_status, -1, SQLITE_TRANSIENT);
+    store_bind_text_ne(st, 8, o->payment_method);
+    sqlite3_bind_int(st, 9, o->cod ? 1 : 0);
+    sqlite3_bind_int(st, 10, o->priority);
+    sqlite3_bind_int(st, 11, o->rush ? 1 : 0);
+    sqlite3_bind_int(st, 12, o->pickup ? 1 : 0);
+    store_bind_text_ne(st, 13, o->ship_by);
+    store_bind_text_ne(st, 14, o->currency);
+    store_bind_int_nn(st, 15, o->total_cents);
+    store_bind_text_ne(st, 16, o->shipping_method);
+    const char *addr[] = {o->ship_name, o->ship_company,  o->ship_address1, o->ship_address2, o->ship_city,
+                          o->ship_zip,  o->ship_province, o->ship_country,  o->ship_phone};
+    for (int i = 0; i < 9; i++)
+        store_bind_text_ne(st, 17 + i, addr[i]);
+    sqlite3_bind_text(st, 26, hash, -1, SQLITE_TRANSIENT);
+    if (o->ordered_at && *o->ordered_at)
+        sqlite3_bind_text(st, 27, o->ordered_at, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_text(st, 27, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 28, now, -1, SQLITE_TRANSIENT);
+    int rc = store_step_done(st);
+    if (rc != SQLITE_DONE)
+        return store_db_fail(s, rc);
+    *id = existing_id ? existing_id : sqlite3_last_insert_rowid(tote_store_db(s));
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err write_lines(tote_store *s, const tote_order_in *o, long long order_id, long long *unknown)
+{
+    *unknown = 0;
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "INSERT INTO order_line(order_id, line_no, product_id, sku, name, price_cents, requires_shipping, "
+        "ordered) VALUES (?1, ?2, (SELECT id FROM product WHERE sku = ?3), ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT(order_id, line_no) DO UPDATE SET product_id = excluded.product_id, sku = excluded.sku, "
+        "name = excluded.name, price_cents = excluded.price_cents, "
+        "requires_shipping = excluded.requires_shipping, ordered = excluded.ordered "
+        "RETURNING product_id IS NULL AND requires_shipping = 1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    for (size_t i = 0; i < o->line_count; i++) {
+        const tote_order_line_in *l = &o->lines[i];
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_int64(st, 1, order_id);
+        sqlite3_bind_int64(st, 2, (long long)i + 1);
+        sqlite3_bind_text(st, 3, l->sku ? l->sku : "", -1, SQLITE_TRANSIENT);
+        store_bind_text_ne(st, 4, l->name);
+        store_bind_int_nn(st, 5, l->price_cents);
+        sqlite3_bind_int(st, 6, l->requires_shipping ? 1 : 0);
+        sqlite3_bind_int64(st, 7, l->qty);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *unknown += sqlite3_column_int(st, 0);
+            rc = sqlite3_step(st);
+        }
+        if (rc != SQLITE_DONE) {
+            sqlite3_reset(st);
+            return store_db_fail(s, rc);
+        }
+    }
+    sqlite3_reset(st);
+    /* lines that disappeared upstream: deleted, or zeroed if something refers to them */
+    st = tote_store_stmt(s,
+                         "DELETE FROM order_line WHERE order_id = ?1 AND line_no > ?2 "
+                         "AND NOT EXISTS (SELECT 1 FROM allocation a WHERE a.order_line_id = order_line.id) "
+                         "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.order_line_id = order_line.id)");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, (long long)o->line_count);
+    int rc = store_step_done(st);
+    if (rc != SQLITE_DONE)
+        return store_db_fail(s, rc);
+    st = tote_store_stmt(s, "UPDATE order_line SET ordered = 0 WHERE order_id = ?1 AND line_no > ?2");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, (long long)o->line_count);
+    rc = store_step_done(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
+}
+
+static tote_st_err validate_order(const tote_order_in *o)
+{
+    if (!o || !o->name || !*o->name)
+        return store_fail(TOTE_ST_E_INVALID, "an order needs a name");
+    if (strlen(o->name) > 64)
+        return store_fail(TOTE_ST_E_INVALID, "order name '%.20s...' is longer than 64 characters", o->name);
+    if (o->line_count == 0 || !o->lines)
+        return store_fail(TOTE_ST_E_INVALID, "order %s has no lines", o->name);
+    for (size_t i = 0; i < o->line_count; i++) {
+        const tote_order_line_in *l = &o->lines[i];
+        if (l->qty < 1)
+            return store_fail(TOTE_ST_E_INVALID,
+                              "order %s line %zu (%s) has quantity %lld; a line needs at least 1", o->name,
+                              i + 1, l->sku && *l->sku ? l->sku : "no SKU", l->qty);
+    }
+    if (o->total_cents < -1)
+        return store_fail(TOTE_ST_E_INVALID, "order %s has a negative total", o->name);
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char *actor,
+                              tote_upsert_result *res, char **err_msg)
+{
+    store_detail_clear();
+    tote_st_err e = validate_order(o);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    char hash[33];
+    order_hash(o, hash);
+    store_tx tx;
+    e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    tote_upsert_result r = TOTE_UPSERT_CREATED;
+    struct order_row old = {0};
+    char *payment = NULL;
+    long long released_units = 0;
+    int exists = 0;
+    e = order_load(s, o->name, &old);
+    if (e == TOTE_ST_E_OK) {
+        exists = 1;
+        if (old.source_hash && strcmp(old.source_hash, hash) == 0) {
+            r = TOTE_UPSERT_UNCHANGED;
+            goto out;
+        }
+        if (!editable(old.status)) {
+            r = TOTE_UPSERT_LOCKED;
+            store_fail(TOTE_ST_E_OK, "order %s is already %s; the change from upstream was not applied",
+                       o->name, tote_order_status_name(old.status));
+            goto out;
+        }
+        r = TOTE_UPSERT_UPDATED;
+    } else if (e == TOTE_ST_E_NOT_FOUND) {
+        store_detail_clear();
+        e = TOTE_ST_E_OK;
+    } else {
+        goto out;
+    }
+
+    long long customer_id = 0;
+    if (o->email && *o->email) {
+        e = tote_customer_ensure(s, o->email, o->customer_name, o->phone, &customer_id);
+        if (e == TOTE_ST_E_INVALID) {
+            /* a malformed address does not lose the order: kept without a customer */
+            store_detail_clear();
+            e = TOTE_ST_E_OK;
+            customer_id = 0;
+        }
+        if (e != TOTE_ST_E_OK)
+            goto out;
+    }
+
+    tote_order_status from = exists ? old.status : RCV;
+    if (exists && old.status == ALC) {
+        long long tasks = 0;
+        e = give_back(s, old.id, actor, &released_units, &tasks, &from);
+        if (e != TOTE_ST_E_OK)
+            goto out;
+    }
+    payment = lower_dup(o->payment_status && *o->payment_status ? o->payment_status : "pending");
+    if (!payment) {
+        e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
+        goto out;
+    }
+    if (exists && is_paid(old.payment_status) && unpaid_upstream(payment)) {
+        free(payment);
+        payment = strdup("paid");
+    }
+
+    long long id = 0, unknown = 0;
+    /* write with a provisional status; the final one is set below once the lines are known */
+    e = write_order_row(s, o, exists ? old.id : 0, customer_id, tote_order_status_name(from),
+                        from == HLD ? old.hold_reason : NULL, payment, hash, &id);
+    if (e == TOTE_ST_E_OK)
+        e = write_lines(s, o, id, &unknown);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+
+    tote_order_status to;
+    const char *hold = NULL;
+    if (o->cancelled_at && *o->cancelled_at) {
+        to = CAN;
+    } else if (exists && old.status == HLD && old.hold_reason && strcmp(old.hold_reason, "manual") == 0) {
+        to = HLD;
+        hold = "manual";
+    } else if (!is_paid(payment) && !o->cod) {
+        to = HLD;
+        hold = "payment";
+    } else if (unknown > 0) {
+        to = HLD;
+        hold = "unknown_sku";
+    } else {
+        to = REL;
+    }
+
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "status", tote_order_status_name(to));
+    if (hold)
+        cJSON_AddStringToObject(d, "hold_reason", hold);
+    cJSON_AddNumberToObject(d, "lines", (double)o->line_count);
+    if (unknown)
+        cJSON_AddNumberToObject(d, "unknown_skus", (double)unknown);
+    if (released_units)
+        cJSON_AddNumberToObject(d, "reservations_released", (double)released_units);
+    if (exists)
+        cJSON_AddStringToObject(d, "from", tote_order_status_name(old.status));
+    char *txt = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    e = tote_store_event(s, actor, NULL, exists ? "order.updated" : "order.created", "order", o->name, txt);
+    cJSON_free(txt);
+    if (e != TOTE_ST_E_OK) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    if (!exists) {
+        /* the provisional 'received' row becomes its first real status without an extra event */
+        sqlite3_stmt *st =
+            tote_store_stmt(s, "UPDATE orders SET status = ?2, hold_reason = ?3 WHERE id = ?1");
+        if (!st) {
+            e = store_db_fail(s, SQLITE_ERROR);
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, tote_order_status_name(to), -1, SQLITE_STATIC);
+        store_bind_text(st, 3, hold);
+        int rc = store_step_done(st);
+        if (rc != SQLITE_DONE)
+            e = store_db_fail(s, rc);
+    } else if (to != from || (to == HLD && (!old.hold_reason || strcmp(old.hold_reason, hold) != 0))) {
+        cJSON *sd = cJSON_CreateObject();
+        cJSON_AddStringToObject(sd, "reason", "changed upstream");
+        e = set_status(s, id, o->name, from, to, hold, actor, NULL, sd);
+    }
+out:
+    free(payment);
+    order_row_clear(&old);
+    e = store_tx_end(s, &tx, e);
+    if (e == TOTE_ST_E_OK && res)
+        *res = r;
+    return finish(e, err_msg);
+}
+
+/* ---- the verbs ---- */
+
+static cJSON *reason_detail(const char *reason)
+{
+    cJSON *d = cJSON_CreateObject();
+    if (reason && *reason)
+        cJSON_AddStringToObject(d, "reason", reason);
+    return d;
+}
+
+/* Releases a loaded order that passed the gate (payment checked by the caller). */
+static tote_st_err do_release(tote_store *s, struct order_row *r, const char *actor, const char *device,
+                              const char *reason)
+{
+    long long unknown = 0;
+    tote_st_err e = relink_lines(s, r->id, &unknown);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    if (unknown > 0) {
+        if (r->status == HLD && r->hold_reason && strcmp(r->hold_reason, "payment") == 0) {
+            /* paid, but still cannot be picked: the hold's reason changes */
+            e = set_status(s, r->id, r->name, HLD, HLD, "unknown_sku", actor, device, reason_detail(reason));
+            return e;
+        }
+        return store_fail(TOTE_ST_E_STATE,
+                          "order %s has %lld shippable line(s) whose SKU is not in the catalog; import the "
+                          "products first",
+                          r->name, unknown);
+    }
+    tote_order_status to = REL;
+    if (r->status == HLD) {
+        e = resume_status(s, r->id, &to);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    return set_status(s, r->id, r->name, r->status, to, NULL, actor, device, reason_detail(reason));
+}
+
+tote_st_err tote_order_release(tote_store *s, const char *name, const char *actor, const char *device,
+                               const char *reason, char **err_msg)
+{
+    store_detail_clear();
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    struct order_row r;
+    e = order_load(s, name, &r);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    if (r.status != RCV && r.status != HLD) {
+        e = store_fail(TOTE_ST_E_STATE, "order %s is %s, not on hold; there is nothing to release", r.name,
+                       tote_order_status_name(r.status));
+        goto out;
+    }
+    if (!is_paid(r.payment_status) && !r.cod) {
+        e = store_fail(
+            TOTE_ST_E_STATE,
+            "order %s is not paid (payment status %s); record the payment with 'tote order paid %s' "
+            "first",
+            r.name, r.payment_status ? r.payment_status : "unknown", r.name);
+        goto out;
+    }
+    e = do_release(s, &r, actor, device, reason);
+out:
+    order_row_clear(&r);
+    return finish(store_tx_end(s, &tx, e), err_msg);
+}
+
+tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, const char *device,
+                            const char *reason, char **err_msg)
+{
+    store_detail_clear();
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    struct order_row r;
+    e = order_load(s, name, &r);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    if (r.status == HLD && r.hold_reason && strcmp(r.hold_reason, "manual") == 0) {
+        e = store_fail(TOTE_ST_E_STATE, "order %s is already on hold", r.name);
+        goto out;
+    }
+    if (r.status != HLD && !tote_order_transition_allowed(r.status, HLD)) {
+        e = store_fail(TOTE_ST_E_STATE, "order %s is %s; it can no longer be held", r.name,
+                       tote_order_status_name(r.status));
+        goto out;
+    }
+    long long units = 0, tasks = 0;
+    tote_order_status now = r.status;
+    e = give_back(s, r.id, actor, &units, &tasks, &now);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    cJSON *d = reason_detail(reason);
+    if (units)
+        cJSON_AddNumberToObject(d, "reservations_released", (double)units);
+    if (tasks)
+        cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
+    e = set_status(s, r.id, r.name, r.status, HLD, "manual", actor, device, d);
+out:
+    order_row_clear(&r);
+    return finish(store_tx_end(s, &tx, e), err_msg);
+}
+
+tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor, const char *device,
+                              const char *reason, char **err_msg)
+{
+    store_detail_clear();
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    struct order_row r;
+    e = order_load(s, name, &r);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    if (r.status == CAN) {
+        e = store_fail(TOTE_ST_E_STATE, "order %s is already cancelled", r.name);
+        goto out;
+    }
+    if (r.status == SHP || r.status == DLV) {
+        e = store_fail(TOTE_ST_E_STATE,
+                       "order %s is %s; a shipped order cannot be cancelled (open a return "
+                       "instead)",
+                       r.name, tote_order_status_name(r.status));
+        goto out;
+    }
+    long long units = 0, tasks = 0, picked = 0;
+    tote_order_status now = r.status;
+    e = give_back(s, r.id, actor, &units, &tasks, &now);
+    if (e == TOTE_ST_E_OK)
+        e = exec_id(
+            s, "UPDATE package SET status = 'cancelled' WHERE order_id = ?1 AND status IN ('open','closed')",
+            r.id);
+    if (e == TOTE_ST_E_OK)
+        e = query_ll(s, "SELECT COALESCE(SUM(picked), 0) FROM order_line WHERE order_id = ?1", r.id, &picked);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    cJSON *d = reason_detail(reason);
+    cJSON_AddNumberToObject(d, "reservations_released", (double)units);
+    if (tasks)
+        cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
+    if (picked)
+        cJSON_AddNumberToObject(d, "picked_units_to_put_away", (double)picked);
+    e = set_status(s, r.id, r.name, r.status, CAN, NULL, actor, device, d);
+out:
+    order_row_clear(&r);
+    return finish(store_tx_end(s, &tx, e), err_msg);
+}
+
+tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method, const char *actor,
+                            const char *device, char **err_msg)
+{
+    store_detail_clear();
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    struct order_row r;
+    e = order_load(s, name, &r);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    if (r.status == CAN) {
+        e = store_fail(TOTE_ST_E_STATE, "order %s is cancelled; no payment is recorded for it", r.name);
+        goto out;
+    }
+    if (is_paid(r.payment_status)) {
+        e = store_fail(TOTE_ST_E_STATE, "order %s is already paid", r.name);
+        goto out;
+    }
+    char now[32];
+    tote_store_now(now);
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET payment_status = 'paid', payment_method = "
+                                          "COALESCE(?2, payment_method), updated_at = ?3 WHERE id = ?1");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, r.id);
+    store_bind_text_ne(st, 2, method);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    int rc = store_step_done(st);
+    if (rc != SQLITE_DONE) {
+        e = store_db_fail(s, rc);
+        goto out;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "from", r.payment_status ? r.payment_status : "");
+    if (method && *method)
+        cJSON_AddStringToObject(d, "method", method);
+    char *txt = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    e = tote_store_event(s, actor, device, "order.paid", "order", r.name, txt);
+    cJSON_free(txt);
+    if (e != TOTE_ST_E_OK) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    if (r.status == HLD && r.hold_reason && strcmp(r.hold_reason, "payment") == 0)
+        e = do_release(s, &r, actor, device, "paid");
+out:
+    order_row_clear(&r);
+    return finish(store_tx_end(s, &tx, e), err_msg);
+}
+
+/* ---- listings ---- */
+
+static void add_text(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    if (t)
+        cJSON_AddStringToObject(o, key, (const char *)t);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void add_int(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, (double)sqlite3_column_int64(st, i));
+}
+
+static void add_bool(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+    cJSON_AddBoolToObject(o, key, sqlite3_column_int(st, i) != 0);
+}
+
+tote_st_err tote_order_list_json(tote_store *s, const char *status, cJSON **out)
+{
+    store_detail_clear();
+    *out = NULL;
+    tote_order_status want;
+    if (status && *status && tote_order_status_parse(status, &want) != 0)
+        return store_fail(
+            TOTE_ST_E_INVALID,
+            "'%s' is not an order status (received, on_hold, released, allocated, picking, picked, "
+            "packing, packed, shipped, delivered, cancelled)",
+            status);
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.name, o.status, o.hold_reason, o.payment_status, o.cod, o.priority, o.rush, o.pickup, "
+           "o.ship_by, o.channel, c.email, o.ship_name, o.ship_country, o.ordered_at, "
+           "COUNT(l.id), COALESCE(SUM(l.ordered), 0), COALESCE(SUM(l.allocated), 0), COALESCE(SUM(l.picked), "
+           "0), "
+           "COALESCE(SUM(l.packed), 0), COALESCE(SUM(l.shipped), 0) "
+           "FROM orders o LEFT JOIN customer c ON c.id = o.customer_id LEFT JOIN order_line l ON l.order_id "
+           "= o.id "
+           "WHERE ?1 IS NULL OR o.status = ?1 GROUP BY o.id ORDER BY o.ordered_at, o.id");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    store_bind_text_ne(st, 1, status);
+    cJSON *arr = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        add_text(o, "name", st, 0);
+        add_text(o, "status", st, 1);
+        add_text(o, "hold_reason", st, 2);
+        add_text(o, "payment_status", st, 3);
+        add_bool(o, "cod", st, 4);
+        add_int(o, "priority", st, 5);
+        add_bool(o, "rush", st, 6);
+        add_bool(o, "pickup", st, 7);
+        add_text(o, "ship_by", st, 8);
+        add_text(o, "channel", st, 9);
+        add_text(o, "email", st, 10);
+        add_text(o, "ship_name", st, 11);
+        add_text(o, "ship_country", st, 12);
+        add_text(o, "ordered_at", st, 13);
+        add_int(o, "lines", st, 14);
+        add_int(o, "units", st, 15);
+        add_int(o, "allocated", st, 16);
+        add_int(o, "picked", st, 17);
+        add_int(o, "packed", st, 18);
+        add_int(o, "shipped", st, 19);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        return store_db_fail(s, rc);
+    }
+    *out = arr;
+    return TOTE_ST_E_OK;
+}
+
+/* Runs st (bound), adding one object per row built by fill into arr. */
+static int each_row(sqlite3_stmt *st, cJSON *arr, void (*fill)(cJSON *, sqlite3_stmt *))
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        fill(o, st);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static void fill_line(cJSON *o, sqlite3_stmt *st)
+{
+    add_int(o, "line_no", st, 0);
+    add_text(o, "sku", st, 1);
+    add_text(o, "name", st, 2);
+    add_bool(o, "known", st, 3);
+    add_bool(o, "requires_shipping", st, 4);
+    add_int(o, "price_cents", st, 5);
+    add_int(o, "ordered", st, 6);
+    add_int(o, "allocated", st, 7);
+    add_int(o, "unallocated", st, 8);
+    add_int(o, "picked", st, 9);
+    add_int(o, "short", st, 10);
+    add_int(o, "packed", st, 11);
+    add_int(o, "shipped", st, 12);
+    add_int(o, "returned", st, 13);
+}
+
+static void fill_package(cJSON *o, sqlite3_stmt *st)
+{
+    add_int(o, "package_no", st, 0);
+    add_text(o, "status", st, 1);
+    add_text(o, "carton", st, 2);
+    add_int(o, "weight_g", st, 3);
+    add_text(o, "tracking", st, 4);
+    add_text(o, "sscc", st, 5);
+    add_text(o, "service", st, 6);
+    add_text(o, "created_at", st, 7);
+    add_text(o, "shipped_at", st, 8);
+}
+
+static void fill_event(cJSON *o, sqlite3_stmt *st)
+{
+    add_text(o, "at", st, 0);
+    add_text(o, "actor", st, 1);
+    add_text(o, "device", st, 2);
+    add_text(o, "kind", st, 3);
+    const char *d = (const char *)sqlite3_column_text(st, 4);
+    cJSON *dj = d ? cJSON_Parse(d) : NULL;
+    if (dj)
+        cJSON_AddItemToObject(o, "detail", dj);
+    else if (d)
+        cJSON_AddStringToObject(o, "detail", d);
+    else
+        cJSON_AddNullToObject(o, "detail");
+}
+
+tote_st_err tote_order_show_json(tote_store *s, const char *name, cJSON **out)
+{
+    store_detail_clear();
+    *out = NULL;
+    if (!name || !*name)
+        return store_fail(TOTE_ST_E_INVALID, "no order name given");
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.id, o.name, o.channel, o.external_ref, o.status, o.hold_reason, o.priority, o.rush, "
+           "o.pickup, "
+           "o.ship_by, o.tote, o.ordered_at, o.created_at, o.updated_at, c.email, c.name, c.phone, "
+           "o.payment_status, o.payment_method, o.cod, o.currency, o.total_cents, o.shipping_method, "
+           "o.ship_name, "
+           "o.ship_company, o.ship_address1, o.ship_address2, o.ship_city, o.ship_zip, o.ship_province, "
+           "o.ship_country, o.ship_phone FROM orders o LEFT JOIN customer c ON c.id = o.customer_id "
+           "WHERE o.name = ?1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? store_fail(TOTE_ST_E_NOT_FOUND, "no order named %s", name)
+                                 : store_db_fail(s, rc);
+    }
+    long long id = sqlite3_column_int64(st, 0);
+    cJSON *o = cJSON_CreateObject();
+    add_text(o, "name", st, 1);
+    add_text(o, "channel", st, 2);
+    add_text(o, "external_ref", st, 3);
+    add_text(o, "status", st, 4);
+    add_text(o, "hold_reason", st, 5);
+    add_int(o, "priority", st, 6);
+    add_bool(o, "rush", st, 7);
+    add_bool(o, "pickup", st, 8);
+    add_text(o, "ship_by", st, 9);
+    add_text(o, "tote", st, 10);
+    add_text(o, "ordered_at", st, 11);
+    add_text(o, "created_at", st, 12);
+    add_text(o, "updated_at", st, 13);
+    if (sqlite3_column_type(st, 14) == SQLITE_NULL) {
+        cJSON_AddNullToObject(o, "customer");
+    } else {
+        cJSON *c = cJSON_AddObjectToObject(o, "customer");
+        add_text(c, "email", st, 14);
+        add_text(c, "name", st, 15);
+        add_text(c, "phone", st, 16);
+    }
+    cJSON *p = cJSON_AddObjectToObject(o, "payment");
+    add_text(p, "status", st, 17);
+    add_text(p, "method", st, 18);
+    add_bool(p, "cod", st, 19);
+    add_text(p, "currency", st, 20);
+    add_int(p, "total_cents", st, 21);
+    cJSON *sh = cJSON_AddObjectToObject(o, "shipping");
+    static const char *const ship_keys[] = {"method", "name", "company",  "address1", "address2",
+                                            "city",   "zip",  "province", "country",  "phone"};
+    for (int i = 0; i < 10; i++)
+        add_text(sh, ship_keys[i], st, 22 + i);
+    sqlite3_reset(st);
+
+    tote_st_err e = TOTE_ST_E_OK;
+    st = tote_store_stmt(
+        s, "SELECT line_no, sku, name, product_id IS NOT NULL, requires_shipping, price_cents, "
+           "ordered, allocated, CASE WHEN requires_shipping = 1 AND ordered - allocated - short > 0 "
+           "THEN ordered - allocated - short ELSE 0 END, picked, short, packed, shipped, returned "
+           "FROM order_line WHERE order_id = ?1 ORDER BY line_no");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    rc = each_row(st, cJSON_AddArrayToObject(o, "lines"), fill_line);
+    if (rc != SQLITE_DONE) {
+        e = store_db_fail(s, rc);
+        goto out;
+    }
+    st = tote_store_stmt(s,
+                         "SELECT package_no, status, carton, weight_g, tracking, sscc, service, created_at, "
+                         "shipped_at FROM package WHERE order_id = ?1 ORDER BY package_no");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    rc = each_row(st, cJSON_AddArrayToObject(o, "packages"), fill_package);
+    if (rc != SQLITE_DONE) {
+        e = store_db_fail(s, rc);
+        goto out;
+    }
+    st = tote_store_stmt(s, "SELECT at, actor, device, kind, detail FROM event WHERE subject_type = 'order' "
+                            "AND subject = ?1 ORDER BY id");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    rc = each_row(st, cJSON_AddArrayToObject(o, "events"), fill_event);
+    if (rc != SQLITE_DONE)
+        e = store_db_fail(s, rc);
+out:
+    if (e != TOTE_ST_E_OK) {
+        cJSON_Delete(o);
+        return e;
+    }
+    *out = o;
+    return TOTE_ST_E_OK;
+}

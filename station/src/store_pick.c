@@ -1,0 +1,572 @@
+/* Picking: the SQL behind flows_pick.c (declared in tote/flows.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tote/flows.h"
+#include "tote/orders.h"
+#include "tote/server.h"
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", v ? (const char *)v : "");
+}
+
+static tote_st_err step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Order states in which a pick task is worked on (others: held or cancelled). */
+#define ACTIVE_ORDER "o.status NOT IN ('on_hold', 'cancelled')"
+
+#define TASK_SELECT(GTIN, LEFT)                                                                \
+    "SELECT t.id, t.pick_list_id, ol.order_id, t.order_line_id, t.allocation_id, t.stock_id, " \
+    "st.product_id, st.location_id, loc.code, p.sku, p.name, " GTIN ", st.lot, "               \
+    "COALESCE(st.expiry, ''), COALESCE(t.tote, o.tote, ''), o.name, t.qty, t.done, t.short, "  \
+    "t.bin_confirmed, t.status, o.status, COALESCE(l.device, ''), " LEFT " "                   \
+    "FROM pick_task t JOIN pick_list l ON l.id = t.pick_list_id "                              \
+    "JOIN order_line ol ON ol.id = t.order_line_id JOIN orders o ON o.id = ol.order_id "       \
+    "JOIN stock st ON st.id = t.stock_id JOIN location loc ON loc.id = st.location_id "        \
+    "JOIN product p ON p.id = st.product_id "
+
+/* what a TASK reply shows: the item's GTIN and the tasks left in the list */
+#define TASK_COLUMNS                                                                                   \
+    TASK_SELECT("COALESCE((SELECT b.code FROM barcode b WHERE b.product_id = p.id AND b.units = 1 "    \
+                "AND length(b.code) = 14 ORDER BY b.code LIMIT 1), '')",                               \
+                "(SELECT COUNT(*) FROM pick_task t2 JOIN order_line ol2 ON ol2.id = t2.order_line_id " \
+                "JOIN orders o2 ON o2.id = ol2.order_id WHERE t2.pick_list_id = t.pick_list_id "       \
+                "AND t2.status = 'open' AND o2.status NOT IN ('on_hold', 'cancelled'))")
+/* the scan path needs neither (gtin "", tasks_left 0) */
+#define TASK_COLUMNS_LEAN TASK_SELECT("''", "0")
+
+static void read_task(sqlite3_stmt *st, tote_pick_task *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    t->pick_list_id = sqlite3_column_int64(st, 1);
+    t->order_id = sqlite3_column_int64(st, 2);
+    t->order_line_id = sqlite3_column_int64(st, 3);
+    t->allocation_id = sqlite3_column_int64(st, 4);
+    t->stock_id = sqlite3_column_int64(st, 5);
+    t->product_id = sqlite3_column_int64(st, 6);
+    t->location_id = sqlite3_column_int64(st, 7);
+    copy_col(st, 8, t->bin, sizeof t->bin);
+    copy_col(st, 9, t->sku, sizeof t->sku);
+    copy_col(st, 10, t->name, sizeof t->name);
+    copy_col(st, 11, t->gtin, sizeof t->gtin);
+    copy_col(st, 12, t->lot, sizeof t->lot);
+    copy_col(st, 13, t->expiry, sizeof t->expiry);
+    copy_col(st, 14, t->tote, sizeof t->tote);
+    copy_col(st, 15, t->order_name, sizeof t->order_name);
+    t->qty = sqlite3_column_int(st, 16);
+    t->done = sqlite3_column_int(st, 17);
+    t->short_qty = sqlite3_column_int(st, 18);
+    t->bin_confirmed = sqlite3_column_int(st, 19);
+    copy_col(st, 20, t->status, sizeof t->status);
+    copy_col(st, 21, t->order_status, sizeof t->order_status);
+    copy_col(st, 22, t->device, sizeof t->device);
+    t->tasks_left = sqlite3_column_int(st, 23);
+}
+
+static tote_st_err one_task(sqlite3_stmt *st, tote_pick_task *t)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_task(st, t);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return TOTE_ST_E_OK;
+    return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_pick_current(tote_store *s, const char *device, tote_pick_task *t)
+{
+    return tote_pick_current_ex(s, device, 1, t);
+}
+
+#define CURRENT_WHERE                                                                     \
+    "WHERE l.device = ?1 AND l.status = 'leased' AND t.status = 'open' AND " ACTIVE_ORDER \
+    " ORDER BY l.id, t.seq, t.id LIMIT 1"
+
+tote_st_err tote_pick_current_ex(tote_store *s, const char *device, int full, tote_pick_task *t)
+{
+    sqlite3_stmt *st = full ? tote_store_stmt(s, TASK_COLUMNS CURRENT_WHERE)
+                            : tote_store_stmt(s, TASK_COLUMNS_LEAN CURRENT_WHERE);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    return one_task(st, t);
+}
+
+tote_st_err tote_pick_task_get(tote_store *s, long long task_id, tote_pick_task *t)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, TASK_COLUMNS "WHERE t.id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, task_id);
+    return one_task(st, t);
+}
+
+tote_st_err tote_pick_lease_next(tote_store *s, const char *device, const char *operator_name,
+                                 const char *lease_until, long long *list_id)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT l.id, l.wave_id FROM pick_list l WHERE l.status = 'open' AND EXISTS ("
+           "  SELECT 1 FROM pick_task t JOIN order_line ol ON ol.id = t.order_line_id "
+           "  JOIN orders o ON o.id = ol.order_id WHERE t.pick_list_id = l.id AND t.status = 'open' "
+           "  AND " ACTIVE_ORDER ") "
+           /* lists are numbered wave by wave, and within a wave in order priority
+              (wave.h): list id order is "oldest wave first, then priority" */
+           "ORDER BY l.id LIMIT 1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    long long id = 0, wave = 0;
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        wave = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return TOTE_ST_E_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return tote_store_map_rc(rc);
+    st = tote_store_stmt(
+        s, "UPDATE pick_list SET status = 'leased', device = ?2, operator = ?3, lease_until = ?4 "
+           "WHERE id = ?1 AND status = 'open'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, device, -1, SQLITE_TRANSIENT);
+    bind_text(st, 3, operator_name);
+    sqlite3_bind_text(st, 4, lease_until, -1, SQLITE_TRANSIENT);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "UPDATE wave SET status = 'picking' WHERE id = ?1 AND status = 'open'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, wave);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    *list_id = id;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_pick_list_orders(tote_store *s, long long list_id, tote_order_ref *out, int cap, int *n)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT DISTINCT o.id, o.name, o.status FROM pick_task t "
+                                          "JOIN order_line ol ON ol.id = t.order_line_id "
+                                          "JOIN orders o ON o.id = ol.order_id WHERE t.pick_list_id = ?1 "
+                                          "ORDER BY o.id");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    int rc, k = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k < cap) {
+            out[k].id = sqlite3_column_int64(st, 0);
+            copy_col(st, 1, out[k].name, sizeof out[k].name);
+            copy_col(st, 2, out[k].status, sizeof out[k].status);
+        }
+        k++;
+    }
+    sqlite3_reset(st);
+    *n = k < cap ? k : cap;
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE pick_task SET bin_confirmed = 1 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, task_id);
+    return step_done(st);
+}
+
+tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const char *actor,
+                            const char *device, const char *now)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE pick_task SET done = done + ?2, status = CASE WHEN "
+                           "done + ?2 + short >= qty THEN 'done' ELSE status END WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->id);
+    sqlite3_bind_int(st, 2, n);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s,
+                         "UPDATE allocation SET picked = picked + ?2, status = CASE WHEN picked + ?2 >= qty "
+                         "THEN 'done' ELSE status END WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->allocation_id);
+    sqlite3_bind_int(st, 2, n);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "UPDATE order_line SET picked = picked + ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->order_line_id);
+    sqlite3_bind_int(st, 2, n);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    st =
+        tote_store_stmt(s, "UPDATE stock SET on_hand = on_hand - ?2, reserved = reserved - ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->stock_id);
+    sqlite3_bind_int(st, 2, n);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "INSERT INTO stock_move(stock_id, kind, qty, order_line_id, actor, device, at) "
+                            "VALUES (?1, 'pick', ?2, ?3, ?4, ?5, ?6)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->stock_id);
+    sqlite3_bind_int(st, 2, -n);
+    sqlite3_bind_int64(st, 3, t->order_line_id);
+    bind_text(st, 4, actor);
+    bind_text(st, 5, device);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
+tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int short_units)
+{
+    int left = t->qty - t->done - t->short_qty;
+    if (short_units <= 0 || short_units > left)
+        return TOTE_ST_E_STATE;
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE pick_task SET short = short + ?2, status = CASE WHEN "
+                           "done + short + ?2 >= qty THEN 'short' ELSE status END WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->id);
+    sqlite3_bind_int(st, 2, short_units);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    /* the allocation gives up the units that are not there: reserved and
+     * order_line.allocated drop by the same amount (alloc.h, short picks) */
+    st = tote_store_stmt(s, "SELECT qty, picked, status FROM allocation WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->allocation_id);
+    int rc = sqlite3_step(st);
+    long long aqty = 0, apicked = 0;
+    int open = 0;
+    if (rc == SQLITE_ROW) {
+        aqty = sqlite3_column_int64(st, 0);
+        apicked = sqlite3_column_int64(st, 1);
+        open = strcmp((const char *)sqlite3_column_text(st, 2), "open") == 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+    if (!open)
+        return TOTE_ST_E_OK;
+    long long give = short_units < aqty - apicked ? short_units : aqty - apicked;
+    if (give <= 0)
+        return TOTE_ST_E_OK;
+    if (aqty - give > apicked)
+        st = tote_store_stmt(s, "UPDATE allocation SET qty = qty - ?2 WHERE id = ?1");
+    else if (apicked > 0)
+        st = tote_store_stmt(
+            s, "UPDATE allocation SET qty = picked, status = 'short' WHERE id = ?1 AND ?2 = ?2");
+    else
+        st = tote_store_stmt(s, "UPDATE allocation SET status = 'cancelled' WHERE id = ?1 AND ?2 = ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->allocation_id);
+    sqlite3_bind_int64(st, 2, give);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "UPDATE stock SET reserved = reserved - ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->stock_id);
+    sqlite3_bind_int64(st, 2, give);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "UPDATE order_line SET allocated = allocated - ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, t->order_line_id);
+    sqlite3_bind_int64(st, 2, give);
+    return step_done(st);
+}
+
+tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE order_line SET short = short + ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_line_id);
+    sqlite3_bind_int(st, 2, qty);
+    return step_done(st);
+}
+
+tote_st_err tote_pick_stock_on_hand(tote_store *s, long long stock_id, long long *on_hand)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT on_hand FROM stock WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, stock_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *on_hand = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return TOTE_ST_E_OK;
+    return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_pick_list_open_tasks(tote_store *s, long long list_id, int *n)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT COUNT(*) FROM pick_task t "
+                           "JOIN order_line ol ON ol.id = t.order_line_id "
+                           "JOIN orders o ON o.id = ol.order_id "
+                           "WHERE t.pick_list_id = ?1 AND t.status = 'open' AND " ACTIVE_ORDER);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_pick_list_finish(tote_store *s, long long list_id, const char *now)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE pick_list SET status = 'done', done_at = ?2, lease_until = NULL "
+                           "WHERE id = ?1 AND status <> 'done'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(
+        s, "UPDATE wave SET status = 'done' WHERE id = (SELECT wave_id FROM pick_list WHERE id = ?1) "
+           "AND NOT EXISTS (SELECT 1 FROM pick_list l WHERE l.wave_id = wave.id "
+           "AND l.status IN ('open', 'leased'))");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    return step_done(st);
+}
+
+tote_st_err tote_pick_order_open_tasks(tote_store *s, long long order_id, int *n)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT COUNT(*) FROM pick_task t JOIN order_line ol "
+                           "ON ol.id = t.order_line_id WHERE ol.order_id = ?1 AND t.status = 'open'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_pick_order_set_tote(tote_store *s, long long order_id, const char *tote)
+{
+    if (!tote || !*tote)
+        return TOTE_ST_E_OK;
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET tote = ?2 WHERE id = ?1 AND tote IS NULL");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_text(st, 2, tote, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
+tote_st_err tote_alert_raise(tote_store *s, const char *kind, const char *subject, const char *message,
+                             const char *now, long long *alert_id)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "INSERT INTO alert(kind, subject, message, created_at) "
+                                          "VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    bind_text(st, 2, subject);
+    sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    tote_st_err e = step_done(st);
+    if (e == TOTE_ST_E_OK && alert_id)
+        *alert_id = sqlite3_last_insert_rowid(tote_store_db(s));
+    return e;
+}
+
+tote_st_err tote_count_task_create(tote_store *s, long long location_id, long long product_id,
+                                   const char *reason, const char *now, long long *count_task_id)
+{
+    /* one open recount per bin and product is enough */
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT id FROM count_task WHERE location_id = ?1 AND product_id = ?2 "
+                           "AND status = 'open'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, location_id);
+    sqlite3_bind_int64(st, 2, product_id);
+    int rc = sqlite3_step(st);
+    long long id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    if (!id) {
+        st = tote_store_stmt(s, "INSERT INTO count_task(location_id, product_id, reason, created_at) "
+                                "VALUES (?1, ?2, ?3, ?4)");
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_int64(st, 1, location_id);
+        sqlite3_bind_int64(st, 2, product_id);
+        bind_text(st, 3, reason);
+        sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+        tote_st_err e = step_done(st);
+        if (e != TOTE_ST_E_OK)
+            return e;
+        id = sqlite3_last_insert_rowid(tote_store_db(s));
+    }
+    if (count_task_id)
+        *count_task_id = id;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_flow_order_status(tote_store *s, long long order_id, const char *to, const char *actor,
+                                   const char *device, const char *reason, tote_order_ref *out)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT name, status FROM orders WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    tote_order_ref ref;
+    memset(&ref, 0, sizeof ref);
+    ref.id = order_id;
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, ref.name, sizeof ref.name);
+        copy_col(st, 1, ref.status, sizeof ref.status);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+    if (out)
+        *out = ref;
+    if (strcmp(ref.status, to) == 0)
+        return TOTE_ST_E_OK;
+    tote_order_status target;
+    if (tote_order_status_parse(to, &target) != 0)
+        return TOTE_ST_E_INVALID;
+    char *detail = NULL;
+    if (reason) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "reason", reason);
+        detail = cJSON_PrintUnformatted(d);
+        cJSON_Delete(d);
+    }
+    tote_st_err e = tote_order_set_status(s, order_id, target, actor, device, detail, NULL);
+    cJSON_free(detail);
+    return e;
+}
+
+tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_seconds,
+                                    void (*cb)(void *ctx, long long list_id, const char *device), void *ctx,
+                                    int *n)
+{
+    *n = 0;
+    char offset[32];
+    snprintf(offset, sizeof offset, "+%d seconds", lease_seconds);
+    /* the lease runs from the device's last request */
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "UPDATE pick_list SET lease_until = strftime('%Y-%m-%dT%H:%M:%fZ', "
+           "  (SELECT d.last_seen FROM device d WHERE d.name = pick_list.device), ?1) "
+           "WHERE status = 'leased' AND (SELECT d.last_seen FROM device d WHERE d.name = pick_list.device) "
+           "  IS NOT NULL AND lease_until IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', "
+           "  (SELECT d.last_seen FROM device d WHERE d.name = pick_list.device), ?1)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, offset, -1, SQLITE_TRANSIENT);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    for (;;) {
+        st = tote_store_stmt(s, "SELECT id, COALESCE(device, '') FROM pick_list WHERE status = 'leased' "
+                                "AND lease_until < ?1 ORDER BY id LIMIT 1");
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        long long id = 0;
+        char device[256] = "";
+        if (rc == SQLITE_ROW) {
+            id = sqlite3_column_int64(st, 0);
+            copy_col(st, 1, device, sizeof device);
+        }
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            return TOTE_ST_E_OK;
+        if (rc != SQLITE_ROW)
+            return tote_store_map_rc(rc);
+        st = tote_store_stmt(s, "UPDATE pick_list SET status = 'open', device = NULL, operator = NULL, "
+                                "lease_until = NULL WHERE id = ?1");
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_int64(st, 1, id);
+        if ((e = step_done(st)) != TOTE_ST_E_OK)
+            return e;
+        /* orders of the list on which nothing happened yet go back to 'allocated' */
+        tote_order_ref orders[64];
+        int k = 0;
+        if ((e = tote_pick_list_orders(s, id, orders, 64, &k)) != TOTE_ST_E_OK)
+            return e;
+        for (int i = 0; i < k; i++) {
+            if (strcmp(orders[i].status, "picking") != 0)
+                continue;
+            sqlite3_stmt *q = tote_store_stmt(s, "SELECT COUNT(*) FROM order_line WHERE order_id = ?1 "
+                                                 "AND (picked > 0 OR short > 0)");
+            if (!q)
+                return TOTE_ST_E_DB;
+            sqlite3_bind_int64(q, 1, orders[i].id);
+            int touched = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
+            sqlite3_reset(q);
+            if (!touched && (e = tote_flow_order_status(s, orders[i].id, "allocated", NULL, device,
+                                                        "pick list lease expired", NULL)) != TOTE_ST_E_OK)
+                return e;
+        }
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "device", device);
+        char *detail = cJSON_PrintUnformatted(d);
+        cJSON_Delete(d);
+        char subject[32];
+        snprintf(subject, sizeof subject, "%lld", id);
+        e = tote_store_event(s, NULL, device, "lease_expired", "pick_list", subject, detail);
+        cJSON_free(detail);
+        if (e != TOTE_ST_E_OK)
+            return e;
+        (*n)++;
+        if (cb)
+            cb(ctx, id, device);
+    }
+}

@@ -1,0 +1,245 @@
+/* The exactly-once request table and per-request savepoints (tote/server.h),
+ * and the scan log (tote/flows.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tote/devices.h"
+#include "tote/flows.h"
+#include "tote/server.h"
+
+tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq, int *type, uint8_t **reply,
+                                size_t *len)
+{
+    *reply = NULL;
+    *len = 0;
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT type, reply FROM request WHERE device = ?1 AND seq = ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+    }
+    *type = sqlite3_column_int(st, 0);
+    int n = sqlite3_column_bytes(st, 1);
+    const void *p = sqlite3_column_blob(st, 1);
+    uint8_t *copy = malloc(n > 0 ? (size_t)n : 1);
+    if (!copy) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_NOMEM;
+    }
+    if (n > 0)
+        memcpy(copy, p, (size_t)n);
+    sqlite3_reset(st);
+    *reply = copy;
+    *len = (size_t)n;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
+                               const uint8_t *reply, size_t len, const char *now)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "INSERT INTO request(device, seq, type, reply, at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_int(st, 3, type);
+    sqlite3_bind_blob(st, 4, reply, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    return tote_device_set_last_seq(s, device, (long long)seq);
+}
+
+static tote_st_err exec_cached(tote_store *s, const char *sql)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_request_savepoint(tote_store *s)
+{
+    return exec_cached(s, "SAVEPOINT tote_request");
+}
+
+tote_st_err tote_request_release(tote_store *s)
+{
+    return exec_cached(s, "RELEASE tote_request");
+}
+
+void tote_request_rollback(tote_store *s)
+{
+    exec_cached(s, "ROLLBACK TO tote_request");
+    exec_cached(s, "RELEASE tote_request");
+}
+
+int tote_reply_blob_next(const uint8_t *blob, size_t len, size_t *off, const uint8_t **frame,
+                         size_t *frame_len)
+{
+    if (*off + 2 > len)
+        return 0;
+    size_t n = (size_t)blob[*off] << 8 | blob[*off + 1];
+    if (n == 0 || *off + 2 + n > len)
+        return 0;
+    *frame = blob + *off + 2;
+    *frame_len = n;
+    *off += 2 + n;
+    return 1;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, long long v)
+{
+    if (v > 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "INSERT INTO scan(device, device_seq, operator, context, raw, symbology, kind, gtin, lot, expiry, "
+           "serial, qty, order_id, pick_task_id, package_id, result, reason, at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->seq);
+    bind_opt(st, 3, r->operator_name);
+    sqlite3_bind_text(st, 4, r->context, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 5, r->raw ? (const void *)r->raw : (const void *)"", (int)r->raw_len,
+                      SQLITE_TRANSIENT);
+    bind_opt(st, 6, r->symbology);
+    bind_opt(st, 7, r->kind);
+    bind_opt(st, 8, r->gtin);
+    bind_opt(st, 9, r->lot);
+    bind_opt(st, 10, r->expiry);
+    bind_opt(st, 11, r->serial);
+    sqlite3_bind_int(st, 12, r->qty);
+    bind_id(st, 13, r->order_id);
+    bind_id(st, 14, r->pick_task_id);
+    bind_id(st, 15, r->package_id);
+    sqlite3_bind_text(st, 16, r->accepted ? "accepted" : "refused", -1, SQLITE_STATIC);
+    bind_opt(st, 17, r->reason);
+    sqlite3_bind_text(st, 18, r->at, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+/* ---------------- background checkpoints ---------------- */
+
+struct tote_checkpointer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int interval_ms;
+    sqlite3 *db;
+    unsigned long long runs;
+};
+
+static void *checkpoint_main(void *arg)
+{
+    tote_checkpointer *cp = arg;
+    pthread_mutex_lock(&cp->mu);
+    while (!cp->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += cp->interval_ms / 1000;
+        until.tv_nsec += (long)(cp->interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&cp->cv, &cp->mu, &until);
+        if (cp->stop)
+            break;
+        pthread_mutex_unlock(&cp->mu);
+        /* PASSIVE: copies what it can without waiting for (or blocking) the writer */
+        int log = 0, done = 0;
+        sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        pthread_mutex_lock(&cp->mu);
+        cp->runs++;
+    }
+    pthread_mutex_unlock(&cp->mu);
+    return NULL;
+}
+
+tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out)
+{
+    *out = NULL;
+    tote_checkpointer *cp = calloc(1, sizeof *cp);
+    if (!cp)
+        return TOTE_ST_E_NOMEM;
+    cp->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+    int rc =
+        sqlite3_open_v2(tote_store_path(s), &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(cp->db);
+        free(cp);
+        return tote_store_map_rc(rc);
+    }
+    sqlite3_busy_timeout(cp->db, 1000);
+    /* reading the journal mode opens the WAL for this connection (a
+     * connection that never read the database cannot checkpoint it) */
+    rc = sqlite3_exec(cp->db, "PRAGMA journal_mode", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(cp->db);
+        free(cp);
+        return tote_store_map_rc(rc);
+    }
+    pthread_mutex_init(&cp->mu, NULL);
+    pthread_cond_init(&cp->cv, NULL);
+    if (pthread_create(&cp->thread, NULL, checkpoint_main, cp) != 0) {
+        sqlite3_close(cp->db);
+        pthread_mutex_destroy(&cp->mu);
+        pthread_cond_destroy(&cp->cv);
+        free(cp);
+        return TOTE_ST_E_NOMEM;
+    }
+    /* the writer no longer checkpoints inside its commits */
+    sqlite3_wal_autocheckpoint(tote_store_db(s), 0);
+    *out = cp;
+    return TOTE_ST_E_OK;
+}
+
+void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
+{
+    if (!cpp || !*cpp)
+        return;
+    tote_checkpointer *cp = *cpp;
+    pthread_mutex_lock(&cp->mu);
+    cp->stop = 1;
+    pthread_cond_signal(&cp->cv);
+    pthread_mutex_unlock(&cp->mu);
+    pthread_join(cp->thread, NULL);
+    sqlite3_close(cp->db);
+    pthread_mutex_destroy(&cp->mu);
+    pthread_cond_destroy(&cp->cv);
+    free(cp);
+    *cpp = NULL;
+    if (s)
+        sqlite3_wal_autocheckpoint(tote_store_db(s), 1000);
+}

@@ -1,0 +1,126 @@
+/* Nested transactions and the last-error sentence for the store_*.c domain files. */
+#include "store_tx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tote/catalog.h"
+
+static _Thread_local char detail[512];
+
+const char *tote_st_detail(void)
+{
+    return detail;
+}
+
+void store_detail_clear(void)
+{
+    detail[0] = '\0';
+}
+
+tote_st_err store_fail(tote_st_err e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+tote_st_err store_db_fail(tote_store *s, int rc)
+{
+    tote_st_err e = tote_store_map_rc(rc);
+    if (e == TOTE_ST_E_OK)
+        e = TOTE_ST_E_DB;
+    if (e == TOTE_ST_E_BUSY)
+        return store_fail(e, "the database is busy (another writer held it too long); try again");
+    return store_fail(e, "database error: %s", tote_store_errmsg(s));
+}
+
+static int run(tote_store *s, const char *sql)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return SQLITE_ERROR;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc;
+}
+
+tote_st_err store_tx_begin(tote_store *s, store_tx *tx)
+{
+    store_detail_clear();
+    if (sqlite3_get_autocommit(tote_store_db(s))) {
+        tx->own = 1;
+        tote_st_err e = tote_store_begin(s);
+        if (e == TOTE_ST_E_BUSY)
+            return store_fail(e, "the database is busy (another writer held it too long); try again");
+        if (e != TOTE_ST_E_OK)
+            return store_fail(e, "cannot start a transaction: %s", tote_store_errmsg(s));
+        return e;
+    }
+    tx->own = 0;
+    int rc = run(s, "SAVEPOINT tote_sp");
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
+}
+
+tote_st_err store_tx_end(tote_store *s, store_tx *tx, tote_st_err e)
+{
+    if (tx->own) {
+        if (e == TOTE_ST_E_OK) {
+            e = tote_store_commit(s);
+            if (e != TOTE_ST_E_OK) {
+                store_fail(e, "cannot commit: %s", tote_store_errmsg(s));
+                tote_store_rollback(s);
+            }
+        } else {
+            tote_store_rollback(s);
+        }
+        return e;
+    }
+    if (e != TOTE_ST_E_OK)
+        run(s, "ROLLBACK TO tote_sp");
+    int rc = run(s, "RELEASE tote_sp");
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = store_db_fail(s, rc);
+    return e;
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void store_bind_text_ne(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void store_bind_int_nn(sqlite3_stmt *st, int i, long long v)
+{
+    if (v >= 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int store_step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc;
+}
+
+char *store_col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}

@@ -1,0 +1,689 @@
+/*
+ * `tote import` end to end: the real binary on a temp database with the
+ * Shopify-format files of tests/data/import/, checked through `tote order
+ * show --json` and `tote stock list --json`. Every bad input has its test.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support.h"
+#include "test.h"
+#include "tote/catalog.h"
+#include "tote/store.h"
+
+static char *dir;
+static char db[600];
+
+static void cleanup(void)
+{
+    tt_rmrf(dir);
+    free(dir);
+}
+
+/* A fresh database named name in the test directory. */
+static int fresh(const char *name)
+{
+    if (!dir) {
+        dir = tt_tmpdir("cli-import");
+        if (!dir)
+            return -1;
+        atexit(cleanup);
+    }
+    snprintf(db, sizeof db, "%s/%s.db", dir, name);
+    const char *argv[] = {tt_bin("tote"), "--db", db, "init", NULL};
+    char *out = NULL, *err = NULL;
+    int rc = tt_run(argv, NULL, NULL, 10000, &out, &err);
+    free(out);
+    free(err);
+    return rc;
+}
+
+/* Runs tote --db DB args...; returns the exit status; out/err malloc'd (may be NULL). */
+static int tote(char **out, char **err, const char *a1, const char *a2, const char *a3, const char *a4,
+                const char *a5)
+{
+    char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
+    const char *argv[10] = {bin, "--db", db};
+    int n = 3;
+    const char *as[] = {a1, a2, a3, a4, a5};
+    for (int i = 0; i < 5 && as[i]; i++)
+        argv[n++] = as[i];
+    argv[n] = NULL;
+    char *o = NULL, *e = NULL;
+    int rc = tt_run(argv, NULL, NULL, 60000, &o, &e);
+    if (out)
+        *out = o;
+    else
+        free(o);
+    if (err)
+        *err = e;
+    else
+        free(e);
+    return rc;
+}
+
+static const char *data(const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    char rel[256];
+    snprintf(rel, sizeof rel, "tests/data/import/%s", name);
+    snprintf(buf[k], sizeof buf[k], "%s", tt_src(rel));
+    return buf[k];
+}
+
+static int import(const char *kind, const char *file, char **out, char **err)
+{
+    return tote(out, err, "import", kind, data(file), NULL, NULL);
+}
+
+/* `tote order show NAME --json`, parsed; NULL if it fails. */
+static cJSON *order(const char *name)
+{
+    char *out = NULL;
+    int rc = tote(&out, NULL, "order", "show", name, "--json", NULL);
+    cJSON *j = rc == 0 ? cJSON_Parse(out) : NULL;
+    free(out);
+    return j;
+}
+
+static const char *str(const cJSON *o, const char *path)
+{
+    /* "a.b" */
+    char key[64];
+    const char *dot = strchr(path, '.');
+    if (dot) {
+        snprintf(key, sizeof key, "%.*s", (int)(dot - path), path);
+        return str(cJSON_GetObjectItemCaseSensitive(o, key), dot + 1);
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, path);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static long long num(const cJSON *o, const char *path)
+{
+    char key[64];
+    const char *dot = strchr(path, '.');
+    if (dot) {
+        snprintf(key, sizeof key, "%.*s", (int)(dot - path), path);
+        return num(cJSON_GetObjectItemCaseSensitive(o, key), dot + 1);
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, path);
+    if (cJSON_IsBool(v))
+        return cJSON_IsTrue(v);
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -999;
+}
+
+static const cJSON *line(const cJSON *ord, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ord, "lines"), i);
+}
+
+/* The morning: bins, products, stock, then the order export. */
+static int morning(void)
+{
+    int bad = 0;
+    bad |= import("locations", "locations.csv", NULL, NULL);
+    bad |= import("shopify-products", "products.csv", NULL, NULL);
+    bad |= import("stock", "stock.csv", NULL, NULL);
+    return bad;
+}
+
+static void test_shopify_orders_every_quirk(void)
+{
+    REQUIRE_EQ(fresh("quirks"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-orders", "orders.csv", &out, &err), 0); /* BOM + CRLF */
+    CHECK_HAS(out, "13 orders (15 lines): 12 created, 0 updated, 0 unchanged, 0 locked; 4 held, 1 cancelled, "
+                   "1 skipped (fulfilled upstream); 0 rejected");
+    CHECK_STR(err, "");
+    free(out);
+    free(err);
+
+    cJSON *o = order("#1001"); /* paid, two lines, quoted commas, quotes and newlines, 'zip */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "released");
+    CHECK_STR(str(o, "ordered_at"), "2024-03-01T09:22:11.000Z");
+    CHECK_STR(str(o, "shipping.zip"), "75008");
+    CHECK_STR(str(o, "shipping.address1"), "12 rue de la Paix, Apt 3");
+    CHECK_STR(str(o, "shipping.company"), "Durand & Fils");
+    CHECK_STR(str(o, "shipping.phone"), "+33 1 23 45 67 89");
+    CHECK_STR(str(o, "shipping.name"), "Am\xC3\xA9lie Durand");
+    CHECK_STR(str(o, "payment.method"), "Shopify Payments");
+    CHECK_EQ(num(o, "payment.total_cents"), 5480);
+    CHECK_EQ(num(o, "payment.cod"), 0);
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")), 2);
+    CHECK_STR(str(line(o, 0), "sku"), "TS-RED-M");
+    CHECK_EQ(num(line(o, 0), "ordered"), 2);
+    CHECK_EQ(num(line(o, 0), "price_cents"), 1990);
+    CHECK_STR(str(line(o, 1), "sku"), "TOTE-CANVAS");
+    cJSON_Delete(o);
+
+    o = order("#1002"); /* pending: held for payment */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "on_hold");
+    CHECK_STR(str(o, "hold_reason"), "payment");
+    cJSON_Delete(o);
+    o = order("#1003"); /* authorized: held */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "hold_reason"), "payment");
+    CHECK_STR(str(o, "payment.status"), "authorized");
+    cJSON_Delete(o);
+    o = order("#1013"); /* partially_paid: held */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "hold_reason"), "payment");
+    cJSON_Delete(o);
+    o = order("#1004"); /* Cancelled at */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "cancelled");
+    cJSON_Delete(o);
+    o = order("#1005"); /* pending but cash on delivery: releasable */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "released");
+    CHECK_EQ(num(o, "payment.cod"), 1);
+    CHECK_STR(str(o, "payment.method"), "Cash on Delivery (COD)");
+    CHECK_STR(str(o, "shipping.zip"), "69002");
+    cJSON_Delete(o);
+    o = order("#1006"); /* the gift card does not ship */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(line(o, 0), "sku"), "GIFT-25");
+    CHECK_EQ(num(line(o, 0), "requires_shipping"), 0);
+    CHECK_EQ(num(line(o, 1), "requires_shipping"), 1);
+    cJSON_Delete(o);
+    o = order("#1007"); /* tag rush */
+    REQUIRE(o != NULL);
+    CHECK_EQ(num(o, "rush"), 1);
+    CHECK_EQ(num(o, "pickup"), 0);
+    cJSON_Delete(o);
+    o = order("#1008"); /* Local Pickup */
+    REQUIRE(o != NULL);
+    CHECK_EQ(num(o, "pickup"), 1);
+    cJSON_Delete(o);
+    o = order("#1009"); /* out of stock: imported and released all the same */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "released");
+    CHECK_STR(str(line(o, 0), "sku"), "COF-1000");
+    cJSON_Delete(o);
+    o = order("#1010"); /* rows not next to each other */
+    REQUIRE(o != NULL);
+    REQUIRE_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")), 2);
+    CHECK_STR(str(line(o, 0), "sku"), "TS-RED-S");
+    CHECK_STR(str(line(o, 1), "sku"), "TS-RED-M");
+    cJSON_Delete(o);
+    o = order("#1012"); /* unknown SKU */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "hold_reason"), "unknown_sku");
+    cJSON_Delete(o);
+    CHECK(order("#1011") == NULL); /* fulfilled upstream */
+
+    /* nothing reserved or moved by an import */
+    char *stock = NULL;
+    REQUIRE_EQ(tote(&stock, NULL, "stock", "list", "--json", NULL, NULL), 0);
+    cJSON *s = cJSON_Parse(stock);
+    free(stock);
+    REQUIRE(s != NULL);
+    long long units = 0, reserved = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, s)
+    {
+        units += num(row, "on_hand");
+        reserved += num(row, "reserved");
+        CHECK(strcmp(str(row, "sku") ? str(row, "sku") : "", "COF-1000") != 0);
+    }
+    CHECK_EQ(units, 64);
+    CHECK_EQ(reserved, 0);
+    cJSON_Delete(s);
+}
+
+static void test_lf_without_bom_reads_the_same(void)
+{
+    REQUIRE_EQ(fresh("lf"), 0);
+    REQUIRE_EQ(morning(), 0);
+    size_t n = 0;
+    char *text = tt_read_file(data("orders.csv"), &n);
+    REQUIRE(text != NULL);
+    REQUIRE(n > 3 && (unsigned char)text[0] == 0xEF);
+    /* drop the BOM and every CR */
+    size_t k = 0;
+    for (size_t i = 3; i < n; i++)
+        if (text[i] != '\r')
+            text[k++] = text[i];
+    char path[700];
+    snprintf(path, sizeof path, "%s/orders-lf.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, text, k), 0);
+    free(text);
+    char *out = NULL;
+    CHECK_EQ(tote(&out, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "13 orders (15 lines): 12 created");
+    free(out);
+    cJSON *o = order("#1001");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "shipping.zip"), "75008");
+    CHECK_STR(str(o, "ordered_at"), "2024-03-01T09:22:11.000Z");
+    cJSON_Delete(o);
+}
+
+static void test_reimport_changes_nothing_and_says_so(void)
+{
+    REQUIRE_EQ(fresh("again"), 0);
+    REQUIRE_EQ(morning(), 0);
+    REQUIRE_EQ(import("shopify-orders", "orders.csv", NULL, NULL), 0);
+    cJSON *before = order("#1001");
+    char *out = NULL;
+    CHECK_EQ(import("shopify-orders", "orders.csv", &out, NULL), 0);
+    CHECK_HAS(out, "was already imported at");
+    CHECK_HAS(out, "nothing changed");
+    free(out);
+    out = NULL;
+    CHECK_EQ(tote(&out, NULL, "import", "shopify-orders", data("orders.csv"), "--force", "--json"), 0);
+    cJSON *j = cJSON_Parse(out);
+    free(out);
+    REQUIRE(j != NULL);
+    CHECK_EQ(num(j, "unchanged"), 12);
+    CHECK_EQ(num(j, "created"), 0);
+    CHECK_EQ(num(j, "updated"), 0);
+    CHECK_EQ(num(j, "already_imported"), 0);
+    cJSON_Delete(j);
+    cJSON *after = order("#1001");
+    REQUIRE(before && after);
+    CHECK_STR(str(after, "updated_at"), str(before, "updated_at"));
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(after, "events")),
+             cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(before, "events")));
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    /* stock is a ledger: the same stock file again would receive twice, so it is refused */
+    out = NULL;
+    CHECK_EQ(import("stock", "stock.csv", &out, NULL), 0);
+    CHECK_HAS(out, "already imported");
+    free(out);
+}
+
+static void test_changed_upstream_is_updated(void)
+{
+    REQUIRE_EQ(fresh("changed"), 0);
+    REQUIRE_EQ(morning(), 0);
+    REQUIRE_EQ(import("shopify-orders", "orders.csv", NULL, NULL), 0);
+    char *out = NULL;
+    CHECK_EQ(import("shopify-orders", "orders_changed.csv", &out, NULL), 0);
+    CHECK_HAS(out, "2 updated, 10 unchanged, 0 locked");
+    free(out);
+    cJSON *o = order("#1001");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "shipping.address1"), "14 rue de la Paix");
+    cJSON_Delete(o);
+    o = order("#1002"); /* paid since: released */
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "released");
+    cJSON_Delete(o);
+}
+
+static void test_json_summary(void)
+{
+    REQUIRE_EQ(fresh("json"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", data("orders_bad.csv"), "--json", NULL), 2);
+    CHECK_STR(err, ""); /* with --json the problems are in the object */
+    cJSON *j = cJSON_Parse(out);
+    REQUIRE(j != NULL);
+    CHECK_STR(str(j, "kind"), "shopify-orders");
+    CHECK_EQ(num(j, "created"), 2);
+    CHECK_EQ(num(j, "rejected"), 5);
+    CHECK_EQ(strlen(str(j, "sha256")), 64);
+    const cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "problems"), 0);
+    CHECK_EQ(num(p, "line"), 4);
+    CHECK_STR(str(p, "subject"), "#2002");
+    CHECK_STR(str(p, "severity"), "rejected");
+    cJSON_Delete(j);
+    free(out);
+    free(err);
+}
+
+/* A file of more than 1 MB: orders #5000.. with three lines each. */
+static int write_big_orders(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fputs(
+        "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
+        "Shipping Name,Shipping Address1,Shipping City,Shipping Zip,Shipping Country,Notes\n",
+        f);
+    for (int i = 0; i < 2600; i++)
+        for (int k = 0; k < 3; k++)
+            fprintf(
+                f,
+                "#%d,%s,%s,%s,1,Canvas Tote Bag,15.00,TOTE-CANVAS,Big Buyer,\"1 Long Road, Unit %d\",Paris,"
+                "'75001,FR,\"%s\"\n",
+                5000 + i, k ? "" : "big@example.com", k ? "" : "paid", k ? "" : "2024-03-01 10:00:00 +0100",
+                i,
+                "a note long enough to make the file large: lorem ipsum dolor sit amet, consectetur "
+                "adipiscing "
+                "elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua");
+    return fclose(f);
+}
+
+static void test_progress_bar_only_on_a_terminal(void)
+{
+    REQUIRE_EQ(fresh("progress"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    REQUIRE_EQ(write_big_orders(path), 0);
+    /* stderr to a pipe: no bar */
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, "--force", NULL), 0);
+    CHECK_HAS(out, "2600 orders (7800 lines): 2600 created");
+    CHECK_STR(err, "");
+    free(out);
+    free(err);
+    /* stderr on a terminal: a bar, cleared at the end */
+    int master, slave;
+    REQUIRE_EQ(openpty(&master, &slave, NULL, NULL, NULL), 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(slave, 2);
+        close(master);
+        execl(tt_bin("tote"), "tote", "--db", db, "import", "shopify-orders", path, "--force", (char *)NULL);
+        _exit(127);
+    }
+    close(slave);
+    char buf[65536];
+    size_t n = 0;
+    for (;;) {
+        struct pollfd p = {.fd = master, .events = POLLIN};
+        if (poll(&p, 1, 60000) <= 0)
+            break;
+        ssize_t got = read(master, buf + n, sizeof buf - 1 - n);
+        if (got <= 0)
+            break; /* EIO once the child has gone */
+        n += (size_t)got;
+        if (n >= sizeof buf - 1)
+            n = 0; /* keep reading; the end is what matters */
+    }
+    buf[n] = '\0';
+    close(master);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_HAS(buf, "importing ");
+    CHECK_HAS(buf, "%");
+    CHECK_HAS(buf, "records");
+    CHECK(n >= 4 && strcmp(buf + n - 4, "\r\033[K") == 0);
+}
+
+static void test_concatenated_export_rejected(void)
+{
+    REQUIRE_EQ(fresh("concat"), 0);
+    REQUIRE_EQ(morning(), 0);
+    size_t n = 0;
+    char *text = tt_read_file(data("orders.csv"), &n);
+    REQUIRE(text != NULL);
+    const char *body = strstr(text, "\r\n") + 2; /* the rows without the header */
+    size_t blen = n - (size_t)(body - text);
+    char *twice = malloc(n + blen);
+    REQUIRE(twice != NULL);
+    memcpy(twice, text, n);
+    memcpy(twice + n, body, blen);
+    char path[700];
+    snprintf(path, sizeof path, "%s/twice.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, twice, n + blen), 0);
+    free(text);
+    free(twice);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "0 created");
+    CHECK_HAS(err, "rejected: order #1001: its order fields appear twice (lines 2 and 19)");
+    free(out);
+    free(err);
+    CHECK(order("#1001") == NULL);
+}
+
+static void test_actor_recorded(void)
+{
+    REQUIRE_EQ(fresh("actor"), 0);
+    REQUIRE_EQ(morning(), 0);
+    CHECK_EQ(tote(NULL, NULL, "import", "orders-json", data("orders.json"), "--actor", "alice"), 2);
+    cJSON *o = order("POS-77");
+    REQUIRE(o != NULL);
+    const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "events"), 0);
+    CHECK_STR(str(ev, "actor"), "alice");
+    CHECK_STR(str(ev, "kind"), "order.created");
+    cJSON_Delete(o);
+    char *err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "orders-json", data("orders.json"), "--actor", NULL), 2);
+    CHECK_HAS(err, "--actor needs a name");
+    free(err);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+static void test_bad_order_rows_reported_rest_imports(void)
+{
+    REQUIRE_EQ(fresh("badorders"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-orders", "orders_bad.csv", &out, &err), 2);
+    CHECK_HAS(out, "2 created");
+    CHECK_HAS(out, "5 rejected");
+    CHECK_HAS(err, "orders_bad.csv:4: rejected: order #2002: its row on line 4 is unusable: the row has 30 "
+                   "fields where the header has 79");
+    CHECK_HAS(err, "orders_bad.csv:5: rejected: order #2003: Lineitem quantity 'two' is not a whole number");
+    CHECK_HAS(err, "orders_bad.csv:6: rejected: order #2004: Created at 'yesterday' is not a date and time");
+    CHECK_HAS(err, "orders_bad.csv:7: rejected: the row has no Name");
+    CHECK_HAS(err, "orders_bad.csv:8: rejected: order #2006: its row on line 8 is unusable: its quoting is "
+                   "broken");
+    free(out);
+    free(err);
+    cJSON *o = order("#2001");
+    CHECK(o != NULL);
+    cJSON_Delete(o);
+    o = order("#2005");
+    CHECK(o != NULL);
+    cJSON_Delete(o);
+    CHECK(order("#2002") == NULL); /* never half an order */
+    CHECK(order("#2003") == NULL);
+    CHECK(order("#2004") == NULL);
+    CHECK(order("#2006") == NULL);
+}
+
+static void test_strict_imports_nothing(void)
+{
+    REQUIRE_EQ(fresh("strict"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", data("orders_bad.csv"), "--strict", NULL), 2);
+    CHECK_HAS(err, "5 records were rejected; with --strict nothing of");
+    CHECK_HAS(err, "orders_bad.csv:4: rejected");
+    free(out);
+    free(err);
+    CHECK(order("#2001") == NULL);
+    CHECK(order("#2005") == NULL);
+    /* not logged: the same file imports without --strict */
+    out = NULL;
+    CHECK_EQ(import("shopify-orders", "orders_bad.csv", &out, NULL), 2);
+    CHECK_HAS(out, "2 created");
+    free(out);
+}
+
+static void test_stock_unknown_sku_and_bad_qty(void)
+{
+    REQUIRE_EQ(fresh("badstock"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("stock", "stock_bad.csv", &out, &err), 2);
+    CHECK_HAS(out, "7 rows: 2 received (6 units); 5 rejected");
+    CHECK_HAS(err, "stock_bad.csv:3: rejected: SKU NOPE-1 is not in the catalog");
+    CHECK_HAS(err, "stock_bad.csv:4: rejected: qty '-3' for TS-RED-M is not a whole number of at least 1");
+    CHECK_HAS(err, "stock_bad.csv:5: rejected: qty 'lots'");
+    CHECK_HAS(err, "stock_bad.csv:6: rejected: expiry '2027-02-30' for COF-250 is not a date");
+    CHECK_HAS(err, "stock_bad.csv:7: rejected: the row for TS-BLU-M has no bin");
+    free(out);
+    free(err);
+    char *stock = NULL;
+    REQUIRE_EQ(tote(&stock, NULL, "stock", "list", "--sku", "TS-RED-S", "--json"), 0);
+    cJSON *s = cJSON_Parse(stock);
+    free(stock);
+    REQUIRE(s != NULL);
+    CHECK_EQ(num(cJSON_GetArrayItem(s, 0), "on_hand"), 14); /* 10 + 4 */
+    cJSON_Delete(s);
+}
+
+static void test_stock_without_header_and_new_bin(void)
+{
+    REQUIRE_EQ(fresh("noheader"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("stock", "stock_noheader.csv", &out, &err), 0);
+    CHECK_HAS(out, "2 rows: 2 received (3 units); 0 rejected");
+    CHECK_HAS(err, "note: bin A-01 did not exist: created");
+    free(out);
+    free(err);
+}
+
+static void test_bad_barcodes_not_kept(void)
+{
+    REQUIRE_EQ(fresh("badproducts"), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-products", "products_bad.csv", &out, &err), 2);
+    CHECK_HAS(out, "2 created");
+    CHECK_HAS(out, "9 rejected");
+    CHECK_HAS(err,
+              "products_bad.csv:3: rejected: barcode 4006380000064 has a wrong check digit (4; it should "
+              "be 3)");
+    CHECK_HAS(err, "products_bad.csv:4: rejected: barcode '4.00638E+12' is in scientific notation");
+    CHECK_HAS(err, "products_bad.csv:6: rejected: variant 'Red' of 'mug' has no Variant SKU");
+    CHECK_HAS(err, "products_bad.csv:9: rejected: barcode 04006380000063 already belongs to SKU MUG-WHI");
+    CHECK_HAS(err, "products_bad.csv:10: rejected: the row has 16 fields where the header has 45");
+    free(out);
+    free(err);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(db, 0, &s, NULL), TOTE_ST_E_OK);
+    long long id;
+    CHECK_EQ(tote_product_find_by_sku(s, "MUG-BLU", &id), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_product_find_by_sku(s, "MUG-TEA", &id), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_product_find_by_sku(s, "MUG-NAV", &id), TOTE_ST_E_OK);
+    tote_store_destroy(&s);
+}
+
+static void test_locations_bad_rows(void)
+{
+    REQUIRE_EQ(fresh("badloc"), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("locations", "locations_bad.csv", &out, &err), 2);
+    CHECK_HAS(out, "5 bins: 2 created");
+    CHECK_HAS(err, "locations_bad.csv:3: rejected: the row has no bin code");
+    CHECK_HAS(err, "locations_bad.csv:4: rejected: walk_seq 'soon' of bin D-02");
+    CHECK_HAS(err, "locations_bad.csv:5: rejected: walk_seq '-5' of bin D-03");
+    free(out);
+    free(err);
+}
+
+static void test_orders_json_good_and_bad(void)
+{
+    REQUIRE_EQ(fresh("json-orders"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("orders-json", "orders.json", &out, &err), 2);
+    CHECK_HAS(out, "10 orders (5 lines): 3 created");
+    CHECK_HAS(out, "7 rejected");
+    CHECK_HAS(err, "orders.json: rejected: orders[3]: name is missing");
+    CHECK_HAS(err, "orders[4] (BAD-QTY): lines[0].qty must be a whole number from 1");
+    CHECK_HAS(err, "orders[8] (POS-77): the same name as orders[1]");
+    free(out);
+    free(err);
+    cJSON *o = order("AMZ-113-0000001");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "channel"), "amazon");
+    CHECK_STR(str(o, "status"), "released");
+    CHECK_STR(str(o, "ship_by"), "2024-03-03");
+    CHECK_EQ(num(o, "priority"), 2);
+    CHECK_STR(str(o, "shipping.address2"), "Hinterhaus");
+    CHECK_EQ(num(line(o, 1), "price_cents"), 1500);
+    cJSON_Delete(o);
+    o = order("POS-77");
+    REQUIRE(o != NULL);
+    CHECK_EQ(num(o, "payment.cod"), 1);
+    CHECK_EQ(num(o, "rush"), 1);
+    CHECK_EQ(num(line(o, 0), "ordered"), 2); /* the duplicate with qty 5 was rejected */
+    cJSON_Delete(o);
+    o = order("EBAY-5");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "hold_reason"), "payment");
+    CHECK_EQ(num(line(o, 1), "requires_shipping"), 0);
+    cJSON_Delete(o);
+}
+
+static void test_wrong_kind_of_file(void)
+{
+    REQUIRE_EQ(fresh("wrongkind"), 0);
+    char *err = NULL;
+    CHECK_EQ(import("shopify-orders", "products.csv", NULL, &err), 2);
+    CHECK_HAS(err, "is not a Shopify order export: it has no 'Name' column");
+    free(err);
+    err = NULL;
+    CHECK_EQ(import("orders-json", "orders.csv", NULL, &err), 2);
+    CHECK_HAS(err, "it is not valid JSON (line 1, column 1)");
+    free(err);
+}
+
+static void test_utf16_file_refused(void)
+{
+    REQUIRE_EQ(fresh("utf16"), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/utf16.csv", dir);
+    static const char u16[] = "\xFF\xFEs\0k\0u\0,\0b\0i\0n\0\n\0";
+    REQUIRE_EQ(tt_write_file(path, u16, sizeof u16 - 1), 0);
+    char *err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "stock", path, NULL, NULL), 2);
+    CHECK_HAS(err, "UTF-16");
+    free(err);
+}
+
+static void test_usage_errors(void)
+{
+    REQUIRE_EQ(fresh("usage"), 0);
+    char *err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "shopify", data("orders.csv"), NULL, NULL), 2);
+    CHECK_HAS(err, "unknown import kind 'shopify'");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "stock", "/nonexistent/stock.csv", NULL, NULL), 2);
+    CHECK_HAS(err, "cannot read /nonexistent/stock.csv: no such file");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "stock", NULL, NULL, NULL), 2);
+    CHECK_HAS(err, "usage: tote import");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "stock", dir, NULL, NULL), 2);
+    CHECK_HAS(err, "is not a regular file");
+    free(err);
+    snprintf(db, sizeof db, "%s/missing.db", dir);
+    err = NULL;
+    CHECK_EQ(import("stock", "stock.csv", NULL, &err), 2);
+    CHECK_HAS(err, "no database at");
+    free(err);
+}
+
+TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_reads_the_same),
+        TT_TEST(test_reimport_changes_nothing_and_says_so), TT_TEST(test_changed_upstream_is_updated),
+        TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
+        TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
+        TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
+        TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
+        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_locations_bad_rows),
+        TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_wrong_kind_of_file),
+        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

@@ -1,0 +1,338 @@
+/*
+ * `tote serve` basics against the real process: hello, heartbeat, typed
+ * errors for every kind of bad frame (and the station keeps serving),
+ * sequence rules, exactly-once replies (also across a restart), devices and
+ * operators, snapshots.
+ */
+#include "fixture_server.h"
+
+/* A picker handheld that said hello, with login not required. */
+static void setup_station(fx_station *st, const char *prefix, int require_login)
+{
+    fx_station_init(st, prefix);
+    tote_store *s = fx_store(st);
+    tote_store_setting_set(s, "require_login", require_login ? "1" : "0");
+    tote_store_destroy(&s);
+}
+
+/* Two products, stock in two bins, one order of 3 units, waved. */
+static void small_warehouse(fx_station *st, char gtin_a[15], char gtin_b[15])
+{
+    tote_store *s = fx_store(st);
+    fx_gtin("0400638133393", gtin_a);
+    fx_gtin("0400638133394", gtin_b);
+    long long a = fx_product(s, "SKU-A", "Blue mug", 300, gtin_a, 1200);
+    long long b = fx_product(s, "SKU-B", "Red plate", 500, gtin_b, 900);
+    fx_stock(s, a, "A-01", 10, 20, NULL, NULL);
+    fx_stock(s, b, "B-01", 20, 20, NULL, NULL);
+    const char *skus[] = {"SKU-A", "SKU-B"};
+    const long long qty[] = {2, 1};
+    fx_order(s, "#1001", 0, 2, skus, qty, NULL);
+    fx_wave(s, 4);
+    tote_store_destroy(&s);
+}
+
+static void test_hello_and_heartbeat(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-hello", 1);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-1");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    CHECK_EQ(rep.seq, 1);
+    CHECK_EQ(rep.u.hello_ok.last_seq, 0);
+    CHECK_EQ(rep.u.hello_ok.heartbeat_ms, 2000);
+    CHECK_EQ(rep.u.hello_ok.lease_ms, 120000);
+    CHECK_STR(rep.u.hello_ok.operator_name, "");
+
+    tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_HEARTBEAT, "hh-1", 0);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HEARTBEAT_OK);
+
+    /* hello is never answered from the store and does not move last_seq */
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    CHECK_EQ(rep.u.hello_ok.last_seq, 0);
+
+    /* require_login: NEXT_TASK is refused until a badge is scanned */
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(rep.u.result.reason, TOTE_REASON_NOT_LOGGED_IN);
+
+    fx_station_stop(&st);
+    tote_store *s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT role FROM device WHERE name = 'hh-1'", NULL), "picker");
+    CHECK(fx_qs(s, "SELECT last_seen FROM device WHERE name = 'hh-1'", NULL)[0] != '\0');
+    CHECK_EQ(fx_q(s, "SELECT last_seq FROM device WHERE name = 'hh-1'", NULL), 3);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void expect_error(fx_dev *d, const void *frame, size_t len, tote_wire_error code)
+{
+    tote_wire_msg rep;
+    CHECK_EQ(fx_send_raw(d, frame, len), 0);
+    int rc = fx_recv(d, &rep, 5000);
+    CHECK_EQ(rc, 0);
+    if (rc == 0) {
+        CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+        CHECK_EQ(rep.u.error.code, code);
+    }
+}
+
+static void test_malformed_frames_get_typed_errors(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-bad", 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-bad");
+
+    /* a valid HELLO to learn the encoding, then damage it */
+    tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_HELLO, "hh-bad", 1);
+    m.u.hello.role = TOTE_ROLE_PICKER;
+    uint8_t good[256];
+    size_t len = 0;
+    REQUIRE_EQ(tote_wire_encode(&m, good, sizeof good, &len), TOTE_PROTO_E_OK);
+
+    expect_error(d, good, 3, TOTE_WERR_MALFORMED); /* short */
+    uint8_t bad[256];
+    memcpy(bad, good, len);
+    bad[0] = 9;
+    expect_error(d, bad, len, TOTE_WERR_BAD_VERSION);
+    memcpy(bad, good, len);
+    bad[1] = 0x55;
+    expect_error(d, bad, len, TOTE_WERR_UNKNOWN_TYPE);
+    memcpy(bad, good, len);
+    bad[1] = TOTE_WIRE_HELLO_OK; /* a reply type sent as a request */
+    expect_error(d, bad, len, TOTE_WERR_UNKNOWN_TYPE);
+    expect_error(d, good, len - 1, TOTE_WERR_MALFORMED); /* truncated last field */
+    uint8_t *big = calloc(1, TOTE_WIRE_MAX_FRAME + 100);
+    memcpy(big, good, len);
+    expect_error(d, big, TOTE_WIRE_MAX_FRAME + 100, TOTE_WERR_TOO_LARGE);
+    free(big);
+    expect_error(d, "", 0, TOTE_WERR_MALFORMED); /* empty frame */
+
+    /* two frames in one message */
+    zmq_send(d->sock, good, len, ZMQ_SNDMORE);
+    expect_error(d, good, len, TOTE_WERR_MALFORMED);
+
+    /* seq 0 is only for heartbeat and snapshot */
+    tote_wire_init(&m, TOTE_WIRE_NEXT_TASK, "hh-bad", 0);
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_BAD_SEQ);
+
+    /* before hello: NO_HELLO */
+    tote_wire_init(&m, TOTE_WIRE_NEXT_TASK, "hh-bad", 1);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_NO_HELLO);
+
+    /* and the station still serves */
+    REQUIRE_EQ(fx_send_raw(d, good, len), 0);
+    REQUIRE_EQ(fx_recv(d, &rep, 5000), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    CHECK_EQ(tt_proc_wait(st.proc, 0), -1); /* still running */
+
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_sequence_rules(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-seq", 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-seq");
+    tote_wire_msg rep, m;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    /* gaps are allowed */
+    tote_wire_init(&m, TOTE_WIRE_NEXT_TASK, "hh-seq", 5);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_NO_TASK);
+    CHECK_EQ(rep.seq, 5);
+    /* an older seq that was never answered */
+    tote_wire_init(&m, TOTE_WIRE_NEXT_TASK, "hh-seq", 3);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_SEQ_OLD);
+    /* the same seq with another request type */
+    tote_wire_init(&m, TOTE_WIRE_LOGOUT, "hh-seq", 5);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_BAD_SEQ);
+    /* HELLO_OK tells where to continue */
+    d->seq = 1;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.u.hello_ok.last_seq, 5);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_resent_scan_is_applied_once(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-once", 0);
+    char ga[15], gb[15];
+    small_warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-once");
+    tote_wire_msg rep, m;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.sku, "SKU-A");
+    CHECK_STR(rep.u.task.bin, "A-01");
+    CHECK_EQ(rep.u.task.qty_total, 2);
+
+    /* the NEXT_TASK resent: same bytes, still one lease */
+    uint8_t first[TOTE_WIRE_MAX_FRAME];
+    size_t first_len = d->last_len;
+    memcpy(first, d->last_raw, first_len);
+    tote_wire_init(&m, TOTE_WIRE_NEXT_TASK, "hh-once", d->seq);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_MEM(d->last_raw, d->last_len, first, first_len);
+
+    /* a scan, then the same scan resent (its reply was "lost") */
+    fx_req(d, &m, TOTE_WIRE_SCAN);
+    fx_fill_scan(&m.u.scan, "", ga);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.qty_done, 1);
+    memcpy(first, d->last_raw, d->last_len);
+    first_len = d->last_len;
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_MEM(d->last_raw, d->last_len, first, first_len);
+    CHECK_EQ(rep.u.result.qty_done, 1);
+    uint32_t scan_seq = m.seq;
+
+    /* restart the station: the stored reply survives */
+    CHECK_EQ(fx_station_stop(&st), 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 1), 0);
+    fx_dev_destroy(&d);
+    d = fx_dev_new(&st, "hh-once");
+    d->seq = scan_seq;
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_MEM(d->last_raw, d->last_len, first, first_len);
+
+    fx_station_stop(&st);
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM stock_move WHERE kind = 'pick'", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line WHERE sku = 'SKU-A'", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-once'", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'pick_list_leased'", NULL), 1);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_devices_and_operators_cli(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-cli", 1);
+    char *out = NULL;
+    CHECK_EQ(
+        fx_cli(&st, &out, "device", "add", "bench-1", "--role", "bench", "--label-printer", "zebra1", NULL),
+        0);
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "device", "add", "bench-1", "--role", "bench", NULL), 2);
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "device", "add", "x", "--role", "forklift", NULL), 2);
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "device", "list", "--json", NULL), 0);
+    CHECK_HAS(out, "\"name\":\"bench-1\"");
+    CHECK_HAS(out, "\"label_printer\":\"zebra1\"");
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Ann", "--role", "picker", NULL), 0);
+    CHECK_HAS(out, "badge BADGE-");
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Sue", "--role", "supervisor", "--badge", "SUE1", NULL), 0);
+    CHECK_HAS(out, "BADGE-SUE1");
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Bob", "--role", "supervisor", "--badge", "SUE1", NULL), 2);
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Eve", "--role", "boss", NULL), 2);
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "list", "--json", NULL), 0);
+    CHECK_HAS(out, "\"name\":\"Ann\"");
+    CHECK_HAS(out, "\"role\":\"supervisor\"");
+    free(out);
+
+    /* a badge scan logs in; a revoked device is refused */
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "bench-1");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_BENCH, &rep), 0);
+    REQUIRE_EQ(fx_scan(d, "BADGE-NOPE", &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(rep.u.result.reason, TOTE_REASON_BAD_BADGE);
+    REQUIRE_EQ(fx_scan(d, "BADGE-SUE1", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_HAS(rep.u.result.message, "Sue");
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_BENCH, &rep), 0);
+    CHECK_STR(rep.u.hello_ok.operator_name, "Sue");
+    tote_wire_msg m;
+    fx_req(d, &m, TOTE_WIRE_LOGOUT);
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(fx_cli(&st, &out, "device", "revoke", "bench-1", NULL), 0);
+    free(out);
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_BENCH, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_DENIED);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_snapshot(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-snap", 0);
+    char ga[15], gb[15];
+    small_warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "console-1");
+    tote_wire_msg rep, m;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_CONSOLE, &rep), 0);
+    tote_wire_init(&m, TOTE_WIRE_SNAPSHOT, "console-1", 0);
+    snprintf(m.u.snapshot.what, sizeof m.u.snapshot.what, "overview");
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_SNAPSHOT_REPLY);
+    cJSON *j = cJSON_Parse(rep.u.snapshot_reply.json);
+    REQUIRE(j != NULL);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "orders"), "allocated")), 1);
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "waves")), 1);
+    cJSON *dev0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "devices"), 0);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(dev0, "name")), "console-1");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(dev0, "online")));
+    cJSON_Delete(j);
+
+    snprintf(m.u.snapshot.what, sizeof m.u.snapshot.what, "order");
+    snprintf(m.u.snapshot.arg, sizeof m.u.snapshot.arg, "#1001");
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_SNAPSHOT_REPLY);
+    j = cJSON_Parse(rep.u.snapshot_reply.json);
+    REQUIRE(j != NULL);
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "lines")), 2);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "order"), "status")),
+              "allocated");
+    cJSON_Delete(j);
+
+    snprintf(m.u.snapshot.arg, sizeof m.u.snapshot.arg, "#nope");
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_hello_and_heartbeat), TT_TEST(test_malformed_frames_get_typed_errors),
+        TT_TEST(test_sequence_rules), TT_TEST(test_resent_scan_is_applied_once),
+        TT_TEST(test_devices_and_operators_cli), TT_TEST(test_snapshot))

@@ -1,0 +1,248 @@
+/* The streaming CSV reader (station/src/import_csv.c): RFC 4180 quoting,
+ * physical line numbers, BOM/CRLF, broken records and recovery. */
+#include "support.h"
+#include "test.h"
+#include "tote/import.h"
+
+/* Reads all records of text into a printable transcript:
+ * "L<line>:<f1>|<f2>...\n" per record, "L<line>!<error>\n" for broken ones,
+ * "FATAL:<msg>\n" at a fatal error. */
+static char *transcript_of(tote_csv *r)
+{
+    size_t cap = 4096, n = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    tote_csv_row row;
+    int rc;
+    while ((rc = tote_csv_next(r, &row)) == 1) {
+        char buf[1024];
+        int k;
+        if (row.error) {
+            k = snprintf(buf, sizeof buf, "L%lld!broken\n", row.line);
+        } else {
+            k = snprintf(buf, sizeof buf, "L%lld:", row.line);
+            for (size_t i = 0; i < row.n && k < (int)sizeof buf - 2; i++)
+                k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%s", i ? "|" : "", row.field[i]);
+            if (k > (int)sizeof buf - 2)
+                k = (int)sizeof buf - 2;
+            buf[k++] = '\n';
+            buf[k] = '\0';
+        }
+        while (n + (size_t)k + 1 > cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+        }
+        memcpy(out + n, buf, (size_t)k + 1);
+        n += (size_t)k;
+    }
+    if (rc < 0) {
+        const char *e = tote_csv_error(r);
+        size_t k = strlen(e) + 8;
+        out = realloc(out, n + k + 1);
+        snprintf(out + n, k + 1, "FATAL:%s\n", e);
+    }
+    return out;
+}
+
+static char *transcript(const char *text, size_t len)
+{
+    tote_csv *r = tote_csv_new_mem(text, len);
+    char *t = transcript_of(r);
+    tote_csv_destroy(&r);
+    CHECK(r == NULL);
+    return t;
+}
+
+#define T(lit) transcript(lit, sizeof(lit) - 1)
+
+static void test_plain_records_and_lines(void)
+{
+    char *t = T("sku,bin,qty\nA-1,B-01,5\nA-2,B-02,7\n");
+    CHECK_STR(t, "L1:sku|bin|qty\nL2:A-1|B-01|5\nL3:A-2|B-02|7\n");
+    free(t);
+    t = T("a,b\nc,d"); /* no final newline */
+    CHECK_STR(t, "L1:a|b\nL2:c|d\n");
+    free(t);
+    t = T("");
+    CHECK_STR(t, "");
+    free(t);
+}
+
+static void test_bom_and_crlf(void)
+{
+    char *t = T("\xEF\xBB\xBFName,Email\r\n#1001,a@example.com\r\n#1002,b@example.com\r\n");
+    CHECK_STR(t, "L1:Name|Email\nL2:#1001|a@example.com\nL3:#1002|b@example.com\n");
+    free(t);
+    /* a BOM only at the start is special; CR-only line ends still split records */
+    t = T("a,b\rc,d\r");
+    CHECK_STR(t, "L1:a|b\nL1:c|d\n");
+    free(t);
+}
+
+static void test_quoted_commas_quotes_newlines(void)
+{
+    char *t = T("Name,Street,Note\n"
+                "#1,\"12 rue de la Paix, Apt 3\",\"say \"\"hi\"\"\"\n"
+                "#2,\"line one\nline two\r\nline three\",x\n"
+                "#3,\"\",\"\"\"\"\n");
+    CHECK_STR(t, "L1:Name|Street|Note\n"
+                 "L2:#1|12 rue de la Paix, Apt 3|say \"hi\"\n"
+                 "L3:#2|line one\nline two\r\nline three|x\n"
+                 "L6:#3||\"\n");
+    free(t);
+}
+
+static void test_spaces_trimmed_outside_quotes_only(void)
+{
+    char *t = T("  a  ,\" b \", c\t\n");
+    CHECK_STR(t, "L1:a| b |c\n");
+    free(t);
+}
+
+static void test_blank_lines_and_empty_records_skipped(void)
+{
+    char *t = T("h1,h2\n\n,\n \r\nx,y\n,,\n\nz,\n");
+    CHECK_STR(t, "L1:h1|h2\nL5:x|y\nL8:z|\n");
+    free(t);
+}
+
+static void test_quote_in_unquoted_field_is_broken_and_reader_resumes(void)
+{
+    char *t = T("sku,name\nA,5\" screen\nB,ok\n");
+    CHECK_STR(t, "L1:sku|name\nL2!broken\nL3:B|ok\n");
+    free(t);
+}
+
+static void test_text_after_closing_quote_over_lines(void)
+{
+    /* the broken record started on line 2, its error is on line 3; line 4 reads normally */
+    char *t = T("a,b\n\"x\ny\"z,1\nc,d\n");
+    CHECK_STR(t, "L1:a|b\nL2!broken\nL4:c|d\n");
+    free(t);
+}
+
+static void test_unclosed_quote_swallows_rest(void)
+{
+    char *t = T("a,b\nc,\"never closed\nd,e\n");
+    CHECK_STR(t, "L1:a|b\nL2!broken\n");
+    free(t);
+}
+
+static void test_invalid_utf8_and_nul(void)
+{
+    static const char bad[] =
+        "a,b\nx,\xC3\x28\ny,\xE2\x82\xAC ok\nn,a\0b\nz,\xED\xA0\x80\nw,\xF4\x90\x80\x80\n";
+    char *t = transcript(bad, sizeof bad - 1);
+    CHECK_STR(t, "L1:a|b\nL2!broken\nL3:y|\xE2\x82\xAC ok\nL4!broken\nL5!broken\nL6!broken\n");
+    free(t);
+    tote_csv *r = tote_csv_new_mem(bad, sizeof bad - 1);
+    tote_csv_row row;
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_HAS(row.error, "UTF-8");
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_HAS(row.error, "NUL");
+    tote_csv_destroy(&r);
+}
+
+static void test_utf16_is_fatal(void)
+{
+    static const char u16[] = "\xFF\xFEs\0k\0u\0\n\0";
+    char *t = transcript(u16, sizeof u16 - 1);
+    CHECK_HAS(t, "FATAL:");
+    CHECK_HAS(t, "UTF-16");
+    free(t);
+}
+
+static void test_header_lookup(void)
+{
+    static const char text[] = "\xEF\xBB\xBF Handle , Variant SKU,Title\nshirt,TS-1,T-Shirt\n";
+    tote_csv *r = tote_csv_new_mem(text, sizeof text - 1);
+    tote_csv_row row;
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    REQUIRE_EQ(tote_csv_set_header(r, &row), 0);
+    CHECK_EQ(tote_csv_header_count(r), 3);
+    CHECK_EQ(tote_csv_col(r, "handle"), 0);
+    CHECK_EQ(tote_csv_col(r, "VARIANT SKU"), 1);
+    CHECK_EQ(tote_csv_col(r, " Title "), 2);
+    CHECK_EQ(tote_csv_col(r, "Variant Barcode"), -1);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_STR(tote_csv_field(&row, tote_csv_col(r, "Variant SKU")), "TS-1");
+    CHECK_STR(tote_csv_field(&row, -1), "");
+    CHECK_STR(tote_csv_field(&row, 7), "");
+    CHECK_EQ(row.len[2], 7);
+    CHECK_EQ(tote_csv_next(r, &row), 0);
+    CHECK_EQ(tote_csv_next(r, &row), 0);
+    tote_csv_destroy(&r);
+    tote_csv_destroy(&r); /* NULL-safe */
+}
+
+/* A file larger than the reader's chunk, with quoted newlines that straddle
+ * chunk boundaries: every record and line number must come out right. */
+static void test_big_file_across_chunks(void)
+{
+    char *dir = tt_tmpdir("csv");
+    REQUIRE(dir != NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f != NULL);
+    fputs("\xEF\xBB\xBFid,text\r\n", f);
+    long long line = 2;
+    const int N = 30000;
+    for (int i = 0; i < N; i++) {
+        if (i % 3 == 0)
+            fprintf(f, "%d,\"multi\r\nline %d, with \"\"quotes\"\"\"\r\n", i, i);
+        else
+            fprintf(f, "%d,plain %d\r\n", i, i);
+    }
+    fclose(f);
+    char *err = NULL;
+    tote_csv *r = tote_csv_open(path, &err);
+    REQUIRE(r != NULL);
+    tote_csv_row row;
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_EQ(row.line, 1);
+    int i = 0, bad = 0;
+    while (tote_csv_next(r, &row) == 1) {
+        if (row.error || row.n != 2 || atoi(row.field[0]) != i || row.line != line)
+            bad++;
+        char want[64];
+        if (i % 3 == 0)
+            snprintf(want, sizeof want, "multi\r\nline %d, with \"quotes\"", i);
+        else
+            snprintf(want, sizeof want, "plain %d", i);
+        if (strcmp(row.field[1], want) != 0)
+            bad++;
+        line += (i % 3 == 0) ? 2 : 1;
+        i++;
+    }
+    CHECK_EQ(i, N);
+    CHECK_EQ(bad, 0);
+    long long done = 0, total = 0;
+    tote_csv_progress(r, &done, &total);
+    CHECK(total > 256 * 1024);
+    CHECK_EQ(done, total);
+    CHECK(tote_csv_error(r) == NULL);
+    tote_csv_destroy(&r);
+    tt_rmrf(dir);
+    free(dir);
+}
+
+static void test_open_missing_file(void)
+{
+    char *err = NULL;
+    tote_csv *r = tote_csv_open("/nonexistent/tote/orders.csv", &err);
+    CHECK(r == NULL);
+    CHECK_HAS(err, "cannot open /nonexistent/tote/orders.csv");
+    free(err);
+}
+
+TT_MAIN(TT_TEST(test_plain_records_and_lines), TT_TEST(test_bom_and_crlf),
+        TT_TEST(test_quoted_commas_quotes_newlines), TT_TEST(test_spaces_trimmed_outside_quotes_only),
+        TT_TEST(test_blank_lines_and_empty_records_skipped),
+        TT_TEST(test_quote_in_unquoted_field_is_broken_and_reader_resumes),
+        TT_TEST(test_text_after_closing_quote_over_lines), TT_TEST(test_unclosed_quote_swallows_rest),
+        TT_TEST(test_invalid_utf8_and_nul), TT_TEST(test_utf16_is_fatal), TT_TEST(test_header_lookup),
+        TT_TEST(test_big_file_across_chunks), TT_TEST(test_open_missing_file))

@@ -1,0 +1,479 @@
+/* Import building blocks: SHA-256, field parsers, the orders-json schema,
+ * and tote_import_file() on a real store (locked orders, strict mode). */
+#include <sqlite3.h>
+
+#include "support.h"
+#include "test.h"
+#include "tote/catalog.h"
+#include "tote/import.h"
+#include "tote/orders.h"
+#include "tote/stock.h"
+
+static void sha_hex(const void *data, size_t n, char out[65])
+{
+    tote_sha256 c;
+    tote_sha256_init(&c);
+    tote_sha256_update(&c, data, n);
+    uint8_t d[32];
+    tote_sha256_final(&c, d);
+    tote_sha256_hex(d, out);
+}
+
+/* FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf"). */
+static void test_sha256_fips_vectors(void)
+{
+    char h[65];
+    sha_hex("abc", 3, h);
+    CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha_hex("", 0, h);
+    CHECK_STR(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *m2 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sha_hex(m2, strlen(m2), h);
+    CHECK_STR(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* one million 'a', fed in uneven pieces */
+    tote_sha256 c;
+    tote_sha256_init(&c);
+    char a[997];
+    memset(a, 'a', sizeof a);
+    size_t left = 1000000;
+    for (size_t k = 1; left; k = k % 997 + 1) {
+        size_t n = k < left ? k : left;
+        tote_sha256_update(&c, a, n);
+        left -= n;
+    }
+    uint8_t d[32];
+    tote_sha256_final(&c, d);
+    tote_sha256_hex(d, h);
+    CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    /* 55, 56 and 64 bytes: the padding edges */
+    char b[64];
+    memset(b, 'b', sizeof b);
+    sha_hex(b, 55, h);
+    CHECK_STR(h, "eb2c86e932179f4ba13fe8715a26124b77d6bad290b9b4c1cc140cf633300c19");
+    sha_hex(b, 56, h);
+    CHECK_STR(h, "a5fc6e203a4c2b657d0d153885932414b2ffc6a93f0f8bf8b3183315e5a7212c");
+    sha_hex(b, 64, h);
+    CHECK_STR(h, "a0fab1377f49a759b57f63318262ebe89fabfc990e8e93ceac2984561482b9d4");
+}
+
+static void test_parse_money(void)
+{
+    long long c = 0;
+    CHECK_EQ(tote_import_parse_money("12.50", &c), 0);
+    CHECK_EQ(c, 1250);
+    CHECK_EQ(tote_import_parse_money(" 12.5 ", &c), 0);
+    CHECK_EQ(c, 1250);
+    CHECK_EQ(tote_import_parse_money("12", &c), 0);
+    CHECK_EQ(c, 1200);
+    CHECK_EQ(tote_import_parse_money("-3.05", &c), 0);
+    CHECK_EQ(c, -305);
+    CHECK_EQ(tote_import_parse_money("0.990", &c), 0);
+    CHECK_EQ(c, 99);
+    CHECK_EQ(tote_import_parse_money(".5", &c), 0);
+    CHECK_EQ(c, 50);
+    CHECK_EQ(tote_import_parse_money("", &c), 1);
+    CHECK_EQ(tote_import_parse_money("12.505", &c), -1);
+    CHECK_EQ(tote_import_parse_money("1,234.56", &c), -1);
+    CHECK_EQ(tote_import_parse_money("$5", &c), -1);
+    CHECK_EQ(tote_import_parse_money("abc", &c), -1);
+    CHECK_EQ(tote_import_parse_money(".", &c), -1);
+    CHECK_EQ(tote_import_parse_money("99999999999999999999", &c), -1);
+}
+
+static void test_parse_int_and_bool(void)
+{
+    long long v = 0;
+    CHECK_EQ(tote_import_parse_int("3", &v), 0);
+    CHECK_EQ(v, 3);
+    CHECK_EQ(tote_import_parse_int(" -2 ", &v), 0);
+    CHECK_EQ(v, -2);
+    CHECK_EQ(tote_import_parse_int("3.0", &v), 0);
+    CHECK_EQ(v, 3);
+    CHECK_EQ(tote_import_parse_int("3.5", &v), -1);
+    CHECK_EQ(tote_import_parse_int("two", &v), -1);
+    CHECK_EQ(tote_import_parse_int("", &v), 1);
+    CHECK_EQ(tote_import_parse_int("99999999999999999999", &v), -1);
+    int b = -1;
+    CHECK_EQ(tote_import_parse_bool("TRUE", &b), 0);
+    CHECK_EQ(b, 1);
+    CHECK_EQ(tote_import_parse_bool("false", &b), 0);
+    CHECK_EQ(b, 0);
+    CHECK_EQ(tote_import_parse_bool("yes", &b), 0);
+    CHECK_EQ(b, 1);
+    CHECK_EQ(tote_import_parse_bool("", &b), 1);
+    CHECK_EQ(tote_import_parse_bool("maybe", &b), -1);
+}
+
+static void test_parse_time(void)
+{
+    char t[32];
+    CHECK_EQ(tote_import_parse_time("2024-03-01 10:22:11 +0100", t), 0);
+    CHECK_STR(t, "2024-03-01T09:22:11.000Z");
+    CHECK_EQ(tote_import_parse_time("2024-03-01T10:22:11-05:30", t), 0);
+    CHECK_STR(t, "2024-03-01T15:52:11.000Z");
+    CHECK_EQ(tote_import_parse_time("2024-03-01T00:30:00.25+01:00", t), 0);
+    CHECK_STR(t, "2024-02-29T23:30:00.250Z"); /* across a leap day */
+    CHECK_EQ(tote_import_parse_time("2024-12-31 23:59:59 -1000", t), 0);
+    CHECK_STR(t, "2025-01-01T09:59:59.000Z");
+    CHECK_EQ(tote_import_parse_time("2024-03-01 10:22", t), 0);
+    CHECK_STR(t, "2024-03-01T10:22:00.000Z");
+    CHECK_EQ(tote_import_parse_time("2024-03-01", t), 0);
+    CHECK_STR(t, "2024-03-01T00:00:00.000Z");
+    CHECK_EQ(tote_import_parse_time("2024-03-01T10:22:11Z", t), 0);
+    CHECK_STR(t, "2024-03-01T10:22:11.000Z");
+    CHECK_EQ(tote_import_parse_time("", t), 1);
+    CHECK_EQ(tote_import_parse_time("2023-02-29 10:00:00", t), -1);
+    CHECK_EQ(tote_import_parse_time("2024-13-01", t), -1);
+    CHECK_EQ(tote_import_parse_time("2024-03-01 25:00:00", t), -1);
+    CHECK_EQ(tote_import_parse_time("03/01/2024", t), -1);
+    CHECK_EQ(tote_import_parse_time("2024-03-01 10:22:11 +0100 trailing", t), -1);
+    CHECK_EQ(tote_import_parse_time("9999-12-31T23:00:00-05:00", t), -1);
+    char d[11];
+    CHECK_EQ(tote_import_parse_date("2027-01-31", d), 0);
+    CHECK_STR(d, "2027-01-31");
+    CHECK_EQ(tote_import_parse_date("2027-02-30", d), -1);
+    CHECK_EQ(tote_import_parse_date("2027-1-3", d), -1);
+}
+
+static void test_parse_barcode(void)
+{
+    char code[65], why[200];
+    CHECK_EQ(tote_import_parse_barcode("4006381333931", code, why, sizeof why), 0);
+    CHECK_STR(code, "04006381333931");
+    CHECK_EQ(tote_import_parse_barcode("036000291452", code, why, sizeof why), 0); /* UPC-A */
+    CHECK_STR(code, "00036000291452");
+    CHECK_EQ(tote_import_parse_barcode("96385074", code, why, sizeof why), 0); /* EAN-8 */
+    CHECK_STR(code, "00000096385074");
+    CHECK_EQ(tote_import_parse_barcode("'4006381333931", code, why, sizeof why), 0);
+    CHECK_STR(code, "04006381333931");
+    CHECK_EQ(tote_import_parse_barcode("ACME-00042", code, why, sizeof why), 0);
+    CHECK_STR(code, "ACME-00042");
+    CHECK_EQ(tote_import_parse_barcode("  ", code, why, sizeof why), 1);
+    CHECK_EQ(tote_import_parse_barcode("4006381333932", code, why, sizeof why), -1);
+    CHECK_HAS(why, "check digit");
+    CHECK_HAS(why, "should be 1");
+    CHECK_EQ(tote_import_parse_barcode("4.00638E+12", code, why, sizeof why), -1);
+    CHECK_HAS(why, "scientific notation");
+    CHECK_EQ(tote_import_parse_barcode("36000291452", code, why, sizeof why), -1);
+    CHECK_HAS(why, "11 digits");
+    CHECK_EQ(tote_import_parse_barcode("AB C", code, why, sizeof why), -1);
+}
+
+struct seen {
+    int valid, invalid;
+    char names[16][64];
+    char errors[16][200];
+    int cod[16], rush[16], pickup[16];
+    long long total[16], price0[16];
+    size_t lines[16];
+};
+
+static int collect(void *ud, size_t index, const char *name, const struct tote_order_in *o, const char *error)
+{
+    struct seen *s = ud;
+    if (index >= 16)
+        return 1;
+    snprintf(s->names[index], sizeof s->names[index], "%s", name ? name : "(none)");
+    if (o) {
+        s->valid++;
+        s->cod[index] = o->cod;
+        s->rush[index] = o->rush;
+        s->pickup[index] = o->pickup;
+        s->total[index] = o->total_cents;
+        s->lines[index] = o->line_count;
+        s->price0[index] = o->lines[0].price_cents;
+    } else {
+        s->invalid++;
+        snprintf(s->errors[index], sizeof s->errors[index], "%s", error);
+    }
+    return 0;
+}
+
+static void test_orders_json_schema(void)
+{
+    size_t n = 0;
+    char *text = tt_read_file(tt_src("tests/data/import/orders.json"), &n);
+    REQUIRE(text != NULL);
+    struct seen s = {0};
+    char *err = NULL;
+    CHECK_EQ(tote_orders_json_parse(text, n, collect, &s, &err), TOTE_ST_E_OK);
+    CHECK(err == NULL);
+    CHECK_EQ(s.valid, 4); /* the duplicate name is the importer's business */
+    CHECK_EQ(s.invalid, 6);
+    CHECK_STR(s.names[0], "AMZ-113-0000001");
+    CHECK_EQ(s.total[0], 3490);
+    CHECK_EQ(s.lines[0], 2);
+    CHECK_EQ(s.price0[0], 1990);
+    CHECK_EQ(s.cod[1], 1); /* "Cash on Delivery" */
+    CHECK_EQ(s.rush[1], 1);
+    CHECK_EQ(s.price0[1], 1800);
+    CHECK_EQ(s.pickup[2], 1);
+    CHECK_EQ(s.price0[2], -1);
+    CHECK_STR(s.names[3], "(none)");
+    CHECK_HAS(s.errors[3], "name is missing");
+    CHECK_HAS(s.errors[4], "lines[0].qty must be a whole number from 1");
+    CHECK_HAS(s.errors[5], "lines is empty");
+    CHECK_HAS(s.errors[6], "lines[0].price must be an amount");
+    CHECK_HAS(s.errors[7], "ordered_at '03/01/2024' is not a date and time");
+    CHECK_HAS(s.errors[9], "the order must be an object");
+    free(text);
+}
+
+static void test_orders_json_document_errors(void)
+{
+    struct seen s = {0};
+    char *err = NULL;
+    const char *bad = "{\n  \"orders\": [\n    {\"name\": \"x\",}\n  ]\n}";
+    CHECK_EQ(tote_orders_json_parse(bad, strlen(bad), collect, &s, &err), TOTE_ST_E_INVALID);
+    CHECK_HAS(err, "not valid JSON (line 3");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote_orders_json_parse("[1,2]", 5, collect, &s, &err), TOTE_ST_E_INVALID);
+    CHECK_HAS(err, "top level must be an object");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote_orders_json_parse("{\"order\": []}", 13, collect, &s, &err), TOTE_ST_E_INVALID);
+    CHECK_HAS(err, "no \"orders\" array");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote_orders_json_parse("{\"version\": 2, \"orders\": []}", 28, collect, &s, &err),
+             TOTE_ST_E_INVALID);
+    CHECK_HAS(err, "version");
+    free(err);
+    err = NULL;
+    const char *bom = "\xEF\xBB\xBF{\"orders\": []}";
+    CHECK_EQ(tote_orders_json_parse(bom, strlen(bom), collect, &s, &err), TOTE_ST_E_OK);
+    CHECK_EQ(s.valid + s.invalid, 0);
+}
+
+/* ------------------------------------------------- against a real store */
+
+static char *dir;
+
+static void cleanup(void)
+{
+    tt_rmrf(dir);
+    free(dir);
+}
+
+static tote_store *fresh_store(const char *name)
+{
+    if (!dir) {
+        dir = tt_tmpdir("import");
+        if (!dir)
+            return NULL;
+        atexit(cleanup);
+    }
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    tote_store *s = NULL;
+    if (tote_store_open(p, TOTE_STORE_CREATE, &s, NULL) != TOTE_ST_E_OK)
+        return NULL;
+    return s;
+}
+
+struct probs {
+    int n;
+    char text[32][300];
+    int sev[32];
+    long long line[32];
+};
+
+static void on_problem(void *ud, const tote_import_problem *p)
+{
+    struct probs *pr = ud;
+    if (pr->n < 32) {
+        snprintf(pr->text[pr->n], sizeof pr->text[pr->n], "%s", p->reason);
+        pr->sev[pr->n] = p->severity;
+        pr->line[pr->n] = p->line;
+    }
+    pr->n++;
+}
+
+static tote_st_err import(tote_store *s, tote_import_kind k, const char *data, int strict, int force,
+                          struct probs *pr, tote_import_summary *m)
+{
+    tote_import_opts o = {
+        .actor = "test", .strict = strict, .force = force, .on_problem = on_problem, .ud = pr};
+    char *msg = NULL;
+    tote_st_err e = tote_import_file(s, k, tt_src(data), &o, m, &msg);
+    free(msg);
+    return e;
+}
+
+static void base_catalog(tote_store *s)
+{
+    struct probs pr = {0};
+    tote_import_summary m;
+    CHECK_EQ(import(s, TOTE_IMPORT_LOCATIONS, "tests/data/import/locations.csv", 0, 0, &pr, &m),
+             TOTE_ST_E_OK);
+    CHECK_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products.csv", 0, 0, &pr, &m),
+             TOTE_ST_E_OK);
+    CHECK_EQ(import(s, TOTE_IMPORT_STOCK, "tests/data/import/stock.csv", 0, 0, &pr, &m), TOTE_ST_E_OK);
+}
+
+static void test_products_names_barcodes_and_image_rows(void)
+{
+    tote_store *s = fresh_store("products.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products.csv", 0, 0, &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(pr.n, 0);
+    CHECK_EQ(m.records, 10);
+    CHECK_EQ(m.created, 10);
+    CHECK_EQ(m.skipped, 2); /* two image rows of classic-tee */
+    CHECK_EQ(m.rejected, 0);
+    CHECK_EQ(m.barcodes, 8);
+    long long id = 0;
+    tote_product p = {0};
+    REQUIRE_EQ(tote_product_find_by_sku(s, "TS-RED-M", &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_get(s, id, &p), TOTE_ST_E_OK);
+    CHECK_STR(p.name, "Classic T-Shirt \xE2\x80\x94 Red / M");
+    CHECK_STR(p.handle, "classic-tee");
+    CHECK_EQ(p.weight_g, 210);
+    CHECK_EQ(p.price_cents, 1990);
+    CHECK_EQ(p.requires_shipping, 1);
+    tote_product_clear(&p);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "TOTE-CANVAS", &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_get(s, id, &p), TOTE_ST_E_OK);
+    CHECK_STR(p.name, "Canvas Tote Bag"); /* "Default Title" is not appended */
+    tote_product_clear(&p);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "GIFT-25", &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_get(s, id, &p), TOTE_ST_E_OK);
+    CHECK_EQ(p.requires_shipping, 0);
+    tote_product_clear(&p);
+    /* SOCK-L's row comes after another product's rows: it still gets its Title */
+    REQUIRE_EQ(tote_product_find_by_sku(s, "SOCK-L", &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_get(s, id, &p), TOTE_ST_E_OK);
+    CHECK_STR(p.name, "Merino Wool Socks \xE2\x80\x94 L");
+    tote_product_clear(&p);
+    long long by_code = 0, ean = 0;
+    CHECK_EQ(tote_product_find_by_code(s, "00036000291452", &by_code, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(tote_product_find_by_sku(s, "TS-BLU-M", &ean), TOTE_ST_E_OK);
+    CHECK_EQ(by_code, ean);
+    CHECK_EQ(tote_product_find_by_code(s, "04006380000032", &by_code, NULL), TOTE_ST_E_OK); /* 'apostrophe */
+    CHECK_EQ(tote_product_find_by_code(s, "ACME-00042", &by_code, NULL), TOTE_ST_E_OK);
+    /* the same file again: nothing read; forced: every product unchanged */
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products.csv", 0, 0, &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(m.already_imported, 1);
+    CHECK_EQ(m.records, 0);
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products.csv", 0, 1, &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(m.already_imported, 0);
+    CHECK_EQ(m.unchanged, 10);
+    CHECK_EQ(m.created + m.updated, 0);
+    tote_store_destroy(&s);
+}
+
+static void test_products_bad_rows_each_reported(void)
+{
+    tote_store *s = fresh_store("products_bad.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_bad.csv", 0, 0, &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(m.created, 2); /* MUG-WHI and MUG-NAV */
+    CHECK_EQ(m.rejected, 9);
+    REQUIRE_EQ(pr.n, 9);
+    CHECK_EQ(pr.line[0], 3);
+    CHECK_HAS(pr.text[0], "wrong check digit");
+    CHECK_HAS(pr.text[1], "scientific notation");
+    CHECK_HAS(pr.text[2], "11 digits");
+    CHECK_HAS(pr.text[3], "has no Variant SKU");
+    CHECK_HAS(pr.text[4], "appears again (first on line 2)");
+    CHECK_HAS(pr.text[5], "Variant Grams 'heavy'");
+    CHECK_HAS(pr.text[6], "already belongs to SKU MUG-WHI");
+    CHECK_HAS(pr.text[7], "fields where the header has");
+    CHECK_EQ(pr.line[7], 10);
+    CHECK_HAS(pr.text[8], "Variant Price 'twelve'");
+    long long id;
+    CHECK_EQ(tote_product_find_by_sku(s, "MUG-BLU", &id), TOTE_ST_E_NOT_FOUND); /* not silently kept */
+    CHECK_EQ(tote_product_find_by_sku(s, "MUG-NAV", &id), TOTE_ST_E_OK);
+    /* strict: nothing at all */
+    tote_store *t = fresh_store("products_strict.db");
+    REQUIRE(t != NULL);
+    memset(&pr, 0, sizeof pr);
+    CHECK_EQ(import(t, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_bad.csv", 1, 0, &pr, &m),
+             TOTE_ST_E_INVALID);
+    CHECK_EQ(m.rolled_back, 1);
+    CHECK_EQ(tote_product_find_by_sku(t, "MUG-NAV", &id), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_product_find_by_sku(t, "MUG-WHI", &id), TOTE_ST_E_NOT_FOUND);
+    int found = 1;
+    CHECK_EQ(tote_import_log_find(t, "shopify-products", m.sha256, &found, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(found, 0); /* a rolled-back import is not logged */
+    tote_store_destroy(&t);
+    tote_store_destroy(&s);
+}
+
+static void test_locked_order_not_updated(void)
+{
+    tote_store *s = fresh_store("locked.db");
+    REQUIRE(s != NULL);
+    base_catalog(s);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_ORDERS, "tests/data/import/orders.csv", 0, 0, &pr, &m),
+               TOTE_ST_E_OK);
+    /* #1001 is being picked when the changed export arrives */
+    long long oid = 0;
+    tote_order_status st;
+    REQUIRE_EQ(tote_order_find(s, "#1001", &oid, &st), TOTE_ST_E_OK);
+    CHECK_EQ(st, TOTE_ORDER_RELEASED);
+    REQUIRE_EQ(tote_order_set_status(s, oid, TOTE_ORDER_ALLOCATED, "test", NULL, NULL, NULL), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_order_set_status(s, oid, TOTE_ORDER_PICKING, "test", NULL, NULL, NULL), TOTE_ST_E_OK);
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_ORDERS, "tests/data/import/orders_changed.csv", 0, 0, &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(m.locked, 1);
+    CHECK_EQ(m.updated, 1); /* #1002 was paid meanwhile */
+    CHECK_EQ(m.rejected, 0);
+    REQUIRE_EQ(pr.n, 1);
+    CHECK_EQ(pr.sev[0], TOTE_IMPORT_NOTICE);
+    CHECK_HAS(pr.text[0], "#1001 changed in the file but is already picking");
+    CHECK_EQ(tote_order_find(s, "#1002", NULL, &st), TOTE_ST_E_OK);
+    CHECK_EQ(st, TOTE_ORDER_RELEASED);
+    CHECK_EQ(tote_order_find(s, "#1001", NULL, &st), TOTE_ST_E_OK);
+    CHECK_EQ(st, TOTE_ORDER_PICKING);
+    tote_store_destroy(&s);
+}
+
+static void test_missing_columns_and_unknown_kind(void)
+{
+    tote_store *s = fresh_store("cols.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    char *msg = NULL;
+    tote_import_opts o = {.on_problem = on_problem, .ud = &pr};
+    /* a product export given as orders */
+    CHECK_EQ(tote_import_file(s, TOTE_IMPORT_SHOPIFY_ORDERS, tt_src("tests/data/import/products.csv"), &o, &m,
+                              &msg),
+             TOTE_ST_E_INVALID);
+    CHECK_HAS(msg, "is not a Shopify order export: it has no 'Name' column");
+    free(msg);
+    CHECK_EQ(tote_import_file(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, tt_src("tests/data/import/orders.csv"), &o, &m,
+                              &msg),
+             TOTE_ST_E_INVALID);
+    CHECK_HAS(msg, "is not a Shopify product export");
+    free(msg);
+    CHECK_EQ(tote_import_file(s, TOTE_IMPORT_STOCK, "/nonexistent/stock.csv", &o, &m, &msg),
+             TOTE_ST_E_NOT_FOUND);
+    CHECK_HAS(msg, "cannot open /nonexistent/stock.csv");
+    free(msg);
+    tote_import_kind k;
+    CHECK_EQ(tote_import_kind_parse("shopify-orders", &k), 0);
+    CHECK_EQ(k, TOTE_IMPORT_SHOPIFY_ORDERS);
+    CHECK_EQ(tote_import_kind_parse("shopify", &k), -1);
+    tote_store_destroy(&s);
+}
+
+TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
+        TT_TEST(test_parse_time), TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema),
+        TT_TEST(test_orders_json_document_errors), TT_TEST(test_products_names_barcodes_and_image_rows),
+        TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
+        TT_TEST(test_missing_columns_and_unknown_kind))

@@ -1,0 +1,286 @@
+/*
+ * Waves on real temporary databases: which orders go first, the limits,
+ * totes per list, walking order of tasks, and the wave listings.
+ */
+#include "support.h"
+#include "test.h"
+#include "tote/alloc.h"
+#include "tote/wave.h"
+#include "waves_fixture.h"
+
+static char *dir;
+
+static void cleanup(void)
+{
+    if (dir) {
+        tt_rmrf(dir);
+        free(dir);
+    }
+}
+
+static tote_store *fresh(const char *name)
+{
+    if (!dir) {
+        dir = tt_tmpdir("wave");
+        atexit(cleanup);
+    }
+    setenv("TOTE_NOW", FX_NOW, 1);
+    setenv("TOTE_SYNC", "normal", 1);
+    return fx_open(dir, name);
+}
+
+/* order names of a list's totes in tote order, "#a,#b" */
+static const char *list_orders(tote_store *s, long long list, char *buf, size_t cap)
+{
+    return fx_text(s,
+                   "SELECT group_concat(name, ',') FROM (SELECT o.name FROM orders o WHERE o.tote LIKE 'T' "
+                   "|| ?1 || '-%' "
+                   "ORDER BY CAST(substr(o.tote, length('T' || ?1 || '-') + 1) AS INTEGER))",
+                   list, buf, cap);
+}
+
+static long long nth_list(tote_store *s, long long wave, int n)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT id FROM pick_list WHERE wave_id = ?1 ORDER BY id LIMIT 1 OFFSET %d", n);
+    return fx_int(s, sql, wave);
+}
+
+/* A warehouse with one product per bin; returns the product ids. */
+static void stock_bins(tote_store *s, long long *prod, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char sku[16], code[16];
+        snprintf(sku, sizeof sku, "P%02d", i);
+        snprintf(code, sizeof code, "BIN-%02d", i);
+        prod[i] = fx_product(s, sku, 0, -1, -1);
+        fx_stock(s, prod[i], fx_location(s, code, 100 - i * 5, "bin"), NULL, NULL, 1000);
+    }
+}
+
+static void test_priority_then_ship_by_then_ordered_at(void)
+{
+    tote_store *s = fresh("prio.db");
+    REQUIRE(s != NULL);
+    long long p[1];
+    stock_bins(s, p, 1);
+    /* created in an order that is none of the expected ones */
+    long long plain_old = fx_order(s, "#plain-old", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
+    long long shipby_late =
+        fx_order(s, "#shipby-late", "released", 0, 0, 0, "2024-03-09", "2024-02-01T00:00:00Z");
+    long long pickup = fx_order(s, "#pickup", "released", 0, 1, 0, NULL, "2024-02-27T00:00:00Z");
+    long long plain_new = fx_order(s, "#plain-new", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
+    long long shipby_soon =
+        fx_order(s, "#shipby-soon", "released", 0, 0, 0, "2024-03-02", "2024-02-15T00:00:00Z");
+    long long rush = fx_order(s, "#rush", "released", 1, 0, 0, NULL, "2024-02-28T00:00:00Z");
+    long long prio = fx_order(s, "#prio", "released", 0, 0, 5, NULL, "2024-02-28T00:00:00Z");
+    long long ids[] = {plain_old, shipby_late, pickup, plain_new, shipby_soon, rush, prio};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        fx_line(s, ids[i], 1, p[0], 1, 1);
+    tote_wave_opts o = {.totes_per_list = 3};
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, &o, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.orders_allocated, 7);
+    CHECK_EQ(r.orders, 7);
+    CHECK_EQ(r.pick_lists, 3);
+    CHECK_EQ(r.tasks, 7);
+    CHECK_EQ(r.units, 7);
+    CHECK_EQ(r.waiting, 0);
+    char buf[256];
+    /* rush and pickup (by ordered_at), then priority, then ship_by, then ordered_at */
+    CHECK_STR(list_orders(s, nth_list(s, r.wave_id, 0), buf, sizeof buf), "#pickup,#rush,#prio");
+    CHECK_STR(list_orders(s, nth_list(s, r.wave_id, 1), buf, sizeof buf),
+              "#shipby-soon,#shipby-late,#plain-old");
+    CHECK_STR(list_orders(s, nth_list(s, r.wave_id, 2), buf, sizeof buf), "#plain-new");
+    /* totes T<list>-<n>; orders stay allocated until a picker starts */
+    char want[32];
+    snprintf(want, sizeof want, "T%lld-2", nth_list(s, r.wave_id, 0));
+    CHECK_STR(fx_text(s, "SELECT tote FROM orders WHERE id = ?1", rush, buf, sizeof buf), want);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM orders WHERE status = 'allocated'", 0), 7);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM pick_task WHERE tote IS NULL", 0), 0);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM event WHERE kind = 'order.waved'", 0), 7);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM event WHERE kind = 'wave.created'", 0), 1);
+    /* nothing is waved twice */
+    REQUIRE_EQ(tote_wave_create(s, &o, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.wave_id, 0);
+    CHECK_EQ(r.orders, 0);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM wave", 0), 1);
+    CHECK(fx_invariants_hold(s));
+    tote_store_destroy(&s);
+}
+
+static void test_tasks_in_walking_order(void)
+{
+    tote_store *s = fresh("walk.db");
+    REQUIRE(s != NULL);
+    long long a = fx_product(s, "AAA", 0, -1, -1), b = fx_product(s, "BBB", 0, -1, -1),
+              c = fx_product(s, "CCC", 0, -1, -1), d = fx_product(s, "DDD", 0, -1, -1);
+    long long far = fx_location(s, "Z-99", 30, "bin"), mid2 = fx_location(s, "M-02", 20, "bin"),
+              mid1 = fx_location(s, "M-01", 20, "bin"), near = fx_location(s, "A-01", 10, "bin");
+    fx_stock(s, a, far, NULL, NULL, 2);
+    fx_stock(s, b, mid2, NULL, NULL, 10);
+    fx_stock(s, d, mid1, NULL, NULL, 10);
+    fx_stock(s, c, mid1, NULL, NULL, 10);
+    fx_stock(s, a, near, NULL, NULL, 1); /* A splits: 1 here, the rest at Z-99 */
+    long long o1 = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
+    long long o2 = fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-02T00:00:00Z");
+    fx_line(s, o1, 1, a, 3, 1);
+    fx_line(s, o1, 2, b, 1, 1);
+    fx_line(s, o2, 1, d, 1, 1);
+    fx_line(s, o2, 2, c, 2, 1);
+    fx_line(s, o2, 3, b, 1, 1);
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.pick_lists, 1);
+    CHECK_EQ(r.lines, 5);
+    CHECK_EQ(r.tasks, 6); /* one per allocation: A is in two bins */
+    long long list = nth_list(s, r.wave_id, 0);
+    char buf[512];
+    /* walk_seq, then code (M-01 before M-02), then sku (CCC before DDD), then tote (#1 before #2) */
+    CHECK_STR(
+        fx_text(
+            s,
+            "SELECT group_concat(x, ' ') FROM (SELECT t.seq || ':' || l.code || '/' || p.sku || '/' || "
+            "o.name AS x FROM pick_task t JOIN stock st ON st.id = t.stock_id JOIN location l ON "
+            "l.id = st.location_id JOIN product p ON p.id = st.product_id JOIN order_line ol ON ol.id = "
+            "t.order_line_id JOIN orders o ON o.id = ol.order_id WHERE t.pick_list_id = ?1 ORDER BY t.seq)",
+            list, buf, sizeof buf),
+        "1:A-01/AAA/#1 2:M-01/CCC/#2 3:M-01/DDD/#2 4:M-02/BBB/#1 5:M-02/BBB/#2 6:Z-99/AAA/#1");
+    CHECK_EQ(fx_int(s, "SELECT SUM(qty) FROM pick_task WHERE pick_list_id = ?1", list), 8);
+    tote_store_destroy(&s);
+}
+
+static void test_max_orders_and_max_lines(void)
+{
+    tote_store *s = fresh("limits.db");
+    REQUIRE(s != NULL);
+    long long p[4];
+    stock_bins(s, p, 4);
+    long long o[6];
+    /* #0: 1 line, #1: 2 lines, #2: 3 lines, #3: 1, #4: 1, #5: 1 (oldest first) */
+    int lines[] = {1, 2, 3, 1, 1, 1};
+    for (int i = 0; i < 6; i++) {
+        char name[16], at[32];
+        snprintf(name, sizeof name, "#%d", i);
+        snprintf(at, sizeof at, "2024-02-0%dT00:00:00Z", i + 1);
+        o[i] = fx_order(s, name, "released", 0, 0, 0, NULL, at);
+        for (int l = 0; l < lines[i]; l++)
+            fx_line(s, o[i], l + 1, p[l], 1, 1);
+    }
+    /* 4 lines: #0 (1) + #1 (2) = 3; #2 would make 6, so the wave ends there */
+    tote_wave_opts opt = {.max_lines = 4};
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, &opt, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.orders, 2);
+    CHECK_EQ(r.lines, 3);
+    CHECK_EQ(r.waiting, 4);
+    CHECK(fx_int(s, "SELECT tote IS NULL FROM orders WHERE id = ?1", o[3]) == 1); /* #3 did not jump #2 */
+    /* max orders */
+    opt = (tote_wave_opts){.max_orders = 2, .totes_per_list = 1};
+    REQUIRE_EQ(tote_wave_create(s, &opt, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.orders, 2);
+    CHECK_EQ(r.pick_lists, 2);
+    CHECK_EQ(r.lines, 4);
+    CHECK_EQ(r.waiting, 2);
+    CHECK(fx_int(s, "SELECT tote IS NOT NULL FROM orders WHERE id = ?1", o[2]) == 1);
+    CHECK(fx_int(s, "SELECT tote IS NOT NULL FROM orders WHERE id = ?1", o[3]) == 1);
+    /* an order larger than max_lines alone makes no wave, and waits */
+    long long big = fx_order(s, "#big", "released", 1, 0, 0, NULL, "2024-01-01T00:00:00Z");
+    for (int l = 0; l < 4; l++)
+        fx_line(s, big, l + 1, p[l], 1, 1);
+    opt = (tote_wave_opts){.max_lines = 3};
+    REQUIRE_EQ(tote_wave_create(s, &opt, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.wave_id, 0);
+    CHECK_EQ(r.waiting, 3);
+    /* no limits: the rest */
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.orders, 3);
+    CHECK_EQ(r.waiting, 0);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM orders WHERE tote IS NULL", 0), 0);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(DISTINCT tote) FROM orders", 0), 7);
+    tote_store_destroy(&s);
+}
+
+static void test_partial_orders_are_waved_with_what_there_is(void)
+{
+    tote_store *s = fresh("partial.db");
+    REQUIRE(s != NULL);
+    long long p = fx_product(s, "SCARCE", 0, -1, -1), q = fx_product(s, "NONE", 0, -1, -1);
+    fx_stock(s, p, fx_location(s, "A", 1, "bin"), NULL, NULL, 2);
+    long long o = fx_order(s, "#p", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
+    long long l = fx_line(s, o, 1, p, 5, 1);
+    long long o2 = fx_order(s, "#none", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
+    fx_line(s, o2, 1, q, 1, 1);
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.orders, 1);
+    CHECK_EQ(r.units, 2);
+    long long b = -1;
+    CHECK_EQ(tote_alloc_line_backorder(s, l, &b), TOTE_ST_E_OK);
+    CHECK_EQ(b, 3);
+    char buf[32];
+    CHECK_STR(fx_text(s, "SELECT status FROM orders WHERE id = ?1", o2, buf, sizeof buf), "released");
+    tote_store_destroy(&s);
+}
+
+static void test_list_and_show_json(void)
+{
+    tote_store *s = fresh("show.db");
+    REQUIRE(s != NULL);
+    long long p[2];
+    stock_bins(s, p, 2);
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "#%d", i);
+        long long o = fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
+        fx_line(s, o, 1, p[0], 2, 1);
+        fx_line(s, o, 2, p[1], 1, 1);
+    }
+    tote_wave_opts opt = {.totes_per_list = 2};
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, &opt, "alice", &r), TOTE_ST_E_OK);
+    /* a picker has done 3 units of the first list */
+    long long list = nth_list(s, r.wave_id, 0);
+    fx_sql(s, "UPDATE pick_task SET done = qty, status = 'done' WHERE pick_list_id = ?1 AND seq <= 2", "i",
+           list);
+    cJSON *arr = NULL;
+    REQUIRE_EQ(tote_wave_list_json(s, &arr), TOTE_ST_E_OK);
+    REQUIRE_EQ(cJSON_GetArraySize(arr), 1);
+    cJSON *w = cJSON_GetArrayItem(arr, 0);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(w, "id")), r.wave_id);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(w, "pick_lists")), 2);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(w, "orders")), 3);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(w, "tasks")), 6);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(w, "units")), 9);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(w, "created_by")), "alice");
+    long long done = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(w, "done"));
+    CHECK_EQ(done, fx_int(s, "SELECT SUM(done) FROM pick_task", 0));
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(w, "progress")), done * 100 / 9);
+    cJSON_Delete(arr);
+
+    cJSON *one = NULL;
+    REQUIRE_EQ(tote_wave_show_json(s, r.wave_id, &one), TOTE_ST_E_OK);
+    cJSON *lists = cJSON_GetObjectItem(one, "lists");
+    REQUIRE_EQ(cJSON_GetArraySize(lists), 2);
+    cJSON *l0 = cJSON_GetArrayItem(lists, 0);
+    cJSON *totes = cJSON_GetObjectItem(l0, "totes");
+    REQUIRE_EQ(cJSON_GetArraySize(totes), 2);
+    char want[32];
+    snprintf(want, sizeof want, "T%lld-1", list);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(totes, 0), "tote")), want);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(totes, 0), "order")), "#0");
+    cJSON *tasks = cJSON_GetObjectItem(l0, "tasks_detail");
+    REQUIRE_EQ(cJSON_GetArraySize(tasks), 4);
+    cJSON *t0 = cJSON_GetArrayItem(tasks, 0);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(t0, "seq")), 1);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(t0, "bin")), "BIN-01"); /* walk 95 before 100 */
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(t0, "status")), "done");
+    cJSON_Delete(one);
+    CHECK_EQ(tote_wave_show_json(s, 9999, &one), TOTE_ST_E_NOT_FOUND);
+    CHECK(one == NULL);
+    tote_store_destroy(&s);
+}
+
+TT_MAIN(TT_TEST(test_priority_then_ship_by_then_ordered_at), TT_TEST(test_tasks_in_walking_order),
+        TT_TEST(test_max_orders_and_max_lines), TT_TEST(test_partial_orders_are_waved_with_what_there_is),
+        TT_TEST(test_list_and_show_json))
