@@ -517,7 +517,7 @@ static void test_reallocate_ahead_only_and_in_callers_transaction(void)
     CHECK_EQ(fx_int(s, "SELECT reserved FROM stock WHERE id = ?1", x40), 2);
     CHECK(fx_invariants_hold(s));
 
-    /* a closed list gets no new tasks: the allocation waits */
+    /* a closed list: nothing is reserved (nobody would pick it), the units stay backorder */
     long long o2 = fx_order(s, "#u", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({x, 3, 1}));
     long long l2 = fx_line_id(s, o2, 1);
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
@@ -526,9 +526,29 @@ static void test_reallocate_ahead_only_and_in_callers_transaction(void)
     fx_sql(s, "UPDATE pick_list SET status = 'done' WHERE wave_id = ?1", "i", r.wave_id);
     fx_stock(s, x, fx_location(s, "L60", 60, "bin"), NULL, NULL, 5);
     long long src = fx_int(s, "SELECT stock_id FROM pick_task WHERE id = ?1", t2);
+    long long reserved = fx_int(s, "SELECT SUM(reserved) FROM stock", 0);
     CHECK_EQ(tote_alloc_reallocate(s, l2, 3, src, "p", NULL, &got, &task), TOTE_ST_E_OK);
-    CHECK_EQ(got, 3);
+    CHECK_EQ(got, 0);
     CHECK_EQ(task, 0);
+    CHECK_EQ(fx_int(s, "SELECT SUM(reserved) FROM stock", 0), reserved);
+    long long b = -1;
+    CHECK_EQ(tote_alloc_line_backorder(s, l2, &b), TOTE_ST_E_OK);
+    CHECK_EQ(b, 3);
+
+    /* a line not waved yet: reserved now, the next wave makes its task */
+    long long w = fx_product(s, "W", 0, -1, -1);
+    fx_stock(s, w, fx_location(s, "L70", 70, "bin"), NULL, NULL, 1);
+    long long o3 = fx_order(s, "#v", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({w, 3, 1}));
+    long long l3 = fx_line_id(s, o3, 1);
+    REQUIRE_EQ(tote_alloc_order(s, o3, "test", NULL), TOTE_ST_E_OK);
+    long long w80 = fx_stock(s, w, fx_location(s, "L80", 80, "bin"), NULL, NULL, 5);
+    CHECK_EQ(tote_alloc_reallocate(s, l3, 2, 0, "p", NULL, &got, &task), TOTE_ST_E_OK);
+    CHECK_EQ(got, 2);
+    CHECK_EQ(task, 0);
+    CHECK_EQ(alloc_qty(s, l3, w80), 2);
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM pick_task WHERE order_line_id = ?1", l3), 2);
+    CHECK(fx_invariants_hold(s));
     CHECK(fx_invariants_hold(s));
     tote_store_destroy(&s);
 }
