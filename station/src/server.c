@@ -427,7 +427,8 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
     }
     st = tote_request_release(srv->s);
     p->fresh = 1;
-    touch_add(srv, req->device);
+    if (!stored || srv->replies[0].type == TOTE_WIRE_ERROR)
+        touch_add(srv, req->device); /* a stored reply already set last_seen */
 }
 
 /* ---------------- the batch ---------------- */
