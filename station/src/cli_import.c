@@ -154,12 +154,12 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
     if (rc != TOTE_EXIT_OK)
         return rc;
 
-    char who[96];
-    if (!actor) {
-        const char *user = getenv("USER");
-        snprintf(who, sizeof who, "import:%s", user && *user ? user : "cli");
-        actor = who;
-    }
+    if (!actor) /* as the other verbs: $TOTE_ACTOR, else $USER, else "cli" */
+        actor = getenv("TOTE_ACTOR");
+    if (!actor || !*actor)
+        actor = getenv("USER");
+    if (!actor || !*actor)
+        actor = "cli";
     struct ui u = {.path = path, .json = json};
     u.bar = isatty(STDERR_FILENO) && sb.st_size >= PROGRESS_MIN_BYTES;
     if (json)

@@ -43,6 +43,7 @@ struct tote_server {
     char listen[256];
     char events_ep[256];
     tote_store *s;
+    tote_checkpointer *checkpointer;
     void *zctx;
     void *router;
     void *pub;
@@ -110,6 +111,8 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
         tote_server_destroy(&srv);
         return e;
     }
+    if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
+        srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
     srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
@@ -176,6 +179,7 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->pub);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
+    tote_checkpointer_stop(&srv->checkpointer, srv->s);
     tote_store_destroy(&srv->s);
     tote_events_destroy(&srv->events);
     free(srv->batch);
@@ -498,8 +502,16 @@ static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
     snprintf(fc->today, sizeof fc->today, "%.10s", fc->now);
 }
 
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void process_batch(tote_server *srv)
 {
+    long long t0 = mono_us();
     drain(srv);
     if (srv->nbatch == 0)
         return;
@@ -509,14 +521,19 @@ static void process_batch(tote_server *srv)
     srv->out_len = 0;
     tote_flow_ctx fc;
     flow_ctx_init(srv, &fc);
+    long long t1 = mono_us();
+    srv->stats.io_us += (unsigned long long)(t1 - t0);
     tote_st_err e = tote_store_begin(srv->s);
     if (e == TOTE_ST_E_OK) {
         tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
         for (int i = 0; i < srv->nbatch; i++)
             handle(srv, &srv->batch[i], &fc);
         e = touch_flush(srv, fc.now);
+        long long t2 = mono_us();
+        srv->stats.apply_us += (unsigned long long)(t2 - t1);
         if (e == TOTE_ST_E_OK)
             e = tote_store_commit(srv->s);
+        srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
         if (e == TOTE_ST_E_OK)
             srv->stats.batches++;
     }
@@ -534,8 +551,10 @@ static void process_batch(tote_server *srv)
         for (size_t i = 0; i < srv->touched_cap; i++)
             srv->touched[i].used = 0;
     }
+    long long t3 = mono_us();
     send_replies(srv);
     publish_events(srv);
+    srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
 }
 

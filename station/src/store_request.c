@@ -1,8 +1,10 @@
 /* The exactly-once request table and per-request savepoints (tote/server.h),
  * and the scan log (tote/flows.h). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tote/devices.h"
 #include "tote/flows.h"
@@ -144,4 +146,100 @@ tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+/* ---------------- background checkpoints ---------------- */
+
+struct tote_checkpointer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int interval_ms;
+    sqlite3 *db;
+    unsigned long long runs;
+};
+
+static void *checkpoint_main(void *arg)
+{
+    tote_checkpointer *cp = arg;
+    pthread_mutex_lock(&cp->mu);
+    while (!cp->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += cp->interval_ms / 1000;
+        until.tv_nsec += (long)(cp->interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&cp->cv, &cp->mu, &until);
+        if (cp->stop)
+            break;
+        pthread_mutex_unlock(&cp->mu);
+        /* PASSIVE: copies what it can without waiting for (or blocking) the writer */
+        int log = 0, done = 0;
+        sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        pthread_mutex_lock(&cp->mu);
+        cp->runs++;
+    }
+    pthread_mutex_unlock(&cp->mu);
+    return NULL;
+}
+
+tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out)
+{
+    *out = NULL;
+    tote_checkpointer *cp = calloc(1, sizeof *cp);
+    if (!cp)
+        return TOTE_ST_E_NOMEM;
+    cp->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+    int rc =
+        sqlite3_open_v2(tote_store_path(s), &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(cp->db);
+        free(cp);
+        return tote_store_map_rc(rc);
+    }
+    sqlite3_busy_timeout(cp->db, 1000);
+    /* reading the journal mode opens the WAL for this connection (a
+     * connection that never read the database cannot checkpoint it) */
+    rc = sqlite3_exec(cp->db, "PRAGMA journal_mode", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(cp->db);
+        free(cp);
+        return tote_store_map_rc(rc);
+    }
+    pthread_mutex_init(&cp->mu, NULL);
+    pthread_cond_init(&cp->cv, NULL);
+    if (pthread_create(&cp->thread, NULL, checkpoint_main, cp) != 0) {
+        sqlite3_close(cp->db);
+        pthread_mutex_destroy(&cp->mu);
+        pthread_cond_destroy(&cp->cv);
+        free(cp);
+        return TOTE_ST_E_NOMEM;
+    }
+    /* the writer no longer checkpoints inside its commits */
+    sqlite3_wal_autocheckpoint(tote_store_db(s), 0);
+    *out = cp;
+    return TOTE_ST_E_OK;
+}
+
+void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
+{
+    if (!cpp || !*cpp)
+        return;
+    tote_checkpointer *cp = *cpp;
+    pthread_mutex_lock(&cp->mu);
+    cp->stop = 1;
+    pthread_cond_signal(&cp->cv);
+    pthread_mutex_unlock(&cp->mu);
+    pthread_join(cp->thread, NULL);
+    sqlite3_close(cp->db);
+    pthread_mutex_destroy(&cp->mu);
+    pthread_cond_destroy(&cp->cv);
+    free(cp);
+    *cpp = NULL;
+    if (s)
+        sqlite3_wal_autocheckpoint(tote_store_db(s), 1000);
 }

@@ -306,6 +306,47 @@ static void test_reservations_balance_and_verify(void)
     tote_store_destroy(&s);
 }
 
+/* A run big enough to read every candidate at once and to write allocations
+ * in full batches and a remainder (the paths small runs do not take). */
+static void test_big_run_balances(void)
+{
+    tote_store *s = fresh("big.db");
+    REQUIRE(s != NULL);
+    REQUIRE_EQ(fx_sql(s, "BEGIN", NULL) >= 0, 1);
+    long long prods[7];
+    for (int i = 0; i < 7; i++) {
+        char sku[16], a[16], b[16];
+        snprintf(sku, sizeof sku, "BIG%d", i);
+        snprintf(a, sizeof a, "BA-%d", i);
+        snprintf(b, sizeof b, "BB-%d", i);
+        prods[i] = fx_product(s, sku, 0, -1, -1);
+        fx_stock(s, prods[i], fx_location(s, a, 10 + i, "bin"), NULL, NULL, 30);
+        fx_stock(s, prods[i], fx_location(s, b, 50 + i, "bin"), NULL, NULL, 25);
+    }
+    long long units = 0;
+    for (int o = 0; o < 45; o++) {
+        char name[16];
+        snprintf(name, sizeof name, "#G%02d", o);
+        long long id = fx_order(s, name, "released", 0, 0, o % 4, NULL, "2024-02-01T00:00:00Z");
+        for (int l = 0; l < 3; l++) {
+            fx_line(s, id, l + 1, prods[(o + l) % 7], 1 + (o + l) % 3, 1);
+            units += 1 + (o + l) % 3;
+        }
+    }
+    REQUIRE_EQ(fx_sql(s, "COMMIT", NULL) >= 0, 1);
+    long long n = 0;
+    REQUIRE_EQ(tote_alloc_released(s, "test", &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 45);
+    CHECK(fx_invariants_hold(s));
+    /* 270 units asked of 385 on hand: every unit allocated, the books balance */
+    CHECK_EQ(fx_int(s, "SELECT SUM(qty) FROM allocation", 0), units);
+    CHECK_EQ(fx_int(s, "SELECT SUM(reserved) FROM stock", 0), units);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM allocation", 0) > 64, 1);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM orders WHERE status = 'allocated'", 0), 45);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM event WHERE kind = 'order.allocated'", 0), 45);
+    tote_store_destroy(&s);
+}
+
 static void test_release_order_gives_everything_back(void)
 {
     tote_store *s = fresh("release.db");
@@ -503,6 +544,6 @@ TT_MAIN(TT_TEST(test_fefo_earliest_expiry_first), TT_TEST(test_expired_lot_never
         TT_TEST(test_quarantine_and_dock_never_allocated), TT_TEST(test_bin_rule_one_bin_else_fullest),
         TT_TEST(test_partial_allocation_and_backorder), TT_TEST(test_priority_decides_who_gets_scarce_stock),
         TT_TEST(test_states_and_bad_ids), TT_TEST(test_caller_transaction_rolls_back_everything),
-        TT_TEST(test_reservations_balance_and_verify), TT_TEST(test_release_order_gives_everything_back),
-        TT_TEST(test_reallocate_puts_tasks_in_walk_order),
+        TT_TEST(test_reservations_balance_and_verify), TT_TEST(test_big_run_balances),
+        TT_TEST(test_release_order_gives_everything_back), TT_TEST(test_reallocate_puts_tasks_in_walk_order),
         TT_TEST(test_reallocate_ahead_only_and_in_callers_transaction))

@@ -142,6 +142,8 @@ typedef struct tote_pick_task {
 /* The device's next open task in walking order (pick_task.seq) from the
  * lists leased to it, skipping orders on hold or cancelled. NOT_FOUND if none. */
 tote_st_err tote_pick_current(tote_store *s, const char *device, tote_pick_task *t);
+/* As tote_pick_current; with full = 0 gtin is "" and tasks_left 0 (cheaper). */
+tote_st_err tote_pick_current_ex(tote_store *s, const char *device, int full, tote_pick_task *t);
 /* Any task by id. NOT_FOUND if none. */
 tote_st_err tote_pick_task_get(tote_store *s, long long task_id, tote_pick_task *t);
 /* Leases the next open list (oldest wave first, then the highest order
