@@ -12,6 +12,7 @@
 #include "flows_internal.h"
 #include "tote/alloc.h"
 #include "tote/barcode.h"
+#include "tote/printing.h"
 #include "tote/snapshot.h"
 
 /* ---------------- live events ---------------- */
@@ -354,8 +355,26 @@ tote_st_err tote_flow_reallocate(tote_flow_ctx *c, const tote_pick_task *t, int 
 
 tote_st_err tote_flow_print_package(tote_flow_ctx *c, long long package_id)
 {
-    (void)c;
-    (void)package_id;
+    tote_st_err e = tote_print_queue_package(c->s, package_id, c->dev.name, tote_flow_actor(c));
+    if (e == TOTE_ST_E_OK) {
+        c->print_queued = 1;
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_INVALID && e != TOTE_ST_E_NOT_FOUND)
+        return e;
+    /* the parcel is closed all the same; a supervisor reprints once fixed */
+    char subject[32], msg[400];
+    snprintf(subject, sizeof subject, "%lld", package_id);
+    snprintf(msg, sizeof msg, "the label of package %lld could not be made: %s", package_id,
+             tote_print_last_error());
+    long long alert = 0;
+    if ((e = tote_alert_raise(c->s, "label", subject, msg, c->now, &alert)) != TOTE_ST_E_OK)
+        return e;
+    cJSON *ev = tote_flow_event_obj(c, "label_failed");
+    cJSON_AddNumberToObject(ev, "alert", (double)alert);
+    cJSON_AddNumberToObject(ev, "package", (double)package_id);
+    cJSON_AddStringToObject(ev, "message", msg);
+    tote_events_add(c->events, "alert", ev);
     return TOTE_ST_E_OK;
 }
 

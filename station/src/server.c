@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "tote/flows.h"
+#include "tote/printing.h"
 #include "tote/wire.h"
 
 #define REPLY_RESERVE (TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2))
@@ -44,6 +45,7 @@ struct tote_server {
     char events_ep[256];
     tote_store *s;
     tote_checkpointer *checkpointer;
+    tote_spooler *spooler;
     void *zctx;
     void *router;
     void *pub;
@@ -114,6 +116,11 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     }
     if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
         srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
+    /* the print spooler: its own thread and connection; CUPS calls never run on the loop */
+    if (tote_spooler_new(cfg->db_path, &srv->spooler) != TOTE_ST_E_OK) {
+        fprintf(stderr, "tote serve: print spooler not started: labels stay queued\n");
+        srv->spooler = NULL;
+    }
     srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
@@ -180,6 +187,7 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->pub);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
+    tote_spooler_destroy(&srv->spooler);
     tote_checkpointer_stop(&srv->checkpointer, srv->s);
     tote_store_destroy(&srv->s);
     tote_events_destroy(&srv->events);
@@ -538,6 +546,8 @@ static void process_batch(tote_server *srv)
         srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
         if (e == TOTE_ST_E_OK)
             srv->stats.batches++;
+        if (e == TOTE_ST_E_OK && fc.print_queued && srv->spooler)
+            tote_spooler_kick(srv->spooler);
     }
     if (e != TOTE_ST_E_OK) {
         /* nothing of this batch is durable: fresh replies become errors */
@@ -558,6 +568,16 @@ static void process_batch(tote_server *srv)
     publish_events(srv);
     srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
+}
+
+/* ---------------- printing ---------------- */
+
+/* A print job or printer changed state (spooler thread -> loop): PUB "printer". */
+static void on_spooler_event(void *ctx, const char *json)
+{
+    tote_server *srv = ctx;
+    if (zmq_send(srv->pub, "printer", 7, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        zmq_send(srv->pub, json, strlen(json), ZMQ_DONTWAIT);
 }
 
 /* ---------------- timers ---------------- */
@@ -638,8 +658,9 @@ tote_st_err tote_server_run(tote_server *srv)
         long long wait = srv->next_lease_ms - now;
         if (wait < 0)
             wait = 0;
-        zmq_pollitem_t items[] = {{srv->router, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, 1, (long)wait);
+        zmq_pollitem_t items[] = {{srv->router, 0, ZMQ_POLLIN, 0},
+                                  {NULL, srv->spooler ? tote_spooler_fd(srv->spooler) : -1, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, srv->spooler ? 2 : 1, (long)wait);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -650,6 +671,8 @@ tote_st_err tote_server_run(tote_server *srv)
         }
         if (items[0].revents & ZMQ_POLLIN)
             process_batch(srv);
+        if (srv->spooler && (items[1].revents & ZMQ_POLLIN))
+            tote_spooler_drain(srv->spooler, on_spooler_event, srv);
         if (mono_ms() >= srv->next_lease_ms) {
             lease_check(srv);
             srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
