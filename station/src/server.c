@@ -58,6 +58,7 @@ struct tote_server {
     struct touched *touched;
     size_t touched_cap;
     long long next_lease_ms;
+    long long next_prune_ms;
     int stop;
     tote_server_stats stats;
 };
@@ -426,7 +427,8 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
     }
     st = tote_request_release(srv->s);
     p->fresh = 1;
-    touch_add(srv, req->device);
+    if (!stored || srv->replies[0].type == TOTE_WIRE_ERROR)
+        touch_add(srv, req->device); /* a stored reply already set last_seen */
 }
 
 /* ---------------- the batch ---------------- */
@@ -596,6 +598,27 @@ static void lease_check(tote_server *srv)
     publish_events(srv);
 }
 
+/* Stored replies are kept request_retention_days (default 7). */
+static void prune_requests(tote_server *srv)
+{
+    char now[32], cutoff[32];
+    tote_store_now(now);
+    long long days = tote_store_setting_int(srv->s, "request_retention_days", 7);
+    if (days < 1)
+        days = 1;
+    tote_flow_time_add(now, (int)(-days * 86400), cutoff);
+    int n = 0;
+    tote_st_err e = tote_store_begin(srv->s);
+    if (e == TOTE_ST_E_OK)
+        e = tote_request_prune(srv->s, cutoff, 5000, &n);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(srv->s);
+    if (e != TOTE_ST_E_OK) {
+        tote_store_rollback(srv->s);
+        fprintf(stderr, "tote serve: pruning stored replies failed: %s\n", tote_st_strerror(e));
+    }
+}
+
 static int lease_interval_ms(const tote_server *srv)
 {
     int ms = srv->cfg.lease_seconds * 1000 / 4;
@@ -609,6 +632,7 @@ static int lease_interval_ms(const tote_server *srv)
 tote_st_err tote_server_run(tote_server *srv)
 {
     srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+    srv->next_prune_ms = mono_ms() + 5000;
     while (!srv->stop && !(srv->cfg.stop_flag && *srv->cfg.stop_flag)) {
         long long now = mono_ms();
         long long wait = srv->next_lease_ms - now;
@@ -629,6 +653,10 @@ tote_st_err tote_server_run(tote_server *srv)
         if (mono_ms() >= srv->next_lease_ms) {
             lease_check(srv);
             srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+        }
+        if (mono_ms() >= srv->next_prune_ms) {
+            prune_requests(srv);
+            srv->next_prune_ms = mono_ms() + 60000;
         }
     }
     return TOTE_ST_E_OK;

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <umockdev.h>
 #include <unistd.h>
 
@@ -163,6 +164,10 @@ static int serial_plug(emu_serial *s)
     s->fd = umockdev_testbed_get_dev_fd(b->tb, node);
     if (s->fd < 0)
         return -1;
+    /* Only this process plays the scanner: a child (a tote-handheld under
+     * test) holding a copy of the master would keep the line up after an
+     * unplug. */
+    fcntl(s->fd, F_SETFD, fcntl(s->fd, F_GETFD) | FD_CLOEXEC);
     /* /dev/serial/by-id/usb-Emulated_<serial>-if00 -> ../../ttyACMn, as udev makes it */
     char *root = umockdev_testbed_get_root_dir(b->tb);
     char dir[512], link[600], target[64];
@@ -303,6 +308,7 @@ struct emu_ssi {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     tote_ssi_frame log[LOG_MAX];
+    long long log_ns[LOG_MAX]; /* CLOCK_MONOTONIC when each frame's last byte was read */
     int nlog;
     int wakeups;
     int bad;
@@ -329,6 +335,8 @@ static void *ssi_main(void *arg)
             usleep(5000);
             continue;
         }
+        struct timespec rt;
+        clock_gettime(CLOCK_MONOTONIC, &rt);
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == 0x00 && tote_ssi_parser_pending(&z->parser) == 0) {
                 pthread_mutex_lock(&z->mu);
@@ -352,8 +360,10 @@ static void *ssi_main(void *arg)
             pthread_mutex_lock(&z->mu);
             if (e == TOTE_PROTO_E_CHECKSUM)
                 z->bad++;
-            else if (z->nlog < LOG_MAX)
+            else if (z->nlog < LOG_MAX) {
+                z->log_ns[z->nlog] = (long long)rt.tv_sec * 1000000000LL + rt.tv_nsec;
                 z->log[z->nlog++] = f;
+            }
             pthread_cond_broadcast(&z->cv);
             pthread_mutex_unlock(&z->mu);
         }
@@ -398,6 +408,11 @@ void emu_ssi_auto_ack(emu_ssi *z, int on)
 
 int emu_ssi_expect(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms)
 {
+    return emu_ssi_expect_at(z, opcode, f, timeout_ms, NULL);
+}
+
+int emu_ssi_expect_at(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms, long long *read_ns)
+{
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += timeout_ms / 1000;
@@ -413,7 +428,10 @@ int emu_ssi_expect(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms
                 continue;
             if (f)
                 *f = z->log[i];
+            if (read_ns)
+                *read_ns = z->log_ns[i];
             memmove(&z->log[i], &z->log[i + 1], (size_t)(z->nlog - i - 1) * sizeof z->log[0]);
+            memmove(&z->log_ns[i], &z->log_ns[i + 1], (size_t)(z->nlog - i - 1) * sizeof z->log_ns[0]);
             z->nlog--;
             pthread_mutex_unlock(&z->mu);
             return 0;

@@ -57,6 +57,9 @@ typedef struct tote_flow_settings {
     char quarantine_location[65]; /* quarantine_location, default "QUARANTINE" */
 } tote_flow_settings;
 
+/* now + seconds (may be negative), both in tote_store_now()'s format. */
+void tote_flow_time_add(const char *now, int seconds, char out[32]);
+
 /* Reads the settings from the store (defaults for unset keys). */
 void tote_flow_settings_load(tote_store *s, int lease_seconds, int heartbeat_ms, tote_flow_settings *out);
 
