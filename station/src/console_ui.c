@@ -1317,8 +1317,12 @@ int tote_console_run(const tote_console_opts *opts)
     }
 
     setlocale(LC_ALL, "");
-    if (!initscr()) {
-        fprintf(stderr, "tote: cannot start the terminal (is TERM set?)\n");
+    /* newterm, not initscr: an unknown $TERM is an error to report, not an exit */
+    const char *term = getenv("TERM");
+    SCREEN *scr = term && *term ? newterm(NULL, stdout, stdin) : NULL;
+    if (!scr) {
+        fprintf(stderr, "tote: cannot drive this terminal (TERM=%s): set TERM to your terminal's type\n",
+                term && *term ? term : "(unset)");
         tote_console_client_destroy(&u->cl);
         free(u->model);
         free(u);
@@ -1383,6 +1387,7 @@ int tote_console_run(const tote_console_opts *opts)
             quit = 1;
     }
     endwin();
+    delscreen(scr);
     tote_console_client_destroy(&u->cl);
     cJSON_Delete(u->detail);
     free(u->model);

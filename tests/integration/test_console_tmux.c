@@ -335,4 +335,30 @@ static void test_console_usage(void)
     free(err);
 }
 
-TT_MAIN(TT_TEST(test_console_in_tmux), TT_TEST(test_console_usage))
+/* A terminal it cannot drive: one sentence and status 1, the terminal left alone. */
+static void test_unknown_terminal(void)
+{
+    char *dir = tt_tmpdir("console-term");
+    REQUIRE(dir != NULL);
+    snprintf(sock, sizeof sock, "tote-test-%d-t", (int)getpid());
+    char cmd[4096], err_path[1100], code_path[1100];
+    snprintf(err_path, sizeof err_path, "%s/err", dir);
+    snprintf(code_path, sizeof code_path, "%s/code", dir);
+    snprintf(cmd, sizeof cmd, "TERM=no-such-terminal '%s' console 2>'%s'; echo $? > '%s'", tt_bin("tote"),
+             err_path, code_path);
+    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "console", "-x", "80", "-y", "24", cmd, NULL, NULL), 0);
+    char *code = NULL;
+    for (int i = 0; i < 50 && !(code = tt_read_file(code_path, NULL)); i++)
+        tt_sleep_ms(100);
+    CHECK_STR(code, "1\n");
+    free(code);
+    char *err = tt_read_file(err_path, NULL);
+    CHECK_STR(err,
+              "tote: cannot drive this terminal (TERM=no-such-terminal): set TERM to your terminal's type\n");
+    free(err);
+    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    tt_rmrf(dir);
+    free(dir);
+}
+
+TT_MAIN(TT_TEST(test_console_in_tmux), TT_TEST(test_console_usage), TT_TEST(test_unknown_terminal))
