@@ -46,7 +46,7 @@ struct ui {
     int online;
     long long since; /* wall seconds: offline since / online since */
     int ever_online;
-    int overview_only; /* the station has no "console" snapshot */
+    int overview_only;       /* the station has no "console" snapshot */
     long long console_retry; /* when to ask for "console" again */
     long long next_refresh, event_due;
 
@@ -1038,7 +1038,11 @@ static void on_event(void *ud, const char *topic, const char *json)
     const char *who = js(j, "operator");
     if (!strcmp(who, "-"))
         who = js(j, "device");
-    if (!strcmp(topic, "scan"))
+    char num[32];
+    if (!strcmp(topic, "scan") && !strcmp(js(j, "event"), "short_pick"))
+        snprintf(line, sizeof line, "%s short pick: %s %s x %s in %s", who, js(j, "order"),
+                 jn(j, "missing", num, sizeof num), js(j, "sku"), js(j, "bin"));
+    else if (!strcmp(topic, "scan"))
         snprintf(line, sizeof line, "%s %s: %s", who,
                  cJSON_IsTrue(cJSON_GetObjectItem(j, "accepted")) ? "ok" : "REFUSED", js(j, "message"));
     else if (!strcmp(topic, "order"))
@@ -1313,8 +1317,12 @@ int tote_console_run(const tote_console_opts *opts)
     }
 
     setlocale(LC_ALL, "");
-    if (!initscr()) {
-        fprintf(stderr, "tote: cannot start the terminal (is TERM set?)\n");
+    /* newterm, not initscr: an unknown $TERM is an error to report, not an exit */
+    const char *term = getenv("TERM");
+    SCREEN *scr = term && *term ? newterm(NULL, stdout, stdin) : NULL;
+    if (!scr) {
+        fprintf(stderr, "tote: cannot drive this terminal (TERM=%s): set TERM to your terminal's type\n",
+                term && *term ? term : "(unset)");
         tote_console_client_destroy(&u->cl);
         free(u->model);
         free(u);
@@ -1379,6 +1387,7 @@ int tote_console_run(const tote_console_opts *opts)
             quit = 1;
     }
     endwin();
+    delscreen(scr);
     tote_console_client_destroy(&u->cl);
     cJSON_Delete(u->detail);
     free(u->model);
