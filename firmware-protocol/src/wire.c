@@ -222,22 +222,28 @@ static int task_kind_ok(uint8_t v)
 
 /* ---------------- names ---------------- */
 
-#define TOTE_WIRE_TYPE_MAP(X)                                                                              \
-    X(HELLO)                                                                                               \
-    X(HEARTBEAT) X(NEXT_TASK) X(SCAN) X(SHORT_PICK) X(PACK_OPEN) X(PACK_ITEM) X(PACK_WEIGHT) X(PACK_CLOSE) \
-        X(LABEL_CONFIRM) X(RETURN_OPEN) X(RETURN_ITEM) X(RETURN_CLOSE) X(OVERRIDE) X(LOGOUT) X(SNAPSHOT)   \
-            X(HELLO_OK) X(HEARTBEAT_OK) X(TASK) X(NO_TASK) X(RESULT) X(PACK_STATE) X(SNAPSHOT_REPLY)       \
-                X(ERROR)
+#define TYPE_NAME(name)         \
+    {                           \
+        TOTE_WIRE_##name, #name \
+    }
+static const struct {
+    uint8_t type;
+    const char *name;
+} type_names[] = {
+    TYPE_NAME(HELLO),        TYPE_NAME(HEARTBEAT),     TYPE_NAME(NEXT_TASK),      TYPE_NAME(SCAN),
+    TYPE_NAME(SHORT_PICK),   TYPE_NAME(PACK_OPEN),     TYPE_NAME(PACK_ITEM),      TYPE_NAME(PACK_WEIGHT),
+    TYPE_NAME(PACK_CLOSE),   TYPE_NAME(LABEL_CONFIRM), TYPE_NAME(RETURN_OPEN),    TYPE_NAME(RETURN_ITEM),
+    TYPE_NAME(RETURN_CLOSE), TYPE_NAME(OVERRIDE),      TYPE_NAME(LOGOUT),         TYPE_NAME(SNAPSHOT),
+    TYPE_NAME(HELLO_OK),     TYPE_NAME(HEARTBEAT_OK),  TYPE_NAME(TASK),           TYPE_NAME(NO_TASK),
+    TYPE_NAME(RESULT),       TYPE_NAME(PACK_STATE),    TYPE_NAME(SNAPSHOT_REPLY), TYPE_NAME(ERROR),
+};
+#undef TYPE_NAME
 
 const char *tote_wire_type_name(uint8_t type)
 {
-    switch (type) {
-#define TOTE_WIRE_TYPE_CASE(name) \
-    case TOTE_WIRE_##name:        \
-        return #name;
-        TOTE_WIRE_TYPE_MAP(TOTE_WIRE_TYPE_CASE)
-#undef TOTE_WIRE_TYPE_CASE
-    }
+    for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+        if (type_names[i].type == type)
+            return type_names[i].name;
     return "UNKNOWN";
 }
 

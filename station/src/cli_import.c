@@ -6,6 +6,7 @@
  * when every record was imported, 2 when some were rejected or the file is
  * unusable, 1 on a runtime failure.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,8 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *path = argv[2];
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "cannot read %s: no such file", path);
+        return tote_cli_fail(TOTE_EXIT_USAGE, "cannot read %s: %s", path,
+                             errno == ENOENT ? "no such file" : strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return tote_cli_fail(TOTE_EXIT_USAGE, "%s is not a regular file", path);
 
@@ -154,12 +156,12 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
     if (rc != TOTE_EXIT_OK)
         return rc;
 
-    char who[96];
-    if (!actor) {
-        const char *user = getenv("USER");
-        snprintf(who, sizeof who, "import:%s", user && *user ? user : "cli");
-        actor = who;
-    }
+    if (!actor) /* as the other verbs: $TOTE_ACTOR, else $USER, else "cli" */
+        actor = getenv("TOTE_ACTOR");
+    if (!actor || !*actor)
+        actor = getenv("USER");
+    if (!actor || !*actor)
+        actor = "cli";
     struct ui u = {.path = path, .json = json};
     u.bar = isatty(STDERR_FILENO) && sb.st_size >= PROGRESS_MIN_BYTES;
     if (json)

@@ -1,10 +1,305 @@
-/* tote report — not built yet; see the open issues. */
+/*
+ * tote report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N]
+ *                  [--csv | --json] [--svg FILE]
+ * tote report list [--json]
+ *
+ * Also the report writers of tote/report.h: the human table, RFC 4180 CSV
+ * and JSON (the SVG chart is in report_svg.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli_internal.h"
+#include "tote/report.h"
+
+/* ---------------- writers ---------------- */
+
+/* Display width of UTF-8 text: code points, not bytes (good enough for
+   the Latin, Greek and Cyrillic names a warehouse prints). */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+static void pad(FILE *f, size_t n)
+{
+    while (n-- > 0)
+        fputc(' ', f);
+}
+
+void tote_report_write_table(const tote_report *r, FILE *f)
+{
+    const tote_report_info *info = tote_report_get_info(r);
+    size_t nc = tote_report_ncols(r), nr = tote_report_nrows(r);
+    const char *from = tote_report_from(r), *to = tote_report_to(r);
+    fprintf(f, "%s", info->title);
+    if (*from || *to)
+        fprintf(f, " (%s to %s)", *from ? from : "start", *to ? to : "today");
+    fputc('\n', f);
+    if (nr == 0) {
+        fprintf(f, "nothing in this range\n");
+        return;
+    }
+    size_t *w = calloc(nc, sizeof *w);
+    if (!w)
+        return;
+    for (size_t c = 0; c < nc; c++) {
+        w[c] = text_width(tote_report_col_label(r, c));
+        for (size_t i = 0; i < nr; i++) {
+            size_t cw = tote_report_cell_null(r, i, c) ? 1 : text_width(tote_report_cell_text(r, i, c));
+            if (cw > w[c])
+                w[c] = cw;
+        }
+        if (w[c] > 48)
+            w[c] = 48;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t c = 0; c < nc; c++) {
+            const char *label = tote_report_col_label(r, c);
+            int right = tote_report_col_type(r, c) != TOTE_REPORT_TEXT;
+            size_t lw = text_width(label);
+            if (c)
+                fputs("  ", f);
+            if (pass == 0) {
+                if (right)
+                    pad(f, w[c] > lw ? w[c] - lw : 0);
+                fputs(label, f);
+                if (!right && c + 1 < nc)
+                    pad(f, w[c] > lw ? w[c] - lw : 0);
+            } else {
+                for (size_t k = 0; k < w[c]; k++)
+                    fputc('-', f);
+            }
+        }
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t c = 0; c < nc; c++) {
+            const char *t = tote_report_cell_null(r, i, c) ? "-" : tote_report_cell_text(r, i, c);
+            int right = tote_report_col_type(r, c) != TOTE_REPORT_TEXT;
+            size_t tw = text_width(t);
+            if (c)
+                fputs("  ", f);
+            if (right) {
+                pad(f, w[c] > tw ? w[c] - tw : 0);
+                fputs(t, f);
+            } else if (tw > w[c]) {
+                /* cut long names on a character boundary */
+                size_t seen = 0;
+                const unsigned char *p = (const unsigned char *)t;
+                for (; *p; p++) {
+                    if ((*p & 0xC0) != 0x80 && ++seen > w[c] - 1)
+                        break;
+                    fputc(*p, f);
+                }
+                fputc('~', f);
+            } else {
+                fputs(t, f);
+                if (c + 1 < nc)
+                    pad(f, w[c] - tw);
+            }
+        }
+        fputc('\n', f);
+    }
+    free(w);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+void tote_report_write_csv(const tote_report *r, FILE *f)
+{
+    size_t nc = tote_report_ncols(r), nr = tote_report_nrows(r);
+    for (size_t c = 0; c < nc; c++) {
+        if (c)
+            fputc(',', f);
+        csv_field(f, tote_report_col_name(r, c));
+    }
+    fputs("\r\n", f);
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t c = 0; c < nc; c++) {
+            if (c)
+                fputc(',', f);
+            csv_field(f, tote_report_cell_text(r, i, c));
+        }
+        fputs("\r\n", f);
+    }
+}
+
+static const char *type_name(tote_report_type t)
+{
+    return t == TOTE_REPORT_INT ? "integer" : t == TOTE_REPORT_NUM ? "number" : "text";
+}
+
+cJSON *tote_report_json(const tote_report *r)
+{
+    const tote_report_info *info = tote_report_get_info(r);
+    size_t nc = tote_report_ncols(r), nr = tote_report_nrows(r);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "report", info->name);
+    cJSON_AddStringToObject(o, "title", info->title);
+    if (*tote_report_from(r))
+        cJSON_AddStringToObject(o, "from", tote_report_from(r));
+    else
+        cJSON_AddNullToObject(o, "from");
+    if (*tote_report_to(r))
+        cJSON_AddStringToObject(o, "to", tote_report_to(r));
+    else
+        cJSON_AddNullToObject(o, "to");
+    cJSON *cols = cJSON_AddArrayToObject(o, "columns");
+    for (size_t c = 0; c < nc; c++) {
+        cJSON *k = cJSON_CreateObject();
+        cJSON_AddStringToObject(k, "name", tote_report_col_name(r, c));
+        cJSON_AddStringToObject(k, "label", tote_report_col_label(r, c));
+        cJSON_AddStringToObject(k, "type", type_name(tote_report_col_type(r, c)));
+        cJSON_AddItemToArray(cols, k);
+    }
+    cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+    for (size_t i = 0; i < nr; i++) {
+        cJSON *row = cJSON_CreateObject();
+        for (size_t c = 0; c < nc; c++) {
+            const char *key = tote_report_col_name(r, c);
+            if (tote_report_cell_null(r, i, c))
+                cJSON_AddNullToObject(row, key);
+            else if (tote_report_col_type(r, c) == TOTE_REPORT_TEXT)
+                cJSON_AddStringToObject(row, key, tote_report_cell_text(r, i, c));
+            else
+                cJSON_AddNumberToObject(row, key, tote_report_cell_num(r, i, c));
+        }
+        if (tote_report_row_total(r, i))
+            cJSON_AddTrueToObject(row, "total");
+        cJSON_AddItemToArray(rows, row);
+    }
+    return o;
+}
+
+/* ---------------- the verb ---------------- */
+
+static const char usage_text[] = "usage: tote report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] "
+                                 "[--csv | --json] [--svg FILE]  (tote report list: the reports)";
+
+static int cmd_list(int json)
+{
+    size_t n = tote_report_count();
+    if (json) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; i < n; i++) {
+            const tote_report_info *info = tote_report_info_at(i);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", info->name);
+            cJSON_AddStringToObject(o, "title", info->title);
+            cJSON_AddStringToObject(o, "description", info->description);
+            cJSON_AddItemToArray(a, o);
+        }
+        tote_cli_print_json(a);
+        return TOTE_EXIT_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tote_report_info *info = tote_report_info_at(i);
+        printf("%-14s %s\n", info->name, info->description);
+    }
+    return TOTE_EXIT_OK;
+}
+
+static int write_svg(const tote_report *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tote_cli_fail(TOTE_EXIT_FAIL, "cannot write the chart to %s: %s", path, strerror(errno));
+    int bad = tote_report_write_svg(r, f);
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad)
+        return tote_cli_fail(TOTE_EXIT_FAIL, "cannot write the chart to %s: %s", path, strerror(errno));
+    return TOTE_EXIT_OK;
+}
 
 int tote_cmd_report(const tote_cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
-    (void)argc;
-    (void)argv;
-    return tote_cli_fail(TOTE_EXIT_FAIL, "'tote report' is not implemented yet");
+    int json = tote_cli_take_flag(&argc, argv, "--json");
+    int csv = tote_cli_take_flag(&argc, argv, "--csv");
+    const char *from = tote_cli_take_opt(&argc, argv, "--from");
+    const char *to = tote_cli_take_opt(&argc, argv, "--to");
+    const char *svg = tote_cli_take_opt(&argc, argv, "--svg");
+    const char *limit_text = tote_cli_take_opt(&argc, argv, "--limit");
+    if (argc < 2)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "%s", usage_text);
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return tote_cli_fail(TOTE_EXIT_USAGE, "unknown option '%s' (%s)", argv[i], usage_text);
+    if (argc > 2)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (%s)", argv[2], usage_text);
+    const char *name = argv[1];
+    if (strcmp(name, "list") == 0)
+        return cmd_list(json);
+    if (!tote_report_find(name))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "there is no report '%s' (tote report list shows them)", name);
+    if (json && csv)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "choose one of --csv and --json");
+    if (from && !tote_report_date_valid(from))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--from '%s' is not a date written YYYY-MM-DD", from);
+    if (to && !tote_report_date_valid(to))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--to '%s' is not a date written YYYY-MM-DD", to);
+    if (from && to && strcmp(from, to) > 0)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--from %s is after --to %s", from, to);
+    if (svg && !*svg)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--svg needs a file name");
+    int limit = 0;
+    if (limit_text) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(limit_text, &end, 10);
+        if (!*limit_text || errno || *end || v < 1 || v > 100000 || limit_text[0] == '+' ||
+            limit_text[0] == ' ')
+            return tote_cli_fail(TOTE_EXIT_USAGE, "--limit needs a whole number from 1 to 100000, not '%s'",
+                                 limit_text);
+        limit = (int)v;
+    }
+
+    tote_store *s = NULL;
+    int code = tote_cli_open_store(ctx, 0, &s);
+    if (code != TOTE_EXIT_OK)
+        return code;
+    tote_report_opts opts = {.from = from, .to = to, .limit = limit};
+    tote_report *r = NULL;
+    tote_st_err e = tote_report_run(s, name, &opts, &r);
+    if (e != TOTE_ST_E_OK) {
+        code = tote_cli_fail(TOTE_EXIT_FAIL, "cannot compute report %s: %s (%s)", name, tote_st_strerror(e),
+                             tote_store_errmsg(s));
+        tote_store_destroy(&s);
+        return code;
+    }
+    tote_store_destroy(&s);
+    if (svg && (code = write_svg(r, svg)) != TOTE_EXIT_OK) {
+        tote_report_destroy(&r);
+        return code;
+    }
+    if (json)
+        tote_cli_print_json(tote_report_json(r));
+    else if (csv)
+        tote_report_write_csv(r, stdout);
+    else
+        tote_report_write_table(r, stdout);
+    tote_report_destroy(&r);
+    if (fflush(stdout) != 0)
+        return tote_cli_fail(TOTE_EXIT_FAIL, "cannot write the report: %s", strerror(errno));
+    return TOTE_EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli_internal.h"
 #include "tote/server.h"
@@ -67,6 +68,12 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     cfg.stop_flag = &stop_requested;
+    /* one descriptor per connected handheld: allow as many as the system lets us */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     tote_server *srv = NULL;
     char *msg = NULL;
@@ -85,8 +92,9 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     tote_server_get_stats(srv, &st);
     fprintf(stderr,
             "tote serve: stopped after %llu requests in %llu transactions (largest %llu, %llu resends, %llu "
-            "errors, %llu undeliverable)\n",
-            st.requests, st.batches, st.max_batch, st.resends, st.errors, st.dropped);
+            "errors, %llu undeliverable); apply %.2f s, commit %.2f s, messaging %.2f s\n",
+            st.requests, st.batches, st.max_batch, st.resends, st.errors, st.dropped, st.apply_us / 1e6,
+            st.commit_us / 1e6, st.io_us / 1e6);
     tote_server_destroy(&srv);
     return e == TOTE_ST_E_OK ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;
 }

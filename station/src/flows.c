@@ -518,9 +518,10 @@ tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
     if (req->flags & TOTE_WIRE_F_REPLAY) {
         /* the audit log says which requests were made offline */
         char detail[96];
-        snprintf(detail, sizeof detail, "{\"seq\":%u,\"type\":\"%s\"}", req->seq, tote_wire_type_name(req->type));
-        tote_st_err e = tote_store_event(c->s, c->dev.operator_name[0] ? c->dev.operator_name : NULL, req->device,
-                                         "offline_replay", "device", req->device, detail);
+        snprintf(detail, sizeof detail, "{\"seq\":%u,\"type\":\"%s\"}", req->seq,
+                 tote_wire_type_name(req->type));
+        tote_st_err e = tote_store_event(c->s, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
+                                         req->device, "offline_replay", "device", req->device, detail);
         if (e != TOTE_ST_E_OK)
             return e;
     }

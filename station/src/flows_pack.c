@@ -419,10 +419,17 @@ static tote_st_err make_sscc(tote_flow_ctx *c, char out[19])
     long long mod = 1;
     for (int i = 0; i < width; i++)
         mod *= 10;
-    char digits[40];
-    snprintf(digits, sizeof digits, "%s%s%0*lld", ext, prefix, width, serial % mod);
+    char digits[18];
+    digits[0] = ext[0];
+    memcpy(digits + 1, prefix, plen);
+    long long v = serial % mod;
+    for (int i = 16; i > (int)plen; i--) {
+        digits[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    digits[17] = '\0';
     int check = tote_gs1_check_digit(digits, 17);
-    if (check < 0 || check > 9 || strlen(digits) != 17)
+    if (check < 0 || check > 9)
         return TOTE_ST_E_INVALID;
     memcpy(out, digits, 17);
     out[17] = (char)('0' + check);

@@ -8,6 +8,7 @@
 
 #include "flows_internal.h"
 #include "tote/catalog.h"
+#include "tote/reorder.h"
 #include "tote/stock.h"
 
 void tote_flow_task_reply(const tote_pick_task *t, tote_wire_msg *out)
@@ -180,7 +181,7 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
 {
     *n_out = 1;
     tote_pick_task t;
-    tote_st_err e = tote_pick_current(c->s, c->dev.name, &t);
+    tote_st_err e = tote_pick_current_ex(c->s, c->dev.name, 0, &t);
     if (e == TOTE_ST_E_NOT_FOUND)
         return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_NO_TASK, 0, 0, NULL, 0, 0, out,
                                       TOTE_FEEDBACK_ERROR, "no task in progress: ask for the next task");
@@ -221,16 +222,18 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     if (sc->lot[0] && t.lot[0] && strcmp(sc->lot, t.lot) != 0)
         REFUSE(WRONG_LOT, "lot %s is not the allocated lot %s", sc->lot, t.lot);
     int n = units * (sc->count > 0 ? sc->count : 1);
-    if (t.done + n > t.qty)
-        REFUSE(OVER_PICK, "too many: %d picked of %d, this scan is %d", t.done, t.qty, n);
+    if (t.done + n > t.qty - t.short_qty)
+        REFUSE(OVER_PICK, "too many: %d picked of %d, this scan is %d", t.done, t.qty - t.short_qty, n);
 #undef REFUSE
 
     if ((e = tote_pick_apply(c->s, &t, n, tote_flow_actor(c), c->dev.name, c->now)) != TOTE_ST_E_OK)
         return e;
     t.done += n;
-    int task_done = t.done >= t.qty;
+    int task_done = t.done + t.short_qty >= t.qty;
     int list_done = 0;
     if (task_done && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
+        return e;
+    if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)
         return e;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddNumberToObject(d, "task", (double)t.id);
@@ -256,7 +259,7 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
         e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, n, t.order_id, t.order_name, t.id, 0,
                                    out, TOTE_FEEDBACK_GOOD, "%d of %d %s", t.done, t.qty, t.sku);
     out->u.result.qty_done = (uint32_t)t.done;
-    out->u.result.qty_left = (uint32_t)(t.qty - t.done);
+    out->u.result.qty_left = (uint32_t)(t.qty - t.short_qty - t.done);
     out->u.result.task_done = (uint8_t)task_done;
     return e;
 }
@@ -296,10 +299,12 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
     if ((e = tote_pick_stock_on_hand(c->s, t.stock_id, &on_hand)) != TOTE_ST_E_OK)
         return e;
     long long missing = on_hand - (long long)found;
-    if (missing > 0 &&
-        (e = tote_stock_adjust(c->s, t.stock_id, -missing, "shortage", actor, c->dev.name, reason)) != TOTE_ST_E_OK)
+    if (missing > 0 && (e = tote_stock_adjust(c->s, t.stock_id, -missing, "shortage", actor, c->dev.name,
+                                              reason)) != TOTE_ST_E_OK)
         return e;
     if ((e = tote_pick_close_short(c->s, &t, missing_units)) != TOTE_ST_E_OK)
+        return e;
+    if ((e = tote_reorder_check(c->s, t.product_id, actor)) != TOTE_ST_E_OK)
         return e;
     long long count_task = 0;
     if ((e = tote_count_task_create(c->s, t.location_id, t.product_id, reason, c->now, &count_task)) !=
@@ -360,14 +365,20 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
 
     if (allocated > 0)
         tote_flow_result(out, 1, TOTE_REASON_OK, TOTE_FEEDBACK_WARNING,
-                         "short %d x %s recorded: %lld found in another bin, new task follows", remaining,
+                         "short %d x %s recorded: %lld found in another bin, new task follows", missing_units,
                          t.sku, allocated);
     else
         tote_flow_result(out, 1, TOTE_REASON_OK, TOTE_FEEDBACK_WARNING,
-                         "short %d x %s recorded: no other bin has it, supervisor alerted", remaining, t.sku);
+                         "short %d x %s recorded: no other bin has it, supervisor alerted", missing_units,
+                         t.sku);
+    if (!task_closed) {
+        size_t used = strlen(out->u.result.message);
+        snprintf(out->u.result.message + used, sizeof out->u.result.message - used,
+                 "; pick the %u left in %s", found, t.bin);
+    }
     out->u.result.qty_done = (uint32_t)t.done;
-    out->u.result.qty_left = 0;
-    out->u.result.task_done = 1;
+    out->u.result.qty_left = found;
+    out->u.result.task_done = (uint8_t)task_closed;
     if (allocated > 0) {
         /* the picker gets the new task at once */
         tote_pick_task next;

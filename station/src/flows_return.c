@@ -12,6 +12,7 @@
 
 #include "flows_internal.h"
 #include "tote/catalog.h"
+#include "tote/reorder.h"
 #include "tote/stock.h"
 
 static tote_st_err state(tote_flow_ctx *c, tote_wire_msg *out, const tote_rma *r, int status, int accepted,
@@ -223,6 +224,8 @@ tote_st_err tote_flow_return_item(tote_flow_ctx *c, const tote_wire_msg *req, co
     e = tote_return_apply(c->s, &r, product_id, n, sc->lot, sc->expiry, location_id, disposition,
                           why[0] ? why : NULL, actor, c->dev.name, c->now);
     if (e != TOTE_ST_E_OK)
+        return e;
+    if (!quarantine && (e = tote_reorder_check(c->s, product_id, actor)) != TOTE_ST_E_OK)
         return e;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddNumberToObject(d, "rma", (double)r.id);

@@ -469,8 +469,15 @@ static tote_st_err pass2(struct ctx *c)
         if (bad) {
             order_reject(o, row.line, "its row on line %lld is unusable: %s", row.line, bad);
         } else {
-            if (!o->fields_line && !imp_blank(F(c, &row, C_CREATED)))
-                take_order_fields(c, o, &row);
+            if (!imp_blank(F(c, &row, C_CREATED))) {
+                if (!o->fields_line)
+                    take_order_fields(c, o, &row);
+                else /* Shopify writes them once per order: the order is in the file twice */
+                    order_reject(o, row.line,
+                                 "its order fields appear twice (lines %lld and %lld); is the export "
+                                 "concatenated with another one?",
+                                 o->fields_line, row.line);
+            }
             take_line(c, o, &row);
         }
         if (*last == idx)

@@ -43,6 +43,7 @@ struct tote_server {
     char listen[256];
     char events_ep[256];
     tote_store *s;
+    tote_checkpointer *checkpointer;
     void *zctx;
     void *router;
     void *pub;
@@ -57,6 +58,7 @@ struct tote_server {
     struct touched *touched;
     size_t touched_cap;
     long long next_lease_ms;
+    long long next_prune_ms;
     int stop;
     tote_server_stats stats;
 };
@@ -110,6 +112,8 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
         tote_server_destroy(&srv);
         return e;
     }
+    if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
+        srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
     srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
@@ -176,6 +180,7 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->pub);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
+    tote_checkpointer_stop(&srv->checkpointer, srv->s);
     tote_store_destroy(&srv->s);
     tote_events_destroy(&srv->events);
     free(srv->batch);
@@ -422,7 +427,8 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
     }
     st = tote_request_release(srv->s);
     p->fresh = 1;
-    touch_add(srv, req->device);
+    if (!stored || srv->replies[0].type == TOTE_WIRE_ERROR)
+        touch_add(srv, req->device); /* a stored reply already set last_seen */
 }
 
 /* ---------------- the batch ---------------- */
@@ -498,8 +504,16 @@ static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
     snprintf(fc->today, sizeof fc->today, "%.10s", fc->now);
 }
 
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void process_batch(tote_server *srv)
 {
+    long long t0 = mono_us();
     drain(srv);
     if (srv->nbatch == 0)
         return;
@@ -509,14 +523,19 @@ static void process_batch(tote_server *srv)
     srv->out_len = 0;
     tote_flow_ctx fc;
     flow_ctx_init(srv, &fc);
+    long long t1 = mono_us();
+    srv->stats.io_us += (unsigned long long)(t1 - t0);
     tote_st_err e = tote_store_begin(srv->s);
     if (e == TOTE_ST_E_OK) {
         tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
         for (int i = 0; i < srv->nbatch; i++)
             handle(srv, &srv->batch[i], &fc);
         e = touch_flush(srv, fc.now);
+        long long t2 = mono_us();
+        srv->stats.apply_us += (unsigned long long)(t2 - t1);
         if (e == TOTE_ST_E_OK)
             e = tote_store_commit(srv->s);
+        srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
         if (e == TOTE_ST_E_OK)
             srv->stats.batches++;
     }
@@ -534,8 +553,10 @@ static void process_batch(tote_server *srv)
         for (size_t i = 0; i < srv->touched_cap; i++)
             srv->touched[i].used = 0;
     }
+    long long t3 = mono_us();
     send_replies(srv);
     publish_events(srv);
+    srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
 }
 
@@ -577,6 +598,27 @@ static void lease_check(tote_server *srv)
     publish_events(srv);
 }
 
+/* Stored replies are kept request_retention_days (default 7). */
+static void prune_requests(tote_server *srv)
+{
+    char now[32], cutoff[32];
+    tote_store_now(now);
+    long long days = tote_store_setting_int(srv->s, "request_retention_days", 7);
+    if (days < 1)
+        days = 1;
+    tote_flow_time_add(now, (int)(-days * 86400), cutoff);
+    int n = 0;
+    tote_st_err e = tote_store_begin(srv->s);
+    if (e == TOTE_ST_E_OK)
+        e = tote_request_prune(srv->s, cutoff, 5000, &n);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(srv->s);
+    if (e != TOTE_ST_E_OK) {
+        tote_store_rollback(srv->s);
+        fprintf(stderr, "tote serve: pruning stored replies failed: %s\n", tote_st_strerror(e));
+    }
+}
+
 static int lease_interval_ms(const tote_server *srv)
 {
     int ms = srv->cfg.lease_seconds * 1000 / 4;
@@ -590,6 +632,7 @@ static int lease_interval_ms(const tote_server *srv)
 tote_st_err tote_server_run(tote_server *srv)
 {
     srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+    srv->next_prune_ms = mono_ms() + 5000;
     while (!srv->stop && !(srv->cfg.stop_flag && *srv->cfg.stop_flag)) {
         long long now = mono_ms();
         long long wait = srv->next_lease_ms - now;
@@ -610,6 +653,10 @@ tote_st_err tote_server_run(tote_server *srv)
         if (mono_ms() >= srv->next_lease_ms) {
             lease_check(srv);
             srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+        }
+        if (mono_ms() >= srv->next_prune_ms) {
+            prune_requests(srv);
+            srv->next_prune_ms = mono_ms() + 60000;
         }
     }
     return TOTE_ST_E_OK;

@@ -49,7 +49,18 @@ tote_st_err tote_snapshot_json(tote_store *s, const char *what, const char *arg,
             cJSON_Delete(obj);
             return e;
         }
-        cJSON_AddBoolToObject(obj, "truncated", limit < 32);
+        int cut = limit < 32;
+        struct {
+            const char *key;
+            int cap;
+        } lists[] = {{"waves", limit},  {"devices", limit * 2}, {"alerts", limit},   {"scans", limit},
+                     {"events", limit}, {"packages", limit},    {"lines", limit * 2}};
+        for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+            cJSON *a = cJSON_GetObjectItem(obj, lists[i].key);
+            if (a && cJSON_GetArraySize(a) >= lists[i].cap)
+                cut = 1;
+        }
+        cJSON_AddBoolToObject(obj, "truncated", cut);
         char *text = cJSON_PrintUnformatted(obj);
         cJSON_Delete(obj);
         if (!text)

@@ -212,6 +212,11 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
     rc = exec_sql(s->db, pragmas, err_msg, "cannot configure the database");
+    /* room for big set-based statements (a wave over 100,000 lines sorts in
+       memory instead of spilling to temporary files): up to 64 MiB of cache */
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", err_msg,
+                      "cannot configure the database");
     if (rc != SQLITE_OK) {
         tote_st_err e = tote_store_map_rc(rc);
         if (err_msg && *err_msg && (rc & 0xff) == SQLITE_NOTADB) {

@@ -71,39 +71,30 @@ static tote_st_err step_done(sqlite3_stmt *st)
     return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
 }
 
-static tote_st_err exec1(tote_store *s, const char *sql)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    return st ? step_done(st) : TOTE_ST_E_DB;
-}
-
-/* One transaction per public call: our own, or a savepoint in the caller's. */
+/*
+ * One transaction per public call: our own when the caller has none; else
+ * the work joins the caller's transaction (no savepoint: SQLite journals
+ * every page of every statement again inside one, which makes big runs many
+ * times slower). Bad input is refused before anything is written; after any
+ * other error the caller must roll its transaction back.
+ */
 static tote_st_err tx_begin(tote_store *s, int *own)
 {
-    if (sqlite3_get_autocommit(tote_store_db(s))) {
-        *own = 1;
-        return tote_store_begin(s);
-    }
-    *own = 0;
-    return exec1(s, "SAVEPOINT tote_alloc");
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
 }
 
 static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
 {
-    if (own) {
-        if (e == TOTE_ST_E_OK) {
-            e = tote_store_commit(s);
-            if (e != TOTE_ST_E_OK)
-                tote_store_rollback(s);
-        } else {
-            tote_store_rollback(s);
-        }
+    if (!own)
         return e;
+    if (e == TOTE_ST_E_OK) {
+        e = tote_store_commit(s);
+        if (e != TOTE_ST_E_OK)
+            tote_store_rollback(s);
+    } else {
+        tote_store_rollback(s);
     }
-    if (e == TOTE_ST_E_OK)
-        return exec1(s, "RELEASE tote_alloc");
-    exec1(s, "ROLLBACK TO tote_alloc");
-    exec1(s, "RELEASE tote_alloc");
     return e;
 }
 
@@ -116,126 +107,252 @@ static void today(char out[11])
     out[10] = '\0';
 }
 
-/* ---- reserving stock for one line ---- */
-
-typedef struct cand {
-    long long stock_id, avail;
-} cand;
-
-typedef struct newalloc {
-    long long alloc_id, stock_id, qty;
-} newalloc;
-
-typedef struct allocvec {
-    newalloc *v;
-    size_t n, cap;
-} allocvec;
-
-static int allocvec_push(allocvec *av, newalloc a)
+static tote_st_err run_with_id(tote_store *s, const char *sql, long long id)
 {
-    if (av->n == av->cap) {
-        size_t cap = av->cap ? av->cap * 2 : 8;
-        newalloc *v = realloc(av->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        av->v = v;
-        av->cap = cap;
-    }
-    av->v[av->n++] = a;
-    return 0;
-}
-
-/*
- * Reserves up to need units of product for the line from the best bins
- * (alloc.h rule), skipping exclude_stock. Adds what it got to *got and, if
- * made is not NULL, records each new allocation.
- */
-static tote_st_err alloc_line(tote_store *s, long long line_id, long long product_id, long long need,
-                              long long exclude_stock, const char *day, long long *got, allocvec *made)
-{
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT st.id, st.on_hand - st.reserved FROM stock st JOIN location l ON l.id = st.location_id "
-           "WHERE st.product_id = ?1 AND l.kind = 'bin' AND st.on_hand - st.reserved > 0 "
-           "AND (st.expiry IS NULL OR st.expiry = '' OR substr(st.expiry, 1, 10) >= ?2) AND st.id <> ?3 "
-           "ORDER BY (st.expiry IS NULL OR st.expiry = ''), substr(st.expiry, 1, 10), "
-           "(st.on_hand - st.reserved >= ?4) DESC, "
-           "CASE WHEN st.on_hand - st.reserved >= ?4 THEN 0 ELSE st.on_hand - st.reserved END DESC, "
-           "l.walk_seq, l.code, st.id");
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
     if (!st)
         return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, product_id);
-    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, exclude_stock);
-    sqlite3_bind_int64(st, 4, need);
-    /* read the candidates first: the loop below writes the stock rows */
-    cand local[16];
-    cand *c = local;
-    size_t n = 0, cap = sizeof local / sizeof local[0];
-    long long covered = 0;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(st);
+}
+
+static tote_st_err collect_ids(tote_store *s, const char *sql, long long id, idvec *out)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
     int rc;
     tote_st_err e = TOTE_ST_E_OK;
-    while (covered < need && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap * 2;
-            cand *nc = c == local ? malloc(ncap * sizeof *nc) : realloc(c, ncap * sizeof *nc);
-            if (!nc) {
-                e = TOTE_ST_E_NOMEM;
-                break;
-            }
-            if (c == local)
-                memcpy(nc, local, sizeof local);
-            c = nc;
-            cap = ncap;
-        }
-        c[n].stock_id = sqlite3_column_int64(st, 0);
-        c[n].avail = sqlite3_column_int64(st, 1);
-        covered += c[n].avail;
-        n++;
-    }
-    if (e == TOTE_ST_E_OK && covered < need && rc != SQLITE_DONE)
-        e = tote_store_map_rc(rc) == TOTE_ST_E_OK ? TOTE_ST_E_DB : tote_store_map_rc(rc);
-    sqlite3_reset(st);
-
-    long long total = 0;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < n && need > 0; i++) {
-        long long take = c[i].avail < need ? c[i].avail : need;
-        sqlite3_stmt *ins = tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) "
-                                               "VALUES (?1, ?2, ?3)");
-        sqlite3_stmt *res = tote_store_stmt(s, "UPDATE stock SET reserved = reserved + ?2 WHERE id = ?1");
-        if (!ins || !res) {
-            e = TOTE_ST_E_DB;
-            break;
-        }
-        sqlite3_bind_int64(ins, 1, line_id);
-        sqlite3_bind_int64(ins, 2, c[i].stock_id);
-        sqlite3_bind_int64(ins, 3, take);
-        if ((e = step_done(ins)) != TOTE_ST_E_OK)
-            break;
-        long long alloc_id = sqlite3_last_insert_rowid(tote_store_db(s));
-        sqlite3_bind_int64(res, 1, c[i].stock_id);
-        sqlite3_bind_int64(res, 2, take);
-        if ((e = step_done(res)) != TOTE_ST_E_OK)
-            break;
-        if (made && allocvec_push(made, (newalloc){alloc_id, c[i].stock_id, take}) != 0) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (idvec_push(out, sqlite3_column_int64(st, 0)) != 0) {
             e = TOTE_ST_E_NOMEM;
             break;
         }
-        need -= take;
-        total += take;
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    return e;
+}
+
+static tote_st_err reorder_touched(tote_store *s, idvec *touched, const char *actor)
+{
+    idvec_uniq(touched);
+    for (size_t i = 0; i < touched->n; i++) {
+        tote_st_err e = tote_reorder_check(s, touched->v[i], actor);
+        if (e != TOTE_ST_E_OK)
+            return e;
     }
-    if (c != local)
-        free(c);
-    if (e == TOTE_ST_E_OK && total > 0) {
-        sqlite3_stmt *up =
-            tote_store_stmt(s, "UPDATE order_line SET allocated = allocated + ?2 WHERE id = ?1");
-        if (!up)
+    return TOTE_ST_E_OK;
+}
+
+/* ---- choosing bins ----
+ *
+ * The rule (alloc.h) runs in C over candidate rows read once per run: every
+ * available, unexpired stock row in a bin, sorted by product, then expiry
+ * (dated first, earliest first), then walk order. Allocations are inserted
+ * one statement each; stock.reserved, order_line.allocated, order states and
+ * events then follow in a few set-based statements over the allocations
+ * made by this run (allocation.id above the run's watermark: the run holds
+ * the write lock, so every id above it is the run's own).
+ */
+
+typedef struct cand {
+    long long stock_id, product_id, avail;
+    char expiry[11]; /* "" = none */
+} cand;
+
+typedef struct candset {
+    cand *v;
+    size_t n, cap;
+} candset;
+
+/* product_id 0: every product (a big run), else one product (index lookup). */
+static tote_st_err load_cands(tote_store *s, const char *day, long long product_id, long long exclude,
+                              candset *cs)
+{
+    sqlite3_stmt *st =
+        product_id
+            ? tote_store_stmt(s, "SELECT st.id, st.product_id, st.on_hand - st.reserved, "
+                                 "COALESCE(substr(st.expiry, 1, 10), '') FROM stock st "
+                                 "JOIN location l ON l.id = st.location_id WHERE st.product_id = ?3 "
+                                 "AND l.kind = 'bin' AND st.on_hand - st.reserved > 0 AND (st.expiry IS "
+                                 "NULL OR st.expiry = '' OR substr(st.expiry, 1, 10) >= ?1) AND st.id <> ?2 "
+                                 "ORDER BY st.expiry IS NULL OR st.expiry = '', substr(st.expiry, 1, 10), "
+                                 "l.walk_seq, l.code, st.id")
+            : tote_store_stmt(s, "SELECT st.id, st.product_id, st.on_hand - st.reserved, "
+                                 "COALESCE(substr(st.expiry, 1, 10), '') FROM stock st "
+                                 "JOIN location l ON l.id = st.location_id WHERE l.kind = 'bin' "
+                                 "AND st.on_hand - st.reserved > 0 AND (st.expiry IS NULL OR st.expiry = '' "
+                                 "OR substr(st.expiry, 1, 10) >= ?1) AND st.id <> ?2 ORDER BY st.product_id, "
+                                 "st.expiry IS NULL OR st.expiry = '', substr(st.expiry, 1, 10), "
+                                 "l.walk_seq, l.code, st.id");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, exclude);
+    if (product_id)
+        sqlite3_bind_int64(st, 3, product_id);
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cs->n == cs->cap) {
+            size_t cap = cs->cap ? cs->cap * 2 : 64;
+            cand *v = realloc(cs->v, cap * sizeof *v);
+            if (!v) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            cs->v = v;
+            cs->cap = cap;
+        }
+        cand *c = &cs->v[cs->n++];
+        c->stock_id = sqlite3_column_int64(st, 0);
+        c->product_id = sqlite3_column_int64(st, 1);
+        c->avail = sqlite3_column_int64(st, 2);
+        snprintf(c->expiry, sizeof c->expiry, "%s", (const char *)sqlite3_column_text(st, 3));
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    return e;
+}
+
+/* The candidates of one product: [*from, *to) of cs (sorted by product). */
+static void product_slice(const candset *cs, long long product_id, size_t *from, size_t *to)
+{
+    size_t lo = 0, hi = cs->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cs->v[mid].product_id < product_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < cs->n && cs->v[end].product_id == product_id)
+        end++;
+    *from = lo;
+    *to = end;
+}
+
+/* New allocations are written in batches: one multi-row INSERT per 64 rows
+ * costs far less than 64 single-row statements. */
+#define BATCH_ROWS 64
+#define VALUES_4 "(?,?,?),(?,?,?),(?,?,?),(?,?,?)"
+#define VALUES_16 VALUES_4 "," VALUES_4 "," VALUES_4 "," VALUES_4
+#define VALUES_64 VALUES_16 "," VALUES_16 "," VALUES_16 "," VALUES_16
+
+typedef struct alloc_writer {
+    long long row[BATCH_ROWS][3]; /* order_line_id, stock_id, qty */
+    int n;
+} alloc_writer;
+
+static tote_st_err writer_flush(tote_store *s, alloc_writer *w)
+{
+    if (w->n == BATCH_ROWS) {
+        sqlite3_stmt *st =
+            tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES " VALUES_64);
+        if (!st)
             return TOTE_ST_E_DB;
-        sqlite3_bind_int64(up, 1, line_id);
-        sqlite3_bind_int64(up, 2, total);
-        e = step_done(up);
+        for (int i = 0; i < BATCH_ROWS; i++)
+            for (int k = 0; k < 3; k++)
+                sqlite3_bind_int64(st, i * 3 + k + 1, w->row[i][k]);
+        w->n = 0;
+        return step_done(st);
     }
+    for (int i = 0; i < w->n; i++) {
+        sqlite3_stmt *st =
+            tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES (?1, ?2, ?3)");
+        if (!st)
+            return TOTE_ST_E_DB;
+        for (int k = 0; k < 3; k++)
+            sqlite3_bind_int64(st, k + 1, w->row[i][k]);
+        tote_st_err e = step_done(st);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    w->n = 0;
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err writer_add(tote_store *s, alloc_writer *w, long long line_id, long long stock_id,
+                              long long qty)
+{
+    w->row[w->n][0] = line_id;
+    w->row[w->n][1] = stock_id;
+    w->row[w->n][2] = qty;
+    return ++w->n == BATCH_ROWS ? writer_flush(s, w) : TOTE_ST_E_OK;
+}
+
+/*
+ * Reserves up to need units for the line from c[0..n) (one product, in
+ * expiry-then-walk order) by the rule: within the earliest expiry, the first
+ * bin in walk order that holds all that is still needed, else the fullest
+ * bin (first in walk among equals), until that expiry is used up; then the
+ * next expiry. Queues the allocations on w, lowers c[].avail, adds to *got.
+ */
+static tote_st_err reserve_line(tote_store *s, alloc_writer *w, cand *c, size_t n, long long line_id,
+                                long long need, long long *got)
+{
+    size_t g = 0;
+    while (need > 0 && g < n) {
+        size_t g_end = g;
+        while (g_end < n && strcmp(c[g_end].expiry, c[g].expiry) == 0)
+            g_end++;
+        while (need > 0) {
+            size_t pick = g_end;
+            for (size_t j = g; j < g_end; j++)
+                if (c[j].avail >= need) {
+                    pick = j;
+                    break;
+                }
+            if (pick == g_end)
+                for (size_t j = g; j < g_end; j++)
+                    if (c[j].avail > 0 && (pick == g_end || c[j].avail > c[pick].avail))
+                        pick = j;
+            if (pick == g_end)
+                break; /* this expiry is used up */
+            long long take = c[pick].avail < need ? c[pick].avail : need;
+            tote_st_err e = writer_add(s, w, line_id, c[pick].stock_id, take);
+            if (e != TOTE_ST_E_OK)
+                return e;
+            c[pick].avail -= take;
+            need -= take;
+            *got += take;
+        }
+        g = g_end;
+    }
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err alloc_watermark(tote_store *s, long long *w)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT COALESCE(MAX(id), 0) FROM allocation");
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *w = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
+}
+
+/* stock.reserved and order_line.allocated for the allocations above w. */
+static tote_st_err apply_new_allocations(tote_store *s, long long w)
+{
+    tote_st_err e =
+        run_with_id(s,
+                    "UPDATE stock SET reserved = reserved + d.q FROM (SELECT stock_id, SUM(qty) AS q "
+                    "FROM allocation WHERE id > ?1 GROUP BY stock_id) AS d WHERE stock.id = d.stock_id",
+                    w);
     if (e == TOTE_ST_E_OK)
-        *got += total;
+        e = run_with_id(
+            s,
+            "UPDATE order_line SET allocated = allocated + d.q FROM (SELECT order_line_id, SUM(qty) AS q "
+            "FROM allocation WHERE id > ?1 GROUP BY order_line_id) AS d "
+            "WHERE order_line.id = d.order_line_id",
+            w);
     return e;
 }
 
@@ -261,81 +378,97 @@ static int last_event_is(tote_store *s, const char *order_name, const char *kind
     return is;
 }
 
-typedef struct line_need {
-    long long id, product_id, need;
-} line_need;
+typedef struct need_line {
+    long long order_id, line_id, product_id, need;
+    int released; /* the order is 'released' (else a top-up of an allocated one) */
+} need_line;
 
-/*
- * Allocates one order inside the caller's transaction. Products reserved go
- * to touched. *units_now: units reserved by this call.
- */
-static tote_st_err alloc_order_in_tx(tote_store *s, long long order_id, const char *actor, const char *day,
-                                     int *fully, long long *units_now, idvec *touched)
+typedef struct needset {
+    need_line *v;
+    size_t n, cap;
+} needset;
+
+static tote_st_err exec1(tote_store *s, const char *sql)
 {
-    *units_now = 0;
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT status, name, tote FROM orders WHERE id = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, order_id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return TOTE_ST_E_NOT_FOUND;
-    }
-    char status[16], name[128];
-    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 1));
-    int in_wave = sqlite3_column_type(st, 2) != SQLITE_NULL;
-    sqlite3_reset(st);
-    int released = strcmp(status, "released") == 0;
-    if (!released && !(strcmp(status, "allocated") == 0 && !in_wave))
-        return TOTE_ST_E_STATE;
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    return st ? step_done(st) : TOTE_ST_E_DB;
+}
 
-    /* lines that still need stock (read first: the loop writes them) */
-    st = tote_store_stmt(s, "SELECT id, product_id, ordered - allocated - short FROM order_line "
-                            "WHERE order_id = ?1 AND requires_shipping = 1 AND product_id IS NOT NULL "
-                            "AND ordered - allocated - short > 0 ORDER BY line_no");
+/* Ranks the orders a run takes into a temp table, so their lines come out
+ * in priority order without sorting every line (rank is the rowid, lines
+ * come in line_no order from their index). */
+static tote_st_err rank_orders(tote_store *s)
+{
+    tote_st_err e = exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_alloc_rank(rk INTEGER PRIMARY KEY, "
+                             "order_id INTEGER NOT NULL, released INTEGER NOT NULL)");
+    if (e == TOTE_ST_E_OK)
+        e = exec1(s, "DELETE FROM tote_alloc_rank");
+    if (e == TOTE_ST_E_OK)
+        e = exec1(s, "INSERT INTO tote_alloc_rank(order_id, released) SELECT o.id, o.status = 'released' "
+                     "FROM orders o WHERE o.status IN ('released', 'allocated') AND (o.status = 'released' "
+                     "OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+    return e;
+}
+
+/* Lines that still need stock, of one order (order_id > 0) or of every order
+ * an allocation run takes (order_id 0), in priority order. */
+static tote_st_err load_needs(tote_store *s, long long order_id, needset *ns)
+{
+    if (!order_id) {
+        tote_st_err e = rank_orders(s);
+        if (e != TOTE_ST_E_OK)
+            return e;
+    }
+    sqlite3_stmt *st =
+        order_id ? tote_store_stmt(
+                       s, "SELECT o.id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - "
+                          "ol.short, o.status = 'released' FROM orders o JOIN order_line ol ON ol.order_id = "
+                          "o.id WHERE o.id = ?1 AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - "
+                          "ol.short > 0 ORDER BY ol.line_no")
+                 : tote_store_stmt(
+                       s, "SELECT r.order_id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - "
+                          "ol.short, r.released FROM tote_alloc_rank r CROSS JOIN order_line ol "
+                          "WHERE ol.order_id = r.order_id AND ol.requires_shipping = 1 "
+                          "AND ol.ordered - ol.allocated - ol.short > 0 ORDER BY r.rk, ol.line_no");
     if (!st)
         return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, order_id);
-    line_need *lines = NULL;
-    size_t n = 0, cap = 0;
+    if (order_id)
+        sqlite3_bind_int64(st, 1, order_id);
     int rc;
     tote_st_err e = TOTE_ST_E_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            line_need *nl = realloc(lines, cap * sizeof *nl);
-            if (!nl) {
+        if (ns->n == ns->cap) {
+            size_t cap = ns->cap ? ns->cap * 2 : 16;
+            need_line *v = realloc(ns->v, cap * sizeof *v);
+            if (!v) {
                 e = TOTE_ST_E_NOMEM;
                 break;
             }
-            lines = nl;
+            ns->v = v;
+            ns->cap = cap;
         }
-        lines[n].id = sqlite3_column_int64(st, 0);
-        lines[n].product_id = sqlite3_column_int64(st, 1);
-        lines[n].need = sqlite3_column_int64(st, 2);
-        n++;
+        need_line *l = &ns->v[ns->n++];
+        l->order_id = sqlite3_column_int64(st, 0);
+        l->line_id = sqlite3_column_int64(st, 1);
+        l->product_id = sqlite3_column_int64(st, 2);
+        l->need = sqlite3_column_int64(st, 3);
+        l->released = sqlite3_column_int(st, 4);
     }
     if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
         e = TOTE_ST_E_DB;
     sqlite3_reset(st);
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
-        long long got = 0;
-        e = alloc_line(s, lines[i].id, lines[i].product_id, lines[i].need, 0, day, &got, NULL);
-        if (e == TOTE_ST_E_OK && got > 0 && touched && idvec_push(touched, lines[i].product_id) != 0)
-            e = TOTE_ST_E_NOMEM;
-        if (e == TOTE_ST_E_OK)
-            *units_now += got;
-    }
-    free(lines);
-    if (e != TOTE_ST_E_OK)
-        return e;
+    return e;
+}
 
-    /* what is left, and does the order hold anything */
-    st = tote_store_stmt(
-        s, "SELECT COALESCE(SUM(CASE WHEN requires_shipping = 1 AND ordered - allocated - short > 0 "
-           "THEN ordered - allocated - short ELSE 0 END), 0), COALESCE(SUM(allocated), 0) "
-           "FROM order_line WHERE order_id = ?1");
+/* Up to this many lines a run reads candidates product by product. */
+#define PER_PRODUCT_LOAD_MAX 64
+
+static tote_st_err backorder_event(tote_store *s, long long order_id, const char *actor)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.name, COALESCE(SUM(CASE WHEN ol.requires_shipping = 1 AND ol.ordered - ol.allocated - "
+           "ol.short > 0 THEN ol.ordered - ol.allocated - ol.short ELSE 0 END), 0) FROM orders o "
+           "JOIN order_line ol ON ol.order_id = o.id WHERE o.id = ?1 GROUP BY o.id");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, order_id);
@@ -343,43 +476,143 @@ static tote_st_err alloc_order_in_tx(tote_store *s, long long order_id, const ch
         sqlite3_reset(st);
         return TOTE_ST_E_DB;
     }
-    long long backorder = sqlite3_column_int64(st, 0);
-    long long holds = sqlite3_column_int64(st, 1);
+    char name[128], detail[96];
+    snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(detail, sizeof detail, "{\"units\":0,\"backorder\":%lld,\"fully\":false}",
+             sqlite3_column_int64(st, 1));
     sqlite3_reset(st);
-    if (fully)
-        *fully = backorder == 0;
-
-    char detail[160];
-    snprintf(detail, sizeof detail, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", *units_now, backorder,
-             backorder == 0 ? "true" : "false");
-    if (released && holds > 0) {
-        char now[32];
-        tote_store_now(now);
-        st = tote_store_stmt(s, "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE id = ?1");
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_int64(st, 1, order_id);
-        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
-            return e;
-        return order_event(s, actor, NULL, "order.allocated", name, detail);
-    }
-    if (*units_now > 0)
-        return order_event(s, actor, NULL, "order.allocated", name, detail);
-    if (released && backorder > 0 && !last_event_is(s, name, "backorder"))
-        return order_event(s, actor, NULL, "backorder", name, detail);
-    return TOTE_ST_E_OK;
+    if (last_event_is(s, name, "backorder"))
+        return TOTE_ST_E_OK;
+    return order_event(s, actor, NULL, "backorder", name, detail);
 }
 
-static tote_st_err reorder_touched(tote_store *s, idvec *touched, const char *actor)
+typedef struct order_sum {
+    long long order_id, units, backorder;
+    int released;
+} order_sum;
+
+/* After a run: the order's 'order.allocated' event (or, for a released
+ * order that got nothing, its 'backorder' event). */
+static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char *actor, const char *now)
 {
-    idvec_uniq(touched);
-    for (size_t i = 0; i < touched->n; i++) {
-        tote_st_err e = tote_reorder_check(s, touched->v[i], actor);
-        if (e != TOTE_ST_E_OK)
-            return e;
+    if (o->units == 0)
+        return o->released ? backorder_event(s, o->order_id, actor) : TOTE_ST_E_OK;
+    char detail[128];
+    snprintf(detail, sizeof detail, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units,
+             o->backorder, o->backorder == 0 ? "true" : "false");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) "
+                           "SELECT ?1, ?2, NULL, 'order.allocated', 'order', name, ?3 "
+                           "FROM orders WHERE id = ?4");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    if (actor)
+        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, o->order_id);
+    return step_done(st);
+}
+
+/*
+ * One allocation run in the caller's transaction: order_id > 0 for one
+ * order, 0 for every order alloc_released takes. *orders_got (may be NULL):
+ * orders that got stock now.
+ */
+static tote_st_err alloc_run(tote_store *s, long long order_id, const char *actor, long long *orders_got)
+{
+    char day[11], now[32];
+    today(day);
+    tote_store_now(now);
+    long long w = 0, got_orders = 0;
+    needset ns = {0};
+    candset cs = {0};
+    idvec products = {0};
+    order_sum *sums = NULL;
+    size_t nsums = 0;
+    alloc_writer aw = {.n = 0};
+    tote_st_err e = alloc_watermark(s, &w);
+    if (e == TOTE_ST_E_OK)
+        e = load_needs(s, order_id, &ns);
+    if (e == TOTE_ST_E_OK && ns.n > PER_PRODUCT_LOAD_MAX) {
+        e = load_cands(s, day, 0, 0, &cs);
+    } else if (e == TOTE_ST_E_OK) {
+        for (size_t i = 0; e == TOTE_ST_E_OK && i < ns.n; i++)
+            if (ns.v[i].product_id && idvec_push(&products, ns.v[i].product_id) != 0)
+                e = TOTE_ST_E_NOMEM;
+        idvec_uniq(&products); /* ascending, so cs stays sorted by product */
+        for (size_t i = 0; e == TOTE_ST_E_OK && i < products.n; i++)
+            e = load_cands(s, day, products.v[i], 0, &cs);
     }
-    return TOTE_ST_E_OK;
+    /* lines come grouped by order: one summary per order */
+    if (e == TOTE_ST_E_OK && ns.n > 0 && !(sums = calloc(ns.n, sizeof *sums)))
+        e = TOTE_ST_E_NOMEM;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < ns.n; i++) {
+        if (nsums == 0 || sums[nsums - 1].order_id != ns.v[i].order_id)
+            sums[nsums++] = (order_sum){ns.v[i].order_id, 0, 0, ns.v[i].released};
+        order_sum *o = &sums[nsums - 1];
+        long long got = 0;
+        if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
+            size_t from, to;
+            product_slice(&cs, ns.v[i].product_id, &from, &to);
+            e = reserve_line(s, &aw, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
+        }
+        o->units += got;
+        o->backorder += ns.v[i].need - got;
+    }
+    free(ns.v);
+    free(cs.v);
+    if (e == TOTE_ST_E_OK)
+        e = writer_flush(s, &aw);
+    if (e == TOTE_ST_E_OK)
+        e = apply_new_allocations(s, w);
+    if (e == TOTE_ST_E_OK) { /* released -> allocated: every order holding one of the run's allocations */
+        sqlite3_stmt *st = tote_store_stmt(
+            s, "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE status = 'released' AND id IN "
+               "(SELECT ol.order_id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id WHERE "
+               "a.id > ?1)");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            sqlite3_bind_int64(st, 1, w);
+            sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+            e = step_done(st);
+        }
+    }
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < nsums; i++) {
+        e = order_after_run(s, &sums[i], actor, now);
+        if (sums[i].units > 0)
+            got_orders++;
+    }
+    free(sums);
+    products.n = 0;
+    if (e == TOTE_ST_E_OK)
+        e = collect_ids(s,
+                        "SELECT DISTINCT st.product_id FROM allocation a JOIN stock st ON st.id = a.stock_id "
+                        "WHERE a.id > ?1",
+                        w, &products);
+    if (e == TOTE_ST_E_OK)
+        e = reorder_touched(s, &products, actor);
+    idvec_free(&products);
+    if (e == TOTE_ST_E_OK && orders_got)
+        *orders_got = got_orders;
+    return e;
+}
+
+static tote_st_err order_backorder(tote_store *s, long long order_id, long long *backorder)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT COALESCE(SUM(CASE WHEN requires_shipping = 1 AND ordered - "
+                           "allocated - short > 0 THEN ordered - allocated - short ELSE 0 END), 0) "
+                           "FROM order_line WHERE order_id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *backorder = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
 }
 
 tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *actor, int *fully)
@@ -388,18 +621,30 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
     tote_st_err e = tx_begin(s, &own);
     if (e != TOTE_ST_E_OK)
         return e;
-    char day[11];
-    today(day);
-    idvec touched = {0};
-    long long units = 0;
-    int f = 0;
-    e = alloc_order_in_tx(s, order_id, actor, day, &f, &units, &touched);
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT status = 'released' OR (status = 'allocated' AND tote IS NULL) "
+                           "FROM orders WHERE id = ?1");
+    if (!st) {
+        e = TOTE_ST_E_DB;
+    } else {
+        sqlite3_bind_int64(st, 1, order_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            e = TOTE_ST_E_NOT_FOUND;
+        else if (rc != SQLITE_ROW)
+            e = TOTE_ST_E_DB;
+        else if (!sqlite3_column_int(st, 0))
+            e = TOTE_ST_E_STATE;
+        sqlite3_reset(st);
+    }
+    long long backorder = 0;
     if (e == TOTE_ST_E_OK)
-        e = reorder_touched(s, &touched, actor);
-    idvec_free(&touched);
+        e = alloc_run(s, order_id, actor, NULL);
+    if (e == TOTE_ST_E_OK)
+        e = order_backorder(s, order_id, &backorder);
     e = tx_end(s, own, e);
     if (e == TOTE_ST_E_OK && fully)
-        *fully = f;
+        *fully = backorder == 0;
     return e;
 }
 
@@ -409,44 +654,23 @@ tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *ord
     tote_st_err e = tx_begin(s, &own);
     if (e != TOTE_ST_E_OK)
         return e;
-    char day[11];
-    today(day);
-    idvec ids = {0}, touched = {0};
-    sqlite3_stmt *st = tote_store_stmt(
-        s,
-        "SELECT o.id FROM orders o WHERE o.status IN ('released', 'allocated') AND (o.status = 'released' OR "
-        "(o.tote IS NULL AND EXISTS (SELECT 1 FROM order_line ol WHERE ol.order_id = o.id "
-        "AND ol.requires_shipping = 1 AND ol.product_id IS NOT NULL AND ol.ordered - ol.allocated - ol.short "
-        "> 0))) "
-        "ORDER BY " ORDER_PRIORITY);
-    if (!st)
-        e = TOTE_ST_E_DB;
-    int rc = SQLITE_DONE;
-    while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (idvec_push(&ids, sqlite3_column_int64(st, 0)) != 0)
-            e = TOTE_ST_E_NOMEM;
-    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
-        e = TOTE_ST_E_DB;
-    if (st)
-        sqlite3_reset(st);
-    long long count = 0;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < ids.n; i++) {
-        long long units = 0;
-        e = alloc_order_in_tx(s, ids.v[i], actor, day, NULL, &units, &touched);
-        if (units > 0)
-            count++;
-    }
-    if (e == TOTE_ST_E_OK)
-        e = reorder_touched(s, &touched, actor);
-    idvec_free(&ids);
-    idvec_free(&touched);
-    e = tx_end(s, own, e);
+    long long n = 0;
+    e = tx_end(s, own, alloc_run(s, 0, actor, &n));
     if (e == TOTE_ST_E_OK && orders_allocated)
-        *orders_allocated = count;
+        *orders_allocated = n;
     return e;
 }
 
 /* ---- short picks ---- */
+
+typedef struct newalloc {
+    long long alloc_id, stock_id, qty;
+} newalloc;
+
+typedef struct allocvec {
+    newalloc *v;
+    size_t n, cap;
+} allocvec;
 
 typedef struct walk_key {
     long long walk_seq;
@@ -556,6 +780,56 @@ static int cmp_keyed(const void *a, const void *b)
     return c ? c : cmp_alloc_id(&x->a, &y->a);
 }
 
+/* The allocations above w, into made. */
+static tote_st_err new_allocations(tote_store *s, long long w, allocvec *made)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT id, stock_id, qty FROM allocation WHERE id > ?1 ORDER BY id");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, w);
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (made->n == made->cap) {
+            size_t cap = made->cap ? made->cap * 2 : 8;
+            newalloc *v = realloc(made->v, cap * sizeof *v);
+            if (!v) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            made->v = v;
+            made->cap = cap;
+        }
+        made->v[made->n++] =
+            (newalloc){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)};
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    return e;
+}
+
+/* 1 in *closed when the line's pick task (the one on exclude_stock, else its
+ * newest) is on a list that is done or cancelled: nobody would pick more. */
+static tote_st_err line_list_closed(tote_store *s, long long line_id, long long exclude_stock, int *closed)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
+                           "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
+                           "WHERE t.order_line_id = ?1 ORDER BY (t.stock_id = ?2) DESC, t.id DESC "
+                           "LIMIT 1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, line_id);
+    sqlite3_bind_int64(st, 2, exclude_stock);
+    int rc = sqlite3_step(st);
+    *closed = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 4), "open") != 0 &&
+              strcmp((const char *)sqlite3_column_text(st, 4), "leased") != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TOTE_ST_E_OK : TOTE_ST_E_DB;
+}
+
 /* Adds tasks for the new allocations to the list of the line's short task. */
 static tote_st_err place_tasks(tote_store *s, long long line_id, long long exclude_stock,
                                const allocvec *made, long long *first_task)
@@ -649,11 +923,28 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         sqlite3_reset(st);
     }
     allocvec made = {0};
-    if (e == TOTE_ST_E_OK && backorder > 0) {
+    int closed = 0;
+    if (e == TOTE_ST_E_OK && backorder > 0)
+        e = line_list_closed(s, order_line_id, exclude_stock_id, &closed);
+    if (e == TOTE_ST_E_OK && backorder > 0 && !closed) {
         char day[11];
         today(day);
-        e = alloc_line(s, order_line_id, product_id, qty < backorder ? qty : backorder, exclude_stock_id, day,
-                       &got, &made);
+        long long w = 0;
+        candset cs = {0};
+        e = alloc_watermark(s, &w);
+        if (e == TOTE_ST_E_OK)
+            e = load_cands(s, day, product_id, exclude_stock_id, &cs);
+        if (e == TOTE_ST_E_OK) {
+            alloc_writer aw = {.n = 0};
+            e = reserve_line(s, &aw, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
+            if (e == TOTE_ST_E_OK)
+                e = writer_flush(s, &aw);
+        }
+        free(cs.v);
+        if (e == TOTE_ST_E_OK)
+            e = apply_new_allocations(s, w);
+        if (e == TOTE_ST_E_OK)
+            e = new_allocations(s, w, &made);
     }
     if (e == TOTE_ST_E_OK && made.n > 0)
         e = place_tasks(s, order_line_id, exclude_stock_id, &made, &task);
@@ -679,34 +970,6 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
 }
 
 /* ---- giving stock back ---- */
-
-static tote_st_err run_with_id(tote_store *s, const char *sql, long long id)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, id);
-    return step_done(st);
-}
-
-static tote_st_err collect_ids(tote_store *s, const char *sql, long long id, idvec *out)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc;
-    tote_st_err e = TOTE_ST_E_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (idvec_push(out, sqlite3_column_int64(st, 0)) != 0) {
-            e = TOTE_ST_E_NOMEM;
-            break;
-        }
-    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
-        e = TOTE_ST_E_DB;
-    sqlite3_reset(st);
-    return e;
-}
 
 static tote_st_err close_empty_lists(tote_store *s, const idvec *lists, const char *now)
 {

@@ -50,3 +50,16 @@ tote_st_err tote_import_log_add(tote_store *s, const char *kind, const char *pat
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
+
+tote_st_err tote_import_tune(tote_store *s, int on)
+{
+    /* Every record is written in a savepoint; with temp_store=FILE each page a
+     * savepoint touches is first copied to a temporary file (a pwrite per page
+     * per record), as are the temporary b-trees of RETURNING clauses. */
+    sqlite3_stmt *st = tote_store_stmt(s, on ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT");
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}

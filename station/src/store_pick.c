@@ -30,21 +30,25 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 /* Order states in which a pick task is worked on (others: held or cancelled). */
 #define ACTIVE_ORDER "o.status NOT IN ('on_hold', 'cancelled')"
 
-#define TASK_COLUMNS                                                                                  \
-    "SELECT t.id, t.pick_list_id, ol.order_id, t.order_line_id, t.allocation_id, t.stock_id, "        \
-    "st.product_id, "                                                                                 \
-    "st.location_id, loc.code, p.sku, p.name, "                                                       \
-    "COALESCE((SELECT b.code FROM barcode b WHERE b.product_id = p.id AND b.units = 1 "               \
-    "  AND length(b.code) = 14 ORDER BY b.code LIMIT 1), ''), "                                       \
-    "st.lot, COALESCE(st.expiry, ''), COALESCE(t.tote, o.tote, ''), o.name, t.qty, t.done, t.short, " \
-    "t.bin_confirmed, t.status, o.status, COALESCE(l.device, ''), "                                   \
-    "(SELECT COUNT(*) FROM pick_task t2 JOIN order_line ol2 ON ol2.id = t2.order_line_id "            \
-    "  JOIN orders o2 ON o2.id = ol2.order_id WHERE t2.pick_list_id = t.pick_list_id "                \
-    "  AND t2.status = 'open' AND o2.status NOT IN ('on_hold', 'cancelled')) "                        \
-    "FROM pick_task t JOIN pick_list l ON l.id = t.pick_list_id "                                     \
-    "JOIN order_line ol ON ol.id = t.order_line_id JOIN orders o ON o.id = ol.order_id "              \
-    "JOIN stock st ON st.id = t.stock_id JOIN location loc ON loc.id = st.location_id "               \
+#define TASK_SELECT(GTIN, LEFT)                                                                \
+    "SELECT t.id, t.pick_list_id, ol.order_id, t.order_line_id, t.allocation_id, t.stock_id, " \
+    "st.product_id, st.location_id, loc.code, p.sku, p.name, " GTIN ", st.lot, "               \
+    "COALESCE(st.expiry, ''), COALESCE(t.tote, o.tote, ''), o.name, t.qty, t.done, t.short, "  \
+    "t.bin_confirmed, t.status, o.status, COALESCE(l.device, ''), " LEFT " "                   \
+    "FROM pick_task t JOIN pick_list l ON l.id = t.pick_list_id "                              \
+    "JOIN order_line ol ON ol.id = t.order_line_id JOIN orders o ON o.id = ol.order_id "       \
+    "JOIN stock st ON st.id = t.stock_id JOIN location loc ON loc.id = st.location_id "        \
     "JOIN product p ON p.id = st.product_id "
+
+/* what a TASK reply shows: the item's GTIN and the tasks left in the list */
+#define TASK_COLUMNS                                                                                   \
+    TASK_SELECT("COALESCE((SELECT b.code FROM barcode b WHERE b.product_id = p.id AND b.units = 1 "    \
+                "AND length(b.code) = 14 ORDER BY b.code LIMIT 1), '')",                               \
+                "(SELECT COUNT(*) FROM pick_task t2 JOIN order_line ol2 ON ol2.id = t2.order_line_id " \
+                "JOIN orders o2 ON o2.id = ol2.order_id WHERE t2.pick_list_id = t.pick_list_id "       \
+                "AND t2.status = 'open' AND o2.status NOT IN ('on_hold', 'cancelled'))")
+/* the scan path needs neither (gtin "", tasks_left 0) */
+#define TASK_COLUMNS_LEAN TASK_SELECT("''", "0")
 
 static void read_task(sqlite3_stmt *st, tote_pick_task *t)
 {
@@ -88,9 +92,17 @@ static tote_st_err one_task(sqlite3_stmt *st, tote_pick_task *t)
 
 tote_st_err tote_pick_current(tote_store *s, const char *device, tote_pick_task *t)
 {
-    sqlite3_stmt *st = tote_store_stmt(s, TASK_COLUMNS "WHERE l.device = ?1 AND l.status = 'leased' "
-                                                       "AND t.status = 'open' AND " ACTIVE_ORDER
-                                                       " ORDER BY l.id, t.seq, t.id LIMIT 1");
+    return tote_pick_current_ex(s, device, 1, t);
+}
+
+#define CURRENT_WHERE                                                                     \
+    "WHERE l.device = ?1 AND l.status = 'leased' AND t.status = 'open' AND " ACTIVE_ORDER \
+    " ORDER BY l.id, t.seq, t.id LIMIT 1"
+
+tote_st_err tote_pick_current_ex(tote_store *s, const char *device, int full, tote_pick_task *t)
+{
+    sqlite3_stmt *st = full ? tote_store_stmt(s, TASK_COLUMNS CURRENT_WHERE)
+                            : tote_store_stmt(s, TASK_COLUMNS_LEAN CURRENT_WHERE);
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
@@ -114,9 +126,9 @@ tote_st_err tote_pick_lease_next(tote_store *s, const char *device, const char *
            "  SELECT 1 FROM pick_task t JOIN order_line ol ON ol.id = t.order_line_id "
            "  JOIN orders o ON o.id = ol.order_id WHERE t.pick_list_id = l.id AND t.status = 'open' "
            "  AND " ACTIVE_ORDER ") "
-           "ORDER BY l.wave_id, (SELECT MAX(o.priority + 10 * o.rush) FROM pick_task t "
-           "  JOIN order_line ol ON ol.id = t.order_line_id JOIN orders o ON o.id = ol.order_id "
-           "  WHERE t.pick_list_id = l.id) DESC, l.id LIMIT 1");
+           /* lists are numbered wave by wave, and within a wave in order priority
+              (wave.h): list id order is "oldest wave first, then priority" */
+           "ORDER BY l.id LIMIT 1");
     if (!st)
         return TOTE_ST_E_DB;
     int rc = sqlite3_step(st);
@@ -239,8 +251,9 @@ tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int sh
     int left = t->qty - t->done - t->short_qty;
     if (short_units <= 0 || short_units > left)
         return TOTE_ST_E_STATE;
-    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE pick_task SET short = short + ?2, status = CASE WHEN "
-                                          "done + short + ?2 >= qty THEN 'short' ELSE status END WHERE id = ?1");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE pick_task SET short = short + ?2, status = CASE WHEN "
+                           "done + short + ?2 >= qty THEN 'short' ELSE status END WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->id);
@@ -273,7 +286,8 @@ tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int sh
     if (aqty - give > apicked)
         st = tote_store_stmt(s, "UPDATE allocation SET qty = qty - ?2 WHERE id = ?1");
     else if (apicked > 0)
-        st = tote_store_stmt(s, "UPDATE allocation SET qty = picked, status = 'short' WHERE id = ?1 AND ?2 = ?2");
+        st = tote_store_stmt(
+            s, "UPDATE allocation SET qty = picked, status = 'short' WHERE id = ?1 AND ?2 = ?2");
     else
         st = tote_store_stmt(s, "UPDATE allocation SET status = 'cancelled' WHERE id = ?1 AND ?2 = ?2");
     if (!st)

@@ -21,38 +21,30 @@ static tote_st_err step_done(sqlite3_stmt *st)
     return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
 }
 
-static tote_st_err exec1(tote_store *s, const char *sql)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    return st ? step_done(st) : TOTE_ST_E_DB;
-}
-
+/*
+ * One transaction per public call: our own when the caller has none; else
+ * the work joins the caller's transaction (no savepoint: SQLite journals
+ * every page of every statement again inside one, which makes big runs many
+ * times slower). Bad input is refused before anything is written; after any
+ * other error the caller must roll its transaction back.
+ */
 static tote_st_err tx_begin(tote_store *s, int *own)
 {
-    if (sqlite3_get_autocommit(tote_store_db(s))) {
-        *own = 1;
-        return tote_store_begin(s);
-    }
-    *own = 0;
-    return exec1(s, "SAVEPOINT tote_reorder");
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
 }
 
 static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
 {
-    if (own) {
-        if (e == TOTE_ST_E_OK) {
-            e = tote_store_commit(s);
-            if (e != TOTE_ST_E_OK)
-                tote_store_rollback(s);
-        } else {
-            tote_store_rollback(s);
-        }
+    if (!own)
         return e;
+    if (e == TOTE_ST_E_OK) {
+        e = tote_store_commit(s);
+        if (e != TOTE_ST_E_OK)
+            tote_store_rollback(s);
+    } else {
+        tote_store_rollback(s);
     }
-    if (e == TOTE_ST_E_OK)
-        return exec1(s, "RELEASE tote_reorder");
-    exec1(s, "ROLLBACK TO tote_reorder");
-    exec1(s, "RELEASE tote_reorder");
     return e;
 }
 

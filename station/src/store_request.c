@@ -1,8 +1,10 @@
 /* The exactly-once request table and per-request savepoints (tote/server.h),
  * and the scan log (tote/flows.h). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tote/devices.h"
 #include "tote/flows.h"
@@ -55,7 +57,35 @@ tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, 
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return tote_store_map_rc(rc);
-    return tote_device_set_last_seq(s, device, (long long)seq);
+    /* the device was heard from: last_seq and last_seen in one update */
+    st = tote_store_stmt(s, "UPDATE device SET last_seq = MAX(last_seq, ?2), last_seen = ?3 WHERE name = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_request_prune(tote_store *s, const char *cutoff, int max_rows, int *pruned)
+{
+    *pruned = 0;
+    /* only the oldest rows (rowid = insertion order) are looked at, so a
+     * prune that finds nothing to do costs max_rows row reads, not a scan */
+    sqlite3_stmt *st = tote_store_stmt(s, "DELETE FROM request WHERE rowid IN (SELECT rowid FROM request "
+                                          "ORDER BY rowid LIMIT ?2) AND at < ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, max_rows);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    *pruned = sqlite3_changes(tote_store_db(s));
+    return TOTE_ST_E_OK;
 }
 
 static tote_st_err exec_cached(tote_store *s, const char *sql)
@@ -144,4 +174,100 @@ tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+/* ---------------- background checkpoints ---------------- */
+
+struct tote_checkpointer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int interval_ms;
+    sqlite3 *db;
+    unsigned long long runs;
+};
+
+static void *checkpoint_main(void *arg)
+{
+    tote_checkpointer *cp = arg;
+    pthread_mutex_lock(&cp->mu);
+    while (!cp->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += cp->interval_ms / 1000;
+        until.tv_nsec += (long)(cp->interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&cp->cv, &cp->mu, &until);
+        if (cp->stop)
+            break;
+        pthread_mutex_unlock(&cp->mu);
+        /* PASSIVE: copies what it can without waiting for (or blocking) the writer */
+        int log = 0, done = 0;
+        sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        pthread_mutex_lock(&cp->mu);
+        cp->runs++;
+    }
+    pthread_mutex_unlock(&cp->mu);
+    return NULL;
+}
+
+tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out)
+{
+    *out = NULL;
+    tote_checkpointer *cp = calloc(1, sizeof *cp);
+    if (!cp)
+        return TOTE_ST_E_NOMEM;
+    cp->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+    int rc =
+        sqlite3_open_v2(tote_store_path(s), &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(cp->db);
+        free(cp);
+        return tote_store_map_rc(rc);
+    }
+    sqlite3_busy_timeout(cp->db, 1000);
+    /* reading the journal mode opens the WAL for this connection (a
+     * connection that never read the database cannot checkpoint it) */
+    rc = sqlite3_exec(cp->db, "PRAGMA journal_mode", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(cp->db);
+        free(cp);
+        return tote_store_map_rc(rc);
+    }
+    pthread_mutex_init(&cp->mu, NULL);
+    pthread_cond_init(&cp->cv, NULL);
+    if (pthread_create(&cp->thread, NULL, checkpoint_main, cp) != 0) {
+        sqlite3_close(cp->db);
+        pthread_mutex_destroy(&cp->mu);
+        pthread_cond_destroy(&cp->cv);
+        free(cp);
+        return TOTE_ST_E_NOMEM;
+    }
+    /* the writer no longer checkpoints inside its commits */
+    sqlite3_wal_autocheckpoint(tote_store_db(s), 0);
+    *out = cp;
+    return TOTE_ST_E_OK;
+}
+
+void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
+{
+    if (!cpp || !*cpp)
+        return;
+    tote_checkpointer *cp = *cpp;
+    pthread_mutex_lock(&cp->mu);
+    cp->stop = 1;
+    pthread_cond_signal(&cp->cv);
+    pthread_mutex_unlock(&cp->mu);
+    pthread_join(cp->thread, NULL);
+    sqlite3_close(cp->db);
+    pthread_mutex_destroy(&cp->mu);
+    pthread_cond_destroy(&cp->cv);
+    free(cp);
+    *cpp = NULL;
+    if (s)
+        sqlite3_wal_autocheckpoint(tote_store_db(s), 1000);
 }

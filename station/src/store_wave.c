@@ -30,32 +30,30 @@ static tote_st_err exec1(tote_store *s, const char *sql)
     return st ? step_done(st) : TOTE_ST_E_DB;
 }
 
+/*
+ * One transaction per public call: our own when the caller has none; else
+ * the work joins the caller's transaction (no savepoint: SQLite journals
+ * every page of every statement again inside one, which makes big runs many
+ * times slower). Bad input is refused before anything is written; after any
+ * other error the caller must roll its transaction back.
+ */
 static tote_st_err tx_begin(tote_store *s, int *own)
 {
-    if (sqlite3_get_autocommit(tote_store_db(s))) {
-        *own = 1;
-        return tote_store_begin(s);
-    }
-    *own = 0;
-    return exec1(s, "SAVEPOINT tote_wave");
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
 }
 
 static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
 {
-    if (own) {
-        if (e == TOTE_ST_E_OK) {
-            e = tote_store_commit(s);
-            if (e != TOTE_ST_E_OK)
-                tote_store_rollback(s);
-        } else {
-            tote_store_rollback(s);
-        }
+    if (!own)
         return e;
+    if (e == TOTE_ST_E_OK) {
+        e = tote_store_commit(s);
+        if (e != TOTE_ST_E_OK)
+            tote_store_rollback(s);
+    } else {
+        tote_store_rollback(s);
     }
-    if (e == TOTE_ST_E_OK)
-        return exec1(s, "RELEASE tote_wave");
-    exec1(s, "ROLLBACK TO tote_wave");
-    exec1(s, "RELEASE tote_wave");
     return e;
 }
 
@@ -81,23 +79,22 @@ static tote_st_err query_ints(sqlite3_stmt *st, long long *a, long long *b, long
 static tote_st_err rank_candidates(tote_store *s, long long max_orders, long long max_lines, long long *taken,
                                    long long *waiting)
 {
-    tote_st_err e = exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_wave_member(rn INTEGER PRIMARY KEY, "
-                             "order_id INTEGER NOT NULL, lines INTEGER NOT NULL, take INTEGER NOT NULL, "
-                             "pick_list_id INTEGER, tote TEXT)");
+    tote_st_err e =
+        exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_wave_member(rn INTEGER PRIMARY KEY, "
+                 "order_id INTEGER NOT NULL UNIQUE, lines INTEGER NOT NULL, take INTEGER NOT NULL, "
+                 "pick_list_id INTEGER, tote TEXT)");
     if (e == TOTE_ST_E_OK)
         e = exec1(s, "DELETE FROM tote_wave_member");
     if (e != TOTE_ST_E_OK)
         return e;
     sqlite3_stmt *st = tote_store_stmt(
-        s,
-        "INSERT INTO tote_wave_member(rn, order_id, lines, take) "
-        "SELECT rn, id, lines, (?1 <= 0 OR rn <= ?1) AND (?2 <= 0 OR cum <= ?2) FROM ("
-        "SELECT o.id, o.lines, ROW_NUMBER() OVER w AS rn, SUM(o.lines) OVER w AS cum FROM ("
-        "SELECT o.id, o.rush, o.pickup, o.priority, o.ship_by, o.ordered_at, "
-        "(SELECT COUNT(*) FROM order_line ol WHERE ol.order_id = o.id AND EXISTS (SELECT 1 FROM allocation a "
-        "WHERE a.order_line_id = ol.id AND a.status = 'open' AND a.qty > a.picked)) AS lines "
-        "FROM orders o WHERE o.status = 'allocated' AND o.tote IS NULL) o WHERE o.lines > 0 "
-        "WINDOW w AS (ORDER BY " ORDER_PRIORITY " ROWS UNBOUNDED PRECEDING))");
+        s, "INSERT INTO tote_wave_member(rn, order_id, lines, take) "
+           "SELECT rn, id, lines, (?1 <= 0 OR rn <= ?1) AND (?2 <= 0 OR cum <= ?2) FROM ("
+           /* lines with something to pick: allocated - picked > 0, i.e. an open allocation (alloc.h) */
+           "SELECT o.id, COUNT(*) AS lines, ROW_NUMBER() OVER w AS rn, SUM(COUNT(*)) OVER w AS cum "
+           "FROM orders o JOIN order_line ol ON ol.order_id = o.id "
+           "WHERE o.status = 'allocated' AND o.tote IS NULL AND ol.allocated > ol.picked GROUP BY o.id "
+           "WINDOW w AS (ORDER BY " ORDER_PRIORITY " ROWS UNBOUNDED PRECEDING))");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, max_orders);
@@ -158,21 +155,21 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         sqlite3_bind_int64(st, 3, (i + 1) * k);
         e = step_done(st);
     }
+    /* CROSS JOIN keeps SQLite's join order: from the wave's orders outwards */
     if (e == TOTE_ST_E_OK)
         e = exec1(
             s, "INSERT INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, tote) "
                "SELECT m.pick_list_id, ROW_NUMBER() OVER (PARTITION BY m.pick_list_id "
                "ORDER BY l.walk_seq, l.code, p.sku, m.rn, a.id), a.id, a.order_line_id, a.stock_id, "
-               "a.qty - a.picked, m.tote FROM tote_wave_member m "
-               "JOIN order_line ol ON ol.order_id = m.order_id "
-               "JOIN allocation a ON a.order_line_id = ol.id "
-               "JOIN stock st ON st.id = a.stock_id JOIN location l ON l.id = st.location_id "
-               "JOIN product p ON p.id = st.product_id WHERE a.status = 'open' AND a.qty > a.picked");
+               "a.qty - a.picked, m.tote FROM tote_wave_member m CROSS JOIN order_line ol "
+               "CROSS JOIN allocation a CROSS JOIN stock st CROSS JOIN location l CROSS JOIN product p "
+               "WHERE ol.order_id = m.order_id AND a.order_line_id = ol.id AND st.id = a.stock_id "
+               "AND l.id = st.location_id AND p.id = st.product_id AND a.status = 'open' "
+               "AND a.qty > a.picked");
     if (e != TOTE_ST_E_OK)
         return e;
-    st = tote_store_stmt(s, "UPDATE orders SET tote = (SELECT m.tote FROM tote_wave_member m "
-                            "WHERE m.order_id = orders.id), updated_at = ?1 "
-                            "WHERE id IN (SELECT order_id FROM tote_wave_member)");
+    st = tote_store_stmt(s, "UPDATE orders SET tote = m.tote, updated_at = ?1 FROM tote_wave_member m "
+                            "WHERE orders.id = m.order_id");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);

@@ -226,7 +226,8 @@ FX_FN void fx_fill_scan(tote_wire_scan *sc, const char *symbology, const char *t
 }
 
 /* A SCAN (or another scan-carrying type) of text with symbology. */
-FX_FN int fx_scan_as(fx_dev *d, tote_wire_type type, const char *symbology, const char *text, tote_wire_msg *rep)
+FX_FN int fx_scan_as(fx_dev *d, tote_wire_type type, const char *symbology, const char *text,
+                     tote_wire_msg *rep)
 {
     tote_wire_msg m;
     fx_req(d, &m, type);
@@ -267,8 +268,8 @@ FX_FN void fx_gtin(const char *body13, char out[15])
     out[14] = '\0';
 }
 
-FX_FN long long fx_product(tote_store *s, const char *sku, const char *name, long long grams, const char *gtin14,
-                            long long price_cents)
+FX_FN long long fx_product(tote_store *s, const char *sku, const char *name, long long grams,
+                           const char *gtin14, long long price_cents)
 {
     tote_product_in p = {.sku = sku,
                          .name = name,
@@ -294,18 +295,19 @@ FX_FN long long fx_bin(tote_store *s, const char *code, long long walk)
     return id;
 }
 
-FX_FN int fx_stock(tote_store *s, long long product, const char *bin, long long walk, long long qty, const char *lot,
-                    const char *expiry)
+FX_FN int fx_stock(tote_store *s, long long product, const char *bin, long long walk, long long qty,
+                   const char *lot, const char *expiry)
 {
     long long loc = fx_bin(s, bin, walk);
     if (loc < 0)
         return -1;
-    return tote_stock_receive(s, product, loc, qty, lot, expiry, "fixture", "receipt") == TOTE_ST_E_OK ? 0 : -1;
+    return tote_stock_receive(s, product, loc, qty, lot, expiry, "fixture", "receipt") == TOTE_ST_E_OK ? 0
+                                                                                                       : -1;
 }
 
 /* An order, paid, with up to 8 lines "SKU:QTY". */
 FX_FN int fx_order(tote_store *s, const char *name, int priority, int nlines, const char *const *skus,
-                    const long long *qtys, const long long *prices)
+                   const long long *qtys, const long long *prices)
 {
     tote_order_line_in lines[8];
     for (int i = 0; i < nlines && i < 8; i++)

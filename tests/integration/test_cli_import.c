@@ -4,6 +4,12 @@
  * show --json` and `tote stock list --json`. Every bad input has its test.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support.h"
 #include "test.h"
@@ -341,6 +347,127 @@ static void test_json_summary(void)
     free(err);
 }
 
+/* A file of more than 1 MB: orders #5000.. with three lines each. */
+static int write_big_orders(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fputs(
+        "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
+        "Shipping Name,Shipping Address1,Shipping City,Shipping Zip,Shipping Country,Notes\n",
+        f);
+    for (int i = 0; i < 2600; i++)
+        for (int k = 0; k < 3; k++)
+            fprintf(
+                f,
+                "#%d,%s,%s,%s,1,Canvas Tote Bag,15.00,TOTE-CANVAS,Big Buyer,\"1 Long Road, Unit %d\",Paris,"
+                "'75001,FR,\"%s\"\n",
+                5000 + i, k ? "" : "big@example.com", k ? "" : "paid", k ? "" : "2024-03-01 10:00:00 +0100",
+                i,
+                "a note long enough to make the file large: lorem ipsum dolor sit amet, consectetur "
+                "adipiscing "
+                "elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua");
+    return fclose(f);
+}
+
+static void test_progress_bar_only_on_a_terminal(void)
+{
+    REQUIRE_EQ(fresh("progress"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    REQUIRE_EQ(write_big_orders(path), 0);
+    /* stderr to a pipe: no bar */
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, "--force", NULL), 0);
+    CHECK_HAS(out, "2600 orders (7800 lines): 2600 created");
+    CHECK_STR(err, "");
+    free(out);
+    free(err);
+    /* stderr on a terminal: a bar, cleared at the end */
+    int master, slave;
+    REQUIRE_EQ(openpty(&master, &slave, NULL, NULL, NULL), 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(slave, 2);
+        close(master);
+        execl(tt_bin("tote"), "tote", "--db", db, "import", "shopify-orders", path, "--force", (char *)NULL);
+        _exit(127);
+    }
+    close(slave);
+    char buf[65536];
+    size_t n = 0;
+    for (;;) {
+        struct pollfd p = {.fd = master, .events = POLLIN};
+        if (poll(&p, 1, 60000) <= 0)
+            break;
+        ssize_t got = read(master, buf + n, sizeof buf - 1 - n);
+        if (got <= 0)
+            break; /* EIO once the child has gone */
+        n += (size_t)got;
+        if (n >= sizeof buf - 1)
+            n = 0; /* keep reading; the end is what matters */
+    }
+    buf[n] = '\0';
+    close(master);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_HAS(buf, "importing ");
+    CHECK_HAS(buf, "%");
+    CHECK_HAS(buf, "records");
+    CHECK(n >= 4 && strcmp(buf + n - 4, "\r\033[K") == 0);
+}
+
+static void test_concatenated_export_rejected(void)
+{
+    REQUIRE_EQ(fresh("concat"), 0);
+    REQUIRE_EQ(morning(), 0);
+    size_t n = 0;
+    char *text = tt_read_file(data("orders.csv"), &n);
+    REQUIRE(text != NULL);
+    const char *body = strstr(text, "\r\n") + 2; /* the rows without the header */
+    size_t blen = n - (size_t)(body - text);
+    char *twice = malloc(n + blen);
+    REQUIRE(twice != NULL);
+    memcpy(twice, text, n);
+    memcpy(twice + n, body, blen);
+    char path[700];
+    snprintf(path, sizeof path, "%s/twice.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, twice, n + blen), 0);
+    free(text);
+    free(twice);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "0 created");
+    CHECK_HAS(err, "rejected: order #1001: its order fields appear twice (lines 2 and 19)");
+    free(out);
+    free(err);
+    CHECK(order("#1001") == NULL);
+}
+
+static void test_actor_recorded(void)
+{
+    REQUIRE_EQ(fresh("actor"), 0);
+    REQUIRE_EQ(morning(), 0);
+    CHECK_EQ(tote(NULL, NULL, "import", "orders-json", data("orders.json"), "--actor", "alice"), 2);
+    cJSON *o = order("POS-77");
+    REQUIRE(o != NULL);
+    const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "events"), 0);
+    CHECK_STR(str(ev, "actor"), "alice");
+    CHECK_STR(str(ev, "kind"), "order.created");
+    cJSON_Delete(o);
+    char *err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "orders-json", data("orders.json"), "--actor", NULL), 2);
+    CHECK_HAS(err, "--actor needs a name");
+    free(err);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 static void test_bad_order_rows_reported_rest_imports(void)
@@ -553,8 +680,10 @@ static void test_usage_errors(void)
 
 TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_reads_the_same),
         TT_TEST(test_reimport_changes_nothing_and_says_so), TT_TEST(test_changed_upstream_is_updated),
-        TT_TEST(test_json_summary), TT_TEST(test_bad_order_rows_reported_rest_imports),
-        TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
-        TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_bad_barcodes_not_kept),
-        TT_TEST(test_locations_bad_rows), TT_TEST(test_orders_json_good_and_bad),
-        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
+        TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
+        TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
+        TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
+        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_locations_bad_rows),
+        TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_wrong_kind_of_file),
+        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

@@ -239,7 +239,9 @@ static void test_devices_and_operators_cli(void)
     fx_station st;
     setup_station(&st, "srv-cli", 1);
     char *out = NULL;
-    CHECK_EQ(fx_cli(&st, &out, "device", "add", "bench-1", "--role", "bench", "--label-printer", "zebra1", NULL), 0);
+    CHECK_EQ(
+        fx_cli(&st, &out, "device", "add", "bench-1", "--role", "bench", "--label-printer", "zebra1", NULL),
+        0);
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "device", "add", "bench-1", "--role", "bench", NULL), 2);
     free(out);
@@ -320,7 +322,8 @@ static void test_snapshot(void)
     j = cJSON_Parse(rep.u.snapshot_reply.json);
     REQUIRE(j != NULL);
     CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "lines")), 2);
-    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "order"), "status")), "allocated");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "order"), "status")),
+              "allocated");
     cJSON_Delete(j);
 
     snprintf(m.u.snapshot.arg, sizeof m.u.snapshot.arg, "#nope");

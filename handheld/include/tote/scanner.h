@@ -78,7 +78,9 @@ void tote_scanner_destroy(tote_scanner **sc);
  * A file descriptor to poll for POLLIN. It stays the same for the scanner's
  * whole life (across unplug/replug). When it polls readable, call
  * tote_scanner_read() until it returns TOTE_HH_E_TIMEOUT before polling
- * again (several events may be ready at once). Owned by the scanner.
+ * again (several events may be ready at once). It also polls readable when
+ * tote_scanner_status() changed (e.g. "connected" after a replug, before any
+ * scan); the read then returns TOTE_HH_E_TIMEOUT. Owned by the scanner.
  */
 int tote_scanner_fd(tote_scanner *sc);
 
@@ -99,13 +101,14 @@ int tote_scanner_fd(tote_scanner *sc);
 tote_hh_err tote_scanner_read(tote_scanner *sc, tote_scan_event *ev);
 
 /*
- * Gives feedback on the scanner: feedback is a tote_wire_feedback (wire.h):
- * GOOD one short high beep; ERROR the error pattern (long low beeps) and the
- * red LED where the scanner has one; WARNING; DONE. Returns TOTE_HH_E_OK when
- * sent (or when the transport has no way to beep: stdin, plain serial, USB HID
- * POS without an output report), TOTE_HH_E_DISCONNECTED when the device is
- * away, TOTE_HH_E_INVALID for an unknown value. Does not block for the
- * scanner's acknowledgement.
+ * Gives feedback on the scanner: feedback is a tote_wire_feedback (wire.h).
+ * SSI scanners beep: GOOD one short high, ERROR two long low, WARNING two
+ * short low, DONE one long high (handheld/SCANNERS.md). Plain serial, USB HID
+ * POS and stdin have no beeper Tote can drive: OK, no effect. Returns
+ * TOTE_HH_E_OK when queued or not applicable, TOTE_HH_E_DISCONNECTED when the
+ * device is away, TOTE_HH_E_TIMEOUT when 16 commands already wait for a
+ * scanner that does not answer, TOTE_HH_E_INVALID for an unknown value
+ * (NONE is OK and does nothing). Never blocks for the scanner's ACK.
  */
 tote_hh_err tote_scanner_feedback(tote_scanner *sc, uint8_t feedback);
 

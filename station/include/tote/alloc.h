@@ -39,10 +39,14 @@
  * the same amount - and then asks tote_alloc_reallocate() for the rest.
  *
  * Transactions: every function runs in one transaction. Called outside a
- * transaction it opens its own (BEGIN IMMEDIATE ... COMMIT); called inside
- * the caller's transaction it nests in a SAVEPOINT, so the caller can make
- * its own effect and the allocation one atomic unit. On error nothing of the
- * call remains. Events (`event` rows) are written with actor (may be NULL).
+ * transaction it opens its own (BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on
+ * error); called inside the caller's transaction it joins it, so the
+ * caller's effect and the allocation are one atomic unit. Bad input (unknown
+ * id, wrong state, bad qty) is refused before anything is written; after any
+ * other error inside the caller's transaction, the caller must roll back.
+ * (No savepoints: inside one SQLite journals every page of every statement
+ * again, which made a 100,000-line run several times slower.)
+ * Events (`event` rows) are written with actor (may be NULL).
  */
 #ifndef TOTE_ALLOC_H
 #define TOTE_ALLOC_H
@@ -81,12 +85,15 @@ tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *ord
  * is greater; a bin behind the picker (walk before the short task's bin)
  * goes right after the short task, so the picker fetches it next. Later
  * tasks' seq are shifted up to make room.
+ * When that list is already 'done' or 'cancelled' nothing is reserved
+ * (nobody would pick it; the units stay backorder). When the line has no
+ * pick task yet (its order is not waved), the units are reserved and the
+ * next wave makes the tasks.
  * *allocated (may be NULL): units found (0..qty). *new_task_id (may be
- * NULL): the new task the picker reaches first, 0 if none was made (nothing
- * found, or the list is closed: then the allocation waits for the next
- * list). qty <= 0: TOTE_ST_E_INVALID; unknown line: NOT_FOUND; a line that
- * does not ship: TOTE_ST_E_INVALID. Event 'allocation.reallocated'.
- * device may be NULL.
+ * NULL): the new task the picker reaches first, 0 if none was made.
+ * qty <= 0: TOTE_ST_E_INVALID; unknown line: NOT_FOUND; a line that does
+ * not ship: TOTE_ST_E_INVALID. Event 'allocation.reallocated' (also when
+ * nothing was found). device may be NULL.
  */
 tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long long qty,
                                   long long exclude_stock_id, const char *actor, const char *device,

@@ -57,6 +57,9 @@ typedef struct tote_flow_settings {
     char quarantine_location[65]; /* quarantine_location, default "QUARANTINE" */
 } tote_flow_settings;
 
+/* now + seconds (may be negative), both in tote_store_now()'s format. */
+void tote_flow_time_add(const char *now, int seconds, char out[32]);
+
 /* Reads the settings from the store (defaults for unset keys). */
 void tote_flow_settings_load(tote_store *s, int lease_seconds, int heartbeat_ms, tote_flow_settings *out);
 
@@ -142,6 +145,8 @@ typedef struct tote_pick_task {
 /* The device's next open task in walking order (pick_task.seq) from the
  * lists leased to it, skipping orders on hold or cancelled. NOT_FOUND if none. */
 tote_st_err tote_pick_current(tote_store *s, const char *device, tote_pick_task *t);
+/* As tote_pick_current; with full = 0 gtin is "" and tasks_left 0 (cheaper). */
+tote_st_err tote_pick_current_ex(tote_store *s, const char *device, int full, tote_pick_task *t);
 /* Any task by id. NOT_FOUND if none. */
 tote_st_err tote_pick_task_get(tote_store *s, long long task_id, tote_pick_task *t);
 /* Leases the next open list (oldest wave first, then the highest order

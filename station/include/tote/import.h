@@ -169,8 +169,9 @@ typedef struct tote_import_opts {
     int force;         /* import even if this file was imported before */
     /* Each problem as it is found (may be NULL); strings valid during the call. */
     void (*on_problem)(void *ud, const tote_import_problem *p);
-    /* Progress of the pass that writes (may be NULL): bytes of the file done and in all,
-     * records so far. Called at most about ten times a second. */
+    /* Progress of the pass that writes (may be NULL): bytes of the file done and in all
+     * (JSON: orders done, total -1), records so far. Called at most about ten times a
+     * second, and once with done = -1 when the import has finished. */
     void (*on_progress)(void *ud, long long done, long long total, long long records);
     void *ud;
 } tote_import_opts;
@@ -262,5 +263,10 @@ tote_st_err tote_import_log_find(tote_store *s, const char *kind, const char *sh
  * transaction if one is open. */
 tote_st_err tote_import_log_add(tote_store *s, const char *kind, const char *path, const char *sha256,
                                 const char *summary_json);
+
+/* Connection settings for the length of an import (on = 1) and back (on = 0):
+ * savepoint journals and temporary b-trees in memory rather than in temporary
+ * files. Must be called outside a transaction. */
+tote_st_err tote_import_tune(tote_store *s, int on);
 
 #endif

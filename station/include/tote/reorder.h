@@ -28,8 +28,8 @@
  * suggested) and an `alert` row (kind 'reorder', subject = sku). When
  * available is above the point and it was marked: event 'reorder.cleared',
  * no alert. Otherwise nothing. A product without a reorder point: nothing.
- * Unknown product: TOTE_ST_E_NOT_FOUND. Runs in the caller's transaction if
- * one is open (savepoint), else its own.
+ * Unknown product: TOTE_ST_E_NOT_FOUND. Joins the caller's transaction if
+ * one is open, else runs in its own (same rules as alloc.h).
  */
 tote_st_err tote_reorder_check(tote_store *s, long long product_id, const char *actor);
 

@@ -58,6 +58,9 @@ typedef struct tote_server_stats {
     unsigned long long errors;    /* typed ERROR replies */
     unsigned long long dropped;   /* replies the ROUTER could not deliver */
     unsigned long long max_batch; /* largest batch */
+    unsigned long long apply_us;  /* time spent applying requests (in transactions) */
+    unsigned long long commit_us; /* time spent in COMMIT (the durable write) */
+    unsigned long long io_us;     /* time spent receiving, sending, publishing */
 } tote_server_stats;
 
 void tote_server_get_stats(const tote_server *srv, tote_server_stats *out);
@@ -76,9 +79,15 @@ const char *tote_server_events_endpoint(const tote_server *srv);
 tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq, int *type, uint8_t **reply,
                                 size_t *len);
 
-/* Stores the reply blob to (device, seq) and raises device.last_seq. */
+/* Stores the reply blob to (device, seq), raises device.last_seq and sets
+ * device.last_seen = now. */
 tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
                                const uint8_t *reply, size_t len, const char *now);
+
+/* Deletes stored replies older than cutoff (time text) among the oldest
+ * max_rows rows; *pruned = how many. A request resent after its reply was
+ * pruned gets ERROR SEQ_OLD. */
+tote_st_err tote_request_prune(tote_store *s, const char *cutoff, int max_rows, int *pruned);
 
 /* SAVEPOINT / RELEASE / ROLLBACK TO (and RELEASE) the per-request savepoint. */
 tote_st_err tote_request_savepoint(tote_store *s);
@@ -95,6 +104,17 @@ void tote_request_rollback(tote_store *s);
 tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_seconds,
                                     void (*cb)(void *ctx, long long list_id, const char *device), void *ctx,
                                     int *n);
+
+/*
+ * Background checkpoints (store_request.c): a thread with its own connection
+ * runs PASSIVE WAL checkpoints every interval_ms, and the store's own
+ * connection stops checkpointing inside its commits, so the loop never
+ * copies the WAL into the database itself. stop joins the thread and gives
+ * s its automatic checkpoints back (s may be NULL). NULL-safe.
+ */
+typedef struct tote_checkpointer tote_checkpointer;
+tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
+void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
 
 /*
  * A stored reply is one or more encoded wire frames, each prefixed by its

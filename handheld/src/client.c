@@ -1,0 +1,1156 @@
+/* The handheld's station client (tote/client.h). */
+#include "tote/client.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "tote/hhui.h"
+#include "tote/outbox.h"
+#include "tote/scanner.h"
+#include "tote/sim.h"
+#include "tote/wire.h"
+
+#define CLIENT_SW_VERSION "tote-handheld 0.1.0"
+#define NO_TASK_POLL_MS 1000
+#define REFUSED_TASK_POLL_MS 5000
+#define DEFAULT_HEARTBEAT_MS 1000
+#define DEFAULT_TIMEOUT_MS 1500
+
+typedef enum client_state { ST_HELLO, ST_ONLINE, ST_OFFLINE } client_state;
+typedef enum req_kind { K_HELLO, K_HEARTBEAT, K_SEQ } req_kind;
+
+struct tote_client {
+    /* configuration (strings owned) */
+    char *station, *device, *outbox_path, *badge, *scanner_spec;
+    uint8_t role;
+    int timeout_ms;
+    long sim_max_scans;
+    int exit_when_idle_s;
+
+    void *zctx, *sock;
+    tote_outbox *ob;
+    tote_scanner *sc;
+    int sc_is_stdin, sc_eof;
+    char sc_status[160];
+    tote_sim *sim;
+    tote_hhui *ui;
+    int cmd_fd; /* -1: none */
+    char cmd_buf[8192];
+    size_t cmd_len;
+
+    client_state st;
+    int went_offline; /* since the last HELLO_OK */
+
+    /* the one request in flight */
+    int busy;
+    req_kind kind;
+    uint8_t req_type;
+    uint32_t req_seq;
+    int req_replay;
+    long long deadline;
+    int tx_pending; /* encoded, waiting for the socket to take it */
+    size_t tx_len;
+    uint8_t tx[TOTE_WIRE_MAX_FRAME];
+
+    long long retry_at; /* no sequenced request before (after STORAGE/INTERNAL) */
+    long long probe_at; /* offline: next heartbeat */
+    long long hb_at;    /* online and idle: next heartbeat */
+    uint32_t heartbeat_ms;
+
+    /* work */
+    int have_task;
+    tote_wire_msg task;
+    int need_task;
+    long long task_at;
+    int login_blocked;
+    long long idle_since; /* NO_TASK since, 0: not idle */
+    int badge_pending;
+    int input_done; /* stdin scanner ended */
+
+    /* returns */
+    int return_mode;
+    uint8_t disposition;
+    char location[TOTE_WIRE_SHORT_MAX + 1];
+    char reason[TOTE_WIRE_TEXT_MAX + 1];
+
+    /* a replay run: from HELLO_OK with a non-empty outbox until it is empty */
+    int replay_run, replay_count, replay_refused;
+
+    long sim_scans;
+    int sim_stop;
+
+    volatile sig_atomic_t stop_flag;
+    int done, exit_code;
+    char failure[600];
+};
+
+/* ---------------- small helpers ---------------- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void finish(tote_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void finish(tote_client *c, int code, const char *fmt, ...)
+{
+    if (c->done)
+        return;
+    c->done = 1;
+    c->exit_code = code;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->failure, sizeof c->failure, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static void ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t type, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t type, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    tote_hhui_error(c->ui, code, msg, seq, type);
+}
+
+static void feedback(tote_client *c, uint8_t fb)
+{
+    if (c->sc && fb != TOTE_FEEDBACK_NONE)
+        (void)tote_scanner_feedback(c->sc, fb); /* a scanner away is reported by its status */
+}
+
+static long queued(tote_client *c)
+{
+    long n = tote_outbox_count(c->ob);
+    if (n < 0)
+        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+    return n < 0 ? 0 : n;
+}
+
+/* ---------------- socket ---------------- */
+
+static int sock_open(tote_client *c, char **why)
+{
+    c->sock = zmq_socket(c->zctx, ZMQ_DEALER);
+    if (!c->sock)
+        goto fail;
+    int one = 1, zero = 0;
+    if (zmq_setsockopt(c->sock, ZMQ_IMMEDIATE, &one, sizeof one) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0)
+        goto fail;
+    if (zmq_connect(c->sock, c->station) != 0)
+        goto fail;
+    return 0;
+fail:
+    if (why) {
+        char b[400];
+        snprintf(b, sizeof b, "cannot connect to station %s: %s", c->station, zmq_strerror(zmq_errno()));
+        *why = strdup(b);
+    }
+    if (c->sock)
+        zmq_close(c->sock);
+    c->sock = NULL;
+    return -1;
+}
+
+/* Lazy pirate: a socket that lost its request is thrown away with whatever it
+ * still holds, and a fresh one connects. */
+static void sock_reset(tote_client *c)
+{
+    if (c->sock)
+        zmq_close(c->sock);
+    c->sock = NULL;
+    c->tx_pending = 0;
+    if (sock_open(c, NULL) != 0)
+        finish(c, 1, "cannot reconnect to station %s: %s", c->station, zmq_strerror(zmq_errno()));
+}
+
+static void tx_try(tote_client *c)
+{
+    if (!c->tx_pending || !c->sock)
+        return;
+    int rc = zmq_send(c->sock, c->tx, c->tx_len, ZMQ_DONTWAIT);
+    if (rc >= 0)
+        c->tx_pending = 0;
+    else if (zmq_errno() != EAGAIN && zmq_errno() != EINTR)
+        c->tx_pending = 0; /* lost: the reply timeout takes it from here */
+}
+
+/* Puts one encoded request in flight. */
+static void transmit(tote_client *c, req_kind kind, const tote_wire_msg *m, int replay, long long now)
+{
+    size_t len = 0;
+    tote_proto_err pe = tote_wire_encode(m, c->tx, sizeof c->tx, &len);
+    if (pe != TOTE_PROTO_E_OK) {
+        finish(c, 1, "cannot encode a %s request: %s", tote_wire_type_name(m->type), tote_proto_strerror(pe));
+        return;
+    }
+    c->tx_len = len;
+    c->tx_pending = 1;
+    c->busy = 1;
+    c->kind = kind;
+    c->req_type = m->type;
+    c->req_seq = m->seq;
+    c->req_replay = replay;
+    c->deadline = now + c->timeout_ms;
+    tx_try(c);
+}
+
+static void send_hello(tote_client *c, long long now)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_HELLO, c->device, tote_outbox_peek_seq(c->ob));
+    m.u.hello.role = c->role;
+    snprintf(m.u.hello.sw_version, sizeof m.u.hello.sw_version, "%s", CLIENT_SW_VERSION);
+    transmit(c, K_HELLO, &m, 0, now);
+}
+
+static void send_heartbeat(tote_client *c, long long now)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_HEARTBEAT, c->device, 0);
+    transmit(c, K_HEARTBEAT, &m, 0, now);
+}
+
+/* Sends the outbox entry, with REPLAY if it is marked so. */
+static void send_entry(tote_client *c, const tote_outbox_entry *e, long long now)
+{
+    static tote_wire_msg m;
+    if (tote_wire_decode(e->body, e->len, &m) != TOTE_PROTO_E_OK) {
+        finish(c, 1, "the outbox %s holds an unreadable request (seq %u)", tote_outbox_path(c->ob), e->seq);
+        return;
+    }
+    if (e->replay)
+        m.flags |= TOTE_WIRE_F_REPLAY;
+    transmit(c, K_SEQ, &m, e->replay, now);
+}
+
+/* ---------------- state changes ---------------- */
+
+static void go_offline(tote_client *c)
+{
+    if (c->st == ST_OFFLINE)
+        return;
+    c->st = ST_OFFLINE;
+    c->went_offline = 1;
+    if (tote_outbox_mark_replay(c->ob) != TOTE_HH_E_OK) {
+        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        return;
+    }
+    tote_hhui_offline(c->ui, queued(c));
+    feedback(c, TOTE_FEEDBACK_WARNING);
+}
+
+/* Stores a sequenced request (before it can be sent); m->seq is set here. */
+static int submit(tote_client *c, tote_wire_msg *m)
+{
+    tote_hh_err e = tote_outbox_add(c->ob, m, c->st == ST_OFFLINE);
+    if (e == TOTE_HH_E_INVALID) {
+        ui_errorf(c, "BAD_COMMAND", 0, m->type, "%s", tote_outbox_errmsg(c->ob));
+        feedback(c, TOTE_FEEDBACK_ERROR);
+        return -1;
+    }
+    if (e != TOTE_HH_E_OK) {
+        tote_hhui_error(c->ui, "OUTBOX", tote_outbox_errmsg(c->ob), 0, m->type);
+        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        return -1;
+    }
+    if (c->st == ST_OFFLINE) {
+        tote_hhui_queued(c->ui, m->seq, m->type, queued(c));
+        feedback(c, TOTE_FEEDBACK_WARNING);
+    }
+    return 0;
+}
+
+static void submit_simple(tote_client *c, tote_wire_type type)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, type, c->device, 0);
+    submit(c, &m);
+}
+
+static void submit_scan(tote_client *c, const char *symbology, const uint8_t *data, size_t len)
+{
+    static tote_wire_msg m;
+    if (len > TOTE_WIRE_RAW_MAX) {
+        ui_errorf(c, "SCANNER", 0, 0, "a scan of %zu bytes is longer than the %d the station takes", len,
+                  TOTE_WIRE_RAW_MAX);
+        feedback(c, TOTE_FEEDBACK_ERROR);
+        return;
+    }
+    tote_wire_scan *s;
+    if (c->return_mode) {
+        tote_wire_init(&m, TOTE_WIRE_RETURN_ITEM, c->device, 0);
+        s = &m.u.return_item.scan;
+        m.u.return_item.disposition = c->disposition;
+        snprintf(m.u.return_item.location, sizeof m.u.return_item.location, "%s", c->location);
+        snprintf(m.u.return_item.reason, sizeof m.u.return_item.reason, "%s", c->reason);
+    } else {
+        tote_wire_init(&m, TOTE_WIRE_SCAN, c->device, 0);
+        s = &m.u.scan;
+    }
+    snprintf(s->symbology, sizeof s->symbology, "%s", symbology ? symbology : "");
+    s->raw_len = (uint16_t)len;
+    memcpy(s->raw, data, len);
+    submit(c, &m);
+}
+
+/* ---------------- keypad commands ---------------- */
+
+static void show_mode(tote_client *c)
+{
+    tote_hhui_mode(c->ui, c->return_mode, c->disposition, c->location, c->reason);
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > UINT32_MAX || s[0] == '-' || s[0] == '+')
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static void command(tote_client *c, const char *line)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", line + 1); /* after '!' */
+    size_t n = strlen(buf);
+    while (n && isspace((unsigned char)buf[n - 1]))
+        buf[--n] = '\0';
+    char *p = buf;
+    while (isspace((unsigned char)*p))
+        p++;
+    char *verb = p;
+    while (*p && !isspace((unsigned char)*p))
+        p++;
+    if (*p)
+        *p++ = '\0';
+    while (isspace((unsigned char)*p))
+        p++;
+    char *rest = p; /* the arguments, as typed */
+    char *arg1 = NULL, *arg2 = NULL;
+    char args[512];
+    snprintf(args, sizeof args, "%s", rest);
+    char *save = NULL;
+    arg1 = strtok_r(args, " \t", &save);
+    if (arg1)
+        arg2 = strtok_r(NULL, " \t", &save);
+    static tote_wire_msg m;
+
+    if (strcmp(verb, "short") == 0) {
+        uint32_t qty;
+        if (!arg1 || parse_u32(arg1, &qty) != 0) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0,
+                      "!short needs the quantity found in the bin, e.g. !short 2 damaged");
+            return;
+        }
+        if (!c->have_task || c->task.u.task.kind != TOTE_TASK_PICK) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0, "there is no pick task to report short");
+            return;
+        }
+        const char *why = rest + strlen(arg1);
+        while (isspace((unsigned char)*why))
+            why++;
+        tote_wire_init(&m, TOTE_WIRE_SHORT_PICK, c->device, 0);
+        m.u.short_pick.task_id = c->task.u.task.task_id;
+        m.u.short_pick.qty_found = qty;
+        snprintf(m.u.short_pick.reason, sizeof m.u.short_pick.reason, "%s",
+                 *why ? why : (c->reason[0] ? c->reason : "short"));
+        submit(c, &m);
+    } else if (strcmp(verb, "weight") == 0) {
+        uint32_t g;
+        if (!arg1 || arg2 || parse_u32(arg1, &g) != 0) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0, "!weight needs the package weight in grams, e.g. !weight 1250");
+            return;
+        }
+        tote_wire_init(&m, TOTE_WIRE_PACK_WEIGHT, c->device, 0);
+        m.u.weight.grams = g;
+        submit(c, &m);
+    } else if (strcmp(verb, "close") == 0) {
+        if (arg2 || (arg1 && strlen(arg1) > TOTE_WIRE_SHORT_MAX)) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0, "!close takes one carton code of at most %d characters",
+                      TOTE_WIRE_SHORT_MAX);
+            return;
+        }
+        tote_wire_init(&m, TOTE_WIRE_PACK_CLOSE, c->device, 0);
+        snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "%s", arg1 ? arg1 : "");
+        submit(c, &m);
+    } else if (strcmp(verb, "next") == 0) {
+        c->login_blocked = 0;
+        c->need_task = 0;
+        submit_simple(c, TOTE_WIRE_NEXT_TASK);
+    } else if (strcmp(verb, "logout") == 0) {
+        c->have_task = 0;
+        c->need_task = 0;
+        c->login_blocked = 1;
+        submit_simple(c, TOTE_WIRE_LOGOUT);
+    } else if (strcmp(verb, "override") == 0) {
+        uint8_t kind = 0;
+        if (arg1 && strcmp(arg1, "weight") == 0)
+            kind = TOTE_OVERRIDE_WEIGHT;
+        else if (arg1 && strcmp(arg1, "short") == 0)
+            kind = TOTE_OVERRIDE_SHORT_CLOSE;
+        if (!kind || !arg2 || strlen(arg2) > TOTE_WIRE_SHORT_MAX) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0,
+                      "!override needs weight or short and a supervisor badge, e.g. "
+                      "!override weight BADGE-S1");
+            return;
+        }
+        tote_wire_init(&m, TOTE_WIRE_OVERRIDE, c->device, 0);
+        m.u.override_.kind = kind;
+        snprintf(m.u.override_.badge, sizeof m.u.override_.badge, "%s", arg2);
+        submit(c, &m);
+    } else if (strcmp(verb, "return") == 0) {
+        c->return_mode = !c->return_mode;
+        if (c->return_mode)
+            c->need_task = 0;
+        else
+            submit_simple(c, TOTE_WIRE_RETURN_CLOSE);
+        show_mode(c);
+    } else if (strcmp(verb, "restock") == 0) {
+        if (arg2 || (arg1 && strlen(arg1) > TOTE_WIRE_SHORT_MAX)) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0, "!restock takes one bin code of at most %d characters",
+                      TOTE_WIRE_SHORT_MAX);
+            return;
+        }
+        c->disposition = TOTE_RETURN_RESTOCK;
+        snprintf(c->location, sizeof c->location, "%s", arg1 ? arg1 : "");
+        show_mode(c);
+    } else if (strcmp(verb, "quarantine") == 0) {
+        c->disposition = TOTE_RETURN_QUARANTINE;
+        c->location[0] = '\0';
+        show_mode(c);
+    } else if (strcmp(verb, "reason") == 0) {
+        if (strlen(rest) > TOTE_WIRE_TEXT_MAX) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0, "a reason is at most %d characters", TOTE_WIRE_TEXT_MAX);
+            return;
+        }
+        memcpy(c->reason, rest, strlen(rest) + 1); /* length checked above */
+        show_mode(c);
+    } else if (strcmp(verb, "quit") == 0) {
+        tote_hhui_info(c->ui, "quitting");
+        finish(c, 0, NULL);
+    } else if (strcmp(verb, "help") == 0) {
+        tote_hhui_info(c->ui,
+                       "commands: !short QTY [REASON], !weight GRAMS, !close [CARTON], !next, !logout, "
+                       "!override weight|short BADGE, !return, !restock [BIN], !quarantine, !reason TEXT, "
+                       "!quit");
+    } else {
+        ui_errorf(c, "BAD_COMMAND", 0, 0, "unknown command !%s; !help lists them", verb);
+    }
+}
+
+/* A line of operator input: a command, or a barcode typed by hand. */
+static void operator_line(tote_client *c, const char *sym, const uint8_t *data, size_t len)
+{
+    if (len > 0 && data[0] == '!') {
+        char line[512];
+        size_t n = len < sizeof line - 1 ? len : sizeof line - 1;
+        memcpy(line, data, n);
+        line[n] = '\0';
+        if (memchr(line, '\0', n)) {
+            ui_errorf(c, "BAD_COMMAND", 0, 0, "a command may not contain a NUL byte");
+            return;
+        }
+        command(c, line);
+        return;
+    }
+    if (len == 0)
+        return;
+    submit_scan(c, sym, data, len);
+}
+
+/* ---------------- replies ---------------- */
+
+static void replay_note(tote_client *c, int refused)
+{
+    if (!c->req_replay)
+        return;
+    c->replay_count++;
+    if (refused)
+        c->replay_refused++;
+}
+
+static void on_hello_ok(tote_client *c, const tote_wire_msg *m, long long now)
+{
+    c->busy = 0;
+    uint32_t next = 0;
+    if (tote_outbox_sync(c->ob, m->u.hello_ok.last_seq, &next) != TOTE_HH_E_OK) {
+        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        return;
+    }
+    c->heartbeat_ms = m->u.hello_ok.heartbeat_ms ? m->u.hello_ok.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
+    if (c->sim)
+        tote_sim_on_hello(c->sim, m);
+    long q = queued(c);
+    c->st = ST_ONLINE;
+    c->went_offline = 0;
+    tote_hhui_hello(c->ui, m, next, q);
+    if (q > 0 && !c->replay_run) {
+        c->replay_run = 1;
+        c->replay_count = c->replay_refused = 0;
+    }
+    c->hb_at = now + c->heartbeat_ms;
+    if (!c->have_task && !c->return_mode && !c->login_blocked) {
+        c->need_task = 1;
+        c->task_at = now;
+    }
+}
+
+static void on_hello_error(tote_client *c, const tote_wire_msg *m, long long now)
+{
+    c->busy = 0;
+    uint16_t code = m->u.error.code;
+    ui_errorf(c, tote_wire_error_name(code), m->seq, TOTE_WIRE_HELLO, "%s",
+              m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
+    if (code == TOTE_WERR_STORAGE || code == TOTE_WERR_INTERNAL) {
+        c->retry_at = now + c->timeout_ms;
+        return;
+    }
+    finish(c, 1, "station %s refused device %s: %s", c->station, c->device,
+           m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
+}
+
+static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
+{
+    uint16_t code = m->u.error.code;
+    const char *text = m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code);
+    tote_hhui_error(c->ui, tote_wire_error_name(code), text, m->seq, c->req_type);
+    feedback(c, TOTE_FEEDBACK_ERROR);
+    c->busy = 0;
+    switch (code) {
+    case TOTE_WERR_NO_HELLO: /* the station forgot us (restarted): hello again, then resend */
+        c->st = ST_HELLO;
+        c->retry_at = 0;
+        return;
+    case TOTE_WERR_STORAGE:
+    case TOTE_WERR_INTERNAL: /* not applied; try again in a while */
+        c->retry_at = now + c->timeout_ms;
+        return;
+    case TOTE_WERR_UNKNOWN_DEVICE: /* revoked: keep everything for later, stop */
+        finish(c, 1, "station %s no longer knows device %s: %s; %ld requests stay in %s", c->station,
+               c->device, text, queued(c), tote_outbox_path(c->ob));
+        return;
+    default: /* refused for good (the station would answer a resend the same way) */
+        replay_note(c, 1);
+        if (c->sim)
+            tote_sim_on_reply(c->sim, m, now);
+        if (tote_outbox_done(c->ob, c->req_seq) == TOTE_HH_E_STORE)
+            finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        if (c->req_type == TOTE_WIRE_NEXT_TASK) {
+            c->need_task = 1;
+            c->task_at = now + REFUSED_TASK_POLL_MS;
+        }
+        return;
+    }
+}
+
+static void on_seq_reply(tote_client *c, const tote_wire_msg *m, long long now)
+{
+    if (tote_outbox_done(c->ob, m->seq) == TOTE_HH_E_STORE) {
+        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        return;
+    }
+    c->busy = 0;
+    uint8_t req = c->req_type;
+    int replay = c->req_replay;
+    switch (m->type) {
+    case TOTE_WIRE_TASK:
+        replay_note(c, 0);
+        c->have_task = 1;
+        c->task = *m;
+        c->need_task = 0;
+        c->idle_since = 0;
+        tote_hhui_task(c->ui, m);
+        break;
+    case TOTE_WIRE_NO_TASK:
+        replay_note(c, 0);
+        c->have_task = 0;
+        c->need_task = 1;
+        c->task_at = now + NO_TASK_POLL_MS;
+        if (!c->idle_since)
+            c->idle_since = now;
+        tote_hhui_no_task(c->ui, m);
+        break;
+    case TOTE_WIRE_RESULT: {
+        const __typeof__(m->u.result) *r = &m->u.result;
+        replay_note(c, !r->accepted);
+        tote_hhui_result(c->ui, m, req, replay);
+        feedback(c, r->feedback);
+        if (!r->accepted && r->reason == TOTE_REASON_NO_TASK && !c->return_mode &&
+            req != TOTE_WIRE_NEXT_TASK) {
+            c->have_task = 0; /* the station has moved on: ask what is next */
+            c->need_task = 1;
+            c->task_at = now;
+        }
+        if (r->reason == TOTE_REASON_NOT_LOGGED_IN) {
+            c->login_blocked = 1;
+            c->need_task = 0;
+        } else if (r->accepted && c->login_blocked && req == TOTE_WIRE_SCAN) {
+            c->login_blocked = 0; /* a badge scan logged the operator in */
+            if (!c->have_task && !c->return_mode) {
+                c->need_task = 1;
+                c->task_at = now;
+            }
+        }
+        if (r->task_done) {
+            c->have_task = 0;
+            if (!c->return_mode) {
+                c->need_task = 1;
+                c->task_at = now;
+            }
+        } else if (c->have_task && c->task.u.task.kind == TOTE_TASK_PICK) {
+            c->task.u.task.qty_done = r->qty_done;
+        }
+        if (req == TOTE_WIRE_NEXT_TASK && !r->accepted && r->reason != TOTE_REASON_NOT_LOGGED_IN) {
+            c->need_task = 1;
+            c->task_at = now + REFUSED_TASK_POLL_MS;
+        }
+        break;
+    }
+    case TOTE_WIRE_PACK_STATE:
+        replay_note(c, !m->u.pack_state.accepted);
+        tote_hhui_pack_state(c->ui, m, req, replay);
+        feedback(c, m->u.pack_state.feedback);
+        if (m->u.pack_state.accepted && m->u.pack_state.status == 3) {
+            c->have_task = 0;
+            if (!c->return_mode) {
+                c->need_task = 1;
+                c->task_at = now;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    if (c->sim)
+        tote_sim_on_reply(c->sim, m, now);
+}
+
+static void on_frame(tote_client *c, const uint8_t *data, size_t len, long long now)
+{
+    static tote_wire_msg m;
+    tote_proto_err pe = tote_wire_decode(data, len, &m);
+    if (pe != TOTE_PROTO_E_OK) {
+        ui_errorf(c, "BAD_REPLY", m.seq, c->busy ? c->req_type : 0, "the station sent a malformed reply (%s)",
+                  tote_proto_strerror(pe));
+        return; /* the request stays in flight: a good reply or the timeout decides */
+    }
+    if (!c->busy || m.seq != c->req_seq || tote_wire_is_request(m.type))
+        return; /* stale or not for us */
+    switch (c->kind) {
+    case K_HELLO:
+        if (m.type == TOTE_WIRE_HELLO_OK)
+            on_hello_ok(c, &m, now);
+        else if (m.type == TOTE_WIRE_ERROR)
+            on_hello_error(c, &m, now);
+        else
+            ui_errorf(c, "BAD_REPLY", m.seq, TOTE_WIRE_HELLO, "the station answered HELLO with %s",
+                      tote_wire_type_name(m.type));
+        return;
+    case K_HEARTBEAT:
+        if (m.type != TOTE_WIRE_HEARTBEAT_OK && m.type != TOTE_WIRE_ERROR) {
+            ui_errorf(c, "BAD_REPLY", m.seq, TOTE_WIRE_HEARTBEAT, "the station answered HEARTBEAT with %s",
+                      tote_wire_type_name(m.type));
+            return;
+        }
+        c->busy = 0;
+        if (c->st == ST_OFFLINE) { /* it is back: hello again (our socket is new), then replay */
+            tote_hhui_online(c->ui, queued(c));
+            c->st = ST_HELLO;
+            c->retry_at = 0;
+        } else if (m.type == TOTE_WIRE_ERROR && m.u.error.code == TOTE_WERR_NO_HELLO) {
+            c->st = ST_HELLO;
+        }
+        c->hb_at = now + c->heartbeat_ms;
+        return;
+    case K_SEQ:
+        if (m.type == TOTE_WIRE_ERROR)
+            on_seq_error(c, &m, now);
+        else if (m.type == TOTE_WIRE_RESULT || m.type == TOTE_WIRE_PACK_STATE || m.type == TOTE_WIRE_TASK ||
+                 m.type == TOTE_WIRE_NO_TASK)
+            on_seq_reply(c, &m, now);
+        else
+            ui_errorf(c, "BAD_REPLY", m.seq, c->req_type, "the station answered %s with %s",
+                      tote_wire_type_name(c->req_type), tote_wire_type_name(m.type));
+        return;
+    }
+}
+
+static void sock_read(tote_client *c, long long now)
+{
+    for (int i = 0; i < 64 && !c->done && c->sock; i++) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, c->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            return;
+        }
+        int more = zmq_msg_more(&msg), parts = 1;
+        if (more) {
+            while (more) { /* drain the rest of a multipart message */
+                zmq_msg_t extra;
+                zmq_msg_init(&extra);
+                if (zmq_msg_recv(&extra, c->sock, ZMQ_DONTWAIT) < 0) {
+                    zmq_msg_close(&extra);
+                    break;
+                }
+                more = zmq_msg_more(&extra);
+                parts++;
+                zmq_msg_close(&extra);
+            }
+            ui_errorf(c, "BAD_REPLY", 0, 0, "the station sent a reply of %d frames instead of one", parts);
+        } else {
+            on_frame(c, zmq_msg_data(&msg), zmq_msg_size(&msg), now);
+        }
+        zmq_msg_close(&msg);
+    }
+}
+
+static void on_timeout(tote_client *c, long long now)
+{
+    c->busy = 0;
+    sock_reset(c);
+    go_offline(c);
+    c->probe_at = now; /* we already waited a whole timeout */
+}
+
+/* ---------------- inputs ---------------- */
+
+static void scanner_status(tote_client *c)
+{
+    if (!c->sc)
+        return;
+    const char *st = tote_scanner_status(c->sc);
+    if (strcmp(st, c->sc_status) != 0) {
+        snprintf(c->sc_status, sizeof c->sc_status, "%s", st);
+        tote_hhui_scanner(c->ui, tote_scanner_kind(c->sc), st);
+    }
+}
+
+static void scanner_read(tote_client *c)
+{
+    static tote_scan_event ev;
+    for (int i = 0; i < 256 && !c->done; i++) {
+        tote_hh_err e = tote_scanner_read(c->sc, &ev);
+        if (e == TOTE_HH_E_OK) {
+            operator_line(c, ev.symbology, ev.data, ev.len);
+        } else if (e == TOTE_HH_E_TIMEOUT) {
+            break;
+        } else if (e == TOTE_HH_E_DISCONNECTED) {
+            scanner_status(c);
+        } else if (e == TOTE_HH_E_PROTOCOL) {
+            ui_errorf(c, "SCANNER", 0, 0, "a scan could not be read; scan it again");
+            feedback(c, TOTE_FEEDBACK_ERROR);
+        } else if (e == TOTE_HH_E_EOF_) {
+            c->sc_eof = 1;
+            if (c->sc_is_stdin) {
+                c->input_done = 1;
+                c->need_task = 0;
+            }
+            scanner_status(c);
+            break;
+        } else {
+            ui_errorf(c, "SCANNER", 0, 0, "%s", tote_hh_strerror(e));
+            break;
+        }
+    }
+    scanner_status(c);
+}
+
+static void command_read(tote_client *c)
+{
+    ssize_t n = read(c->cmd_fd, c->cmd_buf + c->cmd_len, sizeof c->cmd_buf - c->cmd_len);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) { /* end of the keypad: scans go on */
+        if (c->cmd_len)
+            operator_line(c, "", (const uint8_t *)c->cmd_buf, c->cmd_len);
+        c->cmd_len = 0;
+        c->cmd_fd = -1;
+        return;
+    }
+    c->cmd_len += (size_t)n;
+    size_t start = 0;
+    for (size_t i = 0; i < c->cmd_len; i++) {
+        if (c->cmd_buf[i] != '\n')
+            continue;
+        size_t l = i - start;
+        if (l && c->cmd_buf[start + l - 1] == '\r')
+            l--;
+        operator_line(c, "", (const uint8_t *)c->cmd_buf + start, l);
+        start = i + 1;
+    }
+    memmove(c->cmd_buf, c->cmd_buf + start, c->cmd_len - start);
+    c->cmd_len -= start;
+    if (c->cmd_len == sizeof c->cmd_buf) { /* a line longer than the buffer */
+        ui_errorf(c, "BAD_COMMAND", 0, 0, "an input line longer than %zu bytes was dropped",
+                  sizeof c->cmd_buf);
+        c->cmd_len = 0;
+    }
+}
+
+static void sim_act(tote_client *c, const tote_sim_action *a)
+{
+    static tote_wire_msg m;
+    switch (a->kind) {
+    case TOTE_SIM_SCAN:
+        c->sim_scans++;
+        if (c->sim_max_scans > 0 && c->sim_scans >= c->sim_max_scans)
+            c->sim_stop = 1;
+        submit_scan(c, a->symbology, (const uint8_t *)a->data, strlen(a->data));
+        break;
+    case TOTE_SIM_SHORT:
+        tote_wire_init(&m, TOTE_WIRE_SHORT_PICK, c->device, 0);
+        m.u.short_pick.task_id = a->task_id;
+        m.u.short_pick.qty_found = a->qty;
+        snprintf(m.u.short_pick.reason, sizeof m.u.short_pick.reason, "%s", a->reason);
+        submit(c, &m);
+        break;
+    case TOTE_SIM_WEIGHT:
+        tote_wire_init(&m, TOTE_WIRE_PACK_WEIGHT, c->device, 0);
+        m.u.weight.grams = a->grams;
+        submit(c, &m);
+        break;
+    case TOTE_SIM_CLOSE:
+        tote_wire_init(&m, TOTE_WIRE_PACK_CLOSE, c->device, 0);
+        snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "%s", a->carton);
+        submit(c, &m);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---------------- the loop ---------------- */
+
+static int wants_task(tote_client *c)
+{
+    if (c->input_done || c->return_mode || c->login_blocked)
+        return 0;
+    if (c->sim)
+        return !c->sim_stop &&
+               tote_sim_wants_task(c->sim, now_ms()); /* the simulated operator knows when it is done */
+    return c->need_task;
+}
+
+/* Decides what to send next when nothing is in flight. */
+static void pump(tote_client *c, long long now)
+{
+    for (int guard = 0; guard < 8 && !c->busy && !c->done; guard++) {
+        if (c->st == ST_HELLO) {
+            if (now >= c->retry_at)
+                send_hello(c, now);
+            return;
+        }
+        if (c->st == ST_OFFLINE) {
+            if (now >= c->probe_at)
+                send_heartbeat(c, now);
+            return;
+        }
+        if (now < c->retry_at)
+            return;
+        static tote_outbox_entry e;
+        tote_hh_err err = tote_outbox_first(c->ob, &e);
+        if (err == TOTE_HH_E_OK) {
+            send_entry(c, &e, now);
+            return;
+        }
+        if (err != TOTE_HH_E_NOT_FOUND) {
+            finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+            return;
+        }
+        if (c->replay_run) {
+            c->replay_run = 0;
+            tote_hhui_replayed(c->ui, c->replay_count, c->replay_refused);
+        }
+        if (c->badge_pending) {
+            c->badge_pending = 0;
+            submit_scan(c, "]C0", (const uint8_t *)c->badge, strlen(c->badge));
+            continue;
+        }
+        tote_sim_action a;
+        if (c->sim && !c->sim_stop && tote_sim_take(c->sim, now, &a)) {
+            sim_act(c, &a);
+            continue;
+        }
+        if (c->sim && tote_sim_pending(c->sim))
+            return;
+        if (wants_task(c) && now >= c->task_at) {
+            c->need_task = 0;
+            c->task_at = now + NO_TASK_POLL_MS; /* in case the answer changes nothing */
+            submit_simple(c, TOTE_WIRE_NEXT_TASK);
+            continue;
+        }
+        if (now >= c->hb_at)
+            send_heartbeat(c, now);
+        return;
+    }
+}
+
+static void check_exit(tote_client *c, long long now)
+{
+    if (c->done)
+        return;
+    if (c->input_done && c->st == ST_OFFLINE) { /* do not wait for a station that may never come back */
+        long q = queued(c);
+        finish(
+            c, 1,
+            "input ended while the station %s is not answering; %ld request%s kept in %s for the next start",
+            c->station, q, q == 1 ? "" : "s", tote_outbox_path(c->ob));
+        return;
+    }
+    if (c->busy)
+        return;
+    int drained = c->st == ST_ONLINE && queued(c) == 0;
+    if (c->input_done) {
+        if (drained)
+            finish(c, 0, NULL);
+        return;
+    }
+    if (c->sim_stop && drained && (!c->sim || !tote_sim_pending(c->sim))) {
+        tote_hhui_info(c->ui, "simulated scans done");
+        finish(c, 0, NULL);
+        return;
+    }
+    if (c->exit_when_idle_s > 0 && c->idle_since && drained &&
+        now - c->idle_since >= (long long)c->exit_when_idle_s * 1000) {
+        tote_hhui_info(c->ui, "no work; exiting");
+        finish(c, 0, NULL);
+    }
+}
+
+static int poll_timeout(tote_client *c, long long now)
+{
+    long long next = now + 1000;
+#define EARLIER(t)      \
+    do {                \
+        if ((t) < next) \
+            next = (t); \
+    } while (0)
+    if (c->busy) {
+        EARLIER(c->deadline);
+    } else if (c->st == ST_OFFLINE) {
+        EARLIER(c->probe_at);
+    } else if (c->st == ST_HELLO) {
+        EARLIER(c->retry_at);
+    } else {
+        EARLIER(c->hb_at);
+        if (c->retry_at > now)
+            EARLIER(c->retry_at);
+        if (wants_task(c))
+            EARLIER(c->task_at);
+        if (c->sim && tote_sim_pending(c->sim))
+            EARLIER(tote_sim_due(c->sim));
+        if (c->idle_since && c->exit_when_idle_s > 0)
+            EARLIER(c->idle_since + (long long)c->exit_when_idle_s * 1000);
+    }
+#undef EARLIER
+    long long t = next - now;
+    return t < 0 ? 0 : t > 1000 ? 1000 : (int)t;
+}
+
+int tote_client_run(tote_client *c)
+{
+    scanner_status(c);
+    if (c->sim)
+        tote_hhui_scanner(c->ui, "sim", "simulated operator");
+    if (c->badge)
+        c->badge_pending = 1;
+    c->st = ST_HELLO;
+    while (!c->done) {
+        if (c->stop_flag) {
+            finish(c, 0, NULL);
+            break;
+        }
+        long long now = now_ms();
+        pump(c, now);
+        check_exit(c, now);
+        if (c->done)
+            break;
+        zmq_pollitem_t items[3];
+        int n = 0, isock = -1, isc = -1, icmd = -1;
+        if (c->sock) {
+            isock = n;
+            items[n++] =
+                (zmq_pollitem_t){c->sock, 0, (short)(ZMQ_POLLIN | (c->tx_pending ? ZMQ_POLLOUT : 0)), 0};
+        }
+        if (c->sc && !c->sc_eof) {
+            isc = n;
+            items[n++] = (zmq_pollitem_t){NULL, tote_scanner_fd(c->sc), ZMQ_POLLIN, 0};
+        }
+        if (c->cmd_fd >= 0) {
+            icmd = n;
+            items[n++] = (zmq_pollitem_t){NULL, c->cmd_fd, ZMQ_POLLIN, 0};
+        }
+        int rc = zmq_poll(items, n, poll_timeout(c, now));
+        if (rc < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            finish(c, 1, "waiting for input failed: %s", zmq_strerror(zmq_errno()));
+            break;
+        }
+        now = now_ms();
+        if (isock >= 0 && (items[isock].revents & ZMQ_POLLOUT))
+            tx_try(c);
+        if (isock >= 0 && (items[isock].revents & ZMQ_POLLIN))
+            sock_read(c, now);
+        if (isc >= 0 && (items[isc].revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
+            scanner_read(c);
+        if (icmd >= 0 && (items[icmd].revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
+            command_read(c);
+        now = now_ms();
+        if (c->busy && now >= c->deadline)
+            on_timeout(c, now);
+    }
+    return c->exit_code;
+}
+
+/* ---------------- life cycle ---------------- */
+
+static tote_hh_err new_fail(tote_client *c, tote_hh_err e, char **why, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static tote_hh_err new_fail(tote_client *c, tote_hh_err e, char **why, const char *fmt, ...)
+{
+    if (why && !*why && fmt) {
+        char b[600];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(b, sizeof b, fmt, ap);
+        va_end(ap);
+        *why = strdup(b);
+    }
+    tote_client_destroy(&c);
+    return e;
+}
+
+tote_hh_err tote_client_new(const tote_client_config *cfg, tote_client **out, char **why)
+{
+    *out = NULL;
+    if (why)
+        *why = NULL;
+    if (!cfg->station || !*cfg->station || !cfg->device || !*cfg->device || !cfg->scanner || !*cfg->scanner) {
+        if (why)
+            *why = strdup("the client needs --station, --id and --scanner");
+        return TOTE_HH_E_INVALID;
+    }
+    if (strlen(cfg->device) > TOTE_WIRE_DEVICE_MAX || strchr(cfg->device, '/')) {
+        if (why)
+            *why = strdup("a device id is 1 to 32 bytes without '/'");
+        return TOTE_HH_E_INVALID;
+    }
+    if (cfg->role != TOTE_ROLE_PICKER && cfg->role != TOTE_ROLE_PACKER && cfg->role != TOTE_ROLE_BENCH) {
+        if (why)
+            *why = strdup("the role must be picker, packer or bench");
+        return TOTE_HH_E_INVALID;
+    }
+    if (cfg->badge && (!*cfg->badge || strlen(cfg->badge) > TOTE_WIRE_RAW_MAX)) {
+        if (why)
+            *why = strdup("the badge code must not be empty");
+        return TOTE_HH_E_INVALID;
+    }
+    tote_client *c = calloc(1, sizeof *c);
+    if (!c)
+        return TOTE_HH_E_NOMEM;
+    c->cmd_fd = -1;
+    c->station = strdup(cfg->station);
+    c->device = strdup(cfg->device);
+    c->scanner_spec = strdup(cfg->scanner);
+    c->badge = cfg->badge ? strdup(cfg->badge) : NULL;
+    char defpath[128];
+    snprintf(defpath, sizeof defpath, "./tote-handheld-%s.outbox", cfg->device);
+    c->outbox_path = strdup(cfg->outbox && *cfg->outbox ? cfg->outbox : defpath);
+    if (!c->station || !c->device || !c->scanner_spec || !c->outbox_path || (cfg->badge && !c->badge))
+        return new_fail(c, TOTE_HH_E_NOMEM, why, "out of memory");
+    c->role = cfg->role;
+    c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+    c->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+    c->sim_max_scans = cfg->sim_max_scans;
+    c->exit_when_idle_s = cfg->exit_when_idle_s;
+    c->disposition = TOTE_RETURN_RESTOCK;
+
+    tote_hh_err e = tote_outbox_open(c->outbox_path, c->device, &c->ob, why);
+    if (e != TOTE_HH_E_OK)
+        return new_fail(c, e, why, "cannot open the outbox %s", c->outbox_path);
+    /* Whatever a previous run left behind was taken offline: replay it. */
+    if (tote_outbox_mark_replay(c->ob) != TOTE_HH_E_OK)
+        return new_fail(c, TOTE_HH_E_STORE, why, "%s", tote_outbox_errmsg(c->ob));
+
+    if (strcmp(cfg->scanner, "sim") == 0) {
+        c->sim = tote_sim_new(c->role, cfg->sim_error_rate, cfg->sim_seed, cfg->sim_delay_ms);
+        if (!c->sim)
+            return new_fail(c, TOTE_HH_E_NOMEM, why, "out of memory");
+    } else {
+        e = tote_scanner_new(cfg->scanner, &c->sc);
+        if (e != TOTE_HH_E_OK)
+            return new_fail(c, e, why, "cannot use scanner \"%s\": %s", cfg->scanner, tote_hh_strerror(e));
+        c->sc_is_stdin = strcmp(tote_scanner_kind(c->sc), "stdin") == 0;
+    }
+    if (!c->sc_is_stdin && cfg->command_fd >= 0)
+        c->cmd_fd = cfg->command_fd;
+
+    c->ui = tote_hhui_new(cfg->out ? cfg->out : stdout, cfg->json ? TOTE_HHUI_JSON : TOTE_HHUI_AUTO,
+                          c->device, c->role);
+    c->zctx = zmq_ctx_new();
+    if (!c->ui || !c->zctx)
+        return new_fail(c, TOTE_HH_E_NOMEM, why, "out of memory");
+    if (sock_open(c, why) != 0)
+        return new_fail(c, TOTE_HH_E_INVALID, why, "cannot connect to station %s", c->station);
+    *out = c;
+    return TOTE_HH_E_OK;
+}
+
+void tote_client_stop(tote_client *c)
+{
+    if (c)
+        c->stop_flag = 1;
+}
+
+const char *tote_client_failure(const tote_client *c)
+{
+    return c->failure;
+}
+
+void tote_client_destroy(tote_client **cp)
+{
+    if (!cp || !*cp)
+        return;
+    tote_client *c = *cp;
+    if (c->sock)
+        zmq_close(c->sock);
+    if (c->zctx)
+        zmq_ctx_term(c->zctx);
+    tote_scanner_destroy(&c->sc);
+    tote_sim_destroy(&c->sim);
+    tote_hhui_destroy(&c->ui);
+    tote_outbox_destroy(&c->ob);
+    free(c->station);
+    free(c->device);
+    free(c->scanner_spec);
+    free(c->badge);
+    free(c->outbox_path);
+    free(c);
+    *cp = NULL;
+}

@@ -1,0 +1,1329 @@
+/*
+ * Reports (tote/report.h): the catalogue, the table model, and the SQL that
+ * computes each report from the raw records. Every report is one query
+ * over scan, event, orders/order_line, package/package_item or rma_line;
+ * cycle-time adds its percentiles in C (nearest rank).
+ *
+ * Ranges: ?1 = first day (YYYY-MM-DD) or NULL, ?2 = the day after the last
+ * (exclusive) or NULL; stored times are "YYYY-MM-DDTHH:MM:SS.mmmZ", which
+ * sort and compare with a bare date as wanted.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tote/report.h"
+
+/* ---------------- the model ---------------- */
+
+typedef struct rcol {
+    const char *name;
+    const char *label;
+    tote_report_type type;
+    int decimals;
+} rcol;
+
+typedef struct rcell {
+    int null;
+    double num;
+    char *text;
+} rcell;
+
+struct range {
+    const char *from; /* NULL or YYYY-MM-DD */
+    const char *to;   /* NULL or YYYY-MM-DD, inclusive */
+    char to_excl[11]; /* the day after `to` */
+    int has_to;
+    int limit;
+};
+
+typedef struct rdef rdef;
+
+struct tote_report {
+    const rdef *def;
+    char from[11], to[11];
+    size_t nrows, cap;
+    rcell *cells;         /* nrows * ncols */
+    unsigned char *total; /* per row */
+};
+
+struct rdef {
+    tote_report_info info;
+    const rcol *cols;
+    size_t ncols;
+    tote_report_chart chart;
+    size_t cx, cy;
+    int cx2; /* second label column for the chart, -1 if none */
+    tote_st_err (*run)(tote_store *s, tote_report *r, const struct range *g);
+};
+
+static void cell_free(rcell *c)
+{
+    free(c->text);
+    c->text = NULL;
+}
+
+void tote_report_destroy(tote_report **rp)
+{
+    if (!rp || !*rp)
+        return;
+    tote_report *r = *rp;
+    for (size_t i = 0; i < r->nrows * r->def->ncols; i++)
+        cell_free(&r->cells[i]);
+    free(r->cells);
+    free(r->total);
+    free(r);
+    *rp = NULL;
+}
+
+/* Appends an empty row (all NULL); returns its index, or (size_t)-1. */
+static size_t add_row(tote_report *r)
+{
+    if (r->nrows == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        rcell *c = realloc(r->cells, cap * r->def->ncols * sizeof *c);
+        if (!c)
+            return (size_t)-1;
+        r->cells = c;
+        unsigned char *t = realloc(r->total, cap);
+        if (!t)
+            return (size_t)-1;
+        r->total = t;
+        r->cap = cap;
+    }
+    size_t row = r->nrows++;
+    for (size_t i = 0; i < r->def->ncols; i++)
+        r->cells[row * r->def->ncols + i] = (rcell){1, 0, NULL};
+    r->total[row] = 0;
+    return row;
+}
+
+static rcell *cell(const tote_report *r, size_t row, size_t col)
+{
+    return &r->cells[row * r->def->ncols + col];
+}
+
+/* Sets a cell: text (TEXT columns) or num (INT/NUM); formats its text. */
+static int set_text(tote_report *r, size_t row, size_t col, const char *text)
+{
+    rcell *c = cell(r, row, col);
+    cell_free(c);
+    c->text = strdup(text ? text : "");
+    c->null = 0;
+    return c->text ? 0 : -1;
+}
+
+static int set_num(tote_report *r, size_t row, size_t col, double v)
+{
+    rcell *c = cell(r, row, col);
+    cell_free(c);
+    const rcol *k = &r->def->cols[col];
+    char buf[64];
+    if (k->type == TOTE_REPORT_INT) {
+        v = nearbyint(v);
+        snprintf(buf, sizeof buf, "%.0f", v);
+    } else {
+        /* round half away from zero at the shown places, so the text and the
+           number agree */
+        double scale = pow(10.0, k->decimals);
+        v = round(v * scale) / scale;
+        snprintf(buf, sizeof buf, "%.*f", k->decimals, v);
+        if (strcmp(buf, "-0") == 0 || strncmp(buf, "-0.", 3) == 0) {
+            int zero = 1;
+            for (const char *p = buf + 1; *p; p++)
+                if (*p != '0' && *p != '.')
+                    zero = 0;
+            if (zero)
+                memmove(buf, buf + 1, strlen(buf));
+        }
+    }
+    c->num = v;
+    c->null = 0;
+    c->text = strdup(buf);
+    return c->text ? 0 : -1;
+}
+
+static void set_null(tote_report *r, size_t row, size_t col)
+{
+    rcell *c = cell(r, row, col);
+    cell_free(c);
+    c->null = 1;
+    c->num = 0;
+}
+
+/* Runs st (bound) and appends one row per result row, column i of the
+ * result into report column i. */
+static tote_st_err fill(tote_report *r, sqlite3_stmt *st)
+{
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t row = add_row(r);
+        if (row == (size_t)-1) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        for (size_t i = 0; i < r->def->ncols && e == TOTE_ST_E_OK; i++) {
+            int ci = (int)i;
+            if (sqlite3_column_type(st, ci) == SQLITE_NULL) {
+                set_null(r, row, i);
+                continue;
+            }
+            int bad = r->def->cols[i].type == TOTE_REPORT_TEXT
+                          ? set_text(r, row, i, (const char *)sqlite3_column_text(st, ci))
+                          : set_num(r, row, i, sqlite3_column_double(st, ci));
+            if (bad)
+                e = TOTE_ST_E_NOMEM;
+        }
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = tote_store_map_rc(rc);
+    sqlite3_reset(st);
+    return e;
+}
+
+static void bind_range(sqlite3_stmt *st, const struct range *g)
+{
+    if (g->from)
+        sqlite3_bind_text(st, 1, g->from, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 1);
+    if (g->has_to)
+        sqlite3_bind_text(st, 2, g->to_excl, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 2);
+}
+
+static tote_st_err run_simple(tote_store *s, tote_report *r, const struct range *g, const char *sql)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    bind_range(st, g);
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        sqlite3_bind_int(st, 3, g->limit);
+    if (sqlite3_bind_parameter_count(st) >= 4) {
+        if (g->to)
+            sqlite3_bind_text(st, 4, g->to, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, 4);
+    }
+    return fill(r, st);
+}
+
+/* A summary row "all" with the sums of the listed columns (others NULL). */
+static size_t add_total_row(tote_report *r, const size_t *sum_cols, size_t n)
+{
+    size_t rows = r->nrows;
+    size_t t = add_row(r);
+    if (t == (size_t)-1)
+        return t;
+    r->total[t] = 1;
+    set_text(r, t, 0, "all");
+    for (size_t k = 0; k < n; k++) {
+        double v = 0;
+        for (size_t i = 0; i < rows; i++)
+            v += cell(r, i, sum_cols[k])->num;
+        set_num(r, t, sum_cols[k], v);
+    }
+    return t;
+}
+
+/* num(a) * scale / num(b) into col, or NULL when b is 0. */
+static void set_ratio(tote_report *r, size_t row, size_t col, size_t a, size_t b, double scale)
+{
+    double den = cell(r, row, b)->num;
+    if (den == 0)
+        set_null(r, row, col);
+    else
+        set_num(r, row, col, cell(r, row, a)->num * scale / den);
+}
+
+/* ---------------- order reports (by when ordered) ---------------- */
+
+#define ORDER_RANGE \
+    "o.status <> 'cancelled' AND (?1 IS NULL OR o.ordered_at >= ?1) AND (?2 IS NULL OR o.ordered_at < ?2)"
+#define LINE_VALUE "SUM(l.ordered * COALESCE(l.price_cents, 0)) / 100.0"
+
+static const rcol cols_products[] = {{"sku", "SKU", TOTE_REPORT_TEXT, 0},
+                                     {"name", "Name", TOTE_REPORT_TEXT, 0},
+                                     {"orders", "Orders", TOTE_REPORT_INT, 0},
+                                     {"units", "Units", TOTE_REPORT_INT, 0},
+                                     {"value", "Value", TOTE_REPORT_NUM, 2}};
+
+static tote_st_err run_top_products(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(s, r, g,
+                      "SELECT l.sku AS sku, MAX(COALESCE(p.name, l.name, '')) AS name, "
+                      "COUNT(DISTINCT o.id) AS orders, SUM(l.ordered) AS units, " LINE_VALUE " AS value "
+                      "FROM order_line l JOIN orders o ON o.id = l.order_id "
+                      "LEFT JOIN product p ON p.id = l.product_id "
+                      "WHERE l.sku <> '' AND " ORDER_RANGE " "
+                      "GROUP BY l.sku ORDER BY units DESC, value DESC, sku LIMIT ?3");
+}
+
+static const rcol cols_customers[] = {{"customer", "Customer", TOTE_REPORT_TEXT, 0},
+                                      {"name", "Name", TOTE_REPORT_TEXT, 0},
+                                      {"orders", "Orders", TOTE_REPORT_INT, 0},
+                                      {"units", "Units", TOTE_REPORT_INT, 0},
+                                      {"value", "Value", TOTE_REPORT_NUM, 2}};
+
+static tote_st_err run_top_customers(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(s, r, g,
+                      "SELECT COALESCE(MAX(c.email), MAX(c.name), '(no customer)') AS customer, "
+                      "COALESCE(MAX(c.name), '') AS name, COUNT(DISTINCT o.id) AS orders, "
+                      "SUM(l.ordered) AS units, " LINE_VALUE " AS value "
+                      "FROM orders o JOIN order_line l ON l.order_id = o.id "
+                      "LEFT JOIN customer c ON c.id = o.customer_id "
+                      "WHERE " ORDER_RANGE " "
+                      "GROUP BY o.customer_id ORDER BY value DESC, orders DESC, customer LIMIT ?3");
+}
+
+static const rcol cols_countries[] = {{"country", "Country", TOTE_REPORT_TEXT, 0},
+                                      {"orders", "Orders", TOTE_REPORT_INT, 0},
+                                      {"units", "Units", TOTE_REPORT_INT, 0},
+                                      {"value", "Value", TOTE_REPORT_NUM, 2}};
+
+static tote_st_err run_top_countries(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(s, r, g,
+                      "SELECT COALESCE(NULLIF(UPPER(TRIM(o.ship_country)), ''), '(none)') AS country, "
+                      "COUNT(DISTINCT o.id) AS orders, SUM(l.ordered) AS units, " LINE_VALUE " AS value "
+                      "FROM orders o JOIN order_line l ON l.order_id = o.id "
+                      "WHERE " ORDER_RANGE " "
+                      "GROUP BY country ORDER BY orders DESC, value DESC, country LIMIT ?3");
+}
+
+static const rcol cols_channels[] = {{"channel", "Channel", TOTE_REPORT_TEXT, 0},
+                                     {"orders", "Orders", TOTE_REPORT_INT, 0},
+                                     {"units", "Units", TOTE_REPORT_INT, 0},
+                                     {"value", "Value", TOTE_REPORT_NUM, 2}};
+
+static tote_st_err run_top_channels(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(
+        s, r, g,
+        "SELECT o.channel AS channel, COUNT(DISTINCT o.id) AS orders, SUM(l.ordered) AS units, " LINE_VALUE
+        " AS value "
+        "FROM orders o JOIN order_line l ON l.order_id = o.id "
+        "WHERE " ORDER_RANGE " "
+        "GROUP BY o.channel ORDER BY orders DESC, value DESC, channel LIMIT ?3");
+}
+
+static const rcol cols_by_day[] = {{"day", "Day", TOTE_REPORT_TEXT, 0},
+                                   {"orders", "Orders", TOTE_REPORT_INT, 0},
+                                   {"lines", "Lines", TOTE_REPORT_INT, 0},
+                                   {"units", "Units", TOTE_REPORT_INT, 0},
+                                   {"value", "Value", TOTE_REPORT_NUM, 2}};
+
+static tote_st_err run_by_day(tote_store *s, tote_report *r, const struct range *g)
+{
+    /* every day from the first to the last (or --from/--to), zeros included */
+    tote_st_err e = run_simple(
+        s, r, g,
+        "WITH RECURSIVE d AS ("
+        " SELECT substr(o.ordered_at, 1, 10) AS day, COUNT(DISTINCT o.id) AS orders, COUNT(l.id) AS lines, "
+        " COALESCE(SUM(l.ordered), 0) AS units, COALESCE(SUM(l.ordered * COALESCE(l.price_cents, 0)), 0) AS "
+        "cents "
+        " FROM orders o LEFT JOIN order_line l ON l.order_id = o.id WHERE " ORDER_RANGE " GROUP BY day), "
+        "span(day, n) AS ("
+        " SELECT COALESCE(?1, (SELECT MIN(day) FROM d)), 0 WHERE COALESCE(?1, (SELECT MIN(day) FROM d)) IS "
+        "NOT NULL "
+        " UNION ALL SELECT date(day, '+1 day'), n + 1 FROM span "
+        " WHERE day < COALESCE(?4, (SELECT MAX(day) FROM d)) AND n < ?3) "
+        "SELECT span.day, COALESCE(d.orders, 0), COALESCE(d.lines, 0), COALESCE(d.units, 0), "
+        "COALESCE(d.cents, 0) / 100.0 FROM span LEFT JOIN d ON d.day = span.day ORDER BY span.day");
+    if (e != TOTE_ST_E_OK)
+        return e;
+    static const size_t sums[] = {1, 2, 3, 4};
+    return add_total_row(r, sums, 4) == (size_t)-1 ? TOTE_ST_E_NOMEM : TOTE_ST_E_OK;
+}
+
+/* ---------------- people (by when scanned) ---------------- */
+
+/* Active time: the gaps between an operator's consecutive scans of the
+   kind, each counted only up to 300 s (a longer gap is a break). */
+#define ACTIVE_GAP_SECONDS "300"
+
+static const rcol cols_pickers[] = {{"picker", "Picker", TOTE_REPORT_TEXT, 0},
+                                    {"picks", "Picks", TOTE_REPORT_INT, 0},
+                                    {"units", "Units", TOTE_REPORT_INT, 0},
+                                    {"scans", "Scans", TOTE_REPORT_INT, 0},
+                                    {"refused", "Refused", TOTE_REPORT_INT, 0},
+                                    {"refused_pct", "Refused %", TOTE_REPORT_NUM, 1},
+                                    {"short_picks", "Short picks", TOTE_REPORT_INT, 0},
+                                    {"active_hours", "Active h", TOTE_REPORT_NUM, 2},
+                                    {"picks_per_hour", "Picks/h", TOTE_REPORT_NUM, 1}};
+
+static tote_st_err run_pickers(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(
+        s, r, g,
+        "WITH s AS ("
+        " SELECT COALESCE(operator, device) AS who, result, qty, "
+        " (julianday(at) - julianday(LAG(at) OVER (PARTITION BY COALESCE(operator, device) ORDER BY at, id)))"
+        " * 86400.0 AS gap "
+        " FROM scan WHERE context = 'pick' AND (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)), "
+        "a AS ("
+        " SELECT who, SUM(CASE WHEN result = 'accepted' AND qty > 0 THEN 1 ELSE 0 END) AS picks, "
+        " SUM(CASE WHEN result = 'accepted' THEN qty ELSE 0 END) AS units, COUNT(*) AS scans, "
+        " SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) AS refused, "
+        " SUM(CASE WHEN gap IS NOT NULL AND gap <= " ACTIVE_GAP_SECONDS " THEN gap ELSE 0 END) AS active "
+        " FROM s GROUP BY who), "
+        "sh AS (SELECT actor AS who, COUNT(*) AS n FROM event WHERE kind = 'short_pick' AND actor IS NOT "
+        "NULL "
+        " AND (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2) GROUP BY actor), "
+        "w AS (SELECT who FROM a UNION SELECT who FROM sh) "
+        "SELECT w.who, COALESCE(a.picks, 0), COALESCE(a.units, 0), COALESCE(a.scans, 0), COALESCE(a.refused, "
+        "0), "
+        "100.0 * a.refused / NULLIF(a.scans, 0), COALESCE(sh.n, 0), COALESCE(a.active, 0) / 3600.0, "
+        "a.picks * 3600.0 / NULLIF(a.active, 0) "
+        "FROM w LEFT JOIN a ON a.who = w.who LEFT JOIN sh ON sh.who = w.who "
+        "ORDER BY COALESCE(a.picks, 0) DESC, w.who");
+}
+
+static const rcol cols_packers[] = {{"packer", "Packer", TOTE_REPORT_TEXT, 0},
+                                    {"packages", "Packages", TOTE_REPORT_INT, 0},
+                                    {"orders", "Orders", TOTE_REPORT_INT, 0},
+                                    {"units", "Units", TOTE_REPORT_INT, 0},
+                                    {"scans", "Scans", TOTE_REPORT_INT, 0},
+                                    {"refused", "Refused", TOTE_REPORT_INT, 0},
+                                    {"refused_pct", "Refused %", TOTE_REPORT_NUM, 1},
+                                    {"active_hours", "Active h", TOTE_REPORT_NUM, 2},
+                                    {"packages_per_hour", "Packages/h", TOTE_REPORT_NUM, 1}};
+
+static tote_st_err run_packers(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(
+        s, r, g,
+        "WITH s AS ("
+        " SELECT COALESCE(operator, device) AS who, context, result, qty, "
+        " (julianday(at) - julianday(LAG(at) OVER (PARTITION BY COALESCE(operator, device) ORDER BY at, id)))"
+        " * 86400.0 AS gap "
+        " FROM scan WHERE context IN ('pack', 'ship') AND (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < "
+        "?2)), "
+        "a AS ("
+        " SELECT who, SUM(CASE WHEN context = 'pack' AND result = 'accepted' THEN qty ELSE 0 END) AS units, "
+        " COUNT(*) AS scans, SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) AS refused, "
+        " SUM(CASE WHEN gap IS NOT NULL AND gap <= " ACTIVE_GAP_SECONDS " THEN gap ELSE 0 END) AS active "
+        " FROM s GROUP BY who), "
+        "k AS (SELECT COALESCE(packer, device) AS who, COUNT(*) AS packages, COUNT(DISTINCT order_id) AS "
+        "orders "
+        " FROM package WHERE closed_at IS NOT NULL AND COALESCE(packer, device) IS NOT NULL "
+        " AND (?1 IS NULL OR closed_at >= ?1) AND (?2 IS NULL OR closed_at < ?2) GROUP BY 1), "
+        "w AS (SELECT who FROM a UNION SELECT who FROM k) "
+        "SELECT w.who, COALESCE(k.packages, 0), COALESCE(k.orders, 0), COALESCE(a.units, 0), "
+        "COALESCE(a.scans, 0), COALESCE(a.refused, 0), 100.0 * a.refused / NULLIF(a.scans, 0), "
+        "COALESCE(a.active, 0) / 3600.0, COALESCE(k.packages, 0) * 3600.0 / NULLIF(a.active, 0) "
+        "FROM w LEFT JOIN a ON a.who = w.who LEFT JOIN k ON k.who = w.who "
+        "ORDER BY COALESCE(k.packages, 0) DESC, w.who");
+}
+
+static const rcol cols_accuracy[] = {{"context", "Context", TOTE_REPORT_TEXT, 0},
+                                     {"scans", "Scans", TOTE_REPORT_INT, 0},
+                                     {"refused", "Refused", TOTE_REPORT_INT, 0},
+                                     {"refused_per_1000", "Refused/1000", TOTE_REPORT_NUM, 1},
+                                     {"corrected", "Corrected", TOTE_REPORT_INT, 0},
+                                     {"corrected_per_1000", "Corrected/1000", TOTE_REPORT_NUM, 1}};
+
+static tote_st_err run_accuracy(tote_store *s, tote_report *r, const struct range *g)
+{
+    /* corrected: a refused scan whose next scan on the same device, in the
+       same context, was accepted (the next scan may fall after the range) */
+    tote_st_err e =
+        run_simple(s, r, g,
+                   "WITH s AS (SELECT context, result, at, "
+                   " LEAD(result) OVER (PARTITION BY device, context ORDER BY id) AS next_result "
+                   " FROM scan WHERE ?1 IS NULL OR at >= ?1) "
+                   "SELECT context, COUNT(*), SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END), "
+                   "1000.0 * SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) / COUNT(*), "
+                   "SUM(CASE WHEN result = 'refused' AND next_result = 'accepted' THEN 1 ELSE 0 END), "
+                   "1000.0 * SUM(CASE WHEN result = 'refused' AND next_result = 'accepted' THEN 1 ELSE 0 "
+                   "END) / COUNT(*) "
+                   "FROM s WHERE ?2 IS NULL OR at < ?2 GROUP BY context ORDER BY context");
+    if (e != TOTE_ST_E_OK)
+        return e;
+    static const size_t sums[] = {1, 2, 4};
+    size_t t = add_total_row(r, sums, 3);
+    if (t == (size_t)-1)
+        return TOTE_ST_E_NOMEM;
+    set_ratio(r, t, 3, 2, 1, 1000.0);
+    set_ratio(r, t, 5, 4, 1, 1000.0);
+    return TOTE_ST_E_OK;
+}
+
+/* ---------------- shipping (by when shipped) ---------------- */
+
+/* An order's ship time is its last package's shipped_at. */
+#define SHIPPED_ORDERS                                                                                    \
+    "sh AS (SELECT o.id AS id, o.ship_by AS ship_by, o.created_at AS created_at, "                        \
+    " MAX(p.shipped_at) AS shipped_at FROM orders o JOIN package p ON p.order_id = o.id "                 \
+    " WHERE p.shipped_at IS NOT NULL AND o.status IN ('shipped', 'delivered') GROUP BY o.id, o.ship_by, " \
+    " o.created_at)"
+
+static const rcol cols_cycle[] = {
+    {"day", "Shipped on", TOTE_REPORT_TEXT, 0}, {"orders", "Orders", TOTE_REPORT_INT, 0},
+    {"p50_hours", "p50 h", TOTE_REPORT_NUM, 2}, {"p90_hours", "p90 h", TOTE_REPORT_NUM, 2},
+    {"p99_hours", "p99 h", TOTE_REPORT_NUM, 2}, {"max_hours", "max h", TOTE_REPORT_NUM, 2}};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest value with at least p% of the values at or below it. */
+static double percentile(const double *sorted, size_t n, double p)
+{
+    size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+static int cycle_row(tote_report *r, const char *day, double *secs, size_t n, int total)
+{
+    size_t row = add_row(r);
+    if (row == (size_t)-1)
+        return -1;
+    r->total[row] = (unsigned char)total;
+    qsort(secs, n, sizeof *secs, cmp_double);
+    set_text(r, row, 0, day);
+    set_num(r, row, 1, (double)n);
+    set_num(r, row, 2, percentile(secs, n, 50) / 3600.0);
+    set_num(r, row, 3, percentile(secs, n, 90) / 3600.0);
+    set_num(r, row, 4, percentile(secs, n, 99) / 3600.0);
+    set_num(r, row, 5, secs[n - 1] / 3600.0);
+    return 0;
+}
+
+static tote_st_err run_cycle_time(tote_store *s, tote_report *r, const struct range *g)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "WITH " SHIPPED_ORDERS " SELECT substr(shipped_at, 1, 10) AS day, "
+           "(julianday(shipped_at) - julianday(created_at)) * 86400.0 AS secs FROM sh "
+           "WHERE (?1 IS NULL OR shipped_at >= ?1) AND (?2 IS NULL OR shipped_at < ?2) ORDER BY day, secs");
+    if (!st)
+        return TOTE_ST_E_DB;
+    bind_range(st, g);
+    double *all = NULL, *day = NULL;
+    size_t nall = 0, capall = 0, nday = 0;
+    char cur[11] = "";
+    tote_st_err e = TOTE_ST_E_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(st, 0);
+        double v = round(sqlite3_column_double(st, 1)); /* whole seconds */
+        if (v < 0)
+            v = 0;
+        if (nall == capall) {
+            capall = capall ? capall * 2 : 64;
+            double *a = realloc(all, capall * sizeof *a), *b = a ? realloc(day, capall * sizeof *b) : NULL;
+            if (a)
+                all = a;
+            if (!a || !b) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            day = b;
+        }
+        if (nday > 0 && strcmp(cur, d ? d : "") != 0) {
+            if (cycle_row(r, cur, day, nday, 0) != 0) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            nday = 0;
+        }
+        snprintf(cur, sizeof cur, "%s", d ? d : "");
+        all[nall++] = v;
+        day[nday++] = v;
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = tote_store_map_rc(rc);
+    sqlite3_reset(st);
+    if (e == TOTE_ST_E_OK && nday > 0 && cycle_row(r, cur, day, nday, 0) != 0)
+        e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK && nall > 0 && cycle_row(r, "all", all, nall, 1) != 0)
+        e = TOTE_ST_E_NOMEM;
+    free(all);
+    free(day);
+    return e;
+}
+
+static const rcol cols_on_time[] = {{"day", "Shipped on", TOTE_REPORT_TEXT, 0},
+                                    {"shipped", "Shipped", TOTE_REPORT_INT, 0},
+                                    {"with_ship_by", "With ship-by", TOTE_REPORT_INT, 0},
+                                    {"on_time", "On time", TOTE_REPORT_INT, 0},
+                                    {"late", "Late", TOTE_REPORT_INT, 0},
+                                    {"on_time_pct", "On time %", TOTE_REPORT_NUM, 1}};
+
+static tote_st_err run_on_time(tote_store *s, tote_report *r, const struct range *g)
+{
+    /* a ship-by date (YYYY-MM-DD) is met by shipping that day or before; a
+       ship-by time by shipping at or before it */
+    tote_st_err e =
+        run_simple(s, r, g,
+                   "WITH " SHIPPED_ORDERS ", t AS (SELECT substr(shipped_at, 1, 10) AS day, ship_by, "
+                   " CASE WHEN ship_by IS NULL THEN 0 "
+                   "  WHEN length(ship_by) = 10 AND substr(shipped_at, 1, 10) <= ship_by THEN 1 "
+                   "  WHEN length(ship_by) > 10 AND shipped_at <= ship_by THEN 1 ELSE 0 END AS ok "
+                   " FROM sh WHERE (?1 IS NULL OR shipped_at >= ?1) AND (?2 IS NULL OR shipped_at < ?2)) "
+                   "SELECT day, COUNT(*), SUM(CASE WHEN ship_by IS NULL THEN 0 ELSE 1 END), SUM(ok), "
+                   "SUM(CASE WHEN ship_by IS NULL THEN 0 ELSE 1 END) - SUM(ok), "
+                   "100.0 * SUM(ok) / NULLIF(SUM(CASE WHEN ship_by IS NULL THEN 0 ELSE 1 END), 0) "
+                   "FROM t GROUP BY day ORDER BY day");
+    if (e != TOTE_ST_E_OK)
+        return e;
+    static const size_t sums[] = {1, 2, 3, 4};
+    size_t t = add_total_row(r, sums, 4);
+    if (t == (size_t)-1)
+        return TOTE_ST_E_NOMEM;
+    set_ratio(r, t, 5, 3, 2, 100.0);
+    return TOTE_ST_E_OK;
+}
+
+static const rcol cols_returns[] = {
+    {"sku", "SKU", TOTE_REPORT_TEXT, 0},        {"name", "Name", TOTE_REPORT_TEXT, 0},
+    {"reason", "Reason", TOTE_REPORT_TEXT, 0},  {"returned", "Returned", TOTE_REPORT_INT, 0},
+    {"shipped", "Shipped", TOTE_REPORT_INT, 0}, {"rate_pct", "Rate %", TOTE_REPORT_NUM, 1}};
+
+static tote_st_err run_returns(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(s, r, g,
+                      "WITH shp AS (SELECT l.sku AS sku, SUM(pi.qty) AS units FROM package_item pi "
+                      " JOIN package p ON p.id = pi.package_id JOIN order_line l ON l.id = pi.order_line_id "
+                      " WHERE p.shipped_at IS NOT NULL AND (?1 IS NULL OR p.shipped_at >= ?1) AND (?2 IS "
+                      "NULL OR p.shipped_at < ?2) "
+                      " GROUP BY l.sku), "
+                      "ret AS (SELECT l.sku AS sku, COALESCE(NULLIF(TRIM(r.reason), ''), '(none)') AS "
+                      "reason, SUM(r.qty) AS units "
+                      " FROM rma_line r JOIN order_line l ON l.id = r.order_line_id "
+                      " WHERE (?1 IS NULL OR r.at >= ?1) AND (?2 IS NULL OR r.at < ?2) GROUP BY l.sku, 2), "
+                      "k AS (SELECT sku FROM shp UNION SELECT sku FROM ret) "
+                      "SELECT k.sku, COALESCE((SELECT p.name FROM product p WHERE p.sku = k.sku), ''), "
+                      "COALESCE(ret.reason, ''), "
+                      "COALESCE(ret.units, 0), COALESCE(shp.units, 0), 100.0 * COALESCE(ret.units, 0) / "
+                      "NULLIF(shp.units, 0) "
+                      "FROM k LEFT JOIN shp ON shp.sku = k.sku LEFT JOIN ret ON ret.sku = k.sku "
+                      "ORDER BY 6 DESC, 4 DESC, 1, 3");
+}
+
+/* ---------------- the catalogue ---------------- */
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+
+static const rdef defs[] = {
+    {{"top-products", "Top products",
+      "products by units ordered: orders, units and goods value (qty x line price) of orders placed in the "
+      "range, "
+      "cancelled orders left out"},
+     COLS(cols_products),
+     TOTE_CHART_BAR,
+     0,
+     3,
+     -1,
+     run_top_products},
+    {{"top-customers", "Top customers",
+      "customers by goods value of the orders they placed in the range: orders, units, value"},
+     COLS(cols_customers),
+     TOTE_CHART_BAR,
+     0,
+     4,
+     -1,
+     run_top_customers},
+    {{"top-countries", "Top countries",
+      "shipping countries by orders placed in the range: orders, units, goods value"},
+     COLS(cols_countries),
+     TOTE_CHART_BAR,
+     0,
+     1,
+     -1,
+     run_top_countries},
+    {{"top-channels", "Top channels",
+      "sales channels (shopify, amazon...) by orders placed in the range: orders, units, goods value"},
+     COLS(cols_channels),
+     TOTE_CHART_BAR,
+     0,
+     1,
+     -1,
+     run_top_channels},
+    {{"by-day", "Orders by day",
+      "per day ordered (UTC): orders, order lines, units and goods value, days without orders as zeros, "
+      "and the total"},
+     COLS(cols_by_day),
+     TOTE_CHART_LINE,
+     0,
+     1,
+     -1,
+     run_by_day},
+    {{"pickers", "Pickers",
+      "per picker (operator, else handheld) from pick scans in the range: picks (accepted item scans), "
+      "units, "
+      "scans, refused scans and their rate, short picks, active hours and picks per active hour"},
+     COLS(cols_pickers),
+     TOTE_CHART_BAR,
+     0,
+     1,
+     -1,
+     run_pickers},
+    {{"packers", "Packers",
+      "per packer (operator, else bench) from pack and ship scans and packages closed in the range: "
+      "packages, "
+      "orders, units, scans, refused scans and their rate, active hours and packages per active hour"},
+     COLS(cols_packers),
+     TOTE_CHART_BAR,
+     0,
+     1,
+     -1,
+     run_packers},
+    {{"cycle-time", "Cycle time",
+      "hours from received (order created at the station) to shipped (last package shipped), per day shipped "
+      "and overall: p50, p90, p99 (nearest rank) and max"},
+     COLS(cols_cycle),
+     TOTE_CHART_LINE,
+     0,
+     2,
+     -1,
+     run_cycle_time},
+    {{"accuracy", "Scan accuracy",
+      "per scan context (pick, pack, ship, return, login): scans, refused scans and refused scans corrected "
+      "by "
+      "the next scan on the same device, each also per 1,000 scans"},
+     COLS(cols_accuracy),
+     TOTE_CHART_BAR,
+     0,
+     3,
+     -1,
+     run_accuracy},
+    {{"returns", "Returns",
+      "per product and return reason: units returned in the range against units shipped in the range, as a "
+      "rate"},
+     COLS(cols_returns),
+     TOTE_CHART_BAR,
+     0,
+     5,
+     2,
+     run_returns},
+    {{"on-time", "On-time shipping",
+      "per day shipped: orders shipped, those with a ship-by, shipped on time (by the ship-by date or time), "
+      "late, and the on-time rate"},
+     COLS(cols_on_time),
+     TOTE_CHART_BAR,
+     0,
+     5,
+     -1,
+     run_on_time},
+};
+
+#define NDEFS (sizeof defs / sizeof defs[0])
+
+size_t tote_report_count(void)
+{
+    return NDEFS;
+}
+
+const tote_report_info *tote_report_info_at(size_t i)
+{
+    return i < NDEFS ? &defs[i].info : NULL;
+}
+
+static const rdef *find_def(const char *name)
+{
+    for (size_t i = 0; name && i < NDEFS; i++)
+        if (strcmp(defs[i].info.name, name) == 0)
+            return &defs[i];
+    return NULL;
+}
+
+const tote_report_info *tote_report_find(const char *name)
+{
+    const rdef *d = find_def(name);
+    return d ? &d->info : NULL;
+}
+
+int tote_report_date_valid(const char *d)
+{
+    if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || m < 1 || m > 12 || day < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = mdays[m - 1] + (m == 2 && leap);
+    return day <= max;
+}
+
+static void next_day(const char *d, char out[11])
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = atoi(d) - 1900;
+    tm.tm_mon = atoi(d + 5) - 1;
+    tm.tm_mday = atoi(d + 8) + 1;
+    tm.tm_hour = 12;
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+             tm.tm_mday % 100);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
+}
+
+tote_st_err tote_report_run(tote_store *s, const char *name, const tote_report_opts *opts, tote_report **out)
+{
+    *out = NULL;
+    const rdef *d = find_def(name);
+    if (!d)
+        return TOTE_ST_E_NOT_FOUND;
+    struct range g;
+    memset(&g, 0, sizeof g);
+    g.from = opts && opts->from && *opts->from ? opts->from : NULL;
+    g.to = opts && opts->to && *opts->to ? opts->to : NULL;
+    g.limit = opts && opts->limit > 0 ? opts->limit : 20;
+    if ((g.from && !tote_report_date_valid(g.from)) || (g.to && !tote_report_date_valid(g.to)))
+        return TOTE_ST_E_INVALID;
+    if (g.from && g.to && strcmp(g.from, g.to) > 0)
+        return TOTE_ST_E_INVALID;
+    if (g.to) {
+        next_day(g.to, g.to_excl);
+        g.has_to = 1;
+    }
+    if (d->run == run_by_day)
+        g.limit = 36600; /* at most a century of days */
+    tote_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return TOTE_ST_E_NOMEM;
+    r->def = d;
+    snprintf(r->from, sizeof r->from, "%s", g.from ? g.from : "");
+    snprintf(r->to, sizeof r->to, "%s", g.to ? g.to : "");
+    tote_st_err e = d->run(s, r, &g);
+    if (e != TOTE_ST_E_OK) {
+        tote_report_destroy(&r);
+        return e;
+    }
+    *out = r;
+    return TOTE_ST_E_OK;
+}
+
+/* ---------------- accessors ---------------- */
+
+const tote_report_info *tote_report_get_info(const tote_report *r)
+{
+    return &r->def->info;
+}
+
+const char *tote_report_from(const tote_report *r)
+{
+    return r->from;
+}
+
+const char *tote_report_to(const tote_report *r)
+{
+    return r->to;
+}
+
+size_t tote_report_ncols(const tote_report *r)
+{
+    return r->def->ncols;
+}
+
+const char *tote_report_col_name(const tote_report *r, size_t col)
+{
+    return col < r->def->ncols ? r->def->cols[col].name : "";
+}
+
+const char *tote_report_col_label(const tote_report *r, size_t col)
+{
+    return col < r->def->ncols ? r->def->cols[col].label : "";
+}
+
+tote_report_type tote_report_col_type(const tote_report *r, size_t col)
+{
+    return col < r->def->ncols ? r->def->cols[col].type : TOTE_REPORT_TEXT;
+}
+
+int tote_report_col_decimals(const tote_report *r, size_t col)
+{
+    return col < r->def->ncols ? r->def->cols[col].decimals : 0;
+}
+
+size_t tote_report_nrows(const tote_report *r)
+{
+    return r->nrows;
+}
+
+int tote_report_cell_null(const tote_report *r, size_t row, size_t col)
+{
+    return row >= r->nrows || col >= r->def->ncols || cell(r, row, col)->null;
+}
+
+double tote_report_cell_num(const tote_report *r, size_t row, size_t col)
+{
+    if (tote_report_cell_null(r, row, col) || r->def->cols[col].type == TOTE_REPORT_TEXT)
+        return 0;
+    return cell(r, row, col)->num;
+}
+
+const char *tote_report_cell_text(const tote_report *r, size_t row, size_t col)
+{
+    if (tote_report_cell_null(r, row, col))
+        return "";
+    const char *t = cell(r, row, col)->text;
+    return t ? t : "";
+}
+
+int tote_report_row_total(const tote_report *r, size_t row)
+{
+    return row < r->nrows && r->total[row];
+}
+
+tote_report_chart tote_report_chart_kind(const tote_report *r)
+{
+    return r->def->chart;
+}
+
+size_t tote_report_chart_x(const tote_report *r)
+{
+    return r->def->cx;
+}
+
+size_t tote_report_chart_y(const tote_report *r)
+{
+    return r->def->cy;
+}
+
+void tote_report_chart_label(const tote_report *r, size_t row, char *buf, size_t cap)
+{
+    const char *x = tote_report_cell_text(r, row, r->def->cx);
+    if (r->def->cx2 >= 0) {
+        const char *x2 = tote_report_cell_text(r, row, (size_t)r->def->cx2);
+        if (*x2) {
+            snprintf(buf, cap, "%s (%s)", x, x2);
+            return;
+        }
+    }
+    snprintf(buf, cap, "%s", x);
+}
+
+/* ================= the console's snapshot queries (tote/console.h) ================= */
+
+#include "tote/console.h"
+
+static void json_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_NULL:
+        cJSON_AddNullToObject(o, key);
+        break;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT:
+        cJSON_AddNumberToObject(o, key, sqlite3_column_double(st, col));
+        break;
+    default:
+        cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, col));
+        break;
+    }
+}
+
+/* Runs st and appends one object per row (keys = column names) to arr. */
+static tote_st_err rows_json(sqlite3_stmt *st, cJSON *arr)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) {
+            sqlite3_reset(st);
+            return TOTE_ST_E_NOMEM;
+        }
+        for (int i = 0; i < sqlite3_column_count(st); i++)
+            json_col(o, sqlite3_column_name(st, i), st, i);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *since, const char *today,
+                                   const char *online_since, int limit, cJSON *arr)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "SELECT d.name AS name, d.role AS role, d.operator AS operator, d.last_seen AS last_seen, "
+        "CASE WHEN d.last_seen IS NOT NULL AND d.last_seen >= ?3 AND d.revoked_at IS NULL THEN 1 ELSE 0 END "
+        " AS online, "
+        "CASE WHEN d.revoked_at IS NULL THEN 0 ELSE 1 END AS revoked, d.label_printer AS label_printer, "
+        "(SELECT MIN(l.id) FROM pick_list l WHERE l.device = d.name AND l.status = 'leased') AS pick_list, "
+        "(SELECT COUNT(*) FROM pick_task t JOIN pick_list l ON l.id = t.pick_list_id "
+        " WHERE l.device = d.name AND l.status = 'leased') AS list_tasks, "
+        "(SELECT COUNT(*) FROM pick_task t JOIN pick_list l ON l.id = t.pick_list_id "
+        " WHERE l.device = d.name AND l.status = 'leased' AND t.status <> 'open') AS list_done, "
+        "(SELECT o.name FROM package p JOIN orders o ON o.id = p.order_id "
+        " WHERE p.device = d.name AND p.status = 'open' ORDER BY p.id DESC LIMIT 1) AS packing, "
+        "COALESCE(w.picks, 0) AS picks_15m, COALESCE(w.units, 0) AS units_15m, COALESCE(w.scans, 0) AS "
+        "scans_15m, "
+        "COALESCE(w.refused, 0) AS refused_15m, "
+        "(SELECT COUNT(*) FROM scan x WHERE x.device = d.name AND x.result = 'refused' AND x.at >= ?2) "
+        " AS refused_today "
+        "FROM device d LEFT JOIN ("
+        " SELECT device, SUM(CASE WHEN context = 'pick' AND result = 'accepted' AND qty > 0 THEN 1 ELSE 0 "
+        "END) "
+        "  AS picks, SUM(CASE WHEN result = 'accepted' THEN qty ELSE 0 END) AS units, COUNT(*) AS scans, "
+        "  SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) AS refused "
+        " FROM scan WHERE at >= ?1 GROUP BY device) w ON w.device = d.name "
+        "WHERE d.role <> 'console' AND (?5 IS NULL AND d.revoked_at IS NULL OR d.name = ?5) "
+        "ORDER BY CASE d.role WHEN 'picker' THEN 0 WHEN 'packer' THEN 1 ELSE 2 END, d.name LIMIT ?4");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, online_since, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, limit);
+    bind_text_or_null(st, 5, name);
+    return rows_json(st, arr);
+}
+
+tote_st_err tote_console_q_printers(tote_store *s, const char *day_ago, int limit, cJSON *arr)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "WITH p AS (SELECT name, kind FROM printer "
+           " UNION SELECT DISTINCT printer, MIN(format) FROM print_job WHERE printer NOT IN (SELECT name "
+           "FROM printer) "
+           " GROUP BY printer) "
+           "SELECT p.name AS name, p.kind AS kind, "
+           "(SELECT COUNT(*) FROM print_job j WHERE j.printer = p.name "
+           " AND j.state IN ('queued', 'pending', 'processing', 'held')) AS queued, "
+           "(SELECT COUNT(*) FROM print_job j WHERE j.printer = p.name "
+           " AND j.state IN ('stopped', 'aborted', 'failed') AND j.updated_at >= ?1) AS failed, "
+           "(SELECT j.state FROM print_job j WHERE j.printer = p.name ORDER BY j.updated_at DESC, j.id DESC "
+           "LIMIT 1) "
+           " AS last_state, "
+           "(SELECT j.updated_at FROM print_job j WHERE j.printer = p.name ORDER BY j.updated_at DESC, j.id "
+           "DESC "
+           " LIMIT 1) AS last_at, "
+           "(SELECT j.error FROM print_job j WHERE j.printer = p.name ORDER BY j.updated_at DESC, j.id DESC "
+           "LIMIT 1) "
+           " AS error "
+           "FROM p ORDER BY p.name LIMIT ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, day_ago, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, limit);
+    return rows_json(st, arr);
+}
+
+#define LATE_WHERE                                                                 \
+    "status NOT IN ('shipped', 'delivered', 'cancelled') AND ship_by IS NOT NULL " \
+    "AND ((length(ship_by) = 10 AND ship_by < ?2) OR (length(ship_by) > 10 AND ship_by < ?1))"
+
+tote_st_err tote_console_q_late(tote_store *s, const char *now, const char *today, int limit, cJSON *arr,
+                                long long *count)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT COUNT(*) FROM orders WHERE " LATE_WHERE);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return tote_store_map_rc(rc);
+    if (!arr)
+        return TOTE_ST_E_OK;
+    st = tote_store_stmt(s, "SELECT name, status, ship_by FROM orders WHERE " LATE_WHERE
+                            " ORDER BY ship_by, name LIMIT ?3");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, limit);
+    return rows_json(st, arr);
+}
+
+tote_st_err tote_console_q_refused(tote_store *s, const char *since, int threshold, cJSON *arr)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT device, SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) AS refused, "
+                           "COUNT(*) AS scans, MAX(CASE WHEN result = 'refused' THEN at END) AS last_at "
+                           "FROM scan WHERE at >= ?1 GROUP BY device "
+                           "HAVING SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) >= ?2 "
+                           "ORDER BY last_at DESC");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, threshold);
+    return rows_json(st, arr);
+}
+
+tote_st_err tote_console_q_acked(tote_store *s, const char *kind, const char *subject, char out[32])
+{
+    out[0] = '\0';
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT MAX(acked_at) FROM alert WHERE kind = ?1 AND subject = ?2 AND acked_at IS NOT NULL");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+/* Scanned bytes as one line of text: printable ASCII and valid UTF-8 as
+   they are, every other byte as \xHH (so a control character, an FNC1 GS
+   or a broken sequence never reaches the terminal raw). */
+static char *printable(const unsigned char *p, size_t n)
+{
+    char *out = malloc(n * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (p[i + k] & 0xC0) == 0x80;
+        if (ok && len == 2 && c < 0xC2)
+            ok = 0; /* overlong */
+        if (ok && len == 1 && (c < 0x20 || c == 0x7F))
+            ok = 0;
+        if (!ok) {
+            o += (size_t)sprintf(out + o, "\\x%02X", c);
+            i++;
+            continue;
+        }
+        if (c == '\\') {
+            out[o++] = '\\';
+            out[o++] = '\\';
+            i++;
+            continue;
+        }
+        memcpy(out + o, p + i, len);
+        o += len;
+        i += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+tote_st_err tote_console_q_scans(tote_store *s, const char *device, int limit, cJSON *arr)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT x.at, x.context, x.kind, x.raw, x.symbology, x.qty, x.result, x.reason, o.name "
+           "FROM scan x LEFT JOIN orders o ON o.id = x.order_id WHERE x.device = ?1 "
+           "ORDER BY x.device_seq DESC LIMIT ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, limit);
+    static const char *const keys[] = {"at",  "context", "kind",   "code", "symbology",
+                                       "qty", "result",  "reason", "order"};
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        for (int i = 0; i < 9; i++) {
+            if (i == 3) {
+                char *t = printable(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3));
+                cJSON_AddStringToObject(o, keys[i], t ? t : "");
+                free(t);
+            } else {
+                json_col(o, keys[i], st, i);
+            }
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = tote_store_map_rc(rc);
+    sqlite3_reset(st);
+    return e;
+}
+
+tote_st_err tote_console_q_orders(tote_store *s, const char *status, const char *now, const char *today,
+                                  int limit, cJSON *arr)
+{
+    /* ?3: the status column value, or 'short' / 'late' */
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "SELECT o.name AS name, o.status AS status, o.hold_reason AS hold_reason, o.priority AS priority, "
+        "o.ship_by AS ship_by, o.ordered_at AS ordered_at, "
+        "(SELECT COUNT(*) FROM order_line l WHERE l.order_id = o.id) AS lines, "
+        "(SELECT COALESCE(SUM(l.ordered), 0) FROM order_line l WHERE l.order_id = o.id) AS units, "
+        "(SELECT COALESCE(SUM(l.picked), 0) FROM order_line l WHERE l.order_id = o.id) AS picked, "
+        "(SELECT COALESCE(SUM(l.short), 0) FROM order_line l WHERE l.order_id = o.id) AS short "
+        "FROM orders o WHERE "
+        "(?3 NOT IN ('short', 'late') AND o.status = ?3) "
+        "OR (?3 = 'short' AND o.id IN (SELECT order_id FROM order_line WHERE short > 0)) "
+        "OR (?3 = 'late' AND o.status NOT IN ('shipped', 'delivered', 'cancelled') AND o.ship_by IS NOT NULL "
+        " AND ((length(o.ship_by) = 10 AND o.ship_by < ?2) OR (length(o.ship_by) > 10 AND o.ship_by < ?1))) "
+        "ORDER BY o.rush DESC, o.priority DESC, o.ordered_at, o.id LIMIT ?4");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, limit);
+    return rows_json(st, arr);
+}
+
+tote_st_err tote_console_q_search(tote_store *s, const char *text, int limit, cJSON *arr)
+{
+    /* exact matches first (by name, '#'name, tracking, SSCC with or without
+       its AI 00, channel reference, e-mail), then names that start with it */
+    size_t n = strlen(text);
+    char *upper = malloc(n + 1), *after = malloc(n + 5);
+    if (!upper || !after) {
+        free(upper);
+        free(after);
+        return TOTE_ST_E_NOMEM;
+    }
+    for (size_t i = 0; i <= n; i++)
+        upper[i] = (text[i] >= 'a' && text[i] <= 'z') ? (char)(text[i] - 32) : text[i];
+    memcpy(after, text, n);
+    memcpy(after + n, "\xF4\x8F\xBF\xBF", 5); /* sorts after every name that starts with text */
+    sqlite3_stmt *st = tote_store_stmt(
+        s,
+        "SELECT name AS \"order\", status, MIN(via) AS via FROM ("
+        " SELECT o.name, o.status, '1 name' AS via FROM orders o WHERE o.name = ?1 OR o.name = '#' || ?1 "
+        " UNION ALL SELECT o.name, o.status, '2 tracking' FROM package p JOIN orders o ON o.id = p.order_id "
+        "  WHERE p.tracking = ?2 OR p.sscc = ?1 OR '00' || p.sscc = ?1 "
+        " UNION ALL SELECT o.name, o.status, '3 reference' FROM orders o WHERE o.external_ref = ?1 "
+        " UNION ALL SELECT o.name, o.status, '4 e-mail' FROM orders o JOIN customer c ON c.id = "
+        "o.customer_id "
+        "  WHERE c.email = ?1 "
+        " UNION ALL SELECT o.name, o.status, '5 name starts' FROM orders o "
+        "  WHERE (o.name >= ?1 AND o.name < ?3) OR (o.name >= '#' || ?1 AND o.name < '#' || ?3)) "
+        "GROUP BY name, status ORDER BY MIN(via), name LIMIT ?4");
+    if (!st) {
+        free(upper);
+        free(after);
+        return TOTE_ST_E_DB;
+    }
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, upper, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, after, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, limit);
+    free(upper);
+    free(after);
+    tote_st_err e = rows_json(st, arr);
+    cJSON *m;
+    cJSON_ArrayForEach(m, arr)
+    {
+        /* drop the sort digit: "2 tracking" -> "tracking" */
+        const char *via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "via"));
+        if (via && strlen(via) > 2)
+            cJSON_ReplaceItemInObjectCaseSensitive(m, "via", cJSON_CreateString(via + 2));
+    }
+    return e;
+}
+
+tote_st_err tote_console_ack(tote_store *s, long long id, const char *by, const char *now, int *found,
+                             int *already, char kind[64], char subject[256])
+{
+    *found = 0;
+    *already = 0;
+    kind[0] = subject[0] = '\0';
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT kind, COALESCE(subject, ''), acked_at FROM alert WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        snprintf(kind, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(subject, 256, "%s", (const char *)sqlite3_column_text(st, 1));
+        *already = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    if (!*found || *already)
+        return TOTE_ST_E_OK;
+    st = tote_store_stmt(s,
+                         "UPDATE alert SET acked_at = ?2, acked_by = ?3 WHERE id = ?1 AND acked_at IS NULL");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, by, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_console_ack_derived(tote_store *s, const char *kind, const char *subject,
+                                     const char *message, const char *by, const char *now, long long *id)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "INSERT INTO alert(kind, subject, message, created_at, acked_at, acked_by) "
+                           "VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, by, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    *id = sqlite3_last_insert_rowid(tote_store_db(s));
+    return TOTE_ST_E_OK;
+}
+
+static tote_st_err exec_sql(tote_store *s, const char *sql)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_console_savepoint(tote_store *s)
+{
+    return exec_sql(s, "SAVEPOINT console_ack");
+}
+
+tote_st_err tote_console_release(tote_store *s)
+{
+    return exec_sql(s, "RELEASE console_ack");
+}
+
+void tote_console_rollback(tote_store *s)
+{
+    exec_sql(s, "ROLLBACK TO console_ack");
+    exec_sql(s, "RELEASE console_ack");
+}

@@ -1,0 +1,226 @@
+/*
+ * bench_wave [LINES...]  (default: 10000 100000; --quick: 2000 20000)
+ *
+ * For each size, builds a warehouse database with LINES open order lines
+ * (5 lines per order, 2,000 products in 4,000 bins, rush/pickup/priority/
+ * ship_by spread over the orders; bulk SQL, not timed), then times on the
+ * real store file (synchronous=FULL, as shipped):
+ *   create   `tote wave create` as the CLI runs it: allocation of every
+ *            released order, then the wave (tote_wave_create);
+ *   alloc    allocation alone (tote_alloc_released), on a second copy;
+ *   wave     the wave alone over the orders allocated just before
+ *            (tote_wave_create with no_allocate).
+ * Prints the figures and the growth from the first size to the last (for
+ * linear growth it equals the size ratio). Goal: a wave over 100,000 lines
+ * in under a second.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "support.h"
+#include "tote/alloc.h"
+#include "tote/wave.h"
+
+#define LINES_PER_ORDER 5
+#define PRODUCTS 2000
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* CPU time of this process: on a shared machine the wall time also counts
+ * other processes' turns on the cores. */
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int exec_sql(tote_store *s, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(tote_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "bench_wave: %s\n", err ? err : "sql error");
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Bulk-fills a fresh store with `lines` open lines in released orders. */
+static int fill(tote_store *s, long long lines)
+{
+    long long orders = lines / LINES_PER_ORDER;
+    char sql[4096];
+    snprintf(
+        sql, sizeof sql,
+        "BEGIN;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+        "INSERT INTO product(id, sku, name, lot_tracked, reorder_point, reorder_qty, created_at, updated_at) "
+        "SELECT i, printf('SKU%%06d', i), 'Product ' || i, i %% 2, 10, 100, '2024-03-01T00:00:00.000Z', "
+        "'2024-03-01T00:00:00.000Z' FROM n;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+        "INSERT INTO location(id, code, zone, walk_seq, kind) "
+        "SELECT i, printf('B-%%05d', i), 'Z' || (i %% 8), (i * 7919) %% 100003, 'bin' FROM n;"
+        /* two bins per product; lot-tracked products get an expiry per bin */
+        "INSERT INTO stock(id, location_id, product_id, lot, expiry, on_hand) "
+        "SELECT p.id * 2 - b.k, p.id * 2 - b.k, p.id, CASE WHEN p.lot_tracked THEN 'L' || b.k ELSE '' END, "
+        "CASE WHEN p.lot_tracked THEN printf('2025-%%02d-01', 1 + (p.id + b.k) %% 12) END, 100000 "
+        "FROM product p, (SELECT 0 AS k UNION ALL SELECT 1) b;"
+        "INSERT INTO stock_move(stock_id, kind, qty, actor, reason, at) "
+        "SELECT id, 'receipt', on_hand, 'bench', 'bench stock', '2024-03-01T00:00:00.000Z' FROM stock;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %lld) "
+        "INSERT INTO orders(id, name, status, payment_status, rush, pickup, priority, ship_by, ordered_at, "
+        "created_at, updated_at) SELECT i, printf('#%%07d', i), 'released', 'paid', i %% 50 = 0, i %% 97 = "
+        "0, "
+        "i %% 3, CASE WHEN i %% 4 = 0 THEN NULL ELSE printf('2024-03-%%02d', 2 + i %% 7) END, "
+        "printf('2024-02-%%02dT%%02d:%%02d:00Z', 1 + i %% 28, i %% 24, i %% 60), "
+        "'2024-03-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z' FROM n;"
+        "WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < %d) "
+        "INSERT INTO order_line(order_id, line_no, product_id, sku, name, ordered) "
+        "SELECT o.id, k.j, p.id, p.sku, p.name, 1 + (o.id + k.j) %% 3 FROM orders o, k "
+        "JOIN product p ON p.id = 1 + (o.id * 31 + k.j * 17) %% %d;"
+        "COMMIT;",
+        PRODUCTS, PRODUCTS * 2, orders, LINES_PER_ORDER, PRODUCTS);
+    return exec_sql(s, sql);
+}
+
+static tote_store *build(const char *dir, const char *name, long long lines)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    setenv("TOTE_SYNC", "normal", 1); /* building is not what is measured */
+    tote_store *s = NULL;
+    if (tote_store_open(path, TOTE_STORE_CREATE, &s, NULL) != TOTE_ST_E_OK || fill(s, lines) != 0 ||
+        exec_sql(s, "ANALYZE") != 0) {
+        tote_store_destroy(&s);
+        return NULL;
+    }
+    tote_store_destroy(&s);
+    unsetenv("TOTE_SYNC"); /* measured as shipped: synchronous=FULL */
+    if (tote_store_open(path, 0, &s, NULL) != TOTE_ST_E_OK)
+        return NULL;
+    return s;
+}
+
+typedef struct figures {
+    long long lines;
+    double create_ms, alloc_ms, wave_ms;    /* wall */
+    double create_cpu, alloc_cpu, wave_cpu; /* CPU */
+    tote_wave_result r;
+} figures;
+
+static int run(const char *dir, long long lines, figures *f)
+{
+    memset(f, 0, sizeof *f);
+    f->lines = lines;
+    char name[64];
+    snprintf(name, sizeof name, "create-%lld.db", lines);
+    tote_store *s = build(dir, name, lines);
+    if (!s)
+        return -1;
+    double t0 = now_ms(), c0 = cpu_ms();
+    tote_st_err e = tote_wave_create(s, NULL, "bench", &f->r);
+    f->create_ms = now_ms() - t0;
+    f->create_cpu = cpu_ms() - c0;
+    long long bad = -1;
+    if (e == TOTE_ST_E_OK)
+        e = tote_alloc_verify(s, &bad);
+    tote_store_destroy(&s);
+    if (e != TOTE_ST_E_OK || bad != 0 || f->r.lines != lines) {
+        fprintf(stderr, "bench_wave: wave create failed: %s (lines %lld of %lld, bad %lld)\n",
+                tote_st_strerror(e), f->r.lines, lines, bad);
+        return -1;
+    }
+
+    snprintf(name, sizeof name, "split-%lld.db", lines);
+    s = build(dir, name, lines);
+    if (!s)
+        return -1;
+    t0 = now_ms();
+    c0 = cpu_ms();
+    e = tote_alloc_released(s, "bench", NULL);
+    f->alloc_ms = now_ms() - t0;
+    f->alloc_cpu = cpu_ms() - c0;
+    tote_wave_opts o = {.no_allocate = 1};
+    tote_wave_result r;
+    t0 = now_ms();
+    c0 = cpu_ms();
+    if (e == TOTE_ST_E_OK)
+        e = tote_wave_create(s, &o, "bench", &r);
+    f->wave_ms = now_ms() - t0;
+    f->wave_cpu = cpu_ms() - c0;
+    tote_store_destroy(&s);
+    if (e != TOTE_ST_E_OK || r.lines != lines) {
+        fprintf(stderr, "bench_wave: split run failed: %s\n", tote_st_strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    long long sizes[8] = {10000, 100000};
+    int n = 2;
+    if (argc == 2 && strcmp(argv[1], "--quick") == 0) {
+        sizes[0] = 2000; /* ./dev bench --quick: the same shape, a tenth of it */
+        sizes[1] = 20000;
+    } else if (argc > 1) {
+        n = 0;
+        for (int i = 1; i < argc && n < 8; i++) {
+            char *end = NULL;
+            long long v = strtoll(argv[i], &end, 10);
+            if (!end || *end || v < LINES_PER_ORDER) {
+                fprintf(stderr, "bench_wave: '%s' is not a number of lines (at least %d)\n", argv[i],
+                        LINES_PER_ORDER);
+                return 2;
+            }
+            sizes[n++] = v;
+        }
+    }
+    setenv("TOTE_NOW", "2024-03-01T08:00:00.000Z", 1);
+    char *dir = tt_tmpdir("bench-wave");
+    if (!dir)
+        return 1;
+    figures f[8];
+    int rc = 0;
+    printf("bench_wave: %d lines per order, %d products in %d bins, synchronous=FULL\n", LINES_PER_ORDER,
+           PRODUCTS, PRODUCTS * 2);
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (run(dir, sizes[i], &f[i]) != 0) {
+            rc = 1;
+            break;
+        }
+        printf("  %6lld lines (%lld orders, %lld lists, %lld tasks)\n", f[i].lines, f[i].r.orders,
+               f[i].r.pick_lists, f[i].r.tasks);
+        printf("      wave create (allocation + wave) %8.1f ms wall %8.1f ms CPU\n", f[i].create_ms,
+               f[i].create_cpu);
+        printf("      allocation alone                %8.1f ms wall %8.1f ms CPU\n", f[i].alloc_ms,
+               f[i].alloc_cpu);
+        printf("      wave alone (already allocated)  %8.1f ms wall %8.1f ms CPU\n", f[i].wave_ms,
+               f[i].wave_cpu);
+        fflush(stdout);
+    }
+    if (rc == 0 && n >= 2) {
+        const figures *a = &f[0], *b = &f[n - 1];
+        printf("  growth %lld -> %lld lines (x%.1f), CPU: wave create x%.1f, allocation x%.1f, wave alone "
+               "x%.1f\n",
+               a->lines, b->lines, (double)b->lines / a->lines, b->create_cpu / a->create_cpu,
+               b->alloc_cpu / a->alloc_cpu, b->wave_cpu / a->wave_cpu);
+    }
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (f[i].lines == 100000)
+            printf("  goal, 100,000 lines under 1 s: wave create %s (%.0f ms wall), wave alone %s (%.0f ms "
+                   "wall)\n",
+                   f[i].create_ms < 1000 ? "met" : "missed", f[i].create_ms,
+                   f[i].wave_ms < 1000 ? "met" : "missed", f[i].wave_ms);
+    tt_rmrf(dir);
+    free(dir);
+    return rc;
+}

@@ -1,0 +1,381 @@
+/*
+ * Picking through the real `tote serve`: leases and walking order, every
+ * refusal by name, short picks with and without another bin, pick list done
+ * -> orders picked, lease expiry releasing a dead handheld's list.
+ */
+#include <unistd.h>
+
+#include "fixture_server.h"
+#include "tote/alloc.h"
+
+static char ga[15], gb[15], gc[15], gd[15], gunknown[15], gcase[15];
+
+/* Products A (case of 6 too), B, C (lot L1, expiry 2049-12-31), D. */
+static void catalog(tote_store *s)
+{
+    fx_gtin("0871234500001", ga);
+    fx_gtin("0871234500002", gb);
+    fx_gtin("0871234500003", gc);
+    fx_gtin("0871234500004", gd);
+    fx_gtin("0871234500099", gunknown);
+    fx_gtin("1871234500001", gcase);
+    long long a = fx_product(s, "SKU-A", "Blue mug", 300, ga, 1200);
+    tote_barcode_set(s, gcase, a, 6);
+    fx_product(s, "SKU-B", "Red plate", 500, gb, 900);
+    fx_product(s, "SKU-C", "Vitamin C", 100, gc, 500);
+    fx_product(s, "SKU-D", "Green bowl", 400, gd, 700);
+}
+
+static long long pid(tote_store *s, const char *sku)
+{
+    return fx_q(s, "SELECT id FROM product WHERE sku = ?1", "t", sku);
+}
+
+static void operators(tote_store *s)
+{
+    char badge[65];
+    tote_operator_add(s, "Ann", "picker", "ANN", "test", badge);
+    tote_operator_add(s, "Pat", "packer", "PAT", "test", badge);
+}
+
+static fx_dev *picker(fx_station *st, const char *name)
+{
+    fx_dev *d = fx_dev_new(st, name);
+    tote_wire_msg rep;
+    if (fx_hello(d, TOTE_ROLE_PICKER, &rep) != 0 || rep.type != TOTE_WIRE_HELLO_OK)
+        return NULL;
+    return d;
+}
+
+#define EXPECT_REFUSED(rep, why)                                \
+    do {                                                        \
+        CHECK_EQ((rep).type, TOTE_WIRE_RESULT);                 \
+        CHECK_EQ((rep).u.result.accepted, 0);                   \
+        CHECK_EQ((rep).u.result.reason, TOTE_REASON_##why);     \
+        CHECK_EQ((rep).u.result.feedback, TOTE_FEEDBACK_ERROR); \
+        CHECK((rep).u.result.message[0] != '\0');               \
+    } while (0)
+
+static void test_every_pick_refusal(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-refuse");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    operators(s);
+    tote_store_setting_set(s, "require_bin_scan", "1");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 20, NULL, NULL);
+    fx_stock(s, pid(s, "SKU-C"), "C-01", 30, 10, "L1", "2049-12-31");
+    const char *skus[] = {"SKU-A", "SKU-C"};
+    const long long qty[] = {3, 2};
+    fx_order(s, "#2001", 0, 2, skus, qty, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = picker(&st, "hh-r");
+    REQUIRE(d != NULL);
+    tote_wire_msg rep;
+
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    EXPECT_REFUSED(rep, NOT_LOGGED_IN);
+    REQUIRE_EQ(fx_scan(d, "BADGE-PAT", &rep), 0); /* a packer on a picker's handheld */
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    EXPECT_REFUSED(rep, ROLE_DENIED);
+    REQUIRE_EQ(fx_scan(d, "BADGE-ANN", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    EXPECT_REFUSED(rep, NO_TASK);
+
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_EQ(rep.u.task.kind, TOTE_TASK_PICK);
+    CHECK_STR(rep.u.task.bin, "A-01");
+    CHECK_STR(rep.u.task.sku, "SKU-A");
+    CHECK_STR(rep.u.task.name, "Blue mug");
+    CHECK_STR(rep.u.task.gtin, ga);
+    CHECK_STR(rep.u.task.order, "#2001");
+    CHECK(rep.u.task.tote[0] != '\0');
+    CHECK_EQ(rep.u.task.tasks_left, 2);
+    CHECK_EQ(rep.u.task.bin_confirmed, 0);
+
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    EXPECT_REFUSED(rep, SCAN_BIN_FIRST);
+    REQUIRE_EQ(fx_scan(d, "BIN-C-01", &rep), 0);
+    EXPECT_REFUSED(rep, WRONG_BIN);
+    REQUIRE_EQ(fx_scan(d, "BIN-A-01", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan(d, gc, &rep), 0);
+    EXPECT_REFUSED(rep, WRONG_ITEM);
+    REQUIRE_EQ(fx_scan(d, gunknown, &rep), 0);
+    EXPECT_REFUSED(rep, UNKNOWN_BARCODE);
+    char badcheck[15];
+    memcpy(badcheck, ga, 15);
+    badcheck[13] = (char)(badcheck[13] == '9' ? '0' : badcheck[13] + 1);
+    REQUIRE_EQ(fx_scan(d, badcheck, &rep), 0);
+    EXPECT_REFUSED(rep, INVALID_BARCODE);
+    REQUIRE_EQ(fx_scan(d, "TOTE-T1-1", &rep), 0);
+    EXPECT_REFUSED(rep, WRONG_ITEM);
+    REQUIRE_EQ(fx_scan(d, gcase, &rep), 0); /* a case of 6 for 3 */
+    EXPECT_REFUSED(rep, OVER_PICK);
+    for (int i = 1; i <= 3; i++) {
+        REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+        CHECK_EQ(rep.u.result.accepted, 1);
+        CHECK_EQ(rep.u.result.qty_done, i);
+        CHECK_EQ(rep.u.result.task_done, i == 3);
+    }
+
+    /* the lot-tracked item: GS1 with lot and expiry */
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "C-01");
+    CHECK_STR(rep.u.task.lot, "L1");
+    CHECK_EQ(rep.u.task.tasks_left, 1);
+    REQUIRE_EQ(fx_scan(d, "BIN-C-01", &rep), 0);
+    char gs1[64];
+    snprintf(gs1, sizeof gs1,
+             "01%s17200101"
+             "10L1",
+             gc);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
+    EXPECT_REFUSED(rep, EXPIRED_LOT);
+    snprintf(gs1, sizeof gs1,
+             "01%s17491231"
+             "10L2",
+             gc);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
+    EXPECT_REFUSED(rep, WRONG_LOT);
+    snprintf(gs1, sizeof gs1,
+             "01%s17491231"
+             "10L1",
+             gc);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.feedback, TOTE_FEEDBACK_DONE);
+    CHECK_HAS(rep.u.result.message, "packing");
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_NO_TASK);
+
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    const char *reasons[] = {"NOT_LOGGED_IN", "NO_TASK",         "SCAN_BIN_FIRST",  "WRONG_BIN",
+                             "WRONG_ITEM",    "UNKNOWN_BARCODE", "INVALID_BARCODE", "OVER_PICK",
+                             "EXPIRED_LOT",   "WRONG_LOT"};
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        long long n =
+            fx_q(s, "SELECT COUNT(*) FROM scan WHERE result = 'refused' AND reason = ?1", "t", reasons[i]);
+        if (n < 1)
+            fprintf(stderr, "no refused scan with reason %s\n", reasons[i]);
+        CHECK_INT(n, >=, 1);
+    }
+    CHECK_INT(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'scan_refused'", NULL), >=, 10);
+    CHECK_EQ(
+        fx_q(s, "SELECT COUNT(*) FROM scan WHERE result = 'accepted' AND context = 'pick' AND qty > 0", NULL),
+        5);
+    CHECK_STR(fx_qs(s, "SELECT lot FROM scan WHERE result = 'accepted' AND gtin = ?1", "t", gc), "L1");
+    CHECK_STR(fx_qs(s, "SELECT expiry FROM scan WHERE result = 'accepted' AND gtin = ?1", "t", gc),
+              "2049-12-31");
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders WHERE name = '#2001'", NULL), "picked");
+    CHECK_STR(fx_qs(s, "SELECT status FROM pick_list", NULL), "done");
+    CHECK_STR(fx_qs(s, "SELECT status FROM wave", NULL), "done");
+    CHECK_STR(fx_qs(s, "SELECT operator FROM pick_list", NULL), "Ann");
+    CHECK_EQ(fx_q(s, "SELECT SUM(picked) FROM order_line", NULL), 5);
+    CHECK_EQ(fx_q(s, "SELECT SUM(reserved) FROM stock", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT on_hand FROM stock WHERE lot = 'L1'", NULL), 8);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_short_pick_with_another_bin(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-short1");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 3, NULL, NULL);
+    fx_stock(s, pid(s, "SKU-A"), "A-09", 90, 5, NULL, NULL);
+    fx_stock(s, pid(s, "SKU-B"), "B-05", 50, 5, NULL, NULL);
+    const char *skus[] = {"SKU-A", "SKU-B"};
+    const long long qty[] = {3, 1};
+    fx_order(s, "#3001", 0, 2, skus, qty, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = picker(&st, "hh-s1");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "A-01");
+    uint32_t task = rep.u.task.task_id;
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    /* the bin holds enough: no short */
+    REQUIRE_EQ(fx_short(d, task, 2, "cannot find", &rep), 0);
+    EXPECT_REFUSED(rep, BAD_QUANTITY);
+    /* a task that is not ours */
+    REQUIRE_EQ(fx_short(d, task + 100, 0, "x", &rep), 0);
+    EXPECT_REFUSED(rep, NO_TASK);
+    /* the bin is empty: 2 missing, found in A-09; the new task follows at once */
+    REQUIRE_EQ(fx_short(d, task, 0, "bin empty", &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.feedback, TOTE_FEEDBACK_WARNING);
+    uint32_t short_seq = rep.seq;
+    REQUIRE_EQ(fx_recv(d, &rep, 5000), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_EQ(rep.seq, short_seq);
+    CHECK_STR(rep.u.task.bin, "B-05"); /* walking order: B-05 before A-09 */
+    REQUIRE_EQ(fx_scan(d, gb, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "A-09");
+    CHECK_EQ(rep.u.task.qty_total, 2);
+    for (int i = 0; i < 2; i++) {
+        REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+        CHECK_EQ(rep.u.result.accepted, 1);
+    }
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders WHERE name = '#3001'", NULL), "picked");
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line WHERE sku = 'SKU-A'", NULL), 3);
+    CHECK_EQ(fx_q(s, "SELECT short FROM order_line WHERE sku = 'SKU-A'", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT SUM(qty) FROM stock_move WHERE kind = 'shortage'", NULL), -2);
+    CHECK_EQ(fx_q(s,
+                  "SELECT on_hand FROM stock s JOIN location l ON l.id = s.location_id WHERE l.code = 'A-01'",
+                  NULL),
+             0);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM count_task", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM alert", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT SUM(reserved) FROM stock", NULL), 0);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_short_pick_without_another_bin(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-short2");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-D"), "D-01", 10, 2, NULL, NULL);
+    const char *skus[] = {"SKU-D"};
+    const long long qty[] = {2};
+    fx_order(s, "#4001", 0, 1, skus, qty, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+
+    void *sub = zmq_socket(st.zctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "alert", 5);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "order", 5);
+    REQUIRE_EQ(zmq_connect(sub, st.pub_ep), 0);
+    tt_sleep_ms(200); /* let the subscription reach the station */
+
+    fx_dev *d = picker(&st, "hh-s2");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    uint32_t task = rep.u.task.task_id;
+    /* one in the bin: it can still be picked, one is short */
+    REQUIRE_EQ(fx_short(d, task, 1, "only one there", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.task_done, 0);
+    CHECK_EQ(rep.u.result.qty_left, 1);
+    CHECK_HAS(rep.u.result.message, "supervisor");
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_EQ(rep.u.task.task_id, task);
+    REQUIRE_EQ(fx_scan(d, gd, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.task_done, 1);
+
+    /* the alert was published; order events too */
+    int saw_alert = 0, saw_picked = 0;
+    for (int i = 0; i < 20 && !(saw_alert && saw_picked); i++) {
+        char topic[32] = "", body[2048] = "";
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, 1000) <= 0)
+            break;
+        int n = zmq_recv(sub, topic, sizeof topic - 1, 0);
+        topic[n > 0 ? n : 0] = '\0';
+        n = zmq_recv(sub, body, sizeof body - 1, 0);
+        body[n > 0 ? n : 0] = '\0';
+        if (strcmp(topic, "alert") == 0 && strstr(body, "#4001") && strstr(body, "\"short\":1"))
+            saw_alert = 1;
+        if (strcmp(topic, "order") == 0 && strstr(body, "\"status\":\"picked\""))
+            saw_picked = 1;
+    }
+    CHECK(saw_alert);
+    CHECK(saw_picked);
+    zmq_close(sub);
+
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT short FROM order_line", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM alert WHERE kind = 'short_pick' AND subject = '#4001'", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM count_task WHERE status = 'open'", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT SUM(qty) FROM stock_move WHERE kind = 'shortage'", NULL), -1);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders", NULL), "picked");
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_lease_expiry_releases_the_list(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-lease");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 20, NULL, NULL);
+    const char *skus[] = {"SKU-A"};
+    const long long qty[] = {2};
+    fx_order(s, "#5001", 0, 1, skus, qty, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    const char *extra[] = {"--lease-seconds", "1", NULL};
+    REQUIRE_EQ(fx_station_start(&st, extra, 0), 0);
+    fx_dev *dead = picker(&st, "hh-dead");
+    fx_dev *live = picker(&st, "hh-live");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(dead, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    uint32_t list = rep.u.task.pick_list_id;
+    REQUIRE_EQ(fx_next(live, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_NO_TASK); /* leased to the other handheld */
+    fx_dev_destroy(&dead);                 /* it goes silent */
+    long long end = tt_now_ms() + 6000;
+    int got = 0;
+    while (tt_now_ms() < end && !got) {
+        tt_sleep_ms(300);
+        REQUIRE_EQ(fx_next(live, &rep), 0);
+        got = rep.type == TOTE_WIRE_TASK;
+    }
+    CHECK(got);
+    CHECK_EQ(rep.u.task.pick_list_id, list);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT device FROM pick_list", NULL), "hh-live");
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'lease_expired'", NULL), 1);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders", NULL), "picking");
+    tote_store_destroy(&s);
+    fx_dev_destroy(&live);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_bin),
+        TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_lease_expiry_releases_the_list))

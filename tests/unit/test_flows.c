@@ -1,0 +1,264 @@
+/*
+ * The flows without the server: live events, settings, admission, a pick
+ * applied in-process (and rolled back), snapshots that fit a reply, and the
+ * stored-reply blob format.
+ */
+#include <sys/stat.h>
+
+#include "../integration/fixture_server.h"
+#include "tote/flows.h"
+#include "tote/server.h"
+#include "tote/snapshot.h"
+
+static void test_events_mark_and_rewind(void)
+{
+    tote_events *e = tote_events_new();
+    REQUIRE(e != NULL);
+    for (int i = 0; i < 3; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "i", i);
+        tote_events_add(e, "scan", o);
+    }
+    size_t mark = tote_events_mark(e);
+    tote_events_add(e, "alert", cJSON_CreateObject());
+    tote_events_add(e, "order", cJSON_CreateObject());
+    CHECK_EQ(tote_events_count(e), 5);
+    tote_events_rewind(e, mark);
+    CHECK_EQ(tote_events_count(e), 3);
+    CHECK_STR(tote_events_topic(e, 2), "scan");
+    CHECK_STR(tote_events_json(e, 2), "{\"i\":2}");
+    tote_events_add(e, "x", NULL); /* ignored */
+    CHECK_EQ(tote_events_count(e), 3);
+    tote_events_clear(e);
+    CHECK_EQ(tote_events_count(e), 0);
+    tote_events_destroy(&e);
+    CHECK(e == NULL);
+    tote_events_destroy(&e);
+}
+
+static void test_settings(void)
+{
+    char *dir = tt_tmpdir("flows-set");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    tote_flow_settings cfg;
+    tote_flow_settings_load(s, 30, 1500, &cfg);
+    CHECK_EQ(cfg.require_login, 1);
+    CHECK_EQ(cfg.require_bin_scan, 0);
+    CHECK_EQ(cfg.lease_seconds, 30);
+    CHECK_EQ(cfg.heartbeat_ms, 1500);
+    CHECK_EQ(cfg.weight_tolerance_pct, 5);
+    CHECK_STR(cfg.s10_service, "LX");
+    CHECK_STR(cfg.s10_country, "NL");
+    CHECK_STR(cfg.quarantine_location, "QUARANTINE");
+    tote_store_setting_set(s, "require_login", "0");
+    tote_store_setting_set(s, "s10_service", "RR");
+    tote_store_setting_set(s, "weight_tolerance_pct", "12");
+    tote_flow_settings_load(s, 30, 1500, &cfg);
+    CHECK_EQ(cfg.require_login, 0);
+    CHECK_STR(cfg.s10_service, "RR");
+    CHECK_EQ(cfg.weight_tolerance_pct, 12);
+    tote_store_destroy(&s);
+    tt_rmrf(dir);
+    free(dir);
+}
+
+static void test_reply_blob(void)
+{
+    const uint8_t blob[] = {0, 3, 'a', 'b', 'c', 0, 1, 'z', 0, 9, 'x'};
+    size_t off = 0, n = 0;
+    const uint8_t *f = NULL;
+    REQUIRE(tote_reply_blob_next(blob, sizeof blob, &off, &f, &n));
+    CHECK_MEM(f, n, "abc", 3);
+    REQUIRE(tote_reply_blob_next(blob, sizeof blob, &off, &f, &n));
+    CHECK_MEM(f, n, "z", 1);
+    CHECK(!tote_reply_blob_next(blob, sizeof blob, &off, &f, &n)); /* says 9, has 1 */
+    off = 0;
+    CHECK(!tote_reply_blob_next(blob, 1, &off, &f, &n));
+}
+
+/* In-process: admission, HELLO, NEXT_TASK, SCAN; and a rolled-back request leaves nothing. */
+static void test_apply_in_process(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "flows-apply"), 0);
+    tote_store *s = fx_store(&st);
+    char g[15];
+    fx_gtin("0871234900001", g);
+    long long a = fx_product(s, "SKU-A", "Blue mug", 300, g, 1200);
+    fx_stock(s, a, "A-01", 10, 10, NULL, NULL);
+    fx_order(s, "#7001", 0, 1, (const char *[]){"SKU-A"}, (const long long[]){2}, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_setting_set(s, "require_login", "0");
+    tote_flow_settings cfg;
+    tote_flow_settings_load(s, 60, 2000, &cfg);
+    tote_flow_ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.cfg = &cfg;
+    c.events = tote_events_new();
+    tote_store_now(c.now);
+    memcpy(c.today, c.now, 10);
+    tote_wire_msg *req = malloc(sizeof *req), *out = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *out);
+    int n = 0;
+    tote_st_err st_err;
+
+    tote_wire_init(req, TOTE_WIRE_NEXT_TASK, "hh-x", 1);
+    CHECK_EQ(tote_flow_admit(&c, req, &st_err), TOTE_WERR_NO_HELLO);
+    tote_wire_init(req, TOTE_WIRE_HELLO, "hh-x", 1);
+    req->u.hello.role = TOTE_ROLE_PICKER;
+    CHECK_EQ(tote_flow_admit(&c, req, &st_err), TOTE_WERR_NONE);
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(out[0].type, TOTE_WIRE_HELLO_OK);
+    CHECK_EQ(out[0].u.hello_ok.lease_ms, 60000);
+
+    tote_wire_init(req, TOTE_WIRE_NEXT_TASK, "hh-x", 2);
+    CHECK_EQ(tote_flow_admit(&c, req, &st_err), TOTE_WERR_NONE);
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    REQUIRE_EQ(out[0].type, TOTE_WIRE_TASK);
+    CHECK_EQ(out[0].seq, 2);
+    CHECK_STR(out[0].u.task.gtin, g);
+
+    /* a scan inside a transaction that is rolled back leaves no trace */
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    tote_wire_init(req, TOTE_WIRE_SCAN, "hh-x", 3);
+    fx_fill_scan(&req->u.scan, "]E0", g + 1); /* the EAN-13 form of the GTIN */
+    tote_flow_admit(&c, req, &st_err);
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    CHECK_EQ(out[0].type, TOTE_WIRE_RESULT);
+    CHECK_EQ(out[0].u.result.accepted, 1);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line", NULL), 1);
+    tote_store_rollback(s);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan", NULL), 0);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+
+    /* the same scan applied for real */
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    CHECK_EQ(out[0].u.result.accepted, 1);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM stock_move WHERE kind = 'pick'", NULL), 1);
+    CHECK_STR(fx_qs(s, "SELECT gtin FROM scan", NULL), g);
+    CHECK_INT(tote_events_count(c.events), >=, 1);
+
+    free(req);
+    free(out);
+    tote_events_destroy(&c.events);
+    tote_store_destroy(&s);
+    fx_station_done(&st);
+}
+
+static void test_snapshot_fits_a_reply(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "flows-snap"), 0);
+    tote_store *s = fx_store(&st);
+    char now[32];
+    tote_store_now(now);
+    for (int i = 0; i < 400; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "handheld-with-a-long-name-%04d", i);
+        tote_device_hello(s, name, "picker", now, NULL);
+    }
+    char *json = NULL;
+    REQUIRE_EQ(tote_snapshot_json(s, "overview", "", &json), TOTE_ST_E_OK);
+    CHECK_INT(strlen(json), <=, TOTE_WIRE_JSON_MAX);
+    cJSON *j = cJSON_Parse(json);
+    REQUIRE(j != NULL);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(j, "truncated")));
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "devices")), >, 10);
+    cJSON_Delete(j);
+    free(json);
+    CHECK_EQ(tote_snapshot_json(s, "nonsense", "", &json), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_snapshot_json(s, "order", "#none", &json), TOTE_ST_E_NOT_FOUND);
+    tote_store_destroy(&s);
+    fx_station_done(&st);
+}
+
+static void test_prune_and_time(void)
+{
+    char t[32];
+    tote_flow_time_add("2024-02-28T23:59:30.250Z", 45, t);
+    CHECK_STR(t, "2024-02-29T00:00:15.250Z");
+    tote_flow_time_add("2024-03-01T00:00:00.000Z", -7 * 86400, t);
+    CHECK_STR(t, "2024-02-23T00:00:00.000Z");
+
+    char *dir = tt_tmpdir("flows-prune");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    char now[32];
+    tote_store_now(now);
+    tote_device_hello(s, "hh", "picker", now, NULL);
+    const uint8_t blob[] = {0, 1, 'x'};
+    for (uint32_t seq = 1; seq <= 10; seq++)
+        REQUIRE_EQ(tote_request_store(s, "hh", seq, TOTE_WIRE_SCAN, blob, sizeof blob,
+                                      seq <= 6 ? "2020-01-01T00:00:00.000Z" : now),
+                   TOTE_ST_E_OK);
+    int n = 0;
+    REQUIRE_EQ(tote_request_prune(s, "2021-01-01T00:00:00.000Z", 4, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 4); /* only the oldest 4 looked at */
+    REQUIRE_EQ(tote_request_prune(s, "2021-01-01T00:00:00.000Z", 100, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 2);
+    REQUIRE_EQ(tote_request_prune(s, "2021-01-01T00:00:00.000Z", 100, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 0);
+    int type = 0;
+    uint8_t *reply = NULL;
+    size_t len = 0;
+    CHECK_EQ(tote_request_lookup(s, "hh", 3, &type, &reply, &len), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_request_lookup(s, "hh", 8, &type, &reply, &len), TOTE_ST_E_OK);
+    CHECK_MEM(reply, len, blob, sizeof blob);
+    free(reply);
+    tote_device_info d;
+    REQUIRE_EQ(tote_device_get(s, "hh", &d), TOTE_ST_E_OK);
+    CHECK_EQ(d.last_seq, 10);
+    tote_store_destroy(&s);
+    tt_rmrf(dir);
+    free(dir);
+}
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+static void test_background_checkpoints(void)
+{
+    char *dir = tt_tmpdir("flows-ckpt");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    tote_checkpointer *cp = NULL;
+    REQUIRE_EQ(tote_checkpointer_start(s, 100, &cp), TOTE_ST_E_OK);
+    long long before = file_size(path);
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    for (int i = 0; i < 5000; i++) {
+        char k[32], v[64];
+        snprintf(k, sizeof k, "k%d", i);
+        snprintf(v, sizeof v, "value-%d-with-some-length-to-fill-pages", i);
+        tote_store_setting_set(s, k, v);
+    }
+    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    /* the writer did not checkpoint: the pages are only in the WAL */
+    CHECK_EQ(file_size(path), before);
+    long long end = tt_now_ms() + 3000;
+    while (file_size(path) == before && tt_now_ms() < end)
+        tt_sleep_ms(50);
+    CHECK_INT(file_size(path), >, before);
+    tote_checkpointer_stop(&cp, s);
+    CHECK(cp == NULL);
+    tote_checkpointer_stop(&cp, s);
+    tote_store_destroy(&s);
+    tt_rmrf(dir);
+    free(dir);
+}
+
+TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_reply_blob),
+        TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
+        TT_TEST(test_background_checkpoints), TT_TEST(test_prune_and_time))
