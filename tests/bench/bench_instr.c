@@ -333,7 +333,7 @@ int main(int argc, char **argv)
            "Ir per "
            "durable one-row transaction (%ld times)\n",
            wire / (double)nw, nw, bare / (double)ns, ns);
-    result("instr.bare_txn", "one bare durable SQLite transaction (1 INSERT)", bare / (double)ns, "Ir", NULL);
+    result("instr.bare_txn", "bare durable SQLite transaction, 1 INSERT", bare / (double)ns, "Ir", NULL);
     result("instr.serve_request", "tote serve: instructions per picker request (whole loop)", per_req, "Ir",
            "\"instr.bare_txn\"");
     result("instr.flow_apply", "tote serve: of which the flow (tote_flow_apply)", per_apply, "Ir",

@@ -49,8 +49,20 @@ static const struct {
 typedef struct bench {
     char path[4096];
     char name[256];
-    int hw; /* run under umockdev-wrapper */
+    int hw;            /* run under umockdev-wrapper */
+    const char *arg;   /* one argument instead of --quick (a test name) */
+    const char *env_q; /* environment for --quick, and for a full run */
+    const char *env_f;
 } bench;
+
+/* Figures that live in tests rather than bench_* programs. */
+static const struct {
+    const char *name, *relpath, *arg, *env_quick, *env_full;
+} extras[] = {
+    /* the scanner's scan-to-beep through an emulated serial (SSI) scanner, tote-handheld and tote serve */
+    {"bench_scanner", "../hw/test_hw_e2e", "test_scan_to_beep_latency", "TOTE_E2E_SCANS=100",
+     "TOTE_E2E_SCANS=400"},
+};
 
 static int cmp_bench(const void *a, const void *b)
 {
@@ -173,6 +185,48 @@ static void utc_now(char *buf, size_t cap)
 }
 
 /* Runs one bench, echoing its human lines, collecting RESULT objects into results. */
+/* A RESULT without an id, {"name":"scan_to_beep_ms","p50":1.2,"p99":3.4,"n":100}: one figure per
+ * number (but n), id NAME.KEY, unit from the name's _ms/_s suffix. */
+static void adapt_result(cJSON *o, const char *bench_name, cJSON *results)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "name"));
+    if (!name)
+        return;
+    const char *unit = "";
+    size_t nl = strlen(name);
+    if (nl > 3 && strcmp(name + nl - 3, "_ms") == 0)
+        unit = "ms";
+    else if (nl > 2 && strcmp(name + nl - 2, "_s") == 0)
+        unit = "s";
+    cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        if (!cJSON_IsNumber(it) || strcmp(it->string, "n") == 0)
+            continue;
+        char id[256], human[300];
+        snprintf(id, sizeof id, "%s.%s", name, it->string);
+        snprintf(human, sizeof human, "%s %s", name, it->string);
+        for (char *c = human; *c; c++)
+            if (*c == '_')
+                *c = ' ';
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "id", id);
+        cJSON_AddStringToObject(f, "name", human);
+        cJSON_AddNumberToObject(f, "value", it->valuedouble);
+        cJSON_AddStringToObject(f, "unit", unit);
+        cJSON_AddStringToObject(f, "better", "lower");
+        cJSON *n = cJSON_GetObjectItem(o, "n");
+        if (cJSON_IsNumber(n))
+            cJSON_AddNumberToObject(f, "samples", n->valuedouble);
+        if (strcmp(name, "scan_to_beep_ms") == 0) {
+            cJSON *vs = cJSON_AddArrayToObject(f, "vs");
+            cJSON_AddItemToArray(vs, cJSON_CreateString("server.round_trip.h1"));
+        }
+        cJSON_AddStringToObject(f, "bench", bench_name);
+        cJSON_AddItemToArray(results, f);
+    }
+}
+
 static int run_bench(const bench *b, int quick, cJSON *results, double *secs)
 {
     const char *argv[6];
@@ -180,11 +234,14 @@ static int run_bench(const bench *b, int quick, cJSON *results, double *secs)
     if (b->hw)
         argv[n++] = "/usr/bin/umockdev-wrapper";
     argv[n++] = b->path;
-    if (quick)
+    if (b->arg)
+        argv[n++] = b->arg;
+    else if (quick)
         argv[n++] = "--quick";
     argv[n] = NULL;
+    const char *env[2] = {quick ? b->env_q : b->env_f, NULL};
     long long t0 = tt_now_ms();
-    tt_proc *p = tt_spawn(argv, NULL, TT_PIPE_STDOUT, NULL, NULL);
+    tt_proc *p = tt_spawn(argv, env[0] ? env : NULL, TT_PIPE_STDOUT, NULL, NULL);
     if (!p)
         return -1;
     static char line[65536];
@@ -196,6 +253,9 @@ static int run_bench(const bench *b, int quick, cJSON *results, double *secs)
                 cJSON_IsNumber(cJSON_GetObjectItem(o, "value"))) {
                 cJSON_AddStringToObject(o, "bench", b->name);
                 cJSON_AddItemToArray(results, o);
+            } else if (o && cJSON_IsString(cJSON_GetObjectItem(o, "name"))) {
+                adapt_result(o, b->name, results);
+                cJSON_Delete(o);
             } else {
                 fprintf(stderr, "bench_report: %s printed a RESULT line that is not a figure: %s\n", b->name,
                         line);
@@ -297,6 +357,21 @@ int main(int argc, char **argv)
     if (access("/usr/bin/umockdev-wrapper", X_OK) == 0)
         nb = find_benches(hwdir, 1, benches, nb, 128);
     qsort(benches, nb_main, sizeof benches[0], cmp_bench);
+    for (size_t e = 0; e < sizeof extras / sizeof extras[0] && nb < 128; e++) {
+        char path[4096];
+        if (snprintf(path, sizeof path, "%.2000s/%.1000s", self, extras[e].relpath) >= (int)sizeof path)
+            continue;
+        if (access(path, X_OK) != 0 || access("/usr/bin/umockdev-wrapper", X_OK) != 0)
+            continue;
+        bench *b = &benches[nb++];
+        memset(b, 0, sizeof *b);
+        snprintf(b->path, sizeof b->path, "%s", path);
+        snprintf(b->name, sizeof b->name, "%s", extras[e].name);
+        b->hw = 1;
+        b->arg = extras[e].arg;
+        b->env_q = extras[e].env_quick;
+        b->env_f = extras[e].env_full;
+    }
     if (only) {
         size_t k = 0;
         for (size_t i = 0; i < nb; i++) {
@@ -348,9 +423,21 @@ int main(int argc, char **argv)
         }
     }
 
+    /* derived: the station's own round trip at 1 handheld, from its closed-loop rate */
+    cJSON *h1 = find_result(results, "server.confirms.h1");
+    if (h1 && cJSON_GetNumberValue(cJSON_GetObjectItem(h1, "value")) > 0) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "id", "server.round_trip.h1");
+        cJSON_AddStringToObject(f, "name", "tote serve round trip, 1 handheld (1 / confirms/s)");
+        cJSON_AddNumberToObject(f, "value", 1000.0 / cJSON_GetNumberValue(cJSON_GetObjectItem(h1, "value")));
+        cJSON_AddStringToObject(f, "unit", "ms");
+        cJSON_AddStringToObject(f, "bench", "bench_report (derived)");
+        cJSON_AddItemToArray(results, f);
+    }
+
     /* the table: every figure beside each of its limits */
-    printf("\n%-58s %18s   %-44s %18s %9s\n", "figure", "value", "limit (same run)", "limit value", "ratio");
-    for (int i = 0; i < 152; i++)
+    printf("\n%-58s %18s   %-50s %18s %9s\n", "figure", "value", "limit (same run)", "limit value", "ratio");
+    for (int i = 0; i < 158; i++)
         putchar('-');
     putchar('\n');
     cJSON *cmp = cJSON_AddArrayToObject(report, "comparisons");
@@ -383,7 +470,7 @@ int main(int argc, char **argv)
                     cJSON_AddItemToArray(cmp, c);
                 }
             }
-            printf("%-58.58s %18s   %-44.44s %18s %9s\n", shown ? "" : jstr(r, "name"), shown ? "" : v,
+            printf("%-58.58s %18s   %-50.50s %18s %9s\n", shown ? "" : jstr(r, "name"), shown ? "" : v,
                    lim   ? jstr(lim, "name")
                    : lid ? lid
                          : "?",
@@ -404,7 +491,7 @@ int main(int argc, char **argv)
                 }
             }
             if (!is_limit)
-                printf("%-58.58s %18s   %-44s %18s %9s\n", jstr(r, "name"), v, "(no limit)", "", "");
+                printf("%-58.58s %18s   %-50s %18s %9s\n", jstr(r, "name"), v, "(no limit)", "", "");
         }
     }
     /* what the issue asks for and no bench measured */

@@ -10,7 +10,7 @@
  *
  *   bench_rss [--quick] [--lines N] [--handhelds N] [--seconds S]
  *
- * --quick: 100k order lines. Prints human lines and RESULT lines (BENCH.md).
+ * --quick: 50k order lines. Prints human lines and RESULT lines (BENCH.md).
  */
 #include <dirent.h>
 #include <signal.h>
@@ -114,9 +114,9 @@ int main(int argc, char **argv)
     double seconds = 20;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
-            lines = 100000;
+            lines = 50000;
             products = 5000;
-            seconds = 10;
+            seconds = 8;
         } else if (strcmp(argv[i], "--lines") == 0 && i + 1 < argc) {
             lines = atol(argv[++i]);
         } else if (strcmp(argv[i], "--handhelds") == 0 && i + 1 < argc) {
