@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "tote/flows.h"
+#include "tote/security.h"
 #include "tote/wire.h"
 
 #define REPLY_RESERVE (TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2))
@@ -31,6 +32,7 @@ struct pending {
     size_t out_off, out_len;
     char device[TOTE_WIRE_DEVICE_MAX + 1];
     uint32_t seq;
+    char auth[TOTE_WIRE_DEVICE_MAX + 1]; /* ZAP user id: the enrolled device ("" insecure) */
 };
 
 struct touched {
@@ -47,6 +49,7 @@ struct tote_server {
     void *zctx;
     void *router;
     void *pub;
+    tote_server_security *sec;
     struct pending *batch;
     int nbatch;
     uint8_t *out;
@@ -148,6 +151,11 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     zmq_setsockopt(srv->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(srv->pub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(srv->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    tote_st_err se = tote_security_server_new(srv->zctx, srv->s, cfg->db_path, cfg->insecure, &srv->sec, err_msg);
+    if (se != TOTE_ST_E_OK || tote_security_server_setup(srv->sec, srv->router, srv->pub, err_msg) != 0) {
+        tote_server_destroy(&srv);
+        return se != TOTE_ST_E_OK ? se : TOTE_ST_E_NET;
+    }
     if (zmq_bind(srv->router, srv->listen) != 0) {
         if (err_msg)
             *err_msg = dup_msg("cannot listen on ", srv->listen, zmq_strerror(errno));
@@ -177,6 +185,7 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->router);
     if (srv->pub)
         zmq_close(srv->pub);
+    tote_security_server_destroy(&srv->sec);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
     tote_checkpointer_stop(&srv->checkpointer, srv->s);
@@ -369,6 +378,12 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
         put_error(srv, p, TOTE_WERR_UNKNOWN_TYPE, "not a request type");
         return;
     }
+    char why[TOTE_WIRE_TEXT_MAX + 1];
+    tote_wire_error auth = tote_security_check_request(srv->sec, p->auth, req, why, sizeof why);
+    if (auth != TOTE_WERR_NONE) {
+        put_error(srv, p, auth, why);
+        return;
+    }
     int unsequenced = is_unsequenced(req->type);
     if (req->seq == 0 && !unsequenced) {
         put_error(srv, p, TOTE_WERR_BAD_SEQ, NULL);
@@ -445,6 +460,7 @@ static void drain(tote_server *srv)
         p->extra_frames = 0;
         if (zmq_msg_more(&p->id))
             zmq_msg_recv(&p->body, srv->router, 0);
+        tote_security_peer(&p->body, p->auth, sizeof p->auth);
         while (zmq_msg_more(&p->body)) {
             zmq_msg_t extra;
             zmq_msg_init(&extra);
@@ -614,8 +630,9 @@ tote_st_err tote_server_run(tote_server *srv)
         long long wait = srv->next_lease_ms - now;
         if (wait < 0)
             wait = 0;
-        zmq_pollitem_t items[] = {{srv->router, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, 1, (long)wait);
+        zmq_pollitem_t items[4] = {{srv->router, 0, ZMQ_POLLIN, 0}};
+        int nsec = tote_security_poll_items(srv->sec, &items[1], 3);
+        int rc = zmq_poll(items, 1 + nsec, (long)wait);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -624,6 +641,7 @@ tote_st_err tote_server_run(tote_server *srv)
             fprintf(stderr, "tote serve: poll failed: %s\n", zmq_strerror(errno));
             return TOTE_ST_E_NET;
         }
+        tote_security_poll_handle(srv->sec, &items[1], nsec);
         if (items[0].revents & ZMQ_POLLIN)
             process_batch(srv);
         if (mono_ms() >= srv->next_lease_ms) {
