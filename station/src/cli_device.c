@@ -91,7 +91,8 @@ static int device_list(const tote_cli_ctx *ctx, int argc, char **argv)
         cJSON_ArrayForEach(it, arr)
         {
             char key[64] = "", fp[TOTE_FINGERPRINT_LEN + 1];
-            tote_security_device_key(s, cJSON_GetStringValue(cJSON_GetObjectItem(it, "name")), key, sizeof key);
+            tote_security_device_key(s, cJSON_GetStringValue(cJSON_GetObjectItem(it, "name")), key,
+                                     sizeof key);
             tote_key_fingerprint(key, fp, sizeof fp);
             if (key[0])
                 cJSON_AddStringToObject(it, "key_fingerprint", fp);

@@ -151,7 +151,8 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     zmq_setsockopt(srv->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(srv->pub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(srv->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    tote_st_err se = tote_security_server_new(srv->zctx, srv->s, cfg->db_path, cfg->insecure, &srv->sec, err_msg);
+    tote_st_err se =
+        tote_security_server_new(srv->zctx, srv->s, cfg->db_path, cfg->insecure, &srv->sec, err_msg);
     if (se != TOTE_ST_E_OK || tote_security_server_setup(srv->sec, srv->router, srv->pub, err_msg) != 0) {
         tote_server_destroy(&srv);
         return se != TOTE_ST_E_OK ? se : TOTE_ST_E_NET;
