@@ -188,9 +188,6 @@ int main(int argc, char **argv)
     }
     if (enrol_path && insecure)
         return fail(2, "--enrol and --insecure exclude each other");
-    if (!enrol_path && !insecure)
-        return fail(2, "the station only talks to enrolled handhelds: pass --enrol FILE (made by tote device "
-                       "add NAME --role ROLE -o FILE), or --insecure for a development station");
     if (enrol_path) {
         char why[600];
         if (tote_enrol_load(enrol_path, &enrol, why, sizeof why) != 0)
@@ -204,9 +201,6 @@ int main(int argc, char **argv)
         if (!cfg.station)
             cfg.station = enrol.station;
         cfg.enrol = &enrol;
-    } else {
-        fprintf(stderr,
-                "tote-handheld: WARNING: --insecure: plain text, not authenticated; development only\n");
     }
     if (!cfg.station)
         return fail(2, "--station tcp://HOST:PORT is required");
@@ -222,6 +216,12 @@ int main(int argc, char **argv)
     if (strcmp(cfg.scanner, "sim") != 0 &&
         (cfg.sim_error_rate > 0 || cfg.sim_delay_ms > 0 || cfg.sim_max_scans > 0 || cfg.sim_seed))
         return fail(2, "--sim-* options need --scanner sim");
+    if (!enrol_path && !insecure)
+        return fail(2, "the station only talks to enrolled handhelds: pass --enrol FILE (made by tote device "
+                       "add NAME --role ROLE -o FILE), or --insecure for a development station");
+    if (insecure)
+        fprintf(stderr,
+                "tote-handheld: WARNING: --insecure: plain text, not authenticated; development only\n");
 
     signal(SIGPIPE, SIG_IGN);
     char *why = NULL;
