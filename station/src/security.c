@@ -696,8 +696,10 @@ tote_wire_error tote_security_check_request(tote_server_security *sec, const cha
     int revoked = 0;
     tote_st_err e = tote_security_device_state(sec->s, user_id, role, sizeof role, &revoked);
     if (e == TOTE_ST_E_NOT_FOUND || (e == TOTE_ST_E_OK && revoked)) {
+        /* HELLO: refused (DENIED); anything else: UNKNOWN_DEVICE, on which a
+         * handheld stops and keeps its outbox */
         snprintf(msg, cap, "device %s has been revoked at the station", user_id);
-        return TOTE_WERR_UNKNOWN_DEVICE;
+        return req->type == TOTE_WIRE_HELLO ? TOTE_WERR_DENIED : TOTE_WERR_UNKNOWN_DEVICE;
     }
     if (e != TOTE_ST_E_OK) {
         snprintf(msg, cap, "cannot read the device table: %s", tote_st_strerror(e));

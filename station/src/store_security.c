@@ -96,3 +96,21 @@ tote_st_err tote_security_device_key(tote_store *s, const char *name, char *out,
     sqlite3_reset(st);
     return TOTE_ST_E_OK;
 }
+
+tote_st_err tote_security_set_device_role(tote_store *s, const char *name, const char *role)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE device SET role = ?2 WHERE name = ?1 AND role <> ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    if (sqlite3_changes(tote_store_db(s)) == 0)
+        return TOTE_ST_E_OK;
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", role);
+    return tote_store_event(s, "cli", NULL, "device_role", "device", name, detail);
+}

@@ -145,6 +145,10 @@ void tote_security_server_destroy(tote_server_security **sec);
 /* Sets device name's public key (Z85). NOT_FOUND, EXISTS (key in use). */
 tote_st_err tote_security_set_device_key(tote_store *s, const char *name, const char *public_z85);
 
+/* Changes device name's role (an admin re-assigning a device; audited).
+ * OK also when unchanged; the CHECK constraint refuses a bad role. */
+tote_st_err tote_security_set_device_role(tote_store *s, const char *name, const char *role);
+
 /* The device with this public key: name and role (cap bytes each) and
  * whether it is revoked. NOT_FOUND if no device has the key. */
 tote_st_err tote_security_device_by_key(tote_store *s, const char *public_z85, char *name, size_t name_cap,
