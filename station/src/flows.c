@@ -374,8 +374,8 @@ tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote
     if (e == TOTE_ST_E_OK && c->dev.revoked)
         return TOTE_WERR_DENIED;
     if (req->type == TOTE_WIRE_HELLO)
-        return TOTE_WERR_NONE; /* any id may say hello (CurveZMQ enrolment tightens this) */
-    if (e == TOTE_ST_E_NOT_FOUND)
+        return TOTE_WERR_NONE; /* with CURVE, the server has checked the id against the key (security.c) */
+    if (e == TOTE_ST_E_NOT_FOUND || !c->dev.last_seen[0]) /* enrolled but never said hello */
         return TOTE_WERR_NO_HELLO;
     return TOTE_WERR_NONE;
 }
