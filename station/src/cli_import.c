@@ -6,6 +6,7 @@
  * when every record was imported, 2 when some were rejected or the file is
  * unusable, 1 on a runtime failure.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,8 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *path = argv[2];
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "cannot read %s: no such file", path);
+        return tote_cli_fail(TOTE_EXIT_USAGE, "cannot read %s: %s", path,
+                             errno == ENOENT ? "no such file" : strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return tote_cli_fail(TOTE_EXIT_USAGE, "%s is not a regular file", path);
 
