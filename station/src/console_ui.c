@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
+#undef lines /* term.h names its capabilities as macros: not wanted here */
+#undef columns
 #include <time.h>
 #include <unistd.h>
 
@@ -1319,7 +1322,13 @@ int tote_console_run(const tote_console_opts *opts)
     setlocale(LC_ALL, "");
     /* newterm, not initscr: an unknown $TERM is an error to report, not an exit */
     const char *term = getenv("TERM");
-    SCREEN *scr = term && *term ? newterm(NULL, stdout, stdin) : NULL;
+    int term_err = 0;
+    SCREEN *scr = NULL;
+    /* setupterm first: it says "unknown" without the allocation newterm leaks then */
+    if (term && *term && setupterm(term, STDOUT_FILENO, &term_err) == OK) {
+        del_curterm(cur_term);
+        scr = newterm(NULL, stdout, stdin);
+    }
     if (!scr) {
         fprintf(stderr, "tote: cannot drive this terminal (TERM=%s): set TERM to your terminal's type\n",
                 term && *term ? term : "(unset)");
