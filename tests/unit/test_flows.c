@@ -235,24 +235,30 @@ static void test_background_checkpoints(void)
     tote_store *s = NULL;
     REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
     tote_checkpointer *cp = NULL;
-    REQUIRE_EQ(tote_checkpointer_start(s, 100, &cp), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_checkpointer_start(s, 60000, &cp), TOTE_ST_E_OK);
     long long before = file_size(path);
+    /* well over SQLite's automatic checkpoint threshold of 1000 pages */
     REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-    for (int i = 0; i < 5000; i++) {
-        char k[32], v[64];
+    char v[2048];
+    memset(v, 'v', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    for (int i = 0; i < 3000; i++) {
+        char k[32];
         snprintf(k, sizeof k, "k%d", i);
-        snprintf(v, sizeof v, "value-%d-with-some-length-to-fill-pages", i);
         tote_store_setting_set(s, k, v);
     }
     REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
     /* the writer did not checkpoint: the pages are only in the WAL */
     CHECK_EQ(file_size(path), before);
-    long long end = tt_now_ms() + 3000;
-    while (file_size(path) == before && tt_now_ms() < end)
-        tt_sleep_ms(50);
-    CHECK_INT(file_size(path), >, before);
     tote_checkpointer_stop(&cp, s);
     CHECK(cp == NULL);
+    tote_checkpointer_stop(&cp, s);
+    /* the background thread does */
+    REQUIRE_EQ(tote_checkpointer_start(s, 50, &cp), TOTE_ST_E_OK);
+    long long end = tt_now_ms() + 5000;
+    while (file_size(path) == before && tt_now_ms() < end)
+        tt_sleep_ms(20);
+    CHECK_INT(file_size(path), >, before);
     tote_checkpointer_stop(&cp, s);
     tote_store_destroy(&s);
     tt_rmrf(dir);

@@ -73,6 +73,9 @@ typedef struct tote_flow_ctx {
     char today[11]; /* YYYY-MM-DD of now */
     /* the requesting device as admitted (tote_flow_admit fills it) */
     tote_device_info dev;
+    /* set by a flow that queued print jobs: the server kicks the spooler
+     * after the commit (it never clears it itself) */
+    int print_queued;
 } tote_flow_ctx;
 
 #define TOTE_FLOW_MAX_REPLIES 2
