@@ -16,12 +16,22 @@
 
 void tote_scanner_set_status(tote_scanner *sc, const char *fmt, ...)
 {
+    char text[sizeof sc->status];
     va_list ap;
-    pthread_mutex_lock(&sc->status_lock);
     va_start(ap, fmt);
-    vsnprintf(sc->status, sizeof sc->status, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    pthread_mutex_lock(&sc->status_lock);
+    int changed = strcmp(text, sc->status) != 0;
+    memcpy(sc->status, text, sizeof text);
+    int fd = sc->notify_fd;
     pthread_mutex_unlock(&sc->status_lock);
+    if (changed && fd >= 0) {
+        uint64_t one = 1;
+        if (write(fd, &one, sizeof one) < 0) {
+            /* the counter cannot overflow in practice; nothing to do */
+        }
+    }
 }
 
 tote_hh_err tote_scanner_fill_event(tote_scan_event *ev, const char *aim, const uint8_t *data, size_t len)
@@ -108,6 +118,10 @@ tote_hh_err tote_scanq_pop(tote_scanq *q, tote_scan_event *ev)
 {
     pthread_mutex_lock(&q->mu);
     if (q->count == 0) {
+        uint64_t v; /* a status-change wakeup: taken */
+        if (read(q->efd, &v, sizeof v) < 0) {
+            /* already zero */
+        }
         pthread_mutex_unlock(&q->mu);
         return TOTE_HH_E_TIMEOUT;
     }
@@ -295,6 +309,7 @@ static tote_hh_err scanner_start(const tote_scanner_ops *ops, const tote_scanner
     if (!sc)
         return TOTE_HH_E_NOMEM;
     pthread_mutex_init(&sc->status_lock, NULL);
+    sc->notify_fd = -1;
     sc->ops = ops;
     sc->kind = ops->name;
     tote_hh_err e = ops->open(sc, cfg);

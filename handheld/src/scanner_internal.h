@@ -51,6 +51,7 @@ struct tote_scanner {
     pthread_mutex_t status_lock;
     char status[256];     /* written by backends through tote_scanner_set_status() */
     char status_out[256]; /* what tote_scanner_status() returned last */
+    int notify_fd;        /* eventfd poked when the status text changes (the backend's poll fd), -1: none */
 };
 
 extern const tote_scanner_ops tote_scanner_stdin_ops;
@@ -84,7 +85,8 @@ void tote_scanq_free(tote_scanq *q);
 /* Queues a scan (code OK, aim + data) or a notice (other code, no data).
  * Returns 0, or -1 when the queue was shut down while waiting for room. */
 int tote_scanq_push(tote_scanq *q, tote_hh_err code, const char *aim, const uint8_t *data, size_t len);
-/* Takes the oldest item: its code (OK with *ev filled), or TIMEOUT if empty. */
+/* Takes the oldest item: its code (OK with *ev filled), or TIMEOUT if empty
+ * (which also clears a status-change wakeup of the eventfd). */
 tote_hh_err tote_scanq_pop(tote_scanq *q, tote_scan_event *ev);
 /* Wakes and refuses producers from now on. */
 void tote_scanq_shutdown(tote_scanq *q);
@@ -115,7 +117,9 @@ int tote_scanner_list_serial(FILE *out, int json, int *first);
 int tote_scanner_auto_usb(tote_scanner_cfg *cfg);
 int tote_scanner_auto_serial(tote_scanner_cfg *cfg);
 
-/* Sets sc's status text (printf-style); thread-safe. */
+/* Sets sc's status text (printf-style); thread-safe. A change wakes
+ * sc->notify_fd, so that the client polling tote_scanner_fd() shows it at
+ * once (e.g. "connected" after a replug, before any scan). */
 void tote_scanner_set_status(tote_scanner *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Fills ev from an AIM id ("" or "]C1") and bytes; returns TOTE_HH_E_PROTOCOL

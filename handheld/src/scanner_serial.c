@@ -490,6 +490,7 @@ static void serial_close(tote_scanner *sc)
         wake(im);
     if (im->thread_started)
         pthread_join(im->thread, NULL);
+    sc->notify_fd = -1;
     tote_scanq_free(&im->q);
     if (im->wake_fd >= 0)
         close(im->wake_fd);
@@ -513,6 +514,7 @@ static tote_hh_err serial_open(tote_scanner *sc, const tote_scanner_cfg *cfg)
         serial_close(sc);
         return TOTE_HH_E_IO;
     }
+    sc->notify_fd = im->q.efd; /* status changes wake the client */
     sc->kind = cfg->ssi ? "serial-ssi" : "serial-plain";
     tote_scanner_set_status(sc, "opening %s", cfg->path);
     if (pthread_create(&im->thread, NULL, serial_thread, im) != 0) {

@@ -452,6 +452,7 @@ static void usb_close(tote_scanner *sc)
         libusb_hotplug_deregister_callback(im->ctx, im->hotplug);
     if (im->ctx)
         libusb_exit(im->ctx);
+    sc->notify_fd = -1;
     tote_scanq_free(&im->q);
     pthread_mutex_destroy(&im->mu);
     free(im);
@@ -481,6 +482,7 @@ static tote_hh_err usb_open(tote_scanner *sc, const tote_scanner_cfg *cfg)
                 LIBUSB_HOTPLUG_NO_FLAGS, vid, pid, LIBUSB_HOTPLUG_MATCH_ANY, hotplug_cb, im,
                 &im->hotplug) == LIBUSB_SUCCESS;
     }
+    sc->notify_fd = im->q.efd; /* status changes wake the client */
     if (cfg->have_vidpid)
         tote_scanner_set_status(sc, "opening USB %04x:%04x", cfg->vid, cfg->pid);
     else

@@ -1,10 +1,58 @@
-/* tote console — not built yet; see the open issues. */
+/*
+ * tote console [--station tcp://HOST:5555] [--events tcp://HOST:5556]
+ *              [--id NAME] [--user NAME] [--refresh-ms N]
+ *
+ * The supervisor console (station/CONSOLE.md): a terminal UI on a running
+ * station. It needs no database: everything comes from the station.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli_internal.h"
+#include "tote/console.h"
+#include "tote/wire.h"
+
+static const char usage_text[] = "usage: tote console [--station tcp://HOST:5555] [--events tcp://HOST:5556] "
+                                 "[--id NAME] [--user NAME] [--refresh-ms N]";
+
+static int endpoint_ok(const char *e)
+{
+    return strncmp(e, "tcp://", 6) == 0 || strncmp(e, "ipc://", 6) == 0;
+}
 
 int tote_cmd_console(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     (void)ctx;
-    (void)argc;
-    (void)argv;
-    return tote_cli_fail(TOTE_EXIT_FAIL, "'tote console' is not implemented yet");
+    const char *station = tote_cli_take_opt(&argc, argv, "--station");
+    const char *events = tote_cli_take_opt(&argc, argv, "--events");
+    const char *id = tote_cli_take_opt(&argc, argv, "--id");
+    const char *user = tote_cli_take_opt(&argc, argv, "--user");
+    const char *refresh = tote_cli_take_opt(&argc, argv, "--refresh-ms");
+    if (argc > 1)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (%s)", argv[1], usage_text);
+    if (station && (!*station || !endpoint_ok(station)))
+        return tote_cli_fail(TOTE_EXIT_USAGE,
+                             "--station needs an endpoint such as tcp://127.0.0.1:5555, not '%s'", station);
+    if (events && (!*events || !endpoint_ok(events)))
+        return tote_cli_fail(TOTE_EXIT_USAGE,
+                             "--events needs an endpoint such as tcp://127.0.0.1:5556, not '%s'", events);
+    if (id && (!*id || strlen(id) > TOTE_WIRE_DEVICE_MAX))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--id needs a name of 1 to %d bytes", TOTE_WIRE_DEVICE_MAX);
+    if (user && !*user)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--user needs a name");
+    int refresh_ms = 0;
+    if (refresh) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(refresh, &end, 10);
+        if (!*refresh || errno || *end || v < 100 || v > 600000)
+            return tote_cli_fail(TOTE_EXIT_USAGE, "--refresh-ms needs a number from 100 to 600000, not '%s'",
+                                 refresh);
+        refresh_ms = (int)v;
+    }
+    tote_console_opts o = {
+        .station = station, .events = events, .device_id = id, .user = user, .refresh_ms = refresh_ms};
+    return tote_console_run(&o) == 0 ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;
 }

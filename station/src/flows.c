@@ -12,6 +12,7 @@
 #include "flows_internal.h"
 #include "tote/alloc.h"
 #include "tote/barcode.h"
+#include "tote/printing.h"
 #include "tote/snapshot.h"
 
 /* ---------------- live events ---------------- */
@@ -354,8 +355,26 @@ tote_st_err tote_flow_reallocate(tote_flow_ctx *c, const tote_pick_task *t, int 
 
 tote_st_err tote_flow_print_package(tote_flow_ctx *c, long long package_id)
 {
-    (void)c;
-    (void)package_id;
+    tote_st_err e = tote_print_queue_package(c->s, package_id, c->dev.name, tote_flow_actor(c));
+    if (e == TOTE_ST_E_OK) {
+        c->print_queued = 1;
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_INVALID && e != TOTE_ST_E_NOT_FOUND)
+        return e;
+    /* the parcel is closed all the same; a supervisor reprints once fixed */
+    char subject[32], msg[400];
+    snprintf(subject, sizeof subject, "%lld", package_id);
+    snprintf(msg, sizeof msg, "the label of package %lld could not be made: %s", package_id,
+             tote_print_last_error());
+    long long alert = 0;
+    if ((e = tote_alert_raise(c->s, "label", subject, msg, c->now, &alert)) != TOTE_ST_E_OK)
+        return e;
+    cJSON *ev = tote_flow_event_obj(c, "label_failed");
+    cJSON_AddNumberToObject(ev, "alert", (double)alert);
+    cJSON_AddNumberToObject(ev, "package", (double)package_id);
+    cJSON_AddStringToObject(ev, "message", msg);
+    tote_events_add(c->events, "alert", ev);
     return TOTE_ST_E_OK;
 }
 
@@ -374,8 +393,8 @@ tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote
     if (e == TOTE_ST_E_OK && c->dev.revoked)
         return TOTE_WERR_DENIED;
     if (req->type == TOTE_WIRE_HELLO)
-        return TOTE_WERR_NONE; /* any id may say hello (CurveZMQ enrolment tightens this) */
-    if (e == TOTE_ST_E_NOT_FOUND)
+        return TOTE_WERR_NONE; /* with CURVE, the server has checked the id against the key (security.c) */
+    if (e == TOTE_ST_E_NOT_FOUND || !c->dev.last_seen[0]) /* enrolled but never said hello */
         return TOTE_WERR_NO_HELLO;
     return TOTE_WERR_NONE;
 }
@@ -394,7 +413,7 @@ static tote_st_err do_hello(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         return e;
     char detail[160];
     snprintf(detail, sizeof detail, "{\"role\":\"%s\",\"created\":%s}", role, created ? "true" : "false");
-    e = tote_store_event(c->s, NULL, req->device, "hello", "device", req->device, detail);
+    e = tote_store_event(c->s, tote_flow_actor(c), req->device, "hello", "device", req->device, detail);
     if (e != TOTE_ST_E_OK)
         return e;
     tote_flow_reply_init(c, req, out, TOTE_WIRE_HELLO_OK);
@@ -520,8 +539,8 @@ tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         char detail[96];
         snprintf(detail, sizeof detail, "{\"seq\":%u,\"type\":\"%s\"}", req->seq,
                  tote_wire_type_name(req->type));
-        tote_st_err e = tote_store_event(c->s, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
-                                         req->device, "offline_replay", "device", req->device, detail);
+        tote_st_err e = tote_store_event(c->s, tote_flow_actor(c), req->device, "offline_replay", "device",
+                                         req->device, detail);
         if (e != TOTE_ST_E_OK)
             return e;
     }

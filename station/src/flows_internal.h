@@ -56,9 +56,6 @@ tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, c
                                    tote_wire_msg *out, tote_wire_feedback fb, const char *fmt, ...)
     __attribute__((format(printf, 13, 14)));
 
-/* now + seconds in the store's time format. */
-void tote_flow_time_add(const char *now, int seconds, char out[32]);
-
 /* Login/role gate for a flow: returns OK when the device may do `what`
  * ("pick", "pack", "return"), else the reason to refuse with. */
 tote_wire_reason tote_flow_gate(const tote_flow_ctx *c, const char *what);

@@ -18,6 +18,8 @@
 #include <zmq.h>
 
 #include "tote/flows.h"
+#include "tote/printing.h"
+#include "tote/security.h"
 #include "tote/wire.h"
 
 #define REPLY_RESERVE (TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2))
@@ -31,6 +33,7 @@ struct pending {
     size_t out_off, out_len;
     char device[TOTE_WIRE_DEVICE_MAX + 1];
     uint32_t seq;
+    char auth[TOTE_WIRE_DEVICE_MAX + 1]; /* ZAP user id: the enrolled device ("" insecure) */
 };
 
 struct touched {
@@ -44,9 +47,11 @@ struct tote_server {
     char events_ep[256];
     tote_store *s;
     tote_checkpointer *checkpointer;
+    tote_spooler *spooler;
     void *zctx;
     void *router;
     void *pub;
+    tote_server_security *sec;
     struct pending *batch;
     int nbatch;
     uint8_t *out;
@@ -58,6 +63,7 @@ struct tote_server {
     struct touched *touched;
     size_t touched_cap;
     long long next_lease_ms;
+    long long next_prune_ms;
     int stop;
     tote_server_stats stats;
 };
@@ -113,6 +119,11 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     }
     if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
         srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
+    /* the print spooler: its own thread and connection; CUPS calls never run on the loop */
+    if (tote_spooler_new(cfg->db_path, &srv->spooler) != TOTE_ST_E_OK) {
+        fprintf(stderr, "tote serve: print spooler not started: labels stay queued\n");
+        srv->spooler = NULL;
+    }
     srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
@@ -148,6 +159,12 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     zmq_setsockopt(srv->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(srv->pub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(srv->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    tote_st_err se =
+        tote_security_server_new(srv->zctx, srv->s, cfg->db_path, cfg->insecure, &srv->sec, err_msg);
+    if (se != TOTE_ST_E_OK || tote_security_server_setup(srv->sec, srv->router, srv->pub, err_msg) != 0) {
+        tote_server_destroy(&srv);
+        return se != TOTE_ST_E_OK ? se : TOTE_ST_E_NET;
+    }
     if (zmq_bind(srv->router, srv->listen) != 0) {
         if (err_msg)
             *err_msg = dup_msg("cannot listen on ", srv->listen, zmq_strerror(errno));
@@ -177,8 +194,10 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->router);
     if (srv->pub)
         zmq_close(srv->pub);
+    tote_security_server_destroy(&srv->sec);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
+    tote_spooler_destroy(&srv->spooler);
     tote_checkpointer_stop(&srv->checkpointer, srv->s);
     tote_store_destroy(&srv->s);
     tote_events_destroy(&srv->events);
@@ -369,6 +388,12 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
         put_error(srv, p, TOTE_WERR_UNKNOWN_TYPE, "not a request type");
         return;
     }
+    char why[TOTE_WIRE_TEXT_MAX + 1];
+    tote_wire_error auth = tote_security_check_request(srv->sec, p->auth, req, why, sizeof why);
+    if (auth != TOTE_WERR_NONE) {
+        put_error(srv, p, auth, why);
+        return;
+    }
     int unsequenced = is_unsequenced(req->type);
     if (req->seq == 0 && !unsequenced) {
         put_error(srv, p, TOTE_WERR_BAD_SEQ, NULL);
@@ -426,7 +451,8 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
     }
     st = tote_request_release(srv->s);
     p->fresh = 1;
-    touch_add(srv, req->device);
+    if (!stored || srv->replies[0].type == TOTE_WIRE_ERROR)
+        touch_add(srv, req->device); /* a stored reply already set last_seen */
 }
 
 /* ---------------- the batch ---------------- */
@@ -445,6 +471,7 @@ static void drain(tote_server *srv)
         p->extra_frames = 0;
         if (zmq_msg_more(&p->id))
             zmq_msg_recv(&p->body, srv->router, 0);
+        tote_security_peer(&p->body, p->auth, sizeof p->auth);
         while (zmq_msg_more(&p->body)) {
             zmq_msg_t extra;
             zmq_msg_init(&extra);
@@ -536,6 +563,8 @@ static void process_batch(tote_server *srv)
         srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
         if (e == TOTE_ST_E_OK)
             srv->stats.batches++;
+        if (e == TOTE_ST_E_OK && fc.print_queued && srv->spooler)
+            tote_spooler_kick(srv->spooler);
     }
     if (e != TOTE_ST_E_OK) {
         /* nothing of this batch is durable: fresh replies become errors */
@@ -556,6 +585,16 @@ static void process_batch(tote_server *srv)
     publish_events(srv);
     srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
+}
+
+/* ---------------- printing ---------------- */
+
+/* A print job or printer changed state (spooler thread -> loop): PUB "printer". */
+static void on_spooler_event(void *ctx, const char *json)
+{
+    tote_server *srv = ctx;
+    if (zmq_send(srv->pub, "printer", 7, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        zmq_send(srv->pub, json, strlen(json), ZMQ_DONTWAIT);
 }
 
 /* ---------------- timers ---------------- */
@@ -596,6 +635,27 @@ static void lease_check(tote_server *srv)
     publish_events(srv);
 }
 
+/* Stored replies are kept request_retention_days (default 7). */
+static void prune_requests(tote_server *srv)
+{
+    char now[32], cutoff[32];
+    tote_store_now(now);
+    long long days = tote_store_setting_int(srv->s, "request_retention_days", 7);
+    if (days < 1)
+        days = 1;
+    tote_flow_time_add(now, (int)(-days * 86400), cutoff);
+    int n = 0;
+    tote_st_err e = tote_store_begin(srv->s);
+    if (e == TOTE_ST_E_OK)
+        e = tote_request_prune(srv->s, cutoff, 5000, &n);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(srv->s);
+    if (e != TOTE_ST_E_OK) {
+        tote_store_rollback(srv->s);
+        fprintf(stderr, "tote serve: pruning stored replies failed: %s\n", tote_st_strerror(e));
+    }
+}
+
 static int lease_interval_ms(const tote_server *srv)
 {
     int ms = srv->cfg.lease_seconds * 1000 / 4;
@@ -609,13 +669,24 @@ static int lease_interval_ms(const tote_server *srv)
 tote_st_err tote_server_run(tote_server *srv)
 {
     srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+    srv->next_prune_ms = mono_ms() + 5000;
     while (!srv->stop && !(srv->cfg.stop_flag && *srv->cfg.stop_flag)) {
         long long now = mono_ms();
         long long wait = srv->next_lease_ms - now;
         if (wait < 0)
             wait = 0;
-        zmq_pollitem_t items[] = {{srv->router, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, 1, (long)wait);
+        /* router, then the spooler's completion fd, then the ZAP handler */
+        zmq_pollitem_t items[5] = {{srv->router, 0, ZMQ_POLLIN, 0}};
+        int nitems = 1;
+        int spool_at = -1;
+        if (srv->spooler) {
+            items[nitems] = (zmq_pollitem_t){NULL, tote_spooler_fd(srv->spooler), ZMQ_POLLIN, 0};
+            spool_at = nitems++;
+        }
+        int sec_at = nitems;
+        int nsec = tote_security_poll_items(srv->sec, &items[sec_at], 3);
+        nitems += nsec;
+        int rc = zmq_poll(items, nitems, (long)wait);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -624,11 +695,18 @@ tote_st_err tote_server_run(tote_server *srv)
             fprintf(stderr, "tote serve: poll failed: %s\n", zmq_strerror(errno));
             return TOTE_ST_E_NET;
         }
+        tote_security_poll_handle(srv->sec, &items[sec_at], nsec);
         if (items[0].revents & ZMQ_POLLIN)
             process_batch(srv);
+        if (spool_at >= 0 && (items[spool_at].revents & ZMQ_POLLIN))
+            tote_spooler_drain(srv->spooler, on_spooler_event, srv);
         if (mono_ms() >= srv->next_lease_ms) {
             lease_check(srv);
             srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+        }
+        if (mono_ms() >= srv->next_prune_ms) {
+            prune_requests(srv);
+            srv->next_prune_ms = mono_ms() + 60000;
         }
     }
     return TOTE_ST_E_OK;

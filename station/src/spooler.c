@@ -339,11 +339,11 @@ static void job_event(tote_spooler *sp, long long id, const char *waiting)
     emit(sp, o);
 }
 
-static void alert(tote_spooler *sp, long long id, const char *msg)
+static tote_st_err alert(tote_spooler *sp, long long id, const char *msg)
 {
     char subject[48];
     snprintf(subject, sizeof subject, "print_job:%lld", id);
-    tote_store_alert_add(sp->st, "print", subject, msg);
+    return tote_store_alert_add(sp->st, "print", subject, msg);
 }
 
 static long backoff_ms(const tote_spooler *sp, int attempt)
@@ -436,15 +436,21 @@ static void submit_failed(tote_spooler *sp, const tote_print_job_rec *j, int att
     char next[32], msg[700];
     real_now(next, backoff_ms(sp, attempt));
     snprintf(msg, sizeof msg, "%s", tote_cups_last_error(sp->cups));
-    tote_store_print_job_retry(sp->st, j->id, next, msg);
     if (le == TOTE_LB_E_UNAVAILABLE)
         cups_reachable(sp, 0);
-    if (attempt == sp->max_attempts) {
+    tote_st_err e = tote_store_begin(sp->st);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_print_job_retry(sp->st, j->id, next, msg);
+    if (e == TOTE_ST_E_OK && attempt == sp->max_attempts) {
         char am[800];
         snprintf(am, sizeof am, "print job %lld for %.127s is still waiting after %d attempts: %.500s", j->id,
                  j->printer, attempt, msg);
-        alert(sp, j->id, am);
+        e = alert(sp, j->id, am);
     }
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(sp->st);
+    if (e != TOTE_ST_E_OK)
+        tote_store_rollback(sp->st);
     job_event(sp, j->id, msg);
 }
 
@@ -496,8 +502,18 @@ static void submit(tote_spooler *sp, const tote_print_job_rec *j)
 
 static void finish_failed(tote_spooler *sp, const tote_print_job_rec *j, const char *msg)
 {
-    tote_store_print_job_state(sp->st, j->id, "failed", msg);
-    alert(sp, j->id, msg);
+    /* the state and the alert together, or neither */
+    tote_st_err e = tote_store_begin(sp->st);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_print_job_state(sp->st, j->id, "failed", msg);
+    if (e == TOTE_ST_E_OK)
+        e = alert(sp, j->id, msg);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(sp->st);
+    if (e != TOTE_ST_E_OK) {
+        tote_store_rollback(sp->st);
+        return; /* tried again on the next pass */
+    }
     forget_note(sp, j->id);
     job_event(sp, j->id, NULL);
 }

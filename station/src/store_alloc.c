@@ -810,6 +810,26 @@ static tote_st_err new_allocations(tote_store *s, long long w, allocvec *made)
     return e;
 }
 
+/* 1 in *closed when the line's pick task (the one on exclude_stock, else its
+ * newest) is on a list that is done or cancelled: nobody would pick more. */
+static tote_st_err line_list_closed(tote_store *s, long long line_id, long long exclude_stock, int *closed)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
+                           "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
+                           "WHERE t.order_line_id = ?1 ORDER BY (t.stock_id = ?2) DESC, t.id DESC "
+                           "LIMIT 1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, line_id);
+    sqlite3_bind_int64(st, 2, exclude_stock);
+    int rc = sqlite3_step(st);
+    *closed = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 4), "open") != 0 &&
+              strcmp((const char *)sqlite3_column_text(st, 4), "leased") != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TOTE_ST_E_OK : TOTE_ST_E_DB;
+}
+
 /* Adds tasks for the new allocations to the list of the line's short task. */
 static tote_st_err place_tasks(tote_store *s, long long line_id, long long exclude_stock,
                                const allocvec *made, long long *first_task)
@@ -903,7 +923,10 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         sqlite3_reset(st);
     }
     allocvec made = {0};
-    if (e == TOTE_ST_E_OK && backorder > 0) {
+    int closed = 0;
+    if (e == TOTE_ST_E_OK && backorder > 0)
+        e = line_list_closed(s, order_line_id, exclude_stock_id, &closed);
+    if (e == TOTE_ST_E_OK && backorder > 0 && !closed) {
         char day[11];
         today(day);
         long long w = 0;

@@ -57,7 +57,35 @@ tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, 
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return tote_store_map_rc(rc);
-    return tote_device_set_last_seq(s, device, (long long)seq);
+    /* the device was heard from: last_seq and last_seen in one update */
+    st = tote_store_stmt(s, "UPDATE device SET last_seq = MAX(last_seq, ?2), last_seen = ?3 WHERE name = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_request_prune(tote_store *s, const char *cutoff, int max_rows, int *pruned)
+{
+    *pruned = 0;
+    /* only the oldest rows (rowid = insertion order) are looked at, so a
+     * prune that finds nothing to do costs max_rows row reads, not a scan */
+    sqlite3_stmt *st = tote_store_stmt(s, "DELETE FROM request WHERE rowid IN (SELECT rowid FROM request "
+                                          "ORDER BY rowid LIMIT ?2) AND at < ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, max_rows);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return tote_store_map_rc(rc);
+    *pruned = sqlite3_changes(tote_store_db(s));
+    return TOTE_ST_E_OK;
 }
 
 static tote_st_err exec_cached(tote_store *s, const char *sql)

@@ -9,7 +9,11 @@
  * Then open-loop latency: 1000 handhelds each scanning twice a second,
  * p50/p99 from send to reply.
  *
- * Usage: bench_server [--quick] [--seconds S]
+ * With --curve, a third run: the same station with CurveZMQ on (its default;
+ * every handheld enrolled with its own key), to measure what encryption and
+ * authentication cost. The other runs use `tote serve --insecure`.
+ *
+ * Usage: bench_server [--quick] [--seconds S] [--curve]
  */
 #include <pthread.h>
 #include <sys/resource.h>
@@ -38,12 +42,46 @@ static int encode_scan(const char *name, uint32_t seq, uint8_t *buf, size_t *len
     return tote_wire_encode(&m, buf, TOTE_WIRE_MAX_FRAME, len) == TOTE_PROTO_E_OK ? 0 : -1;
 }
 
+static tote_enrolment *enrolled; /* --curve: one per client, NULL: plain */
+
+/* Enrols clients [0, n) (a keypair each, the public key in the device table). */
+static int enrol_all(fx_station *st, clients *c, int n)
+{
+    tote_keypair station;
+    if (tote_security_station_key(st->db, 1, &station, NULL) != TOTE_ST_E_OK)
+        return -1;
+    enrolled = calloc((size_t)n, sizeof *enrolled);
+    tote_store *s = fx_store(st);
+    if (!enrolled || !s || tote_store_begin(s) != TOTE_ST_E_OK)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        tote_keypair kp;
+        tote_device_info info;
+        if (tote_keypair_new(&kp) != TOTE_ST_E_OK)
+            return -1;
+        if (tote_device_get(s, c->names[i], &info) == TOTE_ST_E_NOT_FOUND &&
+            tote_device_add(s, c->names[i], "picker", NULL, NULL, "bench") != TOTE_ST_E_OK)
+            return -1;
+        if (tote_security_set_device_key(s, c->names[i], kp.public_z85) != TOTE_ST_E_OK)
+            return -1;
+        snprintf(enrolled[i].station_public_key, sizeof enrolled[i].station_public_key, "%s",
+                 station.public_z85);
+        snprintf(enrolled[i].public_key, sizeof enrolled[i].public_key, "%s", kp.public_z85);
+        snprintf(enrolled[i].secret_key, sizeof enrolled[i].secret_key, "%s", kp.secret_z85);
+    }
+    tote_st_err e = tote_store_commit(s);
+    tote_store_destroy(&s);
+    return e == TOTE_ST_E_OK ? 0 : -1;
+}
+
 static void clients_connect(clients *c, const char *ep, int n)
 {
     for (int i = 0; i < n; i++) {
         c->socks[i] = zmq_socket(c->zctx, ZMQ_DEALER);
         int linger = 0;
         zmq_setsockopt(c->socks[i], ZMQ_LINGER, &linger, sizeof linger);
+        if (enrolled)
+            tote_security_client_setup(c->socks[i], &enrolled[i]);
         zmq_connect(c->socks[i], ep);
     }
     c->n = n;
@@ -200,61 +238,97 @@ static long long now_us(void)
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void open_loop(clients *c, int n, double rate_per_client, double secs, double *p50, double *p99,
-                      long long *samples)
+struct open_run {
+    clients *c;
+    int n, tid;
+    double rate, secs;
+    long long *lat;
+    size_t cap, k;
+};
+
+static void *open_loop_thread(void *arg)
 {
-    long long period = (long long)(1000000.0 / rate_per_client);
-    long long *next = calloc((size_t)n, sizeof *next);
-    long long *sent_at = calloc((size_t)n, sizeof *sent_at);
-    size_t cap = (size_t)(n * rate_per_client * secs * 1.5) + 16, k = 0;
-    long long *lat = calloc(cap, sizeof *lat);
-    zmq_pollitem_t *items = calloc((size_t)n, sizeof *items);
+    struct open_run *r = arg;
+    clients *c = r->c;
+    int mine[MAX_CLIENTS], m = 0;
+    for (int i = r->tid; i < r->n; i += THREADS)
+        mine[m++] = i;
+    long long period = (long long)(1000000.0 / r->rate);
+    long long *next = calloc((size_t)m, sizeof *next);
+    long long *sent_at = calloc((size_t)m, sizeof *sent_at);
+    zmq_pollitem_t *items = calloc((size_t)m, sizeof *items);
     long long t0 = now_us();
-    for (int i = 0; i < n; i++) {
-        next[i] = t0 + period * i / n;
-        items[i].socket = c->socks[i];
-        items[i].events = ZMQ_POLLIN;
+    for (int j = 0; j < m; j++) {
+        next[j] = t0 + period * mine[j] / r->n; /* evenly spread over the period */
+        items[j].socket = c->socks[mine[j]];
+        items[j].events = ZMQ_POLLIN;
     }
-    long long warm = t0 + 1000000, end = t0 + (long long)(secs * 1e6);
+    long long warm = t0 + 1000000, end = t0 + (long long)(r->secs * 1e6);
     uint8_t buf[TOTE_WIRE_MAX_FRAME];
     while (now_us() < end + 500000) {
         long long now = now_us();
         long long soonest = end + 500000;
-        for (int i = 0; i < n; i++) {
-            if (now < end && next[i] <= now) {
+        for (int j = 0; j < m; j++) {
+            if (now < end && next[j] <= now) {
+                int i = mine[j];
                 size_t len;
                 encode_scan(c->names[i], ++c->seq[i], buf, &len);
-                sent_at[i] = now;
+                sent_at[j] = now_us();
                 zmq_send(c->socks[i], buf, len, ZMQ_DONTWAIT);
-                next[i] += period;
+                next[j] += period;
             }
-            if (next[i] < soonest)
-                soonest = next[i];
+            if (next[j] < soonest)
+                soonest = next[j];
         }
         long long wait_ms = (soonest - now_us()) / 1000;
         if (wait_ms < 0)
             wait_ms = 0;
-        if (wait_ms > 50)
-            wait_ms = 50;
-        if (zmq_poll(items, n, (long)wait_ms) <= 0)
+        if (wait_ms > 20)
+            wait_ms = 20;
+        if (zmq_poll(items, m, (long)wait_ms) <= 0)
             continue;
         long long t = now_us();
-        for (int i = 0; i < n; i++) {
-            if (!(items[i].revents & ZMQ_POLLIN))
+        for (int j = 0; j < m; j++) {
+            if (!(items[j].revents & ZMQ_POLLIN))
                 continue;
-            while (zmq_recv(c->socks[i], buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
-                if (sent_at[i] >= warm && k < cap)
-                    lat[k++] = t - sent_at[i];
+            while (zmq_recv(c->socks[mine[j]], buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+                if (sent_at[j] >= warm && r->k < r->cap)
+                    r->lat[r->k++] = t - sent_at[j];
         }
     }
-    qsort(lat, k, sizeof *lat, cmp_ll);
-    *samples = (long long)k;
-    *p50 = k ? lat[k / 2] / 1000.0 : 0;
-    *p99 = k ? lat[k * 99 / 100] / 1000.0 : 0;
     free(next);
     free(sent_at);
-    free(lat);
     free(items);
+    return NULL;
+}
+
+/* n handhelds each scanning rate_per_client times a second, not waiting for
+ * each other: latency from send to reply, after a 1 s warm-up. */
+static void open_loop(clients *c, int n, double rate_per_client, double secs, double *p50, double *p99,
+                      double *p999, long long *samples)
+{
+    struct open_run r[THREADS];
+    pthread_t th[THREADS];
+    size_t cap = (size_t)(n * rate_per_client * secs) + 16;
+    for (int t = 0; t < THREADS; t++) {
+        r[t] = (struct open_run){.c = c, .n = n, .tid = t, .rate = rate_per_client, .secs = secs, .cap = cap};
+        r[t].lat = calloc(cap, sizeof(long long));
+        pthread_create(&th[t], NULL, open_loop_thread, &r[t]);
+    }
+    long long *all = calloc(cap * THREADS, sizeof *all);
+    size_t k = 0;
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(th[t], NULL);
+        memcpy(all + k, r[t].lat, r[t].k * sizeof *all);
+        k += r[t].k;
+        free(r[t].lat);
+    }
+    qsort(all, k, sizeof *all, cmp_ll);
+    *samples = (long long)k;
+    *p50 = k ? all[k / 2] / 1000.0 : 0;
+    *p99 = k ? all[k * 99 / 100] / 1000.0 : 0;
+    *p999 = k ? all[k * 999 / 1000] / 1000.0 : 0;
+    free(all);
 }
 
 /* ---------------- main ---------------- */
@@ -283,12 +357,14 @@ static int setup_db(fx_station *st, int n)
 int main(int argc, char **argv)
 {
     int counts[] = {1, 100, 1000};
-    int ncounts = 3;
+    int ncounts = 3, curve = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             seconds = 1.5;
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--curve") == 0)
+            curve = 1;
     }
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
@@ -308,7 +384,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < MAX_CLIENTS; i++)
         snprintf(c->names[i], sizeof c->names[i], "hh-%d", i);
 
-    double echo[3], group[3], single[3];
+    double echo[3], group[3], single[3], withcurve[3] = {0, 0, 0};
+    st.insecure = 1;
     long long errs = 0;
 
     /* 1. echo */
@@ -333,10 +410,17 @@ int main(int argc, char **argv)
     memset(c->seq, 0, sizeof c->seq);
 
     /* 2. the station with group commit, 3. one transaction per scan */
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 2 + curve; mode++) {
         const char *extra1[] = {NULL};
         const char *extra2[] = {"--batch-max", "1", NULL};
-        if (fx_station_start(&st, mode == 0 ? extra1 : extra2, mode == 1) != 0) {
+        if (mode == 2) { /* 4. group commit with CURVE (the default) */
+            st.insecure = 0;
+            if (enrol_all(&st, c, MAX_CLIENTS) != 0) {
+                fprintf(stderr, "bench_server: cannot enrol the handhelds\n");
+                return 1;
+            }
+        }
+        if (fx_station_start(&st, mode == 1 ? extra2 : extra1, mode >= 1) != 0) {
             fprintf(stderr, "bench_server: tote serve did not start\n");
             return 1;
         }
@@ -350,14 +434,25 @@ int main(int argc, char **argv)
             double r = measure(c, counts[k], &errs);
             if (errs)
                 fprintf(stderr, "bench_server: %lld replies were not RESULT\n", errs);
-            (mode == 0 ? group : single)[k] = r;
+            (mode == 0 ? group : mode == 1 ? single : withcurve)[k] = r;
         }
         if (mode == 0) {
-            double p50 = 0, p99 = 0;
+            double p50 = 0, p99 = 0, p999 = 0;
             long long samples = 0;
-            open_loop(c, MAX_CLIENTS, 2.0, seconds + 2.0, &p50, &p99, &samples);
-            printf("open loop: %d handhelds x 2 scans/s: p50 %.2f ms, p99 %.2f ms (%lld samples)\n",
-                   MAX_CLIENTS, p50, p99, samples);
+            for (int k = 0; k < 2; k++) {
+                int nh = k == 0 ? 100 : MAX_CLIENTS;
+                open_loop(c, nh, 2.0, seconds + 2.0, &p50, &p99, &p999, &samples);
+                printf("open loop: %4d handhelds x 2 scans/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%lld "
+                       "samples)\n",
+                       nh, p50, p99, p999, samples);
+                /* machine-readable figures for ./dev bench (BENCH.md) */
+                const double pv[3] = {p50, p99, p999};
+                const char *pn[3] = {"p50", "p99", "p99.9"};
+                for (int q = 0; q < 3; q++)
+                    printf("RESULT {\"id\":\"server.open_loop.h%d.%s\",\"name\":\"open-loop latency %s, %d "
+                           "handhelds x 2 scans/s\",\"value\":%.3f,\"unit\":\"ms\",\"better\":\"lower\"}\n",
+                           nh, pn[q], pn[q], nh, pv[q]);
+            }
         }
         clients_close(c);
         fx_station_stop(&st);
@@ -374,12 +469,34 @@ int main(int argc, char **argv)
     for (int k = 0; k < ncounts; k++)
         printf("%-9d %12.0f %14.0f %14.0f %9.2fx %9.1fx\n", counts[k], echo[k], group[k], single[k],
                group[k] / echo[k], single[k] > 0 ? group[k] / single[k] : 0);
+    if (curve) {
+        printf("\nCURVE (default, every handheld enrolled) vs --insecure, group commit:\n");
+        printf("%-9s %14s %14s %10s\n", "clients", "insecure", "curve", "cost");
+        for (int k = 0; k < ncounts; k++)
+            printf("%-9d %14.0f %14.0f %9.1f%%\n", counts[k], group[k], withcurve[k],
+                   group[k] > 0 ? 100.0 * (group[k] - withcurve[k]) / group[k] : 0);
+    }
     printf("accepted scans in the database: %lld; ledger rows out of balance: %lld\n", scans, bad);
+    for (int k = 0; k < ncounts; k++) {
+        printf(
+            "RESULT {\"id\":\"server.echo.h%d\",\"name\":\"bare ZeroMQ echo, %d handhelds\",\"value\":%.1f,"
+            "\"unit\":\"/s\"}\n",
+            counts[k], counts[k], echo[k]);
+        printf("RESULT {\"id\":\"server.one_txn.h%d\",\"name\":\"one SQLite transaction per scan, %d "
+               "handhelds\","
+               "\"value\":%.1f,\"unit\":\"/s\"}\n",
+               counts[k], counts[k], single[k]);
+        printf("RESULT {\"id\":\"server.confirms.h%d\",\"name\":\"durable confirms/s, %d "
+               "handhelds\",\"value\":%.1f,"
+               "\"unit\":\"/s\",\"better\":\"higher\",\"vs\":[\"server.echo.h%d\",\"server.one_txn.h%d\"]}\n",
+               counts[k], counts[k], group[k], counts[k], counts[k]);
+    }
     char *log = tt_read_file(st.err_path, NULL);
     for (char *line = log ? strtok(log, "\n") : NULL; line; line = strtok(NULL, "\n"))
         if (strstr(line, "stopped after"))
             printf("%s\n", line);
     free(log);
+    free(enrolled);
     free(c);
     fx_station_done(&st);
     return bad == 0 ? 0 : 1;

@@ -1,5 +1,5 @@
 /*
- * bench_wave [LINES...]  (default: 10000 100000)
+ * bench_wave [LINES...]  (default: 10000 100000; --quick: 2000 20000)
  *
  * For each size, builds a warehouse database with LINES open order lines
  * (5 lines per order, 2,000 products in 4,000 bins, rush/pickup/priority/
@@ -168,7 +168,10 @@ int main(int argc, char **argv)
 {
     long long sizes[8] = {10000, 100000};
     int n = 2;
-    if (argc > 1) {
+    if (argc == 2 && strcmp(argv[1], "--quick") == 0) {
+        sizes[0] = 2000; /* ./dev bench --quick: the same shape, a tenth of it */
+        sizes[1] = 20000;
+    } else if (argc > 1) {
         n = 0;
         for (int i = 1; i < argc && n < 8; i++) {
             char *end = NULL;
@@ -210,6 +213,21 @@ int main(int argc, char **argv)
                "x%.1f\n",
                a->lines, b->lines, (double)b->lines / a->lines, b->create_cpu / a->create_cpu,
                b->alloc_cpu / a->alloc_cpu, b->wave_cpu / a->wave_cpu);
+        /* machine-readable figures for ./dev bench (BENCH.md): the growth beside linear growth */
+        printf(
+            "RESULT {\"id\":\"wave.create.small\",\"name\":\"wave create, %lld lines (wall)\",\"value\":%.1f,"
+            "\"unit\":\"ms\",\"better\":\"lower\"}\n",
+            a->lines, a->create_ms);
+        printf(
+            "RESULT {\"id\":\"wave.create.large\",\"name\":\"wave create, %lld lines (wall)\",\"value\":%.1f,"
+            "\"unit\":\"ms\",\"better\":\"lower\"}\n",
+            b->lines, b->create_ms);
+        printf("RESULT {\"id\":\"wave.lines_growth\",\"name\":\"growth of the wave (lines)\",\"value\":%.2f,"
+               "\"unit\":\"x\"}\n",
+               (double)b->lines / a->lines);
+        printf("RESULT {\"id\":\"wave.cpu_growth\",\"name\":\"growth of wave create CPU time, %lld -> %lld "
+               "lines\",\"value\":%.2f,\"unit\":\"x\",\"better\":\"lower\",\"vs\":[\"wave.lines_growth\"]}\n",
+               a->lines, b->lines, b->create_cpu / a->create_cpu);
     }
     for (int i = 0; rc == 0 && i < n; i++)
         if (f[i].lines == 100000)

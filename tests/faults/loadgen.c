@@ -141,7 +141,7 @@ static struct {
 
 static FILE *ack_log;
 static volatile sig_atomic_t stop_flag;
-static unsigned long long n_sent, n_resent, n_acks, n_errors, n_violations, n_accepted_units,
+static unsigned long long n_offline_scans, n_sent, n_resent, n_acks, n_errors, n_violations, n_accepted_units,
     n_storage_errors;
 static unsigned long long lat_hist[LAT_BUCKETS + 1];
 static unsigned long long lat_n;
@@ -262,6 +262,8 @@ static int q_first(dev *d, uint8_t *buf, size_t *len, uint32_t *seq, uint8_t *ty
         if (tote_outbox_first(d->ob, &e) != TOTE_HH_E_OK)
             return 0;
         memcpy(buf, e.body, e.len);
+        if (e.replay && e.len > 3)
+            buf[3] |= (uint8_t)TOTE_WIRE_F_REPLAY; /* flags: bytes 2..3, big-endian */
         *len = e.len;
         *seq = e.seq;
         *type = e.type;
@@ -890,8 +892,10 @@ int main(int argc, char **argv)
                 if (d->offline && work && d->has_task && !d->need_next && d->bin_confirmed &&
                     d->qty_done + d->queued_units < d->qty_total && qn < 32 && now >= d->next_action_ms) {
                     /* the picker carries on: the scan waits in the queue */
-                    if (enqueue_scan(d, d->gtin, 1) == 0)
+                    if (enqueue_scan(d, d->gtin, 1) == 0) {
                         d->queued_units++;
+                        n_offline_scans++;
+                    }
                     d->next_action_ms = now + (long long)think() + 50;
                 }
                 long long t = d->offline ? d->hb_sent_ms + opt.hb_ms : d->sent_ms + opt.timeout_ms;
@@ -972,9 +976,9 @@ int main(int argc, char **argv)
     snprintf(summary, sizeof summary,
              "{\"summary\":1,\"devices\":%d,\"seconds\":%.1f,\"sent\":%llu,\"resent\":%llu,\"acks\":%llu,"
              "\"units\":%llu,\"errors\":%llu,\"storage_errors\":%llu,\"violations\":%llu,\"p50_ms\":%.2f,"
-             "\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"drained\":%d}",
+             "\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"offline_scans\":%llu,\"drained\":%d}",
              opt.ndev, secs, n_sent, n_resent, n_acks, n_accepted_units, n_errors, n_storage_errors,
-             n_violations, lat_pct(0.5), lat_pct(0.99), lat_pct(0.999), lat_max, rc == 0);
+             n_violations, lat_pct(0.5), lat_pct(0.99), lat_pct(0.999), lat_max, n_offline_scans, rc == 0);
     logline("%s", summary);
     fprintf(stderr, "fault_loadgen: %s\n", summary);
     for (int i = 0; i < opt.ndev; i++) {

@@ -59,7 +59,7 @@ static __attribute__((unused)) int fa_warehouse_add(fx_station *st, const fa_war
         tote_store_setting_set(s, "require_login", o->require_login ? "1" : "0");
         tote_store_setting_set(s, "require_bin_scan", o->require_bin_scan ? "1" : "0");
         for (int p = 0; p < o->products && rc == 0; p++) {
-            char sku[32], name[64], body[16], gtin[15], bin[16], bin2[16];
+            char sku[32], name[64], body[24], gtin[15], bin[24], bin2[24];
             snprintf(sku, sizeof sku, "SKU-%04d", p);
             snprintf(name, sizeof name, "Fault test item %d", p);
             snprintf(body, sizeof body, "0400638%06d", p);

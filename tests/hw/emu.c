@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <umockdev.h>
 #include <unistd.h>
 
@@ -156,13 +157,27 @@ static int serial_plug(emu_serial *s)
              "L: device=../../../2-%d:1.0\n",
              s->usbdir, s->vid, s->pid, b->next_devnum++, s->serial, s->usbdir, s->port, s->usbdir, s->port,
              s->tty, s->tty, s->tty, b->next_acm - 1, s->port);
-    if (add_string(b, desc) != 0)
-        return -1;
+    /* The ioctl socket listens before the device appears: a process that
+     * finds the new device (e.g. a tote-handheld reopening it) and opens it
+     * while the socket is bound but not yet listening is killed by
+     * umockdev's preload ("Failed to connect to ioctl socket"). */
     char node[64];
     snprintf(node, sizeof node, "/dev/%s", s->tty);
+    if (!s->handler) {
+        s->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
+        g_signal_connect(s->handler, "handle-ioctl", G_CALLBACK(tty_ioctl), s);
+    }
+    if (attach(b, node, s->handler) != 0)
+        return -1;
+    if (add_string(b, desc) != 0)
+        return -1;
     s->fd = umockdev_testbed_get_dev_fd(b->tb, node);
     if (s->fd < 0)
         return -1;
+    /* Only this process plays the scanner: a child (a tote-handheld under
+     * test) holding a copy of the master would keep the line up after an
+     * unplug. */
+    fcntl(s->fd, F_SETFD, fcntl(s->fd, F_GETFD) | FD_CLOEXEC);
     /* /dev/serial/by-id/usb-Emulated_<serial>-if00 -> ../../ttyACMn, as udev makes it */
     char *root = umockdev_testbed_get_root_dir(b->tb);
     char dir[512], link[600], target[64];
@@ -175,13 +190,7 @@ static int serial_plug(emu_serial *s)
     unlink(link);
     int rc = symlink(target, link);
     g_free(root);
-    if (rc != 0)
-        return -1;
-    if (!s->handler) {
-        s->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
-        g_signal_connect(s->handler, "handle-ioctl", G_CALLBACK(tty_ioctl), s);
-    }
-    return attach(b, node, s->handler);
+    return rc == 0 ? 0 : -1;
 }
 
 emu_serial *emu_serial_add(emu_bed *b, const char *tty, uint16_t vid, uint16_t pid, const char *serial)
@@ -303,6 +312,7 @@ struct emu_ssi {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     tote_ssi_frame log[LOG_MAX];
+    long long log_ns[LOG_MAX]; /* CLOCK_MONOTONIC when each frame's last byte was read */
     int nlog;
     int wakeups;
     int bad;
@@ -329,6 +339,8 @@ static void *ssi_main(void *arg)
             usleep(5000);
             continue;
         }
+        struct timespec rt;
+        clock_gettime(CLOCK_MONOTONIC, &rt);
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == 0x00 && tote_ssi_parser_pending(&z->parser) == 0) {
                 pthread_mutex_lock(&z->mu);
@@ -352,8 +364,10 @@ static void *ssi_main(void *arg)
             pthread_mutex_lock(&z->mu);
             if (e == TOTE_PROTO_E_CHECKSUM)
                 z->bad++;
-            else if (z->nlog < LOG_MAX)
+            else if (z->nlog < LOG_MAX) {
+                z->log_ns[z->nlog] = (long long)rt.tv_sec * 1000000000LL + rt.tv_nsec;
                 z->log[z->nlog++] = f;
+            }
             pthread_cond_broadcast(&z->cv);
             pthread_mutex_unlock(&z->mu);
         }
@@ -398,6 +412,11 @@ void emu_ssi_auto_ack(emu_ssi *z, int on)
 
 int emu_ssi_expect(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms)
 {
+    return emu_ssi_expect_at(z, opcode, f, timeout_ms, NULL);
+}
+
+int emu_ssi_expect_at(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms, long long *read_ns)
+{
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += timeout_ms / 1000;
@@ -413,7 +432,10 @@ int emu_ssi_expect(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms
                 continue;
             if (f)
                 *f = z->log[i];
+            if (read_ns)
+                *read_ns = z->log_ns[i];
             memmove(&z->log[i], &z->log[i + 1], (size_t)(z->nlog - i - 1) * sizeof z->log[0]);
+            memmove(&z->log_ns[i], &z->log_ns[i + 1], (size_t)(z->nlog - i - 1) * sizeof z->log_ns[0]);
             z->nlog--;
             pthread_mutex_unlock(&z->mu);
             return 0;
@@ -851,8 +873,6 @@ static int usb_plug(emu_usb *u)
         "A: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\nA: bInterfaceNumber=00\nA: bNumEndpoints=01\n",
         u->devdir, u->devnum, h, u->devnum, u->devnum, u->vid, u->pid, u->devnum, u->vid, u->pid, u->serial,
         u->devnum - 1, h, u->devdir, u->port);
-    if (add_string(b, desc) != 0)
-        return -1;
     if (!u->handler) {
         u->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
         g_signal_connect(u->handler, "handle-ioctl", G_CALLBACK(usb_ioctl), u);
@@ -862,7 +882,10 @@ static int usb_plug(emu_usb *u)
     u->gone = 0;
     u->claimed = 0;
     pthread_mutex_unlock(&u->mu);
+    /* listening before the device appears (see serial_plug) */
     if (attach(b, u->node, u->handler) != 0)
+        return -1;
+    if (add_string(b, desc) != 0)
         return -1;
     char sys[200];
     snprintf(sys, sizeof sys, "/sys%s", u->devdir);

@@ -60,6 +60,9 @@ void emu_ssi_auto_ack(emu_ssi *z, int on);
 /* Takes the oldest logged host frame with this opcode (0 = any): 0 with *f,
  * or -1 after timeout_ms. Frames of other opcodes stay logged. */
 int emu_ssi_expect(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms);
+/* As emu_ssi_expect, and *read_ns (may be NULL) is the CLOCK_MONOTONIC time
+ * in ns at which the scanner read the frame's last byte. */
+int emu_ssi_expect_at(emu_ssi *z, uint8_t opcode, tote_ssi_frame *f, int timeout_ms, long long *read_ns);
 /* Logged host frames with this opcode (0 = any), without taking them. */
 int emu_ssi_count(emu_ssi *z, uint8_t opcode);
 void emu_ssi_clear(emu_ssi *z);

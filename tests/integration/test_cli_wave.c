@@ -53,11 +53,9 @@ static void build_db(void)
         char name[16], at[32];
         snprintf(name, sizeof name, "#10%02d", i);
         snprintf(at, sizeof at, "2024-02-%02dT08:00:00Z", 10 + i);
-        long long o = fx_order(s, name, "released", i == 4, 0, 0, NULL, at);
-        fx_line(s, o, 1, mug, 1, 1);
-        fx_line(s, o, 2, tea, 2, 1);
-        if (i == 3)
-            fx_line(s, o, 3, rare, 3, 1); /* 1 there: 2 backordered */
+        /* #1003 also wants 3 RARE: 1 there, 2 backordered */
+        fx_ln ln[] = {{mug, 1, 1}, {tea, 2, 1}, {rare, 3, 1}};
+        fx_order(s, name, "released", i == 4, 0, 0, NULL, at, ln, i == 3 ? 3 : 2);
     }
     tote_store_destroy(&s);
 }

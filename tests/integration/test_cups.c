@@ -33,6 +33,8 @@ static void on_event(void *ctx, const char *json)
 {
     (void)ctx;
     size_t l = strlen(events);
+    if (l + strlen(json) + 2 >= sizeof events) /* keep the recent ones */
+        l = 0, events[0] = '\0';
     if (l + strlen(json) + 2 < sizeof events)
         snprintf(events + l, sizeof events - l, "%s\n", json);
 }
@@ -59,6 +61,19 @@ static int wait_state(long long id, const char *state, int timeout_ms, tote_prin
     } while (tt_now_ms() < end);
     fprintf(stderr, "job %lld: state %s (attempts %d, cups %lld, error '%s'), wanted %s\n", id, r.state,
             r.attempts, r.cups_job_id, r.error, state);
+    return 0;
+}
+
+/* Waits until the event stream has carried needle. */
+static int wait_event(const char *needle, int timeout_ms)
+{
+    long long end = tt_now_ms() + timeout_ms;
+    do {
+        pump();
+        if (strstr(events, needle))
+            return 1;
+        tt_sleep_ms(20);
+    } while (tt_now_ms() < end);
     return 0;
 }
 
@@ -222,8 +237,8 @@ static void test_package_prints_exact_zpl(void)
     got = tt_zebra_job(&office, before_office, &len);
     CHECK(len > 4 && memcmp(got, "%PDF", 4) == 0);
     /* events: queued in the audit log, state changes on the event stream */
-    CHECK_HAS(events, "\"type\":\"print_job\"");
-    CHECK_HAS(events, "\"state\":\"completed\"");
+    CHECK(wait_event("\"type\":\"print_job\"", 3000));
+    CHECK(wait_event("\"state\":\"completed\"", 3000));
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(tote_store_db(st),
                        "SELECT count(*) FROM event WHERE kind = 'print.queued' AND actor = "
@@ -320,6 +335,7 @@ static void test_cupsd_restart_loses_nothing(void)
     tote_cups *c = NULL;
     tote_cups_new(NULL, &c);
     int before = tt_zebra_jobs(&zebra);
+    events[0] = '\0';
     /* A is in CUPS (printer paused) when cupsd goes down */
     REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
     long long a = reprint(NULL);
@@ -340,7 +356,7 @@ static void test_cupsd_restart_loses_nothing(void)
     CHECK_INT(rb.attempts, >=, 2);
     CHECK_STR(rb.state, "queued");
     CHECK_HAS(rb.error, "not reachable");
-    CHECK_HAS(events, "\"type\":\"cups\",\"reachable\":false");
+    CHECK(wait_event("\"type\":\"cups\",\"reachable\":false", 3000));
     /* back up: A is followed (same CUPS job), B and C submitted once each */
     REQUIRE_EQ(tt_cupsd_start(&cups), 0);
     REQUIRE_EQ(tote_cups_resume(c, "zebra1"), TOTE_LB_E_OK);
@@ -399,6 +415,38 @@ static void test_unrecorded_submit_adopted(void)
     CHECK_EQ(claimed, 0);
 }
 
+/* A job CUPS holds is released (counted as an attempt) and prints once. */
+static void test_held_job_released(void)
+{
+    tote_cups *c = NULL;
+    tote_cups_new(NULL, &c);
+    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
+    int before = tt_zebra_jobs(&zebra);
+    long long id = reprint(NULL);
+    tote_print_job_rec r;
+    REQUIRE(wait_state(id, "pending", 5000, &r));
+    char jid[32];
+    snprintf(jid, sizeof jid, "%lld", r.cups_job_id);
+    const char *hold[] = {"/usr/bin/lp", "-h", cups.sock, "-i", jid, "-H", "hold", NULL};
+    REQUIRE_EQ(tt_run(hold, NULL, NULL, 10000, NULL, NULL), 0);
+    long long end = tt_now_ms() + 5000;
+    while (tt_now_ms() < end) {
+        pump();
+        tote_store_print_job_get(st, id, &r);
+        if (r.attempts >= 2)
+            break;
+        tt_sleep_ms(20);
+    }
+    CHECK_EQ(r.attempts, 2);
+    CHECK_HAS(r.error, "held job");
+    REQUIRE_EQ(tote_cups_resume(c, "zebra1"), TOTE_LB_E_OK);
+    REQUIRE(wait_state(id, "completed", 10000, &r));
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    tt_sleep_ms(300);
+    CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
+    tote_cups_destroy(&c);
+}
+
 static void test_aborted_jobs_raise_alert(void)
 {
     tote_cups *c = NULL;
@@ -410,6 +458,7 @@ static void test_aborted_jobs_raise_alert(void)
     const char *lp[] = {
         "/usr/sbin/lpadmin", "-h", cups.sock, "-p", "broken", "-o", "printer-error-policy=abort-job", NULL};
     REQUIRE_EQ(tt_run(lp, NULL, NULL, 10000, NULL, NULL), 0);
+    events[0] = '\0';
     long long id = reprint("broken");
     tote_print_job_rec r;
     REQUIRE(wait_state(id, "failed", 15000, &r));
@@ -420,10 +469,10 @@ static void test_aborted_jobs_raise_alert(void)
     char subject[48];
     snprintf(subject, sizeof subject, "print_job:%lld", id);
     sqlite3_bind_text(q, 1, subject, -1, SQLITE_TRANSIENT);
-    REQUIRE_EQ(sqlite3_step(q), SQLITE_ROW);
+    CHECK_EQ(sqlite3_step(q), SQLITE_ROW);
     CHECK_HAS((const char *)sqlite3_column_text(q, 0), "aborted");
     sqlite3_finalize(q);
-    CHECK_HAS(events, "\"state\":\"failed\"");
+    CHECK(wait_event("\"state\":\"failed\"", 3000));
 }
 
 static void test_reprint_cli_audited(void)
@@ -471,4 +520,5 @@ static void test_teardown(void)
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_printer_cli), TT_TEST(test_package_prints_exact_zpl),
         TT_TEST(test_paused_printer_waits), TT_TEST(test_rejecting_queue_retried),
         TT_TEST(test_cupsd_restart_loses_nothing), TT_TEST(test_unrecorded_submit_adopted),
-        TT_TEST(test_aborted_jobs_raise_alert), TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
+        TT_TEST(test_held_job_released), TT_TEST(test_aborted_jobs_raise_alert),
+        TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))

@@ -32,6 +32,8 @@ static int prepare_picked(fx_station *st)
     tote_operator_add(s, "Ann", "picker", "ANN", "test", badge);
     tote_operator_add(s, "Pat", "packer", "PAT", "test", badge);
     tote_operator_add(s, "Sue", "supervisor", "SUE", "test", badge);
+    /* pack-1 prints its labels on zebra1 (queued; no CUPS needed to queue) */
+    tote_device_add(s, "pack-1", "packer", "zebra1", NULL, "test");
     const char *l1[] = {"SKU-A", "SKU-B"};
     const long long q1[] = {2, 1};
     const long long p1[] = {1200, 900};
@@ -257,6 +259,14 @@ static void test_pack_ship_and_refusals(void)
     CHECK_EQ(
         fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'override_short_close' AND actor = 'Sue'", NULL), 1);
     CHECK_STR(fx_qs(s, "SELECT carton FROM package WHERE tracking = ?1", "t", tracking1), "BOX-M");
+    /* closing queued the label on the bench's printer, with the label stored */
+    CHECK_EQ(fx_q(s,
+                  "SELECT COUNT(*) FROM print_job j JOIN package p ON p.id = j.package_id "
+                  "WHERE p.tracking = ?1 AND j.kind = 'label' AND j.printer = 'zebra1'",
+                  "t", tracking1),
+             1);
+    CHECK_HAS(fx_qs(s, "SELECT label_zpl FROM package WHERE tracking = ?1", "t", tracking1), "^XA");
+    CHECK_HAS(fx_qs(s, "SELECT label_zpl FROM package WHERE tracking = ?1", "t", tracking1), tracking1);
     tote_store_destroy(&s);
 
     char *out = NULL;

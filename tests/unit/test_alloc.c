@@ -7,6 +7,7 @@
 #include "support.h"
 #include "test.h"
 #include "tote/alloc.h"
+#include "tote/flows.h"
 #include "tote/wave.h"
 #include "waves_fixture.h"
 
@@ -70,8 +71,8 @@ static void test_fefo_earliest_expiry_first(void)
     long long undated = fx_stock(s, p, a, "L0", NULL, 50);      /* first in the walk, no date */
     long long late = fx_stock(s, p, b, "L1", "2024-06-01", 10); /* enough alone, later expiry */
     long long early = fx_stock(s, p, c, "L2", "2024-04-01", 3); /* earliest: goes first */
-    long long o = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z");
-    long long l = fx_line(s, o, 1, p, 5, 1);
+    long long o = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z", FX_LINES({p, 5, 1}));
+    long long l = fx_line_id(s, o, 1);
     int fully = -1;
     REQUIRE_EQ(tote_alloc_order(s, o, "test", &fully), TOTE_ST_E_OK);
     CHECK_EQ(fully, 1);
@@ -94,8 +95,8 @@ static void test_expired_lot_never_allocated(void)
     long long a = fx_location(s, "A-01", 10, "bin"), b = fx_location(s, "A-02", 20, "bin");
     long long expired = fx_stock(s, p, a, "OLD", "2024-02-29", 100); /* yesterday */
     long long today = fx_stock(s, p, b, "TODAY", "2024-03-01", 2);   /* still good today */
-    long long o = fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z");
-    long long l = fx_line(s, o, 1, p, 5, 1);
+    long long o = fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z", FX_LINES({p, 5, 1}));
+    long long l = fx_line_id(s, o, 1);
     int fully = -1;
     REQUIRE_EQ(tote_alloc_order(s, o, "test", &fully), TOTE_ST_E_OK);
     CHECK_EQ(fully, 0);
@@ -115,8 +116,8 @@ static void test_quarantine_and_dock_never_allocated(void)
               b = fx_location(s, "A-01", 30, "bin");
     long long sq = fx_stock(s, p, q, NULL, NULL, 10), sd = fx_stock(s, p, d, NULL, NULL, 10),
               sb = fx_stock(s, p, b, NULL, NULL, 1);
-    long long o = fx_order(s, "#3", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z");
-    long long l = fx_line(s, o, 1, p, 3, 1);
+    long long o = fx_order(s, "#3", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z", FX_LINES({p, 3, 1}));
+    long long l = fx_line_id(s, o, 1);
     REQUIRE_EQ(tote_alloc_order(s, o, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(alloc_qty(s, l, sq), 0);
     CHECK_EQ(alloc_qty(s, l, sd), 0);
@@ -134,13 +135,13 @@ static void test_bin_rule_one_bin_else_fullest(void)
     long long b10 = fx_stock(s, p, fx_location(s, "A", 10, "bin"), NULL, NULL, 2);
     long long b20 = fx_stock(s, p, fx_location(s, "B", 20, "bin"), NULL, NULL, 5);
     /* 4 fits in B and in C: the first of those in the walk, B */
-    long long o1 = fx_order(s, "#4", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z");
-    long long l1 = fx_line(s, o1, 1, p, 4, 1);
+    long long o1 = fx_order(s, "#4", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z", FX_LINES({p, 4, 1}));
+    long long l1 = fx_line_id(s, o1, 1);
     REQUIRE_EQ(tote_alloc_order(s, o1, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(alloc_qty(s, l1, b20), 4);
     /* left: A 2, B 1, C 5. 7 fits nowhere alone: fullest first (C 5), then A 2 */
-    long long o2 = fx_order(s, "#5", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z");
-    long long l2 = fx_line(s, o2, 1, p, 7, 1);
+    long long o2 = fx_order(s, "#5", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z", FX_LINES({p, 7, 1}));
+    long long l2 = fx_line_id(s, o2, 1);
     REQUIRE_EQ(tote_alloc_order(s, o2, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(alloc_qty(s, l2, b30), 5);
     CHECK_EQ(alloc_qty(s, l2, b10), 2);
@@ -159,9 +160,9 @@ static void test_partial_allocation_and_backorder(void)
     long long bin = fx_location(s, "A-01", 10, "bin");
     fx_stock(s, plenty, bin, NULL, NULL, 100);
     fx_stock(s, scarce, bin, NULL, NULL, 2);
-    long long o = fx_order(s, "#6", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z");
-    long long l1 = fx_line(s, o, 1, plenty, 3, 1), l2 = fx_line(s, o, 2, scarce, 5, 1),
-              l3 = fx_line(s, o, 3, gift, 1, 0);
+    long long o = fx_order(s, "#6", "released", 0, 0, 0, NULL, "2024-02-01T10:00:00Z",
+                           FX_LINES({plenty, 3, 1}, {scarce, 5, 1}, {gift, 1, 0}));
+    long long l1 = fx_line_id(s, o, 1), l2 = fx_line_id(s, o, 2), l3 = fx_line_id(s, o, 3);
     int fully = -1;
     REQUIRE_EQ(tote_alloc_order(s, o, "test", &fully), TOTE_ST_E_OK);
     CHECK_EQ(fully, 0);
@@ -181,8 +182,9 @@ static void test_partial_allocation_and_backorder(void)
     cJSON_Delete(arr);
 
     /* an order nothing of which can be allocated stays released, with one 'backorder' event */
-    long long o2 = fx_order(s, "#7", "released", 0, 0, 0, NULL, "2024-02-01T11:00:00Z");
-    long long l4 = fx_line(s, o2, 1, none, 2, 1);
+    long long o2 =
+        fx_order(s, "#7", "released", 0, 0, 0, NULL, "2024-02-01T11:00:00Z", FX_LINES({none, 2, 1}));
+    long long l4 = fx_line_id(s, o2, 1);
     long long n = -1;
     REQUIRE_EQ(tote_alloc_released(s, "test", &n), TOTE_ST_E_OK);
     CHECK_EQ(n, 0);
@@ -211,11 +213,13 @@ static void test_priority_decides_who_gets_scarce_stock(void)
     long long p = fx_product(s, "HOT", 0, -1, -1);
     fx_stock(s, p, fx_location(s, "A", 1, "bin"), NULL, NULL, 4);
     /* oldest first by ordered_at, but rush and an earlier ship_by beat it */
-    long long old = fx_order(s, "#old", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    long long shipby = fx_order(s, "#shipby", "released", 0, 0, 0, "2024-03-02", "2024-02-20T00:00:00Z");
-    long long rush = fx_order(s, "#rush", "released", 1, 0, 0, NULL, "2024-02-28T00:00:00Z");
-    long long lo = fx_line(s, old, 1, p, 2, 1), ls = fx_line(s, shipby, 1, p, 2, 1),
-              lr = fx_line(s, rush, 1, p, 2, 1);
+    long long old =
+        fx_order(s, "#old", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({p, 2, 1}));
+    long long shipby = fx_order(s, "#shipby", "released", 0, 0, 0, "2024-03-02", "2024-02-20T00:00:00Z",
+                                FX_LINES({p, 2, 1}));
+    long long rush =
+        fx_order(s, "#rush", "released", 1, 0, 0, NULL, "2024-02-28T00:00:00Z", FX_LINES({p, 2, 1}));
+    long long lo = fx_line_id(s, old, 1), ls = fx_line_id(s, shipby, 1), lr = fx_line_id(s, rush, 1);
     REQUIRE_EQ(tote_alloc_released(s, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(backorder(s, lr), 0);
     CHECK_EQ(backorder(s, ls), 0);
@@ -229,8 +233,9 @@ static void test_states_and_bad_ids(void)
     REQUIRE(s != NULL);
     long long p = fx_product(s, "X", 0, -1, -1);
     fx_stock(s, p, fx_location(s, "A", 1, "bin"), NULL, NULL, 10);
-    long long held = fx_order(s, "#held", "on_hold", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    long long hl = fx_line(s, held, 1, p, 1, 1);
+    long long held = fx_order(s, "#held", "on_hold", 0, 0, 0, NULL, "2024-01-01T00:00:00Z",
+                              FX_LINES({p, 1, 1}, {p, 1, 0}));
+    long long hl = fx_line_id(s, held, 1);
     CHECK_EQ(tote_alloc_order(s, held, "test", NULL), TOTE_ST_E_STATE);
     CHECK_EQ(tote_alloc_order(s, 424242, "test", NULL), TOTE_ST_E_NOT_FOUND);
     REQUIRE_EQ(tote_alloc_released(s, "test", NULL), TOTE_ST_E_OK);
@@ -239,7 +244,7 @@ static void test_states_and_bad_ids(void)
     long long n = 0, t = 0;
     CHECK_EQ(tote_alloc_reallocate(s, hl, 0, 0, "test", NULL, &n, &t), TOTE_ST_E_INVALID);
     CHECK_EQ(tote_alloc_reallocate(s, 424242, 1, 0, "test", NULL, &n, &t), TOTE_ST_E_NOT_FOUND);
-    long long gift = fx_line(s, held, 2, p, 1, 0);
+    long long gift = fx_line_id(s, held, 2);
     CHECK_EQ(tote_alloc_reallocate(s, gift, 1, 0, "test", NULL, &n, &t), TOTE_ST_E_INVALID);
     tote_store_destroy(&s);
 }
@@ -250,8 +255,7 @@ static void test_caller_transaction_rolls_back_everything(void)
     REQUIRE(s != NULL);
     long long p = fx_product(s, "X", 0, -1, -1);
     long long stock = fx_stock(s, p, fx_location(s, "A", 1, "bin"), NULL, NULL, 10);
-    long long o = fx_order(s, "#n", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    fx_line(s, o, 1, p, 4, 1);
+    long long o = fx_order(s, "#n", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({p, 4, 1}));
     REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
     CHECK_EQ(tote_alloc_order(s, o, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(fx_int(s, "SELECT reserved FROM stock WHERE id = ?1", stock), 4); /* visible inside */
@@ -283,9 +287,10 @@ static void test_reservations_balance_and_verify(void)
     for (int o = 0; o < 10; o++) {
         char name[16];
         snprintf(name, sizeof name, "#B%d", o);
-        orders[o] = fx_order(s, name, "released", o == 7, 0, o % 3, NULL, "2024-02-01T00:00:00Z");
+        fx_ln lines[3];
         for (int l = 0; l < 3; l++)
-            fx_line(s, orders[o], l + 1, prods[(o + l) % 4], 1 + (o + l) % 4, 1);
+            lines[l] = (fx_ln){prods[(o + l) % 4], 1 + (o + l) % 4, 1};
+        orders[o] = fx_order(s, name, "released", o == 7, 0, o % 3, NULL, "2024-02-01T00:00:00Z", lines, 3);
     }
     REQUIRE_EQ(tote_alloc_released(s, "test", NULL), TOTE_ST_E_OK);
     CHECK(fx_invariants_hold(s));
@@ -327,11 +332,12 @@ static void test_big_run_balances(void)
     for (int o = 0; o < 45; o++) {
         char name[16];
         snprintf(name, sizeof name, "#G%02d", o);
-        long long id = fx_order(s, name, "released", 0, 0, o % 4, NULL, "2024-02-01T00:00:00Z");
+        fx_ln lines[3];
         for (int l = 0; l < 3; l++) {
-            fx_line(s, id, l + 1, prods[(o + l) % 7], 1 + (o + l) % 3, 1);
+            lines[l] = (fx_ln){prods[(o + l) % 7], 1 + (o + l) % 3, 1};
             units += 1 + (o + l) % 3;
         }
+        fx_order(s, name, "released", 0, 0, o % 4, NULL, "2024-02-01T00:00:00Z", lines, 3);
     }
     REQUIRE_EQ(fx_sql(s, "COMMIT", NULL) >= 0, 1);
     long long n = 0;
@@ -354,24 +360,19 @@ static void test_release_order_gives_everything_back(void)
     long long p = fx_product(s, "X", 0, -1, -1);
     long long st1 = fx_stock(s, p, fx_location(s, "A", 1, "bin"), NULL, NULL, 3);
     long long st2 = fx_stock(s, p, fx_location(s, "B", 2, "bin"), NULL, NULL, 3);
-    long long o = fx_order(s, "#r", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    long long l = fx_line(s, o, 1, p, 5, 1);
+    long long o = fx_order(s, "#r", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({p, 5, 1}));
+    long long l = fx_line_id(s, o, 1);
     REQUIRE_EQ(tote_alloc_order(s, o, "test", NULL), TOTE_ST_E_OK);
     tote_wave_result r;
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     REQUIRE_EQ(r.tasks, 2);
-    /* the picker picks 1 of the first task (as the pick flow does) */
+    /* the picker picks 1 of the first task (the pick flow's own primitive) */
     long long task = fx_int(s, "SELECT id FROM pick_task WHERE seq = 1 AND pick_list_id = ?1",
                             fx_int(s, "SELECT id FROM pick_list WHERE wave_id = ?1", r.wave_id));
     long long alloc = fx_int(s, "SELECT allocation_id FROM pick_task WHERE id = ?1", task);
-    long long stock = fx_int(s, "SELECT stock_id FROM pick_task WHERE id = ?1", task);
-    fx_sql(s, "UPDATE pick_task SET done = done + 1 WHERE id = ?1", "i", task);
-    fx_sql(s, "UPDATE allocation SET picked = picked + 1 WHERE id = ?1", "i", alloc);
-    fx_sql(s, "UPDATE order_line SET picked = picked + 1 WHERE id = ?1", "i", l);
-    fx_sql(s, "UPDATE stock SET on_hand = on_hand - 1, reserved = reserved - 1 WHERE id = ?1", "i", stock);
-    fx_sql(s,
-           "INSERT INTO stock_move(stock_id, kind, qty, order_line_id, at) VALUES (?1, 'pick', -1, ?2, ?3)",
-           "iit", stock, l, FX_NOW);
+    tote_pick_task t;
+    REQUIRE_EQ(tote_pick_task_get(s, task, &t), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_pick_apply(s, &t, 1, "picker", "hh-1", FX_NOW), TOTE_ST_E_OK);
     fx_sql(s, "UPDATE orders SET status = 'picking' WHERE id = ?1", "i", o);
     REQUIRE(fx_invariants_hold(s));
 
@@ -393,8 +394,7 @@ static void test_release_order_gives_everything_back(void)
     CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM event WHERE kind = 'allocation.released'", 0), 1);
 
     /* an allocated order not yet picked goes back to released and loses its tote */
-    long long o2 = fx_order(s, "#r2", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    fx_line(s, o2, 1, p, 2, 1);
+    long long o2 = fx_order(s, "#r2", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({p, 2, 1}));
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     REQUIRE_EQ(r.orders, 1);
     REQUIRE_EQ(tote_alloc_release_order(s, o2, "test"), TOTE_ST_E_OK);
@@ -407,19 +407,15 @@ static void test_release_order_gives_everything_back(void)
     tote_store_destroy(&s);
 }
 
-/* The pick flow's short pick of a whole task: nothing found. Closes the task
- * and its allocation as alloc.h asks callers to (no shortage is booked yet:
- * the bin still shows stock, which is why reallocation must exclude it). */
+/* The pick flow's short pick of a whole task: nothing found. Closes the
+ * task and gives up its allocation through the pick flow's own primitive
+ * (no shortage is booked: the bin still shows stock, which is why
+ * reallocation must exclude it). */
 static void short_pick_none(tote_store *s, long long task)
 {
-    long long alloc = fx_int(s, "SELECT allocation_id FROM pick_task WHERE id = ?1", task);
-    long long line = fx_int(s, "SELECT order_line_id FROM pick_task WHERE id = ?1", task);
-    long long stock = fx_int(s, "SELECT stock_id FROM pick_task WHERE id = ?1", task);
-    long long qty = fx_int(s, "SELECT qty FROM pick_task WHERE id = ?1", task);
-    fx_sql(s, "UPDATE pick_task SET short = qty, status = 'short' WHERE id = ?1", "i", task);
-    fx_sql(s, "UPDATE allocation SET status = 'cancelled' WHERE id = ?1", "i", alloc);
-    fx_sql(s, "UPDATE order_line SET allocated = allocated - ?2 WHERE id = ?1", "ii", line, qty);
-    fx_sql(s, "UPDATE stock SET reserved = reserved - ?2 WHERE id = ?1", "ii", stock, qty);
+    tote_pick_task t;
+    REQUIRE_EQ(tote_pick_task_get(s, task, &t), TOTE_ST_E_OK);
+    CHECK_EQ(tote_pick_close_short(s, &t, t.qty - t.done - t.short_qty), TOTE_ST_E_OK);
 }
 
 /* bins of the list's tasks in seq order, as "CODE,CODE,..." */
@@ -442,11 +438,9 @@ static void test_reallocate_puts_tasks_in_walk_order(void)
     long long x25 = fx_stock(s, x, fx_location(s, "L25", 25, "bin"), NULL, NULL, 4);
     fx_stock(s, y2, fx_location(s, "L30", 30, "bin"), NULL, NULL, 10);
     fx_stock(s, y3, fx_location(s, "L40", 40, "bin"), NULL, NULL, 10);
-    long long o = fx_order(s, "#s", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    fx_line(s, o, 1, y3, 1, 1);
-    long long lx = fx_line(s, o, 2, x, 4, 1);
-    fx_line(s, o, 3, y1, 1, 1);
-    fx_line(s, o, 4, y2, 1, 1);
+    long long o = fx_order(s, "#s", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z",
+                           FX_LINES({y3, 1, 1}, {x, 4, 1}, {y1, 1, 1}, {y2, 1, 1}));
+    long long lx = fx_line_id(s, o, 2);
     tote_wave_result r;
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     long long list = fx_int(s, "SELECT id FROM pick_list WHERE wave_id = ?1", r.wave_id);
@@ -497,10 +491,9 @@ static void test_reallocate_ahead_only_and_in_callers_transaction(void)
     long long x20 = fx_stock(s, x, fx_location(s, "L20", 20, "bin"), NULL, NULL, 2);
     fx_stock(s, y, fx_location(s, "L30", 30, "bin"), NULL, NULL, 10);
     fx_stock(s, z, fx_location(s, "L50", 50, "bin"), NULL, NULL, 10);
-    long long o = fx_order(s, "#t", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    long long lx = fx_line(s, o, 1, x, 2, 1);
-    fx_line(s, o, 2, y, 1, 1);
-    fx_line(s, o, 3, z, 1, 1);
+    long long o = fx_order(s, "#t", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z",
+                           FX_LINES({x, 2, 1}, {y, 1, 1}, {z, 1, 1}));
+    long long lx = fx_line_id(s, o, 1);
     tote_wave_result r;
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     long long list = fx_int(s, "SELECT id FROM pick_list WHERE wave_id = ?1", r.wave_id);
@@ -524,18 +517,38 @@ static void test_reallocate_ahead_only_and_in_callers_transaction(void)
     CHECK_EQ(fx_int(s, "SELECT reserved FROM stock WHERE id = ?1", x40), 2);
     CHECK(fx_invariants_hold(s));
 
-    /* a closed list gets no new tasks: the allocation waits */
-    long long o2 = fx_order(s, "#u", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    long long l2 = fx_line(s, o2, 1, x, 3, 1);
+    /* a closed list: nothing is reserved (nobody would pick it), the units stay backorder */
+    long long o2 = fx_order(s, "#u", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({x, 3, 1}));
+    long long l2 = fx_line_id(s, o2, 1);
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     long long t2 = fx_int(s, "SELECT id FROM pick_task WHERE order_line_id = ?1", l2);
     short_pick_none(s, t2);
     fx_sql(s, "UPDATE pick_list SET status = 'done' WHERE wave_id = ?1", "i", r.wave_id);
     fx_stock(s, x, fx_location(s, "L60", 60, "bin"), NULL, NULL, 5);
     long long src = fx_int(s, "SELECT stock_id FROM pick_task WHERE id = ?1", t2);
+    long long reserved = fx_int(s, "SELECT SUM(reserved) FROM stock", 0);
     CHECK_EQ(tote_alloc_reallocate(s, l2, 3, src, "p", NULL, &got, &task), TOTE_ST_E_OK);
-    CHECK_EQ(got, 3);
+    CHECK_EQ(got, 0);
     CHECK_EQ(task, 0);
+    CHECK_EQ(fx_int(s, "SELECT SUM(reserved) FROM stock", 0), reserved);
+    long long b = -1;
+    CHECK_EQ(tote_alloc_line_backorder(s, l2, &b), TOTE_ST_E_OK);
+    CHECK_EQ(b, 3);
+
+    /* a line not waved yet: reserved now, the next wave makes its task */
+    long long w = fx_product(s, "W", 0, -1, -1);
+    fx_stock(s, w, fx_location(s, "L70", 70, "bin"), NULL, NULL, 1);
+    long long o3 = fx_order(s, "#v", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({w, 3, 1}));
+    long long l3 = fx_line_id(s, o3, 1);
+    REQUIRE_EQ(tote_alloc_order(s, o3, "test", NULL), TOTE_ST_E_OK);
+    long long w80 = fx_stock(s, w, fx_location(s, "L80", 80, "bin"), NULL, NULL, 5);
+    CHECK_EQ(tote_alloc_reallocate(s, l3, 2, 0, "p", NULL, &got, &task), TOTE_ST_E_OK);
+    CHECK_EQ(got, 2);
+    CHECK_EQ(task, 0);
+    CHECK_EQ(alloc_qty(s, l3, w80), 2);
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM pick_task WHERE order_line_id = ?1", l3), 2);
+    CHECK(fx_invariants_hold(s));
     CHECK(fx_invariants_hold(s));
     tote_store_destroy(&s);
 }

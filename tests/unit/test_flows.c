@@ -178,6 +178,49 @@ static void test_snapshot_fits_a_reply(void)
     fx_station_done(&st);
 }
 
+static void test_prune_and_time(void)
+{
+    char t[32];
+    tote_flow_time_add("2024-02-28T23:59:30.250Z", 45, t);
+    CHECK_STR(t, "2024-02-29T00:00:15.250Z");
+    tote_flow_time_add("2024-03-01T00:00:00.000Z", -7 * 86400, t);
+    CHECK_STR(t, "2024-02-23T00:00:00.000Z");
+
+    char *dir = tt_tmpdir("flows-prune");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    char now[32];
+    tote_store_now(now);
+    tote_device_hello(s, "hh", "picker", now, NULL);
+    const uint8_t blob[] = {0, 1, 'x'};
+    for (uint32_t seq = 1; seq <= 10; seq++)
+        REQUIRE_EQ(tote_request_store(s, "hh", seq, TOTE_WIRE_SCAN, blob, sizeof blob,
+                                      seq <= 6 ? "2020-01-01T00:00:00.000Z" : now),
+                   TOTE_ST_E_OK);
+    int n = 0;
+    REQUIRE_EQ(tote_request_prune(s, "2021-01-01T00:00:00.000Z", 4, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 4); /* only the oldest 4 looked at */
+    REQUIRE_EQ(tote_request_prune(s, "2021-01-01T00:00:00.000Z", 100, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 2);
+    REQUIRE_EQ(tote_request_prune(s, "2021-01-01T00:00:00.000Z", 100, &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, 0);
+    int type = 0;
+    uint8_t *reply = NULL;
+    size_t len = 0;
+    CHECK_EQ(tote_request_lookup(s, "hh", 3, &type, &reply, &len), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_request_lookup(s, "hh", 8, &type, &reply, &len), TOTE_ST_E_OK);
+    CHECK_MEM(reply, len, blob, sizeof blob);
+    free(reply);
+    tote_device_info d;
+    REQUIRE_EQ(tote_device_get(s, "hh", &d), TOTE_ST_E_OK);
+    CHECK_EQ(d.last_seq, 10);
+    tote_store_destroy(&s);
+    tt_rmrf(dir);
+    free(dir);
+}
+
 static long long file_size(const char *path)
 {
     struct stat sb;
@@ -192,24 +235,30 @@ static void test_background_checkpoints(void)
     tote_store *s = NULL;
     REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
     tote_checkpointer *cp = NULL;
-    REQUIRE_EQ(tote_checkpointer_start(s, 100, &cp), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_checkpointer_start(s, 60000, &cp), TOTE_ST_E_OK);
     long long before = file_size(path);
+    /* well over SQLite's automatic checkpoint threshold of 1000 pages */
     REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-    for (int i = 0; i < 5000; i++) {
-        char k[32], v[64];
+    char v[2048];
+    memset(v, 'v', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    for (int i = 0; i < 3000; i++) {
+        char k[32];
         snprintf(k, sizeof k, "k%d", i);
-        snprintf(v, sizeof v, "value-%d-with-some-length-to-fill-pages", i);
         tote_store_setting_set(s, k, v);
     }
     REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
     /* the writer did not checkpoint: the pages are only in the WAL */
     CHECK_EQ(file_size(path), before);
-    long long end = tt_now_ms() + 3000;
-    while (file_size(path) == before && tt_now_ms() < end)
-        tt_sleep_ms(50);
-    CHECK_INT(file_size(path), >, before);
     tote_checkpointer_stop(&cp, s);
     CHECK(cp == NULL);
+    tote_checkpointer_stop(&cp, s);
+    /* the background thread does */
+    REQUIRE_EQ(tote_checkpointer_start(s, 50, &cp), TOTE_ST_E_OK);
+    long long end = tt_now_ms() + 5000;
+    while (file_size(path) == before && tt_now_ms() < end)
+        tt_sleep_ms(20);
+    CHECK_INT(file_size(path), >, before);
     tote_checkpointer_stop(&cp, s);
     tote_store_destroy(&s);
     tt_rmrf(dir);
@@ -218,4 +267,4 @@ static void test_background_checkpoints(void)
 
 TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_reply_blob),
         TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
-        TT_TEST(test_background_checkpoints))
+        TT_TEST(test_background_checkpoints), TT_TEST(test_prune_and_time))

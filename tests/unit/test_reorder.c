@@ -51,12 +51,10 @@ static void test_crossing_raises_exactly_one_alert(void)
     CHECK_EQ(alerts(s), 0); /* 10 > 5 */
 
     /* allocation brings available to 6: above; then to 5: at the point */
-    long long o1 = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    fx_line(s, o1, 1, p, 4, 1);
+    long long o1 = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({p, 4, 1}));
     REQUIRE_EQ(tote_alloc_order(s, o1, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(alerts(s), 0);
-    long long o2 = fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    fx_line(s, o2, 1, p, 1, 1);
+    long long o2 = fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({p, 1, 1}));
     REQUIRE_EQ(tote_alloc_order(s, o2, "test", NULL), TOTE_ST_E_OK);
     CHECK_EQ(alerts(s), 1);
     char buf[256];
@@ -66,8 +64,7 @@ static void test_crossing_raises_exactly_one_alert(void)
               "\"available\":5");
 
     /* further down, and checked again and again: still one */
-    long long o3 = fx_order(s, "#3", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    fx_line(s, o3, 1, p, 3, 1);
+    long long o3 = fx_order(s, "#3", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({p, 3, 1}));
     REQUIRE_EQ(tote_alloc_order(s, o3, "test", NULL), TOTE_ST_E_OK);
     for (int i = 0; i < 3; i++)
         CHECK_EQ(tote_reorder_check(s, p, "test"), TOTE_ST_E_OK);
@@ -134,8 +131,9 @@ static void test_reorder_list(void)
     fx_stock(s, deep, bin, NULL, NULL, 1);
     long long noqty = fx_product(s, "NOQTY", 0, 2, -1);
     fx_product(s, "NOPOINT", 0, -1, -1);
-    long long o = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    fx_line(s, o, 1, deep, 3, 1); /* 1 allocated, 2 backordered */
+    /* 1 allocated, 2 backordered */
+    long long o =
+        fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({deep, 3, 1}));
     REQUIRE_EQ(tote_alloc_order(s, o, "test", NULL), TOTE_ST_E_OK);
     (void)noqty;
 

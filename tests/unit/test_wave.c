@@ -65,18 +65,16 @@ static void test_priority_then_ship_by_then_ordered_at(void)
     long long p[1];
     stock_bins(s, p, 1);
     /* created in an order that is none of the expected ones */
-    long long plain_old = fx_order(s, "#plain-old", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    long long shipby_late =
-        fx_order(s, "#shipby-late", "released", 0, 0, 0, "2024-03-09", "2024-02-01T00:00:00Z");
-    long long pickup = fx_order(s, "#pickup", "released", 0, 1, 0, NULL, "2024-02-27T00:00:00Z");
-    long long plain_new = fx_order(s, "#plain-new", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    long long shipby_soon =
-        fx_order(s, "#shipby-soon", "released", 0, 0, 0, "2024-03-02", "2024-02-15T00:00:00Z");
-    long long rush = fx_order(s, "#rush", "released", 1, 0, 0, NULL, "2024-02-28T00:00:00Z");
-    long long prio = fx_order(s, "#prio", "released", 0, 0, 5, NULL, "2024-02-28T00:00:00Z");
-    long long ids[] = {plain_old, shipby_late, pickup, plain_new, shipby_soon, rush, prio};
-    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
-        fx_line(s, ids[i], 1, p[0], 1, 1);
+    fx_order(s, "#plain-old", "released", 0, 0, 0, NULL, "2024-01-01T00:00:00Z", FX_LINES({p[0], 1, 1}));
+    fx_order(s, "#shipby-late", "released", 0, 0, 0, "2024-03-09", "2024-02-01T00:00:00Z",
+             FX_LINES({p[0], 1, 1}));
+    fx_order(s, "#pickup", "released", 0, 1, 0, NULL, "2024-02-27T00:00:00Z", FX_LINES({p[0], 1, 1}));
+    fx_order(s, "#plain-new", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({p[0], 1, 1}));
+    fx_order(s, "#shipby-soon", "released", 0, 0, 0, "2024-03-02", "2024-02-15T00:00:00Z",
+             FX_LINES({p[0], 1, 1}));
+    long long rush =
+        fx_order(s, "#rush", "released", 1, 0, 0, NULL, "2024-02-28T00:00:00Z", FX_LINES({p[0], 1, 1}));
+    fx_order(s, "#prio", "released", 0, 0, 5, NULL, "2024-02-28T00:00:00Z", FX_LINES({p[0], 1, 1}));
     tote_wave_opts o = {.totes_per_list = 3};
     tote_wave_result r;
     REQUIRE_EQ(tote_wave_create(s, &o, "test", &r), TOTE_ST_E_OK);
@@ -122,13 +120,9 @@ static void test_tasks_in_walking_order(void)
     fx_stock(s, d, mid1, NULL, NULL, 10);
     fx_stock(s, c, mid1, NULL, NULL, 10);
     fx_stock(s, a, near, NULL, NULL, 1); /* A splits: 1 here, the rest at Z-99 */
-    long long o1 = fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    long long o2 = fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-02T00:00:00Z");
-    fx_line(s, o1, 1, a, 3, 1);
-    fx_line(s, o1, 2, b, 1, 1);
-    fx_line(s, o2, 1, d, 1, 1);
-    fx_line(s, o2, 2, c, 2, 1);
-    fx_line(s, o2, 3, b, 1, 1);
+    fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({a, 3, 1}, {b, 1, 1}));
+    fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-02T00:00:00Z",
+             FX_LINES({d, 1, 1}, {c, 2, 1}, {b, 1, 1}));
     tote_wave_result r;
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     CHECK_EQ(r.pick_lists, 1);
@@ -163,9 +157,10 @@ static void test_max_orders_and_max_lines(void)
         char name[16], at[32];
         snprintf(name, sizeof name, "#%d", i);
         snprintf(at, sizeof at, "2024-02-0%dT00:00:00Z", i + 1);
-        o[i] = fx_order(s, name, "released", 0, 0, 0, NULL, at);
+        fx_ln ln[3];
         for (int l = 0; l < lines[i]; l++)
-            fx_line(s, o[i], l + 1, p[l], 1, 1);
+            ln[l] = (fx_ln){p[l], 1, 1};
+        o[i] = fx_order(s, name, "released", 0, 0, 0, NULL, at, ln, lines[i]);
     }
     /* 4 lines: #0 (1) + #1 (2) = 3; #2 would make 6, so the wave ends there */
     tote_wave_opts opt = {.max_lines = 4};
@@ -185,9 +180,8 @@ static void test_max_orders_and_max_lines(void)
     CHECK(fx_int(s, "SELECT tote IS NOT NULL FROM orders WHERE id = ?1", o[2]) == 1);
     CHECK(fx_int(s, "SELECT tote IS NOT NULL FROM orders WHERE id = ?1", o[3]) == 1);
     /* an order larger than max_lines alone makes no wave, and waits */
-    long long big = fx_order(s, "#big", "released", 1, 0, 0, NULL, "2024-01-01T00:00:00Z");
-    for (int l = 0; l < 4; l++)
-        fx_line(s, big, l + 1, p[l], 1, 1);
+    fx_order(s, "#big", "released", 1, 0, 0, NULL, "2024-01-01T00:00:00Z",
+             FX_LINES({p[0], 1, 1}, {p[1], 1, 1}, {p[2], 1, 1}, {p[3], 1, 1}));
     opt = (tote_wave_opts){.max_lines = 3};
     REQUIRE_EQ(tote_wave_create(s, &opt, "test", &r), TOTE_ST_E_OK);
     CHECK_EQ(r.wave_id, 0);
@@ -207,10 +201,10 @@ static void test_partial_orders_are_waved_with_what_there_is(void)
     REQUIRE(s != NULL);
     long long p = fx_product(s, "SCARCE", 0, -1, -1), q = fx_product(s, "NONE", 0, -1, -1);
     fx_stock(s, p, fx_location(s, "A", 1, "bin"), NULL, NULL, 2);
-    long long o = fx_order(s, "#p", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    long long l = fx_line(s, o, 1, p, 5, 1);
-    long long o2 = fx_order(s, "#none", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-    fx_line(s, o2, 1, q, 1, 1);
+    long long o = fx_order(s, "#p", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({p, 5, 1}));
+    long long l = fx_line_id(s, o, 1);
+    long long o2 =
+        fx_order(s, "#none", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({q, 1, 1}));
     tote_wave_result r;
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     CHECK_EQ(r.orders, 1);
@@ -232,9 +226,8 @@ static void test_list_and_show_json(void)
     for (int i = 0; i < 3; i++) {
         char name[16];
         snprintf(name, sizeof name, "#%d", i);
-        long long o = fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z");
-        fx_line(s, o, 1, p[0], 2, 1);
-        fx_line(s, o, 2, p[1], 1, 1);
+        fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z",
+                 FX_LINES({p[0], 2, 1}, {p[1], 1, 1}));
     }
     tote_wave_opts opt = {.totes_per_list = 2};
     tote_wave_result r;

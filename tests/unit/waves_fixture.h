@@ -1,9 +1,9 @@
 /*
- * Test-only fixtures for the allocation, wave and reorder tests and the wave
- * benchmark: a real store in a temp dir, and rows for products, bins, stock
- * (a receipt in the ledger, so on_hand = SUM(stock_move.qty) holds), orders
- * and lines. Header-only (static inline functions), included by test_alloc.c,
- * test_wave.c, test_reorder.c, test_cli_wave.c and bench_wave.c.
+ * Test-only fixtures for the allocation, wave and reorder tests: a real
+ * store in a temp dir, and products, bins, stock receipts and paid orders
+ * made through the store's own API (catalog.h, stock.h, orders.h), plus SQL
+ * reads for assertions. Header-only (static inline functions), included by
+ * test_alloc.c, test_wave.c, test_reorder.c and test_cli_wave.c.
  */
 #ifndef TOTE_WAVES_FIXTURE_H
 #define TOTE_WAVES_FIXTURE_H
@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tote/catalog.h"
+#include "tote/orders.h"
+#include "tote/stock.h"
 #include "tote/store.h"
 
 #define FX_NOW "2024-03-01T09:00:00.000Z"
@@ -95,59 +98,113 @@ static inline const char *fx_text(tote_store *s, const char *sql, long long arg,
     return buf;
 }
 
-/* reorder_point / reorder_qty < 0: NULL. */
+/* A product through the catalog API. reorder_point / reorder_qty < 0: unset. */
 static inline long long fx_product(tote_store *s, const char *sku, int lot_tracked, long long point,
                                    long long qty)
 {
-    return fx_sql(
-        s,
-        "INSERT INTO product(sku, name, lot_tracked, reorder_point, reorder_qty, created_at, updated_at) "
-        "VALUES (?1, 'Item ' || ?1, ?2, CASE WHEN ?3 >= 0 THEN ?3 END, CASE WHEN ?4 >= 0 THEN ?4 END, ?5, "
-        "?5)",
-        "tiiit", sku, (long long)lot_tracked, point, qty, FX_NOW);
-}
-
-/* kind: "bin", "quarantine" or "dock". */
-static inline long long fx_location(tote_store *s, const char *code, long long walk_seq, const char *kind)
-{
-    return fx_sql(s, "INSERT INTO location(code, zone, walk_seq, kind) VALUES (?1, 'A', ?2, ?3)", "tit", code,
-                  walk_seq, kind);
-}
-
-/* A receipt of qty into a new stock row; expiry may be NULL. */
-static inline long long fx_stock(tote_store *s, long long product, long long location, const char *lot,
-                                 const char *expiry, long long qty)
-{
-    long long id = fx_sql(
-        s, "INSERT INTO stock(location_id, product_id, lot, expiry, on_hand) VALUES (?1, ?2, ?3, ?4, ?5)",
-        "iitti", location, product, lot ? lot : "", expiry, qty);
-    if (id > 0)
-        fx_sql(s,
-               "INSERT INTO stock_move(stock_id, kind, qty, actor, reason, at) VALUES (?1, 'receipt', ?2, "
-               "'fixture', 'test stock', ?3)",
-               "iit", id, qty, FX_NOW);
+    char name[96];
+    snprintf(name, sizeof name, "Item %s", sku);
+    tote_product_in in = {.sku = sku,
+                          .name = name,
+                          .requires_shipping = 1,
+                          .lot_tracked = lot_tracked,
+                          .price_cents = -1,
+                          .reorder_point = point,
+                          .reorder_qty = qty};
+    long long id = -1;
+    if (tote_product_upsert(s, &in, "fixture", NULL, &id) != TOTE_ST_E_OK) {
+        fprintf(stderr, "fixture: product %s: %s\n", sku, tote_st_detail());
+        return -1;
+    }
     return id;
 }
 
-/* status: usually "released". ship_by may be NULL. */
-static inline long long fx_order(tote_store *s, const char *name, const char *status, int rush, int pickup,
-                                 long long priority, const char *ship_by, const char *ordered_at)
+/* A location through the stock API; kind: "bin", "quarantine" or "dock". */
+static inline long long fx_location(tote_store *s, const char *code, long long walk_seq, const char *kind)
 {
-    return fx_sql(
-        s,
-        "INSERT INTO orders(name, status, payment_status, rush, pickup, priority, ship_by, ordered_at, "
-        "created_at, updated_at) VALUES (?1, ?2, 'paid', ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        "ttiiittt", name, status, (long long)rush, (long long)pickup, priority, ship_by, ordered_at, FX_NOW);
+    long long id = -1;
+    if (tote_location_add(s, code, "A", walk_seq, kind, "fixture", &id) != TOTE_ST_E_OK) {
+        fprintf(stderr, "fixture: location %s: %s\n", code, tote_st_detail());
+        return -1;
+    }
+    return id;
 }
 
-static inline long long fx_line(tote_store *s, long long order, long long line_no, long long product,
-                                long long qty, int requires_shipping)
+/* A receipt of qty into (location, product, lot) through the stock ledger;
+ * returns the stock row id. expiry may be NULL. */
+static inline long long fx_stock(tote_store *s, long long product, long long location, const char *lot,
+                                 const char *expiry, long long qty)
 {
-    return fx_sql(
-        s,
-        "INSERT INTO order_line(order_id, line_no, product_id, sku, name, requires_shipping, ordered) "
-        "SELECT ?1, ?2, p.id, p.sku, p.name, ?4, ?3 FROM product p WHERE p.id = ?5",
-        "iiiii", order, line_no, qty, (long long)requires_shipping, product);
+    long long id = -1;
+    if (tote_stock_receive(s, product, location, qty, lot, expiry, "fixture", "test stock") != TOTE_ST_E_OK ||
+        tote_stock_find(s, product, location, lot, &id) != TOTE_ST_E_OK) {
+        fprintf(stderr, "fixture: stock of product %lld: %s\n", product, tote_st_detail());
+        return -1;
+    }
+    return id;
+}
+
+/* One order line for fx_order: product id, quantity, ships (requires_shipping). */
+typedef struct fx_ln {
+    long long product, qty;
+    int ships;
+} fx_ln;
+
+/* fx_order(..., FX_LINES({p1, 2, 1}, {p2, 1, 1})) */
+#define FX_LINES(...) \
+    (const fx_ln[]){__VA_ARGS__}, (int)(sizeof((const fx_ln[]){__VA_ARGS__}) / sizeof(fx_ln))
+
+/*
+ * A paid order through the orders API, then put in `status`: "released"
+ * (as imported) or "on_hold" (held by hand). ship_by may be NULL. Returns
+ * the order id; its lines are numbered 1.. in the order given (fx_line_id).
+ */
+static inline long long fx_order(tote_store *s, const char *name, const char *status, int rush, int pickup,
+                                 int priority, const char *ship_by, const char *ordered_at,
+                                 const fx_ln *lines, int n)
+{
+    tote_order_line_in in_lines[16];
+    char skus[16][64];
+    if (n < 1 || n > 16)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        fx_text(s, "SELECT sku FROM product WHERE id = ?1", lines[i].product, skus[i], sizeof skus[i]);
+        in_lines[i] = (tote_order_line_in){
+            .sku = skus[i], .qty = lines[i].qty, .price_cents = 100, .requires_shipping = lines[i].ships};
+    }
+    tote_order_in o = {.name = name,
+                       .payment_status = "paid",
+                       .ordered_at = ordered_at,
+                       .ship_by = ship_by,
+                       .rush = rush,
+                       .pickup = pickup,
+                       .priority = priority,
+                       .total_cents = -1,
+                       .line_count = (size_t)n,
+                       .lines = in_lines};
+    char *err = NULL;
+    long long id = -1;
+    tote_st_err e = tote_order_upsert(s, &o, "fixture", NULL, &err);
+    if (e == TOTE_ST_E_OK && strcmp(status, "on_hold") == 0)
+        e = tote_order_hold(s, name, "fixture", NULL, "test", &err);
+    if (e == TOTE_ST_E_OK)
+        e = tote_order_find(s, name, &id, NULL);
+    char now[32];
+    if (e != TOTE_ST_E_OK ||
+        strcmp(fx_text(s, "SELECT status FROM orders WHERE id = ?1", id, now, sizeof now), status) != 0) {
+        fprintf(stderr, "fixture: order %s: %s (%s)\n", name, tote_st_strerror(e), err ? err : now);
+        id = -1;
+    }
+    free(err);
+    return id;
+}
+
+/* The id of line line_no of the order. */
+static inline long long fx_line_id(tote_store *s, long long order, long long line_no)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT id FROM order_line WHERE order_id = ?1 AND line_no = %lld", line_no);
+    return fx_int(s, sql, order);
 }
 
 /* Both allocation invariants hold over the whole database: 1, else 0. */

@@ -78,7 +78,9 @@ void tote_scanner_destroy(tote_scanner **sc);
  * A file descriptor to poll for POLLIN. It stays the same for the scanner's
  * whole life (across unplug/replug). When it polls readable, call
  * tote_scanner_read() until it returns TOTE_HH_E_TIMEOUT before polling
- * again (several events may be ready at once). Owned by the scanner.
+ * again (several events may be ready at once). It also polls readable when
+ * tote_scanner_status() changed (e.g. "connected" after a replug, before any
+ * scan); the read then returns TOTE_HH_E_TIMEOUT. Owned by the scanner.
  */
 int tote_scanner_fd(tote_scanner *sc);
 

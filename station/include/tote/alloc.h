@@ -85,12 +85,15 @@ tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *ord
  * is greater; a bin behind the picker (walk before the short task's bin)
  * goes right after the short task, so the picker fetches it next. Later
  * tasks' seq are shifted up to make room.
+ * When that list is already 'done' or 'cancelled' nothing is reserved
+ * (nobody would pick it; the units stay backorder). When the line has no
+ * pick task yet (its order is not waved), the units are reserved and the
+ * next wave makes the tasks.
  * *allocated (may be NULL): units found (0..qty). *new_task_id (may be
- * NULL): the new task the picker reaches first, 0 if none was made (nothing
- * found, or the list is closed: then the allocation waits for the next
- * list). qty <= 0: TOTE_ST_E_INVALID; unknown line: NOT_FOUND; a line that
- * does not ship: TOTE_ST_E_INVALID. Event 'allocation.reallocated'.
- * device may be NULL.
+ * NULL): the new task the picker reaches first, 0 if none was made.
+ * qty <= 0: TOTE_ST_E_INVALID; unknown line: NOT_FOUND; a line that does
+ * not ship: TOTE_ST_E_INVALID. Event 'allocation.reallocated' (also when
+ * nothing was found). device may be NULL.
  */
 tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long long qty,
                                   long long exclude_stock_id, const char *actor, const char *device,

@@ -57,6 +57,9 @@ typedef struct tote_flow_settings {
     char quarantine_location[65]; /* quarantine_location, default "QUARANTINE" */
 } tote_flow_settings;
 
+/* now + seconds (may be negative), both in tote_store_now()'s format. */
+void tote_flow_time_add(const char *now, int seconds, char out[32]);
+
 /* Reads the settings from the store (defaults for unset keys). */
 void tote_flow_settings_load(tote_store *s, int lease_seconds, int heartbeat_ms, tote_flow_settings *out);
 
@@ -70,6 +73,9 @@ typedef struct tote_flow_ctx {
     char today[11]; /* YYYY-MM-DD of now */
     /* the requesting device as admitted (tote_flow_admit fills it) */
     tote_device_info dev;
+    /* set by a flow that queued print jobs: the server kicks the spooler
+     * after the commit (it never clears it itself) */
+    int print_queued;
 } tote_flow_ctx;
 
 #define TOTE_FLOW_MAX_REPLIES 2

@@ -29,6 +29,7 @@ typedef struct tote_server_config {
     /* Optional: when the pointed-to flag becomes non-zero the loop ends
      * (set it from a signal handler). */
     volatile sig_atomic_t *stop_flag;
+    int insecure; /* 1: no CURVE (development only); default 0: CURVE + ZAP (tote/security.h) */
 } tote_server_config;
 
 /* Fills *c with the defaults above (db_path NULL). */
@@ -79,9 +80,15 @@ const char *tote_server_events_endpoint(const tote_server *srv);
 tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq, int *type, uint8_t **reply,
                                 size_t *len);
 
-/* Stores the reply blob to (device, seq) and raises device.last_seq. */
+/* Stores the reply blob to (device, seq), raises device.last_seq and sets
+ * device.last_seen = now. */
 tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
                                const uint8_t *reply, size_t len, const char *now);
+
+/* Deletes stored replies older than cutoff (time text) among the oldest
+ * max_rows rows; *pruned = how many. A request resent after its reply was
+ * pruned gets ERROR SEQ_OLD. */
+tote_st_err tote_request_prune(tote_store *s, const char *cutoff, int max_rows, int *pruned);
 
 /* SAVEPOINT / RELEASE / ROLLBACK TO (and RELEASE) the per-request savepoint. */
 tote_st_err tote_request_savepoint(tote_store *s);
