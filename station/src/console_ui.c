@@ -1302,7 +1302,7 @@ int tote_console_run(const tote_console_opts *opts)
     u->stack[0].view = V_MAIN;
 
     tote_console_callbacks cb = {on_reply, on_event, on_state, u};
-    tote_console_client_opts co = {u->o.station, u->o.events, id, 3000, 1000};
+    tote_console_client_opts co = {u->o.station, u->o.events, id, 3000, 1000, u->o.enrol};
     u->cl = tote_console_client_new(&co, &cb);
     if (!u->cl) {
         fprintf(stderr, "tote: cannot connect to %s / %s: check the endpoints (tcp://HOST:PORT)\n",

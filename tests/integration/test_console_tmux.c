@@ -152,6 +152,7 @@ static void test_console_in_tmux(void)
     }
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "console-tmux"), 0);
+    st.insecure = 1;
     snprintf(sock, sizeof sock, "tote-test-%d", (int)getpid());
     snprintf(exit_path, sizeof exit_path, "%s/console.exit", st.dir);
     char ga[15], gb[15];
@@ -172,7 +173,7 @@ static void test_console_in_tmux(void)
 
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "'%s' console --station %s --events %s --id console-tmux --user sam --refresh-ms 500 "
+             "'%s' console --insecure --station %s --events %s --id console-tmux --user sam --refresh-ms 500 "
              "2>'%s/console.err'; echo $? > '%s'",
              tt_bin("tote"), st.ep, st.pub_ep, st.dir, exit_path);
     long long t0 = tt_now_ms();
@@ -328,7 +329,7 @@ static void test_console_usage(void)
         free(err);
     }
     /* no terminal: a sentence, exit 1 */
-    const char *argv[] = {tt_bin("tote"), "console", "--station", "tcp://127.0.0.1:1", NULL};
+    const char *argv[] = {tt_bin("tote"), "console", "--insecure", "--station", "tcp://127.0.0.1:1", NULL};
     char *err = NULL;
     CHECK_EQ(tt_run(argv, NULL, "", 5000, NULL, &err), 1);
     CHECK_HAS(err, "the console needs a terminal");
@@ -344,8 +345,8 @@ static void test_unknown_terminal(void)
     char cmd[4096], err_path[1100], code_path[1100];
     snprintf(err_path, sizeof err_path, "%s/err", dir);
     snprintf(code_path, sizeof code_path, "%s/code", dir);
-    snprintf(cmd, sizeof cmd, "TERM=no-such-terminal '%s' console 2>'%s'; echo $? > '%s'", tt_bin("tote"),
-             err_path, code_path);
+    snprintf(cmd, sizeof cmd, "TERM=no-such-terminal '%s' console --insecure 2>'%s'; echo $? > '%s'",
+             tt_bin("tote"), err_path, code_path);
     REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "console", "-x", "80", "-y", "24", cmd, NULL, NULL), 0);
     char *code = NULL;
     for (int i = 0; i < 50 && !(code = tt_read_file(code_path, NULL)); i++)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "fixture_server.h"
+#include "tote/console.h"
 #include "tote/enrol.h"
 
 static void warehouse(fx_station *st, char gtin_a[15], char gtin_b[15])
@@ -412,7 +413,59 @@ static void test_insecure_is_explicit_and_logged(void)
     fx_station_done(&st);
 }
 
-TT_MAIN(TT_TEST(test_enrolled_handheld_works_and_file_is_private),
+static int console_events;
+static void on_console_event(void *ud, const char *topic, const char *json)
+{
+    (void)ud;
+    (void)json;
+    if (strcmp(topic, "device") == 0)
+        console_events++;
+}
+
+/* tote console's client with an enrolment file: online over CURVE; with the
+ * keys of a picker it is refused on the events socket. */
+static void test_console_enrolled(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-console"), 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    char path[1200];
+    REQUIRE_EQ(enrol_cli(&st, "console-1", "console", path, sizeof path), 0);
+    tote_enrolment en;
+    char why[600];
+    REQUIRE_EQ(tote_enrolment_load(path, &en, why, sizeof why), 0);
+    tote_console_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.on_event = on_console_event;
+    tote_console_client_opts o = {en.station, en.events, en.device, 800, 200, &en};
+    tote_console_client *c = tote_console_client_new(&o, &cb);
+    REQUIRE(c != NULL);
+    for (int i = 0; i < 40 && !tote_console_client_online(c); i++)
+        tote_console_client_step(c, 100, -1);
+    CHECK_EQ(tote_console_client_online(c), 1);
+    /* events arrive over the CURVE PUB socket */
+    tt_sleep_ms(200);
+    fx_dev *d = fx_dev_new(&st, "hh-ev");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    for (int i = 0; i < 30 && !console_events; i++)
+        tote_console_client_step(c, 100, -1);
+    CHECK_INT(console_events, >=, 1);
+    fx_dev_destroy(&d);
+    tote_console_client_destroy(&c);
+    /* the CLI wants --enrol or --insecure */
+    static char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
+    const char *argv[] = {bin, "console", "--station", st.ep, NULL};
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tt_run(argv, NULL, "", 5000, &out, &err), 2);
+    CHECK_HAS(err, "--enrol FILE");
+    free(out);
+    free(err);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_console_enrolled), TT_TEST(test_enrolled_handheld_works_and_file_is_private),
         TT_TEST(test_unknown_key_and_plain_text_are_refused),
         TT_TEST(test_revoked_device_is_refused_and_cut_off), TT_TEST(test_device_cannot_speak_for_another),
         TT_TEST(test_picker_cannot_pack_or_override), TT_TEST(test_end_to_end_run_is_attributed),
