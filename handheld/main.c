@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tote/client.h"
+#include "tote/enrol.h"
 #include "tote/scanner.h"
 #include "tote/wire.h"
 
@@ -34,7 +35,8 @@ static int fail(int code, const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-    fputs("usage: tote-handheld --station tcp://HOST:PORT --id NAME --role picker|packer|bench\n"
+    fputs("usage: tote-handheld --enrol FILE | --insecure --station tcp://HOST:PORT --id NAME\n"
+          "                     --role picker|packer|bench\n"
           "                     [--scanner stdin|sim|serial:PATH[,ssi|plain][,BAUD]|usb[:VID:PID]|auto]\n"
           "                     [--json] [--outbox PATH] [--timeout-ms N] [--badge CODE]\n"
           "                     [--sim-error-rate F] [--sim-seed N] [--sim-delay-ms N] [--sim-max-scans N]\n"
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
         O_BADGE,
         O_LIST,
         O_IDLE,
+        O_ENROL,
+        O_INSECURE,
         O_HELP
     };
     static const struct option opts[] = {
@@ -89,12 +93,16 @@ int main(int argc, char **argv)
         {"badge", required_argument, NULL, O_BADGE},
         {"list-scanners", no_argument, NULL, O_LIST},
         {"exit-when-idle", required_argument, NULL, O_IDLE},
+        {"enrol", required_argument, NULL, O_ENROL},
+        {"insecure", no_argument, NULL, O_INSECURE},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
     tote_client_config cfg = {.scanner = "stdin", .command_fd = 0};
     const char *role = NULL;
-    int list = 0;
+    int list = 0, insecure = 0;
+    const char *enrol_path = NULL;
+    tote_hh_enrolment enrol;
     long v;
     opterr = 0;
     int o;
@@ -157,6 +165,12 @@ int main(int argc, char **argv)
                 return fail(2, "--exit-when-idle takes seconds from 1 to 86400, not \"%s\"", optarg);
             cfg.exit_when_idle_s = (int)v;
             break;
+        case O_ENROL:
+            enrol_path = optarg;
+            break;
+        case O_INSECURE:
+            insecure = 1;
+            break;
         case O_HELP:
             usage(stdout);
             return 0;
@@ -172,6 +186,22 @@ int main(int argc, char **argv)
         int n = tote_scanner_list(stdout, cfg.json);
         return n < 0 ? fail(1, "cannot list the scanners on this machine") : 0;
     }
+    if (enrol_path && insecure)
+        return fail(2, "--enrol and --insecure exclude each other");
+    if (enrol_path) {
+        char why[600];
+        if (tote_enrol_load(enrol_path, &enrol, why, sizeof why) != 0)
+            return fail(2, "%s", why);
+        if (cfg.device && strcmp(cfg.device, enrol.device) != 0)
+            return fail(2, "--id %s differs from the device %s in %s", cfg.device, enrol.device, enrol_path);
+        if (role && strcmp(role, enrol.role) != 0)
+            return fail(2, "--role %s differs from the role %s in %s", role, enrol.role, enrol_path);
+        cfg.device = enrol.device;
+        role = enrol.role;
+        if (!cfg.station)
+            cfg.station = enrol.station;
+        cfg.enrol = &enrol;
+    }
     if (!cfg.station)
         return fail(2, "--station tcp://HOST:PORT is required");
     if (!cfg.device)
@@ -186,6 +216,12 @@ int main(int argc, char **argv)
     if (strcmp(cfg.scanner, "sim") != 0 &&
         (cfg.sim_error_rate > 0 || cfg.sim_delay_ms > 0 || cfg.sim_max_scans > 0 || cfg.sim_seed))
         return fail(2, "--sim-* options need --scanner sim");
+    if (!enrol_path && !insecure)
+        return fail(2, "the station only talks to enrolled handhelds: pass --enrol FILE (made by tote device "
+                       "add NAME --role ROLE -o FILE), or --insecure for a development station");
+    if (insecure)
+        fprintf(stderr,
+                "tote-handheld: WARNING: --insecure: plain text, not authenticated; development only\n");
 
     signal(SIGPIPE, SIG_IGN);
     char *why = NULL;

@@ -33,6 +33,8 @@ struct tote_client {
     int timeout_ms;
     long sim_max_scans;
     int exit_when_idle_s;
+    int curve; /* 1: enrol holds the CurveZMQ keys */
+    tote_hh_enrolment enrol;
 
     void *zctx, *sock;
     tote_outbox *ob;
@@ -153,6 +155,8 @@ static int sock_open(tote_client *c, char **why)
     int one = 1, zero = 0;
     if (zmq_setsockopt(c->sock, ZMQ_IMMEDIATE, &one, sizeof one) != 0 ||
         zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero) != 0)
+        goto fail;
+    if (c->curve && tote_enrol_client_setup(c->sock, &c->enrol) != 0)
         goto fail;
     if (zmq_connect(c->sock, c->station) != 0)
         goto fail;
@@ -1085,6 +1089,10 @@ tote_hh_err tote_client_new(const tote_client_config *cfg, tote_client **out, ch
     if (!c->station || !c->device || !c->scanner_spec || !c->outbox_path || (cfg->badge && !c->badge))
         return new_fail(c, TOTE_HH_E_NOMEM, why, "out of memory");
     c->role = cfg->role;
+    if (cfg->enrol) {
+        c->curve = 1;
+        c->enrol = *cfg->enrol;
+    }
     c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
     c->sim_max_scans = cfg->sim_max_scans;
@@ -1151,6 +1159,7 @@ void tote_client_destroy(tote_client **cp)
     free(c->scanner_spec);
     free(c->badge);
     free(c->outbox_path);
+    memset(&c->enrol, 0, sizeof c->enrol);
     free(c);
     *cp = NULL;
 }

@@ -12,10 +12,11 @@
 
 #include "cli_internal.h"
 #include "tote/console.h"
+#include "tote/security.h"
 #include "tote/wire.h"
 
 static const char usage_text[] = "usage: tote console [--station tcp://HOST:5555] [--events tcp://HOST:5556] "
-                                 "[--id NAME] [--user NAME] [--refresh-ms N]";
+                                 "[--id NAME] [--user NAME] [--refresh-ms N] [--enrol FILE | --insecure]";
 
 static int endpoint_ok(const char *e)
 {
@@ -30,6 +31,8 @@ int tote_cmd_console(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *id = tote_cli_take_opt(&argc, argv, "--id");
     const char *user = tote_cli_take_opt(&argc, argv, "--user");
     const char *refresh = tote_cli_take_opt(&argc, argv, "--refresh-ms");
+    const char *enrol_path = tote_cli_take_opt(&argc, argv, "--enrol");
+    int insecure = tote_cli_take_flag(&argc, argv, "--insecure");
     if (argc > 1)
         return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (%s)", argv[1], usage_text);
     if (station && (!*station || !endpoint_ok(station)))
@@ -52,7 +55,31 @@ int tote_cmd_console(const tote_cli_ctx *ctx, int argc, char **argv)
                                  refresh);
         refresh_ms = (int)v;
     }
-    tote_console_opts o = {
-        .station = station, .events = events, .device_id = id, .user = user, .refresh_ms = refresh_ms};
+    tote_enrolment en;
+    if (enrol_path && insecure)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--enrol and --insecure exclude each other");
+    if (!enrol_path && !insecure)
+        return tote_cli_fail(TOTE_EXIT_USAGE,
+                             "the station only talks to enrolled consoles: pass --enrol FILE "
+                             "(tote device add NAME --role console -o FILE), or --insecure");
+    if (enrol_path) {
+        char why[600];
+        if (tote_enrolment_load(enrol_path, &en, why, sizeof why) != 0)
+            return tote_cli_fail(TOTE_EXIT_USAGE, "%s", why);
+        if (strcmp(en.role, "console") != 0)
+            return tote_cli_fail(TOTE_EXIT_USAGE, "%s enrols a %s, not a console", enrol_path, en.role);
+        if (id && strcmp(id, en.device) != 0)
+            return tote_cli_fail(TOTE_EXIT_USAGE, "--id %s differs from the device %s in %s", id, en.device,
+                                 enrol_path);
+        id = en.device;
+        station = station ? station : en.station;
+        events = events ? events : (en.events[0] ? en.events : NULL);
+    }
+    tote_console_opts o = {.station = station,
+                           .events = events,
+                           .device_id = id,
+                           .user = user,
+                           .refresh_ms = refresh_ms,
+                           .enrol = enrol_path ? &en : NULL};
     return tote_console_run(&o) == 0 ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;
 }

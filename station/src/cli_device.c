@@ -1,19 +1,31 @@
 /* tote device add|list|revoke: handhelds, benches and consoles. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_internal.h"
 #include "tote/devices.h"
+#include "tote/security.h"
 
 static int device_add(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     const char *role = tote_cli_take_opt(&argc, argv, "--role");
     const char *label = tote_cli_take_opt(&argc, argv, "--label-printer");
     const char *slip = tote_cli_take_opt(&argc, argv, "--slip-printer");
+    const char *endpoint = tote_cli_take_opt(&argc, argv, "--endpoint");
+    const char *events = tote_cli_take_opt(&argc, argv, "--events");
+    const char *outfile = tote_cli_take_opt(&argc, argv, "-o");
     if (argc != 2 || !role)
         return tote_cli_fail(TOTE_EXIT_USAGE,
                              "usage: tote device add NAME --role picker|packer|bench|console "
-                             "[--label-printer P] [--slip-printer P]");
+                             "[--label-printer P] [--slip-printer P] [--endpoint tcp://HOST:PORT] "
+                             "[--events tcp://HOST:PORT] [-o ENROLMENT_FILE]");
+    if ((endpoint && strncmp(endpoint, "tcp://", 6) != 0 && strncmp(endpoint, "ipc://", 6) != 0) ||
+        (events && strncmp(events, "tcp://", 6) != 0 && strncmp(events, "ipc://", 6) != 0))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--endpoint and --events need an address like tcp://HOST:5555");
+    if (outfile && !*outfile)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "-o needs a file name for the enrolment file");
     if (!tote_device_role_valid(role))
         return tote_cli_fail(TOTE_EXIT_USAGE, "role '%s' is not one of picker, packer, bench, console", role);
     if ((label && !*label) || (slip && !*slip))
@@ -25,13 +37,41 @@ static int device_add(const tote_cli_ctx *ctx, int argc, char **argv)
     int rc = tote_cli_open_store(ctx, 0, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
-    tote_st_err e = tote_device_add(s, name, role, label, slip, "cli");
-    tote_store_destroy(&s);
-    if (e == TOTE_ST_E_EXISTS)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "device '%s' already exists", name);
+    /* the row and its key in one transaction: a device is never half enrolled */
+    tote_enrolment en;
+    char *why = NULL;
+    tote_st_err e = tote_store_begin(s);
+    if (e == TOTE_ST_E_OK)
+        e = tote_device_add(s, name, role, label, slip, "cli");
+    if (e == TOTE_ST_E_OK)
+        e = tote_security_enrol_device(s, ctx->db_path, name, role, endpoint, events, &en, &why);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(s);
     if (e != TOTE_ST_E_OK)
-        return tote_cli_fail(TOTE_EXIT_FAIL, "cannot add device '%s': %s", name, tote_st_strerror(e));
-    printf("device %s added (%s)\n", name, role);
+        tote_store_rollback(s);
+    tote_store_destroy(&s);
+    if (e == TOTE_ST_E_EXISTS && !why)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "device '%s' already exists", name);
+    if (e != TOTE_ST_E_OK) {
+        tote_cli_fail(TOTE_EXIT_FAIL, "cannot add device '%s': %s", name, why ? why : tote_st_strerror(e));
+        free(why);
+        return TOTE_EXIT_FAIL;
+    }
+    if (outfile) {
+        if (tote_enrolment_save(outfile, &en) != 0) {
+            memset(&en, 0, sizeof en);
+            return tote_cli_fail(TOTE_EXIT_FAIL,
+                                 "device %s was added but its enrolment file %s cannot be written (%s): "
+                                 "revoke it and add it again",
+                                 name, outfile, strerror(errno));
+        }
+        printf("device %s added (%s); enrolment file %s (mode 0600): copy it to the device and run "
+               "tote-handheld --enrol %s\n",
+               name, role, outfile, outfile);
+    } else {
+        tote_enrolment_write(stdout, &en);
+    }
+    memset(&en, 0, sizeof en);
     return TOTE_EXIT_OK;
 }
 
@@ -46,6 +86,19 @@ static int device_list(const tote_cli_ctx *ctx, int argc, char **argv)
         return rc;
     cJSON *arr = NULL;
     tote_st_err e = tote_device_list_json(s, &arr);
+    cJSON *it;
+    if (e == TOTE_ST_E_OK)
+        cJSON_ArrayForEach(it, arr)
+        {
+            char key[64] = "", fp[TOTE_FINGERPRINT_LEN + 1];
+            tote_security_device_key(s, cJSON_GetStringValue(cJSON_GetObjectItem(it, "name")), key,
+                                     sizeof key);
+            tote_key_fingerprint(key, fp, sizeof fp);
+            if (key[0])
+                cJSON_AddStringToObject(it, "key_fingerprint", fp);
+            else
+                cJSON_AddNullToObject(it, "key_fingerprint");
+        }
     tote_store_destroy(&s);
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot list devices: %s", tote_st_strerror(e));
@@ -53,14 +106,15 @@ static int device_list(const tote_cli_ctx *ctx, int argc, char **argv)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    printf("%-20s %-8s %-16s %-8s %s\n", "NAME", "ROLE", "OPERATOR", "LAST_SEQ", "LAST_SEEN");
+    printf("%-20s %-8s %-16s %-16s %-8s %s\n", "NAME", "ROLE", "KEY", "OPERATOR", "LAST_SEQ", "LAST_SEEN");
     cJSON *d;
     cJSON_ArrayForEach(d, arr)
     {
         const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(d, "operator"));
         const char *seen = cJSON_GetStringValue(cJSON_GetObjectItem(d, "last_seen"));
-        printf("%-20s %-8s %-16s %-8.0f %s%s\n", cJSON_GetStringValue(cJSON_GetObjectItem(d, "name")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(d, "role")), op ? op : "-",
+        const char *fp = cJSON_GetStringValue(cJSON_GetObjectItem(d, "key_fingerprint"));
+        printf("%-20s %-8s %-16s %-16s %-8.0f %s%s\n", cJSON_GetStringValue(cJSON_GetObjectItem(d, "name")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(d, "role")), fp ? fp : "(no key)", op ? op : "-",
                cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_seq")), seen ? seen : "never",
                cJSON_IsTrue(cJSON_GetObjectItem(d, "revoked")) ? " (revoked)" : "");
     }
@@ -82,7 +136,7 @@ static int device_revoke(const tote_cli_ctx *ctx, int argc, char **argv)
         return tote_cli_fail(TOTE_EXIT_USAGE, "no active device named '%s'", argv[1]);
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot revoke '%s': %s", argv[1], tote_st_strerror(e));
-    printf("device %s revoked\n", argv[1]);
+    printf("device %s revoked: a running station refuses its key and its requests from now on\n", argv[1]);
     return TOTE_EXIT_OK;
 }
 

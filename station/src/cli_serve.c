@@ -38,6 +38,7 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *lease = tote_cli_take_opt(&argc, argv, "--lease-seconds");
     const char *hb = tote_cli_take_opt(&argc, argv, "--heartbeat-ms");
     const char *batch = tote_cli_take_opt(&argc, argv, "--batch-max");
+    cfg.insecure = tote_cli_take_flag(&argc, argv, "--insecure");
     if (listen) {
         if (!*listen)
             return tote_cli_fail(TOTE_EXIT_USAGE, "--listen needs an endpoint such as tcp://*:5555");
@@ -57,7 +58,7 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     if (argc > 1)
         return tote_cli_fail(TOTE_EXIT_USAGE,
                              "unexpected argument '%s' (usage: tote serve [--listen EP] [--events EP] "
-                             "[--lease-seconds N] [--heartbeat-ms N] [--batch-max N])",
+                             "[--lease-seconds N] [--heartbeat-ms N] [--batch-max N] [--insecure])",
                              argv[1]);
 
     struct sigaction sa;
@@ -84,9 +85,9 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
         free(msg);
         return code;
     }
-    fprintf(stderr, "tote serve: listening on %s, events on %s (lease %d s, heartbeat %d ms)\n",
+    fprintf(stderr, "tote serve: listening on %s, events on %s (lease %d s, heartbeat %d ms, %s)\n",
             tote_server_listen_endpoint(srv), tote_server_events_endpoint(srv), cfg.lease_seconds,
-            cfg.heartbeat_ms);
+            cfg.heartbeat_ms, cfg.insecure ? "INSECURE plain text" : "CURVE");
     e = tote_server_run(srv);
     tote_server_stats st;
     tote_server_get_stats(srv, &st);

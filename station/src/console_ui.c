@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
+#undef lines /* term.h names its capabilities as macros: not wanted here */
+#undef columns
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +49,7 @@ struct ui {
     int online;
     long long since; /* wall seconds: offline since / online since */
     int ever_online;
-    int overview_only; /* the station has no "console" snapshot */
+    int overview_only;       /* the station has no "console" snapshot */
     long long console_retry; /* when to ask for "console" again */
     long long next_refresh, event_due;
 
@@ -1038,7 +1041,11 @@ static void on_event(void *ud, const char *topic, const char *json)
     const char *who = js(j, "operator");
     if (!strcmp(who, "-"))
         who = js(j, "device");
-    if (!strcmp(topic, "scan"))
+    char num[32];
+    if (!strcmp(topic, "scan") && !strcmp(js(j, "event"), "short_pick"))
+        snprintf(line, sizeof line, "%s short pick: %s %s x %s in %s", who, js(j, "order"),
+                 jn(j, "missing", num, sizeof num), js(j, "sku"), js(j, "bin"));
+    else if (!strcmp(topic, "scan"))
         snprintf(line, sizeof line, "%s %s: %s", who,
                  cJSON_IsTrue(cJSON_GetObjectItem(j, "accepted")) ? "ok" : "REFUSED", js(j, "message"));
     else if (!strcmp(topic, "order"))
@@ -1295,7 +1302,7 @@ int tote_console_run(const tote_console_opts *opts)
     u->stack[0].view = V_MAIN;
 
     tote_console_callbacks cb = {on_reply, on_event, on_state, u};
-    tote_console_client_opts co = {u->o.station, u->o.events, id, 3000, 1000};
+    tote_console_client_opts co = {u->o.station, u->o.events, id, 3000, 1000, u->o.enrol};
     u->cl = tote_console_client_new(&co, &cb);
     if (!u->cl) {
         fprintf(stderr, "tote: cannot connect to %s / %s: check the endpoints (tcp://HOST:PORT)\n",
@@ -1313,8 +1320,18 @@ int tote_console_run(const tote_console_opts *opts)
     }
 
     setlocale(LC_ALL, "");
-    if (!initscr()) {
-        fprintf(stderr, "tote: cannot start the terminal (is TERM set?)\n");
+    /* newterm, not initscr: an unknown $TERM is an error to report, not an exit */
+    const char *term = getenv("TERM");
+    int term_err = 0;
+    SCREEN *scr = NULL;
+    /* setupterm first: it says "unknown" without the allocation newterm leaks then */
+    if (term && *term && setupterm(term, STDOUT_FILENO, &term_err) == OK) {
+        del_curterm(cur_term);
+        scr = newterm(NULL, stdout, stdin);
+    }
+    if (!scr) {
+        fprintf(stderr, "tote: cannot drive this terminal (TERM=%s): set TERM to your terminal's type\n",
+                term && *term ? term : "(unset)");
         tote_console_client_destroy(&u->cl);
         free(u->model);
         free(u);
@@ -1379,6 +1396,7 @@ int tote_console_run(const tote_console_opts *opts)
             quit = 1;
     }
     endwin();
+    delscreen(scr);
     tote_console_client_destroy(&u->cl);
     cJSON_Delete(u->detail);
     free(u->model);

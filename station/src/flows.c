@@ -393,8 +393,8 @@ tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote
     if (e == TOTE_ST_E_OK && c->dev.revoked)
         return TOTE_WERR_DENIED;
     if (req->type == TOTE_WIRE_HELLO)
-        return TOTE_WERR_NONE; /* any id may say hello (CurveZMQ enrolment tightens this) */
-    if (e == TOTE_ST_E_NOT_FOUND)
+        return TOTE_WERR_NONE; /* with CURVE, the server has checked the id against the key (security.c) */
+    if (e == TOTE_ST_E_NOT_FOUND || !c->dev.last_seen[0]) /* enrolled but never said hello */
         return TOTE_WERR_NO_HELLO;
     return TOTE_WERR_NONE;
 }
@@ -413,7 +413,7 @@ static tote_st_err do_hello(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         return e;
     char detail[160];
     snprintf(detail, sizeof detail, "{\"role\":\"%s\",\"created\":%s}", role, created ? "true" : "false");
-    e = tote_store_event(c->s, NULL, req->device, "hello", "device", req->device, detail);
+    e = tote_store_event(c->s, tote_flow_actor(c), req->device, "hello", "device", req->device, detail);
     if (e != TOTE_ST_E_OK)
         return e;
     tote_flow_reply_init(c, req, out, TOTE_WIRE_HELLO_OK);
@@ -539,8 +539,8 @@ tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         char detail[96];
         snprintf(detail, sizeof detail, "{\"seq\":%u,\"type\":\"%s\"}", req->seq,
                  tote_wire_type_name(req->type));
-        tote_st_err e = tote_store_event(c->s, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
-                                         req->device, "offline_replay", "device", req->device, detail);
+        tote_st_err e = tote_store_event(c->s, tote_flow_actor(c), req->device, "offline_replay", "device",
+                                         req->device, detail);
         if (e != TOTE_ST_E_OK)
             return e;
     }

@@ -19,6 +19,7 @@
 
 #include "tote/flows.h"
 #include "tote/printing.h"
+#include "tote/security.h"
 #include "tote/wire.h"
 
 #define REPLY_RESERVE (TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2))
@@ -32,6 +33,7 @@ struct pending {
     size_t out_off, out_len;
     char device[TOTE_WIRE_DEVICE_MAX + 1];
     uint32_t seq;
+    char auth[TOTE_WIRE_DEVICE_MAX + 1]; /* ZAP user id: the enrolled device ("" insecure) */
 };
 
 struct touched {
@@ -49,6 +51,7 @@ struct tote_server {
     void *zctx;
     void *router;
     void *pub;
+    tote_server_security *sec;
     struct pending *batch;
     int nbatch;
     uint8_t *out;
@@ -157,6 +160,12 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     zmq_setsockopt(srv->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(srv->pub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(srv->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    tote_st_err se =
+        tote_security_server_new(srv->zctx, srv->s, cfg->db_path, cfg->insecure, &srv->sec, err_msg);
+    if (se != TOTE_ST_E_OK || tote_security_server_setup(srv->sec, srv->router, srv->pub, err_msg) != 0) {
+        tote_server_destroy(&srv);
+        return se != TOTE_ST_E_OK ? se : TOTE_ST_E_NET;
+    }
     if (zmq_bind(srv->router, srv->listen) != 0) {
         if (err_msg)
             *err_msg = dup_msg("cannot listen on ", srv->listen, zmq_strerror(errno));
@@ -186,6 +195,7 @@ void tote_server_destroy(tote_server **sp)
         zmq_close(srv->router);
     if (srv->pub)
         zmq_close(srv->pub);
+    tote_security_server_destroy(&srv->sec);
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
     tote_spooler_destroy(&srv->spooler);
@@ -379,6 +389,12 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
         put_error(srv, p, TOTE_WERR_UNKNOWN_TYPE, "not a request type");
         return;
     }
+    char why[TOTE_WIRE_TEXT_MAX + 1];
+    tote_wire_error auth = tote_security_check_request(srv->sec, p->auth, req, why, sizeof why);
+    if (auth != TOTE_WERR_NONE) {
+        put_error(srv, p, auth, why);
+        return;
+    }
     int unsequenced = is_unsequenced(req->type);
     if (req->seq == 0 && !unsequenced) {
         put_error(srv, p, TOTE_WERR_BAD_SEQ, NULL);
@@ -460,6 +476,7 @@ static void drain(tote_server *srv)
         p->extra_frames = 0;
         if (zmq_msg_more(&p->id))
             zmq_msg_recv(&p->body, srv->router, 0);
+        tote_security_peer(&p->body, p->auth, sizeof p->auth);
         while (zmq_msg_more(&p->body)) {
             zmq_msg_t extra;
             zmq_msg_init(&extra);
@@ -680,9 +697,18 @@ tote_st_err tote_server_run(tote_server *srv)
         long long wait = srv->next_lease_ms - now;
         if (wait < 0)
             wait = 0;
-        zmq_pollitem_t items[] = {{srv->router, 0, ZMQ_POLLIN, 0},
-                                  {NULL, srv->spooler ? tote_spooler_fd(srv->spooler) : -1, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, srv->spooler ? 2 : 1, (long)wait);
+        /* router, then the spooler's completion fd, then the ZAP handler */
+        zmq_pollitem_t items[5] = {{srv->router, 0, ZMQ_POLLIN, 0}};
+        int nitems = 1;
+        int spool_at = -1;
+        if (srv->spooler) {
+            items[nitems] = (zmq_pollitem_t){NULL, tote_spooler_fd(srv->spooler), ZMQ_POLLIN, 0};
+            spool_at = nitems++;
+        }
+        int sec_at = nitems;
+        int nsec = tote_security_poll_items(srv->sec, &items[sec_at], 3);
+        nitems += nsec;
+        int rc = zmq_poll(items, nitems, (long)wait);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -691,9 +717,10 @@ tote_st_err tote_server_run(tote_server *srv)
             fprintf(stderr, "tote serve: poll failed: %s\n", zmq_strerror(errno));
             return TOTE_ST_E_NET;
         }
+        tote_security_poll_handle(srv->sec, &items[sec_at], nsec);
         if (items[0].revents & ZMQ_POLLIN)
             process_batch(srv);
-        if (srv->spooler && (items[1].revents & ZMQ_POLLIN))
+        if (spool_at >= 0 && (items[spool_at].revents & ZMQ_POLLIN))
             tote_spooler_drain(srv->spooler, on_spooler_event, srv);
         if (mono_ms() >= srv->next_lease_ms) {
             lease_check(srv);

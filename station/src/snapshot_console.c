@@ -410,7 +410,7 @@ static tote_st_err do_ack(tote_store *s, const char *arg, cJSON **out)
     char kind[64];
     snprintf(kind, sizeof kind, "%.*s", (int)klen, alert);
     const char *subject = colon + 1;
-    snprintf(msg, sizeof msg, "%s acknowledged by %s", alert, by);
+    snprintf(msg, sizeof msg, "%.250s acknowledged by %.120s", alert, by);
     long long id = 0;
     tote_st_err e = tote_console_ack_derived(s, kind, subject, msg, by, now, &id);
     if (e != TOTE_ST_E_OK)

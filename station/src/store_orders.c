@@ -578,45 +578,13 @@ static tote_st_err validate_order(const tote_order_in *o)
     return TOTE_ST_E_OK;
 }
 
-tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char *actor,
-                              tote_upsert_result *res, char **err_msg)
+/* An existing, editable order changed upstream (inside a transaction or savepoint of the caller's). */
+static tote_st_err update_existing(tote_store *s, const tote_order_in *o, const struct order_row *old,
+                                   const char *hash, const char *actor)
 {
-    store_detail_clear();
-    tote_st_err e = validate_order(o);
-    if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
-    char hash[33];
-    order_hash(o, hash);
-    store_tx tx;
-    e = store_tx_begin(s, &tx);
-    if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
-    tote_upsert_result r = TOTE_UPSERT_CREATED;
-    struct order_row old = {0};
+    tote_st_err e = TOTE_ST_E_OK;
     char *payment = NULL;
     long long released_units = 0;
-    int exists = 0;
-    e = order_load(s, o->name, &old);
-    if (e == TOTE_ST_E_OK) {
-        exists = 1;
-        if (old.source_hash && strcmp(old.source_hash, hash) == 0) {
-            r = TOTE_UPSERT_UNCHANGED;
-            goto out;
-        }
-        if (!editable(old.status)) {
-            r = TOTE_UPSERT_LOCKED;
-            store_fail(TOTE_ST_E_OK, "order %s is already %s; the change from upstream was not applied",
-                       o->name, tote_order_status_name(old.status));
-            goto out;
-        }
-        r = TOTE_UPSERT_UPDATED;
-    } else if (e == TOTE_ST_E_NOT_FOUND) {
-        store_detail_clear();
-        e = TOTE_ST_E_OK;
-    } else {
-        goto out;
-    }
-
     long long customer_id = 0;
     if (o->email && *o->email) {
         e = tote_customer_ensure(s, o->email, o->customer_name, o->phone, &customer_id);
@@ -630,10 +598,10 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
             goto out;
     }
 
-    tote_order_status from = exists ? old.status : RCV;
-    if (exists && old.status == ALC) {
+    tote_order_status from = old->status;
+    if (old->status == ALC) {
         long long tasks = 0;
-        e = give_back(s, old.id, actor, &released_units, &tasks, &from);
+        e = give_back(s, old->id, actor, &released_units, &tasks, &from);
         if (e != TOTE_ST_E_OK)
             goto out;
     }
@@ -642,15 +610,19 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
         e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
         goto out;
     }
-    if (exists && is_paid(old.payment_status) && unpaid_upstream(payment)) {
+    if (is_paid(old->payment_status) && unpaid_upstream(payment)) {
         free(payment);
         payment = strdup("paid");
+        if (!payment) {
+            e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
+            goto out;
+        }
     }
 
     long long id = 0, unknown = 0;
-    /* write with a provisional status; the final one is set below once the lines are known */
-    e = write_order_row(s, o, exists ? old.id : 0, customer_id, tote_order_status_name(from),
-                        from == HLD ? old.hold_reason : NULL, payment, hash, &id);
+    /* write with the current status; the new one is set below once the lines are known */
+    e = write_order_row(s, o, old->id, customer_id, tote_order_status_name(from),
+                        from == HLD ? old->hold_reason : NULL, payment, hash, &id);
     if (e == TOTE_ST_E_OK)
         e = write_lines(s, o, id, &unknown);
     if (e != TOTE_ST_E_OK)
@@ -660,7 +632,7 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
     const char *hold = NULL;
     if (o->cancelled_at && *o->cancelled_at) {
         to = CAN;
-    } else if (exists && old.status == HLD && old.hold_reason && strcmp(old.hold_reason, "manual") == 0) {
+    } else if (old->status == HLD && old->hold_reason && strcmp(old->hold_reason, "manual") == 0) {
         to = HLD;
         hold = "manual";
     } else if (!is_paid(payment) && !o->cod) {
@@ -682,39 +654,227 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
         cJSON_AddNumberToObject(d, "unknown_skus", (double)unknown);
     if (released_units)
         cJSON_AddNumberToObject(d, "reservations_released", (double)released_units);
-    if (exists)
-        cJSON_AddStringToObject(d, "from", tote_order_status_name(old.status));
+    cJSON_AddStringToObject(d, "from", tote_order_status_name(old->status));
     char *txt = cJSON_PrintUnformatted(d);
     cJSON_Delete(d);
-    e = tote_store_event(s, actor, NULL, exists ? "order.updated" : "order.created", "order", o->name, txt);
+    e = tote_store_event(s, actor, NULL, "order.updated", "order", o->name, txt);
     cJSON_free(txt);
     if (e != TOTE_ST_E_OK) {
         e = store_db_fail(s, SQLITE_ERROR);
         goto out;
     }
-    if (!exists) {
-        /* the provisional 'received' row becomes its first real status without an extra event */
-        sqlite3_stmt *st =
-            tote_store_stmt(s, "UPDATE orders SET status = ?2, hold_reason = ?3 WHERE id = ?1");
-        if (!st) {
-            e = store_db_fail(s, SQLITE_ERROR);
-            goto out;
-        }
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, tote_order_status_name(to), -1, SQLITE_STATIC);
-        store_bind_text(st, 3, hold);
-        int rc = store_step_done(st);
-        if (rc != SQLITE_DONE)
-            e = store_db_fail(s, rc);
-    } else if (to != from || (to == HLD && (!old.hold_reason || strcmp(old.hold_reason, hold) != 0))) {
+    if (to != from || (to == HLD && (!old->hold_reason || strcmp(old->hold_reason, hold) != 0))) {
         cJSON *sd = cJSON_CreateObject();
         cJSON_AddStringToObject(sd, "reason", "changed upstream");
         e = set_status(s, id, o->name, from, to, hold, actor, NULL, sd);
     }
 out:
     free(payment);
+    return e;
+}
+
+/* Takes back what insert_new() wrote when it fails in the caller's transaction without a savepoint. */
+static tote_st_err undo_new(tote_store *s, long long order_id, store_customer_undo *cu)
+{
+    if (sqlite3_get_autocommit(tote_store_db(s))) { /* SQLite already rolled the transaction back */
+        store_customer_undo_clear(cu);
+        return TOTE_ST_E_OK;
+    }
+    tote_st_err e = TOTE_ST_E_OK;
+    if (order_id) {
+        e = exec_id(s, "DELETE FROM order_line WHERE order_id = ?1", order_id);
+        if (e == TOTE_ST_E_OK)
+            e = exec_id(s, "DELETE FROM orders WHERE id = ?1", order_id);
+    }
+    tote_st_err ce = store_customer_undo_apply(s, cu);
+    return e != TOTE_ST_E_OK ? e : ce;
+}
+
+/*
+ * A new order: everything is decided before the first write (customer,
+ * catalog links, final status), then one INSERT for the order with its
+ * status, a plain INSERT per line and the 'order.created' event. guard:
+ * writing in the caller's transaction without a savepoint; on failure the
+ * rows written are deleted again (and if that fails too, DB is returned so
+ * the caller rolls back instead of going on).
+ */
+static tote_st_err insert_new(tote_store *s, const tote_order_in *o, const char *hash, const char *actor,
+                              int guard)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    long long pid_small[16];
+    long long *pid = o->line_count <= 16 ? pid_small : malloc(o->line_count * sizeof *pid);
+    if (!pid)
+        return store_fail(TOTE_ST_E_NOMEM, "out of memory");
+    store_customer_undo cu = {0};
+    long long order_id = 0, unknown = 0;
+    char payment_buf[64];
+    char *payment_heap = NULL;
+    const char *praw = o->payment_status && *o->payment_status ? o->payment_status : "pending";
+    char *payment = payment_buf;
+    size_t plen = strlen(praw);
+    if (plen >= sizeof payment_buf) {
+        payment = payment_heap = malloc(plen + 1);
+        if (!payment) {
+            e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i <= plen; i++)
+        payment[i] = (char)tolower((unsigned char)praw[i]);
+
+    /* the catalog links, before anything is written */
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT id FROM product WHERE sku = ?1");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    for (size_t i = 0; i < o->line_count; i++) {
+        const tote_order_line_in *l = &o->lines[i];
+        sqlite3_bind_text(st, 1, l->sku ? l->sku : "", -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        pid[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            e = store_db_fail(s, rc);
+            goto out;
+        }
+        if (!pid[i] && l->requires_shipping)
+            unknown++;
+    }
+    sqlite3_clear_bindings(st);
+    tote_order_status to = REL;
+    const char *hold = NULL;
+    if (o->cancelled_at && *o->cancelled_at) {
+        to = CAN;
+    } else if (!is_paid(payment) && !o->cod) {
+        to = HLD;
+        hold = "payment";
+    } else if (unknown > 0) {
+        to = HLD;
+        hold = "unknown_sku";
+    }
+
+    long long customer_id = 0;
+    if (o->email && *o->email) {
+        e = store_customer_ensure_in_tx(s, o->email, o->customer_name, o->phone, &customer_id, &cu);
+        if (e == TOTE_ST_E_INVALID) {
+            /* a malformed address does not lose the order: kept without a customer */
+            store_detail_clear();
+            e = TOTE_ST_E_OK;
+            customer_id = 0;
+        }
+        if (e != TOTE_ST_E_OK)
+            goto out;
+    }
+    e = write_order_row(s, o, 0, customer_id, tote_order_status_name(to), hold, payment, hash, &order_id);
+    if (e != TOTE_ST_E_OK)
+        goto out;
+    st = tote_store_stmt(s, "INSERT INTO order_line(order_id, line_no, product_id, sku, name, price_cents, "
+                            "requires_shipping, ordered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    for (size_t i = 0; i < o->line_count; i++) {
+        const tote_order_line_in *l = &o->lines[i];
+        sqlite3_bind_int64(st, 1, order_id);
+        sqlite3_bind_int64(st, 2, (long long)i + 1);
+        if (pid[i])
+            sqlite3_bind_int64(st, 3, pid[i]);
+        else
+            sqlite3_bind_null(st, 3);
+        sqlite3_bind_text(st, 4, l->sku ? l->sku : "", -1, SQLITE_STATIC);
+        if (l->name && *l->name)
+            sqlite3_bind_text(st, 5, l->name, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 5);
+        store_bind_int_nn(st, 6, l->price_cents);
+        sqlite3_bind_int(st, 7, l->requires_shipping ? 1 : 0);
+        sqlite3_bind_int64(st, 8, l->qty);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            e = store_db_fail(s, rc);
+            goto out;
+        }
+    }
+    sqlite3_clear_bindings(st);
+
+    /* the detail holds no text from the input: status names, the hold reason and counts */
+    char detail[160];
+    int n = snprintf(detail, sizeof detail, "{\"status\":\"%s\"", tote_order_status_name(to));
+    if (hold)
+        n += snprintf(detail + n, sizeof detail - (size_t)n, ",\"hold_reason\":\"%s\"", hold);
+    n += snprintf(detail + n, sizeof detail - (size_t)n, ",\"lines\":%zu", o->line_count);
+    if (unknown)
+        n += snprintf(detail + n, sizeof detail - (size_t)n, ",\"unknown_skus\":%lld", unknown);
+    snprintf(detail + n, sizeof detail - (size_t)n, "}");
+    e = tote_store_event(s, actor, NULL, "order.created", "order", o->name, detail);
+    if (e != TOTE_ST_E_OK)
+        e = store_db_fail(s, SQLITE_ERROR);
+out:
+    if (e != TOTE_ST_E_OK && guard) {
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", tote_st_detail());
+        if (undo_new(s, order_id, &cu) != TOTE_ST_E_OK)
+            e = store_fail(TOTE_ST_E_DB, "%s (and what was written of order %s could not be taken back)",
+                           keep, o->name);
+        else
+            store_fail(e, "%s", keep);
+    }
+    store_customer_undo_clear(&cu);
+    if (pid != pid_small)
+        free(pid);
+    free(payment_heap);
+    return e;
+}
+
+tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char *actor,
+                              tote_upsert_result *res, char **err_msg)
+{
+    store_detail_clear();
+    tote_st_err e = validate_order(o);
+    if (e != TOTE_ST_E_OK)
+        return finish(e, err_msg);
+    char hash[33];
+    order_hash(o, hash);
+    /* no transaction open: one of ours bounds the work. Inside the caller's,
+       a savepoint only where a failure cannot be ruled out beforehand (an update). */
+    int callers = !sqlite3_get_autocommit(tote_store_db(s));
+    store_tx outer = {0};
+    if (!callers) {
+        e = store_tx_begin(s, &outer);
+        if (e != TOTE_ST_E_OK)
+            return finish(e, err_msg);
+    }
+    tote_upsert_result r = TOTE_UPSERT_CREATED;
+    struct order_row old = {0};
+    e = order_load(s, o->name, &old);
+    if (e == TOTE_ST_E_OK) {
+        if (old.source_hash && strcmp(old.source_hash, hash) == 0) {
+            r = TOTE_UPSERT_UNCHANGED;
+        } else if (!editable(old.status)) {
+            r = TOTE_UPSERT_LOCKED;
+            store_fail(TOTE_ST_E_OK, "order %s is already %s; the change from upstream was not applied",
+                       o->name, tote_order_status_name(old.status));
+        } else {
+            r = TOTE_UPSERT_UPDATED;
+            store_tx sp = {0};
+            if (callers)
+                e = store_tx_begin(s, &sp);
+            if (e == TOTE_ST_E_OK)
+                e = update_existing(s, o, &old, hash, actor);
+            if (callers)
+                e = store_tx_end(s, &sp, e);
+        }
+    } else if (e == TOTE_ST_E_NOT_FOUND) {
+        store_detail_clear();
+        e = insert_new(s, o, hash, actor, callers);
+    }
     order_row_clear(&old);
-    e = store_tx_end(s, &tx, e);
+    if (!callers)
+        e = store_tx_end(s, &outer, e);
     if (e == TOTE_ST_E_OK && res)
         *res = r;
     return finish(e, err_msg);

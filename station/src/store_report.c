@@ -964,6 +964,8 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *since, const char *today,
                                    const char *online_since, int limit, cJSON *arr)
 {
+    /* the figures come from one pass over the scans since the earlier of
+       the window's start and midnight (?6), by the scan_at index */
     sqlite3_stmt *st = tote_store_stmt(
         s,
         "SELECT d.name AS name, d.role AS role, d.operator AS operator, d.last_seen AS last_seen, "
@@ -977,17 +979,18 @@ tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *
         " WHERE l.device = d.name AND l.status = 'leased' AND t.status <> 'open') AS list_done, "
         "(SELECT o.name FROM package p JOIN orders o ON o.id = p.order_id "
         " WHERE p.device = d.name AND p.status = 'open' ORDER BY p.id DESC LIMIT 1) AS packing, "
-        "COALESCE(w.picks, 0) AS picks_15m, COALESCE(w.units, 0) AS units_15m, COALESCE(w.scans, 0) AS "
-        "scans_15m, "
-        "COALESCE(w.refused, 0) AS refused_15m, "
-        "(SELECT COUNT(*) FROM scan x WHERE x.device = d.name AND x.result = 'refused' AND x.at >= ?2) "
-        " AS refused_today "
+        "COALESCE(w.picks, 0) AS picks_15m, COALESCE(w.units, 0) AS units_15m, "
+        "COALESCE(w.scans, 0) AS scans_15m, COALESCE(w.refused, 0) AS refused_15m, "
+        "COALESCE(w.refused_today, 0) AS refused_today "
         "FROM device d LEFT JOIN ("
-        " SELECT device, SUM(CASE WHEN context = 'pick' AND result = 'accepted' AND qty > 0 THEN 1 ELSE 0 "
-        "END) "
-        "  AS picks, SUM(CASE WHEN result = 'accepted' THEN qty ELSE 0 END) AS units, COUNT(*) AS scans, "
-        "  SUM(CASE WHEN result = 'refused' THEN 1 ELSE 0 END) AS refused "
-        " FROM scan WHERE at >= ?1 GROUP BY device) w ON w.device = d.name "
+        " SELECT device, "
+        " SUM(CASE WHEN at >= ?1 AND context = 'pick' AND result = 'accepted' AND qty > 0 THEN 1 ELSE 0 END) "
+        "  AS picks, "
+        " SUM(CASE WHEN at >= ?1 AND result = 'accepted' THEN qty ELSE 0 END) AS units, "
+        " SUM(CASE WHEN at >= ?1 THEN 1 ELSE 0 END) AS scans, "
+        " SUM(CASE WHEN at >= ?1 AND result = 'refused' THEN 1 ELSE 0 END) AS refused, "
+        " SUM(CASE WHEN at >= ?2 AND result = 'refused' THEN 1 ELSE 0 END) AS refused_today "
+        " FROM scan WHERE at >= ?6 GROUP BY device) w ON w.device = d.name "
         "WHERE d.role <> 'console' AND (?5 IS NULL AND d.revoked_at IS NULL OR d.name = ?5) "
         "ORDER BY CASE d.role WHEN 'picker' THEN 0 WHEN 'packer' THEN 1 ELSE 2 END, d.name LIMIT ?4");
     if (!st)
@@ -997,31 +1000,31 @@ tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *
     sqlite3_bind_text(st, 3, online_since, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 4, limit);
     bind_text_or_null(st, 5, name);
+    sqlite3_bind_text(st, 6, strcmp(since, today) < 0 ? since : today, -1, SQLITE_TRANSIENT);
     return rows_json(st, arr);
 }
 
 tote_st_err tote_console_q_printers(tote_store *s, const char *day_ago, int limit, cJSON *arr)
 {
+    /* a printer's state is that of its newest job (highest id): print_job
+       has no index by printer, and walking back from the newest job stops
+       at once on a printer in use */
     sqlite3_stmt *st = tote_store_stmt(
-        s, "WITH p AS (SELECT name, kind FROM printer "
-           " UNION SELECT DISTINCT printer, MIN(format) FROM print_job WHERE printer NOT IN (SELECT name "
-           "FROM printer) "
-           " GROUP BY printer) "
-           "SELECT p.name AS name, p.kind AS kind, "
-           "(SELECT COUNT(*) FROM print_job j WHERE j.printer = p.name "
-           " AND j.state IN ('queued', 'pending', 'processing', 'held')) AS queued, "
-           "(SELECT COUNT(*) FROM print_job j WHERE j.printer = p.name "
-           " AND j.state IN ('stopped', 'aborted', 'failed') AND j.updated_at >= ?1) AS failed, "
-           "(SELECT j.state FROM print_job j WHERE j.printer = p.name ORDER BY j.updated_at DESC, j.id DESC "
-           "LIMIT 1) "
-           " AS last_state, "
-           "(SELECT j.updated_at FROM print_job j WHERE j.printer = p.name ORDER BY j.updated_at DESC, j.id "
-           "DESC "
-           " LIMIT 1) AS last_at, "
-           "(SELECT j.error FROM print_job j WHERE j.printer = p.name ORDER BY j.updated_at DESC, j.id DESC "
-           "LIMIT 1) "
-           " AS error "
-           "FROM p ORDER BY p.name LIMIT ?2");
+        s,
+        "WITH p AS (SELECT name, kind FROM printer "
+        " UNION SELECT printer, MIN(format) FROM print_job WHERE printer NOT IN (SELECT name FROM printer) "
+        " GROUP BY printer) "
+        "SELECT p.name AS name, p.kind AS kind, "
+        "(SELECT COUNT(*) FROM print_job j WHERE j.printer = p.name "
+        " AND j.state IN ('queued', 'pending', 'processing', 'held')) AS queued, "
+        "(SELECT COUNT(*) FROM print_job j WHERE j.printer = p.name "
+        " AND j.state IN ('stopped', 'aborted', 'failed') AND j.updated_at >= ?1) AS failed, "
+        "(SELECT j.state FROM print_job j WHERE j.printer = p.name ORDER BY j.id DESC LIMIT 1) AS "
+        "last_state, "
+        "(SELECT j.updated_at FROM print_job j WHERE j.printer = p.name ORDER BY j.id DESC LIMIT 1) AS "
+        "last_at, "
+        "(SELECT j.error FROM print_job j WHERE j.printer = p.name ORDER BY j.id DESC LIMIT 1) AS error "
+        "FROM p ORDER BY p.name LIMIT ?2");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, day_ago, -1, SQLITE_TRANSIENT);
@@ -1029,8 +1032,12 @@ tote_st_err tote_console_q_printers(tote_store *s, const char *day_ago, int limi
     return rows_json(st, arr);
 }
 
-#define LATE_WHERE                                                                 \
-    "status NOT IN ('shipped', 'delivered', 'cancelled') AND ship_by IS NOT NULL " \
+/* every status before shipped, listed so that the status index serves them */
+#define OPEN_STATUSES \
+    "'received', 'on_hold', 'released', 'allocated', 'picking', 'picked', 'packing', 'packed'"
+
+#define LATE_WHERE                                           \
+    "status IN (" OPEN_STATUSES ") AND ship_by IS NOT NULL " \
     "AND ((length(ship_by) = 10 AND ship_by < ?2) OR (length(ship_by) > 10 AND ship_by < ?1))"
 
 tote_st_err tote_console_q_late(tote_store *s, const char *now, const char *today, int limit, cJSON *arr,
@@ -1183,7 +1190,7 @@ tote_st_err tote_console_q_orders(tote_store *s, const char *status, const char 
         "FROM orders o WHERE "
         "(?3 NOT IN ('short', 'late') AND o.status = ?3) "
         "OR (?3 = 'short' AND o.id IN (SELECT order_id FROM order_line WHERE short > 0)) "
-        "OR (?3 = 'late' AND o.status NOT IN ('shipped', 'delivered', 'cancelled') AND o.ship_by IS NOT NULL "
+        "OR (?3 = 'late' AND o.status IN (" OPEN_STATUSES ") AND o.ship_by IS NOT NULL "
         " AND ((length(o.ship_by) = 10 AND o.ship_by < ?2) OR (length(o.ship_by) > 10 AND o.ship_by < ?1))) "
         "ORDER BY o.rush DESC, o.priority DESC, o.ordered_at, o.id LIMIT ?4");
     if (!st)

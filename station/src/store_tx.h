@@ -40,4 +40,25 @@ int store_step_done(sqlite3_stmt *st);
 /* malloc'd copy of column i's text, or NULL. */
 char *store_col_dup(sqlite3_stmt *st, int i);
 
+/*
+ * store_customer.c: tote_customer_ensure() for a caller that holds a write
+ * transaction and opens no savepoint: a SELECT by e-mail, then at most one
+ * write (INSERT of a new customer, or UPDATE when the name or phone given
+ * differs). *undo records that write so store_customer_undo_apply() can take
+ * it back if the caller's later writes fail (NULL old values restored too);
+ * store_customer_undo_clear() frees it. INVALID for a malformed address
+ * (nothing written).
+ */
+typedef struct store_customer_undo {
+    long long id;
+    int inserted, updated;
+    char *old_name, *old_phone;
+} store_customer_undo;
+
+tote_st_err store_customer_ensure_in_tx(tote_store *s, const char *email, const char *name, const char *phone,
+                                        long long *customer_id, store_customer_undo *undo);
+/* Undoes the recorded write and clears *undo; TOTE_ST_E_DB if the undo failed. */
+tote_st_err store_customer_undo_apply(tote_store *s, store_customer_undo *undo);
+void store_customer_undo_clear(store_customer_undo *undo);
+
 #endif

@@ -157,8 +157,10 @@ int main(int argc, char **argv)
             skus = atoi(argv[++i]);
         else if (strcmp(argv[i], "--keep") == 0)
             keep = 1;
+        else if (strcmp(argv[i], "--quick") == 0) /* ./dev bench --quick */
+            lines = 100000;
         else {
-            fprintf(stderr, "usage: bench_import [--lines N] [--skus K] [--keep]\n");
+            fprintf(stderr, "usage: bench_import [--quick] [--lines N] [--skus K] [--keep]\n");
             return 2;
         }
     }
@@ -223,6 +225,14 @@ int main(int argc, char **argv)
         printf("  ratio tote/sqlite3: %.2f (goal <= 2.00: at least half the speed of sqlite3 .import): %s\n",
                ratio, ratio <= 2.0 ? "met" : "NOT met");
         rc = ratio <= 2.0 ? 0 : 1;
+        /* machine-readable figures for ./dev bench (BENCH.md) */
+        printf("RESULT {\"id\":\"import.sqlite3\",\"name\":\"sqlite3 .import (flat table), %lld lines\","
+               "\"value\":%.1f,\"unit\":\"lines/s\"}\n",
+               lines, (double)lines / ts);
+        printf("RESULT {\"id\":\"import.tote\",\"name\":\"tote import shopify-orders, %lld "
+               "lines\",\"value\":%.1f,"
+               "\"unit\":\"lines/s\",\"better\":\"higher\",\"vs\":[\"import.sqlite3\"]}\n",
+               lines, (double)lines / tt);
     }
     if (keep)
         printf("  files kept in %s\n", dir);

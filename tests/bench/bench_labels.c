@@ -78,6 +78,7 @@ int main(int argc, char **argv)
     double s = (now_us() - t0) / 1e6;
     printf("%-44s %.0f labels/s (%zu bytes each)\n", "ZPL generation (203 dpi, carrier label)", n / s,
            bytes / n);
+    double zpl_per_s = n / s;
 
     n = quick ? 20 : 100;
     t0 = now_us();
@@ -136,6 +137,17 @@ int main(int argc, char **argv)
         lat[i] = (now_us() - a) / 1000;
     }
     printf("%-44s %.1f ms\n", "libcups Print-Job (submit call)", submit_us / 1000.0 / n);
+    /* machine-readable figures for ./dev bench (BENCH.md): ZPL beside what CUPS takes, one job after another
+     */
+    long long lat_sum = 0;
+    for (int i = 0; i < n; i++)
+        lat_sum += lat[i];
+    printf("RESULT {\"id\":\"labels.cups\",\"name\":\"labels/s through CUPS to a socket printer, one at a "
+           "time\",\"value\":%.2f,\"unit\":\"labels/s\"}\n",
+           lat_sum > 0 ? n * 1000.0 / (double)lat_sum : 0);
+    printf("RESULT {\"id\":\"labels.zpl\",\"name\":\"ZPL labels/s (203 dpi carrier label)\",\"value\":%.1f,"
+           "\"unit\":\"labels/s\",\"better\":\"higher\",\"vs\":[\"labels.cups\"]}\n",
+           zpl_per_s);
     pct("submit -> CUPS completed (libcups)", lat, n);
 
     /* through the spooler: row queued -> database says completed */

@@ -9,7 +9,11 @@
  * Then open-loop latency: 1000 handhelds each scanning twice a second,
  * p50/p99 from send to reply.
  *
- * Usage: bench_server [--quick] [--seconds S]
+ * With --curve, a third run: the same station with CurveZMQ on (its default;
+ * every handheld enrolled with its own key), to measure what encryption and
+ * authentication cost. The other runs use `tote serve --insecure`.
+ *
+ * Usage: bench_server [--quick] [--seconds S] [--curve]
  */
 #include <pthread.h>
 #include <sys/resource.h>
@@ -38,12 +42,46 @@ static int encode_scan(const char *name, uint32_t seq, uint8_t *buf, size_t *len
     return tote_wire_encode(&m, buf, TOTE_WIRE_MAX_FRAME, len) == TOTE_PROTO_E_OK ? 0 : -1;
 }
 
+static tote_enrolment *enrolled; /* --curve: one per client, NULL: plain */
+
+/* Enrols clients [0, n) (a keypair each, the public key in the device table). */
+static int enrol_all(fx_station *st, clients *c, int n)
+{
+    tote_keypair station;
+    if (tote_security_station_key(st->db, 1, &station, NULL) != TOTE_ST_E_OK)
+        return -1;
+    enrolled = calloc((size_t)n, sizeof *enrolled);
+    tote_store *s = fx_store(st);
+    if (!enrolled || !s || tote_store_begin(s) != TOTE_ST_E_OK)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        tote_keypair kp;
+        tote_device_info info;
+        if (tote_keypair_new(&kp) != TOTE_ST_E_OK)
+            return -1;
+        if (tote_device_get(s, c->names[i], &info) == TOTE_ST_E_NOT_FOUND &&
+            tote_device_add(s, c->names[i], "picker", NULL, NULL, "bench") != TOTE_ST_E_OK)
+            return -1;
+        if (tote_security_set_device_key(s, c->names[i], kp.public_z85) != TOTE_ST_E_OK)
+            return -1;
+        snprintf(enrolled[i].station_public_key, sizeof enrolled[i].station_public_key, "%s",
+                 station.public_z85);
+        snprintf(enrolled[i].public_key, sizeof enrolled[i].public_key, "%s", kp.public_z85);
+        snprintf(enrolled[i].secret_key, sizeof enrolled[i].secret_key, "%s", kp.secret_z85);
+    }
+    tote_st_err e = tote_store_commit(s);
+    tote_store_destroy(&s);
+    return e == TOTE_ST_E_OK ? 0 : -1;
+}
+
 static void clients_connect(clients *c, const char *ep, int n)
 {
     for (int i = 0; i < n; i++) {
         c->socks[i] = zmq_socket(c->zctx, ZMQ_DEALER);
         int linger = 0;
         zmq_setsockopt(c->socks[i], ZMQ_LINGER, &linger, sizeof linger);
+        if (enrolled)
+            tote_security_client_setup(c->socks[i], &enrolled[i]);
         zmq_connect(c->socks[i], ep);
     }
     c->n = n;
@@ -267,7 +305,7 @@ static void *open_loop_thread(void *arg)
 /* n handhelds each scanning rate_per_client times a second, not waiting for
  * each other: latency from send to reply, after a 1 s warm-up. */
 static void open_loop(clients *c, int n, double rate_per_client, double secs, double *p50, double *p99,
-                      long long *samples)
+                      double *p999, long long *samples)
 {
     struct open_run r[THREADS];
     pthread_t th[THREADS];
@@ -289,6 +327,7 @@ static void open_loop(clients *c, int n, double rate_per_client, double secs, do
     *samples = (long long)k;
     *p50 = k ? all[k / 2] / 1000.0 : 0;
     *p99 = k ? all[k * 99 / 100] / 1000.0 : 0;
+    *p999 = k ? all[k * 999 / 1000] / 1000.0 : 0;
     free(all);
 }
 
@@ -318,12 +357,14 @@ static int setup_db(fx_station *st, int n)
 int main(int argc, char **argv)
 {
     int counts[] = {1, 100, 1000};
-    int ncounts = 3;
+    int ncounts = 3, curve = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             seconds = 1.5;
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--curve") == 0)
+            curve = 1;
     }
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
@@ -343,7 +384,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < MAX_CLIENTS; i++)
         snprintf(c->names[i], sizeof c->names[i], "hh-%d", i);
 
-    double echo[3], group[3], single[3];
+    double echo[3], group[3], single[3], withcurve[3] = {0, 0, 0};
+    st.insecure = 1;
     long long errs = 0;
 
     /* 1. echo */
@@ -368,10 +410,17 @@ int main(int argc, char **argv)
     memset(c->seq, 0, sizeof c->seq);
 
     /* 2. the station with group commit, 3. one transaction per scan */
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 2 + curve; mode++) {
         const char *extra1[] = {NULL};
         const char *extra2[] = {"--batch-max", "1", NULL};
-        if (fx_station_start(&st, mode == 0 ? extra1 : extra2, mode == 1) != 0) {
+        if (mode == 2) { /* 4. group commit with CURVE (the default) */
+            st.insecure = 0;
+            if (enrol_all(&st, c, MAX_CLIENTS) != 0) {
+                fprintf(stderr, "bench_server: cannot enrol the handhelds\n");
+                return 1;
+            }
+        }
+        if (fx_station_start(&st, mode == 1 ? extra2 : extra1, mode >= 1) != 0) {
             fprintf(stderr, "bench_server: tote serve did not start\n");
             return 1;
         }
@@ -385,16 +434,24 @@ int main(int argc, char **argv)
             double r = measure(c, counts[k], &errs);
             if (errs)
                 fprintf(stderr, "bench_server: %lld replies were not RESULT\n", errs);
-            (mode == 0 ? group : single)[k] = r;
+            (mode == 0 ? group : mode == 1 ? single : withcurve)[k] = r;
         }
         if (mode == 0) {
-            double p50 = 0, p99 = 0;
+            double p50 = 0, p99 = 0, p999 = 0;
             long long samples = 0;
             for (int k = 0; k < 2; k++) {
                 int nh = k == 0 ? 100 : MAX_CLIENTS;
-                open_loop(c, nh, 2.0, seconds + 2.0, &p50, &p99, &samples);
-                printf("open loop: %4d handhelds x 2 scans/s: p50 %.2f ms, p99 %.2f ms (%lld samples)\n", nh,
-                       p50, p99, samples);
+                open_loop(c, nh, 2.0, seconds + 2.0, &p50, &p99, &p999, &samples);
+                printf("open loop: %4d handhelds x 2 scans/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%lld "
+                       "samples)\n",
+                       nh, p50, p99, p999, samples);
+                /* machine-readable figures for ./dev bench (BENCH.md) */
+                const double pv[3] = {p50, p99, p999};
+                const char *pn[3] = {"p50", "p99", "p99.9"};
+                for (int q = 0; q < 3; q++)
+                    printf("RESULT {\"id\":\"server.open_loop.h%d.%s\",\"name\":\"open-loop latency %s, %d "
+                           "handhelds x 2 scans/s\",\"value\":%.3f,\"unit\":\"ms\",\"better\":\"lower\"}\n",
+                           nh, pn[q], pn[q], nh, pv[q]);
             }
         }
         clients_close(c);
@@ -412,12 +469,34 @@ int main(int argc, char **argv)
     for (int k = 0; k < ncounts; k++)
         printf("%-9d %12.0f %14.0f %14.0f %9.2fx %9.1fx\n", counts[k], echo[k], group[k], single[k],
                group[k] / echo[k], single[k] > 0 ? group[k] / single[k] : 0);
+    if (curve) {
+        printf("\nCURVE (default, every handheld enrolled) vs --insecure, group commit:\n");
+        printf("%-9s %14s %14s %10s\n", "clients", "insecure", "curve", "cost");
+        for (int k = 0; k < ncounts; k++)
+            printf("%-9d %14.0f %14.0f %9.1f%%\n", counts[k], group[k], withcurve[k],
+                   group[k] > 0 ? 100.0 * (group[k] - withcurve[k]) / group[k] : 0);
+    }
     printf("accepted scans in the database: %lld; ledger rows out of balance: %lld\n", scans, bad);
+    for (int k = 0; k < ncounts; k++) {
+        printf(
+            "RESULT {\"id\":\"server.echo.h%d\",\"name\":\"bare ZeroMQ echo, %d handhelds\",\"value\":%.1f,"
+            "\"unit\":\"/s\"}\n",
+            counts[k], counts[k], echo[k]);
+        printf("RESULT {\"id\":\"server.one_txn.h%d\",\"name\":\"one SQLite transaction per scan, %d "
+               "handhelds\","
+               "\"value\":%.1f,\"unit\":\"/s\"}\n",
+               counts[k], counts[k], single[k]);
+        printf("RESULT {\"id\":\"server.confirms.h%d\",\"name\":\"durable confirms/s, %d "
+               "handhelds\",\"value\":%.1f,"
+               "\"unit\":\"/s\",\"better\":\"higher\",\"vs\":[\"server.echo.h%d\",\"server.one_txn.h%d\"]}\n",
+               counts[k], counts[k], group[k], counts[k], counts[k]);
+    }
     char *log = tt_read_file(st.err_path, NULL);
     for (char *line = log ? strtok(log, "\n") : NULL; line; line = strtok(NULL, "\n"))
         if (strstr(line, "stopped after"))
             printf("%s\n", line);
     free(log);
+    free(enrolled);
     free(c);
     fx_station_done(&st);
     return bad == 0 ? 0 : 1;

@@ -213,6 +213,21 @@ int main(int argc, char **argv)
                "x%.1f\n",
                a->lines, b->lines, (double)b->lines / a->lines, b->create_cpu / a->create_cpu,
                b->alloc_cpu / a->alloc_cpu, b->wave_cpu / a->wave_cpu);
+        /* machine-readable figures for ./dev bench (BENCH.md): the growth beside linear growth */
+        printf(
+            "RESULT {\"id\":\"wave.create.small\",\"name\":\"wave create, %lld lines (wall)\",\"value\":%.1f,"
+            "\"unit\":\"ms\",\"better\":\"lower\"}\n",
+            a->lines, a->create_ms);
+        printf(
+            "RESULT {\"id\":\"wave.create.large\",\"name\":\"wave create, %lld lines (wall)\",\"value\":%.1f,"
+            "\"unit\":\"ms\",\"better\":\"lower\"}\n",
+            b->lines, b->create_ms);
+        printf("RESULT {\"id\":\"wave.lines_growth\",\"name\":\"growth of the wave (lines)\",\"value\":%.2f,"
+               "\"unit\":\"x\"}\n",
+               (double)b->lines / a->lines);
+        printf("RESULT {\"id\":\"wave.cpu_growth\",\"name\":\"growth of wave create CPU time, %lld -> %lld "
+               "lines\",\"value\":%.2f,\"unit\":\"x\",\"better\":\"lower\",\"vs\":[\"wave.lines_growth\"]}\n",
+               a->lines, b->lines, b->create_cpu / a->create_cpu);
     }
     for (int i = 0; rc == 0 && i < n; i++)
         if (f[i].lines == 100000)

@@ -59,6 +59,7 @@ static void test_kill9_loop(void)
 
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "kill9"), 0);
+    st.insecure = 1; /* loadgen speaks plain text: this is about durability, not authentication */
     fa_warehouse_opts wo;
     fa_warehouse_defaults(&wo);
     wo.seed = seed;

@@ -225,7 +225,26 @@ static int handheld_start(handheld *h, station *st, const char *id, const char *
     char outbox[1200];
     snprintf(outbox, sizeof outbox, "%s/%s.outbox", st->dir, id);
     snprintf(h->err_path, sizeof h->err_path, "%s/%s.err", st->dir, id);
+    /* the station admits only enrolled handhelds (CURVE): enrol this one the
+       way an admin does, once per id */
+    char enrol[1200];
+    snprintf(enrol, sizeof enrol, "%s/%s.enrol", st->dir, id);
+    if (access(enrol, F_OK) != 0) {
+        static char tote_bin[4096];
+        snprintf(tote_bin, sizeof tote_bin, "%s", tt_bin("tote"));
+        const char *add[] = {tote_bin,     "--db", st->db,     "device",   "add", id,    "--role", "picker",
+                             "--endpoint", st->ep, "--events", st->pub_ep, "-o",  enrol, NULL};
+        char *err = NULL;
+        int rc = tt_run(add, NULL, NULL, 30000, NULL, &err);
+        if (rc != 0)
+            fprintf(stderr, "tote device add %s: exit %d: %s\n", id, rc, err ? err : "");
+        free(err);
+        if (rc != 0)
+            return -1;
+    }
     const char *argv[] = {tt_bin("tote-handheld"),
+                          "--enrol",
+                          enrol,
                           "--station",
                           st->ep,
                           "--id",

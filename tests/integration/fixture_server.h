@@ -22,6 +22,7 @@
 #include "tote/checkdigit.h"
 #include "tote/devices.h"
 #include "tote/orders.h"
+#include "tote/security.h"
 #include "tote/stock.h"
 #include "tote/store.h"
 #include "tote/wave.h"
@@ -39,6 +40,7 @@ typedef struct fx_station {
     char ep[64], pub_ep[64];
     tt_proc *proc;
     void *zctx;
+    int insecure; /* 1: `tote serve --insecure` and plain sockets; 0 (default): CURVE, devices enrolled */
 } fx_station;
 
 /* A temp dir and an initialised database; 0 on success. */
@@ -88,6 +90,8 @@ FX_FN int fx_station_start(fx_station *st, const char *const *extra, int keep_po
     argv[n++] = st->ep;
     argv[n++] = "--events";
     argv[n++] = st->pub_ep;
+    if (st->insecure)
+        argv[n++] = "--insecure";
     for (int i = 0; extra && extra[i] && n < 30; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
@@ -131,6 +135,7 @@ FX_FN void fx_station_done(fx_station *st)
 /* ---------------- a simulated handheld ---------------- */
 
 typedef struct fx_dev {
+    fx_station *st;
     void *sock;
     char name[TOTE_WIRE_DEVICE_MAX + 1];
     uint32_t seq;
@@ -138,12 +143,51 @@ typedef struct fx_dev {
     size_t last_len;
 } fx_dev;
 
+/*
+ * Enrols device name as `tote device add` does (a fresh keypair; the row is
+ * created with role if missing, else only its key changes) and makes sock a
+ * CURVE client with those keys. Nothing when st->insecure. 0 or -1.
+ */
+FX_FN int fx_enrol_socket(fx_station *st, void *sock, const char *name, const char *role)
+{
+    if (st->insecure)
+        return 0;
+    tote_keypair station, kp;
+    if (tote_security_station_key(st->db, 1, &station, NULL) != TOTE_ST_E_OK ||
+        tote_keypair_new(&kp) != TOTE_ST_E_OK)
+        return -1;
+    tote_store *s = NULL;
+    if (tote_store_open(st->db, 0, &s, NULL) != TOTE_ST_E_OK)
+        return -1;
+    tote_device_info info;
+    tote_st_err e = tote_device_get(s, name, &info);
+    if (e == TOTE_ST_E_NOT_FOUND)
+        e = tote_device_add(s, name, role, NULL, NULL, "fixture");
+    if (e == TOTE_ST_E_OK)
+        e = tote_security_set_device_key(s, name, kp.public_z85);
+    tote_store_destroy(&s);
+    if (e != TOTE_ST_E_OK)
+        return -1;
+    tote_enrolment en;
+    memset(&en, 0, sizeof en);
+    snprintf(en.station_public_key, sizeof en.station_public_key, "%s", station.public_z85);
+    snprintf(en.public_key, sizeof en.public_key, "%s", kp.public_z85);
+    snprintf(en.secret_key, sizeof en.secret_key, "%s", kp.secret_z85);
+    return tote_security_client_setup(sock, &en);
+}
+
 FX_FN fx_dev *fx_dev_new(fx_station *st, const char *name)
 {
     fx_dev *d = calloc(1, sizeof *d);
     d->sock = zmq_socket(st->zctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(d->sock, ZMQ_LINGER, &linger, sizeof linger);
+    d->st = st;
+    if (fx_enrol_socket(st, d->sock, name, "picker") != 0) {
+        zmq_close(d->sock);
+        free(d);
+        return NULL;
+    }
     snprintf(d->name, sizeof d->name, "%s", name);
     if (zmq_connect(d->sock, st->ep) != 0) {
         zmq_close(d->sock);
@@ -210,6 +254,13 @@ FX_FN int fx_call(fx_dev *d, const tote_wire_msg *m, tote_wire_msg *rep)
 
 FX_FN int fx_hello(fx_dev *d, tote_wire_role role, tote_wire_msg *rep)
 {
+    if (d->st && !d->st->insecure) { /* enrolled as "picker" by fx_dev_new: the admin sets its role */
+        tote_store *s = NULL;
+        if (tote_store_open(d->st->db, 0, &s, NULL) != TOTE_ST_E_OK)
+            return -1;
+        tote_security_set_device_role(s, d->name, tote_wire_role_name((uint8_t)role));
+        tote_store_destroy(&s);
+    }
     tote_wire_msg m;
     fx_req(d, &m, TOTE_WIRE_HELLO);
     m.u.hello.role = (uint8_t)role;

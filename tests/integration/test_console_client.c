@@ -80,7 +80,7 @@ static void small_warehouse(fx_station *st)
 static tote_console_client *client(fx_station *st, const char *id, struct rec *r)
 {
     tote_console_callbacks cb = {on_reply, on_event, on_state, r};
-    tote_console_client_opts o = {st->ep, st->pub_ep, id, 800, 200};
+    tote_console_client_opts o = {st->ep, st->pub_ep, id, 800, 200, NULL};
     return tote_console_client_new(&o, &cb);
 }
 
@@ -88,6 +88,7 @@ static void test_snapshots_events_and_a_restart(void)
 {
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "console-client"), 0);
+    st.insecure = 1; /* plain sockets; CURVE consoles: test_security.c */
     small_warehouse(&st);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
     struct rec r;
@@ -176,7 +177,7 @@ static void test_station_never_there(void)
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     snprintf(pep, sizeof pep, "tcp://127.0.0.1:%d", pub);
     tote_console_callbacks cb = {on_reply, on_event, on_state, &r};
-    tote_console_client_opts o = {ep, pep, "console-b", 300, 100};
+    tote_console_client_opts o = {ep, pep, "console-b", 300, 100, NULL};
     tote_console_client *c = tote_console_client_new(&o, &cb);
     REQUIRE(c != NULL);
     tote_console_client_request(c, "overview", "");
@@ -194,6 +195,7 @@ static void test_refused_console(void)
 {
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "console-refused"), 0);
+    st.insecure = 1;
     tote_store *s = fx_store(&st);
     REQUIRE_EQ(tote_device_add(s, "console-x", "console", NULL, NULL, "test"), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_device_revoke(s, "console-x", "test"), TOTE_ST_E_OK);
@@ -214,7 +216,7 @@ static void test_bad_endpoints(void)
 {
     struct rec r;
     tote_console_callbacks cb = {on_reply, on_event, on_state, &r};
-    tote_console_client_opts o = {"nonsense", "tcp://127.0.0.1:1", "console-c", 0, 0};
+    tote_console_client_opts o = {"nonsense", "tcp://127.0.0.1:1", "console-c", 0, 0, NULL};
     CHECK(tote_console_client_new(&o, &cb) == NULL);
     o.station = "tcp://127.0.0.1:1";
     o.events = "tcp://";

@@ -279,6 +279,7 @@ static void test_short_pick_without_another_bin(void)
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "alert", 5);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "order", 5);
+    REQUIRE_EQ(fx_enrol_socket(&st, sub, "console-s2", "console"), 0);
     REQUIRE_EQ(zmq_connect(sub, st.pub_ep), 0);
     tt_sleep_ms(200); /* let the subscription reach the station */
 

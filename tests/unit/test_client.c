@@ -189,6 +189,7 @@ static int hh_start(handheld *h, const station *st, const char *id, const char *
     const char *argv[40];
     int n = 0;
     argv[n++] = tt_bin("tote-handheld");
+    argv[n++] = "--insecure"; /* the fake station here is a plain ROUTER */
     argv[n++] = "--station";
     argv[n++] = st->endpoint;
     argv[n++] = "--id";
@@ -829,6 +830,7 @@ static void test_usage_errors(void)
     const char *p = path_in("not-an-outbox");
     REQUIRE_EQ(tt_write_file(p, "hello, I am a text file, not SQLite at all. ", 44), 0);
     const char *argv[] = {tt_bin("tote-handheld"),
+                          "--insecure",
                           "--station",
                           "tcp://127.0.0.1:1",
                           "--id",

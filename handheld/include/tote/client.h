@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tote/enrol.h"
 #include "tote/handheld.h"
 
 typedef struct tote_client tote_client;
@@ -40,6 +41,7 @@ typedef struct tote_client_config {
     int exit_when_idle_s;  /* exit 0 after NO_TASK for this many seconds with nothing queued; 0 = never */
     FILE *out;             /* events / screen; NULL: stdout */
     int command_fd;        /* keypad commands when the scanner is not stdin; -1: none, 0: stdin */
+    const tote_hh_enrolment *enrol; /* CurveZMQ keys (copied); NULL: plain text (--insecure) */
 } tote_client_config;
 
 /*

@@ -234,6 +234,8 @@ typedef struct tote_console_client_opts {
     const char *device_id; /* the console's device name (<= 32 bytes) */
     int timeout_ms;        /* a request unanswered this long = station gone; default 3000 */
     int retry_ms;          /* reconnect interval while gone; default 1000 */
+    /* CURVE keys (tote/security.h), copied; NULL: plain text */
+    const struct tote_enrolment *enrol;
 } tote_console_client_opts;
 
 /* NULL on a bad endpoint or when ZeroMQ cannot start. */
@@ -265,6 +267,8 @@ typedef struct tote_console_opts {
     const char *device_id; /* default console-<hostname> */
     const char *user;      /* who acknowledges alerts; default $USER */
     int refresh_ms;        /* snapshot period, default 2000 */
+    /* CURVE keys (tote/security.h); NULL: plain text */
+    const struct tote_enrolment *enrol;
 } tote_console_opts;
 
 /* Runs the ncurses console until `q`. Returns 0, or -1 if the terminal or

@@ -29,6 +29,7 @@ typedef struct tote_server_config {
     /* Optional: when the pointed-to flag becomes non-zero the loop ends
      * (set it from a signal handler). */
     volatile sig_atomic_t *stop_flag;
+    int insecure; /* 1: no CURVE (development only); default 0: CURVE + ZAP (tote/security.h) */
 } tote_server_config;
 
 /* Fills *c with the defaults above (db_path NULL). */

@@ -1,0 +1,791 @@
+/*
+ * CurveZMQ keys, enrolment files and the ZAP handler (tote/security.h).
+ *
+ * The ZAP handler is a REP socket bound to inproc://zeromq.zap.01 in the
+ * station's context and polled by the station's event loop: libzmq's I/O
+ * thread asks it about every CURVE handshake and waits for the answer
+ * without blocking the loop. It admits a key only if a device row has it
+ * and is not revoked, and names the connection after the device (the ZAP
+ * user id, read back with zmq_msg_gets(msg, "User-Id")).
+ */
+#include "tote/security.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define MON_REQUESTS "inproc://tote.monitor.requests"
+#define MON_EVENTS "inproc://tote.monitor.events"
+#define RATE_SLOTS 32
+#define RATE_WINDOW_MS 10000
+#define RATE_GLOBAL_PER_MIN 60
+
+static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dupf(const char *fmt, ...)
+{
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return strdup(buf);
+}
+
+static void set_err(char **err_msg, char *msg)
+{
+    if (err_msg)
+        *err_msg = msg;
+    else
+        free(msg);
+}
+
+/* ---------------- keys ---------------- */
+
+tote_st_err tote_keypair_new(tote_keypair *out)
+{
+    memset(out, 0, sizeof *out);
+    if (zmq_curve_keypair(out->public_z85, out->secret_z85) != 0)
+        return TOTE_ST_E_INVALID;
+    return TOTE_ST_E_OK;
+}
+
+int tote_key_valid(const char *z)
+{
+    uint8_t raw[32];
+    return z && strlen(z) == TOTE_KEY_Z85 && zmq_z85_decode(raw, z) != NULL;
+}
+
+void tote_key_fingerprint(const char *public_z85, char *out, size_t cap)
+{
+    uint8_t raw[32];
+    if (!tote_key_valid(public_z85) || !zmq_z85_decode(raw, public_z85)) {
+        snprintf(out, cap, "invalid");
+        return;
+    }
+    snprintf(out, cap, "%02x%02x%02x%02x%02x%02x%02x%02x", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5],
+             raw[6], raw[7]);
+}
+
+/* 1 if secret_z85 is the secret key of public_z85. */
+static int keys_match(const char *public_z85, const char *secret_z85)
+{
+    char derived[TOTE_KEY_Z85 + 1];
+    if (!tote_key_valid(public_z85) || !tote_key_valid(secret_z85) ||
+        zmq_curve_public(derived, secret_z85) != 0)
+        return 0;
+    return strcmp(derived, public_z85) == 0;
+}
+
+void tote_security_key_dir(const char *db_path, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s.keys", db_path ? db_path : "tote.db");
+}
+
+/* ---------------- key = value files ---------------- */
+
+/* Trims spaces/tabs/CR/LF at both ends in place; returns the start. */
+static char *trim(char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = strlen(p);
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' || p[n - 1] == '\r'))
+        p[--n] = '\0';
+    return p;
+}
+
+typedef int (*kv_fn)(void *ctx, const char *key, const char *value);
+
+/*
+ * Opens path (no symlinks), refuses group/other access, and calls fn for
+ * every `key = value` line (blank lines and lines starting with '#' are
+ * skipped). 0, or -1 with a sentence in why.
+ */
+static int kv_read(const char *path, const char *what, kv_fn fn, void *ctx, char *why, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        snprintf(why, cap, "cannot open the %s %s: %s", what, path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        snprintf(why, cap, "the %s %s is not a regular file", what, path);
+        return -1;
+    }
+    if (sb.st_mode & 077) {
+        close(fd);
+        snprintf(why, cap, "the %s %s may be read by other users (mode %04o): run chmod 600 %s", what, path,
+                 (unsigned)(sb.st_mode & 07777), path);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        snprintf(why, cap, "cannot read the %s %s: %s", what, path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(why, cap, "the %s %s has an over-long line %d", what, path, lineno);
+            rc = -1;
+            break;
+        }
+        char *p = trim(line);
+        if (!*p || *p == '#')
+            continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            snprintf(why, cap, "line %d of the %s %s is not 'key = value'", lineno, what, path);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(p), *value = trim(eq + 1);
+        if (fn(ctx, key, value) != 0) {
+            snprintf(why, cap, "line %d of the %s %s has a bad or unknown '%s'", lineno, what, path, key);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int set_field(char *dst, size_t cap, const char *value)
+{
+    if (!*value || strlen(value) >= cap)
+        return -1;
+    snprintf(dst, cap, "%s", value);
+    return 0;
+}
+
+/* ---------------- the station key ---------------- */
+
+static int station_kv(void *ctx, const char *key, const char *value)
+{
+    tote_keypair *kp = ctx;
+    if (strcmp(key, "public_key") == 0)
+        return set_field(kp->public_z85, sizeof kp->public_z85, value);
+    if (strcmp(key, "secret_key") == 0)
+        return set_field(kp->secret_z85, sizeof kp->secret_z85, value);
+    return -1;
+}
+
+tote_st_err tote_security_station_key(const char *db_path, int create, tote_keypair *out, char **err_msg)
+{
+    if (err_msg)
+        *err_msg = NULL;
+    memset(out, 0, sizeof *out);
+    char dir[1024], path[1100];
+    tote_security_key_dir(db_path, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/station.key", dir);
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        if (errno != ENOENT || !create) {
+            set_err(err_msg, dupf("cannot find the station key %s: %s", path, strerror(errno)));
+            return errno == ENOENT ? TOTE_ST_E_NOT_FOUND : TOTE_ST_E_IO;
+        }
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            set_err(err_msg, dupf("cannot create the key directory %s: %s", dir, strerror(errno)));
+            return TOTE_ST_E_IO;
+        }
+        tote_keypair kp;
+        if (tote_keypair_new(&kp) != TOTE_ST_E_OK) {
+            set_err(err_msg, dupf("this libzmq cannot make CURVE keys (built without libsodium?)"));
+            return TOTE_ST_E_INVALID;
+        }
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            set_err(err_msg, dupf("cannot create the station key %s: %s", path, strerror(errno)));
+            return TOTE_ST_E_IO;
+        }
+        char buf[256];
+        int n = snprintf(buf, sizeof buf,
+                         "# Tote station key: the secret key never leaves this file (mode 0600)\n"
+                         "public_key = %s\nsecret_key = %s\n",
+                         kp.public_z85, kp.secret_z85);
+        int ok = fchmod(fd, 0600) == 0 && write(fd, buf, (size_t)n) == n && fsync(fd) == 0;
+        close(fd);
+        if (!ok) {
+            unlink(path);
+            set_err(err_msg, dupf("cannot write the station key %s", path));
+            return TOTE_ST_E_IO;
+        }
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    char why[600];
+    if (kv_read(path, "station key", station_kv, out, why, sizeof why) != 0) {
+        int denied = strstr(why, "other users") != NULL || strstr(why, "regular file") != NULL;
+        set_err(err_msg, strdup(why));
+        return denied ? TOTE_ST_E_DENIED : TOTE_ST_E_CORRUPT;
+    }
+    if (!keys_match(out->public_z85, out->secret_z85)) {
+        set_err(err_msg,
+                dupf("the station key %s is damaged (its public and secret keys do not match)", path));
+        return TOTE_ST_E_CORRUPT;
+    }
+    return TOTE_ST_E_OK;
+}
+
+/* ---------------- enrolment files ---------------- */
+
+void tote_enrolment_write(FILE *f, const tote_enrolment *e)
+{
+    fprintf(f,
+            "# Tote enrolment for device %s: it holds the device's secret key, keep it mode 0600\n"
+            "device = %s\nrole = %s\nstation = %s\nevents = %s\nstation_public_key = %s\n"
+            "public_key = %s\nsecret_key = %s\n",
+            e->device, e->device, e->role, e->station, e->events, e->station_public_key, e->public_key,
+            e->secret_key);
+}
+
+int tote_enrolment_save(const char *path, const tote_enrolment *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    if (fchmod(fd, 0600) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    tote_enrolment_write(f, e);
+    int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+static int enrol_kv(void *ctx, const char *key, const char *value)
+{
+    tote_enrolment *e = ctx;
+    if (strcmp(key, "device") == 0)
+        return set_field(e->device, sizeof e->device, value);
+    if (strcmp(key, "role") == 0)
+        return set_field(e->role, sizeof e->role, value);
+    if (strcmp(key, "station") == 0)
+        return set_field(e->station, sizeof e->station, value);
+    if (strcmp(key, "events") == 0)
+        return set_field(e->events, sizeof e->events, value);
+    if (strcmp(key, "station_public_key") == 0)
+        return tote_key_valid(value) ? set_field(e->station_public_key, sizeof e->station_public_key, value)
+                                     : -1;
+    if (strcmp(key, "public_key") == 0)
+        return tote_key_valid(value) ? set_field(e->public_key, sizeof e->public_key, value) : -1;
+    if (strcmp(key, "secret_key") == 0)
+        return tote_key_valid(value) ? set_field(e->secret_key, sizeof e->secret_key, value) : -1;
+    return -1;
+}
+
+int tote_enrolment_load(const char *path, tote_enrolment *out, char *why, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    if (kv_read(path, "enrolment file", enrol_kv, out, why, cap) != 0)
+        return -1;
+    const char *missing = !out->device[0]               ? "device"
+                          : !out->station[0]            ? "station"
+                          : !out->station_public_key[0] ? "station_public_key"
+                          : !out->public_key[0]         ? "public_key"
+                          : !out->secret_key[0]         ? "secret_key"
+                                                        : NULL;
+    if (missing) {
+        snprintf(why, cap, "the enrolment file %s has no '%s'", path, missing);
+        return -1;
+    }
+    if (!keys_match(out->public_key, out->secret_key)) {
+        snprintf(why, cap, "the enrolment file %s is damaged (its public and secret keys do not match)",
+                 path);
+        return -1;
+    }
+    return 0;
+}
+
+int tote_security_client_setup(void *sock, const tote_enrolment *e)
+{
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, e->station_public_key, TOTE_KEY_Z85) != 0 ||
+        zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, e->public_key, TOTE_KEY_Z85) != 0 ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, e->secret_key, TOTE_KEY_Z85) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---------------- the station side ---------------- */
+
+struct rate_slot {
+    char key[96];
+    long long last_ms;
+    unsigned suppressed;
+};
+
+struct tote_server_security {
+    tote_store *s;
+    void *zctx;
+    int insecure;
+    tote_keypair kp;
+    void *zap;
+    void *mon_requests, *mon_events;
+    struct rate_slot slots[RATE_SLOTS];
+    long long minute_start_ms;
+    int minute_count;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 if a refusal about key may be logged now; *suppressed gets how many
+ * were not logged since the last one. */
+static int rate_ok(tote_server_security *sec, const char *key, unsigned *suppressed)
+{
+    long long t = now_ms();
+    *suppressed = 0;
+    struct rate_slot *slot = NULL, *oldest = &sec->slots[0];
+    for (int i = 0; i < RATE_SLOTS; i++) {
+        if (strcmp(sec->slots[i].key, key) == 0) {
+            slot = &sec->slots[i];
+            break;
+        }
+        if (sec->slots[i].last_ms < oldest->last_ms)
+            oldest = &sec->slots[i];
+    }
+    if (slot && t - slot->last_ms < RATE_WINDOW_MS) {
+        slot->suppressed++;
+        return 0;
+    }
+    if (t - sec->minute_start_ms >= 60000) {
+        sec->minute_start_ms = t;
+        sec->minute_count = 0;
+    }
+    if (sec->minute_count >= RATE_GLOBAL_PER_MIN) {
+        if (slot)
+            slot->suppressed++;
+        return 0;
+    }
+    sec->minute_count++;
+    if (!slot) {
+        slot = oldest;
+        memset(slot, 0, sizeof *slot);
+        snprintf(slot->key, sizeof slot->key, "%s", key);
+    }
+    *suppressed = slot->suppressed;
+    slot->suppressed = 0;
+    slot->last_ms = t;
+    return 1;
+}
+
+/* Logs a refusal: stderr and an event row 'security.refused' (rate-limited
+ * per key/peer). subject: key fingerprint or peer address. */
+static void refused(tote_server_security *sec, const char *subject_type, const char *subject,
+                    const char *device, const char *reason, const char *peer)
+{
+    char rkey[96];
+    snprintf(rkey, sizeof rkey, "%s|%s", subject, reason);
+    unsigned suppressed = 0;
+    if (!rate_ok(sec, rkey, &suppressed))
+        return;
+    fprintf(stderr, "tote serve: refused %s%s%s from %s: %s%s\n", device && *device ? "device " : "key ",
+            device && *device ? device : subject, "", peer && *peer ? peer : "an unknown peer", reason,
+            suppressed ? " (and earlier attempts not logged)" : "");
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "reason", reason);
+    cJSON_AddStringToObject(d, "peer", peer ? peer : "");
+    if (device && *device)
+        cJSON_AddStringToObject(d, "device", device);
+    cJSON_AddNumberToObject(d, "suppressed", suppressed);
+    char *json = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    tote_store_event(sec->s, NULL, device && *device ? device : NULL, "security.refused", subject_type,
+                     subject, json);
+    cJSON_free(json);
+}
+
+tote_st_err tote_security_server_new(void *zctx, tote_store *s, const char *db_path, int insecure,
+                                     tote_server_security **out, char **err_msg)
+{
+    *out = NULL;
+    if (err_msg)
+        *err_msg = NULL;
+    tote_server_security *sec = calloc(1, sizeof *sec);
+    if (!sec)
+        return TOTE_ST_E_NOMEM;
+    sec->s = s;
+    sec->zctx = zctx;
+    sec->insecure = insecure;
+    sec->minute_start_ms = now_ms();
+    if (insecure) {
+        fprintf(stderr, "tote serve: WARNING: --insecure: CURVE is OFF, any host on the network can speak as "
+                        "any device and read every event; use this only for development\n");
+        tote_store_event(s, "cli", NULL, "security.insecure", "station", "serve", NULL);
+        *out = sec;
+        return TOTE_ST_E_OK;
+    }
+    if (!zmq_has("curve")) {
+        free(sec);
+        set_err(err_msg, dupf("this libzmq has no CURVE support: install one built with libsodium, or run "
+                              "with --insecure for development"));
+        return TOTE_ST_E_INVALID;
+    }
+    tote_st_err e = tote_security_station_key(db_path, 1, &sec->kp, err_msg);
+    if (e != TOTE_ST_E_OK) {
+        free(sec);
+        return e;
+    }
+    sec->zap = zmq_socket(zctx, ZMQ_REP);
+    int linger = 0;
+    if (!sec->zap || zmq_setsockopt(sec->zap, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_bind(sec->zap, ZAP_ENDPOINT) != 0) {
+        set_err(err_msg, dupf("cannot start the ZAP handler: %s", zmq_strerror(zmq_errno())));
+        tote_security_server_destroy(&sec);
+        return TOTE_ST_E_NET;
+    }
+    *out = sec;
+    return TOTE_ST_E_OK;
+}
+
+static int curve_server(tote_server_security *sec, void *sock, const char *domain)
+{
+    int one = 1;
+    return zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+                   zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, sec->kp.secret_z85, TOTE_KEY_Z85) != 0 ||
+                   zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0
+               ? -1
+               : 0;
+}
+
+static void *monitor(tote_server_security *sec, void *sock, const char *endpoint)
+{
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+    if (zmq_socket_monitor(sock, endpoint, events) != 0)
+        return NULL;
+    void *m = zmq_socket(sec->zctx, ZMQ_PAIR);
+    if (!m)
+        return NULL;
+    int linger = 0;
+    zmq_setsockopt(m, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect(m, endpoint) != 0) {
+        zmq_close(m);
+        return NULL;
+    }
+    return m;
+}
+
+int tote_security_server_setup(tote_server_security *sec, void *router, void *pub, char **err_msg)
+{
+    if (err_msg)
+        *err_msg = NULL;
+    if (sec->insecure)
+        return 0;
+    if (curve_server(sec, router, TOTE_ZAP_DOMAIN_REQUESTS) != 0 ||
+        curve_server(sec, pub, TOTE_ZAP_DOMAIN_EVENTS) != 0) {
+        set_err(err_msg,
+                dupf("cannot make the station's sockets CURVE servers: %s", zmq_strerror(zmq_errno())));
+        return -1;
+    }
+    /* handshakes that fail before ZAP is asked (plain-text peers, garbage):
+     * logged when seen; a monitor that cannot start only loses the log */
+    sec->mon_requests = monitor(sec, router, MON_REQUESTS);
+    sec->mon_events = monitor(sec, pub, MON_EVENTS);
+    return 0;
+}
+
+int tote_security_server_secure(const tote_server_security *sec)
+{
+    return sec && !sec->insecure;
+}
+
+int tote_security_poll_items(tote_server_security *sec, void *items, int max)
+{
+    zmq_pollitem_t *it = items;
+    int n = 0;
+    if (!sec || sec->insecure)
+        return 0;
+    void *socks[] = {sec->zap, sec->mon_requests, sec->mon_events};
+    for (size_t i = 0; i < sizeof socks / sizeof socks[0] && n < max; i++)
+        if (socks[i])
+            it[n++] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+    return n;
+}
+
+/* Receives one frame into buf (cap bytes, truncated, NUL-terminated);
+ * returns its full size or -1; *more tells if frames follow. */
+static int recv_frame(void *sock, char *buf, size_t cap, int *more, int flags)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, sock, flags) < 0) {
+        zmq_msg_close(&m);
+        *more = 0;
+        return -1;
+    }
+    size_t n = zmq_msg_size(&m);
+    size_t k = n < cap - 1 ? n : cap - 1;
+    memcpy(buf, zmq_msg_data(&m), k);
+    buf[k] = '\0';
+    *more = zmq_msg_more(&m);
+    zmq_msg_close(&m);
+    return (int)n;
+}
+
+static void zap_reply(void *zap, const char *reqid, size_t reqid_len, const char *status, const char *text,
+                      const char *user)
+{
+    zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
+    zmq_send(zap, reqid, reqid_len, ZMQ_SNDMORE);
+    zmq_send(zap, status, strlen(status), ZMQ_SNDMORE);
+    zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
+    zmq_send(zap, user, strlen(user), ZMQ_SNDMORE);
+    zmq_send(zap, "", 0, 0);
+}
+
+/* One ZAP request (RFC 27): version, request id, domain, address, identity,
+ * mechanism, credentials... */
+static void zap_one(tote_server_security *sec)
+{
+    char f[8][256];
+    int len[8], nf = 0, more = 1;
+    while (more) {
+        char scratch[256];
+        char *dst = nf < 8 ? f[nf] : scratch;
+        int n = recv_frame(sec->zap, dst, 256, &more, nf ? 0 : ZMQ_DONTWAIT);
+        if (n < 0)
+            break;
+        if (nf < 8)
+            len[nf] = n;
+        nf++;
+    }
+    if (nf == 0)
+        return;
+    /* a REP socket must answer whatever it got */
+    const char *reqid = nf > 1 ? f[1] : "";
+    size_t reqid_len = nf > 1 && len[1] < 256 ? (size_t)len[1] : 0;
+    if (nf < 7 || strcmp(f[0], "1.0") != 0 || strcmp(f[5], "CURVE") != 0 || len[6] != 32) {
+        zap_reply(sec->zap, reqid, reqid_len, "400", "malformed ZAP request", "");
+        return;
+    }
+    const char *domain = f[2], *peer = f[3];
+    char key[TOTE_KEY_Z85 + 1];
+    if (!zmq_z85_encode(key, (const uint8_t *)f[6], 32)) {
+        zap_reply(sec->zap, reqid, reqid_len, "400", "bad key", "");
+        return;
+    }
+    char fp[TOTE_FINGERPRINT_LEN + 1];
+    tote_key_fingerprint(key, fp, sizeof fp);
+    char name[TOTE_WIRE_DEVICE_MAX + 64], role[16];
+    int revoked = 0;
+    tote_st_err e = tote_security_device_by_key(sec->s, key, name, sizeof name, role, sizeof role, &revoked);
+    const char *why = NULL;
+    if (e == TOTE_ST_E_NOT_FOUND)
+        why = "unknown key (not enrolled)";
+    else if (e != TOTE_ST_E_OK)
+        why = "cannot read the device table";
+    else if (revoked)
+        why = "device revoked";
+    else if (strcmp(domain, TOTE_ZAP_DOMAIN_EVENTS) == 0 && strcmp(role, "console") != 0)
+        why = "only consoles may subscribe to events";
+    else if (strcmp(domain, TOTE_ZAP_DOMAIN_EVENTS) != 0 && strcmp(domain, TOTE_ZAP_DOMAIN_REQUESTS) != 0)
+        why = "unknown ZAP domain";
+    if (why) {
+        zap_reply(sec->zap, reqid, reqid_len, "400", why, "");
+        refused(sec, "key", fp, e == TOTE_ST_E_OK ? name : NULL, why, peer);
+        return;
+    }
+    zap_reply(sec->zap, reqid, reqid_len, "200", "OK", name);
+}
+
+static void monitor_one(tote_server_security *sec, void *mon, const char *which)
+{
+    char ev[16], addr[256];
+    int more = 0;
+    int n = recv_frame(mon, ev, sizeof ev, &more, ZMQ_DONTWAIT);
+    if (n < 0)
+        return;
+    addr[0] = '\0';
+    if (more)
+        recv_frame(mon, addr, sizeof addr, &more, 0);
+    while (more) {
+        char skip[16];
+        recv_frame(mon, skip, sizeof skip, &more, 0);
+    }
+    if (n < 6)
+        return;
+    uint16_t event;
+    memcpy(&event, ev, sizeof event);
+    char reason[96];
+    snprintf(reason, sizeof reason, "%s handshake failed (plain-text client or not CurveZMQ)", which);
+    if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
+        refused(sec, "peer", addr[0] ? addr : "unknown", NULL, reason, addr);
+}
+
+void tote_security_poll_handle(tote_server_security *sec, const void *items, int n)
+{
+    const zmq_pollitem_t *it = items;
+    for (int i = 0; i < n; i++) {
+        if (!(it[i].revents & ZMQ_POLLIN))
+            continue;
+        if (it[i].socket == sec->zap) {
+            for (int k = 0; k < 64; k++) { /* answer every waiting handshake */
+                int events = 0;
+                size_t sz = sizeof events;
+                if (zmq_getsockopt(sec->zap, ZMQ_EVENTS, &events, &sz) != 0 || !(events & ZMQ_POLLIN))
+                    break;
+                zap_one(sec);
+            }
+        } else {
+            void *mon = it[i].socket;
+            for (int k = 0; k < 64; k++) {
+                int events = 0;
+                size_t sz = sizeof events;
+                if (zmq_getsockopt(mon, ZMQ_EVENTS, &events, &sz) != 0 || !(events & ZMQ_POLLIN))
+                    break;
+                monitor_one(sec, mon, mon == sec->mon_events ? "events" : "requests");
+            }
+        }
+    }
+}
+
+void tote_security_peer(const void *msg, char *out, size_t cap)
+{
+    const char *u = zmq_msg_gets((zmq_msg_t *)(uintptr_t)msg, "User-Id");
+    snprintf(out, cap, "%s", u ? u : "");
+}
+
+tote_wire_error tote_security_check_request(tote_server_security *sec, const char *user_id,
+                                            const tote_wire_msg *req, char *msg, size_t cap)
+{
+    if (!sec || sec->insecure)
+        return TOTE_WERR_NONE;
+    if (!user_id || !*user_id) {
+        snprintf(msg, cap, "this connection is not authenticated");
+        return TOTE_WERR_DENIED;
+    }
+    if (strcmp(req->device, user_id) != 0) {
+        snprintf(msg, cap, "this handheld is enrolled as %s and may not speak for %s", user_id, req->device);
+        refused(sec, "device", user_id, user_id, "spoke with another device's id", req->device);
+        return TOTE_WERR_DENIED;
+    }
+    char role[16];
+    int revoked = 0;
+    tote_st_err e = tote_security_device_state(sec->s, user_id, role, sizeof role, &revoked);
+    if (e == TOTE_ST_E_NOT_FOUND || (e == TOTE_ST_E_OK && revoked)) {
+        /* HELLO: refused (DENIED); anything else: UNKNOWN_DEVICE, on which a
+         * handheld stops and keeps its outbox */
+        snprintf(msg, cap, "device %s has been revoked at the station", user_id);
+        return req->type == TOTE_WIRE_HELLO ? TOTE_WERR_DENIED : TOTE_WERR_UNKNOWN_DEVICE;
+    }
+    if (e != TOTE_ST_E_OK) {
+        snprintf(msg, cap, "cannot read the device table: %s", tote_st_strerror(e));
+        return TOTE_WERR_INTERNAL;
+    }
+    if (req->type == TOTE_WIRE_HELLO && strcmp(tote_wire_role_name(req->u.hello.role), role) != 0) {
+        snprintf(msg, cap, "device %s is enrolled as a %s, not a %s", user_id, role,
+                 tote_wire_role_name(req->u.hello.role));
+        return TOTE_WERR_DENIED;
+    }
+    return TOTE_WERR_NONE;
+}
+
+void tote_security_server_destroy(tote_server_security **sp)
+{
+    if (!sp || !*sp)
+        return;
+    tote_server_security *sec = *sp;
+    if (sec->zap)
+        zmq_close(sec->zap);
+    if (sec->mon_requests)
+        zmq_close(sec->mon_requests);
+    if (sec->mon_events)
+        zmq_close(sec->mon_events);
+    memset(&sec->kp, 0, sizeof sec->kp);
+    free(sec);
+    *sp = NULL;
+}
+
+/* ---------------- enrolment of a device ---------------- */
+
+/* tcp://HOST:PORT -> tcp://HOST:PORT+1 into out; 0, or -1 if not that shape. */
+static int next_port(const char *ep, char *out, size_t cap)
+{
+    const char *colon = strrchr(ep, ':');
+    if (!colon || colon - ep < 6)
+        return -1;
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || port < 1 || port > 65534)
+        return -1;
+    snprintf(out, cap, "%.*s:%ld", (int)(colon - ep), ep, port + 1);
+    return 0;
+}
+
+tote_st_err tote_security_enrol_device(tote_store *s, const char *db_path, const char *name, const char *role,
+                                       const char *endpoint, const char *events, tote_enrolment *out,
+                                       char **err_msg)
+{
+    if (err_msg)
+        *err_msg = NULL;
+    memset(out, 0, sizeof *out);
+    tote_keypair station;
+    tote_st_err e = tote_security_station_key(db_path, 1, &station, err_msg);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    tote_keypair kp;
+    if ((e = tote_keypair_new(&kp)) != TOTE_ST_E_OK) {
+        set_err(err_msg, dupf("this libzmq cannot make CURVE keys (built without libsodium?)"));
+        return e;
+    }
+    char host[200] = "localhost", ep[256], ev[256];
+    if (!endpoint) {
+        if (gethostname(host, sizeof host) != 0 || !host[0])
+            snprintf(host, sizeof host, "localhost");
+        host[sizeof host - 1] = '\0';
+        snprintf(ep, sizeof ep, "tcp://%s:5555", host);
+        endpoint = ep;
+    }
+    if (!events) {
+        if (next_port(endpoint, ev, sizeof ev) != 0)
+            snprintf(ev, sizeof ev, "tcp://%s:5556", host);
+        events = ev;
+    }
+    if ((e = tote_security_set_device_key(s, name, kp.public_z85)) != TOTE_ST_E_OK) {
+        set_err(err_msg, dupf("cannot store the key of device %s: %s", name, tote_st_strerror(e)));
+        return e;
+    }
+    snprintf(out->device, sizeof out->device, "%s", name);
+    snprintf(out->role, sizeof out->role, "%s", role);
+    snprintf(out->station, sizeof out->station, "%s", endpoint);
+    snprintf(out->events, sizeof out->events, "%s", events);
+    snprintf(out->station_public_key, sizeof out->station_public_key, "%s", station.public_z85);
+    snprintf(out->public_key, sizeof out->public_key, "%s", kp.public_z85);
+    snprintf(out->secret_key, sizeof out->secret_key, "%s", kp.secret_z85);
+    memset(&kp, 0, sizeof kp);
+    memset(&station, 0, sizeof station);
+    return TOTE_ST_E_OK;
+}

@@ -1,0 +1,472 @@
+/*
+ * Security, end to end against a real `tote serve` with CURVE on loopback:
+ * enrolment files, the ZAP handler (unknown keys, revoked devices and
+ * plain-text clients refused and logged), device ids bound to keys, role
+ * checks, attribution, and key file permissions.
+ */
+#include <sys/stat.h>
+
+#include "fixture_server.h"
+#include "tote/console.h"
+#include "tote/enrol.h"
+
+static void warehouse(fx_station *st, char gtin_a[15], char gtin_b[15])
+{
+    tote_store *s = fx_store(st);
+    fx_gtin("0400638133393", gtin_a);
+    fx_gtin("0400638133394", gtin_b);
+    long long a = fx_product(s, "SKU-A", "Blue mug", 300, gtin_a, 1200);
+    long long b = fx_product(s, "SKU-B", "Red plate", 500, gtin_b, 900);
+    fx_stock(s, a, "A-01", 10, 20, NULL, NULL);
+    fx_stock(s, b, "B-01", 20, 20, NULL, NULL);
+    const char *skus[] = {"SKU-A", "SKU-B"};
+    const long long qty[] = {2, 1};
+    fx_order(s, "#1001", 0, 2, skus, qty, NULL);
+    fx_wave(s, 4);
+    char badge[65];
+    tote_operator_add(s, "Ana", "picker", "ANA", "test", badge);
+    tote_operator_add(s, "Cleo", "packer", "CLEO", "test", badge);
+    tote_operator_add(s, "Sam", "supervisor", "SAM", "test", badge);
+    tote_store_destroy(&s);
+}
+
+/* `tote device add NAME --role ROLE --endpoint ... -o DIR/NAME.enrol`; the path into out. */
+static int enrol_cli(fx_station *st, const char *name, const char *role, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s.enrol", st->dir, name);
+    char *text = NULL;
+    int rc = fx_cli(st, &text, "device", "add", name, "--role", role, "--endpoint", st->ep, "--events",
+                    st->pub_ep, "-o", out, NULL);
+    free(text);
+    return rc;
+}
+
+/* A DEALER using the keys in an enrolment file (or fresh keys if path is NULL). */
+static fx_dev *dev_with(fx_station *st, const char *path, const char *name)
+{
+    tote_enrolment en;
+    char why[600];
+    if (path) {
+        if (tote_enrolment_load(path, &en, why, sizeof why) != 0) {
+            fprintf(stderr, "%s\n", why);
+            return NULL;
+        }
+    } else {
+        tote_keypair station, kp;
+        if (tote_security_station_key(st->db, 0, &station, NULL) != TOTE_ST_E_OK ||
+            tote_keypair_new(&kp) != TOTE_ST_E_OK)
+            return NULL;
+        memset(&en, 0, sizeof en);
+        snprintf(en.station_public_key, sizeof en.station_public_key, "%s", station.public_z85);
+        snprintf(en.public_key, sizeof en.public_key, "%s", kp.public_z85);
+        snprintf(en.secret_key, sizeof en.secret_key, "%s", kp.secret_z85);
+    }
+    fx_dev *d = calloc(1, sizeof *d);
+    d->st = st;
+    d->sock = zmq_socket(st->zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d->sock, ZMQ_LINGER, &linger, sizeof linger);
+    snprintf(d->name, sizeof d->name, "%s", name ? name : en.device);
+    if (tote_security_client_setup(d->sock, &en) != 0 || zmq_connect(d->sock, st->ep) != 0) {
+        fx_dev_destroy(&d);
+        return NULL;
+    }
+    return d;
+}
+
+/* A plain-text HELLO; 0 if it got a reply within ms. */
+static int hello_answered(fx_dev *d, tote_wire_role role, int ms, tote_wire_msg *rep)
+{
+    tote_wire_msg m;
+    fx_req(d, &m, TOTE_WIRE_HELLO);
+    m.u.hello.role = (uint8_t)role;
+    if (fx_send(d, &m) != 0)
+        return -1;
+    return fx_recv(d, rep, ms);
+}
+
+static long long refused_rows(fx_station *st, const char *subject_type)
+{
+    tote_store *s = fx_store(st);
+    long long n = fx_q(s, "SELECT count(*) FROM event WHERE kind = 'security.refused' AND subject_type = ?1",
+                       "t", subject_type);
+    tote_store_destroy(&s);
+    return n;
+}
+
+static void test_enrolled_handheld_works_and_file_is_private(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-ok"), 0);
+    char ga[15], gb[15], path[1200];
+    warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(enrol_cli(&st, "hh-a", "picker", path, sizeof path), 0);
+    struct stat sb;
+    REQUIRE_EQ(stat(path, &sb), 0);
+    CHECK_EQ(sb.st_mode & 0777, 0600);
+    char keyfile[1200];
+    snprintf(keyfile, sizeof keyfile, "%s.keys/station.key", st.db);
+    REQUIRE_EQ(stat(keyfile, &sb), 0);
+    CHECK_EQ(sb.st_mode & 0777, 0600);
+    REQUIRE_EQ(stat(st.db, &sb), 0);
+    CHECK_EQ(sb.st_mode & 0777, 0640); /* the database: created 0640 */
+
+    fx_dev *d = dev_with(&st, path, NULL);
+    REQUIRE(d != NULL);
+    CHECK_STR(d->name, "hh-a");
+    tote_wire_msg rep;
+    REQUIRE_EQ(hello_answered(d, TOTE_ROLE_PICKER, 5000, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    REQUIRE_EQ(fx_scan(d, "BADGE-ANA", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_TASK);
+
+    /* the listing shows the key's fingerprint */
+    char *out = NULL, fp[TOTE_FINGERPRINT_LEN + 1];
+    tote_enrolment en;
+    char why[600];
+    REQUIRE_EQ(tote_enrolment_load(path, &en, why, sizeof why), 0);
+    tote_key_fingerprint(en.public_key, fp, sizeof fp);
+    CHECK_EQ(fx_cli(&st, &out, "device", "list", "--json", NULL), 0);
+    CHECK_HAS(out, fp);
+    free(out);
+
+    /* an enrolment file others may read is refused by the loader */
+    chmod(path, 0644);
+    CHECK_EQ(tote_enrolment_load(path, &en, why, sizeof why), -1);
+    CHECK_HAS(why, "chmod 600");
+    tote_hh_enrolment hen;
+    CHECK_EQ(tote_enrol_load(path, &hen, why, sizeof why), -1);
+    CHECK_HAS(why, "chmod 600");
+    chmod(path, 0600);
+    REQUIRE_EQ(tote_enrol_load(path, &hen, why, sizeof why), 0);
+    CHECK_STR(hen.device, "hh-a");
+    CHECK_STR(hen.role, "picker");
+    CHECK_STR(hen.station, st.ep);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_unknown_key_and_plain_text_are_refused(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-refuse"), 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    tote_wire_msg rep;
+
+    /* fresh keys that nobody enrolled */
+    fx_dev *stranger = dev_with(&st, NULL, "hh-stranger");
+    REQUIRE(stranger != NULL);
+    CHECK_EQ(hello_answered(stranger, TOTE_ROLE_PICKER, 1000, &rep), -1);
+    fx_dev_destroy(&stranger);
+
+    /* plain text against the CURVE server */
+    fx_dev *plain = calloc(1, sizeof *plain);
+    plain->sock = zmq_socket(st.zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(plain->sock, ZMQ_LINGER, &linger, sizeof linger);
+    snprintf(plain->name, sizeof plain->name, "hh-plain");
+    REQUIRE_EQ(zmq_connect(plain->sock, st.ep), 0);
+    CHECK_EQ(hello_answered(plain, TOTE_ROLE_PICKER, 1000, &rep), -1);
+    fx_dev_destroy(&plain);
+
+    /* a plain-text subscriber gets no events, nor does an enrolled picker */
+    void *sub = zmq_socket(st.zctx, ZMQ_SUB);
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    REQUIRE_EQ(zmq_connect(sub, st.pub_ep), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-1");
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+    CHECK_EQ(zmq_poll(&it, 1, 300), 0);
+    zmq_close(sub);
+
+    /* both refusals are on the record (the log is rate-limited, not off) */
+    tt_sleep_ms(200);
+    CHECK_INT(refused_rows(&st, "key"), >=, 1);
+    CHECK_INT(refused_rows(&st, "peer"), >=, 1);
+    char *err = tt_read_file(st.err_path, NULL);
+    CHECK_HAS(err, "unknown key (not enrolled)");
+    CHECK_HAS(err, "plain-text");
+    free(err);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_revoked_device_is_refused_and_cut_off(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-revoke"), 0);
+    char ga[15], gb[15], path[1200];
+    warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(enrol_cli(&st, "hh-r", "picker", path, sizeof path), 0);
+    fx_dev *d = dev_with(&st, path, NULL);
+    REQUIRE(d != NULL);
+    tote_wire_msg rep;
+    REQUIRE_EQ(hello_answered(d, TOTE_ROLE_PICKER, 5000, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    REQUIRE_EQ(fx_scan(d, "BADGE-ANA", &rep), 0);
+
+    char *out = NULL;
+    CHECK_EQ(fx_cli(&st, &out, "device", "revoke", "hh-r", NULL), 0);
+    free(out);
+    /* the live session: its next request is refused, and the handheld is told */
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_UNKNOWN_DEVICE);
+    CHECK_HAS(rep.u.error.message, "revoked");
+    fx_dev_destroy(&d);
+    /* a new connection with the same keys never gets through the handshake */
+    d = dev_with(&st, path, NULL);
+    REQUIRE(d != NULL);
+    CHECK_EQ(hello_answered(d, TOTE_ROLE_PICKER, 1000, &rep), -1);
+    fx_dev_destroy(&d);
+    tt_sleep_ms(100);
+    tote_store *s = fx_store(&st);
+    CHECK_INT(fx_q(s, "SELECT count(*) FROM event WHERE kind = 'security.refused' AND detail LIKE ?1", "t",
+                   "%device revoked%"),
+              >=, 1);
+    tote_store_destroy(&s);
+    CHECK_EQ(fx_cli(&st, &out, "device", "list", NULL), 0);
+    CHECK_HAS(out, "(revoked)");
+    free(out);
+    fx_station_done(&st);
+}
+
+static void test_device_cannot_speak_for_another(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-spoof"), 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    char pa[1200], pb[1200];
+    REQUIRE_EQ(enrol_cli(&st, "hh-a", "picker", pa, sizeof pa), 0);
+    REQUIRE_EQ(enrol_cli(&st, "pk-b", "packer", pb, sizeof pb), 0);
+    /* hh-a's keys, pk-b's name */
+    fx_dev *d = dev_with(&st, pa, "pk-b");
+    REQUIRE(d != NULL);
+    tote_wire_msg rep;
+    REQUIRE_EQ(hello_answered(d, TOTE_ROLE_PACKER, 5000, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_DENIED);
+    CHECK_HAS(rep.u.error.message, "enrolled as hh-a and may not speak for pk-b");
+    fx_dev_destroy(&d);
+    /* its own name but another role: refused too */
+    d = dev_with(&st, pa, NULL);
+    REQUIRE(d != NULL);
+    REQUIRE_EQ(hello_answered(d, TOTE_ROLE_PACKER, 5000, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_DENIED);
+    CHECK_HAS(rep.u.error.message, "enrolled as a picker");
+    tote_store *s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT role FROM device WHERE name = 'hh-a'", ""), "picker");
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static void test_picker_cannot_pack_or_override(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-roles"), 0);
+    char ga[15], gb[15];
+    warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-p");
+    tote_wire_msg rep, m;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    REQUIRE_EQ(fx_scan(d, "BADGE-ANA", &rep), 0);
+    REQUIRE_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_PACK_OPEN, "", "ORD-#1001", &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(rep.u.result.accepted, 0);
+    CHECK_EQ(rep.u.result.reason, TOTE_REASON_ROLE_DENIED);
+    CHECK_HAS(rep.u.result.message, "role may not");
+    fx_req(d, &m, TOTE_WIRE_OVERRIDE);
+    m.u.override_.kind = TOTE_OVERRIDE_WEIGHT;
+    snprintf(m.u.override_.badge, sizeof m.u.override_.badge, "SAM");
+    REQUIRE_EQ(fx_call(d, &m, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 0);
+    CHECK_EQ(rep.u.result.reason, TOTE_REASON_ROLE_DENIED);
+
+    /* a packer device with a picker logged in cannot pack either */
+    fx_dev *p = fx_dev_new(&st, "pk-1");
+    REQUIRE_EQ(fx_hello(p, TOTE_ROLE_PACKER, &rep), 0);
+    REQUIRE_EQ(fx_scan(p, "BADGE-ANA", &rep), 0);
+    REQUIRE_EQ(fx_scan_as(p, TOTE_WIRE_PACK_OPEN, "", "ORD-#1001", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 0);
+    CHECK_EQ(rep.u.result.reason, TOTE_REASON_ROLE_DENIED);
+    /* every refusal is on the record with the operator */
+    tote_store *s = fx_store(&st);
+    CHECK_INT(fx_q(s,
+                   "SELECT count(*) FROM scan WHERE result = 'refused' AND reason = 'ROLE_DENIED' "
+                   "AND operator = 'Ana'",
+                   ""),
+              >=, 2);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&p);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+/* Two real tote-handhelds (sim scanners) enrolled with files: everything they
+ * did is attributed to the operator who badged in. */
+static void test_end_to_end_run_is_attributed(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-e2e"), 0);
+    char ga[15], gb[15], pp[1200], pk[1200];
+    warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(enrol_cli(&st, "hh-ana", "picker", pp, sizeof pp), 0);
+    REQUIRE_EQ(enrol_cli(&st, "pk-cleo", "packer", pk, sizeof pk), 0);
+    static char hh[4096];
+    snprintf(hh, sizeof hh, "%s", tt_bin("tote-handheld"));
+    const struct {
+        const char *file, *badge, *outbox;
+    } runs[] = {{pp, "BADGE-ANA", "hh-ana.outbox"}, {pk, "BADGE-CLEO", "pk-cleo.outbox"}};
+    for (size_t i = 0; i < 2; i++) {
+        char ob[1200];
+        snprintf(ob, sizeof ob, "%s/%s", st.dir, runs[i].outbox);
+        const char *argv[] = {hh,        "--enrol",     runs[i].file, "--scanner", "sim",
+                              "--badge", runs[i].badge, "--outbox",   ob,          "--exit-when-idle",
+                              "2",       "--json",      NULL};
+        char *out = NULL, *err = NULL;
+        int rc = tt_run(argv, NULL, NULL, 30000, &out, &err);
+        CHECK_EQ(rc, 0);
+        if (rc != 0)
+            fprintf(stderr, "%s\n%s\n", out ? out : "", err ? err : "");
+        free(out);
+        free(err);
+    }
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(
+        fx_q(s, "SELECT count(*) FROM orders WHERE name = '#1001' AND status IN ('packed', 'shipped')", ""),
+        1);
+    CHECK_INT(fx_q(s, "SELECT count(*) FROM scan", ""), >, 3);
+    CHECK_EQ(fx_q(s, "SELECT count(*) FROM scan WHERE operator IS NULL AND context <> 'login'", ""), 0);
+    CHECK_EQ(fx_q(s, "SELECT count(*) FROM event WHERE device IS NOT NULL AND actor IS NULL", ""), 0);
+    CHECK_INT(fx_q(s, "SELECT count(*) FROM scan WHERE operator = 'Ana'", ""), >, 0);
+    CHECK_INT(fx_q(s, "SELECT count(*) FROM scan WHERE operator = 'Cleo'", ""), >, 0);
+    tote_store_destroy(&s);
+    fx_station_done(&st);
+}
+
+static void test_world_readable_key_stops_the_station(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-keymode"), 0);
+    tote_keypair kp;
+    REQUIRE_EQ(tote_security_station_key(st.db, 1, &kp, NULL), TOTE_ST_E_OK);
+    char keyfile[1200];
+    snprintf(keyfile, sizeof keyfile, "%s.keys/station.key", st.db);
+    REQUIRE_EQ(chmod(keyfile, 0644), 0);
+    static char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
+    const char *argv[] = {
+        bin, "--db", st.db, "serve", "--listen", "tcp://127.0.0.1:0", "--events", "tcp://127.0.0.1:0", NULL};
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tt_run(argv, NULL, NULL, 10000, &out, &err), 1);
+    CHECK_HAS(err, "may be read by other users");
+    CHECK(err && strchr(err, '\n') == strrchr(err, '\n'));
+    free(out);
+    free(err);
+    /* the key is left alone; a private one is accepted again */
+    char *why = NULL;
+    CHECK_EQ(tote_security_station_key(st.db, 1, &kp, &why), TOTE_ST_E_DENIED);
+    free(why);
+    REQUIRE_EQ(chmod(keyfile, 0600), 0);
+    CHECK_EQ(tote_security_station_key(st.db, 0, &kp, NULL), TOTE_ST_E_OK);
+    fx_station_done(&st);
+}
+
+static void test_insecure_is_explicit_and_logged(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-insecure"), 0);
+    st.insecure = 1;
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-dev");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    char *err = tt_read_file(st.err_path, NULL);
+    CHECK_HAS(err, "WARNING: --insecure");
+    free(err);
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT count(*) FROM event WHERE kind = 'security.insecure'", ""), 1);
+    tote_store_destroy(&s);
+    /* the handheld will not run plain text unless told */
+    static char hh[4096];
+    snprintf(hh, sizeof hh, "%s", tt_bin("tote-handheld"));
+    const char *argv[] = {hh, "--station", st.ep, "--id", "hh-x", "--role", "picker", NULL};
+    char *out = NULL;
+    err = NULL;
+    CHECK_EQ(tt_run(argv, NULL, "", 5000, &out, &err), 2);
+    CHECK_HAS(err, "--enrol FILE");
+    free(out);
+    free(err);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+static int console_events;
+static void on_console_event(void *ud, const char *topic, const char *json)
+{
+    (void)ud;
+    (void)json;
+    if (strcmp(topic, "device") == 0)
+        console_events++;
+}
+
+/* tote console's client with an enrolment file: online over CURVE; with the
+ * keys of a picker it is refused on the events socket. */
+static void test_console_enrolled(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "sec-console"), 0);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    char path[1200];
+    REQUIRE_EQ(enrol_cli(&st, "console-1", "console", path, sizeof path), 0);
+    tote_enrolment en;
+    char why[600];
+    REQUIRE_EQ(tote_enrolment_load(path, &en, why, sizeof why), 0);
+    tote_console_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.on_event = on_console_event;
+    tote_console_client_opts o = {en.station, en.events, en.device, 800, 200, &en};
+    tote_console_client *c = tote_console_client_new(&o, &cb);
+    REQUIRE(c != NULL);
+    for (int i = 0; i < 40 && !tote_console_client_online(c); i++)
+        tote_console_client_step(c, 100, -1);
+    CHECK_EQ(tote_console_client_online(c), 1);
+    /* events arrive over the CURVE PUB socket */
+    tt_sleep_ms(200);
+    fx_dev *d = fx_dev_new(&st, "hh-ev");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    for (int i = 0; i < 30 && !console_events; i++)
+        tote_console_client_step(c, 100, -1);
+    CHECK_INT(console_events, >=, 1);
+    fx_dev_destroy(&d);
+    tote_console_client_destroy(&c);
+    /* the CLI wants --enrol or --insecure */
+    static char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
+    const char *argv[] = {bin, "console", "--station", st.ep, NULL};
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tt_run(argv, NULL, "", 5000, &out, &err), 2);
+    CHECK_HAS(err, "--enrol FILE");
+    free(out);
+    free(err);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_console_enrolled), TT_TEST(test_enrolled_handheld_works_and_file_is_private),
+        TT_TEST(test_unknown_key_and_plain_text_are_refused),
+        TT_TEST(test_revoked_device_is_refused_and_cut_off), TT_TEST(test_device_cannot_speak_for_another),
+        TT_TEST(test_picker_cannot_pack_or_override), TT_TEST(test_end_to_end_run_is_attributed),
+        TT_TEST(test_world_readable_key_stops_the_station), TT_TEST(test_insecure_is_explicit_and_logged))
