@@ -348,7 +348,7 @@ static void test_station_on_full_disk(void)
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
     const char *argv[] = {bin, "--db", st.db, "serve", "--listen", st.ep, "--events", st.pub_ep, NULL};
-    st.proc = tt_spawn(argv, d.env, 0, NULL, st.err_path);
+    st.proc = fa_spawn(argv, d.env, 0, NULL, st.err_path);
     REQUIRE(st.proc != NULL);
     REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
 
@@ -361,7 +361,7 @@ static void test_station_on_full_disk(void)
         "1000", "--empty-bins", "9",   "--seed",    "5", "--drain-seconds", "30", NULL};
     char lg_err[1200];
     snprintf(lg_err, sizeof lg_err, "%s/loadgen.err", st.dir);
-    tt_proc *lg = tt_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
     REQUIRE(lg != NULL);
 
     size_t acks = 0;
@@ -453,7 +453,7 @@ static void test_resend_in_a_failed_batch(void)
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
     const char *argv[] = {bin, "--db", st.db, "serve", "--listen", st.ep, "--events", st.pub_ep, NULL};
-    st.proc = tt_spawn(argv, d.env, 0, NULL, st.err_path);
+    st.proc = fa_spawn(argv, d.env, 0, NULL, st.err_path);
     REQUIRE(st.proc != NULL);
     REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
 

@@ -45,7 +45,7 @@ static tt_proc *start_loadgen(fx_station *st, const char *log, int n, unsigned s
     argv[k] = NULL;
     char errp[1200];
     snprintf(errp, sizeof errp, "%s/loadgen.err", st->dir);
-    return tt_spawn(argv, NULL, 0, NULL, errp);
+    return fa_spawn(argv, NULL, 0, NULL, errp);
 }
 
 static void test_kill9_loop(void)
@@ -66,7 +66,7 @@ static void test_kill9_loop(void)
     /* enough work that the handhelds are still busy at the last kill */
     wo.orders = 150 + kills * 25;
     REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
-    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(fa_station_start(&st, NULL, 0), 0);
 
     char log[1200], outbox[1200];
     snprintf(log, sizeof log, "%s/acks.jsonl", st.dir);
@@ -101,7 +101,7 @@ static void test_kill9_loop(void)
         /* sometimes the station stays away a while: handhelds go offline */
         if (fa_rand(&r) % 4 == 0)
             tt_sleep_ms(300 + (int)(fa_rand(&r) % 900));
-        REQUIRE_EQ(fx_station_start(&st, NULL, 1), 0);
+        REQUIRE_EQ(fa_station_start(&st, NULL, 1), 0);
     }
     CHECK_EQ(problems, 0);
     CHECK(starved < kills); /* the handhelds got work acknowledged between kills */

@@ -132,7 +132,7 @@ static void test_soak(void)
     long per_feed = (long)handhelds * 1000 / (think > 0 ? think : 1) * 10 / 2 + 200;
     long next_order = 1;
     REQUIRE_EQ(feed(&st, per_feed * 2, &next_order), 0);
-    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(fa_station_start(&st, NULL, 0), 0);
     pid_t spid = tt_proc_pid(st.proc);
 
     char log[1200], csv[1200], lg_err[1200], nbuf[16], tbuf[16];
@@ -154,7 +154,7 @@ static void test_soak(void)
                              "0.02", "--stats",
                              "60",   "--drain-seconds",
                              "120",  NULL};
-    tt_proc *lg = tt_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
     REQUIRE(lg != NULL);
 
     FILE *samples = fopen(csv, "w");
