@@ -235,6 +235,7 @@ static int server_run(long requests, double *per_req, double *per_apply, double 
                           st.ep,
                           "--events",
                           st.pub_ep,
+                          "--insecure",
                           NULL};
     st.proc = tt_spawn(argv, NULL, 0, NULL, st.err_path);
     int rc = -1;

@@ -962,7 +962,7 @@ int main(int argc, char **argv)
         if (opt.exit_when_idle > 0 && work) {
             int all_idle = 1;
             for (int i = 0; i < opt.ndev && all_idle; i++)
-                all_idle = devs[i].idle && q_count(&devs[i]) == 0;
+                all_idle = devs[i].idle; /* its last NEXT_TASK got NO_TASK (another may be in flight) */
             if (!all_idle)
                 idle_since = 0;
             else if (!idle_since)

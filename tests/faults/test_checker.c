@@ -29,6 +29,8 @@ static int run_session(session *ss)
     memset(ss, 0, sizeof *ss);
     if (fx_station_init(&ss->st, "checker") != 0)
         return -1;
+    ss->st.insecure =
+        1; /* fault_loadgen and fixture handhelds speak plain text: durability, not authentication */
     fa_warehouse_opts wo;
     fa_warehouse_defaults(&wo);
     wo.products = 5;

@@ -141,6 +141,8 @@ static void test_printer_faults_under_load(void)
 {
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "printer"), 0);
+    st.insecure =
+        1; /* fault_loadgen and fixture handhelds speak plain text: durability, not authentication */
     fa_warehouse_opts wo;
     fa_warehouse_defaults(&wo);
     wo.products = 20;
