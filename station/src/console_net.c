@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "tote/console.h"
+#include "tote/security.h"
 #include "tote/station.h"
 #include "tote/wire.h"
 
@@ -31,6 +32,8 @@ struct req {
 struct tote_console_client {
     char station[256], events[256], id[TOTE_WIRE_DEVICE_MAX + 1];
     int timeout_ms, retry_ms;
+    int curve;
+    tote_enrolment keys;
     tote_console_callbacks cb;
     void *ctx, *dealer, *sub;
     int online;         /* HELLO_OK seen and nothing timed out since */
@@ -95,7 +98,8 @@ static void try_hello(tote_console_client *c, long long now)
     zmq_setsockopt(c->dealer, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(c->dealer, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->dealer, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-    if (zmq_connect(c->dealer, c->station) != 0) {
+    if ((c->curve && tote_security_client_setup(c->dealer, &c->keys) != 0) ||
+        zmq_connect(c->dealer, c->station) != 0) {
         close_dealer(c);
         return;
     }
@@ -150,6 +154,10 @@ tote_console_client *tote_console_client_new(const tote_console_client_opts *o,
     c->retry_ms = o->retry_ms > 0 ? o->retry_ms : 1000;
     if (cb)
         c->cb = *cb;
+    if (o->curve) {
+        c->curve = 1;
+        c->keys = *o->curve;
+    }
     c->reported = -1;
     c->ctx = zmq_ctx_new();
     c->sub = c->ctx ? zmq_socket(c->ctx, ZMQ_SUB) : NULL;
@@ -162,6 +170,10 @@ tote_console_client *tote_console_client_new(const tote_console_client_opts *o,
     zmq_setsockopt(c->sub, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->sub, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(c->sub, ZMQ_SUBSCRIBE, "", 0);
+    if (c->curve && tote_security_client_setup(c->sub, &c->keys) != 0) {
+        tote_console_client_destroy(&c);
+        return NULL;
+    }
     /* a bad endpoint is refused here, at once */
     void *probe = zmq_socket(c->ctx, ZMQ_DEALER);
     int bad = !probe || zmq_setsockopt(probe, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
@@ -187,6 +199,7 @@ void tote_console_client_destroy(tote_console_client **cp)
     if (c->ctx)
         zmq_ctx_term(c->ctx);
     free(c->msg);
+    memset(&c->keys, 0, sizeof c->keys); /* the secret key */
     free(c);
     *cp = NULL;
 }
