@@ -227,7 +227,15 @@ static void test_soak(void)
     CHECK_EQ(a.errors, 0);
     CHECK_EQ(a.drained, 1);
     CHECK_EQ(feed_failures, 0);
+    /* memory flat: meaningful only without ASan, whose quarantine keeps freed
+       memory on purpose (the release build of ./dev test runs this check) */
+#if defined(__SANITIZE_ADDRESS__)
+    (void)first_rss_max;
+    (void)last_rss_max;
+    fprintf(stderr, "soak: memory-flat check skipped under ASan\n");
+#else
     CHECK(last_rss_max <= first_rss_max + first_rss_max / 5 + 4096);
+#endif
     CHECK(max_fds <= warm_fds + 16);
     char *serr = tt_read_file(st.err_path, NULL);
     CHECK(serr == NULL || strstr(serr, "cannot commit") == NULL);
