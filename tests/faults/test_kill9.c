@@ -11,7 +11,8 @@
  *
  * TOTE_FAULT_KILLS (default 10; `./dev soak` uses 100+), TOTE_FAULT_SEED,
  * TOTE_FAULT_HANDHELDS (default 6), TOTE_FAULT_OUTBOX=1 to keep the handhelds'
- * queues in the handheld's durable outbox files.
+ * queues in the handheld's durable outbox files, TOTE_FAULT_SHORT_RATE=P to
+ * add random short picks (a random count found) to the empty bins' shorts.
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -41,6 +42,11 @@ static tt_proc *start_loadgen(fx_station *st, const char *log, int n, unsigned s
     if (outbox_dir) {
         argv[k++] = "--outbox-dir";
         argv[k++] = outbox_dir;
+    }
+    const char *shorts = getenv("TOTE_FAULT_SHORT_RATE"); /* random short picks as well */
+    if (shorts && *shorts) {
+        argv[k++] = "--short-rate";
+        argv[k++] = shorts;
     }
     argv[k] = NULL;
     char errp[1200];
