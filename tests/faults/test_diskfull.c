@@ -347,7 +347,9 @@ static void test_station_on_full_disk(void)
     snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {bin, "--db", st.db, "serve", "--listen", st.ep, "--events", st.pub_ep, NULL};
+    st.insecure = 1; /* loadgen and the fixture speak plain text: this is about the disk */
+    const char *argv[] = {bin,   "--db",     st.db,     "serve",      "--listen",
+                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
     st.proc = tt_spawn(argv, d.env, 0, NULL, st.err_path);
     REQUIRE(st.proc != NULL);
     REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
@@ -452,7 +454,9 @@ static void test_resend_in_a_failed_batch(void)
     snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {bin, "--db", st.db, "serve", "--listen", st.ep, "--events", st.pub_ep, NULL};
+    st.insecure = 1; /* loadgen and the fixture speak plain text: this is about the disk */
+    const char *argv[] = {bin,   "--db",     st.db,     "serve",      "--listen",
+                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
     st.proc = tt_spawn(argv, d.env, 0, NULL, st.err_path);
     REQUIRE(st.proc != NULL);
     REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);

@@ -104,9 +104,9 @@ static tt_proc *start_station(fx_station *st, const char *ep)
 {
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {ip_bin, "netns", "exec",     ns_st, bin,        "--db",
-                          st->db, "serve", "--listen", ep,    "--events", "tcp://127.0.0.1:0",
-                          NULL};
+    const char *argv[] = {ip_bin,       "netns", "exec",     ns_st, bin,        "--db",
+                          st->db,       "serve", "--listen", ep,    "--events", "tcp://127.0.0.1:0",
+                          "--insecure", NULL}; /* loadgen speaks plain text: this is about the network */
     unlink(st->err_path);
     tt_proc *p = tt_spawn(argv, NULL, 0, NULL, st->err_path);
     if (!p)
@@ -168,6 +168,7 @@ static void test_link_cuts_and_offline_restart(void)
 
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "netfault"), 0);
+    st.insecure = 1;
     fa_warehouse_opts wo;
     fa_warehouse_defaults(&wo);
     wo.orders = 400;

@@ -117,6 +117,7 @@ static void test_soak(void)
 
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "soak"), 0);
+    st.insecure = 1; /* loadgen speaks plain text: this is about endurance */
     char loc[1200], prod[1200], stock[1200];
     snprintf(loc, sizeof loc, "%s/locations.csv", st.dir);
     snprintf(prod, sizeof prod, "%s/products.csv", st.dir);
