@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "flows_internal.h"
+#include "tote/alloc.h"
 #include "tote/catalog.h"
 #include "tote/reorder.h"
 #include "tote/stock.h"
@@ -264,6 +265,78 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     return e;
 }
 
+/*
+ * After a short pick set the bin's on_hand, the claims of other orders on the
+ * same stock row may exceed what is left (on_hand minus what this task still
+ * takes). Each claim beyond it gives its units up here: an open task is closed
+ * short by that many and they are reallocated from other bins (into the same
+ * pick list), an allocation not yet waved is reduced and reallocated; what no
+ * bin has is marked short on the line, with an alert. *units_out: units moved
+ * off this bin.
+ */
+static tote_st_err refit_bin(tote_flow_ctx *c, const tote_pick_task *t, long long this_task_needs,
+                             long long *units_out)
+{
+    *units_out = 0;
+    long long on_hand = 0;
+    tote_st_err e = tote_pick_stock_on_hand(c->s, t->stock_id, &on_hand);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    long long avail = on_hand - this_task_needs;
+    if (avail < 0)
+        avail = 0;
+    tote_pick_claim claims[64];
+    int n = 0;
+    if ((e = tote_pick_claims_on_stock(c->s, t->stock_id, t->id, claims, 64, &n)) != TOTE_ST_E_OK)
+        return e;
+    const char *actor = tote_flow_actor(c);
+    for (int i = 0; i < n; i++) {
+        int units = claims[i].left;
+        if (avail >= units) {
+            avail -= units;
+            continue;
+        }
+        units -= (int)avail;
+        avail = 0;
+        long long allocated = 0, new_task = 0;
+        if (claims[i].task_id) {
+            tote_pick_task o;
+            if ((e = tote_pick_task_get(c->s, claims[i].task_id, &o)) != TOTE_ST_E_OK)
+                return e;
+            if ((e = tote_pick_close_short(c->s, &o, units)) != TOTE_ST_E_OK)
+                return e;
+            if ((e = tote_flow_reallocate(c, &o, units, &allocated, &new_task)) != TOTE_ST_E_OK)
+                return e;
+            if (o.qty - o.done - o.short_qty - units <= 0) {
+                int list_done = 0;
+                tote_pick_task now;
+                if ((e = tote_pick_task_get(c->s, o.id, &now)) != TOTE_ST_E_OK ||
+                    (e = after_task(c, &now, &list_done)) != TOTE_ST_E_OK)
+                    return e;
+            }
+        } else {
+            if ((e = tote_pick_alloc_give_up(c->s, claims[i].allocation_id, units)) != TOTE_ST_E_OK)
+                return e;
+            if ((e = tote_alloc_reallocate(c->s, claims[i].order_line_id, units, t->stock_id, actor,
+                                           c->dev.name, &allocated, &new_task)) != TOTE_ST_E_OK)
+                return e;
+        }
+        *units_out += units;
+        int still = units - (int)allocated;
+        if (still > 0) {
+            if ((e = tote_pick_line_short(c->s, claims[i].order_line_id, still)) != TOTE_ST_E_OK)
+                return e;
+            char msg[400];
+            snprintf(msg, sizeof msg, "short %d x %s: bin %s was found holding less than recorded", still,
+                     t->sku, t->bin);
+            long long alert_id = 0;
+            if ((e = tote_alert_raise(c->s, "short_pick", t->sku, msg, c->now, &alert_id)) != TOTE_ST_E_OK)
+                return e;
+        }
+    }
+    return TOTE_ST_E_OK;
+}
+
 tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
 {
     *n_out = 1;
@@ -334,11 +407,18 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
         cJSON_AddStringToObject(ev, "message", msg);
         tote_events_add(c->events, "alert", ev);
     }
+    /* the bin now holds `found`, all of it for this task: every other claim
+       on it (other orders' tasks, allocations not yet waved) is short here
+       too and must look elsewhere, or the ledger would go below zero */
+    long long others_short = 0;
+    if ((e = refit_bin(c, &t, (long long)found, &others_short)) != TOTE_ST_E_OK)
+        return e;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddNumberToObject(d, "task", (double)t.id);
     cJSON_AddStringToObject(d, "sku", t.sku);
     cJSON_AddStringToObject(d, "bin", t.bin);
     cJSON_AddNumberToObject(d, "missing", missing_units);
+    cJSON_AddNumberToObject(d, "others_short", (double)others_short);
     cJSON_AddNumberToObject(d, "qty_found", req->u.short_pick.qty_found);
     cJSON_AddNumberToObject(d, "reallocated", (double)allocated);
     cJSON_AddNumberToObject(d, "count_task", (double)count_task);

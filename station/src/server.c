@@ -64,6 +64,7 @@ struct tote_server {
     size_t touched_cap;
     long long next_lease_ms;
     long long next_prune_ms;
+    long long next_reclaim_ms;
     int stop;
     tote_server_stats stats;
 };
@@ -117,7 +118,7 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
         tote_server_destroy(&srv);
         return e;
     }
-    if (tote_checkpointer_start(srv->s, 500, &srv->checkpointer) != TOTE_ST_E_OK)
+    if (tote_checkpointer_start(srv->s, 100, &srv->checkpointer) != TOTE_ST_E_OK)
         srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
     /* the print spooler: its own thread and connection; CUPS calls never run on the loop */
     if (tote_spooler_new(cfg->db_path, &srv->spooler) != TOTE_ST_E_OK) {
@@ -414,6 +415,10 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
         st = tote_request_lookup(srv->s, req->device, req->seq, &type, &blob, &blen);
         if (st == TOTE_ST_E_OK && type == req->type) {
             put_bytes(srv, p, blob, blen);
+            /* the stored reply may have been written earlier in this very batch
+             * (a resend queued behind its first copy): it is only good once the
+             * batch commits, like a fresh reply */
+            p->fresh = 1;
             srv->stats.resends++;
         } else if (st == TOTE_ST_E_OK) {
             put_error(srv, p, TOTE_WERR_BAD_SEQ, "sequence number already used for another request");
@@ -536,6 +541,21 @@ static long long mono_us(void)
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* After a full disk: the WAL holds space the database file needs to grow
+ * into, and the background checkpoints may not complete while commits keep
+ * failing. Once a second, try a TRUNCATE checkpoint on the loop's own
+ * connection: when space has come back it moves the WAL into the database
+ * and gives the WAL's bytes back, so the next commit can succeed. */
+static void reclaim_wal(tote_server *srv)
+{
+    long long now = mono_ms();
+    if (now < srv->next_reclaim_ms)
+        return;
+    srv->next_reclaim_ms = now + 1000;
+    if (tote_store_wal_truncate(srv->s) == TOTE_ST_E_OK)
+        fprintf(stderr, "tote serve: write-ahead log checkpointed and truncated after a full disk\n");
+}
+
 static void process_batch(tote_server *srv)
 {
     long long t0 = mono_us();
@@ -571,6 +591,8 @@ static void process_batch(tote_server *srv)
         tote_store_rollback(srv->s);
         tote_events_clear(srv->events);
         fprintf(stderr, "tote serve: cannot commit %d requests: %s\n", srv->nbatch, tote_st_strerror(e));
+        if (e == TOTE_ST_E_FULL)
+            reclaim_wal(srv);
         for (int i = 0; i < srv->nbatch; i++) {
             struct pending *p = &srv->batch[i];
             if (p->fresh || p->out_len == 0)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,23 @@ struct stmt_slot {
     unsigned hash;
 };
 
+/* Callers pass string literals, whose addresses are stable: a small
+   direct-mapped table keyed by the pointer finds the statement without
+   hashing the text. A miss falls back to the text table. */
+#define STMT_FAST_SLOTS 512
+
+struct stmt_fast {
+    const char *key;
+    sqlite3_stmt *stmt;
+};
+
 struct tote_store {
     sqlite3 *db;
     char *path;
     struct stmt_slot *cache; /* open addressing, grows at half load */
     size_t cache_cap;
     size_t cache_used;
+    struct stmt_fast fast[STMT_FAST_SLOTS];
 };
 
 int tote_store_schema_version(void)
@@ -294,7 +306,28 @@ static int cache_grow(tote_store *s)
     return 0;
 }
 
+static sqlite3_stmt *stmt_by_text(tote_store *s, const char *sql);
+
 sqlite3_stmt *tote_store_stmt(tote_store *s, const char *sql)
+{
+    struct stmt_fast *f = &s->fast[((uintptr_t)sql >> 3) % STMT_FAST_SLOTS];
+    sqlite3_stmt *st = NULL;
+    /* the key must still hold the same text: a stack buffer may be reused */
+    if (f->key == sql && f->stmt && strcmp(sqlite3_sql(f->stmt), sql) == 0) {
+        st = f->stmt;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    st = stmt_by_text(s, sql);
+    if (st) {
+        f->key = sql;
+        f->stmt = st;
+    }
+    return st;
+}
+
+static sqlite3_stmt *stmt_by_text(tote_store *s, const char *sql)
 {
     if ((s->cache_used + 1) * 2 > s->cache_cap && cache_grow(s) != 0)
         return NULL;

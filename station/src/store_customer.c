@@ -88,7 +88,8 @@ tote_st_err store_customer_ensure_in_tx(tote_store *s, const char *email, const 
         /* the caller's write transaction holds the lock: nobody adds this e-mail meanwhile */
         char now[32];
         tote_store_now(now);
-        st = tote_store_stmt(s, "INSERT INTO customer(email, name, phone, created_at) VALUES (?1, ?2, ?3, ?4)");
+        st = tote_store_stmt(s,
+                             "INSERT INTO customer(email, name, phone, created_at) VALUES (?1, ?2, ?3, ?4)");
         if (!st) {
             e = store_db_fail(s, SQLITE_ERROR);
         } else {

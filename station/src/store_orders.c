@@ -818,8 +818,8 @@ out:
         char keep[512];
         snprintf(keep, sizeof keep, "%s", tote_st_detail());
         if (undo_new(s, order_id, &cu) != TOTE_ST_E_OK)
-            e = store_fail(TOTE_ST_E_DB, "%s (and what was written of order %s could not be taken back)", keep,
-                           o->name);
+            e = store_fail(TOTE_ST_E_DB, "%s (and what was written of order %s could not be taken back)",
+                           keep, o->name);
         else
             store_fail(e, "%s", keep);
     }

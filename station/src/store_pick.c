@@ -570,3 +570,87 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
             cb(ctx, id, device);
     }
 }
+
+tote_st_err tote_pick_claims_on_stock(tote_store *s, long long stock_id, long long keep_task,
+                                      tote_pick_claim *out, int cap, int *n)
+{
+    *n = 0;
+    /* open tasks first (in list and walk order), then allocations that no
+       open task covers yet */
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT task_id, alloc_id, line_id, left FROM ("
+                           "SELECT t.id AS task_id, t.allocation_id AS alloc_id, t.order_line_id AS line_id, "
+                           "t.qty - t.done - t.short AS left FROM pick_task t "
+                           "JOIN allocation a ON a.id = t.allocation_id "
+                           "WHERE t.stock_id = ?1 AND t.id != ?2 AND t.status = 'open' AND a.status = 'open' "
+                           "AND t.qty - t.done - t.short > 0 "
+                           "UNION ALL "
+                           "SELECT 0, a.id, a.order_line_id, a.qty - a.picked FROM allocation a "
+                           "WHERE a.stock_id = ?1 AND a.status = 'open' AND a.qty - a.picked > 0 "
+                           "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.allocation_id = a.id)) "
+                           "ORDER BY task_id = 0, task_id, alloc_id");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, stock_id);
+    sqlite3_bind_int64(st, 2, keep_task);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
+        tote_pick_claim *c = &out[(*n)++];
+        c->task_id = sqlite3_column_int64(st, 0);
+        c->allocation_id = sqlite3_column_int64(st, 1);
+        c->order_line_id = sqlite3_column_int64(st, 2);
+        c->left = sqlite3_column_int(st, 3);
+    }
+    sqlite3_reset(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+tote_st_err tote_pick_alloc_give_up(tote_store *s, long long allocation_id, int units)
+{
+    if (units <= 0)
+        return TOTE_ST_E_INVALID;
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT stock_id, order_line_id, qty - picked FROM allocation WHERE id = ?1 AND status = 'open'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, allocation_id);
+    int rc = sqlite3_step(st);
+    long long stock_id = 0, line_id = 0, left = 0;
+    if (rc == SQLITE_ROW) {
+        stock_id = sqlite3_column_int64(st, 0);
+        line_id = sqlite3_column_int64(st, 1);
+        left = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+    if (units > left)
+        return TOTE_ST_E_STATE;
+    /* keep qty > 0 (CHECK): a fully given-up allocation keeps its qty and is cancelled */
+    st = tote_store_stmt(
+        s, "UPDATE allocation SET "
+           "status = CASE WHEN qty - ?2 <= picked THEN (CASE WHEN picked > 0 THEN 'done' "
+           "ELSE 'cancelled' END) ELSE status END, "
+           "qty = CASE WHEN qty - ?2 <= picked THEN (CASE WHEN picked > 0 THEN picked ELSE qty END) "
+           "ELSE qty - ?2 END WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, allocation_id);
+    sqlite3_bind_int(st, 2, units);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "UPDATE stock SET reserved = reserved - ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, stock_id);
+    sqlite3_bind_int(st, 2, units);
+    if ((e = step_done(st)) != TOTE_ST_E_OK)
+        return e;
+    st = tote_store_stmt(s, "UPDATE order_line SET allocated = allocated - ?2 WHERE id = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, line_id);
+    sqlite3_bind_int(st, 2, units);
+    return step_done(st);
+}

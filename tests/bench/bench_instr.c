@@ -210,7 +210,10 @@ static int warehouse(fx_station *st)
 static int server_run(long requests, double *per_req, double *per_apply, double *per_commit, long *picks)
 {
     fx_station st;
-    if (fx_station_init(&st, "bench-instr") != 0 || warehouse(&st) != 0)
+    if (fx_station_init(&st, "bench-instr") != 0)
+        return -1;
+    st.insecure = 1; /* plain text, as tote serve --insecure below */
+    if (warehouse(&st) != 0)
         return -1;
     char out[1200];
     snprintf(out, sizeof out, "%s/callgrind.out", st.dir);
@@ -235,6 +238,7 @@ static int server_run(long requests, double *per_req, double *per_apply, double 
                           st.ep,
                           "--events",
                           st.pub_ep,
+                          "--insecure",
                           NULL};
     st.proc = tt_spawn(argv, NULL, 0, NULL, st.err_path);
     int rc = -1;

@@ -2,10 +2,12 @@
 #include "faults.h"
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "tote/stock.h"
 #include "tote/store.h"
@@ -31,6 +33,50 @@ const char *fa_bin(const char *name)
 #endif
     snprintf(buf, sizeof buf, "%s/%s", dir ? dir : ".", name);
     return buf;
+}
+
+#define FA_MAX_TRACKED 256
+static int tracked[FA_MAX_TRACKED];
+static int ntracked;
+
+/* 1 if pid is our child and still running; never reaps it (tt_proc_wait will). */
+static int child_running(pid_t pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (pid <= 0 || waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+        return 0; /* reaped already (maybe someone else's pid by now) */
+    return info.si_pid == 0;
+}
+
+static void kill_tracked(void)
+{
+    for (int i = 0; i < ntracked; i++) {
+        pid_t pid = tracked[i];
+        if (!child_running(pid))
+            continue;
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    ntracked = 0;
+}
+
+void fa_track_pid(int pid)
+{
+    static int registered;
+    if (!registered) {
+        atexit(kill_tracked);
+        registered = 1;
+    }
+    for (int i = 0; i < ntracked; i++) {
+        if (!child_running(tracked[i])) { /* gone: reuse the slot */
+            tracked[i] = pid;
+            return;
+        }
+    }
+    if (ntracked < FA_MAX_TRACKED)
+        tracked[ntracked++] = pid;
 }
 
 void fa_acks_add(fa_acks *a, const char *device, uint32_t seq, uint8_t req, uint8_t reply, int accepted,

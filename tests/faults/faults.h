@@ -82,6 +82,12 @@ int fa_content_digest(const char *db_path, uint64_t *out);
 /* Type code from a wire type name ("SCAN"); 0 if unknown. */
 uint8_t fa_type_code(const char *name);
 
+/* Remembers a child process (tt_spawn's, by pid): when this test process
+ * exits — also after a failed REQUIRE returned early — every remembered
+ * child still running (and still ours to wait for) is killed with its
+ * process group, so no station or load generator outlives its test. */
+void fa_track_pid(int pid);
+
 /* Directory of the fault helper binaries (fault_loadgen, the shim...). */
 const char *fa_bin(const char *name);
 

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <zmq.h>
@@ -100,6 +101,19 @@ typedef struct dev {
     int idle; /* last NEXT_TASK said NO_TASK */
     reply_digest hist[HIST_MAX];
     int hist_n;
+    /* packers */
+    int packer;
+    char order[TOTE_WIRE_SHORT_MAX + 1];
+    char tote[TOTE_WIRE_SHORT_MAX + 1];
+    int pack_open;   /* the order is open at the bench */
+    int pack_status; /* PACK_STATE.status: 1 open, 2 closed, 3 shipped */
+    uint32_t expected_weight, weight;
+    char tracking[TOTE_WIRE_SHORT_MAX + 1];
+    int nlines;
+    struct {
+        char gtin[TOTE_WIRE_SHORT_MAX + 1];
+        uint32_t expected, packed;
+    } lines[TOTE_WIRE_PACK_LINES_MAX];
 } dev;
 
 static struct {
@@ -123,6 +137,7 @@ static struct {
     long long max_scans;
     int connect_only; /* HELLO then heartbeats only (RSS bench) */
     int empty_bins;
+    int packers; /* the last N devices pack instead of picking */
 } opt = {
     .prefix = "hh-",
     .first_index = 1,
@@ -340,7 +355,7 @@ static void send_hello(dev *d, long long now)
 {
     tote_wire_msg m;
     tote_wire_init(&m, TOTE_WIRE_HELLO, d->name, q_next_seq(d));
-    m.u.hello.role = TOTE_ROLE_PICKER;
+    m.u.hello.role = d->packer ? TOTE_ROLE_PACKER : TOTE_ROLE_PICKER;
     snprintf(m.u.hello.sw_version, sizeof m.u.hello.sw_version, "fault_loadgen");
     uint8_t buf[256];
     size_t len = 0;
@@ -427,6 +442,47 @@ static double think(void)
     return -log(u) * opt.think_ms;
 }
 
+/* A packer at the bench: open the order by its tote, scan every unit,
+ * weigh, close (the label prints), scan the label's tracking number. */
+static void next_pack_action(dev *d)
+{
+    char code[160];
+    if (!d->pack_open) {
+        if (d->tote[0])
+            snprintf(code, sizeof code, "TOTE-%s", d->tote);
+        else
+            snprintf(code, sizeof code, "ORD-%s", d->order);
+        enqueue_scan(d, code, 0);
+        return;
+    }
+    if (d->pack_status <= 1) {
+        for (int i = 0; i < d->nlines; i++) {
+            if (d->lines[i].packed < d->lines[i].expected && d->lines[i].gtin[0]) {
+                enqueue_scan(d, d->lines[i].gtin, 0);
+                return;
+            }
+        }
+        if (d->weight == 0) {
+            tote_wire_msg m;
+            tote_wire_init(&m, TOTE_WIRE_PACK_WEIGHT, d->name, 0);
+            m.u.weight.grams = d->expected_weight ? d->expected_weight : 1;
+            q_add(d, &m, 0);
+            return;
+        }
+        tote_wire_msg m;
+        tote_wire_init(&m, TOTE_WIRE_PACK_CLOSE, d->name, 0);
+        snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "BOX-S");
+        q_add(d, &m, 0);
+        return;
+    }
+    if (d->pack_status == 2 && d->tracking[0]) {
+        enqueue_scan(d, d->tracking, 0); /* the printed label, scanned to confirm */
+        return;
+    }
+    d->need_next = 1;
+    enqueue_simple(d, TOTE_WIRE_NEXT_TASK);
+}
+
 static void next_action(dev *d, long long now)
 {
     if (opt.connect_only)
@@ -439,6 +495,10 @@ static void next_action(dev *d, long long now)
     }
     if (!d->has_task || d->need_next) {
         enqueue_simple(d, TOTE_WIRE_NEXT_TASK);
+        return;
+    }
+    if (d->packer) {
+        next_pack_action(d);
         return;
     }
     double r = rnd01();
@@ -652,10 +712,42 @@ static void handle_reply(dev *d, const uint8_t *raw, size_t len, long long now, 
 
     switch (rep->type) {
     case TOTE_WIRE_TASK:
-        if (rep->u.task.kind == TOTE_TASK_PICK)
+        if (rep->u.task.kind == TOTE_TASK_PICK && !d->packer) {
             apply_task(d, rep);
-        else
+        } else if (rep->u.task.kind == TOTE_TASK_PACK && d->packer) {
+            d->has_task = 1;
+            d->need_next = 0;
+            d->idle = 0;
+            d->task_id = rep->u.task.task_id;
+            snprintf(d->order, sizeof d->order, "%s", rep->u.task.order);
+            snprintf(d->tote, sizeof d->tote, "%s", rep->u.task.tote);
+            d->pack_open = 0;
+            d->pack_status = 0;
+            d->weight = d->expected_weight = 0;
+            d->tracking[0] = '\0';
+            d->nlines = 0;
+        } else {
             d->need_next = 1;
+        }
+        break;
+    case TOTE_WIRE_PACK_STATE:
+        if (!accepted) {
+            d->need_next = 1; /* the bench moved on (someone else packed it...) */
+            break;
+        }
+        d->pack_open = rep->u.pack_state.status >= 1;
+        d->pack_status = rep->u.pack_state.status;
+        d->expected_weight = rep->u.pack_state.expected_weight_g;
+        d->weight = rep->u.pack_state.weight_g;
+        snprintf(d->tracking, sizeof d->tracking, "%s", rep->u.pack_state.tracking);
+        d->nlines = rep->u.pack_state.line_count;
+        for (int i = 0; i < d->nlines && i < TOTE_WIRE_PACK_LINES_MAX; i++) {
+            snprintf(d->lines[i].gtin, sizeof d->lines[i].gtin, "%s", rep->u.pack_state.lines[i].gtin);
+            d->lines[i].expected = rep->u.pack_state.lines[i].expected;
+            d->lines[i].packed = rep->u.pack_state.lines[i].packed;
+        }
+        if (d->pack_status == 3)
+            d->need_next = 1; /* shipped */
         break;
     case TOTE_WIRE_NO_TASK:
         d->has_task = 0;
@@ -670,6 +762,17 @@ static void handle_reply(dev *d, const uint8_t *raw, size_t len, long long now, 
         if (req_type == TOTE_WIRE_SCAN && accepted && d->want_login && !d->logged_in) {
             d->logged_in = 1; /* the badge scan */
             d->need_next = 1;
+            break;
+        }
+        if (!accepted && d->packer) {
+            /* the bench is not where this packer thought: start over with the next task */
+            d->pack_open = 0;
+            d->pack_status = 0;
+            d->need_next = 1;
+            if (reason == TOTE_REASON_NOT_LOGGED_IN) {
+                d->logged_in = 0;
+                d->want_login = opt.badge != NULL;
+            }
             break;
         }
         if (!accepted) {
@@ -723,7 +826,8 @@ static void usage(void)
             "usage: fault_loadgen --station EP --devices N [--prefix hh-] [--first N] [--outbox-dir DIR]\n"
             "       [--log FILE] [--duration S] [--exit-when-idle S] [--drain-seconds S] [--timeout-ms MS]\n"
             "       [--heartbeat-ms MS] [--think-ms MS] [--error-rate P] [--short-rate P] [--seed N]\n"
-            "       [--empty-bins N] [--badge CODE] [--stats S] [--max-scans N] [--connect-only]\n");
+            "       [--packers N] [--empty-bins N] [--badge CODE] [--stats S] [--max-scans N] "
+            "[--connect-only]\n");
     exit(2);
 }
 
@@ -763,6 +867,8 @@ static void parse_args(int argc, char **argv)
             opt.short_rate = atof(v);
         else if (ARG("--seed"))
             opt.seed = (unsigned)strtoul(v, NULL, 10);
+        else if (ARG("--packers"))
+            opt.packers = atoi(v);
         else if (ARG("--empty-bins"))
             opt.empty_bins = atoi(v);
         else if (ARG("--badge"))
@@ -784,6 +890,8 @@ static void parse_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
     parse_args(argc, argv);
+    /* the test that started us is gone: stop taking work, drain, exit */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     rng_state = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)opt.seed * 0x100000001B3ULL);
     if (rng_state == 0)
         rng_state = 1;
@@ -835,6 +943,7 @@ int main(int argc, char **argv)
                 die("%s", why ? why : "cannot open an outbox");
         }
         d->want_login = opt.badge != NULL;
+        d->packer = i >= opt.ndev - opt.packers;
         d->need_next = 1;
         d->next_action_ms = start + (long long)(rnd01() * 200);
         d->last_activity_ms = start;
@@ -853,7 +962,7 @@ int main(int argc, char **argv)
         if (opt.exit_when_idle > 0 && work) {
             int all_idle = 1;
             for (int i = 0; i < opt.ndev && all_idle; i++)
-                all_idle = devs[i].idle && q_count(&devs[i]) == 0;
+                all_idle = devs[i].idle; /* its last NEXT_TASK got NO_TASK (another may be in flight) */
             if (!all_idle)
                 idle_since = 0;
             else if (!idle_since)

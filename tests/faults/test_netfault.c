@@ -106,9 +106,9 @@ static tt_proc *start_station(fx_station *st, const char *ep)
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
     const char *argv[] = {ip_bin,       "netns", "exec",     ns_st, bin,        "--db",
                           st->db,       "serve", "--listen", ep,    "--events", "tcp://127.0.0.1:0",
-                          "--insecure", NULL}; /* loadgen speaks plain text: this is about the network */
+                          "--insecure", NULL};
     unlink(st->err_path);
-    tt_proc *p = tt_spawn(argv, NULL, 0, NULL, st->err_path);
+    tt_proc *p = fa_spawn(argv, NULL, 0, NULL, st->err_path);
     if (!p)
         return NULL;
     /* ready when it says it listens */
@@ -168,7 +168,8 @@ static void test_link_cuts_and_offline_restart(void)
 
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "netfault"), 0);
-    st.insecure = 1;
+    st.insecure =
+        1; /* fault_loadgen and fixture handhelds speak plain text: durability, not authentication */
     fa_warehouse_opts wo;
     fa_warehouse_defaults(&wo);
     wo.orders = 400;
@@ -190,7 +191,7 @@ static void test_link_cuts_and_offline_restart(void)
         ip_bin, "netns",        "exec", ns_hh,          lg_bin, "--station",       ep,    "--devices",
         "4",    "--log",        log,    "--outbox-dir", outbox, "--timeout-ms",    "700", "--heartbeat-ms",
         "300",  "--empty-bins", "9",    "--think-ms",   "20",   "--drain-seconds", "40",  NULL};
-    tt_proc *lg = tt_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
     REQUIRE(lg != NULL);
     REQUIRE_EQ(wait_acks(log, 100, 15000), 0);
 

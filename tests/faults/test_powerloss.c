@@ -468,7 +468,7 @@ static long station_power_loss(const char *sync, size_t points)
     st.insecure = 1; /* about durability, not authentication */
     const char *argv[] = {bin,   "--db",     r.db,      "serve",      "--listen",
                           st.ep, "--events", st.pub_ep, "--insecure", NULL};
-    st.proc = tt_spawn(argv, r.env, 0, NULL, st.err_path);
+    st.proc = fa_spawn(argv, r.env, 0, NULL, st.err_path);
     unsigned rs = 12345;
     int total = 0, failed = !st.proc || tt_wait_port(st.port, 5000) != 0;
     for (int round = 0; round < 3 && !failed; round++) {

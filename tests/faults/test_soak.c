@@ -117,7 +117,8 @@ static void test_soak(void)
 
     fx_station st;
     REQUIRE_EQ(fx_station_init(&st, "soak"), 0);
-    st.insecure = 1; /* loadgen speaks plain text: this is about endurance */
+    st.insecure =
+        1; /* fault_loadgen and fixture handhelds speak plain text: durability, not authentication */
     char loc[1200], prod[1200], stock[1200];
     snprintf(loc, sizeof loc, "%s/locations.csv", st.dir);
     snprintf(prod, sizeof prod, "%s/products.csv", st.dir);
@@ -133,7 +134,7 @@ static void test_soak(void)
     long per_feed = (long)handhelds * 1000 / (think > 0 ? think : 1) * 10 / 2 + 200;
     long next_order = 1;
     REQUIRE_EQ(feed(&st, per_feed * 2, &next_order), 0);
-    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(fa_station_start(&st, NULL, 0), 0);
     pid_t spid = tt_proc_pid(st.proc);
 
     char log[1200], csv[1200], lg_err[1200], nbuf[16], tbuf[16];
@@ -155,7 +156,7 @@ static void test_soak(void)
                              "0.02", "--stats",
                              "60",   "--drain-seconds",
                              "120",  NULL};
-    tt_proc *lg = tt_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
     REQUIRE(lg != NULL);
 
     FILE *samples = fopen(csv, "w");
@@ -226,7 +227,15 @@ static void test_soak(void)
     CHECK_EQ(a.errors, 0);
     CHECK_EQ(a.drained, 1);
     CHECK_EQ(feed_failures, 0);
+    /* memory flat: meaningful only without ASan, whose quarantine keeps freed
+       memory on purpose (the release build of ./dev test runs this check) */
+#if defined(__SANITIZE_ADDRESS__)
+    (void)first_rss_max;
+    (void)last_rss_max;
+    fprintf(stderr, "soak: memory-flat check skipped under ASan\n");
+#else
     CHECK(last_rss_max <= first_rss_max + first_rss_max / 5 + 4096);
+#endif
     CHECK(max_fds <= warm_fds + 16);
     char *serr = tt_read_file(st.err_path, NULL);
     CHECK(serr == NULL || strstr(serr, "cannot commit") == NULL);

@@ -105,6 +105,25 @@ static __attribute__((unused)) int fa_warehouse_add(fx_station *st, const fa_war
     return rc;
 }
 
+/* tt_spawn, and the child is killed when this test process exits (fa_track_pid). */
+static __attribute__((unused)) tt_proc *fa_spawn(const char *const argv[], const char *const env[], int flags,
+                                                 const char *out_path, const char *err_path)
+{
+    tt_proc *p = tt_spawn(argv, env, flags, out_path, err_path);
+    if (p)
+        fa_track_pid((int)tt_proc_pid(p));
+    return p;
+}
+
+/* fx_station_start, and the station is killed when this test process exits. */
+static __attribute__((unused)) int fa_station_start(fx_station *st, const char *const *extra, int keep_ports)
+{
+    int rc = fx_station_start(st, extra, keep_ports);
+    if (st->proc)
+        fa_track_pid((int)tt_proc_pid(st->proc));
+    return rc;
+}
+
 /* Runs the checker on the station's database (the station is not running)
  * and prints what it finds under a heading. Returns the problem count. */
 static __attribute__((unused)) long fa_check_now(fx_station *st, fa_acks *acks, int flags, const char *when)

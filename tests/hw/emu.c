@@ -157,10 +157,20 @@ static int serial_plug(emu_serial *s)
              "L: device=../../../2-%d:1.0\n",
              s->usbdir, s->vid, s->pid, b->next_devnum++, s->serial, s->usbdir, s->port, s->usbdir, s->port,
              s->tty, s->tty, s->tty, b->next_acm - 1, s->port);
-    if (add_string(b, desc) != 0)
-        return -1;
+    /* The ioctl socket listens before the device appears: a process that
+     * finds the new device (e.g. a tote-handheld reopening it) and opens it
+     * while the socket is bound but not yet listening is killed by
+     * umockdev's preload ("Failed to connect to ioctl socket"). */
     char node[64];
     snprintf(node, sizeof node, "/dev/%s", s->tty);
+    if (!s->handler) {
+        s->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
+        g_signal_connect(s->handler, "handle-ioctl", G_CALLBACK(tty_ioctl), s);
+    }
+    if (attach(b, node, s->handler) != 0)
+        return -1;
+    if (add_string(b, desc) != 0)
+        return -1;
     s->fd = umockdev_testbed_get_dev_fd(b->tb, node);
     if (s->fd < 0)
         return -1;
@@ -180,13 +190,7 @@ static int serial_plug(emu_serial *s)
     unlink(link);
     int rc = symlink(target, link);
     g_free(root);
-    if (rc != 0)
-        return -1;
-    if (!s->handler) {
-        s->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
-        g_signal_connect(s->handler, "handle-ioctl", G_CALLBACK(tty_ioctl), s);
-    }
-    return attach(b, node, s->handler);
+    return rc == 0 ? 0 : -1;
 }
 
 emu_serial *emu_serial_add(emu_bed *b, const char *tty, uint16_t vid, uint16_t pid, const char *serial)
@@ -869,8 +873,6 @@ static int usb_plug(emu_usb *u)
         "A: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\nA: bInterfaceNumber=00\nA: bNumEndpoints=01\n",
         u->devdir, u->devnum, h, u->devnum, u->devnum, u->vid, u->pid, u->devnum, u->vid, u->pid, u->serial,
         u->devnum - 1, h, u->devdir, u->port);
-    if (add_string(b, desc) != 0)
-        return -1;
     if (!u->handler) {
         u->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
         g_signal_connect(u->handler, "handle-ioctl", G_CALLBACK(usb_ioctl), u);
@@ -880,7 +882,10 @@ static int usb_plug(emu_usb *u)
     u->gone = 0;
     u->claimed = 0;
     pthread_mutex_unlock(&u->mu);
+    /* listening before the device appears (see serial_plug) */
     if (attach(b, u->node, u->handler) != 0)
+        return -1;
+    if (add_string(b, desc) != 0)
         return -1;
     char sys[200];
     snprintf(sys, sizeof sys, "/sys%s", u->devdir);

@@ -335,6 +335,67 @@ static void test_short_pick_without_another_bin(void)
     fx_station_done(&st);
 }
 
+/* A bin found empty holds nothing for the other orders reserved on it either:
+ * their claims move to another bin or become short, never left to drive the
+ * bin's on_hand below zero. */
+static void test_short_pick_refits_other_orders_on_the_bin(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-short3");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-D"), "D-01", 10, 4, NULL, NULL);
+    fx_stock(s, pid(s, "SKU-D"), "D-09", 90, 1, NULL, NULL);
+    const char *skus[] = {"SKU-D"};
+    const long long two[] = {2};
+    fx_order(s, "#5001", 0, 1, skus, two, NULL);
+    fx_order(s, "#5002", 0, 1, skus, two, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    /* both orders are reserved in D-01 */
+    REQUIRE_EQ(
+        fx_q(s, "SELECT reserved FROM stock s JOIN location l ON l.id = s.location_id WHERE l.code = 'D-01'",
+             NULL),
+        4);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = picker(&st, "hh-s3");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "D-01");
+    uint32_t task = rep.u.task.task_id;
+    /* D-01 is empty: this order finds one unit in D-09; the other order's
+       two units have nowhere to go and are short */
+    REQUIRE_EQ(fx_short(d, task, 0, "bin empty", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_recv(d, &rep, 5000), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "D-09"); /* not the other order's task in the empty D-01 */
+    REQUIRE_EQ(fx_scan(d, gd, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_NO_TASK);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT MIN(on_hand) FROM stock", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT SUM(reserved) FROM stock", NULL), 0);
+    CHECK_EQ(
+        fx_q(s, "SELECT l.short FROM order_line l JOIN orders o ON o.id = l.order_id WHERE o.name = '#5002'",
+             NULL),
+        2);
+    CHECK_EQ(
+        fx_q(s, "SELECT l.picked FROM order_line l JOIN orders o ON o.id = l.order_id WHERE o.name = '#5001'",
+             NULL),
+        1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM pick_task WHERE status = 'open'", NULL), 0);
+    CHECK(fx_q(s, "SELECT COUNT(*) FROM alert WHERE kind = 'short_pick'", NULL) >= 2);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
 static void test_lease_expiry_releases_the_list(void)
 {
     fx_station st;
@@ -379,4 +440,5 @@ static void test_lease_expiry_releases_the_list(void)
 }
 
 TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_bin),
-        TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_lease_expiry_releases_the_list))
+        TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_short_pick_refits_other_orders_on_the_bin),
+        TT_TEST(test_lease_expiry_releases_the_list))

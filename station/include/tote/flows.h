@@ -173,6 +173,24 @@ tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const
 tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int short_units);
 /* order_line.short += qty. */
 tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty);
+
+/* What a bin can no longer cover after a shortage set its on_hand: the open
+ * pick tasks (other than keep_task) and the open allocations without a task on
+ * stock_id, in walking/allocation order. Each is reported with the units it
+ * still needs. */
+typedef struct tote_pick_claim {
+    long long task_id; /* 0 for an allocation not yet in a wave */
+    long long allocation_id;
+    long long order_line_id;
+    int left; /* units it still needs from this bin */
+} tote_pick_claim;
+/* Fills out[0..cap) with the claims on stock_id other than keep_task, count in
+ * *n (more than cap are not reported: the caller loops). */
+tote_st_err tote_pick_claims_on_stock(tote_store *s, long long stock_id, long long keep_task,
+                                      tote_pick_claim *out, int cap, int *n);
+/* An allocation without a pick task gives up `units` (reserved and
+ * order_line.allocated drop with it; cancelled when nothing is left). */
+tote_st_err tote_pick_alloc_give_up(tote_store *s, long long allocation_id, int units);
 tote_st_err tote_pick_stock_on_hand(tote_store *s, long long stock_id, long long *on_hand);
 /* Open tasks of active orders in a list. */
 tote_st_err tote_pick_list_open_tasks(tote_store *s, long long list_id, int *n);

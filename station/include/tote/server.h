@@ -108,14 +108,19 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
 
 /*
  * Background checkpoints (store_request.c): a thread with its own connection
- * runs PASSIVE WAL checkpoints every interval_ms, and the store's own
- * connection stops checkpointing inside its commits, so the loop never
- * copies the WAL into the database itself. stop joins the thread and gives
- * s its automatic checkpoints back (s may be NULL). NULL-safe.
+ * runs PASSIVE WAL checkpoints every interval_ms, copying WAL pages into the
+ * database between the loop's commits. The loop's connection keeps SQLite's
+ * automatic checkpoint (1000 pages), which then finds little left to copy
+ * and, run right after a commit, lets the WAL restart from its beginning.
+ * stop joins the thread (s is unused, may be NULL). NULL-safe.
  */
 typedef struct tote_checkpointer tote_checkpointer;
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
 void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
+/* A blocking TRUNCATE checkpoint on s's own connection: copies the WAL into
+ * the database and truncates the WAL file to zero bytes (after a full disk,
+ * this gives the WAL's space back). BUSY if a reader holds the WAL. */
+tote_st_err tote_store_wal_truncate(tote_store *s);
 
 /*
  * A stored reply is one or more encoded wire frames, each prefixed by its
