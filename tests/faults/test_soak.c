@@ -64,11 +64,11 @@ static long fd_count(pid_t pid)
     return n;
 }
 
-static int tote_cli(fx_station *st, const char *a, const char *b, const char *c)
+static int tote_cli4(fx_station *st, const char *a, const char *b, const char *c, const char *d)
 {
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {bin, "--db", st->db, a, b, c, NULL};
+    const char *argv[] = {bin, "--db", st->db, a, b, c, d, NULL};
     char *out = NULL, *err = NULL;
     int rc = tt_run(argv, NULL, NULL, 600000, &out, &err);
     if (rc != 0)
@@ -76,6 +76,11 @@ static int tote_cli(fx_station *st, const char *a, const char *b, const char *c)
     free(out);
     free(err);
     return rc;
+}
+
+static int tote_cli(fx_station *st, const char *a, const char *b, const char *c)
+{
+    return tote_cli4(st, a, b, c, NULL);
 }
 
 static int gen(const char *path, int kind, long n, long first)
@@ -104,7 +109,8 @@ static int feed(fx_station *st, long lines, long *next_order)
     *next_order += orders;
     int rc = tote_cli(st, "import", "shopify-orders", path);
     unlink(path);
-    return rc | tote_cli(st, "wave", "create", NULL);
+    /* one order per pick list: a list for every handheld that asks */
+    return rc | tote_cli4(st, "wave", "create", "--totes-per-list", "1");
 }
 
 static void test_soak(void)
@@ -227,12 +233,9 @@ static void test_soak(void)
     CHECK_EQ(a.errors, 0);
     CHECK_EQ(a.drained, 1);
     CHECK_EQ(feed_failures, 0);
-    /* memory flat: meaningful only without ASan, whose quarantine keeps freed
-       memory on purpose (the release build of ./dev test runs this check) */
 #if defined(__SANITIZE_ADDRESS__)
-    (void)first_rss_max;
-    (void)last_rss_max;
-    fprintf(stderr, "soak: memory-flat check skipped under ASan\n");
+    /* ASan keeps freed memory in quarantine (256 MB): RSS grows by design */
+    fprintf(stderr, "soak: RSS not judged in a sanitizer build\n");
 #else
     CHECK(last_rss_max <= first_rss_max + first_rss_max / 5 + 4096);
 #endif
