@@ -1,9 +1,13 @@
 /*
- * tote console [--station tcp://HOST:5555] [--events tcp://HOST:5556]
- *              [--id NAME] [--user NAME] [--refresh-ms N]
+ * tote console --enrol FILE [--station tcp://HOST:5555] [--events tcp://HOST:5556]
+ *              [--user NAME] [--refresh-ms N]
+ * tote console --insecure [--station ...] [--events ...] [--id NAME] [--user NAME] [--refresh-ms N]
  *
  * The supervisor console (station/CONSOLE.md): a terminal UI on a running
- * station. It needs no database: everything comes from the station.
+ * station. It needs no database: everything comes from the station. Like a
+ * handheld it speaks CurveZMQ with the keys of its enrolment file (`tote
+ * device add NAME --role console -o FILE`, station/SECURITY.md), or plain
+ * text with --insecure, for a station run with --insecure.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,8 +19,8 @@
 #include "tote/security.h"
 #include "tote/wire.h"
 
-static const char usage_text[] = "usage: tote console [--station tcp://HOST:5555] [--events tcp://HOST:5556] "
-                                 "[--id NAME] [--user NAME] [--refresh-ms N] [--enrol FILE | --insecure]";
+static const char usage_text[] = "usage: tote console --enrol FILE | --insecure [--station tcp://HOST:5555] "
+                                 "[--events tcp://HOST:5556] [--id NAME] [--user NAME] [--refresh-ms N]";
 
 static int endpoint_ok(const char *e)
 {
@@ -26,15 +30,26 @@ static int endpoint_ok(const char *e)
 int tote_cmd_console(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     (void)ctx;
+    int insecure = tote_cli_take_flag(&argc, argv, "--insecure");
+    const char *enrol = tote_cli_take_opt(&argc, argv, "--enrol");
     const char *station = tote_cli_take_opt(&argc, argv, "--station");
     const char *events = tote_cli_take_opt(&argc, argv, "--events");
     const char *id = tote_cli_take_opt(&argc, argv, "--id");
     const char *user = tote_cli_take_opt(&argc, argv, "--user");
     const char *refresh = tote_cli_take_opt(&argc, argv, "--refresh-ms");
-    const char *enrol_path = tote_cli_take_opt(&argc, argv, "--enrol");
-    int insecure = tote_cli_take_flag(&argc, argv, "--insecure");
     if (argc > 1)
         return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (%s)", argv[1], usage_text);
+    if (enrol && !*enrol)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--enrol needs the console's enrolment file");
+    if (enrol && insecure)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "choose one of --enrol and --insecure");
+    if (!enrol && !insecure)
+        return tote_cli_fail(
+            TOTE_EXIT_USAGE,
+            "the console needs --enrol FILE (made by 'tote device add NAME --role console -o "
+            "FILE'), or --insecure for a station run with --insecure");
+    if (enrol && id)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--id comes from the enrolment file: leave it out");
     if (station && (!*station || !endpoint_ok(station)))
         return tote_cli_fail(TOTE_EXIT_USAGE,
                              "--station needs an endpoint such as tcp://127.0.0.1:5555, not '%s'", station);
@@ -56,30 +71,22 @@ int tote_cmd_console(const tote_cli_ctx *ctx, int argc, char **argv)
         refresh_ms = (int)v;
     }
     tote_enrolment en;
-    if (enrol_path && insecure)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "--enrol and --insecure exclude each other");
-    if (!enrol_path && !insecure)
-        return tote_cli_fail(TOTE_EXIT_USAGE,
-                             "the station only talks to enrolled consoles: pass --enrol FILE "
-                             "(tote device add NAME --role console -o FILE), or --insecure");
-    if (enrol_path) {
-        char why[600];
-        if (tote_enrolment_load(enrol_path, &en, why, sizeof why) != 0)
+    memset(&en, 0, sizeof en);
+    if (enrol) {
+        char why[512];
+        if (tote_enrolment_load(enrol, &en, why, sizeof why) != 0)
             return tote_cli_fail(TOTE_EXIT_USAGE, "%s", why);
         if (strcmp(en.role, "console") != 0)
-            return tote_cli_fail(TOTE_EXIT_USAGE, "%s enrols a %s, not a console", enrol_path, en.role);
-        if (id && strcmp(id, en.device) != 0)
-            return tote_cli_fail(TOTE_EXIT_USAGE, "--id %s differs from the device %s in %s", id, en.device,
-                                 enrol_path);
-        id = en.device;
-        station = station ? station : en.station;
-        events = events ? events : (en.events[0] ? en.events : NULL);
+            return tote_cli_fail(TOTE_EXIT_USAGE, "%s enrols %s as a %s, not a console", enrol, en.device,
+                                 en.role[0] ? en.role : "device of no role");
     }
     tote_console_opts o = {.station = station,
                            .events = events,
                            .device_id = id,
+                           .curve = enrol ? &en : NULL,
                            .user = user,
-                           .refresh_ms = refresh_ms,
-                           .enrol = enrol_path ? &en : NULL};
-    return tote_console_run(&o) == 0 ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;
+                           .refresh_ms = refresh_ms};
+    int rc = tote_console_run(&o);
+    memset(&en, 0, sizeof en);
+    return rc == 0 ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;
 }

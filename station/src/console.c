@@ -233,3 +233,15 @@ long long tote_console_per_hour(long long in_15m)
 {
     return in_15m * 4;
 }
+
+void tote_console_events_endpoint(const char *station, char *out, size_t cap)
+{
+    const char *colon = strrchr(station, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || colon[1] == '\0' || !end || *end || port < 1 || port >= 65535 || colon - station < 6) {
+        snprintf(out, cap, "%s", station);
+        return;
+    }
+    snprintf(out, cap, "%.*s:%ld", (int)(colon - station), station, port + 1);
+}

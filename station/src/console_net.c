@@ -32,8 +32,8 @@ struct req {
 struct tote_console_client {
     char station[256], events[256], id[TOTE_WIRE_DEVICE_MAX + 1];
     int timeout_ms, retry_ms;
-    int curve; /* 1: enrol holds the CurveZMQ keys */
-    tote_enrolment enrol;
+    int curve;
+    tote_enrolment keys;
     tote_console_callbacks cb;
     void *ctx, *dealer, *sub;
     int online;         /* HELLO_OK seen and nothing timed out since */
@@ -98,7 +98,7 @@ static void try_hello(tote_console_client *c, long long now)
     zmq_setsockopt(c->dealer, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(c->dealer, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->dealer, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-    if ((c->curve && tote_security_client_setup(c->dealer, &c->enrol) != 0) ||
+    if ((c->curve && tote_security_client_setup(c->dealer, &c->keys) != 0) ||
         zmq_connect(c->dealer, c->station) != 0) {
         close_dealer(c);
         return;
@@ -154,11 +154,11 @@ tote_console_client *tote_console_client_new(const tote_console_client_opts *o,
     c->retry_ms = o->retry_ms > 0 ? o->retry_ms : 1000;
     if (cb)
         c->cb = *cb;
-    c->reported = -1;
-    if (o->enrol) {
+    if (o->curve) {
         c->curve = 1;
-        c->enrol = *o->enrol;
+        c->keys = *o->curve;
     }
+    c->reported = -1;
     c->ctx = zmq_ctx_new();
     c->sub = c->ctx ? zmq_socket(c->ctx, ZMQ_SUB) : NULL;
     if (!c->sub) {
@@ -170,7 +170,7 @@ tote_console_client *tote_console_client_new(const tote_console_client_opts *o,
     zmq_setsockopt(c->sub, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->sub, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(c->sub, ZMQ_SUBSCRIBE, "", 0);
-    if (c->curve && tote_security_client_setup(c->sub, &c->enrol) != 0) {
+    if (c->curve && tote_security_client_setup(c->sub, &c->keys) != 0) {
         tote_console_client_destroy(&c);
         return NULL;
     }
@@ -199,6 +199,7 @@ void tote_console_client_destroy(tote_console_client **cp)
     if (c->ctx)
         zmq_ctx_term(c->ctx);
     free(c->msg);
+    memset(&c->keys, 0, sizeof c->keys); /* the secret key */
     free(c);
     *cp = NULL;
 }

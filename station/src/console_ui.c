@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "tote/console.h"
+#include "tote/security.h"
 
 /* ---------------- state ---------------- */
 
@@ -817,7 +818,8 @@ static void draw_header(struct ui *u, int w)
     attron(A_REVERSE);
     mvhline(0, 0, ' ', w);
     attroff(A_REVERSE);
-    snprintf(line, sizeof line, " TOTE console | station %s | %s", u->o.station, clock);
+    snprintf(line, sizeof line, " TOTE console | station %s%s | %s", u->o.station,
+             u->o.curve ? "" : " (INSECURE: plain text)", clock);
     put(0, 0, w, A_REVERSE | A_BOLD, line);
     char st[128];
     attr_t a;
@@ -1285,14 +1287,23 @@ int tote_console_run(const tote_console_opts *opts)
         return -1;
     }
     u->o = *opts;
+    const struct tote_enrolment *en = u->o.curve;
     if (!u->o.station)
-        u->o.station = "tcp://127.0.0.1:5555";
-    if (!u->o.events)
-        u->o.events = "tcp://127.0.0.1:5556";
+        u->o.station = en && en->station[0] ? en->station : "tcp://127.0.0.1:5555";
+    char events[300];
+    if (!u->o.events) {
+        if (en && en->events[0] && !opts->station)
+            snprintf(events, sizeof events, "%s", en->events);
+        else
+            tote_console_events_endpoint(u->o.station, events, sizeof events);
+        u->o.events = events;
+    }
     if (u->o.refresh_ms <= 0)
         u->o.refresh_ms = 2000;
     char id[40];
-    if (u->o.device_id && *u->o.device_id)
+    if (en && en->device[0])
+        snprintf(id, sizeof id, "%s", en->device); /* the key speaks for this device only */
+    else if (u->o.device_id && *u->o.device_id)
         snprintf(id, sizeof id, "%s", u->o.device_id);
     else
         default_id(id, sizeof id);
@@ -1302,7 +1313,7 @@ int tote_console_run(const tote_console_opts *opts)
     u->stack[0].view = V_MAIN;
 
     tote_console_callbacks cb = {on_reply, on_event, on_state, u};
-    tote_console_client_opts co = {u->o.station, u->o.events, id, 3000, 1000, u->o.enrol};
+    tote_console_client_opts co = {u->o.station, u->o.events, id, 3000, 1000, u->o.curve};
     u->cl = tote_console_client_new(&co, &cb);
     if (!u->cl) {
         fprintf(stderr, "tote: cannot connect to %s / %s: check the endpoints (tcp://HOST:PORT)\n",

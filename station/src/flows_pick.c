@@ -69,10 +69,12 @@ tote_st_err tote_flow_pick_next(tote_flow_ctx *c, const tote_wire_msg *req, tote
         return TOTE_ST_E_OK;
     }
     tote_pick_task t;
+    char until[32];
+    tote_flow_time_add(c->now, c->cfg->lease_seconds, until);
     tote_st_err e = tote_pick_current(c->s, c->dev.name, &t);
+    if (e == TOTE_ST_E_OK && (e = tote_pick_renew_lease(c->s, c->dev.name, until)) != TOTE_ST_E_OK)
+        return e;
     if (e == TOTE_ST_E_NOT_FOUND) {
-        char until[32];
-        tote_flow_time_add(c->now, c->cfg->lease_seconds, until);
         long long list_id = 0;
         e = tote_pick_lease_next(c->s, c->dev.name, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
                                  until, &list_id);

@@ -412,9 +412,13 @@ static void refused(tote_server_security *sec, const char *subject_type, const c
     unsigned suppressed = 0;
     if (!rate_ok(sec, rkey, &suppressed))
         return;
-    fprintf(stderr, "tote serve: refused %s%s%s from %s: %s%s\n", device && *device ? "device " : "key ",
-            device && *device ? device : subject, "", peer && *peer ? peer : "an unknown peer", reason,
-            suppressed ? " (and earlier attempts not logged)" : "");
+    if (strcmp(subject_type, "peer") == 0)
+        fprintf(stderr, "tote serve: refused a connection on %s: %s%s\n", subject, reason,
+                suppressed ? " (and earlier attempts not logged)" : "");
+    else
+        fprintf(stderr, "tote serve: refused %s %s from %s: %s%s\n", device && *device ? "device" : "key",
+                device && *device ? device : subject, peer && *peer ? peer : "an unknown peer", reason,
+                suppressed ? " (and earlier attempts not logged)" : "");
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "reason", reason);
     cJSON_AddStringToObject(d, "peer", peer ? peer : "");

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tote/console.h"
 #include "tote/snapshot.h"
 #include "tote/wire.h"
 
@@ -37,8 +38,8 @@ tote_st_err tote_snapshot_json(tote_store *s, const char *what, const char *arg,
     *json = NULL;
     int is_overview = what && (strcmp(what, "overview") == 0 || *what == '\0');
     int is_order = what && strcmp(what, "order") == 0;
-    if (!is_overview && !is_order)
-        return TOTE_ST_E_INVALID;
+    if (!is_overview && !is_order) /* the console's own kinds: console, device, orders, search, ack_alert */
+        return tote_snapshot_console_json(s, what, arg, json) == 0 ? TOTE_ST_E_OK : TOTE_ST_E_INVALID;
     for (int limit = 32; limit >= 1; limit /= 2) {
         cJSON *obj = cJSON_CreateObject();
         if (!obj)

@@ -187,6 +187,17 @@ tote_st_err tote_pick_list_orders(tote_store *s, long long list_id, tote_order_r
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
 
+tote_st_err tote_pick_renew_lease(tote_store *s, const char *device, const char *lease_until)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE pick_list SET lease_until = ?2 WHERE device = ?1 "
+                                          "AND status = 'leased'");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, lease_until, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
 tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id)
 {
     sqlite3_stmt *st = tote_store_stmt(s, "UPDATE pick_task SET bin_confirmed = 1 WHERE id = ?1");
@@ -496,27 +507,22 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
                                     int *n)
 {
     *n = 0;
-    char offset[32];
-    snprintf(offset, sizeof offset, "+%d seconds", lease_seconds);
-    /* the lease runs from the device's last request */
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "UPDATE pick_list SET lease_until = strftime('%Y-%m-%dT%H:%M:%fZ', "
-           "  (SELECT d.last_seen FROM device d WHERE d.name = pick_list.device), ?1) "
-           "WHERE status = 'leased' AND (SELECT d.last_seen FROM device d WHERE d.name = pick_list.device) "
-           "  IS NOT NULL AND lease_until IS NOT strftime('%Y-%m-%dT%H:%M:%fZ', "
-           "  (SELECT d.last_seen FROM device d WHERE d.name = pick_list.device), ?1)");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, offset, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
-    if (e != TOTE_ST_E_OK)
-        return e;
+    /* the lease runs from the device's last request (device.last_seen, kept by
+     * every batch); lease_until is what was promised at the last NEXT_TASK.
+     * Nothing is rewritten while a handheld is alive. */
+    char cutoff[32];
+    tote_flow_time_add(now, -lease_seconds, cutoff);
+    tote_st_err e;
+    sqlite3_stmt *st;
     for (;;) {
-        st = tote_store_stmt(s, "SELECT id, COALESCE(device, '') FROM pick_list WHERE status = 'leased' "
-                                "AND lease_until < ?1 ORDER BY id LIMIT 1");
+        st = tote_store_stmt(s, "SELECT l.id, COALESCE(l.device, '') FROM pick_list l "
+                                "LEFT JOIN device d ON d.name = l.device WHERE l.status = 'leased' "
+                                "AND COALESCE(d.last_seen, l.lease_until, '') < ?2 "
+                                "AND COALESCE(l.lease_until, '') < ?1 ORDER BY l.id LIMIT 1");
         if (!st)
             return TOTE_ST_E_DB;
         sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, cutoff, -1, SQLITE_TRANSIENT);
         int rc = sqlite3_step(st);
         long long id = 0;
         char device[256] = "";

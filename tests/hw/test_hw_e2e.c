@@ -1,8 +1,8 @@
 /*
- * End to end through scanner hardware: a real `tote serve` on loopback with a
- * database prepared through the real CLI, and a real `tote-handheld --role
- * picker --json` (a child process, so it inherits the umockdev testbed) on an
- * emulated scanner of each kind: Zebra SSI and plain lines on a CDC-ACM tty,
+ * End to end through scanner hardware: a real `tote serve` on loopback
+ * (CURVE) with a database prepared through the real CLI, and a real enrolled
+ * `tote-handheld --role picker --json` (a child process, so it inherits the
+ * umockdev testbed) on an emulated scanner of each kind: Zebra SSI and plain lines on a CDC-ACM tty,
  * and a USB HID POS device. Every scan enters through the device; a pick list
  * is picked entirely by scans, the database shows the picks, the SSI scanner
  * gets a short high beep for a good scan and the error pattern for a wrong
@@ -173,6 +173,7 @@ static int station_prepare(station *st, const char *prefix, int mug_qty)
     return 0;
 }
 
+/* `tote serve` on free loopback ports: CURVE, only enrolled devices. */
 static int station_start(station *st)
 {
     st->port = tt_free_port();
@@ -219,36 +220,23 @@ typedef struct handheld {
     char scanner_kind[32];
 } handheld;
 
+/* Enrols device id as a picker (`tote device add ... -o FILE`: its CURVE keys
+ * and the station's) and starts `tote-handheld --enrol FILE --role picker
+ * --json` on scanner. */
 static int handheld_start(handheld *h, station *st, const char *id, const char *scanner)
 {
     memset(h, 0, sizeof *h);
-    char outbox[1200];
+    char outbox[1200], enrol[1200];
     snprintf(outbox, sizeof outbox, "%s/%s.outbox", st->dir, id);
-    snprintf(h->err_path, sizeof h->err_path, "%s/%s.err", st->dir, id);
-    /* the station admits only enrolled handhelds (CURVE): enrol this one the
-       way an admin does, once per id */
-    char enrol[1200];
     snprintf(enrol, sizeof enrol, "%s/%s.enrol", st->dir, id);
-    if (access(enrol, F_OK) != 0) {
-        static char tote_bin[4096];
-        snprintf(tote_bin, sizeof tote_bin, "%s", tt_bin("tote"));
-        const char *add[] = {tote_bin,     "--db", st->db,     "device",   "add", id,    "--role", "picker",
-                             "--endpoint", st->ep, "--events", st->pub_ep, "-o",  enrol, NULL};
-        char *err = NULL;
-        int rc = tt_run(add, NULL, NULL, 30000, NULL, &err);
-        if (rc != 0)
-            fprintf(stderr, "tote device add %s: exit %d: %s\n", id, rc, err ? err : "");
-        free(err);
-        if (rc != 0)
-            return -1;
-    }
+    snprintf(h->err_path, sizeof h->err_path, "%s/%s.err", st->dir, id);
+    const char *add[] = {"device", "add",      id,         "--role", "picker", "--endpoint",
+                         st->ep,   "--events", st->pub_ep, "-o",     enrol,    NULL};
+    if (tote_cli(st, NULL, add) != 0)
+        return -1;
     const char *argv[] = {tt_bin("tote-handheld"),
                           "--enrol",
                           enrol,
-                          "--station",
-                          st->ep,
-                          "--id",
-                          id,
                           "--role",
                           "picker",
                           "--scanner",

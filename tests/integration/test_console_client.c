@@ -1,14 +1,71 @@
 /*
  * The console's station connection (tote_console_client, console_net.c)
- * against the real `tote serve`: hello as a console, snapshots answered in
- * order, typed errors passed on, live events, the station going away
- * (reported once, requests kept) and coming back (reconnected by itself),
- * a refused console, bad endpoints.
+ * against the real `tote serve`: over CurveZMQ with an enrolled console's
+ * keys, hello as a console, snapshots answered in order, typed errors
+ * passed on, live events, the station going away (reported once, requests
+ * kept) and coming back (reconnected by itself); a console without keys,
+ * with someone else's, or revoked is never let in; plain text against a
+ * station run with --insecure; bad endpoints.
  */
-#include "test_report_flow.h"
 #include <time.h>
 
+#include "test_report_flow.h"
 #include "tote/console.h"
+#include "tote/security.h"
+
+/* stations still running when a test gives up are stopped at exit, so no
+   process is left holding ctest's output */
+static fx_station *live[4];
+
+static void stop_all(void)
+{
+    for (int i = 0; i < 4; i++)
+        if (live[i])
+            fx_station_done(live[i]);
+}
+
+static int start(fx_station *st, const char *prefix, int insecure)
+{
+    static int registered;
+    if (!registered) {
+        atexit(stop_all);
+        registered = 1;
+    }
+    for (int i = 0; i < 4; i++)
+        if (!live[i]) {
+            live[i] = st;
+            break;
+        }
+    if (fx_station_init(st, prefix) != 0)
+        return -1;
+    st->insecure = insecure;
+    return 0;
+}
+
+static void done(fx_station *st)
+{
+    for (int i = 0; i < 4; i++)
+        if (live[i] == st)
+            live[i] = NULL;
+    fx_station_done(st);
+}
+
+/* Enrols console `name` as `tote device add NAME --role console` does. */
+static int enrol_console(fx_station *st, const char *name, tote_enrolment *en)
+{
+    tote_store *s = fx_store(st);
+    if (!s)
+        return -1;
+    char *msg = NULL;
+    tote_st_err e = tote_device_add(s, name, "console", NULL, NULL, "test");
+    if (e == TOTE_ST_E_OK)
+        e = tote_security_enrol_device(s, st->db, name, "console", st->ep, st->pub_ep, en, &msg);
+    if (e != TOTE_ST_E_OK)
+        fprintf(stderr, "enrol %s: %s\n", name, msg ? msg : tote_st_strerror(e));
+    free(msg);
+    tote_store_destroy(&s);
+    return e == TOTE_ST_E_OK ? 0 : -1;
+}
 
 struct rec {
     int states[16];
@@ -77,23 +134,24 @@ static void small_warehouse(fx_station *st)
     tote_store_destroy(&s);
 }
 
-static tote_console_client *client(fx_station *st, const char *id, struct rec *r)
+static tote_console_client *client(fx_station *st, const char *id, const tote_enrolment *en, struct rec *r)
 {
     tote_console_callbacks cb = {on_reply, on_event, on_state, r};
-    tote_console_client_opts o = {st->ep, st->pub_ep, id, 800, 200, NULL};
+    tote_console_client_opts o = {st->ep, st->pub_ep, id, 800, 200, en};
     return tote_console_client_new(&o, &cb);
 }
 
 static void test_snapshots_events_and_a_restart(void)
 {
-    fx_station st;
-    REQUIRE_EQ(fx_station_init(&st, "console-client"), 0);
-    st.insecure = 1; /* plain sockets; CURVE consoles: test_security.c */
+    static fx_station st;
+    REQUIRE_EQ(start(&st, "console-client", 0), 0);
     small_warehouse(&st);
+    tote_enrolment en;
+    REQUIRE_EQ(enrol_console(&st, "console-a", &en), 0);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
     struct rec r;
     memset(&r, 0, sizeof r);
-    tote_console_client *c = client(&st, "console-a", &r);
+    tote_console_client *c = client(&st, "console-a", &en, &r);
     REQUIRE(c != NULL);
     REQUIRE(STEP_UNTIL(c, r.nstates >= 1, 5000));
     CHECK_EQ(r.states[0], 1);
@@ -165,7 +223,7 @@ static void test_snapshots_events_and_a_restart(void)
     tote_console_client_destroy(&c);
     CHECK(c == NULL);
     tote_console_client_destroy(&c); /* NULL-safe */
-    fx_station_done(&st);
+    done(&st);
 }
 
 static void test_station_never_there(void)
@@ -191,25 +249,84 @@ static void test_station_never_there(void)
     tote_console_client_destroy(&c);
 }
 
-static void test_refused_console(void)
+/* Steps a client for ms and returns whether it ever came online. */
+static int ever_online(tote_console_client *c, struct rec *r, int ms)
 {
-    fx_station st;
-    REQUIRE_EQ(fx_station_init(&st, "console-refused"), 0);
-    st.insecure = 1;
+    STEP_UNTIL(c, 0, ms);
+    for (int i = 0; i < r->nstates; i++)
+        if (r->states[i])
+            return 1;
+    return 0;
+}
+
+static void test_consoles_let_in_or_not(void)
+{
+    static fx_station st;
+    REQUIRE_EQ(start(&st, "console-refused", 0), 0);
+    tote_enrolment good, revoked;
+    REQUIRE_EQ(enrol_console(&st, "console-good", &good), 0);
+    REQUIRE_EQ(enrol_console(&st, "console-x", &revoked), 0);
     tote_store *s = fx_store(&st);
-    REQUIRE_EQ(tote_device_add(s, "console-x", "console", NULL, NULL, "test"), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_device_revoke(s, "console-x", "test"), TOTE_ST_E_OK);
     tote_store_destroy(&s);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+
+    /* plain text against CURVE: never in */
     struct rec r;
     memset(&r, 0, sizeof r);
-    tote_console_client *c = client(&st, "console-x", &r);
+    tote_console_client *c = client(&st, "console-good", NULL, &r);
     REQUIRE(c != NULL);
-    REQUIRE(STEP_UNTIL(c, r.nstates >= 1, 3000));
-    CHECK_EQ(r.states[0], 0);
-    CHECK(!tote_console_client_online(c));
+    CHECK(!ever_online(c, &r, 2000));
+    CHECK(r.nstates >= 1 && r.states[0] == 0);
     tote_console_client_destroy(&c);
-    fx_station_done(&st);
+
+    /* a revoked key: refused at the handshake */
+    memset(&r, 0, sizeof r);
+    c = client(&st, "console-x", &revoked, &r);
+    REQUIRE(c != NULL);
+    CHECK(!ever_online(c, &r, 2000));
+    tote_console_client_destroy(&c);
+
+    /* good keys, but speaking as another device: refused */
+    memset(&r, 0, sizeof r);
+    c = client(&st, "console-x", &good, &r);
+    REQUIRE(c != NULL);
+    CHECK(!ever_online(c, &r, 2000));
+    tote_console_client_destroy(&c);
+
+    /* the good console, as itself */
+    memset(&r, 0, sizeof r);
+    c = client(&st, "console-good", &good, &r);
+    REQUIRE(c != NULL);
+    CHECK(STEP_UNTIL(c, r.nstates >= 1 && r.states[0] == 1, 3000));
+    tote_console_client_request(c, "console", "");
+    CHECK(STEP_UNTIL(c, r.nreplies >= 1, 3000));
+    tote_console_client_destroy(&c);
+    done(&st);
+}
+
+static void test_plain_text_with_an_insecure_station(void)
+{
+    static fx_station st;
+    REQUIRE_EQ(start(&st, "console-plain", 1), 0);
+    small_warehouse(&st);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    struct rec r;
+    memset(&r, 0, sizeof r);
+    tote_console_client *c = client(&st, "console-plain", NULL, &r);
+    REQUIRE(c != NULL);
+    REQUIRE(STEP_UNTIL(c, r.nstates >= 1, 5000));
+    CHECK_EQ(r.states[0], 1);
+    tote_console_client_request(c, "order", "#1001");
+    REQUIRE(STEP_UNTIL(c, r.nreplies >= 1, 3000));
+    CHECK(r.ok[0]);
+    tt_sleep_ms(200);
+    fx_dev *h = rf_device(&st, "hh-1", TOTE_ROLE_PICKER, NULL);
+    rf_scan(h, "NOPE", 0);
+    CHECK(STEP_UNTIL(c, r.scan_events >= 1, 3000));
+    fx_dev_destroy(&h);
+    tote_console_client_destroy(&c);
+    done(&st);
 }
 
 static void test_bad_endpoints(void)
@@ -227,5 +344,19 @@ static void test_bad_endpoints(void)
     CHECK(tote_console_client_new(NULL, &cb) == NULL);
 }
 
+static void test_events_endpoint(void)
+{
+    char b[64];
+    tote_console_events_endpoint("tcp://10.0.0.5:5555", b, sizeof b);
+    CHECK_STR(b, "tcp://10.0.0.5:5556");
+    tote_console_events_endpoint("tcp://station.local:15555", b, sizeof b);
+    CHECK_STR(b, "tcp://station.local:15556");
+    tote_console_events_endpoint("ipc:///run/tote.sock", b, sizeof b);
+    CHECK_STR(b, "ipc:///run/tote.sock");
+    tote_console_events_endpoint("tcp://h:65535", b, sizeof b);
+    CHECK_STR(b, "tcp://h:65535");
+}
+
 TT_MAIN(TT_TEST(test_snapshots_events_and_a_restart), TT_TEST(test_station_never_there),
-        TT_TEST(test_refused_console), TT_TEST(test_bad_endpoints))
+        TT_TEST(test_consoles_let_in_or_not), TT_TEST(test_plain_text_with_an_insecure_station),
+        TT_TEST(test_bad_endpoints), TT_TEST(test_events_endpoint))

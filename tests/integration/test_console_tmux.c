@@ -143,6 +143,16 @@ static void setup_floor(fx_station *st, char ga[15], char gb[15])
     tote_store_destroy(&s);
 }
 
+/* What a test that gives up leaves behind is stopped at exit: the station
+   (it would hold ctest's output open) and the tmux server with the console. */
+static fx_station st;
+
+static void cleanup(void)
+{
+    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    fx_station_done(&st);
+}
+
 static void test_console_in_tmux(void)
 {
     struct stat sb;
@@ -150,14 +160,22 @@ static void test_console_in_tmux(void)
         tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
         return;
     }
-    fx_station st;
-    REQUIRE_EQ(fx_station_init(&st, "console-tmux"), 0);
-    st.insecure = 1;
     snprintf(sock, sizeof sock, "tote-test-%d", (int)getpid());
+    atexit(cleanup);
+    REQUIRE_EQ(fx_station_init(&st, "console-tmux"), 0);
     snprintf(exit_path, sizeof exit_path, "%s/console.exit", st.dir);
     char ga[15], gb[15];
     setup_floor(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+
+    /* the console is enrolled as an admin does it */
+    char enrol[1100];
+    snprintf(enrol, sizeof enrol, "%s/console.enrol", st.dir);
+    char *out = NULL;
+    REQUIRE_EQ(fx_cli(&st, &out, "device", "add", "console-tmux", "--role", "console", "--endpoint", st.ep,
+                      "--events", st.pub_ep, "-o", enrol, NULL),
+               0);
+    free(out);
 
     /* does this station answer the console's own snapshot kinds? */
     fx_dev *probe = rf_device(&st, "console-probe", TOTE_ROLE_CONSOLE, NULL);
@@ -173,9 +191,8 @@ static void test_console_in_tmux(void)
 
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "'%s' console --insecure --station %s --events %s --id console-tmux --user sam --refresh-ms 500 "
-             "2>'%s/console.err'; echo $? > '%s'",
-             tt_bin("tote"), st.ep, st.pub_ep, st.dir, exit_path);
+             "'%s' console --enrol '%s' --user sam --refresh-ms 500 2>'%s/console.err'; echo $? > '%s'",
+             tt_bin("tote"), enrol, st.dir, exit_path);
     long long t0 = tt_now_ms();
     REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "console", "-x", "160", "-y", "48", cmd, NULL, NULL), 0);
 
@@ -304,23 +321,50 @@ static void test_console_in_tmux(void)
         CHECK_STR(code, "0\n");
     free(code);
 
-    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
     fx_dev_destroy(&hh);
     fx_dev_destroy(&bench);
-    fx_station_done(&st);
+    cleanup();
 }
 
 static void test_console_usage(void)
 {
+    /* an enrolment file of a picker, and one that is not an enrolment */
+    char *dir = tt_tmpdir("console-usage");
+    REQUIRE(dir != NULL);
+    char db[1024], picker[1100], junk[1100];
+    snprintf(db, sizeof db, "%s/tote.db", dir);
+    snprintf(picker, sizeof picker, "%s/hh.enrol", dir);
+    snprintf(junk, sizeof junk, "%s/junk.enrol", dir);
+    const char *init[] = {tt_bin("tote"), "--db", db, "init", NULL};
+    REQUIRE_EQ(tt_run(init, NULL, NULL, 10000, NULL, NULL), 0);
+    const char *add[] = {tt_bin("tote"), "--db",   db,       "device",     "add",
+                         "hh-9",         "--role", "picker", "--endpoint", "tcp://127.0.0.1:1",
+                         "-o",           picker,   NULL};
+    REQUIRE_EQ(tt_run(add, NULL, NULL, 10000, NULL, NULL), 0);
+    REQUIRE_EQ(tt_write_file(junk, "hello\n", 6), 0);
+    chmod(junk, 0600);
+
     static const struct {
-        const char *a, *b, *want;
-    } bad[] = {{"--station", "localhost:5555", "--station needs an endpoint"},
-               {"--events", "", "--events needs an endpoint"},
-               {"--id", "a-very-long-console-name-over-32-bytes", "--id needs a name of 1 to 32 bytes"},
-               {"--refresh-ms", "5", "--refresh-ms needs a number from 100 to 600000"},
-               {"extra", NULL, "unexpected argument 'extra'"}};
+        const char *a, *b, *c, *want;
+    } bad[] = {{NULL, NULL, NULL, "the console needs --enrol FILE"},
+               {"--insecure", "--enrol", "x", "choose one of --enrol and --insecure"},
+               {"--enrol", "/nonexistent/console.enrol", NULL, "/nonexistent/console.enrol"},
+               {"--enrol", "JUNK", NULL, "enrolment file"},
+               {"--enrol", "PICKER", NULL, "enrols hh-9 as a picker, not a console"},
+               {"--enrol", "PICKER", "--id", "--id comes from the enrolment file"},
+               {"--insecure", "--station", "localhost:5555", "--station needs an endpoint"},
+               {"--insecure", "--events", "", "--events needs an endpoint"},
+               {"--insecure", "--id", "a-very-long-console-name-over-32-bytes",
+                "--id needs a name of 1 to 32 bytes"},
+               {"--insecure", "--refresh-ms", "5", "--refresh-ms needs a number from 100 to 600000"},
+               {"--insecure", "extra", NULL, "unexpected argument 'extra'"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *argv[] = {tt_bin("tote"), "console", bad[i].a, bad[i].b, NULL};
+        const char *b = bad[i].b && !strcmp(bad[i].b, "PICKER") ? picker
+                        : bad[i].b && !strcmp(bad[i].b, "JUNK") ? junk
+                                                                : bad[i].b;
+        const char *c = bad[i].c && !strcmp(bad[i].c, "--id") ? "--id" : bad[i].c;
+        const char *argv[] = {
+            tt_bin("tote"), "console", bad[i].a, b, c, c && !strcmp(c, "--id") ? "x" : NULL, NULL};
         char *out = NULL, *err = NULL;
         int rc = tt_run(argv, NULL, NULL, 5000, &out, &err);
         CHECK_EQ(rc, 2);
@@ -334,6 +378,8 @@ static void test_console_usage(void)
     CHECK_EQ(tt_run(argv, NULL, "", 5000, NULL, &err), 1);
     CHECK_HAS(err, "the console needs a terminal");
     free(err);
+    tt_rmrf(dir);
+    free(dir);
 }
 
 /* A terminal it cannot drive: one sentence and status 1, the terminal left alone. */

@@ -209,6 +209,10 @@ void tote_console_age(const char *then, const char *now, char *buf, size_t cap);
 /* Seconds since the epoch for a tote_store_now() text; -1 if unreadable. */
 long long tote_console_parse_time(const char *t);
 
+/* The events endpoint beside a station endpoint: the same with the port + 1
+ * ("tcp://h:5555" -> "tcp://h:5556"); a copy when it has no port. */
+void tote_console_events_endpoint(const char *station, char *out, size_t cap);
+
 /* Picks per hour from picks in the last 15 minutes. */
 long long tote_console_per_hour(long long in_15m);
 
@@ -234,8 +238,10 @@ typedef struct tote_console_client_opts {
     const char *device_id; /* the console's device name (<= 32 bytes) */
     int timeout_ms;        /* a request unanswered this long = station gone; default 3000 */
     int retry_ms;          /* reconnect interval while gone; default 1000 */
-    /* CURVE keys (tote/security.h), copied; NULL: plain text */
-    const struct tote_enrolment *enrol;
+    /* CurveZMQ keys from the console's enrolment (station/SECURITY.md) for
+     * both sockets (copied); NULL = plain text, for a station run with
+     * --insecure. A station that refuses the keys is simply never online. */
+    const struct tote_enrolment *curve;
 } tote_console_client_opts;
 
 /* NULL on a bad endpoint or when ZeroMQ cannot start. */
@@ -262,13 +268,12 @@ int tote_console_client_step(tote_console_client *c, int timeout_ms, int extra_f
 /* ======================= 3. the screen ======================= */
 
 typedef struct tote_console_opts {
-    const char *station;   /* default tcp://127.0.0.1:5555 */
-    const char *events;    /* default tcp://127.0.0.1:5556 */
-    const char *device_id; /* default console-<hostname> */
-    const char *user;      /* who acknowledges alerts; default $USER */
-    int refresh_ms;        /* snapshot period, default 2000 */
-    /* CURVE keys (tote/security.h); NULL: plain text */
-    const struct tote_enrolment *enrol;
+    const char *station;                /* default: the enrolment's, else tcp://127.0.0.1:5555 */
+    const char *events;                 /* default: the enrolment's, else the station's port + 1 */
+    const char *device_id;              /* default: the enrolment's device, else console-<hostname> */
+    const struct tote_enrolment *curve; /* the console's enrolment (CURVE), or NULL: plain text */
+    const char *user;                   /* who acknowledges alerts; default $USER */
+    int refresh_ms;                     /* snapshot period, default 2000 */
 } tote_console_opts;
 
 /* Runs the ncurses console until `q`. Returns 0, or -1 if the terminal or

@@ -160,6 +160,8 @@ tote_st_err tote_pick_lease_next(tote_store *s, const char *device, const char *
 /* The distinct orders of a list (at most cap) into out, count in *n. */
 tote_st_err tote_pick_list_orders(tote_store *s, long long list_id, tote_order_ref *out, int cap, int *n);
 tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id);
+/* pick_list.lease_until = lease_until for the lists leased to device. */
+tote_st_err tote_pick_renew_lease(tote_store *s, const char *device, const char *lease_until);
 /* A confirmed pick of n units (station/README.md invariant): task.done,
  * allocation.picked, order_line.picked += n; stock on_hand and reserved -= n;
  * stock_move 'pick' -n. */

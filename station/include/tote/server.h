@@ -96,11 +96,12 @@ tote_st_err tote_request_release(tote_store *s);
 void tote_request_rollback(tote_store *s);
 
 /*
- * Lease housekeeping (store_pick.c): refreshes lease_until of leased pick
- * lists from their device's last_seen + lease_seconds, then releases the
- * lists whose lease ended before now back to 'open' (device and operator
- * cleared; orders with nothing picked yet go back to 'allocated'). For each
- * released list calls cb(ctx, list_id, device). Returns the count in *n.
+ * Lease housekeeping (store_pick.c): releases the leased pick lists whose
+ * device has not been heard from (device.last_seen) for lease_seconds and
+ * whose promised lease_until has passed: back to 'open' (device and operator
+ * cleared; orders with nothing picked yet go back to 'allocated'), event
+ * lease_expired. For each released list calls cb(ctx, list_id, device).
+ * Returns the count in *n. Writes nothing while every handheld is alive.
  */
 tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_seconds,
                                     void (*cb)(void *ctx, long long list_id, const char *device), void *ctx,
