@@ -152,6 +152,49 @@ long fa_acks_load(fa_acks *a, const char *path)
     return lines;
 }
 
+long fa_acks_load_handheld(fa_acks *a, const char *path, const char *device)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    long lines = 0;
+    uint32_t last_seq = 0;
+    while (getline(&line, &cap, f) > 0) {
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n')
+            break;
+        lines++;
+        cJSON *o = cJSON_Parse(line);
+        if (!o)
+            continue;
+        const char *ev = jstr(o, "event");
+        uint32_t seq = (uint32_t)jnum(o, "seq");
+        const cJSON *acc = cJSON_GetObjectItemCaseSensitive(o, "accepted");
+        int accepted = acc ? cJSON_IsTrue(acc) : 1;
+        if (strcmp(ev, "result") == 0 || strcmp(ev, "pack_state") == 0) {
+            if (seq)
+                fa_acks_add(a, device, seq, fa_type_code(jstr(o, "request")),
+                            strcmp(ev, "result") == 0 ? TOTE_WIRE_RESULT : TOTE_WIRE_PACK_STATE, accepted, 0);
+            last_seq = seq;
+        } else if (strcmp(ev, "task") == 0 || strcmp(ev, "no_task") == 0) {
+            if (seq && seq != last_seq) /* else the second frame of the reply just logged */
+                fa_acks_add(a, device, seq, TOTE_WIRE_NEXT_TASK,
+                            strcmp(ev, "task") == 0 ? TOTE_WIRE_TASK : TOTE_WIRE_NO_TASK, 1, 0);
+            last_seq = seq;
+        } else if (strcmp(ev, "error") == 0) {
+            a->errors++;
+            if (strcmp(jstr(o, "code"), "STORAGE") == 0)
+                a->storage_errors++;
+        }
+        cJSON_Delete(o);
+    }
+    free(line);
+    fclose(f);
+    return lines;
+}
+
 void fa_acks_free(fa_acks *a)
 {
     free(a->v);

@@ -54,6 +54,13 @@ typedef struct fa_acks {
  * missing file adds nothing. Returns the lines read, or -1 if unreadable. */
 long fa_acks_load(fa_acks *a, const char *path);
 
+/* Appends the acks in the `--json` output of one real `tote-handheld`
+ * (handheld/README.md: task, no_task, result and pack_state events carry the
+ * request's seq) for its device. A TASK that follows a RESULT of the same seq
+ * (SHORT_PICK's second frame) is the same acknowledgement. Returns the lines
+ * read, or -1. */
+long fa_acks_load_handheld(fa_acks *a, const char *path, const char *device);
+
 /* Adds one ack (for tests that act as the handheld themselves). */
 void fa_acks_add(fa_acks *a, const char *device, uint32_t seq, uint8_t req, uint8_t reply, int accepted,
                  int qty);

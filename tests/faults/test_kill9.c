@@ -142,4 +142,98 @@ static void test_kill9_loop(void)
     fx_station_done(&st);
 }
 
-TT_MAIN(TT_TEST(test_kill9_loop))
+/*
+ * The same with real `tote-handheld --scanner sim` processes: the handheld's
+ * own client, durable outbox and simulated picker; what each saw
+ * acknowledged comes from its --json events. TOTE_FAULT_KILLS_REAL (default 5).
+ */
+static void test_kill9_real_handhelds(void)
+{
+    int kills = env_int("TOTE_FAULT_KILLS_REAL", 5);
+    unsigned seed = (unsigned)env_int("TOTE_FAULT_SEED", (int)(tt_now_ms() % 100000));
+    enum { N = 4 };
+    fprintf(stderr, "kill9 (tote-handheld): %d kills, %d handhelds, seed %u\n", kills, N, seed);
+    unsigned r = seed;
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "kill9-hh"), 0);
+    st.insecure = 1; /* durability, not authentication */
+    fa_warehouse_opts wo;
+    fa_warehouse_defaults(&wo);
+    wo.seed = seed;
+    wo.orders = 60 + kills * 20;
+    wo.stock2 = 0;
+    REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
+    REQUIRE_EQ(fa_station_start(&st, NULL, 0), 0);
+
+    tt_proc *hh[N];
+    char json[N][1200], names[N][32], outbox[N][1200], seeds[N][16];
+    static char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote-handheld"));
+    /* the simulated picker's mistakes include a second short pick on one task,
+     * which the station answers with INTERNAL for good (test_found.c): off
+     * until that is fixed, unless TOTE_FAULT_KNOWN_BUGS=1 */
+    const char *kb = getenv("TOTE_FAULT_KNOWN_BUGS");
+    const char *sim_errors = kb && *kb == '1' ? "0.05" : "0";
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "hh-real-%d", i + 1);
+        snprintf(json[i], sizeof json[i], "%s/%s.jsonl", st.dir, names[i]);
+        snprintf(outbox[i], sizeof outbox[i], "%s/%s.outbox", st.dir, names[i]);
+        snprintf(seeds[i], sizeof seeds[i], "%u", seed + (unsigned)i);
+        char err[1300];
+        snprintf(err, sizeof err, "%s/%s.err", st.dir, names[i]);
+        const char *argv[] = {bin,         "--insecure",
+                              "--station", st.ep,
+                              "--id",      names[i],
+                              "--role",    "picker",
+                              "--scanner", "sim",
+                              "--json",    "--outbox",
+                              outbox[i],   "--timeout-ms",
+                              "400",       "--sim-seed",
+                              seeds[i],    "--sim-error-rate",
+                              sim_errors,  "--sim-delay-ms",
+                              "2",         "--exit-when-idle",
+                              "4",         NULL};
+        hh[i] = fa_spawn(argv, NULL, 0, json[i], err);
+        REQUIRE(hh[i] != NULL);
+    }
+    long problems = 0;
+    for (int k = 0; k < kills && problems == 0; k++) {
+        tt_sleep_ms(300 + (int)(fa_rand(&r) % 900));
+        fx_station_kill9(&st);
+        fa_acks acks = {0};
+        for (int i = 0; i < N; i++)
+            fa_acks_load_handheld(&acks, json[i], names[i]);
+        char when[64];
+        snprintf(when, sizeof when, "after kill %d (%zu acknowledgements)", k + 1, acks.n);
+        problems += fa_check_now(&st, &acks, 0, when);
+        fa_acks_free(&acks);
+        if (fa_rand(&r) % 3 == 0)
+            tt_sleep_ms(500 + (int)(fa_rand(&r) % 1000)); /* handhelds go offline and queue */
+        REQUIRE_EQ(fa_station_start(&st, NULL, 1), 0);
+    }
+    CHECK_EQ(problems, 0);
+    /* the handhelds pick what is left and exit when there is nothing more */
+    for (int i = 0; i < N; i++) {
+        CHECK_EQ(tt_proc_wait(hh[i], 120000), 0);
+        tt_proc_stop(&hh[i]);
+    }
+    CHECK_EQ(fx_station_stop(&st), 0);
+    fa_acks acks = {0};
+    for (int i = 0; i < N; i++)
+        fa_acks_load_handheld(&acks, json[i], names[i]);
+    CHECK(acks.n > 100);
+    CHECK_EQ(fa_check_now(&st, &acks, FA_FINAL, "at the end (tote-handheld)"), 0);
+    tote_store *s = fx_store(&st);
+    long long replays = fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'offline_replay'", NULL);
+    long long left = fx_q(s, "SELECT COUNT(*) FROM pick_task WHERE status = 'open'", NULL);
+    tote_store_destroy(&s);
+    fprintf(
+        stderr,
+        "kill9 (tote-handheld): %zu acknowledgements, %ld errors, %lld offline replays, %lld tasks open\n",
+        acks.n, acks.errors, replays, left);
+    CHECK_EQ(left, 0);
+    fa_acks_free(&acks);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_kill9_loop), TT_TEST(test_kill9_real_handhelds))

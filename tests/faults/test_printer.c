@@ -201,6 +201,8 @@ static void test_printer_faults_under_load(void)
     REQUIRE_EQ(wait_packages(&st, sp, 3, 30000), 0);
     harvest(&zebra, &sn);
     int port = zebra.port;
+    char cut_at[32];
+    tote_store_now(cut_at); /* the printer "loses power" now */
     tt_zebra_stop(&zebra);
     size_t acks_before = acks_now(log);
     long long packs_before = q_now(&st, "SELECT COUNT(*) FROM package");
@@ -279,24 +281,48 @@ static void test_printer_faults_under_load(void)
              "(SELECT COUNT(*) FROM print_job j WHERE j.package_id = p.id AND j.kind = 'label') != 1",
              NULL);
     long long attempts = fx_q(s, "SELECT COALESCE(SUM(attempts), 0) FROM print_job", NULL);
-    int missing = 0;
+    /* A label whose bytes CUPS handed to the printer's socket just as the printer
+     * went away is lost in its buffer while CUPS reports the job completed: raw
+     * socket printing has no end-to-end acknowledgement (a Zebra losing power
+     * mid-job does the same; the packer's label scan is what catches it).
+     * Such a loss is counted when the job completed within the cut (-2 s ..
+     * +4 s); any other missing label fails the test. */
+    int missing = 0, lost_at_cut = 0;
     sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(tote_store_db(s), "SELECT tracking FROM package WHERE tracking IS NOT NULL", -1, &q,
-                       NULL);
+    sqlite3_prepare_v2(
+        tote_store_db(s),
+        "SELECT p.tracking, CAST((julianday(j.updated_at) - julianday(?1)) * 86400000 AS INTEGER) "
+        "FROM package p JOIN print_job j ON j.package_id = p.id AND j.kind = 'label' "
+        "WHERE p.tracking IS NOT NULL",
+        -1, &q, NULL);
+    sqlite3_bind_text(q, 1, cut_at, -1, SQLITE_STATIC);
     while (q && sqlite3_step(q) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(q, 0);
+        long long ms = sqlite3_column_int64(q, 1);
         int found = 0;
         for (int i = 0; i < sn.n && !found; i++)
             found = strcmp(sn.tracking[i], t) == 0;
-        if (!found && missing++ < 5)
-            fprintf(stderr, "printer: the label of %s never reached the printer\n", t);
+        if (found)
+            continue;
+        if (ms >= -2000 && ms <= 4000) {
+            lost_at_cut++;
+            fprintf(stderr,
+                    "printer: the label of %s went to the printer %lld ms from the cut and was lost there\n",
+                    t, ms);
+        } else if (missing++ < 5) {
+            fprintf(
+                stderr,
+                "printer: the label of %s never reached the printer (job completed %lld ms from the cut)\n",
+                t, ms);
+        }
     }
     sqlite3_finalize(q);
     tote_store_destroy(&s);
     fprintf(stderr,
             "printer: %lld packages, %d labels received (%d distinct), %lld CUPS submissions in all; %d "
-            "missing\n",
-            packages, sn.received, sn.n, attempts, missing);
+            "lost in the printer's buffer at the cut, %d missing otherwise\n",
+            packages, sn.received, sn.n, attempts, lost_at_cut, missing);
+    CHECK(lost_at_cut <= 3);
     CHECK(packages >= 8);
     CHECK_EQ(not_one, 0);
     CHECK_EQ(missing, 0);
