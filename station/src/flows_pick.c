@@ -357,7 +357,7 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
     }
     if (e != TOTE_ST_E_OK)
         return e;
-    int remaining = t.qty - t.done;
+    int remaining = t.qty - t.done - t.short_qty; /* an earlier short already gave some up */
     uint32_t found = req->u.short_pick.qty_found;
     if ((long long)found >= remaining) {
         tote_flow_result(out, 0, TOTE_REASON_BAD_QUANTITY, TOTE_FEEDBACK_ERROR,

@@ -1,16 +1,9 @@
 /*
  * Problems the fault tests found, each reduced to the smallest exchange that
- * shows it, against the real `tote serve`. Until the owner fixes one, its
- * case prints "KNOWN:" and passes; TOTE_FAULT_KNOWN_BUGS=1 makes it fail, so
- * the fix can be checked (and then the gate removed).
+ * shows it, against the real `tote serve`: regression tests, each failing if
+ * its problem comes back.
  */
 #include "warehouse.h"
-
-static int known_bugs(void)
-{
-    const char *v = getenv("TOTE_FAULT_KNOWN_BUGS");
-    return v && *v == '1';
-}
 
 /*
  * Found by kill9 with real tote-handheld sim pickers: a second SHORT_PICK on
@@ -58,13 +51,9 @@ static void test_second_short_pick_on_a_task(void)
     if (broken)
         fprintf(stderr, "found: second SHORT_PICK on task %u answered ERROR %s \"%s\"\n", task,
                 tote_wire_error_name(rep.u.error.code), rep.u.error.message);
-    if (broken && !known_bugs()) {
-        fprintf(stderr, "found: KNOWN: a second short pick on one task fails with INTERNAL (flows_pick.c "
-                        "tote_flow_pick_short); TOTE_FAULT_KNOWN_BUGS=1 makes this fail\n");
-    } else {
-        CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
-        CHECK_EQ(rep.u.result.accepted, 1);
-    }
+    CHECK(!broken);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(rep.u.result.accepted, 1);
     fx_dev_destroy(&d);
     CHECK_EQ(fx_station_stop(&st), 0);
     CHECK_EQ(fa_check(st.db, NULL, 0, stderr), 0);

@@ -24,12 +24,12 @@ void tt_fail_msg(const char *file, int line, const char *fmt, ...) __attribute__
 void tt_fail_mem(const char *file, int line, const char *ea, const char *eb, const void *a, size_t alen,
                  const void *b, size_t blen);
 
-#define TT_CHECK_(cond, ret, ...)                          \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            tt_fail_msg(__FILE__, __LINE__, __VA_ARGS__);  \
-            ret;                                           \
-        }                                                  \
+#define TT_CHECK_(cond, ret, ...)                         \
+    do {                                                  \
+        if (!(cond)) {                                    \
+            tt_fail_msg(__FILE__, __LINE__, __VA_ARGS__); \
+            ret;                                          \
+        }                                                 \
     } while (0)
 
 #define TT_NOTHING ((void)0)
@@ -37,59 +37,62 @@ void tt_fail_mem(const char *file, int line, const char *ea, const char *eb, con
 #define CHECK(cond) TT_CHECK_((cond), TT_NOTHING, "CHECK(%s) failed", #cond)
 #define REQUIRE(cond) TT_CHECK_((cond), return, "REQUIRE(%s) failed", #cond)
 
-#define TT_INT_(a, op, b, ret)                                                                         \
-    do {                                                                                               \
-        long long tt_a_ = (long long)(a), tt_b_ = (long long)(b);                                      \
+#define TT_INT_(a, op, b, ret)                                                                        \
+    do {                                                                                              \
+        long long tt_a_ = (long long)(a), tt_b_ = (long long)(b);                                     \
         TT_CHECK_(tt_a_ op tt_b_, ret, "%s %s %s: left %lld, right %lld", #a, #op, #b, tt_a_, tt_b_); \
     } while (0)
 #define CHECK_INT(a, op, b) TT_INT_(a, op, b, TT_NOTHING)
-#define REQUIRE_INT(a, op, b) TT_INT_(a, op, b, return)
+#define REQUIRE_INT(a, op, b) TT_INT_(a, op, b, return )
 #define CHECK_EQ(a, b) TT_INT_(a, ==, b, TT_NOTHING)
-#define REQUIRE_EQ(a, b) TT_INT_(a, ==, b, return)
+#define REQUIRE_EQ(a, b) TT_INT_(a, ==, b, return )
 
-#define TT_STR_(a, b, ret)                                                                           \
-    do {                                                                                             \
-        const char *tt_a_ = (a), *tt_b_ = (b);                                                       \
-        TT_CHECK_(tt_a_ && tt_b_ && strcmp(tt_a_, tt_b_) == 0, ret, "%s == %s: left \"%s\", right \"%s\"", \
-                  #a, #b, tt_a_ ? tt_a_ : "(null)", tt_b_ ? tt_b_ : "(null)");                      \
+#define TT_STR_(a, b, ret)                                                                                   \
+    do {                                                                                                     \
+        const char *tt_a_ = (a), *tt_b_ = (b);                                                               \
+        TT_CHECK_(tt_a_ &&tt_b_ &&strcmp(tt_a_, tt_b_) == 0, ret, "%s == %s: left \"%s\", right \"%s\"", #a, \
+                  #b, tt_a_ ? tt_a_ : "(null)", tt_b_ ? tt_b_ : "(null)");                                   \
     } while (0)
 #define CHECK_STR(a, b) TT_STR_(a, b, TT_NOTHING)
-#define REQUIRE_STR(a, b) TT_STR_(a, b, return)
+#define REQUIRE_STR(a, b) TT_STR_(a, b, return )
 
 /* substring */
-#define TT_HAS_(hay, needle, ret)                                                                    \
-    do {                                                                                             \
-        const char *tt_h_ = (hay), *tt_n_ = (needle);                                                \
-        TT_CHECK_(tt_h_ && tt_n_ && strstr(tt_h_, tt_n_), ret, "%s contains %s: \"%s\" lacks \"%s\"", \
-                  #hay, #needle, tt_h_ ? tt_h_ : "(null)", tt_n_ ? tt_n_ : "(null)");               \
+#define TT_HAS_(hay, needle, ret)                                                                         \
+    do {                                                                                                  \
+        const char *tt_h_ = (hay), *tt_n_ = (needle);                                                     \
+        TT_CHECK_(tt_h_ &&tt_n_ &&strstr(tt_h_, tt_n_), ret, "%s contains %s: \"%s\" lacks \"%s\"", #hay, \
+                  #needle, tt_h_ ? tt_h_ : "(null)", tt_n_ ? tt_n_ : "(null)");                           \
     } while (0)
 #define CHECK_HAS(hay, needle) TT_HAS_(hay, needle, TT_NOTHING)
-#define REQUIRE_HAS(hay, needle) TT_HAS_(hay, needle, return)
+#define REQUIRE_HAS(hay, needle) TT_HAS_(hay, needle, return )
 
-#define TT_MEM_(a, alen, b, blen, ret)                                                        \
-    do {                                                                                      \
-        size_t tt_al_ = (size_t)(alen), tt_bl_ = (size_t)(blen);                              \
-        if (tt_al_ != tt_bl_ || memcmp((a), (b), tt_al_) != 0) {                              \
-            tt_fail_mem(__FILE__, __LINE__, #a, #b, (a), tt_al_, (b), tt_bl_);                \
-            ret;                                                                              \
-        }                                                                                     \
+#define TT_MEM_(a, alen, b, blen, ret)                                         \
+    do {                                                                       \
+        size_t tt_al_ = (size_t)(alen), tt_bl_ = (size_t)(blen);               \
+        if (tt_al_ != tt_bl_ || memcmp((a), (b), tt_al_) != 0) {               \
+            tt_fail_mem(__FILE__, __LINE__, #a, #b, (a), tt_al_, (b), tt_bl_); \
+            ret;                                                               \
+        }                                                                      \
     } while (0)
 #define CHECK_MEM(a, alen, b, blen) TT_MEM_(a, alen, b, blen, TT_NOTHING)
-#define REQUIRE_MEM(a, alen, b, blen) TT_MEM_(a, alen, b, blen, return)
+#define REQUIRE_MEM(a, alen, b, blen) TT_MEM_(a, alen, b, blen, return )
 
 typedef struct tt_test {
     const char *name;
     void (*fn)(void);
 } tt_test;
 
-#define TT_TEST(fn) {#fn, fn}
+#define TT_TEST(fn) \
+    {               \
+#fn, fn     \
+    }
 
 int tt_main_run(const tt_test *tests, size_t n, int argc, char **argv);
 
-#define TT_MAIN(...)                                                        \
-    int main(int argc, char **argv)                                         \
-    {                                                                       \
-        static const tt_test tt_tests_[] = {__VA_ARGS__};                   \
+#define TT_MAIN(...)                                                                       \
+    int main(int argc, char **argv)                                                        \
+    {                                                                                      \
+        static const tt_test tt_tests_[] = {__VA_ARGS__};                                  \
         return tt_main_run(tt_tests_, sizeof tt_tests_ / sizeof tt_tests_[0], argc, argv); \
     }
 

@@ -16,23 +16,23 @@
  * source of both the enum values and the strings: values are never
  * renumbered; new errors are appended.
  */
-#define TOTE_PROTO_ERRNO_MAP(X)                                              \
-    X(OK, 0, "ok")                                                           \
-    X(SHORT, 1, "message is shorter than its header or fields say")          \
-    X(TRAILING, 2, "message has bytes after its last field")                 \
-    X(VERSION, 3, "unsupported protocol version")                            \
-    X(TYPE, 4, "unknown message type")                                       \
-    X(TOO_LONG, 5, "field or message longer than the protocol allows")       \
-    X(NOSPACE, 6, "output buffer too small")                                 \
-    X(CHECKSUM, 7, "checksum mismatch")                                      \
-    X(FRAME, 8, "malformed frame")                                           \
-    X(CHECK_DIGIT, 9, "bad check digit")                                     \
-    X(DATE, 10, "invalid date")                                              \
-    X(AI_UNKNOWN, 11, "unknown GS1 application identifier")                  \
+#define TOTE_PROTO_ERRNO_MAP(X)                                             \
+    X(OK, 0, "ok")                                                          \
+    X(SHORT, 1, "message is shorter than its header or fields say")         \
+    X(TRAILING, 2, "message has bytes after its last field")                \
+    X(VERSION, 3, "unsupported protocol version")                           \
+    X(TYPE, 4, "unknown message type")                                      \
+    X(TOO_LONG, 5, "field or message longer than the protocol allows")      \
+    X(NOSPACE, 6, "output buffer too small")                                \
+    X(CHECKSUM, 7, "checksum mismatch")                                     \
+    X(FRAME, 8, "malformed frame")                                          \
+    X(CHECK_DIGIT, 9, "bad check digit")                                    \
+    X(DATE, 10, "invalid date")                                             \
+    X(AI_UNKNOWN, 11, "unknown GS1 application identifier")                 \
     X(AI_FORMAT, 12, "GS1 value does not match its application identifier") \
-    X(SEPARATOR, 13, "missing GS1 separator")                                \
-    X(EMPTY, 14, "empty input")                                              \
-    X(INVALID, 15, "invalid input")                                          \
+    X(SEPARATOR, 13, "missing GS1 separator")                               \
+    X(EMPTY, 14, "empty input")                                             \
+    X(INVALID, 15, "invalid input")                                         \
     X(INCOMPLETE, 16, "more input needed")
 
 typedef enum tote_proto_err {

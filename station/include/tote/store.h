@@ -24,7 +24,7 @@ typedef struct tote_store tote_store;
 int tote_store_schema_version(void);
 
 enum {
-    TOTE_STORE_CREATE = 1 << 0,   /* create the file if missing (mode 0640) */
+    TOTE_STORE_CREATE = 1 << 0,    /* create the file if missing (mode 0640) */
     TOTE_STORE_NO_MIGRATE = 1 << 1 /* do not upgrade an older schema */
 };
 
