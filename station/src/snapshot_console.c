@@ -28,9 +28,13 @@ static void shift_time(const char *t, long long delta, char out[32])
     time_t v = (time_t)(secs + delta);
     struct tm tm;
     gmtime_r(&v, &tm);
-    char buf[24];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s%s", buf, strlen(t) > 19 ? t + 19 : ".000Z");
+    /* the shifted date and time, then t's own fraction and zone (".123Z") */
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (n == 0) {
+        snprintf(out, 32, "%s", t);
+        return;
+    }
+    snprintf(out + n, 32 - n, "%s", strlen(t) > 19 ? t + 19 : ".000Z");
 }
 
 struct clock {
