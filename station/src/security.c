@@ -691,8 +691,15 @@ static void monitor_one(tote_server_security *sec, void *mon, const char *which)
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
         snprintf(reason, sizeof reason,
                  "%s handshake failed (cryptographic error: a replayed or forged handshake)", which);
-    else
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+             value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
         snprintf(reason, sizeof reason, "%s handshake failed (plain-text client or not CurveZMQ)", which);
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        snprintf(reason, sizeof reason, "%s handshake failed (CurveZMQ protocol error 0x%08x)", which,
+                 (unsigned)value);
+    else
+        snprintf(reason, sizeof reason, "%s handshake failed (the peer left or sent garbage, errno %u)",
+                 which, (unsigned)value);
     if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
         refused(sec, "peer", addr[0] ? addr : "unknown", NULL, reason, addr);
 }
