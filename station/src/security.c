@@ -687,7 +687,7 @@ static void monitor_one(tote_server_security *sec, void *mon, const char *which)
     uint32_t value;
     memcpy(&event, ev, sizeof event);
     memcpy(&value, ev + 2, sizeof value);
-    char reason[128];
+    char reason[160];
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
         snprintf(reason, sizeof reason,
                  "%s handshake failed (cryptographic error: a replayed or forged handshake)", which);
@@ -698,7 +698,9 @@ static void monitor_one(tote_server_security *sec, void *mon, const char *which)
         snprintf(reason, sizeof reason, "%s handshake failed (CurveZMQ protocol error 0x%08x)", which,
                  (unsigned)value);
     else
-        snprintf(reason, sizeof reason, "%s handshake failed (the peer left or sent garbage, errno %u)",
+        snprintf(reason, sizeof reason,
+                 "%s handshake failed (the peer left: a plain-text client, a refused key or a port probe; "
+                 "errno %u)",
                  which, (unsigned)value);
     if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
         refused(sec, "peer", addr[0] ? addr : "unknown", NULL, reason, addr);
