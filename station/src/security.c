@@ -32,6 +32,7 @@
 #define RATE_WINDOW_MS 10000
 #define RATE_GLOBAL_PER_MIN 60
 #define CONN_SLOTS 256
+#define SUB_SLOTS 64      /* consoles admitted on the events socket */
 #define SWEEP_MS 1000     /* revoked or re-keyed devices' connections: checked every second */
 #define SWEEP_SOON_MS 100 /* after a request from a revoked device: its refusal goes out first */
 #define META_KEY "X-Tote-Key"
@@ -362,6 +363,17 @@ struct conn_slot {
     long long seen_ms;
 };
 
+/* A console admitted on the events (PUB) socket, and an accepted PUB
+ * connection. A PUB socket receives nothing, so its connections cannot be
+ * told apart by device: when an admitted console is revoked or re-keyed,
+ * every events connection is closed and the consoles still enrolled
+ * reconnect (their SUB sockets do that by themselves). */
+struct sub_slot {
+    int used;
+    char device[TOTE_WIRE_DEVICE_MAX + 1];
+    char key[TOTE_KEY_Z85 + 1];
+};
+
 struct tote_server_security {
     tote_store *s;
     void *zctx;
@@ -373,6 +385,8 @@ struct tote_server_security {
     long long minute_start_ms;
     int minute_count;
     struct conn_slot conns[CONN_SLOTS];
+    struct conn_slot pub_conns[CONN_SLOTS]; /* device "" */
+    struct sub_slot subs[SUB_SLOTS];
     long long next_sweep_ms;
     int disconnected; /* connections closed so far */
 };
@@ -469,7 +483,7 @@ tote_st_err tote_security_server_new(void *zctx, tote_store *s, const char *db_p
     sec->minute_start_ms = now_ms();
     sec->next_sweep_ms = sec->minute_start_ms + SWEEP_MS;
     for (int i = 0; i < CONN_SLOTS; i++)
-        sec->conns[i].fd = -1;
+        sec->conns[i].fd = sec->pub_conns[i].fd = -1;
     if (insecure) {
         fprintf(stderr, "tote serve: WARNING: --insecure: CURVE is OFF, any host on the network can speak as "
                         "any device and read every event; use this only for development\n");
@@ -510,9 +524,9 @@ static int curve_server(tote_server_security *sec, void *sock, const char *domai
                : 0;
 }
 
-static void *monitor(tote_server_security *sec, void *sock, const char *endpoint)
+static void *monitor(tote_server_security *sec, void *sock, const char *endpoint, int extra)
 {
-    int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | extra;
     if (zmq_socket_monitor(sock, endpoint, events) != 0)
         return NULL;
     void *m = zmq_socket(sec->zctx, ZMQ_PAIR);
@@ -541,8 +555,9 @@ int tote_security_server_setup(tote_server_security *sec, void *router, void *pu
     }
     /* handshakes that fail before ZAP is asked (plain-text peers, garbage):
      * logged when seen; a monitor that cannot start only loses the log */
-    sec->mon_requests = monitor(sec, router, MON_REQUESTS);
-    sec->mon_events = monitor(sec, pub, MON_EVENTS);
+    sec->mon_requests = monitor(sec, router, MON_REQUESTS, 0);
+    /* and the events socket's connections (the fd comes with ACCEPTED) */
+    sec->mon_events = monitor(sec, pub, MON_EVENTS, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED);
     return 0;
 }
 
@@ -665,6 +680,45 @@ static void zap_one(tote_server_security *sec)
         return;
     }
     zap_reply(sec->zap, reqid, reqid_len, "200", "OK", name, key);
+    if (strcmp(domain, TOTE_ZAP_DOMAIN_EVENTS) == 0) {
+        struct sub_slot *free_slot = NULL;
+        for (int i = 0; i < SUB_SLOTS; i++) {
+            if (sec->subs[i].used && strcmp(sec->subs[i].key, key) == 0)
+                return;
+            if (!sec->subs[i].used && !free_slot)
+                free_slot = &sec->subs[i];
+        }
+        if (!free_slot) /* full: the oldest entry gives way */
+            free_slot = &sec->subs[0];
+        free_slot->used = 1;
+        snprintf(free_slot->device, sizeof free_slot->device, "%.*s", (int)sizeof free_slot->device - 1,
+                 name);
+        snprintf(free_slot->key, sizeof free_slot->key, "%s", key);
+    }
+}
+
+static void pub_accepted(tote_server_security *sec, int fd, int gone)
+{
+    struct conn_slot *free_slot = NULL;
+    for (int i = 0; i < CONN_SLOTS; i++) {
+        if (sec->pub_conns[i].fd == fd) {
+            sec->pub_conns[i].fd = -1;
+            if (!free_slot)
+                free_slot = &sec->pub_conns[i];
+        } else if (sec->pub_conns[i].fd < 0 && !free_slot) {
+            free_slot = &sec->pub_conns[i];
+        }
+    }
+    if (gone || !free_slot)
+        return;
+    memset(free_slot, 0, sizeof *free_slot);
+    free_slot->peer_len = sizeof free_slot->peer;
+    if (getpeername(fd, (struct sockaddr *)&free_slot->peer, &free_slot->peer_len) != 0) {
+        free_slot->fd = -1;
+        return;
+    }
+    free_slot->fd = fd;
+    free_slot->seen_ms = now_ms();
 }
 
 static void monitor_one(tote_server_security *sec, void *mon, const char *which)
@@ -687,6 +741,10 @@ static void monitor_one(tote_server_security *sec, void *mon, const char *which)
     uint32_t value;
     memcpy(&event, ev, sizeof event);
     memcpy(&value, ev + 2, sizeof value);
+    if (mon == sec->mon_events && (event == ZMQ_EVENT_ACCEPTED || event == ZMQ_EVENT_DISCONNECTED)) {
+        pub_accepted(sec, (int)value, event == ZMQ_EVENT_DISCONNECTED);
+        return;
+    }
     char reason[160];
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
         snprintf(reason, sizeof reason,
@@ -776,20 +834,66 @@ void tote_security_track(tote_server_security *sec, const void *msg, char *user_
     snprintf(slot->key, sizeof slot->key, "%s", key && strlen(key) == TOTE_KEY_Z85 ? key : "");
 }
 
-/* Why the connection in c must go: "revoked", "re-keyed", or NULL. */
-static const char *conn_unwanted(tote_server_security *sec, const struct conn_slot *c)
+/* Why a connection of device authenticated with conn_key ("" unknown) must
+ * go: revoked, re-keyed, or NULL. */
+static const char *conn_unwanted(tote_server_security *sec, const char *device, const char *conn_key)
 {
     char role[16], key[TOTE_KEY_Z85 + 8];
     int revoked = 0;
-    tote_st_err e = tote_security_device_state(sec->s, c->device, role, sizeof role, &revoked);
+    tote_st_err e = tote_security_device_state(sec->s, device, role, sizeof role, &revoked);
     if (e == TOTE_ST_E_NOT_FOUND || (e == TOTE_ST_E_OK && revoked))
         return "device revoked";
-    if (e != TOTE_ST_E_OK || !c->key[0])
+    if (e != TOTE_ST_E_OK || !conn_key[0])
         return NULL;
-    if (tote_security_device_key(sec->s, c->device, key, sizeof key) == TOTE_ST_E_OK &&
-        strcmp(key, c->key) != 0)
+    if (tote_security_device_key(sec->s, device, key, sizeof key) == TOTE_ST_E_OK &&
+        strcmp(key, conn_key) != 0)
         return "device re-keyed: its old key is no longer valid";
     return NULL;
+}
+
+static void log_disconnect(tote_server_security *sec, const char *device, const char *peer, const char *why)
+{
+    fprintf(stderr, "tote serve: closed the connection of device %s from %s: %s\n", device, peer, why);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "reason", why);
+    cJSON_AddStringToObject(d, "peer", peer);
+    char *json = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    tote_store_event(sec->s, NULL, device, "security.disconnected", "device", device, json);
+    cJSON_free(json);
+}
+
+/* A console admitted on the events socket was revoked or re-keyed: closes
+ * every events connection (the others come back by themselves). */
+static int sweep_events(tote_server_security *sec)
+{
+    const char *why = NULL, *device = NULL;
+    for (int i = 0; i < SUB_SLOTS; i++) {
+        if (!sec->subs[i].used)
+            continue;
+        const char *w = conn_unwanted(sec, sec->subs[i].device, sec->subs[i].key);
+        if (w) {
+            why = w;
+            device = sec->subs[i].device;
+            sec->subs[i].used = 0;
+        }
+    }
+    if (!why)
+        return 0;
+    int closed = 0;
+    for (int i = 0; i < CONN_SLOTS; i++) {
+        struct conn_slot *c = &sec->pub_conns[i];
+        if (c->fd >= 0 && same_peer(c->fd, c) && shutdown(c->fd, SHUT_RDWR) == 0)
+            closed++;
+        c->fd = -1;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "the events socket (%d subscription%s closed; enrolled consoles reconnect)",
+             closed, closed == 1 ? "" : "s");
+    log_disconnect(sec, device, what, why);
+    /* every console admitted again is recorded again on its new handshake */
+    memset(sec->subs, 0, sizeof sec->subs);
+    return closed;
 }
 
 int tote_security_sweep(tote_server_security *sec)
@@ -806,7 +910,7 @@ int tote_security_sweep(tote_server_security *sec)
             c->fd = -1;
             continue;
         }
-        const char *why = conn_unwanted(sec, c);
+        const char *why = conn_unwanted(sec, c->device, c->key);
         if (!why)
             continue;
         char peer[96];
@@ -817,19 +921,12 @@ int tote_security_sweep(tote_server_security *sec)
             c->fd = -1;
             continue;
         }
-        fprintf(stderr, "tote serve: closed the connection of device %s from %s: %s\n", c->device, peer, why);
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "reason", why);
-        cJSON_AddStringToObject(d, "peer", peer);
-        char *json = cJSON_PrintUnformatted(d);
-        cJSON_Delete(d);
-        tote_store_event(sec->s, NULL, c->device, "security.disconnected", "device", c->device, json);
-        cJSON_free(json);
+        log_disconnect(sec, c->device, peer, why);
         c->fd = -1;
         closed++;
         sec->disconnected++;
     }
-    return closed;
+    return closed + sweep_events(sec);
 }
 
 void tote_security_poll_handle(tote_server_security *sec, const void *items, int n)
