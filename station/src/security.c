@@ -697,10 +697,17 @@ static void zap_one(tote_server_security *sec)
     }
 }
 
+static int same_peer(int fd, const struct conn_slot *c);
+
+/* The monitor saw the events socket accept (gone 0) or drop (gone 1) fd. A
+ * drop reported after the fd was reused for a new connection leaves the new
+ * one recorded (its peer differs from the one that left). */
 static void pub_accepted(tote_server_security *sec, int fd, int gone)
 {
     struct conn_slot *free_slot = NULL;
     for (int i = 0; i < CONN_SLOTS; i++) {
+        if (sec->pub_conns[i].fd == fd && gone && same_peer(fd, &sec->pub_conns[i]))
+            return;
         if (sec->pub_conns[i].fd == fd) {
             sec->pub_conns[i].fd = -1;
             if (!free_slot)
@@ -926,6 +933,9 @@ int tote_security_sweep(tote_server_security *sec)
         closed++;
         sec->disconnected++;
     }
+    for (int i = 0; i < CONN_SLOTS; i++) /* events connections libzmq has closed */
+        if (sec->pub_conns[i].fd >= 0 && !same_peer(sec->pub_conns[i].fd, &sec->pub_conns[i]))
+            sec->pub_conns[i].fd = -1;
     return closed + sweep_events(sec);
 }
 
