@@ -488,7 +488,7 @@ static void drain(tote_server *srv)
         p->extra_frames = 0;
         if (zmq_msg_more(&p->id))
             zmq_msg_recv(&p->body, srv->router, 0);
-        tote_security_peer(&p->body, p->auth, sizeof p->auth);
+        tote_security_track(srv->sec, &p->body, p->auth, sizeof p->auth);
         while (zmq_msg_more(&p->body)) {
             zmq_msg_t extra;
             zmq_msg_init(&extra);
