@@ -32,9 +32,11 @@
 #define RATE_WINDOW_MS 10000
 #define RATE_GLOBAL_PER_MIN 60
 #define CONN_SLOTS 256
-#define SUB_SLOTS 64      /* consoles admitted on the events socket */
-#define SWEEP_MS 1000     /* revoked or re-keyed devices' connections: checked every second */
-#define SWEEP_SOON_MS 100 /* after a request from a revoked device: its refusal goes out first */
+#define SUB_SLOTS 64          /* consoles admitted on the events socket */
+#define SWEEP_MS 1000         /* revoked or re-keyed devices' connections: checked every second */
+#define FULL_SWEEP_MS 60000   /* ... every connection looked at this often even if nothing changed */
+#define CONN_FD_MAX (1 << 20) /* fds above this are not tracked (never on a sane rlimit) */
+#define SWEEP_SOON_MS 100     /* after a request from a revoked device: its refusal goes out first */
 #define META_KEY "X-Tote-Key"
 
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -384,8 +386,12 @@ struct tote_server_security {
     struct rate_slot slots[RATE_SLOTS];
     long long minute_start_ms;
     int minute_count;
-    struct conn_slot conns[CONN_SLOTS];
+    struct conn_slot *conns; /* request connections, indexed by fd (grows) */
+    int conns_cap;
     struct conn_slot pub_conns[CONN_SLOTS]; /* device "" */
+    long long data_version;                 /* the database's PRAGMA data_version at the last full sweep */
+    long long next_full_sweep_ms;
+    int sweep_forced; /* a revoked device's request was refused: check every connection */
     struct sub_slot subs[SUB_SLOTS];
     long long next_sweep_ms;
     int disconnected; /* connections closed so far */
@@ -483,7 +489,7 @@ tote_st_err tote_security_server_new(void *zctx, tote_store *s, const char *db_p
     sec->minute_start_ms = now_ms();
     sec->next_sweep_ms = sec->minute_start_ms + SWEEP_MS;
     for (int i = 0; i < CONN_SLOTS; i++)
-        sec->conns[i].fd = sec->pub_conns[i].fd = -1;
+        sec->pub_conns[i].fd = -1;
     if (insecure) {
         fprintf(stderr, "tote serve: WARNING: --insecure: CURVE is OFF, any host on the network can speak as "
                         "any device and read every event; use this only for development\n");
@@ -811,23 +817,27 @@ void tote_security_track(tote_server_security *sec, const void *msg, char *user_
     int fd = zmq_msg_get(m, ZMQ_SRCFD);
     if (fd < 0)
         return;
-    struct conn_slot *slot = NULL, *oldest = &sec->conns[0];
-    for (int i = 0; i < CONN_SLOTS; i++) {
-        if (sec->conns[i].fd == fd) {
-            slot = &sec->conns[i];
-            break;
+    if (fd >= sec->conns_cap) { /* one slot per fd: every connection is tracked, none evicted */
+        if (fd >= CONN_FD_MAX)
+            return;
+        int ncap = sec->conns_cap ? sec->conns_cap : 64;
+        while (ncap <= fd)
+            ncap *= 2;
+        struct conn_slot *nv = realloc(sec->conns, (size_t)ncap * sizeof *nv);
+        if (!nv)
+            return;
+        for (int i = sec->conns_cap; i < ncap; i++) {
+            memset(&nv[i], 0, sizeof nv[i]);
+            nv[i].fd = -1;
         }
-        if (sec->conns[i].fd < 0 && oldest->fd >= 0)
-            oldest = &sec->conns[i];
-        else if (oldest->fd >= 0 && sec->conns[i].seen_ms < oldest->seen_ms)
-            oldest = &sec->conns[i];
+        sec->conns = nv;
+        sec->conns_cap = ncap;
     }
+    struct conn_slot *slot = &sec->conns[fd];
     if (slot && strcmp(slot->device, user_id) == 0 && same_peer(fd, slot)) {
         slot->seen_ms = now_ms();
         return;
     }
-    if (!slot)
-        slot = oldest;
     memset(slot, 0, sizeof *slot);
     slot->peer_len = sizeof slot->peer;
     if (getpeername(fd, (struct sockaddr *)&slot->peer, &slot->peer_len) != 0) {
@@ -907,9 +917,19 @@ int tote_security_sweep(tote_server_security *sec)
 {
     if (!sec || sec->insecure)
         return 0;
-    sec->next_sweep_ms = now_ms() + SWEEP_MS;
+    long long now = now_ms();
+    sec->next_sweep_ms = now + SWEEP_MS;
+    /* revoke and rekey are commits of another connection (the CLI): unless
+     * one happened (data_version moved) or a revoked device was just refused,
+     * the connections need no look, but for a full pass once a minute */
+    long long dv = tote_store_data_version(sec->s);
+    if (!sec->sweep_forced && dv == sec->data_version && now < sec->next_full_sweep_ms)
+        return 0;
+    sec->sweep_forced = 0;
+    sec->data_version = dv;
+    sec->next_full_sweep_ms = now + FULL_SWEEP_MS;
     int closed = 0;
-    for (int i = 0; i < CONN_SLOTS; i++) {
+    for (int i = 0; i < sec->conns_cap; i++) {
         struct conn_slot *c = &sec->conns[i];
         if (c->fd < 0)
             continue;
@@ -998,6 +1018,7 @@ tote_wire_error tote_security_check_request(tote_server_security *sec, const cha
         /* its connection is closed once this refusal is on its way */
         if (sec->next_sweep_ms > now_ms() + SWEEP_SOON_MS)
             sec->next_sweep_ms = now_ms() + SWEEP_SOON_MS;
+        sec->sweep_forced = 1;
         return req->type == TOTE_WIRE_HELLO ? TOTE_WERR_DENIED : TOTE_WERR_UNKNOWN_DEVICE;
     }
     if (e != TOTE_ST_E_OK) {
@@ -1024,6 +1045,7 @@ void tote_security_server_destroy(tote_server_security **sp)
     if (sec->mon_events)
         zmq_close(sec->mon_events);
     memset(&sec->kp, 0, sizeof sec->kp);
+    free(sec->conns);
     free(sec);
     *sp = NULL;
 }
