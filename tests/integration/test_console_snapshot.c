@@ -690,8 +690,8 @@ static void test_label_not_confirmed(void)
     cJSON_Delete(j);
 
     /* acknowledged: quiet for that package */
-    snprintf(key, sizeof key, "{\"alert\":\"label_unconfirmed:%s\",\"by\":\"sam\"}", tracking2);
-    j = ack("2025-03-06T09:31:00.000Z", key);
+    snprintf(want, sizeof want, "{\"alert\":\"label_unconfirmed:%.63s\",\"by\":\"sam\"}", tracking2);
+    j = ack("2025-03-06T09:31:00.000Z", want);
     CHECK(j && cJSON_IsTrue(cJSON_GetObjectItem(j, "ok")));
     cJSON_Delete(j);
     j = ask("2025-03-06T09:45:00.000Z", "console", "");
