@@ -16,6 +16,7 @@
 #define ONLINE_SECONDS_DEFAULT 15
 #define WINDOW_SECONDS (15 * 60)
 #define REFUSED_THRESHOLD_DEFAULT 5
+#define LABEL_MINUTES_DEFAULT 10
 
 /* t (store time text) moved by delta seconds, in the same format. */
 static void shift_time(const char *t, long long delta, char out[32])
@@ -119,7 +120,7 @@ static void late_since(const char *ship_by, char out[32])
 }
 
 static tote_st_err derived_alerts(tote_store *s, const struct clock *c, int limit, const cJSON *printers,
-                                  int threshold, cJSON *out)
+                                  int threshold, int label_minutes, cJSON *out)
 {
     char acked[32], since[32], msg[400];
     /* late orders */
@@ -159,6 +160,29 @@ static tote_st_err derived_alerts(tote_store *s, const struct clock *c, int limi
         add_alert(out, 0, "refused_scans", dev, msg, jstr(o, "last_at"), 1);
     }
     cJSON_Delete(ref);
+    if (e != TOTE_ST_E_OK)
+        return e;
+
+    /* packages closed a while ago whose label was never scanned: not shipped
+       (the label may never have come out of the printer) */
+    char before[32];
+    shift_time(c->now, -60LL * label_minutes, before);
+    cJSON *unconfirmed = cJSON_CreateArray();
+    e = tote_console_q_unconfirmed(s, before, limit, unconfirmed);
+    cJSON_ArrayForEach(o, unconfirmed)
+    {
+        if (e != TOTE_ST_E_OK)
+            break;
+        const char *pkg = jstr(o, "package");
+        if ((e = tote_console_q_acked(s, "label_unconfirmed", pkg, acked)) != TOTE_ST_E_OK || acked[0])
+            continue;
+        shift_time(jstr(o, "closed_at"), 60LL * label_minutes, since);
+        snprintf(msg, sizeof msg,
+                 "%.64s package %.0f: label not confirmed: reprint with tote label reprint %.64s",
+                 jstr(o, "order"), jnum(o, "package_no"), pkg);
+        add_alert(out, 0, "label_unconfirmed", pkg, msg, since, 1);
+    }
+    cJSON_Delete(unconfirmed);
     if (e != TOTE_ST_E_OK)
         return e;
 
@@ -239,6 +263,9 @@ static tote_st_err build_console(tote_store *s, int limit, cJSON *obj)
     if (threshold < 1)
         threshold = 1;
     cJSON_AddNumberToObject(obj, "refused_threshold", threshold);
+    int label_minutes = (int)tote_store_setting_int(s, "alert_label_minutes", LABEL_MINUTES_DEFAULT);
+    if (label_minutes < 1)
+        label_minutes = 1;
 
     /* alerts: stored open ones and derived ones, newest first */
     cJSON *tmp = cJSON_CreateObject();
@@ -253,7 +280,7 @@ static tote_st_err build_console(tote_store *s, int limit, cJSON *obj)
     }
     cJSON_Delete(tmp);
     if (e == TOTE_ST_E_OK)
-        e = derived_alerts(s, &c, limit, printers, threshold, all);
+        e = derived_alerts(s, &c, limit, printers, threshold, label_minutes, all);
     int n = cJSON_GetArraySize(all);
     cJSON **v = calloc((size_t)(n ? n : 1), sizeof *v);
     if (!v) {
@@ -401,10 +428,10 @@ static tote_st_err do_ack(tote_store *s, const char *arg, cJSON **out)
         return TOTE_ST_E_OK;
     }
     const char *colon = strchr(alert, ':');
-    static const char *const kinds[] = {"late_order", "refused_scans", "printer_fault"};
+    static const char *const kinds[] = {"late_order", "refused_scans", "printer_fault", "label_unconfirmed"};
     size_t klen = colon ? (size_t)(colon - alert) : 0;
     int known = 0;
-    for (size_t i = 0; colon && i < 3; i++)
+    for (size_t i = 0; colon && i < sizeof kinds / sizeof kinds[0]; i++)
         known |= strlen(kinds[i]) == klen && strncmp(alert, kinds[i], klen) == 0;
     if (!known || !colon[1]) {
         snprintf(msg, sizeof msg, "'%.200s' is not an alert: give its number or KIND:SUBJECT", alert);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,6 +176,27 @@ static tote_st_err migrate(tote_store *s, int flags, char **err_msg)
     return TOTE_ST_E_OK;
 }
 
+/* 1 if configuring a freshly opened database failed for want of space:
+   SQLite saw ENOSPC, or an I/O error with nothing free beside the file. */
+static int open_failed_for_space(sqlite3 *db, int rc, const char *path)
+{
+    if ((rc & 0xff) == SQLITE_FULL || sqlite3_system_errno(db) == ENOSPC)
+        return 1;
+    if ((rc & 0xff) != SQLITE_IOERR)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    struct statvfs vfs;
+    return statvfs(dir, &vfs) == 0 && vfs.f_blocks > 0 && vfs.f_bavail == 0;
+}
+
 tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char **err_msg)
 {
     *out = NULL;
@@ -234,6 +256,13 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         if (err_msg && *err_msg && (rc & 0xff) == SQLITE_NOTADB) {
             free(*err_msg);
             *err_msg = fmt_msg("%s is not a Tote database (not SQLite)", path);
+        } else if (open_failed_for_space(s->db, rc, path)) {
+            /* not a byte free: SQLite cannot size the -shm and says "disk I/O error" */
+            e = TOTE_ST_E_FULL;
+            if (err_msg) {
+                free(*err_msg);
+                *err_msg = fmt_msg("disk full: cannot open %s, no space is left on its file system", path);
+            }
         }
         tote_store_destroy(&s);
         return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;

@@ -1080,6 +1080,19 @@ tote_st_err tote_console_q_refused(tote_store *s, const char *since, int thresho
     return rows_json(st, arr);
 }
 
+tote_st_err tote_console_q_unconfirmed(tote_store *s, const char *before, int limit, cJSON *arr)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT COALESCE(p.tracking, CAST(p.id AS TEXT)) AS package, o.name AS \"order\", p.package_no, "
+           "p.closed_at, p.device FROM package p JOIN orders o ON o.id = p.order_id "
+           "WHERE p.status = 'closed' AND p.closed_at < ?1 ORDER BY p.closed_at, p.id LIMIT ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, before, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, limit);
+    return rows_json(st, arr);
+}
+
 tote_st_err tote_console_q_acked(tote_store *s, const char *kind, const char *subject, char out[32])
 {
     out[0] = '\0';

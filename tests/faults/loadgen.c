@@ -44,6 +44,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "tote/outbox.h"
@@ -109,6 +110,7 @@ typedef struct dev {
     int pack_status; /* PACK_STATE.status: 1 open, 2 closed, 3 shipped */
     uint32_t expected_weight, weight;
     char tracking[TOTE_WIRE_SHORT_MAX + 1];
+    long long label_wait_since; /* --labels-dir: waiting for the label to come out since */
     int nlines;
     struct {
         char gtin[TOTE_WIRE_SHORT_MAX + 1];
@@ -137,7 +139,9 @@ static struct {
     long long max_scans;
     int connect_only; /* HELLO then heartbeats only (RSS bench) */
     int empty_bins;
-    int packers; /* the last N devices pack instead of picking */
+    int packers;            /* the last N devices pack instead of picking */
+    const char *labels_dir; /* packers scan only labels that came out of the printer: DIR/TRACKING */
+    int label_wait_ms;      /* ... and leave a package closed when none came out this long */
 } opt = {
     .prefix = "hh-",
     .first_index = 1,
@@ -152,10 +156,12 @@ static struct {
     .seed = 1,
     .stats_every = 0,
     .max_scans = 0,
+    .label_wait_ms = 10000,
 };
 
 static FILE *ack_log;
 static volatile sig_atomic_t stop_flag;
+static unsigned long long n_labels_not_seen;
 static unsigned long long n_offline_scans, n_sent, n_resent, n_acks, n_errors, n_violations, n_accepted_units,
     n_storage_errors;
 static unsigned long long lat_hist[LAT_BUCKETS + 1];
@@ -442,9 +448,21 @@ static double think(void)
     return -log(u) * opt.think_ms;
 }
 
+/* --labels-dir: 1 if the printer has put out this label (the test that
+ * plays the printer writes DIR/TRACKING for every label it received). */
+static int label_came_out(const char *tracking)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", opt.labels_dir, tracking);
+    return access(path, F_OK) == 0;
+}
+
 /* A packer at the bench: open the order by its tote, scan every unit,
- * weigh, close (the label prints), scan the label's tracking number. */
-static void next_pack_action(dev *d)
+ * weigh, close (the label prints), scan the label's tracking number. With
+ * --labels-dir only a label that came out of the printer is scanned; when
+ * none comes out within --label-wait-ms the packer leaves the package
+ * closed (not shipped: a supervisor reprints the label) and goes on. */
+static void next_pack_action(dev *d, long long now)
 {
     char code[160];
     if (!d->pack_open) {
@@ -476,6 +494,23 @@ static void next_pack_action(dev *d)
         return;
     }
     if (d->pack_status == 2 && d->tracking[0]) {
+        if (opt.labels_dir && !label_came_out(d->tracking)) {
+            if (!d->label_wait_since)
+                d->label_wait_since = now;
+            if (now - d->label_wait_since < opt.label_wait_ms) {
+                d->next_action_ms = now + 100;
+                return;
+            }
+            n_labels_not_seen++;
+            logline("{\"label_not_seen\":\"%s\",\"device\":\"%s\",\"waited_ms\":%lld}", d->tracking, d->name,
+                    now - d->label_wait_since);
+            d->label_wait_since = 0;
+            d->tracking[0] = '\0';
+            d->need_next = 1;
+            enqueue_simple(d, TOTE_WIRE_NEXT_TASK);
+            return;
+        }
+        d->label_wait_since = 0;
         enqueue_scan(d, d->tracking, 0); /* the printed label, scanned to confirm */
         return;
     }
@@ -498,7 +533,7 @@ static void next_action(dev *d, long long now)
         return;
     }
     if (d->packer) {
-        next_pack_action(d);
+        next_pack_action(d, now);
         return;
     }
     double r = rnd01();
@@ -827,7 +862,8 @@ static void usage(void)
             "       [--log FILE] [--duration S] [--exit-when-idle S] [--drain-seconds S] [--timeout-ms MS]\n"
             "       [--heartbeat-ms MS] [--think-ms MS] [--error-rate P] [--short-rate P] [--seed N]\n"
             "       [--packers N] [--empty-bins N] [--badge CODE] [--stats S] [--max-scans N] "
-            "[--connect-only]\n");
+            "[--connect-only]\n"
+            "       [--labels-dir DIR] [--label-wait-ms MS]\n");
     exit(2);
 }
 
@@ -869,6 +905,10 @@ static void parse_args(int argc, char **argv)
             opt.seed = (unsigned)strtoul(v, NULL, 10);
         else if (ARG("--packers"))
             opt.packers = atoi(v);
+        else if (ARG("--labels-dir"))
+            opt.labels_dir = v;
+        else if (ARG("--label-wait-ms"))
+            opt.label_wait_ms = atoi(v);
         else if (ARG("--empty-bins"))
             opt.empty_bins = atoi(v);
         else if (ARG("--badge"))
@@ -1082,12 +1122,14 @@ int main(int argc, char **argv)
     }
     double secs = (double)(now_ms() - start) / 1000.0;
     char summary[1024];
-    snprintf(summary, sizeof summary,
-             "{\"summary\":1,\"devices\":%d,\"seconds\":%.1f,\"sent\":%llu,\"resent\":%llu,\"acks\":%llu,"
-             "\"units\":%llu,\"errors\":%llu,\"storage_errors\":%llu,\"violations\":%llu,\"p50_ms\":%.2f,"
-             "\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"offline_scans\":%llu,\"drained\":%d}",
-             opt.ndev, secs, n_sent, n_resent, n_acks, n_accepted_units, n_errors, n_storage_errors,
-             n_violations, lat_pct(0.5), lat_pct(0.99), lat_pct(0.999), lat_max, n_offline_scans, rc == 0);
+    snprintf(
+        summary, sizeof summary,
+        "{\"summary\":1,\"devices\":%d,\"seconds\":%.1f,\"sent\":%llu,\"resent\":%llu,\"acks\":%llu,"
+        "\"units\":%llu,\"errors\":%llu,\"storage_errors\":%llu,\"violations\":%llu,\"p50_ms\":%.2f,"
+        "\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"offline_scans\":%llu,\"labels_not_seen\":%llu,"
+        "\"drained\":%d}",
+        opt.ndev, secs, n_sent, n_resent, n_acks, n_accepted_units, n_errors, n_storage_errors, n_violations,
+        lat_pct(0.5), lat_pct(0.99), lat_pct(0.999), lat_max, n_offline_scans, n_labels_not_seen, rc == 0);
     logline("%s", summary);
     fprintf(stderr, "fault_loadgen: %s\n", summary);
     for (int i = 0; i < opt.ndev; i++) {

@@ -137,12 +137,6 @@ static int disk_fill(disk *d)
     return disk_fill_leaving(d, 0);
 }
 
-static int known_bugs(void)
-{
-    const char *v = getenv("TOTE_FAULT_KNOWN_BUGS");
-    return v && *v == '1';
-}
-
 static void disk_free(disk *d)
 {
     unlink(d->shim ? d->flag : d->filler);
@@ -252,13 +246,10 @@ static void import_on_full_disk(int strict, long leave_kb)
     fprintf(stderr, "diskfull: import on a full disk said: %s", err ? err : "(nothing)\n");
     /* one clear sentence that names the cause */
     CHECK(err != NULL && strchr(err, '\n') == err + strlen(err) - 1);
-    int names_cause = err != NULL && (strstr(err, "full") || strstr(err, "space"));
-    if (leave_kb > 0 || d.shim || known_bugs())
-        CHECK(names_cause);
-    else if (!names_cause)
-        fprintf(stderr,
-                "diskfull: KNOWN: with not a byte free the message does not say the disk is full "
-                "(SQLite cannot size the -shm file at open; TOTE_FAULT_KNOWN_BUGS=1 makes this fail)\n");
+    /* also with not a byte free, when SQLite cannot even size the -shm at open */
+    CHECK(err != NULL && (strstr(err, "full") || strstr(err, "space")));
+    if (leave_kb == 0 && !d.shim)
+        CHECK_HAS(err, "disk full: cannot open");
     free(out);
     free(err);
     disk_free(&d);

@@ -137,7 +137,7 @@ static inline int tt_cupsd_start(tt_cupsd *c)
         return -1;
     setenv("CUPS_SERVER", c->sock, 1);
     cupsSetServer(c->sock);
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 100 * tt_slow(); i++) {
         http_t *h = httpConnect2(c->sock, 0, NULL, AF_UNSPEC, HTTP_ENCRYPTION_NEVER, 1, 200, NULL);
         if (h) {
             ipp_t *req = ippNewRequest(IPP_OP_CUPS_GET_DEFAULT);

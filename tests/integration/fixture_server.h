@@ -213,11 +213,11 @@ FX_FN int fx_send_raw(fx_dev *d, const void *buf, size_t len)
 }
 
 /* Receives one frame into d->last_raw and decodes it; 0, or -1 on timeout
- * or undecodable reply. */
+ * (timeout_ms scaled by tt_slow()) or undecodable reply. */
 FX_FN int fx_recv(fx_dev *d, tote_wire_msg *rep, int timeout_ms)
 {
     zmq_pollitem_t it = {d->sock, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&it, 1, timeout_ms) <= 0)
+    if (zmq_poll(&it, 1, tt_ms(timeout_ms)) <= 0)
         return -1;
     int n = zmq_recv(d->sock, d->last_raw, sizeof d->last_raw, 0);
     if (n < 0)

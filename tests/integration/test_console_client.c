@@ -110,13 +110,13 @@ static void on_state(void *ud, int online, long long since)
     }
 }
 
-/* Steps the client until cond holds or ms pass; 1 if it held. */
-#define STEP_UNTIL(c, cond, ms)                    \
-    ({                                             \
-        long long tt_end_ = tt_now_ms() + (ms);    \
-        while (!(cond) && tt_now_ms() < tt_end_)   \
-            tote_console_client_step((c), 50, -1); \
-        (cond) ? 1 : 0;                            \
+/* Steps the client until cond holds or ms pass (scaled by tt_slow()); 1 if it held. */
+#define STEP_UNTIL(c, cond, ms)                      \
+    ({                                               \
+        long long tt_end_ = tt_now_ms() + tt_ms(ms); \
+        while (!(cond) && tt_now_ms() < tt_end_)     \
+            tote_console_client_step((c), 50, -1);   \
+        (cond) ? 1 : 0;                              \
     })
 
 static void small_warehouse(fx_station *st)
@@ -137,7 +137,7 @@ static void small_warehouse(fx_station *st)
 static tote_console_client *client(fx_station *st, const char *id, const tote_enrolment *en, struct rec *r)
 {
     tote_console_callbacks cb = {on_reply, on_event, on_state, r};
-    tote_console_client_opts o = {st->ep, st->pub_ep, id, 800, 200, en};
+    tote_console_client_opts o = {st->ep, st->pub_ep, id, tt_ms(800), tt_ms(200), en};
     return tote_console_client_new(&o, &cb);
 }
 
@@ -181,7 +181,7 @@ static void test_snapshots_events_and_a_restart(void)
     CHECK_HAS(r.text[3], "unknown snapshot kind");
 
     /* live events: a handheld scans */
-    tt_sleep_ms(200); /* the SUB has joined */
+    tt_sleep_ms(tt_ms(200)); /* the SUB has joined */
     fx_dev *h = rf_device(&st, "hh-1", TOTE_ROLE_PICKER, NULL);
     tote_wire_msg t;
     REQUIRE_EQ(rf_next_pick(h, &t), 0);
@@ -195,7 +195,7 @@ static void test_snapshots_events_and_a_restart(void)
     tote_console_client_request(c, "overview", "");
     REQUIRE(STEP_UNTIL(c, r.nstates >= 2, 5000));
     CHECK_EQ(r.states[1], 0);
-    CHECK(r.since[1] >= before - 5 && r.since[1] <= before + 1); /* the last good reply */
+    CHECK(r.since[1] >= before - tt_ms(5000) / 1000 && r.since[1] <= before + 1); /* the last good reply */
     CHECK(!tote_console_client_online(c));
     CHECK_EQ(tote_console_client_pending(c), 1);
     int replies = r.nreplies;
@@ -235,7 +235,7 @@ static void test_station_never_there(void)
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     snprintf(pep, sizeof pep, "tcp://127.0.0.1:%d", pub);
     tote_console_callbacks cb = {on_reply, on_event, on_state, &r};
-    tote_console_client_opts o = {ep, pep, "console-b", 300, 100, NULL};
+    tote_console_client_opts o = {ep, pep, "console-b", tt_ms(300), tt_ms(100), NULL};
     tote_console_client *c = tote_console_client_new(&o, &cb);
     REQUIRE(c != NULL);
     tote_console_client_request(c, "overview", "");
@@ -320,7 +320,7 @@ static void test_plain_text_with_an_insecure_station(void)
     tote_console_client_request(c, "order", "#1001");
     REQUIRE(STEP_UNTIL(c, r.nreplies >= 1, 3000));
     CHECK(r.ok[0]);
-    tt_sleep_ms(200);
+    tt_sleep_ms(tt_ms(200));
     fx_dev *h = rf_device(&st, "hh-1", TOTE_ROLE_PICKER, NULL);
     rf_scan(h, "NOPE", 0);
     CHECK(STEP_UNTIL(c, r.scan_events >= 1, 3000));

@@ -620,8 +620,89 @@ static void test_format_helpers(void)
     CHECK_STR(tote_console_state_name(TOTE_CS_COUNT), "?");
 }
 
-/* test_acknowledge changes what is open: it runs last */
+/* A package closed and not shipped (its label never scanned) raises
+ * label_unconfirmed once alert_label_minutes (a setting, default 10) have
+ * passed since the close; shipping it (the label scanned) or acknowledging
+ * the alert quiets it. Runs after test_acknowledge: it ships and packs. */
+static void test_label_not_confirmed(void)
+{
+    REQUIRE_EQ(setup(), 0);
+    REQUIRE(tracking[0] != '\0');
+    tote_store *s = fx_store(&st);
+    REQUIRE(s != NULL);
+    CHECK_STR(fx_qs(s, "SELECT status FROM package WHERE tracking = ?1", "t", tracking), "closed");
+    CHECK_STR(fx_qs(s, "SELECT closed_at FROM package WHERE tracking = ?1", "t", tracking),
+              "2025-03-06T09:00:00.000Z");
+    tote_store_destroy(&s);
+    char key[96], want[160];
+    snprintf(key, sizeof key, "label_unconfirmed:%s", tracking);
+    snprintf(want, sizeof want, "#2002 package 1: label not confirmed: reprint with tote label reprint %s",
+             tracking);
+
+    /* 10 minutes after the close, not before */
+    cJSON *j = ask("2025-03-06T09:09:59.000Z", "console", "");
+    REQUIRE(j != NULL);
+    CHECK(find(cJSON_GetObjectItem(j, "alerts"), "kind", "label_unconfirmed") == NULL);
+    cJSON_Delete(j);
+    j = ask("2025-03-06T09:10:01.000Z", "console", "");
+    REQUIRE(j != NULL);
+    const cJSON *a = find(cJSON_GetObjectItem(j, "alerts"), "kind", "label_unconfirmed");
+    REQUIRE(a != NULL);
+    CHECK_STR(rt_str(a, "subject"), tracking);
+    CHECK_STR(rt_str(a, "key"), key);
+    CHECK_STR(rt_str(a, "message"), want);
+    CHECK_STR(rt_str(a, "at"), "2025-03-06T09:10:00.000Z");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(a, "derived")));
+    cJSON_Delete(j);
+
+    /* the setting: 3 minutes; nonsense refused */
+    CHECK_EQ(cli("config", "set", "alert_label_minutes", "3", NULL, NULL), 0);
+    CHECK_EQ(cli("config", "set", "alert_label_minutes", "0", NULL, NULL), 2);
+    CHECK_EQ(cli("config", "set", "alert_label_minutes", "soon", NULL, NULL), 2);
+    j = ask("2025-03-06T09:03:30.000Z", "console", "");
+    REQUIRE(j != NULL);
+    a = find(cJSON_GetObjectItem(j, "alerts"), "kind", "label_unconfirmed");
+    REQUIRE(a != NULL);
+    CHECK_STR(rt_str(a, "at"), "2025-03-06T09:03:00.000Z");
+    cJSON_Delete(j);
+    CHECK_EQ(cli("config", "set", "alert_label_minutes", "10", NULL, NULL), 0);
+
+    /* 09:20 at bench-2: #2002's label scanned (shipped); #2001 packed and closed */
+    REQUIRE_EQ(rf_phase(&st, "2025-03-06T09:20:00.000Z"), 0);
+    fx_dev *cleo = rf_device(&st, "bench-2", TOTE_ROLE_BENCH, "CLEO");
+    REQUIRE(cleo != NULL);
+    rf_ship(cleo, tracking);
+    static const char *const k2001[] = {MUG, MUG};
+    char tracking2[64] = "";
+    rf_pack(cleo, "#2001", k2001, 2, 680, tracking2);
+    fx_dev_destroy(&cleo);
+    fx_station_stop(&st);
+    REQUIRE(tracking2[0] != '\0');
+
+    j = ask("2025-03-06T09:31:00.000Z", "console", "");
+    REQUIRE(j != NULL);
+    const cJSON *al = cJSON_GetObjectItem(j, "alerts");
+    CHECK(find(al, "subject", tracking) == NULL); /* shipped */
+    a = find(al, "kind", "label_unconfirmed");
+    REQUIRE(a != NULL);
+    CHECK_STR(rt_str(a, "subject"), tracking2);
+    CHECK_HAS(rt_str(a, "message"), "#2001 package 1: label not confirmed");
+    cJSON_Delete(j);
+
+    /* acknowledged: quiet for that package */
+    snprintf(want, sizeof want, "{\"alert\":\"label_unconfirmed:%.63s\",\"by\":\"sam\"}", tracking2);
+    j = ack("2025-03-06T09:31:00.000Z", want);
+    CHECK(j && cJSON_IsTrue(cJSON_GetObjectItem(j, "ok")));
+    cJSON_Delete(j);
+    j = ask("2025-03-06T09:45:00.000Z", "console", "");
+    REQUIRE(j != NULL);
+    CHECK(find(cJSON_GetObjectItem(j, "alerts"), "kind", "label_unconfirmed") == NULL);
+    cJSON_Delete(j);
+}
+
+/* test_acknowledge changes what is open: it runs last but one (then
+ * test_label_not_confirmed ships and packs) */
 TT_MAIN(TT_TEST(test_console_snapshot), TT_TEST(test_device_drill_down), TT_TEST(test_orders_by_state),
         TT_TEST(test_search), TT_TEST(test_unknown_kind), TT_TEST(test_model_from_console),
         TT_TEST(test_model_from_overview), TT_TEST(test_model_refuses_bad_snapshots),
-        TT_TEST(test_format_helpers), TT_TEST(test_acknowledge))
+        TT_TEST(test_format_helpers), TT_TEST(test_acknowledge), TT_TEST(test_label_not_confirmed))

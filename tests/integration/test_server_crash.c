@@ -84,7 +84,7 @@ static void test_kill9_during_a_burst(void)
     }
     for (int i = 0; i < CLIENTS; i++)
         pthread_create(&th[i], NULL, scan_loop, &cl[i]);
-    tt_sleep_ms(400);
+    tt_sleep_ms(tt_ms(400)); /* scaled: as many scans under valgrind */
     fx_station_kill9(&st);
     for (int i = 0; i < CLIENTS; i++)
         pthread_join(th[i], NULL);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,6 +26,8 @@ extern char **environ;
 /* ---------------- assertions and runner ---------------- */
 
 int tt_failures_in_test;
+
+static int stop_leftovers(void);
 
 void tt_fail_msg(const char *file, int line, const char *fmt, ...)
 {
@@ -83,6 +86,10 @@ int tt_main_run(const tt_test *tests, size_t n, int argc, char **argv)
             printf("ok   %s (%lld ms)\n", tests[i].name, dt);
         }
     }
+    int left = stop_leftovers();
+    if (left)
+        fprintf(stderr, "support: stopped %d child process%s the tests left running\n", left,
+                left == 1 ? "" : "es");
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
@@ -116,6 +123,23 @@ int tt_hex(const char *hex, uint8_t *out, size_t cap)
 }
 
 /* ---------------- time ---------------- */
+
+int tt_slow(void)
+{
+    static int factor;
+    if (!factor) {
+        const char *v = getenv("TOTE_TEST_SLOW");
+        long f = v && *v ? strtol(v, NULL, 10) : 1;
+        factor = f < 1 ? 1 : f > 1000 ? 1000 : (int)f;
+    }
+    return factor;
+}
+
+int tt_ms(long long ms)
+{
+    long long v = ms * tt_slow();
+    return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (int)v;
+}
 
 long long tt_now_ms(void)
 {
@@ -257,7 +281,7 @@ int tt_free_port(void)
 
 int tt_wait_port(int port, int timeout_ms)
 {
-    long long end = tt_now_ms() + timeout_ms;
+    long long end = tt_now_ms() + tt_ms(timeout_ms);
     do {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -281,7 +305,33 @@ struct tt_proc {
     int status;
     char buf[65536];
     size_t buf_len;
+    tt_proc *next_live;
 };
+
+/* Every child not stopped yet: a test that returns early (a failed REQUIRE)
+ * leaves its children here, and the runner stops and frees them at the end. */
+static tt_proc *live_procs;
+
+static void live_remove(tt_proc *p)
+{
+    for (tt_proc **pp = &live_procs; *pp; pp = &(*pp)->next_live) {
+        if (*pp == p) {
+            *pp = p->next_live;
+            return;
+        }
+    }
+}
+
+static int stop_leftovers(void)
+{
+    int n = 0;
+    while (live_procs) {
+        tt_proc *p = live_procs;
+        tt_proc_stop(&p);
+        n++;
+    }
+    return n;
+}
 
 pid_t tt_proc_pid(const tt_proc *p)
 {
@@ -346,6 +396,8 @@ tt_proc *tt_spawn(const char *const argv[], const char *const env[], int flags, 
     }
     setpgid(pid, pid);
     p->pid = pid;
+    p->next_live = live_procs;
+    live_procs = p;
     if (flags & TT_PIPE_STDIN) {
         close(in_pipe[0]);
         p->in_fd = in_pipe[1];
@@ -381,7 +433,7 @@ void tt_proc_close_stdin(tt_proc *p)
     }
 }
 
-int tt_proc_readline(tt_proc *p, char *buf, size_t cap, int timeout_ms)
+static int proc_readline(tt_proc *p, char *buf, size_t cap, int timeout_ms)
 {
     long long end = tt_now_ms() + timeout_ms;
     for (;;) {
@@ -421,15 +473,20 @@ int tt_proc_readline(tt_proc *p, char *buf, size_t cap, int timeout_ms)
     }
 }
 
+int tt_proc_readline(tt_proc *p, char *buf, size_t cap, int timeout_ms)
+{
+    return proc_readline(p, buf, cap, tt_ms(timeout_ms));
+}
+
 int tt_proc_expect(tt_proc *p, const char *needle, char *buf, size_t cap, int timeout_ms)
 {
-    long long end = tt_now_ms() + timeout_ms;
+    long long end = tt_now_ms() + tt_ms(timeout_ms);
     char line[8192];
     for (;;) {
         long long left = end - tt_now_ms();
         if (left <= 0)
             return -1;
-        if (tt_proc_readline(p, line, sizeof line, (int)left) < 0)
+        if (proc_readline(p, line, sizeof line, (int)left) < 0)
             return -1;
         if (strstr(line, needle)) {
             if (buf && cap) {
@@ -455,7 +512,7 @@ static int decode_status(int st)
     return -1;
 }
 
-int tt_proc_wait(tt_proc *p, int timeout_ms)
+static int proc_wait(tt_proc *p, int timeout_ms)
 {
     if (p->exited)
         return decode_status(p->status);
@@ -476,18 +533,24 @@ int tt_proc_wait(tt_proc *p, int timeout_ms)
     }
 }
 
+int tt_proc_wait(tt_proc *p, int timeout_ms)
+{
+    return proc_wait(p, tt_ms(timeout_ms));
+}
+
 int tt_proc_stop(tt_proc **pp)
 {
     if (!pp || !*pp)
         return -1;
     tt_proc *p = *pp;
+    live_remove(p);
     int rc = -1;
     if (!p->exited) {
         kill(-p->pid, SIGTERM);
-        rc = tt_proc_wait(p, 3000);
+        rc = proc_wait(p, tt_ms(3000));
         if (rc < 0) {
             kill(-p->pid, SIGKILL);
-            rc = tt_proc_wait(p, 3000);
+            rc = proc_wait(p, tt_ms(3000));
         }
     } else {
         rc = decode_status(p->status);
@@ -546,15 +609,16 @@ int tt_run(const char *const argv[], const char *const env[], const char *stdin_
         unlink(errtmpl);
         return -1;
     }
+    timeout_ms = tt_ms(timeout_ms);
     if (stdin_data)
         tt_proc_write(p, stdin_data, strlen(stdin_data));
     tt_proc_close_stdin(p);
     int timed_out = 0;
     char *o = drain_fd(p->out_fd, timeout_ms, &timed_out);
-    int rc = timed_out ? -1 : tt_proc_wait(p, timeout_ms);
+    int rc = timed_out ? -1 : proc_wait(p, timeout_ms);
     if (rc < 0) {
         tt_proc_kill(p, SIGKILL);
-        tt_proc_wait(p, 2000);
+        proc_wait(p, tt_ms(2000));
         rc = -1;
     }
     tt_proc_stop(&p);

@@ -84,6 +84,18 @@ char *tt_read_file(const char *path, size_t *len);
 /* Writes data to path (created 0644, truncated); 0 on success. */
 int tt_write_file(const char *path, const void *data, size_t len);
 
+/*
+ * Test time scale. Every timeout the helpers here take (tt_wait_port,
+ * tt_proc_readline, tt_proc_expect, tt_proc_wait, tt_proc_stop, tt_run) is
+ * multiplied by tt_slow(), and tests with deadlines of their own scale them
+ * with tt_ms(): the same assertions, only more time. The factor is
+ * $TOTE_TEST_SLOW (an integer 1..1000; `./dev memcheck` sets it, valgrind
+ * being 10-50 times slower), else 1.
+ */
+int tt_slow(void);
+/* ms * tt_slow(), clamped to INT_MAX. */
+int tt_ms(long long ms);
+
 /* Monotonic milliseconds. */
 long long tt_now_ms(void);
 void tt_sleep_ms(int ms);

@@ -57,8 +57,9 @@ static void station_stop(station *st)
     zmq_ctx_term(st->ctx);
 }
 
-/* Receives one [identity][body]; decodes it into *m. 0, or -1 on timeout. */
-static int station_recv_any(station *st, tote_wire_msg *m, int timeout_ms)
+/* Receives one [identity][body] within timeout_ms (not scaled); decodes it
+ * into *m. 0, or -1 on timeout. */
+static int station_recv_within(station *st, tote_wire_msg *m, int timeout_ms)
 {
     zmq_pollitem_t it = {st->sock, 0, ZMQ_POLLIN, 0};
     if (zmq_poll(&it, 1, timeout_ms) <= 0)
@@ -79,14 +80,20 @@ static int station_recv_any(station *st, tote_wire_msg *m, int timeout_ms)
     return 0;
 }
 
+/* The same within timeout_ms scaled by tt_slow() (valgrind). */
+static int station_recv_any(station *st, tote_wire_msg *m, int timeout_ms)
+{
+    return station_recv_within(st, m, tt_ms(timeout_ms));
+}
+
 /* Receives until a message of this type (HEARTBEATs and other types are
  * skipped; skipped sequenced requests are a failure unless allow_others). */
 static int station_expect(station *st, uint8_t type, tote_wire_msg *m, int timeout_ms)
 {
-    long long end = tt_now_ms() + timeout_ms;
+    long long end = tt_now_ms() + tt_ms(timeout_ms);
     for (;;) {
         long long left = end - tt_now_ms();
-        if (left <= 0 || station_recv_any(st, m, (int)left) != 0) {
+        if (left <= 0 || station_recv_within(st, m, (int)left) != 0) {
             tt_fail_msg(__FILE__, __LINE__, "station: no %s within %d ms", tote_wire_type_name(type),
                         timeout_ms);
             return -1;
@@ -197,17 +204,23 @@ static int hh_start(handheld *h, const station *st, const char *id, const char *
     argv[n++] = "--json";
     argv[n++] = "--outbox";
     argv[n++] = outbox;
-    int has_role = 0, has_scanner = 0, has_timeout = 0;
+    int has_role = 0, has_scanner = 0;
+    /* the handheld's request timeout is a test timeout too: scaled by tt_slow() */
+    static char timeout[16];
+    snprintf(timeout, sizeof timeout, "%d", tt_ms(3000)); /* generous: only the offline tests want
+                                                            the station to look dead quickly */
     for (const char *const *e = extra; e && *e; e++) {
         has_role |= strcmp(*e, "--role") == 0;
         has_scanner |= strcmp(*e, "--scanner") == 0;
-        has_timeout |= strcmp(*e, "--timeout-ms") == 0;
+        if (strcmp(*e, "--timeout-ms") == 0 && e[1]) {
+            snprintf(timeout, sizeof timeout, "%d", tt_ms(atoi(e[1])));
+            e++;
+            continue;
+        }
         argv[n++] = *e;
     }
-    if (!has_timeout) { /* generous: only the offline tests want the station to look dead quickly */
-        argv[n++] = "--timeout-ms";
-        argv[n++] = "3000";
-    }
+    argv[n++] = "--timeout-ms";
+    argv[n++] = timeout;
     if (!has_role) {
         argv[n++] = "--role";
         argv[n++] = "picker";
@@ -233,10 +246,12 @@ static void hh_write(handheld *h, const char *line)
 static cJSON *hh_expect(handheld *h, const char *event, int timeout_ms)
 {
     char line[16384];
-    long long end = tt_now_ms() + timeout_ms;
+    long long end = tt_now_ms() + tt_ms(timeout_ms);
     for (;;) {
         long long left = end - tt_now_ms();
-        if (left <= 0 || tt_proc_readline(h->p, line, sizeof line, (int)left) < 0) {
+        /* tt_proc_readline scales what it is given: give it the time left, unscaled */
+        if (left <= 0 ||
+            tt_proc_readline(h->p, line, sizeof line, (int)((left + tt_slow() - 1) / tt_slow())) < 0) {
             tt_fail_msg(__FILE__, __LINE__, "handheld: no \"%s\" event within %d ms", event, timeout_ms);
             return NULL;
         }
@@ -439,7 +454,7 @@ static void test_offline_then_replay_exactly_once(void)
     cJSON_Delete(e);
 
     /* While silent, only heartbeats (seq 0) arrive: nothing is sent twice. */
-    long long until = tt_now_ms() + 700;
+    long long until = tt_now_ms() + tt_ms(700);
     int heartbeats = 0;
     while (tt_now_ms() < until && station_recv_any(&st, &req, 100) == 0) {
         CHECK_EQ(req.type, TOTE_WIRE_HEARTBEAT);
@@ -487,7 +502,7 @@ static void test_offline_then_replay_exactly_once(void)
 
     /* Each exactly once: nothing more is resent. A new scan takes seq 5 (HELLO
      * carried 5 but does not consume it: it is never stored by the station). */
-    until = tt_now_ms() + 500;
+    until = tt_now_ms() + tt_ms(500);
     while (tt_now_ms() < until && station_recv_any(&st, &req, 100) == 0)
         CHECK_EQ(req.type, TOTE_WIRE_HEARTBEAT);
     hh_write(&h, "ITEM-D\n");

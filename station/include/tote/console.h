@@ -45,7 +45,11 @@
  *                 refused_scans  a device with >= setting alert_refused_scans (default 5)
  *                                refused scans in the last 15 minutes
  *                 printer_fault  a printer whose newest job is stopped/aborted/failed/held
- *               A derived alert stays hidden once acknowledged (late_order), or
+ *                 label_unconfirmed  a package closed at least alert_label_minutes
+ *                                (setting, default 10) ago and not shipped: its label
+ *                                was never scanned (subject = tracking number)
+ *               A derived alert stays hidden once acknowledged (late_order,
+ *               label_unconfirmed), or
  *               when acknowledged after it arose (printer_fault), or within the
  *               last 15 minutes (refused_scans).
  *   "device"    arg = device name: {"kind":"device","device":{...as above, revoked},
@@ -86,6 +90,10 @@ tote_st_err tote_console_q_late(tote_store *s, const char *now, const char *toda
 /* Devices with at least threshold refused scans since `since`:
  * {device, refused, scans, last_at}. */
 tote_st_err tote_console_q_refused(tote_store *s, const char *since, int threshold, cJSON *arr);
+/* Packages closed before `before` and not shipped (their label never
+ * scanned), oldest first: {package (tracking, else the package id as text),
+ * order, package_no, closed_at, device}. */
+tote_st_err tote_console_q_unconfirmed(tote_store *s, const char *before, int limit, cJSON *arr);
 /* The newest acked_at of alert rows (kind, subject); "" if none. */
 tote_st_err tote_console_q_acked(tote_store *s, const char *kind, const char *subject, char out[32]);
 /* Recent scans of a device, newest first: {at, context, kind, raw (blob as
