@@ -4,27 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store_tx.h"
 #include "tote/devices.h"
 
 static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
     const unsigned char *v = sqlite3_column_text(st, col);
     snprintf(dst, cap, "%s", v ? (const char *)v : "");
-}
-
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 int tote_device_role_valid(const char *role)
@@ -87,10 +73,10 @@ tote_st_err tote_device_add(tote_store *s, const char *name, const char *role, c
     tote_store_now(now);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 3, label_printer);
-    bind_opt(st, 4, slip_printer);
+    store_bind_text_ne(st, 3, label_printer);
+    store_bind_text_ne(st, 4, slip_printer);
     sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-    e = step_done(st);
+    e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     char detail[128];
@@ -108,7 +94,7 @@ tote_st_err tote_device_revoke(tote_store *s, const char *name, const char *acto
     tote_store_now(now);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     if (sqlite3_changes(tote_store_db(s)) == 0)
@@ -147,7 +133,7 @@ tote_st_err tote_device_touch(tote_store *s, const char *name, const char *now)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_device_set_operator(tote_store *s, const char *name, const char *operator_name)
@@ -156,8 +142,8 @@ tote_st_err tote_device_set_operator(tote_store *s, const char *name, const char
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 2, operator_name);
-    return step_done(st);
+    store_bind_text_ne(st, 2, operator_name);
+    return store_exec(st);
 }
 
 tote_st_err tote_device_set_last_seq(tote_store *s, const char *name, long long seq)
@@ -168,7 +154,7 @@ tote_st_err tote_device_set_last_seq(tote_store *s, const char *name, long long 
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, seq);
-    return step_done(st);
+    return store_exec(st);
 }
 
 static void add_text_or_null(cJSON *o, const char *key, sqlite3_stmt *st, int col)
@@ -278,7 +264,7 @@ tote_st_err tote_operator_add(tote_store *s, const char *name, const char *role,
     sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, role, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     if (badge_out)

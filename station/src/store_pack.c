@@ -2,27 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/flows.h"
 
 static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
     const unsigned char *v = sqlite3_column_text(st, col);
     snprintf(dst, cap, "%s", v ? (const char *)v : "");
-}
-
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 /* Runs st expecting one integer row; NOT_FOUND if no row. */
@@ -184,10 +170,10 @@ tote_st_err tote_pack_package_create(tote_store *s, long long order_id, const ch
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, order_id);
-    bind_text(st, 2, packer);
+    store_bind_text_ne(st, 2, packer);
     sqlite3_bind_text(st, 3, device, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e == TOTE_ST_E_OK)
         *package_id = sqlite3_last_insert_rowid(tote_store_db(s));
     return e;
@@ -201,9 +187,9 @@ tote_st_err tote_pack_package_set_device(tote_store *s, long long package_id, co
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);
-    bind_text(st, 2, device);
-    bind_text(st, 3, packer);
-    return step_done(st);
+    store_bind_text_ne(st, 2, device);
+    store_bind_text_ne(st, 3, packer);
+    return store_exec(st);
 }
 
 tote_st_err tote_pack_park_device_packages(tote_store *s, const char *device, long long except_id)
@@ -214,7 +200,7 @@ tote_st_err tote_pack_park_device_packages(tote_store *s, const char *device, lo
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, except_id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pack_lines(tote_store *s, long long order_id, int returns, tote_wire_pack_line *lines,
@@ -298,7 +284,7 @@ tote_st_err tote_pack_add_item(tote_store *s, long long package_id, long long or
         sqlite3_bind_int64(st, 1, package_id);
         sqlite3_bind_int64(st, 2, line);
         sqlite3_bind_int(st, 3, take);
-        tote_st_err e = step_done(st);
+        tote_st_err e = store_exec(st);
         if (e != TOTE_ST_E_OK)
             return e;
         st = tote_store_stmt(s, "UPDATE order_line SET packed = packed + ?2 WHERE id = ?1");
@@ -306,7 +292,7 @@ tote_st_err tote_pack_add_item(tote_store *s, long long package_id, long long or
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, line);
         sqlite3_bind_int(st, 2, take);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
+        if ((e = store_exec(st)) != TOTE_ST_E_OK)
             return e;
         n -= take;
     }
@@ -316,7 +302,7 @@ tote_st_err tote_pack_add_item(tote_store *s, long long package_id, long long or
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pack_contents(tote_store *s, long long package_id, long long *units, long long *grams,
@@ -353,7 +339,7 @@ tote_st_err tote_pack_set_weight(tote_store *s, long long package_id, long long 
         sqlite3_bind_int64(st, 3, expected_g);
     else
         sqlite3_bind_null(st, 3);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pack_set_weight_override(tote_store *s, long long package_id, const char *supervisor)
@@ -363,7 +349,7 @@ tote_st_err tote_pack_set_weight_override(tote_store *s, long long package_id, c
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);
     sqlite3_bind_text(st, 2, supervisor, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pack_has_event(tote_store *s, const char *kind, long long package_id, int *yes)
@@ -402,13 +388,13 @@ tote_st_err tote_pack_close(tote_store *s, long long package_id, const char *car
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);
-    bind_text(st, 2, carton);
+    store_bind_text_ne(st, 2, carton);
     sqlite3_bind_text(st, 3, tracking, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, sscc, -1, SQLITE_TRANSIENT);
-    bind_text(st, 5, service);
-    bind_text(st, 6, packer);
+    store_bind_text_ne(st, 5, service);
+    store_bind_text_ne(st, 6, packer);
     sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pack_packages_in(tote_store *s, long long order_id, const char *status, long long *n)
@@ -429,7 +415,7 @@ tote_st_err tote_pack_ship(tote_store *s, long long package_id, const char *now)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE order_line SET shipped = shipped + (SELECT pi.qty FROM package_item pi "
@@ -438,7 +424,7 @@ tote_st_err tote_pack_ship(tote_store *s, long long package_id, const char *now)
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_manifest_json(tote_store *s, const char *date, cJSON **out)

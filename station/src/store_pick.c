@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/flows.h"
 #include "tote/orders.h"
 #include "tote/server.h"
@@ -14,21 +15,6 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
     if (n)
         memcpy(dst, v, n);
     dst[n] = '\0';
-}
-
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 /* Order states in which a pick task is worked on (others: held or cancelled). */
@@ -153,16 +139,16 @@ tote_st_err tote_pick_lease_next(tote_store *s, const char *device, const char *
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, device, -1, SQLITE_TRANSIENT);
-    bind_text(st, 3, operator_name);
+    store_bind_text_ne(st, 3, operator_name);
     sqlite3_bind_text(st, 4, lease_until, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE wave SET status = 'picking' WHERE id = ?1 AND status = 'open'");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, wave);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    if ((e = store_exec(st)) != TOTE_ST_E_OK)
         return e;
     *list_id = id;
     return TOTE_ST_E_OK;
@@ -199,7 +185,7 @@ tote_st_err tote_pick_renew_lease(tote_store *s, const char *device, const char 
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, lease_until, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id)
@@ -208,7 +194,7 @@ tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id)
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, task_id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 /*
@@ -225,14 +211,14 @@ static tote_st_err update_lean_or_full(tote_store *s, const char *lean, const ch
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, n);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK || sqlite3_changes(tote_store_db(s)) > 0)
         return e;
     if (!(st = tote_store_stmt(s, full)))
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, n);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const char *actor,
@@ -258,7 +244,7 @@ tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->order_line_id);
     sqlite3_bind_int(st, 2, n);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    if ((e = store_exec(st)) != TOTE_ST_E_OK)
         return e;
     st =
         tote_store_stmt(s, "UPDATE stock SET on_hand = on_hand - ?2, reserved = reserved - ?2 WHERE id = ?1");
@@ -266,7 +252,7 @@ tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->stock_id);
     sqlite3_bind_int(st, 2, n);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    if ((e = store_exec(st)) != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "INSERT INTO stock_move(stock_id, kind, qty, order_line_id, actor, device, at) "
                             "VALUES (?1, 'pick', ?2, ?3, ?4, ?5, ?6)");
@@ -275,10 +261,10 @@ tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const
     sqlite3_bind_int64(st, 1, t->stock_id);
     sqlite3_bind_int(st, 2, -n);
     sqlite3_bind_int64(st, 3, t->order_line_id);
-    bind_text(st, 4, actor);
-    bind_text(st, 5, device);
+    store_bind_text_ne(st, 4, actor);
+    store_bind_text_ne(st, 5, device);
     sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int short_units)
@@ -293,7 +279,7 @@ tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int sh
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->id);
     sqlite3_bind_int(st, 2, short_units);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     /* the allocation gives up the units that are not there: reserved and
@@ -329,21 +315,21 @@ tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int sh
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->allocation_id);
     sqlite3_bind_int64(st, 2, give);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    if ((e = store_exec(st)) != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE stock SET reserved = reserved - ?2 WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->stock_id);
     sqlite3_bind_int64(st, 2, give);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    if ((e = store_exec(st)) != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE order_line SET allocated = allocated - ?2 WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, t->order_line_id);
     sqlite3_bind_int64(st, 2, give);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty)
@@ -353,7 +339,7 @@ tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, order_line_id);
     sqlite3_bind_int(st, 2, qty);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pick_stock_on_hand(tote_store *s, long long stock_id, long long *on_hand)
@@ -397,7 +383,7 @@ tote_st_err tote_pick_list_finish(tote_store *s, long long list_id, const char *
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, list_id);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(
@@ -407,7 +393,7 @@ tote_st_err tote_pick_list_finish(tote_store *s, long long list_id, const char *
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, list_id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_pick_order_open_tasks(tote_store *s, long long order_id, int *n)
@@ -434,7 +420,7 @@ tote_st_err tote_pick_order_set_tote(tote_store *s, long long order_id, const ch
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, order_id);
     sqlite3_bind_text(st, 2, tote, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_alert_raise(tote_store *s, const char *kind, const char *subject, const char *message,
@@ -445,10 +431,10 @@ tote_st_err tote_alert_raise(tote_store *s, const char *kind, const char *subjec
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-    bind_text(st, 2, subject);
+    store_bind_text_ne(st, 2, subject);
     sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e == TOTE_ST_E_OK && alert_id)
         *alert_id = sqlite3_last_insert_rowid(tote_store_db(s));
     return e;
@@ -477,9 +463,9 @@ tote_st_err tote_count_task_create(tote_store *s, long long location_id, long lo
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, location_id);
         sqlite3_bind_int64(st, 2, product_id);
-        bind_text(st, 3, reason);
+        store_bind_text_ne(st, 3, reason);
         sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-        tote_st_err e = step_done(st);
+        tote_st_err e = store_exec(st);
         if (e != TOTE_ST_E_OK)
             return e;
         id = sqlite3_last_insert_rowid(tote_store_db(s));
@@ -564,7 +550,7 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
         if (!st)
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, id);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
+        if ((e = store_exec(st)) != TOTE_ST_E_OK)
             return e;
         /* orders of the list on which nothing happened yet go back to 'allocated' */
         tote_order_ref orders[64];
@@ -667,7 +653,7 @@ tote_st_err tote_pick_alloc_give_up(tote_store *s, long long allocation_id, int 
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, allocation_id);
     sqlite3_bind_int(st, 2, units);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE stock SET reserved = reserved - ?2 WHERE id = ?1");
@@ -675,12 +661,12 @@ tote_st_err tote_pick_alloc_give_up(tote_store *s, long long allocation_id, int 
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, stock_id);
     sqlite3_bind_int(st, 2, units);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    if ((e = store_exec(st)) != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "UPDATE order_line SET allocated = allocated - ?2 WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, line_id);
     sqlite3_bind_int(st, 2, units);
-    return step_done(st);
+    return store_exec(st);
 }

@@ -6,20 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/reorder.h"
 
 #define EV_REACHED "reorder.point_reached"
 #define EV_CLEARED "reorder.cleared"
-
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return TOTE_ST_E_OK;
-    tote_st_err e = tote_store_map_rc(rc);
-    return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
-}
 
 /*
  * One transaction per public call: our own when the caller has none; else
@@ -131,7 +122,7 @@ static tote_st_err check_in_tx(tote_store *s, long long product_id, const char *
     sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, msg, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_reorder_check(tote_store *s, long long product_id, const char *actor)

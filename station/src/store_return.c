@@ -2,22 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/flows.h"
-
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
 
 tote_st_err tote_rma_open_of_device(tote_store *s, const char *device, tote_rma *r)
 {
@@ -61,7 +47,7 @@ tote_st_err tote_rma_open(tote_store *s, long long order_id, const char *device,
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, device, -1, SQLITE_TRANSIENT);
-        e = step_done(st);
+        e = store_exec(st);
         *resumed = 1;
     } else {
         st = tote_store_stmt(s, "INSERT INTO rma(order_id, status, opened_by, device, created_at) "
@@ -69,10 +55,10 @@ tote_st_err tote_rma_open(tote_store *s, long long order_id, const char *device,
         if (!st)
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, order_id);
-        bind_text(st, 2, actor);
+        store_bind_text_ne(st, 2, actor);
         sqlite3_bind_text(st, 3, device, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-        e = step_done(st);
+        e = store_exec(st);
         id = sqlite3_last_insert_rowid(tote_store_db(s));
     }
     if (e != TOTE_ST_E_OK)
@@ -84,7 +70,7 @@ tote_st_err tote_rma_open(tote_store *s, long long order_id, const char *device,
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, id);
-    e = step_done(st);
+    e = store_exec(st);
     *rma_id = id;
     return e;
 }
@@ -139,7 +125,7 @@ tote_st_err tote_return_apply(tote_store *s, const tote_rma *r, long long produc
     sqlite3_bind_int64(st, 1, location_id);
     sqlite3_bind_int64(st, 2, product_id);
     sqlite3_bind_text(st, 3, lot ? lot : "", -1, SQLITE_TRANSIENT);
-    bind_text(st, 4, expiry);
+    store_bind_text_ne(st, 4, expiry);
     int rc = sqlite3_step(st);
     long long stock_id = 0;
     if (rc == SQLITE_ROW) {
@@ -175,7 +161,7 @@ tote_st_err tote_return_apply(tote_store *s, const tote_rma *r, long long produc
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, stock_id);
         sqlite3_bind_int(st, 2, take);
-        tote_st_err e = step_done(st);
+        tote_st_err e = store_exec(st);
         if (e != TOTE_ST_E_OK)
             return e;
         st = tote_store_stmt(
@@ -186,18 +172,18 @@ tote_st_err tote_return_apply(tote_store *s, const tote_rma *r, long long produc
         sqlite3_bind_int64(st, 1, stock_id);
         sqlite3_bind_int(st, 2, take);
         sqlite3_bind_int64(st, 3, line);
-        bind_text(st, 4, actor);
-        bind_text(st, 5, device);
-        bind_text(st, 6, reason);
+        store_bind_text_ne(st, 4, actor);
+        store_bind_text_ne(st, 5, device);
+        store_bind_text_ne(st, 6, reason);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
+        if ((e = store_exec(st)) != TOTE_ST_E_OK)
             return e;
         st = tote_store_stmt(s, "UPDATE order_line SET returned = returned + ?2 WHERE id = ?1");
         if (!st)
             return TOTE_ST_E_DB;
         sqlite3_bind_int64(st, 1, line);
         sqlite3_bind_int(st, 2, take);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
+        if ((e = store_exec(st)) != TOTE_ST_E_OK)
             return e;
         st = tote_store_stmt(
             s, "INSERT INTO rma_line(rma_id, order_line_id, qty, disposition, location_id, reason, at) "
@@ -209,9 +195,9 @@ tote_st_err tote_return_apply(tote_store *s, const tote_rma *r, long long produc
         sqlite3_bind_int(st, 3, take);
         sqlite3_bind_text(st, 4, disposition, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, location_id);
-        bind_text(st, 6, reason);
+        store_bind_text_ne(st, 6, reason);
         sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
+        if ((e = store_exec(st)) != TOTE_ST_E_OK)
             return e;
         left -= take;
     }
@@ -244,7 +230,7 @@ tote_st_err tote_rma_close(tote_store *s, const tote_rma *r, const char *now, lo
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, r->id);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(s, "INSERT INTO refund(rma_id, order_id, amount_cents, status, created_at) "
@@ -255,7 +241,7 @@ tote_st_err tote_rma_close(tote_store *s, const tote_rma *r, const char *now, lo
     sqlite3_bind_int64(st, 2, r->order_id);
     sqlite3_bind_int64(st, 3, *refund_cents);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    return step_done(st);
+    return store_exec(st);
 }
 
 tote_st_err tote_order_currency(tote_store *s, long long order_id, char out[8])

@@ -119,6 +119,15 @@ int store_step_done(sqlite3_stmt *st)
     return rc;
 }
 
+tote_st_err store_exec(sqlite3_stmt *st)
+{
+    int rc = store_step_done(st);
+    if (rc == SQLITE_DONE)
+        return TOTE_ST_E_OK;
+    tote_st_err e = tote_store_map_rc(rc);
+    return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
+}
+
 char *store_col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);

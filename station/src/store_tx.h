@@ -37,6 +37,9 @@ void store_bind_int_nn(sqlite3_stmt *st, int i, long long v);
 
 /* Runs a statement that returns no rows; SQLITE_DONE on success. */
 int store_step_done(sqlite3_stmt *st);
+/* The same as an error code: OK on SQLITE_DONE, TOTE_ST_E_DB for a row
+ * where none was expected, else the mapped error. Resets st. */
+tote_st_err store_exec(sqlite3_stmt *st);
 
 /* malloc'd copy of column i's text, or NULL. */
 char *store_col_dup(sqlite3_stmt *st, int i);
