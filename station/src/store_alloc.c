@@ -98,6 +98,47 @@ static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
     return e;
 }
 
+/*
+ * A big run in its own transaction writes with foreign-key enforcement off:
+ * every id it writes (order lines, stock rows, allocations, lists) was read
+ * or inserted by the run itself under the same write lock, so the per-row
+ * parent lookups (four per pick task) can only pass, and they were most of
+ * the cost of a 100,000-line wave. The setting is per connection and only
+ * changes outside a transaction, so inside a caller's transaction (or when
+ * it cannot be changed) enforcement stays on; it is switched back on after
+ * the commit or rollback.
+ */
+static tote_st_err bulk_begin(tote_store *s, int *own)
+{
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    if (!*own)
+        return TOTE_ST_E_OK;
+    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = OFF");
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    tote_st_err e = tote_store_begin(s);
+    if (e != TOTE_ST_E_OK)
+        *own = 2; /* nothing to end, but enforcement to restore */
+    return e;
+}
+
+static tote_st_err bulk_end(tote_store *s, int own, tote_st_err e)
+{
+    if (own == 1)
+        e = tx_end(s, own, e);
+    if (own) {
+        sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = ON");
+        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+        if (st)
+            sqlite3_reset(st);
+        if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
+            e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
+    }
+    return e;
+}
+
 /* Today's UTC date "YYYY-MM-DD" from the store's clock ($TOTE_NOW). */
 static void today(char out[11])
 {
@@ -236,53 +277,122 @@ static void product_slice(const candset *cs, long long product_id, size_t *from,
     *to = end;
 }
 
-/* New allocations are written in batches: one multi-row INSERT per 64 rows
- * costs far less than 64 single-row statements. */
+/*
+ * A run first chooses every allocation in memory, then writes them sorted by
+ * order line: the allocation_line index and the order_line rows are then
+ * touched in key order (a 100,000-line run writes them about twice as fast
+ * as in priority order). Within a line the order of choice is kept, so
+ * allocation ids still follow it.
+ */
+typedef struct pend {
+    long long line_id, stock_id, qty;
+    size_t at; /* order of choice */
+} pend;
+
+typedef struct pendset {
+    pend *v;
+    size_t n, cap;
+} pendset;
+
+static int pend_push(pendset *ps, long long line_id, long long stock_id, long long qty)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 64;
+        pend *v = realloc(ps->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ps->v = v;
+        ps->cap = cap;
+    }
+    ps->v[ps->n] = (pend){line_id, stock_id, qty, ps->n};
+    ps->n++;
+    return 0;
+}
+
+static int cmp_pend_line(const void *a, const void *b)
+{
+    const pend *x = a, *y = b;
+    if (x->line_id != y->line_id)
+        return x->line_id < y->line_id ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static int cmp_pend_stock(const void *a, const void *b)
+{
+    const pend *x = a, *y = b;
+    if (x->stock_id != y->stock_id)
+        return x->stock_id < y->stock_id ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Rows per multi-row INSERT: one statement per 64 rows costs far less than
+ * 64 single-row statements. */
 #define BATCH_ROWS 64
 #define VALUES_4 "(?,?,?),(?,?,?),(?,?,?),(?,?,?)"
 #define VALUES_16 VALUES_4 "," VALUES_4 "," VALUES_4 "," VALUES_4
 #define VALUES_64 VALUES_16 "," VALUES_16 "," VALUES_16 "," VALUES_16
 
-typedef struct alloc_writer {
-    long long row[BATCH_ROWS][3]; /* order_line_id, stock_id, qty */
-    int n;
-} alloc_writer;
-
-static tote_st_err writer_flush(tote_store *s, alloc_writer *w)
+/* Adds delta to one integer column of the row with that id (SQL fixed). */
+static tote_st_err add_to_row(tote_store *s, const char *sql, long long id, long long delta)
 {
-    if (w->n == BATCH_ROWS) {
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, delta);
+    return step_done(st);
+}
+
+/*
+ * Writes the chosen allocations (sorted by line, then order of choice) and
+ * raises order_line.allocated and stock.reserved by the same amounts. Leaves
+ * ps sorted by stock.
+ */
+static tote_st_err write_pending(tote_store *s, pendset *ps)
+{
+    if (ps->n == 0)
+        return TOTE_ST_E_OK;
+    qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_line);
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    for (; e == TOTE_ST_E_OK && ps->n - i >= BATCH_ROWS; i += BATCH_ROWS) {
         sqlite3_stmt *st =
             tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES " VALUES_64);
         if (!st)
             return TOTE_ST_E_DB;
-        for (int i = 0; i < BATCH_ROWS; i++)
-            for (int k = 0; k < 3; k++)
-                sqlite3_bind_int64(st, i * 3 + k + 1, w->row[i][k]);
-        w->n = 0;
-        return step_done(st);
+        for (int r = 0; r < BATCH_ROWS; r++) {
+            sqlite3_bind_int64(st, r * 3 + 1, ps->v[i + r].line_id);
+            sqlite3_bind_int64(st, r * 3 + 2, ps->v[i + r].stock_id);
+            sqlite3_bind_int64(st, r * 3 + 3, ps->v[i + r].qty);
+        }
+        e = step_done(st);
     }
-    for (int i = 0; i < w->n; i++) {
+    for (; e == TOTE_ST_E_OK && i < ps->n; i++) {
         sqlite3_stmt *st =
             tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES (?1, ?2, ?3)");
         if (!st)
             return TOTE_ST_E_DB;
-        for (int k = 0; k < 3; k++)
-            sqlite3_bind_int64(st, k + 1, w->row[i][k]);
-        tote_st_err e = step_done(st);
-        if (e != TOTE_ST_E_OK)
-            return e;
+        sqlite3_bind_int64(st, 1, ps->v[i].line_id);
+        sqlite3_bind_int64(st, 2, ps->v[i].stock_id);
+        sqlite3_bind_int64(st, 3, ps->v[i].qty);
+        e = step_done(st);
     }
-    w->n = 0;
-    return TOTE_ST_E_OK;
-}
-
-static tote_st_err writer_add(tote_store *s, alloc_writer *w, long long line_id, long long stock_id,
-                              long long qty)
-{
-    w->row[w->n][0] = line_id;
-    w->row[w->n][1] = stock_id;
-    w->row[w->n][2] = qty;
-    return ++w->n == BATCH_ROWS ? writer_flush(s, w) : TOTE_ST_E_OK;
+    for (i = 0; e == TOTE_ST_E_OK && i < ps->n;) {
+        long long id = ps->v[i].line_id, sum = 0;
+        for (; i < ps->n && ps->v[i].line_id == id; i++)
+            sum += ps->v[i].qty;
+        e = add_to_row(s, "UPDATE order_line SET allocated = allocated + ?2 WHERE id = ?1", id, sum);
+    }
+    if (e != TOTE_ST_E_OK)
+        return e;
+    qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_stock);
+    for (i = 0; e == TOTE_ST_E_OK && i < ps->n;) {
+        long long id = ps->v[i].stock_id, sum = 0;
+        for (; i < ps->n && ps->v[i].stock_id == id; i++)
+            sum += ps->v[i].qty;
+        e = add_to_row(s, "UPDATE stock SET reserved = reserved + ?2 WHERE id = ?1", id, sum);
+    }
+    return e;
 }
 
 /*
@@ -290,10 +400,10 @@ static tote_st_err writer_add(tote_store *s, alloc_writer *w, long long line_id,
  * expiry-then-walk order) by the rule: within the earliest expiry, the first
  * bin in walk order that holds all that is still needed, else the fullest
  * bin (first in walk among equals), until that expiry is used up; then the
- * next expiry. Queues the allocations on w, lowers c[].avail, adds to *got.
+ * next expiry. Queues the allocations on ps, lowers c[].avail, adds to *got.
  */
-static tote_st_err reserve_line(tote_store *s, alloc_writer *w, cand *c, size_t n, long long line_id,
-                                long long need, long long *got)
+static tote_st_err reserve_line(pendset *ps, cand *c, size_t n, long long line_id, long long need,
+                                long long *got)
 {
     size_t g = 0;
     while (need > 0 && g < n) {
@@ -314,9 +424,8 @@ static tote_st_err reserve_line(tote_store *s, alloc_writer *w, cand *c, size_t 
             if (pick == g_end)
                 break; /* this expiry is used up */
             long long take = c[pick].avail < need ? c[pick].avail : need;
-            tote_st_err e = writer_add(s, w, line_id, c[pick].stock_id, take);
-            if (e != TOTE_ST_E_OK)
-                return e;
+            if (pend_push(ps, line_id, c[pick].stock_id, take) != 0)
+                return TOTE_ST_E_NOMEM;
             c[pick].avail -= take;
             need -= take;
             *got += take;
@@ -336,24 +445,6 @@ static tote_st_err alloc_watermark(tote_store *s, long long *w)
         *w = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
-}
-
-/* stock.reserved and order_line.allocated for the allocations above w. */
-static tote_st_err apply_new_allocations(tote_store *s, long long w)
-{
-    tote_st_err e =
-        run_with_id(s,
-                    "UPDATE stock SET reserved = reserved + d.q FROM (SELECT stock_id, SUM(qty) AS q "
-                    "FROM allocation WHERE id > ?1 GROUP BY stock_id) AS d WHERE stock.id = d.stock_id",
-                    w);
-    if (e == TOTE_ST_E_OK)
-        e = run_with_id(
-            s,
-            "UPDATE order_line SET allocated = allocated + d.q FROM (SELECT order_line_id, SUM(qty) AS q "
-            "FROM allocation WHERE id > ?1 GROUP BY order_line_id) AS d "
-            "WHERE order_line.id = d.order_line_id",
-            w);
-    return e;
 }
 
 /* ---- orders ---- */
@@ -380,7 +471,8 @@ static int last_event_is(tote_store *s, const char *order_name, const char *kind
 
 typedef struct need_line {
     long long order_id, line_id, product_id, need;
-    int released; /* the order is 'released' (else a top-up of an allocated one) */
+    long long rank, line_no; /* order's place in the run, line's number: the run's order */
+    int released;            /* the order is 'released' (else a top-up of an allocated one) */
 } need_line;
 
 typedef struct needset {
@@ -388,25 +480,173 @@ typedef struct needset {
     size_t n, cap;
 } needset;
 
-static tote_st_err exec1(tote_store *s, const char *sql)
+static need_line *need_push(needset *ns)
 {
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    return st ? step_done(st) : TOTE_ST_E_DB;
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 16;
+        need_line *v = realloc(ns->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        ns->v = v;
+        ns->cap = cap;
+    }
+    return &ns->v[ns->n++];
 }
 
-/* Ranks the orders a run takes into a temp table, so their lines come out
- * in priority order without sorting every line (rank is the rowid, lines
- * come in line_no order from their index). */
-static tote_st_err rank_orders(tote_store *s)
+/* Reads the lines a statement returns as (order_id, line id, product_id,
+ * need, released, line_no), all with the given rank. */
+static tote_st_err read_needs(sqlite3_stmt *st, long long rank, needset *ns)
 {
-    tote_st_err e = exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_alloc_rank(rk INTEGER PRIMARY KEY, "
-                             "order_id INTEGER NOT NULL, released INTEGER NOT NULL)");
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "DELETE FROM tote_alloc_rank");
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "INSERT INTO tote_alloc_rank(order_id, released) SELECT o.id, o.status = 'released' "
-                     "FROM orders o WHERE o.status IN ('released', 'allocated') AND (o.status = 'released' "
-                     "OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        need_line *l = need_push(ns);
+        if (!l) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        l->order_id = sqlite3_column_int64(st, 0);
+        l->line_id = sqlite3_column_int64(st, 1);
+        l->product_id = sqlite3_column_int64(st, 2);
+        l->need = sqlite3_column_int64(st, 3);
+        l->released = sqlite3_column_int(st, 4);
+        l->line_no = sqlite3_column_int64(st, 5);
+        l->rank = rank;
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    return e;
+}
+
+/* Lines of one order that still need stock, in line_no order. */
+static tote_st_err order_needs(tote_store *s, long long order_id, long long rank, needset *ns)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - ol.short, "
+           "o.status = 'released', ol.line_no FROM orders o JOIN order_line ol ON ol.order_id = o.id "
+           "WHERE o.id = ?1 AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - ol.short > 0 "
+           "ORDER BY ol.line_no");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    return read_needs(st, rank, ns);
+}
+
+typedef struct ranked {
+    long long order_id, rank;
+    int released;
+} ranked;
+
+static int cmp_ranked_id(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    return (x->order_id > y->order_id) - (x->order_id < y->order_id);
+}
+
+static int cmp_need_run(const void *a, const void *b)
+{
+    const need_line *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->line_no != y->line_no)
+        return x->line_no < y->line_no ? -1 : 1;
+    return (x->line_id > y->line_id) - (x->line_id < y->line_id);
+}
+
+/*
+ * Lines that still need stock of every order an allocation run takes, in
+ * priority order (then line_no). The orders are ranked in SQL; their lines
+ * are read in one pass over the rowid range they span when that range is
+ * not much bigger than the run (the usual case: open orders are the newest),
+ * else order by order through the index; either way rank and line order are
+ * applied in memory, without a sort of every line in SQL.
+ */
+static tote_st_err run_needs(tote_store *s, needset *ns)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.id, o.status = 'released' FROM orders o WHERE o.status IN ('released', 'allocated') "
+           "AND (o.status = 'released' OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+    if (!st)
+        return TOTE_ST_E_DB;
+    ranked *rk = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t c2 = cap ? cap * 2 : 64;
+            ranked *v = realloc(rk, c2 * sizeof *v);
+            if (!v) {
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            rk = v;
+            cap = c2;
+        }
+        rk[n] = (ranked){sqlite3_column_int64(st, 0), (long long)n, sqlite3_column_int(st, 1)};
+        n++;
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    long long lo = 0, hi = -1;
+    if (e == TOTE_ST_E_OK && n > 0) {
+        st = tote_store_stmt(s, "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
+                                "JOIN order_line ol ON ol.order_id = o.id WHERE o.status IN ('released', "
+                                "'allocated') AND (o.status = 'released' OR o.tote IS NULL)");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                lo = sqlite3_column_int64(st, 0);
+                hi = sqlite3_column_int64(st, 1);
+            } else {
+                e = TOTE_ST_E_DB;
+            }
+            sqlite3_reset(st);
+        }
+    }
+    if (e == TOTE_ST_E_OK && n > 0 && hi - lo + 1 > 64 * (long long)n) {
+        for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) /* in rank order already */
+            e = order_needs(s, rk[i].order_id, rk[i].rank, ns);
+    } else if (e == TOTE_ST_E_OK && n > 0) {
+        qsort(rk, n, sizeof *rk, cmp_ranked_id);
+        st = tote_store_stmt(s, "SELECT ol.order_id, ol.id, COALESCE(ol.product_id, 0), "
+                                "ol.ordered - ol.allocated - ol.short, ol.line_no FROM order_line ol "
+                                "WHERE ol.id BETWEEN ?1 AND ?2 AND ol.requires_shipping = 1 "
+                                "AND ol.ordered - ol.allocated - ol.short > 0");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            sqlite3_bind_int64(st, 1, lo);
+            sqlite3_bind_int64(st, 2, hi);
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                ranked key = {.order_id = sqlite3_column_int64(st, 0)};
+                const ranked *o = bsearch(&key, rk, n, sizeof *rk, cmp_ranked_id);
+                if (!o)
+                    continue; /* a line of an order this run does not take */
+                need_line *l = need_push(ns);
+                if (!l) {
+                    e = TOTE_ST_E_NOMEM;
+                    break;
+                }
+                *l = (need_line){.order_id = o->order_id,
+                                 .line_id = sqlite3_column_int64(st, 1),
+                                 .product_id = sqlite3_column_int64(st, 2),
+                                 .need = sqlite3_column_int64(st, 3),
+                                 .rank = o->rank,
+                                 .line_no = sqlite3_column_int64(st, 4),
+                                 .released = o->released};
+            }
+            if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+                e = TOTE_ST_E_DB;
+            sqlite3_reset(st);
+            if (e == TOTE_ST_E_OK)
+                qsort(ns->v, ns->n, sizeof ns->v[0], cmp_need_run);
+        }
+    }
+    free(rk);
     return e;
 }
 
@@ -414,50 +654,7 @@ static tote_st_err rank_orders(tote_store *s)
  * an allocation run takes (order_id 0), in priority order. */
 static tote_st_err load_needs(tote_store *s, long long order_id, needset *ns)
 {
-    if (!order_id) {
-        tote_st_err e = rank_orders(s);
-        if (e != TOTE_ST_E_OK)
-            return e;
-    }
-    sqlite3_stmt *st =
-        order_id ? tote_store_stmt(
-                       s, "SELECT o.id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - "
-                          "ol.short, o.status = 'released' FROM orders o JOIN order_line ol ON ol.order_id = "
-                          "o.id WHERE o.id = ?1 AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - "
-                          "ol.short > 0 ORDER BY ol.line_no")
-                 : tote_store_stmt(
-                       s, "SELECT r.order_id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - "
-                          "ol.short, r.released FROM tote_alloc_rank r CROSS JOIN order_line ol "
-                          "WHERE ol.order_id = r.order_id AND ol.requires_shipping = 1 "
-                          "AND ol.ordered - ol.allocated - ol.short > 0 ORDER BY r.rk, ol.line_no");
-    if (!st)
-        return TOTE_ST_E_DB;
-    if (order_id)
-        sqlite3_bind_int64(st, 1, order_id);
-    int rc;
-    tote_st_err e = TOTE_ST_E_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (ns->n == ns->cap) {
-            size_t cap = ns->cap ? ns->cap * 2 : 16;
-            need_line *v = realloc(ns->v, cap * sizeof *v);
-            if (!v) {
-                e = TOTE_ST_E_NOMEM;
-                break;
-            }
-            ns->v = v;
-            ns->cap = cap;
-        }
-        need_line *l = &ns->v[ns->n++];
-        l->order_id = sqlite3_column_int64(st, 0);
-        l->line_id = sqlite3_column_int64(st, 1);
-        l->product_id = sqlite3_column_int64(st, 2);
-        l->need = sqlite3_column_int64(st, 3);
-        l->released = sqlite3_column_int(st, 4);
-    }
-    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
-        e = TOTE_ST_E_DB;
-    sqlite3_reset(st);
-    return e;
+    return order_id ? order_needs(s, order_id, 0, ns) : run_needs(s, ns);
 }
 
 /* Up to this many lines a run reads candidates product by product. */
@@ -524,16 +721,14 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     char day[11], now[32];
     today(day);
     tote_store_now(now);
-    long long w = 0, got_orders = 0;
+    long long got_orders = 0;
     needset ns = {0};
     candset cs = {0};
     idvec products = {0};
     order_sum *sums = NULL;
     size_t nsums = 0;
-    alloc_writer aw = {.n = 0};
-    tote_st_err e = alloc_watermark(s, &w);
-    if (e == TOTE_ST_E_OK)
-        e = load_needs(s, order_id, &ns);
+    pendset ps = {0};
+    tote_st_err e = load_needs(s, order_id, &ns);
     if (e == TOTE_ST_E_OK && ns.n > PER_PRODUCT_LOAD_MAX) {
         e = load_cands(s, day, 0, 0, &cs);
     } else if (e == TOTE_ST_E_OK) {
@@ -544,6 +739,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         for (size_t i = 0; e == TOTE_ST_E_OK && i < products.n; i++)
             e = load_cands(s, day, products.v[i], 0, &cs);
     }
+    products.n = 0;
     /* lines come grouped by order: one summary per order */
     if (e == TOTE_ST_E_OK && ns.n > 0 && !(sums = calloc(ns.n, sizeof *sums)))
         e = TOTE_ST_E_NOMEM;
@@ -555,27 +751,30 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
             size_t from, to;
             product_slice(&cs, ns.v[i].product_id, &from, &to);
-            e = reserve_line(s, &aw, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
+            e = reserve_line(&ps, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
         }
+        if (e == TOTE_ST_E_OK && got > 0 && idvec_push(&products, ns.v[i].product_id) != 0)
+            e = TOTE_ST_E_NOMEM;
         o->units += got;
         o->backorder += ns.v[i].need - got;
     }
     free(ns.v);
     free(cs.v);
     if (e == TOTE_ST_E_OK)
-        e = writer_flush(s, &aw);
-    if (e == TOTE_ST_E_OK)
-        e = apply_new_allocations(s, w);
-    if (e == TOTE_ST_E_OK) { /* released -> allocated: every order holding one of the run's allocations */
+        e = write_pending(s, &ps);
+    free(ps.v);
+    /* released -> allocated: every order that got stock now */
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < nsums; i++) {
+        if (!sums[i].released || sums[i].units == 0)
+            continue;
         sqlite3_stmt *st = tote_store_stmt(
-            s, "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE status = 'released' AND id IN "
-               "(SELECT ol.order_id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id WHERE "
-               "a.id > ?1)");
+            s,
+            "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE id = ?1 AND status = 'released'");
         if (!st) {
             e = TOTE_ST_E_DB;
         } else {
-            sqlite3_bind_int64(st, 1, w);
-            sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 1, sums[i].order_id);
+            sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
             e = step_done(st);
         }
     }
@@ -585,12 +784,6 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
             got_orders++;
     }
     free(sums);
-    products.n = 0;
-    if (e == TOTE_ST_E_OK)
-        e = collect_ids(s,
-                        "SELECT DISTINCT st.product_id FROM allocation a JOIN stock st ON st.id = a.stock_id "
-                        "WHERE a.id > ?1",
-                        w, &products);
     if (e == TOTE_ST_E_OK)
         e = reorder_touched(s, &products, actor);
     idvec_free(&products);
@@ -651,11 +844,11 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
 tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *orders_allocated)
 {
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = bulk_begin(s, &own);
     if (e != TOTE_ST_E_OK)
-        return e;
+        return bulk_end(s, own, e);
     long long n = 0;
-    e = tx_end(s, own, alloc_run(s, 0, actor, &n));
+    e = bulk_end(s, own, alloc_run(s, 0, actor, &n));
     if (e == TOTE_ST_E_OK && orders_allocated)
         *orders_allocated = n;
     return e;
@@ -935,14 +1128,13 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         if (e == TOTE_ST_E_OK)
             e = load_cands(s, day, product_id, exclude_stock_id, &cs);
         if (e == TOTE_ST_E_OK) {
-            alloc_writer aw = {.n = 0};
-            e = reserve_line(s, &aw, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
+            pendset ps = {0};
+            e = reserve_line(&ps, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
             if (e == TOTE_ST_E_OK)
-                e = writer_flush(s, &aw);
+                e = write_pending(s, &ps);
+            free(ps.v);
         }
         free(cs.v);
-        if (e == TOTE_ST_E_OK)
-            e = apply_new_allocations(s, w);
         if (e == TOTE_ST_E_OK)
             e = new_allocations(s, w, &made);
     }
