@@ -478,7 +478,18 @@ typedef struct need_line {
 typedef struct needset {
     need_line *v;
     size_t n, cap;
+    char **names; /* a big run's order names by rank (else NULL) */
+    size_t nnames;
 } needset;
+
+static void needset_free(needset *ns)
+{
+    free(ns->v);
+    for (size_t i = 0; i < ns->nnames; i++)
+        free(ns->names[i]);
+    free(ns->names);
+    *ns = (needset){0};
+}
 
 static need_line *need_push(needset *ns)
 {
@@ -565,8 +576,8 @@ static int cmp_need_run(const void *a, const void *b)
 static tote_st_err run_needs(tote_store *s, needset *ns)
 {
     sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT o.id, o.status = 'released' FROM orders o WHERE o.status IN ('released', 'allocated') "
-           "AND (o.status = 'released' OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+        s, "SELECT o.id, o.status = 'released', o.name FROM orders o WHERE o.status IN ('released', "
+           "'allocated') AND (o.status = 'released' OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
     if (!st)
         return TOTE_ST_E_DB;
     ranked *rk = NULL;
@@ -577,7 +588,12 @@ static tote_st_err run_needs(tote_store *s, needset *ns)
         if (n == cap) {
             size_t c2 = cap ? cap * 2 : 64;
             ranked *v = realloc(rk, c2 * sizeof *v);
-            if (!v) {
+            char **nv = realloc(ns->names, c2 * sizeof *nv);
+            if (nv)
+                ns->names = nv;
+            if (!v || !nv) {
+                free(v ? v : rk);
+                rk = NULL;
                 e = TOTE_ST_E_NOMEM;
                 break;
             }
@@ -585,7 +601,12 @@ static tote_st_err run_needs(tote_store *s, needset *ns)
             cap = c2;
         }
         rk[n] = (ranked){sqlite3_column_int64(st, 0), (long long)n, sqlite3_column_int(st, 1)};
-        n++;
+        ns->names[n] = strdup((const char *)sqlite3_column_text(st, 2));
+        ns->nnames = ++n;
+        if (!ns->names[n - 1]) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
     }
     if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
         e = TOTE_ST_E_DB;
@@ -686,7 +707,46 @@ static tote_st_err backorder_event(tote_store *s, long long order_id, const char
 typedef struct order_sum {
     long long order_id, units, backorder;
     int released;
+    const char *name; /* NULL: read from the order row */
 } order_sum;
+
+#define EV_BATCH 32
+#define EV_1 "(?1, ?2, NULL, 'order.allocated', 'order', ?, ?)"
+#define EV_4 EV_1 "," EV_1 "," EV_1 "," EV_1
+#define EV_32 EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4
+#define EV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+
+static void allocated_detail(const order_sum *o, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units, o->backorder,
+             o->backorder == 0 ? "true" : "false");
+}
+
+/* The 'order.allocated' events of the named orders o[0..n), 32 to a statement. */
+static tote_st_err allocated_events(tote_store *s, const order_sum *const *o, size_t n, const char *actor,
+                                    const char *now)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
+        size_t k = n - i >= EV_BATCH ? EV_BATCH : 1;
+        sqlite3_stmt *st = tote_store_stmt(s, k == EV_BATCH ? EV_INSERT EV_32 : EV_INSERT EV_1);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        if (actor)
+            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        for (size_t j = 0; j < k; j++, i++) {
+            char detail[128];
+            allocated_detail(o[i], detail, sizeof detail);
+            sqlite3_bind_text(st, 3 + 2 * (int)j, o[i]->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
+        }
+        e = step_done(st);
+    }
+    return e;
+}
 
 /* After a run: the order's 'order.allocated' event (or, for a released
  * order that got nothing, its 'backorder' event). */
@@ -695,8 +755,7 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
     if (o->units == 0)
         return o->released ? backorder_event(s, o->order_id, actor) : TOTE_ST_E_OK;
     char detail[128];
-    snprintf(detail, sizeof detail, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units,
-             o->backorder, o->backorder == 0 ? "true" : "false");
+    allocated_detail(o, detail, sizeof detail);
     sqlite3_stmt *st =
         tote_store_stmt(s, "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) "
                            "SELECT ?1, ?2, NULL, 'order.allocated', 'order', name, ?3 "
@@ -745,7 +804,8 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         e = TOTE_ST_E_NOMEM;
     for (size_t i = 0; e == TOTE_ST_E_OK && i < ns.n; i++) {
         if (nsums == 0 || sums[nsums - 1].order_id != ns.v[i].order_id)
-            sums[nsums++] = (order_sum){ns.v[i].order_id, 0, 0, ns.v[i].released};
+            sums[nsums++] = (order_sum){ns.v[i].order_id, 0, 0, ns.v[i].released,
+                                        ns.names ? ns.names[ns.v[i].rank] : NULL};
         order_sum *o = &sums[nsums - 1];
         long long got = 0;
         if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
@@ -758,7 +818,6 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         o->units += got;
         o->backorder += ns.v[i].need - got;
     }
-    free(ns.v);
     free(cs.v);
     if (e == TOTE_ST_E_OK)
         e = write_pending(s, &ps);
@@ -778,12 +837,28 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
             e = step_done(st);
         }
     }
+    /* each order's event, in run order: named 'order.allocated' ones batched */
+    const order_sum **batch = nsums ? malloc(nsums * sizeof *batch) : NULL;
+    size_t nb = 0;
+    if (nsums && !batch && e == TOTE_ST_E_OK)
+        e = TOTE_ST_E_NOMEM;
     for (size_t i = 0; e == TOTE_ST_E_OK && i < nsums; i++) {
-        e = order_after_run(s, &sums[i], actor, now);
         if (sums[i].units > 0)
             got_orders++;
+        if (sums[i].units > 0 && sums[i].name) {
+            batch[nb++] = &sums[i];
+            continue;
+        }
+        e = allocated_events(s, batch, nb, actor, now);
+        nb = 0;
+        if (e == TOTE_ST_E_OK)
+            e = order_after_run(s, &sums[i], actor, now);
     }
+    if (e == TOTE_ST_E_OK)
+        e = allocated_events(s, batch, nb, actor, now);
+    free(batch);
     free(sums);
+    needset_free(&ns);
     if (e == TOTE_ST_E_OK)
         e = reorder_touched(s, &products, actor);
     idvec_free(&products);

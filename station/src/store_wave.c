@@ -24,12 +24,6 @@ static tote_st_err step_done(sqlite3_stmt *st)
     return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
 }
 
-static tote_st_err exec1(tote_store *s, const char *sql)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    return st ? step_done(st) : TOTE_ST_E_DB;
-}
-
 /*
  * One transaction per public call: our own when the caller has none; else
  * the work joins the caller's transaction (no savepoint: SQLite journals
@@ -103,7 +97,7 @@ static tote_st_err bulk_end(tote_store *s, int own, tote_st_err e)
 
 typedef struct wmember {
     long long order_id, lines, list_id;
-    size_t ntasks;
+    char *name;
     int tote_no; /* 1..totes_per_list */
 } wmember;
 
@@ -129,6 +123,8 @@ typedef struct wave_work {
 
 static void work_free(wave_work *w)
 {
+    for (size_t i = 0; i < w->nm; i++)
+        free(w->m[i].name);
     free(w->m);
     free(w->t);
     for (size_t i = 0; i < w->nst; i++) {
@@ -151,73 +147,230 @@ static int grow_array(void **v, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
-/* Candidate orders in priority order, each with its lines that have
- * something to pick (allocated > picked) and its open allocations. Orders
- * with no such line are dropped, so members are ranked among the rest. */
-static tote_st_err read_candidates(tote_store *s, wave_work *w)
+/* Candidate orders, by id for lookups: their rank and, while read, lines. */
+typedef struct wcand {
+    long long order_id, rank, lines;
+} wcand;
+
+static int cmp_wcand_id(const void *a, const void *b)
 {
-    tote_st_err e = exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_wave_rank(rn INTEGER PRIMARY KEY, "
-                             "order_id INTEGER NOT NULL)");
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "DELETE FROM tote_wave_rank");
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "INSERT INTO tote_wave_rank(order_id) SELECT o.id FROM orders o "
-                     "WHERE o.status = 'allocated' AND o.tote IS NULL ORDER BY " ORDER_PRIORITY);
-    if (e != TOTE_ST_E_OK)
-        return e;
-    /* rows come by rank, then line (index order); a line without an open
-     * allocation comes once with a NULL allocation */
+    const wcand *x = a, *y = b;
+    return (x->order_id > y->order_id) - (x->order_id < y->order_id);
+}
+
+/* A line of a candidate order: the order's rank (lines are read by id). */
+typedef struct wline {
+    long long line_id, rank;
+} wline;
+
+static int cmp_wline_id(const void *a, const void *b)
+{
+    const wline *x = a, *y = b;
+    return (x->line_id > y->line_id) - (x->line_id < y->line_id);
+}
+
+static tote_st_err push_task(wave_work *w, long long rank, long long line_id, sqlite3_stmt *st, int col)
+{
+    if (grow_array((void **)&w->t, &w->capt, w->nt, sizeof *w->t) != 0)
+        return TOTE_ST_E_NOMEM;
+    w->t[w->nt++] = (wtask){.member = rank,
+                            .alloc_id = sqlite3_column_int64(st, col),
+                            .line_id = line_id,
+                            .stock_id = sqlite3_column_int64(st, col + 1),
+                            .qty = sqlite3_column_int64(st, col + 2)};
+    return TOTE_ST_E_OK;
+}
+
+/* Lines and open allocations order by order through the indexes (when the
+ * rowid ranges are much larger than the wave). */
+static tote_st_err read_by_order(tote_store *s, wave_work *w, wcand *c, size_t nc)
+{
     sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT r.order_id, ol.id, ol.allocated > ol.picked, a.id, a.stock_id, a.qty - a.picked "
-           "FROM tote_wave_rank r CROSS JOIN order_line ol LEFT JOIN allocation a "
-           "ON a.order_line_id = ol.id AND a.status = 'open' AND a.qty > a.picked "
-           "WHERE ol.order_id = r.order_id ORDER BY r.rn");
+        s, "SELECT ol.id, ol.allocated > ol.picked, a.id, a.stock_id, a.qty - a.picked FROM order_line ol "
+           "LEFT JOIN allocation a ON a.order_line_id = ol.id AND a.status = 'open' AND a.qty > a.picked "
+           "WHERE ol.order_id = ?1 ORDER BY ol.id");
     if (!st)
         return TOTE_ST_E_DB;
-    long long cur_order = 0, cur_line = 0;
-    size_t first_task = 0; /* tasks of the current order start here */
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < nc; i++) {
+        sqlite3_bind_int64(st, 1, c[i].order_id);
+        long long cur = 0;
+        int rc;
+        while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            long long line_id = sqlite3_column_int64(st, 0);
+            if (line_id != cur)
+                c[i].lines += sqlite3_column_int(st, 1) != 0;
+            cur = line_id;
+            if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+                e = push_task(w, c[i].rank, line_id, st, 2);
+        }
+        if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+            e = TOTE_ST_E_DB;
+        sqlite3_reset(st);
+    }
+    return e;
+}
+
+/* Runs a query with up to two integer parameters that returns one row of
+ * two integers. */
+static tote_st_err two_ints(tote_store *s, const char *sql, int nbind, long long a1, long long a2,
+                            long long *x, long long *y)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    if (nbind > 0)
+        sqlite3_bind_int64(st, 1, a1);
+    if (nbind > 1)
+        sqlite3_bind_int64(st, 2, a2);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *x = sqlite3_column_int64(st, 0);
+        *y = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
+}
+
+/* Lines, then open allocations, in one pass each over the rowid ranges the
+ * candidates span; membership is looked up in memory. *fallback = 1 when a
+ * range is much larger than the wave (nothing read then). */
+static tote_st_err read_by_range(tote_store *s, wave_work *w, wcand *c, size_t nc, int *fallback)
+{
+    *fallback = 0;
+    long long lo = 0, hi = -1, alo = 0, ahi = -1;
+    tote_st_err e = two_ints(s,
+                             "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
+                             "JOIN order_line ol ON ol.order_id = o.id WHERE o.status = 'allocated' "
+                             "AND o.tote IS NULL",
+                             0, 0, 0, &lo, &hi);
+    if (e == TOTE_ST_E_OK && hi - lo + 1 > 64 * (long long)nc + 4096) {
+        *fallback = 1;
+        return TOTE_ST_E_OK;
+    }
+    if (e == TOTE_ST_E_OK)
+        e = two_ints(s,
+                     "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM allocation "
+                     "WHERE order_line_id BETWEEN ?1 AND ?2",
+                     2, lo, hi, &alo, &ahi);
+    if (e == TOTE_ST_E_OK && ahi - alo + 1 > 64 * (hi - lo + 1) + 4096) {
+        *fallback = 1;
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return e;
+    qsort(c, nc, sizeof *c, cmp_wcand_id);
+    wline *lines = NULL;
+    size_t nl = 0, capl = 0;
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT id, order_id, allocated > picked FROM order_line "
+                                          "WHERE id BETWEEN ?1 AND ?2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long order_id = sqlite3_column_int64(st, 0), line_id = sqlite3_column_int64(st, 1);
-        if (order_id != cur_order) {
-            if (w->nm > 0 && w->m[w->nm - 1].lines == 0) { /* the previous order had nothing to pick */
-                w->nm--;
-                w->nt = first_task;
-            }
-            if (grow_array((void **)&w->m, &w->capm, w->nm, sizeof *w->m) != 0) {
-                e = TOTE_ST_E_NOMEM;
-                break;
-            }
-            w->m[w->nm++] = (wmember){.order_id = order_id};
-            cur_order = order_id;
-            cur_line = 0;
-            first_task = w->nt;
-        }
-        wmember *m = &w->m[w->nm - 1];
-        if (line_id != cur_line) {
-            cur_line = line_id;
-            m->lines += sqlite3_column_int(st, 2) != 0;
-        }
-        if (sqlite3_column_type(st, 3) == SQLITE_NULL)
-            continue;
-        if (grow_array((void **)&w->t, &w->capt, w->nt, sizeof *w->t) != 0) {
+        wcand key = {.order_id = sqlite3_column_int64(st, 1)};
+        wcand *o = bsearch(&key, c, nc, sizeof *c, cmp_wcand_id);
+        if (!o)
+            continue; /* a line of an order that is not a candidate */
+        o->lines += sqlite3_column_int(st, 2) != 0;
+        if (grow_array((void **)&lines, &capl, nl, sizeof *lines) != 0) {
             e = TOTE_ST_E_NOMEM;
             break;
         }
-        w->t[w->nt++] = (wtask){.member = (long long)(w->nm - 1),
-                                .alloc_id = sqlite3_column_int64(st, 3),
-                                .line_id = line_id,
-                                .stock_id = sqlite3_column_int64(st, 4),
-                                .qty = sqlite3_column_int64(st, 5)};
+        lines[nl++] = (wline){sqlite3_column_int64(st, 0), o->rank}; /* ascending: a rowid scan */
     }
     if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
         e = TOTE_ST_E_DB;
     sqlite3_reset(st);
-    if (e == TOTE_ST_E_OK && w->nm > 0 && w->m[w->nm - 1].lines == 0) {
-        w->nm--;
-        w->nt = first_task;
+    if (e == TOTE_ST_E_OK && !(st = tote_store_stmt(s, "SELECT order_line_id, id, stock_id, qty - picked "
+                                                       "FROM allocation WHERE id BETWEEN ?1 AND ?2 "
+                                                       "AND status = 'open' AND qty > picked")))
+        e = TOTE_ST_E_DB;
+    if (e == TOTE_ST_E_OK) {
+        sqlite3_bind_int64(st, 1, alo);
+        sqlite3_bind_int64(st, 2, ahi);
+        while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            wline key = {.line_id = sqlite3_column_int64(st, 0)};
+            const wline *l = bsearch(&key, lines, nl, sizeof *lines, cmp_wline_id);
+            if (l)
+                e = push_task(w, l->rank, l->line_id, st, 1);
+        }
+        if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+            e = TOTE_ST_E_DB;
+        sqlite3_reset(st);
     }
-    return e == TOTE_ST_E_OK ? exec1(s, "DELETE FROM tote_wave_rank") : e;
+    free(lines);
+    return e;
+}
+
+/*
+ * Candidate orders in priority order, each with its number of lines that
+ * have something to pick (allocated > picked) and the open allocations of
+ * all its lines as tasks. Orders with no such line are dropped, so members
+ * are ranked among the rest (w->m in rank order; task.member indexes it).
+ */
+static tote_st_err read_candidates(tote_store *s, wave_work *w)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT o.id, o.name FROM orders o WHERE o.status = 'allocated' "
+                                          "AND o.tote IS NULL ORDER BY " ORDER_PRIORITY);
+    if (!st)
+        return TOTE_ST_E_DB;
+    wcand *c = NULL;
+    size_t nc = 0, capc = 0;
+    tote_st_err e = TOTE_ST_E_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (grow_array((void **)&c, &capc, nc, sizeof *c) != 0 ||
+            grow_array((void **)&w->m, &w->capm, nc, sizeof *w->m) != 0) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        c[nc] = (wcand){sqlite3_column_int64(st, 0), (long long)nc, 0};
+        w->m[nc] =
+            (wmember){.order_id = c[nc].order_id, .name = strdup((const char *)sqlite3_column_text(st, 1))};
+        w->nm = ++nc;
+        if (!w->m[nc - 1].name) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    int fallback = 0;
+    if (e == TOTE_ST_E_OK && nc > 0)
+        e = read_by_range(s, w, c, nc, &fallback);
+    if (e == TOTE_ST_E_OK && fallback)
+        e = read_by_order(s, w, c, nc); /* c still in rank order */
+    /* keep the members with lines, renumbered in rank order */
+    long long *to = e == TOTE_ST_E_OK && nc ? malloc(nc * sizeof *to) : NULL;
+    if (e == TOTE_ST_E_OK && nc && !to)
+        e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK) {
+        for (size_t i = 0; i < nc; i++)
+            w->m[c[i].rank].lines = c[i].lines;
+        size_t k = 0;
+        for (size_t i = 0; i < w->nm; i++) {
+            to[i] = w->m[i].lines > 0 ? (long long)k : -1;
+            if (w->m[i].lines > 0)
+                w->m[k++] = w->m[i];
+            else
+                free(w->m[i].name);
+        }
+        w->nm = k;
+        size_t j = 0;
+        for (size_t i = 0; i < w->nt; i++)
+            if (to[w->t[i].member] >= 0) {
+                w->t[j] = w->t[i];
+                w->t[j++].member = to[w->t[i].member];
+            }
+        w->nt = j;
+    }
+    free(to);
+    free(c);
+    return e;
 }
 
 static int cmp_ll_(const void *a, const void *b)
@@ -378,6 +531,40 @@ static tote_st_err write_tasks(tote_store *s, const wave_work *w, size_t nt)
     return e;
 }
 
+#define EV_BATCH 32
+#define EV_1 "(?1, ?2, NULL, 'order.waved', 'order', ?, ?)"
+#define EV_4 EV_1 "," EV_1 "," EV_1 "," EV_1
+#define EV_32 EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4
+#define EV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+
+/* The 'order.waved' event of members [0, n), 32 to a statement. */
+static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, long long wave_id,
+                                const char *actor, const char *now)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
+        size_t k = n - i >= EV_BATCH ? EV_BATCH : 1;
+        sqlite3_stmt *st = tote_store_stmt(s, k == EV_BATCH ? EV_INSERT EV_32 : EV_INSERT EV_1);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        if (actor)
+            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        for (size_t j = 0; j < k; j++, i++) {
+            char tote[48], detail[160];
+            tote_text(tote, sizeof tote, &w->m[i]);
+            snprintf(detail, sizeof detail, "{\"wave\":%lld,\"pick_list\":%lld,\"tote\":\"%s\"}", wave_id,
+                     w->m[i].list_id, tote);
+            sqlite3_bind_text(st, 3 + 2 * (int)j, w->m[i].name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
+        }
+        e = step_done(st);
+    }
+    return e;
+}
+
 static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const char *actor,
                                 tote_wave_result *r)
 {
@@ -400,10 +587,11 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         return e;
     }
     r->waiting = (long long)(w.nm - n);
-    /* the taken members' tasks come first (members are in rank order) */
+    /* the taken members' tasks */
     size_t nt = 0;
-    while (nt < w.nt && w.t[nt].member < (long long)n)
-        nt++;
+    for (size_t i = 0; i < w.nt; i++)
+        if (w.t[i].member < (long long)n)
+            w.t[nt++] = w.t[i];
     w.nt = nt;
 
     char now[32];
@@ -448,9 +636,9 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
             units += w.t[i].qty;
         e = write_tasks(s, &w, w.nt);
     }
-    /* each order's tote and its 'order.waved' event, in rank order */
+    /* each order's tote, then its 'order.waved' event (in rank order) */
     for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
-        char tote[48], detail[160];
+        char tote[48];
         tote_text(tote, sizeof tote, &w.m[i]);
         st = tote_store_stmt(s, "UPDATE orders SET tote = ?2, updated_at = ?3 WHERE id = ?1");
         if (!st) {
@@ -460,24 +648,10 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         sqlite3_bind_int64(st, 1, w.m[i].order_id);
         sqlite3_bind_text(st, 2, tote, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
-            break;
-        snprintf(detail, sizeof detail, "{\"wave\":%lld,\"pick_list\":%lld,\"tote\":\"%s\"}", wave_id,
-                 w.m[i].list_id, tote);
-        st = tote_store_stmt(
-            s, "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) "
-               "SELECT ?1, ?2, NULL, 'order.waved', 'order', name, ?3 FROM orders WHERE id = ?4");
-        if (!st) {
-            e = TOTE_ST_E_DB;
-            break;
-        }
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-        if (actor)
-            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, w.m[i].order_id);
         e = step_done(st);
     }
+    if (e == TOTE_ST_E_OK)
+        e = waved_events(s, &w, n, wave_id, actor, now);
     r->tasks = (long long)w.nt;
     r->units = units;
     r->lines = lines;
