@@ -343,6 +343,63 @@ static tote_st_err add_to_row(tote_store *s, const char *sql, long long id, long
     return step_done(st);
 }
 
+/* Rows per multi-row UPDATE: one statement per 64 rows instead of 64. */
+#define ADD_BATCH 64
+
+/* "UPDATE t SET c = c + CASE id WHEN ?1 THEN ?2 ... END WHERE id IN (?1,
+ * ?3, ...)" for ADD_BATCH (id, amount) pairs, made of constants only. */
+static void add_batch_sql(char *buf, size_t cap, const char *table, const char *col)
+{
+    size_t n = (size_t)snprintf(buf, cap, "UPDATE %s SET %s = %s + CASE id", table, col, col);
+    for (int i = 0; i < ADD_BATCH && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, " WHEN ?%d THEN ?%d", 2 * i + 1, 2 * i + 2);
+    if (n < cap)
+        n += (size_t)snprintf(buf + n, cap - n, " END WHERE id IN (");
+    for (int i = 0; i < ADD_BATCH && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s?%d", i ? ", " : "", 2 * i + 1);
+    if (n < cap)
+        snprintf(buf + n, cap - n, ")");
+}
+
+/* Adds amount[i] to column col of the row id[i] of table, for n distinct
+ * ids; one_sql is the single-row form. */
+static tote_st_err add_to_rows(tote_store *s, const char *table, const char *col, const char *one_sql,
+                               const long long *id, const long long *amount, size_t n)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    char batch_sql[4096];
+    if (n >= ADD_BATCH)
+        add_batch_sql(batch_sql, sizeof batch_sql, table, col);
+    for (; e == TOTE_ST_E_OK && n - i >= ADD_BATCH; i += ADD_BATCH) {
+        sqlite3_stmt *st = tote_store_stmt(s, batch_sql);
+        if (!st)
+            return TOTE_ST_E_DB;
+        for (int k = 0; k < ADD_BATCH; k++) {
+            sqlite3_bind_int64(st, 2 * k + 1, id[i + (size_t)k]);
+            sqlite3_bind_int64(st, 2 * k + 2, amount[i + (size_t)k]);
+        }
+        e = step_done(st);
+    }
+    for (; e == TOTE_ST_E_OK && i < n; i++)
+        e = add_to_row(s, one_sql, id[i], amount[i]);
+    return e;
+}
+
+/* Sums qty per key (ps sorted by it) into id[] / amount[]; returns the count. */
+static size_t sum_by(const pendset *ps, int by_stock, long long *id, long long *amount)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ps->n;) {
+        long long key = by_stock ? ps->v[i].stock_id : ps->v[i].line_id, sum = 0;
+        for (; i < ps->n && (by_stock ? ps->v[i].stock_id : ps->v[i].line_id) == key; i++)
+            sum += ps->v[i].qty;
+        id[k] = key;
+        amount[k++] = sum;
+    }
+    return k;
+}
+
 /*
  * Writes the chosen allocations (sorted by line, then order of choice) and
  * raises order_line.allocated and stock.reserved by the same amounts. Leaves
@@ -377,21 +434,22 @@ static tote_st_err write_pending(tote_store *s, pendset *ps)
         sqlite3_bind_int64(st, 3, ps->v[i].qty);
         e = step_done(st);
     }
-    for (i = 0; e == TOTE_ST_E_OK && i < ps->n;) {
-        long long id = ps->v[i].line_id, sum = 0;
-        for (; i < ps->n && ps->v[i].line_id == id; i++)
-            sum += ps->v[i].qty;
-        e = add_to_row(s, "UPDATE order_line SET allocated = allocated + ?2 WHERE id = ?1", id, sum);
-    }
     if (e != TOTE_ST_E_OK)
         return e;
-    qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_stock);
-    for (i = 0; e == TOTE_ST_E_OK && i < ps->n;) {
-        long long id = ps->v[i].stock_id, sum = 0;
-        for (; i < ps->n && ps->v[i].stock_id == id; i++)
-            sum += ps->v[i].qty;
-        e = add_to_row(s, "UPDATE stock SET reserved = reserved + ?2 WHERE id = ?1", id, sum);
+    long long *id = malloc(ps->n * sizeof *id), *amount = malloc(ps->n * sizeof *amount);
+    if (!id || !amount)
+        e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK)
+        e = add_to_rows(s, "order_line", "allocated",
+                        "UPDATE order_line SET allocated = allocated + ?2 WHERE id = ?1", id, amount,
+                        sum_by(ps, 0, id, amount));
+    if (e == TOTE_ST_E_OK) {
+        qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_stock);
+        e = add_to_rows(s, "stock", "reserved", "UPDATE stock SET reserved = reserved + ?2 WHERE id = ?1", id,
+                        amount, sum_by(ps, 1, id, amount));
     }
+    free(id);
+    free(amount);
     return e;
 }
 
@@ -775,6 +833,49 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
  * order, 0 for every order alloc_released takes. *orders_got (may be NULL):
  * orders that got stock now.
  */
+/* Orders released -> allocated, for the released sums that got units. */
+static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n, const char *now)
+{
+    char sql[1024] = "";
+    long long ids[ADD_BATCH];
+    int k = 0;
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i <= n; i++) {
+        if (i < n && sums[i].released && sums[i].units > 0)
+            ids[k++] = sums[i].order_id;
+        if (k == ADD_BATCH && !sql[0]) { /* the batch statement, made of constants */
+            size_t len = (size_t)snprintf(sql, sizeof sql,
+                                          "UPDATE orders SET status = 'allocated', updated_at = ?1 WHERE "
+                                          "status = 'released' AND id IN (");
+            for (int m = 0; m < ADD_BATCH && len < sizeof sql; m++)
+                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?%d", m ? ", " : "", m + 2);
+            if (len < sizeof sql)
+                snprintf(sql + len, sizeof sql - len, ")");
+        }
+        if (k == ADD_BATCH || (i == n && k > 0)) {
+            sqlite3_stmt *st =
+                tote_store_stmt(s, k == ADD_BATCH ? sql
+                                                  : "UPDATE orders SET status = 'allocated', "
+                                                    "updated_at = ?1 WHERE id = ?2 AND status = "
+                                                    "'released'");
+            for (int j = 0; st && j < (k == ADD_BATCH ? 1 : k); j++) {
+                sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+                if (k == ADD_BATCH)
+                    for (int m = 0; m < ADD_BATCH; m++)
+                        sqlite3_bind_int64(st, m + 2, ids[m]);
+                else
+                    sqlite3_bind_int64(st, 2, ids[j]);
+                if ((e = step_done(st)) != TOTE_ST_E_OK)
+                    break;
+            }
+            if (!st)
+                e = TOTE_ST_E_DB;
+            k = 0;
+        }
+    }
+    return e;
+}
+
 static tote_st_err alloc_run(tote_store *s, long long order_id, const char *actor, long long *orders_got)
 {
     char day[11], now[32];
@@ -822,21 +923,9 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     if (e == TOTE_ST_E_OK)
         e = write_pending(s, &ps);
     free(ps.v);
-    /* released -> allocated: every order that got stock now */
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < nsums; i++) {
-        if (!sums[i].released || sums[i].units == 0)
-            continue;
-        sqlite3_stmt *st = tote_store_stmt(
-            s,
-            "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE id = ?1 AND status = 'released'");
-        if (!st) {
-            e = TOTE_ST_E_DB;
-        } else {
-            sqlite3_bind_int64(st, 1, sums[i].order_id);
-            sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-            e = step_done(st);
-        }
-    }
+    /* released -> allocated: every order that got stock now, 64 to a statement */
+    if (e == TOTE_ST_E_OK)
+        e = mark_allocated(s, sums, nsums, now);
     /* each order's event, in run order: named 'order.allocated' ones batched */
     const order_sum **batch = nsums ? malloc(nsums * sizeof *batch) : NULL;
     size_t nb = 0;

@@ -565,6 +565,55 @@ static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, lon
     return e;
 }
 
+#define TOTE_BATCH 64
+
+/* orders.tote of members [0, n): 64 to a statement ("CASE id WHEN ?2 THEN
+ * ?3 ..."), the rest one by one. */
+static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const char *now)
+{
+    char sql[4096] = "";
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    for (; e == TOTE_ST_E_OK && n - i >= TOTE_BATCH; i += TOTE_BATCH) {
+        if (!sql[0]) { /* made of constants only */
+            size_t len =
+                (size_t)snprintf(sql, sizeof sql, "UPDATE orders SET updated_at = ?1, tote = CASE id");
+            for (int k = 0; k < TOTE_BATCH && len < sizeof sql; k++)
+                len +=
+                    (size_t)snprintf(sql + len, sizeof sql - len, " WHEN ?%d THEN ?%d", 2 * k + 2, 2 * k + 3);
+            if (len < sizeof sql)
+                len += (size_t)snprintf(sql + len, sizeof sql - len, " END WHERE id IN (");
+            for (int k = 0; k < TOTE_BATCH && len < sizeof sql; k++)
+                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?%d", k ? ", " : "", 2 * k + 2);
+            if (len < sizeof sql)
+                snprintf(sql + len, sizeof sql - len, ")");
+        }
+        sqlite3_stmt *st = tote_store_stmt(s, sql);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        for (int k = 0; k < TOTE_BATCH; k++) {
+            char tote[48];
+            tote_text(tote, sizeof tote, &w->m[i + (size_t)k]);
+            sqlite3_bind_int64(st, 2 * k + 2, w->m[i + (size_t)k].order_id);
+            sqlite3_bind_text(st, 2 * k + 3, tote, -1, SQLITE_TRANSIENT);
+        }
+        e = step_done(st);
+    }
+    for (; e == TOTE_ST_E_OK && i < n; i++) {
+        char tote[48];
+        tote_text(tote, sizeof tote, &w->m[i]);
+        sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET tote = ?2, updated_at = ?3 WHERE id = ?1");
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_int64(st, 1, w->m[i].order_id);
+        sqlite3_bind_text(st, 2, tote, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        e = step_done(st);
+    }
+    return e;
+}
+
 static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const char *actor,
                                 tote_wave_result *r)
 {
@@ -637,19 +686,8 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         e = write_tasks(s, &w, w.nt);
     }
     /* each order's tote, then its 'order.waved' event (in rank order) */
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
-        char tote[48];
-        tote_text(tote, sizeof tote, &w.m[i]);
-        st = tote_store_stmt(s, "UPDATE orders SET tote = ?2, updated_at = ?3 WHERE id = ?1");
-        if (!st) {
-            e = TOTE_ST_E_DB;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, w.m[i].order_id);
-        sqlite3_bind_text(st, 2, tote, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        e = step_done(st);
-    }
+    if (e == TOTE_ST_E_OK)
+        e = set_totes(s, &w, n, now);
     if (e == TOTE_ST_E_OK)
         e = waved_events(s, &w, n, wave_id, actor, now);
     r->tasks = (long long)w.nt;
