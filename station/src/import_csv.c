@@ -33,6 +33,7 @@ struct rowbuf {
     long long line;
     const char *error;
     int nonempty; /* some field is non-empty */
+    size_t vlen;  /* bytes of fields not kept (tote_csv_keep_only) */
 };
 
 struct tote_csv {
@@ -57,6 +58,7 @@ struct tote_csv {
 
     char **hdr;
     size_t nhdr;
+    long only_col; /* >= 0: only this column's text is kept (tote_csv_keep_only) */
 };
 
 static const char ERR_QUOTE[] =
@@ -81,6 +83,7 @@ static void rowbuf_free(struct rowbuf *b)
 static void rowbuf_reset(struct rowbuf *b)
 {
     b->dlen = 0;
+    b->vlen = 0;
     b->n = 0;
     b->error = NULL;
     b->nonempty = 0;
@@ -189,13 +192,27 @@ static void cb_field(void *s, size_t n, void *ud)
     struct rowbuf *b = &r->cur;
     if (!s)
         n = 0;
+    if (r->only_col >= 0 && (long)b->n != r->only_col) {
+        /* not kept: only what decides where records end and whether one is blank */
+        if (b->dlen + b->vlen + n > MAX_RECORD) {
+            if (!b->error)
+                b->error = ERR_LONG;
+            n = 0;
+        }
+        b->vlen += n;
+        if (n)
+            b->nonempty = 1;
+        if (rowbuf_add(b, "", 0) != 0)
+            set_fatal(r, "out of memory while reading CSV");
+        return;
+    }
     if (!b->error && n) {
         if (memchr(s, '\0', n))
             b->error = ERR_NUL;
         else if (!imp_utf8_valid(s, n))
             b->error = ERR_UTF8;
     }
-    if (b->dlen + n > MAX_RECORD) {
+    if (b->dlen + b->vlen + n > MAX_RECORD) {
         if (!b->error)
             b->error = ERR_LONG;
         n = 0;
@@ -263,6 +280,7 @@ tote_csv *tote_csv_new_mem(const void *data, size_t len)
     r->total = (long long)len;
     r->eof = 1; /* no more chunks after this one */
     r->cur_line = 1;
+    r->only_col = -1;
     if (parser_init(r) != 0) {
         free(r);
         return NULL;
@@ -302,6 +320,7 @@ tote_csv *tote_csv_open(const char *path, char **err_msg)
     r->chunk = chunk;
     r->mem = chunk;
     r->cur_line = 1;
+    r->only_col = -1;
     return r;
 }
 
@@ -325,6 +344,11 @@ void tote_csv_destroy(tote_csv **rp)
     free(r->hdr);
     free(r);
     *rp = NULL;
+}
+
+void tote_csv_keep_only(tote_csv *r, int col)
+{
+    r->only_col = col;
 }
 
 const char *tote_csv_error(const tote_csv *r)
@@ -432,7 +456,7 @@ static int feed(tote_csv *r)
             return -1;
         if (!nl)
             r->skipping = 1;
-    } else if (r->p.entry_pos + r->cur.dlen > MAX_RECORD) {
+    } else if (r->p.entry_pos + r->cur.dlen + r->cur.vlen > MAX_RECORD) {
         if (break_record(r, ERR_LONG) != 0)
             return -1;
         if (!nl)

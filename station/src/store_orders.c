@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "import_internal.h"
 #include "store_tx.h"
 #include "tote/alloc.h"
 #include "tote/customer.h"
@@ -111,7 +112,15 @@ static void order_row_clear(struct order_row *r)
     memset(r, 0, sizeof *r);
 }
 
+static tote_st_err order_load_q(tote_store *s, const char *name, struct order_row *r, int quiet);
+
 static tote_st_err order_load(tote_store *s, const char *name, struct order_row *r)
+{
+    return order_load_q(s, name, r, 0);
+}
+
+/* quiet: NOT_FOUND without formatting a message (the caller expects it). */
+static tote_st_err order_load_q(tote_store *s, const char *name, struct order_row *r, int quiet)
 {
     memset(r, 0, sizeof *r);
     if (!name || !*name)
@@ -137,7 +146,7 @@ static tote_st_err order_load(tote_store *s, const char *name, struct order_row 
     if (rc == SQLITE_ROW)
         return TOTE_ST_E_OK;
     if (rc == SQLITE_DONE)
-        return store_fail(TOTE_ST_E_NOT_FOUND, "no order named %s", name);
+        return quiet ? TOTE_ST_E_NOT_FOUND : store_fail(TOTE_ST_E_NOT_FOUND, "no order named %s", name);
     return store_db_fail(s, rc);
 }
 
@@ -376,11 +385,21 @@ static void h_str(struct hash128 *h, const char *v)
     h_bytes(h, "\x1f", 1);
 }
 
+/* v in decimal, as "%lld" writes it (stored hashes depend on these bytes),
+ * without printf's cost: an order hashes 6 + 3 per line integers. */
 static void h_int(struct hash128 *h, long long v)
 {
-    char b[32];
-    snprintf(b, sizeof b, "%lld", v);
-    h_str(h, b);
+    char b[24];
+    size_t i = sizeof b;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        b[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[--i] = '-';
+    h_bytes(h, b + i, sizeof b - i);
+    h_bytes(h, "\x1f", 1);
 }
 
 static void order_hash(const tote_order_in *o, char out[33])
@@ -580,7 +599,7 @@ static tote_st_err validate_order(const tote_order_in *o)
 
 /* An existing, editable order changed upstream (inside a transaction or savepoint of the caller's). */
 static tote_st_err update_existing(tote_store *s, const tote_order_in *o, const struct order_row *old,
-                                   const char *hash, const char *actor)
+                                   const char *hash, const char *actor, tote_order_status *final)
 {
     tote_st_err e = TOTE_ST_E_OK;
     char *payment = NULL;
@@ -668,6 +687,7 @@ static tote_st_err update_existing(tote_store *s, const tote_order_in *o, const 
         cJSON_AddStringToObject(sd, "reason", "changed upstream");
         e = set_status(s, id, o->name, from, to, hold, actor, NULL, sd);
     }
+    *final = to;
 out:
     free(payment);
     return e;
@@ -699,7 +719,7 @@ static tote_st_err undo_new(tote_store *s, long long order_id, store_customer_un
  * the caller rolls back instead of going on).
  */
 static tote_st_err insert_new(tote_store *s, const tote_order_in *o, const char *hash, const char *actor,
-                              int guard)
+                              int guard, tote_order_status *final)
 {
     tote_st_err e = TOTE_ST_E_OK;
     long long pid_small[16];
@@ -767,6 +787,7 @@ static tote_st_err insert_new(tote_store *s, const tote_order_in *o, const char 
         if (e != TOTE_ST_E_OK)
             goto out;
     }
+    *final = to;
     e = write_order_row(s, o, 0, customer_id, tote_order_status_name(to), hold, payment, hash, &order_id);
     if (e != TOTE_ST_E_OK)
         goto out;
@@ -833,6 +854,12 @@ out:
 tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char *actor,
                               tote_upsert_result *res, char **err_msg)
 {
+    return store_order_upsert_status(s, o, actor, res, NULL, err_msg);
+}
+
+tote_st_err store_order_upsert_status(tote_store *s, const tote_order_in *o, const char *actor,
+                                      tote_upsert_result *res, tote_order_status *status, char **err_msg)
+{
     store_detail_clear();
     tote_st_err e = validate_order(o);
     if (e != TOTE_ST_E_OK)
@@ -850,8 +877,10 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
     }
     tote_upsert_result r = TOTE_UPSERT_CREATED;
     struct order_row old = {0};
-    e = order_load(s, o->name, &old);
+    tote_order_status final = RCV;
+    e = order_load_q(s, o->name, &old, 1);
     if (e == TOTE_ST_E_OK) {
+        final = old.status;
         if (old.source_hash && strcmp(old.source_hash, hash) == 0) {
             r = TOTE_UPSERT_UNCHANGED;
         } else if (!editable(old.status)) {
@@ -864,19 +893,21 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
             if (callers)
                 e = store_tx_begin(s, &sp);
             if (e == TOTE_ST_E_OK)
-                e = update_existing(s, o, &old, hash, actor);
+                e = update_existing(s, o, &old, hash, actor, &final);
             if (callers)
                 e = store_tx_end(s, &sp, e);
         }
     } else if (e == TOTE_ST_E_NOT_FOUND) {
         store_detail_clear();
-        e = insert_new(s, o, hash, actor, callers);
+        e = insert_new(s, o, hash, actor, callers, &final);
     }
     order_row_clear(&old);
     if (!callers)
         e = store_tx_end(s, &outer, e);
     if (e == TOTE_ST_E_OK && res)
         *res = r;
+    if (e == TOTE_ST_E_OK && status)
+        *status = final;
     return finish(e, err_msg);
 }
 
