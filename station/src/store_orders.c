@@ -454,6 +454,24 @@ static char *lower_dup(const char *v)
     return p;
 }
 
+/* Text bound without a copy: every value outlives the statement's step in
+ * write_order_row(), and all its parameters are bound on every use. */
+static void bind_ne(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long long existing_id,
                                    long long customer_id, const char *status, const char *hold_reason,
                                    const char *payment_status, const char *hash, long long *id)
@@ -485,35 +503,35 @@ static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long l
     if (existing_id)
         sqlite3_bind_int64(st, 1, existing_id);
     else
-        sqlite3_bind_text(st, 1, o->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, o->channel && *o->channel ? o->channel : "shopify", -1, SQLITE_TRANSIENT);
-    store_bind_text_ne(st, 3, o->external_ref);
+        sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->channel && *o->channel ? o->channel : "shopify", -1, SQLITE_STATIC);
+    bind_ne(st, 3, o->external_ref);
     if (customer_id > 0)
         sqlite3_bind_int64(st, 4, customer_id);
     else
         sqlite3_bind_null(st, 4);
-    sqlite3_bind_text(st, 5, status, -1, SQLITE_TRANSIENT);
-    store_bind_text(st, 6, hold_reason);
-    sqlite3_bind_text(st, 7, payment_status, -1, SQLITE_TRANSIENT);
-    store_bind_text_ne(st, 8, o->payment_method);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+    bind_or_null(st, 6, hold_reason);
+    sqlite3_bind_text(st, 7, payment_status, -1, SQLITE_STATIC);
+    bind_ne(st, 8, o->payment_method);
     sqlite3_bind_int(st, 9, o->cod ? 1 : 0);
     sqlite3_bind_int(st, 10, o->priority);
     sqlite3_bind_int(st, 11, o->rush ? 1 : 0);
     sqlite3_bind_int(st, 12, o->pickup ? 1 : 0);
-    store_bind_text_ne(st, 13, o->ship_by);
-    store_bind_text_ne(st, 14, o->currency);
+    bind_ne(st, 13, o->ship_by);
+    bind_ne(st, 14, o->currency);
     store_bind_int_nn(st, 15, o->total_cents);
-    store_bind_text_ne(st, 16, o->shipping_method);
+    bind_ne(st, 16, o->shipping_method);
     const char *addr[] = {o->ship_name, o->ship_company,  o->ship_address1, o->ship_address2, o->ship_city,
                           o->ship_zip,  o->ship_province, o->ship_country,  o->ship_phone};
     for (int i = 0; i < 9; i++)
-        store_bind_text_ne(st, 17 + i, addr[i]);
-    sqlite3_bind_text(st, 26, hash, -1, SQLITE_TRANSIENT);
+        bind_ne(st, 17 + i, addr[i]);
+    sqlite3_bind_text(st, 26, hash, -1, SQLITE_STATIC);
     if (o->ordered_at && *o->ordered_at)
-        sqlite3_bind_text(st, 27, o->ordered_at, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 27, o->ordered_at, -1, SQLITE_STATIC);
     else
-        sqlite3_bind_text(st, 27, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 28, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 27, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 28, now, -1, SQLITE_STATIC);
     int rc = store_step_done(st);
     if (rc != SQLITE_DONE)
         return store_db_fail(s, rc);
