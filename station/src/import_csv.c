@@ -467,6 +467,118 @@ static int feed(tote_csv *r)
     return 0;
 }
 
+/*
+ * Keep-only passes (tote_csv_keep_only): a record that is plainly simple is
+ * read straight from the chunk, calling the same callbacks libcsv would -
+ * one per field, then the row end(s) - so the record, its line and its kept
+ * field come out exactly as through libcsv. Simple: it starts a line, lies
+ * within the chunk, ends with LF or CR LF, no field starts with a space or
+ * tab, an unquoted field holds no quote, CR or LF, a quoted one holds no CR
+ * or LF and its closing quote is followed by a comma or the end of the row.
+ * Anything else returns 0 untouched and libcsv reads the record.
+ */
+static int fast_record(tote_csv *r)
+{
+    if (r->only_col < 0 || !r->started || r->row_open || r->skipping || r->finished || r->fatal ||
+        r->cur.n != 0 || r->mem_pos >= r->mem_len)
+        return 0;
+    const unsigned char *start = r->mem + r->mem_pos, *end = r->mem + r->mem_len;
+    const unsigned char *nl = memchr(start, '\n', (size_t)(end - start));
+    if (!nl || nl - start > 65536)
+        return 0;
+    /* check the whole record first: nothing is called back unless it is simple */
+    const unsigned char *q = start;
+    long fields = 0;
+    for (;;) {
+        if (*q == ' ' || *q == '\t')
+            return 0;
+        if (*q == '"') {
+            for (q++;; q += 2) {
+                const unsigned char *cq = memchr(q, '"', (size_t)(nl - q));
+                if (!cq || memchr(q, '\r', (size_t)(cq - q)))
+                    return 0;
+                q = cq;
+                if (q[1] != '"')
+                    break;
+            }
+            q++; /* past the closing quote */
+        } else {
+            while (*q != ',' && *q != '\n' && *q != '\r' && *q != '"')
+                q++;
+            if (*q == '"')
+                return 0;
+        }
+        fields++;
+        if (*q == ',') {
+            q++;
+            continue;
+        }
+        if (*q == '\n' || (*q == '\r' && q + 1 == nl))
+            break;
+        return 0;
+    }
+    /* now the callbacks, as libcsv makes them */
+    r->rec_line = r->cur_line;
+    r->row_open = 1;
+    char small[1024];
+    q = start;
+    for (long f = 0; f < fields; f++) {
+        if (*q == '"') {
+            const unsigned char *fs = ++q;
+            size_t n = 0;
+            int esc = 0;
+            for (;; q += 2) {
+                q = memchr(q, '"', (size_t)(nl - q));
+                if (q[1] != '"')
+                    break;
+                esc = 1;
+            }
+            if (!esc) {
+                n = (size_t)(q - fs);
+                cb_field((void *)fs, n, r);
+            } else if ((long)r->cur.n != r->only_col) {
+                for (const unsigned char *c = fs; c < q; c++, n++)
+                    if (*c == '"')
+                        c++;
+                cb_field((void *)"", 0, r); /* not kept: only its length counts */
+                r->cur.vlen += n;
+                if (n)
+                    r->cur.nonempty = 1;
+            } else {
+                char *buf = (size_t)(q - fs) < sizeof small ? small : malloc((size_t)(q - fs));
+                if (!buf)
+                    return set_fatal(r, "out of memory while reading CSV"), 1;
+                for (const unsigned char *c = fs; c < q; c++) {
+                    buf[n++] = (char)*c;
+                    if (*c == '"')
+                        c++;
+                }
+                cb_field(buf, n, r);
+                if (buf != small)
+                    free(buf);
+            }
+            q++; /* past the closing quote */
+        } else {
+            const unsigned char *fs = q;
+            while (*q != ',' && *q != '\n' && *q != '\r')
+                q++;
+            const unsigned char *fe = q;
+            while (fe > fs && (fe[-1] == ' ' || fe[-1] == '\t')) /* libcsv drops trailing blanks */
+                fe--;
+            cb_field((void *)fs, (size_t)(fe - fs), r);
+        }
+        q++; /* the comma, or the CR or LF ending the row */
+    }
+    if (q[-1] == '\r')
+        cb_row('\r', r);
+    cb_row('\n', r);
+    size_t used = (size_t)(nl + 1 - start);
+    r->mem_pos += used;
+    r->done += (long long)used;
+    r->cur_line++;
+    return r->fatal ? 0 : 1;
+}
+
 int tote_csv_next(tote_csv *r, tote_csv_row *row)
 {
     for (;;) {
@@ -486,6 +598,8 @@ int tote_csv_next(tote_csv *r, tote_csv_row *row)
             return -1;
         if (r->finished)
             return 0;
+        if (fast_record(r))
+            continue;
         if (feed(r) < 0)
             return -1;
     }
