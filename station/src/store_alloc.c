@@ -721,7 +721,7 @@ static tote_st_err run_needs(tote_store *s, needset *ns)
             if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
                 e = TOTE_ST_E_DB;
             sqlite3_reset(st);
-            if (e == TOTE_ST_E_OK)
+            if (e == TOTE_ST_E_OK && ns->n > 1)
                 qsort(ns->v, ns->n, sizeof ns->v[0], cmp_need_run);
         }
     }

@@ -293,7 +293,7 @@ static tote_st_err read_by_range(tote_store *s, wave_work *w, wcand *c, size_t n
         sqlite3_bind_int64(st, 2, ahi);
         while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             wline key = {.line_id = sqlite3_column_int64(st, 0)};
-            const wline *l = bsearch(&key, lines, nl, sizeof *lines, cmp_wline_id);
+            const wline *l = nl ? bsearch(&key, lines, nl, sizeof *lines, cmp_wline_id) : NULL;
             if (l)
                 e = push_task(w, l->rank, l->line_id, st, 1);
         }
@@ -679,7 +679,8 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
     long long units = 0;
     if (e == TOTE_ST_E_OK) {
         sort_work = &w;
-        qsort(w.t, w.nt, sizeof *w.t, cmp_wtask);
+        if (w.nt > 1)
+            qsort(w.t, w.nt, sizeof *w.t, cmp_wtask);
         sort_work = NULL;
         for (size_t i = 0; i < w.nt; i++)
             units += w.t[i].qty;
