@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tote/client.h"
 #include "tote/enrol.h"
@@ -36,6 +37,8 @@ static int fail(int code, const char *fmt, ...)
 static void usage(FILE *f)
 {
     fputs("usage: tote-handheld --enrol FILE | --insecure --station tcp://HOST:PORT --id NAME\n"
+          "                     (--id NAME alone uses NAME.enrol from $TOTE_ENROL_DIR or the current "
+          "directory)\n"
           "                     --role picker|packer|bench\n"
           "                     [--scanner stdin|sim|serial:PATH[,ssi|plain][,BAUD]|usb[:VID:PID]|auto]\n"
           "                     [--json] [--outbox PATH] [--timeout-ms N] [--badge CODE]\n"
@@ -188,6 +191,18 @@ int main(int argc, char **argv)
     }
     if (enrol_path && insecure)
         return fail(2, "--enrol and --insecure exclude each other");
+    /* `--id NAME` alone: the enrolment file NAME.enrol in $TOTE_ENROL_DIR, else
+     * in the current directory, as `tote device add NAME -o NAME.enrol` wrote it */
+    char found[4096];
+    if (!enrol_path && !insecure && cfg.device && !list) {
+        const char *dir = getenv("TOTE_ENROL_DIR");
+        int n = snprintf(found, sizeof found, "%s/%s.enrol", dir && *dir ? dir : ".", cfg.device);
+        if (n > 0 && (size_t)n < sizeof found && strchr(cfg.device, '/') == NULL &&
+            access(found, R_OK) == 0) {
+            enrol_path = found;
+            fprintf(stderr, "tote-handheld: using the enrolment file %s\n", found);
+        }
+    }
     if (enrol_path) {
         char why[600];
         if (tote_enrol_load(enrol_path, &enrol, why, sizeof why) != 0)
@@ -218,7 +233,8 @@ int main(int argc, char **argv)
         return fail(2, "--sim-* options need --scanner sim");
     if (!enrol_path && !insecure)
         return fail(2, "the station only talks to enrolled handhelds: pass --enrol FILE (made by tote device "
-                       "add NAME --role ROLE -o FILE), or --insecure for a development station");
+                       "add NAME --role ROLE -o FILE; NAME.enrol in $TOTE_ENROL_DIR or here is found by --id "
+                       "NAME), or --insecure for a development station");
     if (insecure)
         fprintf(stderr,
                 "tote-handheld: WARNING: --insecure: plain text, not authenticated; development only\n");

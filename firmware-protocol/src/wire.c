@@ -10,6 +10,7 @@
  */
 #include "tote/wire.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---------------- writer ---------------- */
@@ -328,11 +329,51 @@ const char *tote_wire_feedback_name(uint8_t feedback)
     return feedback <= TOTE_FEEDBACK_DONE ? names[feedback] : "unknown";
 }
 
+/* ---------------- clearing ---------------- */
+
+/*
+ * A tote_wire_msg is ~19.5 KB, almost all of it three bulk arrays: the raw
+ * bytes of a scan, the PACK_STATE lines and the snapshot JSON. Clearing all
+ * of it for every 40-byte SCAN was 97% of a wire round trip, so only
+ * the fixed-size fields are cleared: the union's first HEAD bytes (every
+ * member but those three lies wholly inside them, and so do the fields in
+ * front of the bulk arrays) and RETURN_ITEM's fields behind its scan. A
+ * member added to the union with a bulk array of its own must be listed
+ * here too (the static assert below notices a member that outgrows HEAD).
+ */
+#define U_OFF(member) (offsetof(tote_wire_msg, u.member) - offsetof(tote_wire_msg, u))
+#define U_SIZE(member) sizeof(((tote_wire_msg *)0)->u.member)
+#define MAX2(a, b) ((a) > (b) ? (a) : (b))
+#define HEAD                                                                                            \
+    MAX2(MAX2(MAX2(MAX2(U_OFF(scan.raw), U_SIZE(hello)), MAX2(U_SIZE(short_pick), U_SIZE(pack_close))), \
+              MAX2(MAX2(U_SIZE(override_), U_SIZE(snapshot)), MAX2(U_SIZE(hello_ok), U_SIZE(task)))),   \
+         MAX2(MAX2(MAX2(U_SIZE(no_task), U_SIZE(result)), MAX2(U_SIZE(error), U_SIZE(weight))),         \
+              MAX2(U_OFF(pack_state.lines), U_OFF(snapshot_reply.json) + 1)))
+#define RETURN_TAIL_OFF U_OFF(return_item.disposition)
+#define RETURN_TAIL_SIZE (U_OFF(return_item) + U_SIZE(return_item) - RETURN_TAIL_OFF)
+
+_Static_assert(HEAD <= 1024,
+               "tote_wire_msg: a member outgrew the cleared head; list its bulk array in wire.c");
+
+/* Zeroes the header and every fixed-size field of every member (so a
+ * message may change type after init); for PACK_STATE and SNAPSHOT_REPLY
+ * the whole member, since callers fill some line fields and leave the rest
+ * to be "". The scan raw bytes (taken by raw_len) are left as they were. */
+static void clear_msg(tote_wire_msg *m, uint8_t type)
+{
+    memset(m, 0, offsetof(tote_wire_msg, u) + HEAD);
+    memset((uint8_t *)&m->u + RETURN_TAIL_OFF, 0, RETURN_TAIL_SIZE);
+    if (type == TOTE_WIRE_PACK_STATE)
+        memset(&m->u.pack_state, 0, sizeof m->u.pack_state);
+    else if (type == TOTE_WIRE_SNAPSHOT_REPLY)
+        memset(&m->u.snapshot_reply, 0, sizeof m->u.snapshot_reply);
+}
+
 /* ---------------- init ---------------- */
 
 void tote_wire_init(tote_wire_msg *m, tote_wire_type type, const char *device, uint32_t seq)
 {
-    memset(m, 0, sizeof *m);
+    clear_msg(m, (uint8_t)type);
     m->version = TOTE_WIRE_VERSION;
     m->type = (uint8_t)type;
     m->seq = seq;
@@ -644,9 +685,18 @@ static void dec_body(rbuf *r, tote_wire_msg *m)
     }
 }
 
+/* A refused message: the header as far as it was read, the whole body zero. */
+static tote_proto_err refuse(tote_wire_msg *out, tote_proto_err e)
+{
+    memset(&out->u, 0, sizeof out->u);
+    return e;
+}
+
 tote_proto_err tote_wire_decode(const uint8_t *buf, size_t len, tote_wire_msg *out)
 {
-    memset(out, 0, sizeof *out);
+    /* the fixed fields (and PACK_STATE's lines, the snapshot's JSON): the
+     * scan's raw bytes are written up to raw_len */
+    clear_msg(out, len >= 2 ? buf[1] : 0);
     rbuf r = {buf, len, 0, TOTE_PROTO_E_OK};
 
     /* The header is read as far as it goes, whatever the verdict, so that
@@ -673,27 +723,24 @@ tote_proto_err tote_wire_decode(const uint8_t *buf, size_t len, tote_wire_msg *o
     tote_proto_err header_err = r.err;
 
     if (len > TOTE_WIRE_MAX_FRAME)
-        return TOTE_PROTO_E_TOO_LONG;
+        return refuse(out, TOTE_PROTO_E_TOO_LONG);
     if (len < 1)
-        return TOTE_PROTO_E_SHORT;
+        return refuse(out, TOTE_PROTO_E_SHORT);
     if (out->version != TOTE_WIRE_VERSION)
-        return TOTE_PROTO_E_VERSION;
+        return refuse(out, TOTE_PROTO_E_VERSION);
     if (header_err)
-        return header_err;
+        return refuse(out, header_err);
     if (device_too_long)
-        return TOTE_PROTO_E_TOO_LONG;
+        return refuse(out, TOTE_PROTO_E_TOO_LONG);
     if (device_invalid)
-        return TOTE_PROTO_E_INVALID;
+        return refuse(out, TOTE_PROTO_E_INVALID);
     if (!type_known(out->type))
-        return TOTE_PROTO_E_TYPE;
+        return refuse(out, TOTE_PROTO_E_TYPE);
 
     dec_body(&r, out);
     if (!r.err && r.off != len)
         r.err = TOTE_PROTO_E_TRAILING;
-    if (r.err) {
-        /* Keep the header for addressing; drop a half-read body. */
-        memset(&out->u, 0, sizeof out->u);
-        return r.err;
-    }
+    if (r.err) /* keep the header for addressing; drop a half-read body */
+        return refuse(out, r.err);
     return TOTE_PROTO_E_OK;
 }

@@ -35,6 +35,9 @@ struct tote_client {
     int exit_when_idle_s;
     int curve; /* 1: enrol holds the CurveZMQ keys */
     tote_hh_enrolment enrol;
+    void *mon;        /* CURVE: PAIR reading the socket's handshake events */
+    unsigned mon_gen; /* makes each monitor endpoint unique */
+    int key_refused;  /* the refusal was shown (until the next HELLO_OK) */
 
     void *zctx, *sock;
     tote_outbox *ob;
@@ -147,6 +150,70 @@ static long queued(tote_client *c)
 
 /* ---------------- socket ---------------- */
 
+/* Watches c->sock's CURVE handshakes: the station's ZAP handler refusing the
+ * key (status 400 reaches the client as HANDSHAKE_FAILED_AUTH) would
+ * otherwise look like a station that does not answer. Best effort: a
+ * monitor that cannot start only loses the message. */
+static void mon_open(tote_client *c)
+{
+    char ep[96];
+    snprintf(ep, sizeof ep, "inproc://tote-handheld.monitor.%u", ++c->mon_gen);
+    if (zmq_socket_monitor(c->sock, ep,
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+        return;
+    c->mon = zmq_socket(c->zctx, ZMQ_PAIR);
+    int zero = 0;
+    if (c->mon &&
+        (zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof zero) != 0 || zmq_connect(c->mon, ep) != 0)) {
+        zmq_close(c->mon);
+        c->mon = NULL;
+    }
+}
+
+static void mon_close(tote_client *c)
+{
+    if (c->mon)
+        zmq_close(c->mon);
+    c->mon = NULL;
+}
+
+static void mon_read(tote_client *c)
+{
+    for (int k = 0; k < 16 && c->mon; k++) {
+        uint8_t ev[6];
+        int n = zmq_recv(c->mon, ev, sizeof ev, ZMQ_DONTWAIT);
+        if (n < 0)
+            return;
+        int more = 0;
+        size_t sz = sizeof more;
+        while (zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+            char skip[256];
+            zmq_recv(c->mon, skip, sizeof skip, 0);
+        }
+        if (n < 6 || c->key_refused)
+            continue;
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, ev, sizeof event);
+        memcpy(&value, ev + 2, sizeof value);
+        c->key_refused = 1;
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+            ui_errorf(
+                c, "KEY_REFUSED", 0, 0,
+                "the station refused this handheld's key (not enrolled or revoked, status %u): re-enrol "
+                "with tote device add %s --role ROLE -o FILE (or tote device rekey %s -o FILE) and run "
+                "tote-handheld --enrol FILE",
+                (unsigned)value, c->device, c->device);
+        else
+            ui_errorf(
+                c, "KEY_REFUSED", 0, 0,
+                "the station refused this handheld's handshake (protocol error 0x%08x: wrong station key "
+                "in the enrolment file?): re-enrol with tote device rekey %s -o FILE and run "
+                "tote-handheld --enrol FILE",
+                (unsigned)value, c->device);
+    }
+}
+
 static int sock_open(tote_client *c, char **why)
 {
     c->sock = zmq_socket(c->zctx, ZMQ_DEALER);
@@ -158,6 +225,8 @@ static int sock_open(tote_client *c, char **why)
         goto fail;
     if (c->curve && tote_enrol_client_setup(c->sock, &c->enrol) != 0)
         goto fail;
+    if (c->curve)
+        mon_open(c);
     if (zmq_connect(c->sock, c->station) != 0)
         goto fail;
     return 0;
@@ -167,6 +236,7 @@ fail:
         snprintf(b, sizeof b, "cannot connect to station %s: %s", c->station, zmq_strerror(zmq_errno()));
         *why = strdup(b);
     }
+    mon_close(c);
     if (c->sock)
         zmq_close(c->sock);
     c->sock = NULL;
@@ -177,6 +247,7 @@ fail:
  * still holds, and a fresh one connects. */
 static void sock_reset(tote_client *c)
 {
+    mon_close(c);
     if (c->sock)
         zmq_close(c->sock);
     c->sock = NULL;
@@ -510,6 +581,7 @@ static void on_hello_ok(tote_client *c, const tote_wire_msg *m, long long now)
     long q = queued(c);
     c->st = ST_ONLINE;
     c->went_offline = 0;
+    c->key_refused = 0;
     tote_hhui_hello(c->ui, m, next, q);
     if (q > 0 && !c->replay_run) {
         c->replay_run = 1;
@@ -919,10 +991,9 @@ static void check_exit(tote_client *c, long long now)
         return;
     if (c->input_done && c->st == ST_OFFLINE) { /* do not wait for a station that may never come back */
         long q = queued(c);
-        finish(
-            c, 1,
-            "input ended while the station %s is not answering; %ld request%s kept in %s for the next start",
-            c->station, q, q == 1 ? "" : "s", tote_outbox_path(c->ob));
+        finish(c, 1, "input ended while the station %s %s; %ld request%s kept in %s for the next start",
+               c->station, c->key_refused ? "refuses this handheld's key (re-enrol it)" : "is not answering",
+               q, q == 1 ? "" : "s", tote_outbox_path(c->ob));
         return;
     }
     if (c->busy)
@@ -993,8 +1064,8 @@ int tote_client_run(tote_client *c)
         check_exit(c, now);
         if (c->done)
             break;
-        zmq_pollitem_t items[3];
-        int n = 0, isock = -1, isc = -1, icmd = -1;
+        zmq_pollitem_t items[4];
+        int n = 0, isock = -1, isc = -1, icmd = -1, imon = -1;
         if (c->sock) {
             isock = n;
             items[n++] =
@@ -1007,6 +1078,10 @@ int tote_client_run(tote_client *c)
         if (c->cmd_fd >= 0) {
             icmd = n;
             items[n++] = (zmq_pollitem_t){NULL, c->cmd_fd, ZMQ_POLLIN, 0};
+        }
+        if (c->mon) {
+            imon = n;
+            items[n++] = (zmq_pollitem_t){c->mon, 0, ZMQ_POLLIN, 0};
         }
         int rc = zmq_poll(items, n, poll_timeout(c, now));
         if (rc < 0) {
@@ -1024,6 +1099,8 @@ int tote_client_run(tote_client *c)
             scanner_read(c);
         if (icmd >= 0 && (items[icmd].revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
             command_read(c);
+        if (imon >= 0 && (items[imon].revents & ZMQ_POLLIN))
+            mon_read(c);
         now = now_ms();
         if (c->busy && now >= c->deadline)
             on_timeout(c, now);
@@ -1146,6 +1223,7 @@ void tote_client_destroy(tote_client **cp)
     if (!cp || !*cp)
         return;
     tote_client *c = *cp;
+    mon_close(c);
     if (c->sock)
         zmq_close(c->sock);
     if (c->zctx)

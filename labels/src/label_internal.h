@@ -11,9 +11,19 @@ int tote_lb_utf8_valid(const char *text);
 /* malloc'd copy with control characters as spaces, runs of spaces collapsed,
  * ends trimmed. NULL -> "". */
 char *tote_lb_normalize(const char *text);
-/* Word wrap (label.c). */
+/* Growable string (label_text.c): appends never fail visibly; oom is set
+ * when an allocation failed and p may then be NULL or partial. */
+typedef struct tote_lb_sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} tote_lb_sbuf;
+void tote_lb_sb_addn(tote_lb_sbuf *b, const char *s, size_t n);
+void tote_lb_sb_add(tote_lb_sbuf *b, const char *s);
+
+/* Word wrap (label_text.c). */
 char *tote_lb_wrap(const char *text, int width, int font_h, int *lines);
-/* Code 128 plan: ZPL field data with invocation codes; returns modules or -1. */
+/* Code 128 plan (label_code128.c): ZPL field data with invocation codes; returns modules or -1. */
 int tote_lb_code128_plan(const int *syms, size_t n, char **zpl);
 
 #endif

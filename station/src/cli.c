@@ -49,9 +49,20 @@ int tote_cli_main(int argc, char **argv)
         printf("tote %s\n", TOTE_STATION_VERSION);
         return TOTE_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcmp(argv[1], verbs[i].name) == 0)
-            return verbs[i].fn(&ctx, argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        if (strcmp(argv[1], verbs[i].name) != 0)
+            continue;
+        /* `tote VERB ... --help` (or -h) anywhere before "--": the verb is run
+         * with "--help" alone, which no verb acts on; its usage is the answer */
+        for (int a = 2; a < argc && strcmp(argv[a], "--") != 0; a++) {
+            if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+                char *help_argv[] = {argv[1], "--help", NULL};
+                tote_cli_set_help_mode(1);
+                return verbs[i].fn(&ctx, 2, help_argv);
+            }
+        }
+        return verbs[i].fn(&ctx, argc - 1, argv + 1);
+    }
     fprintf(stderr, "tote: unknown verb '%s' (try 'tote --help')\n", argv[1]);
     return TOTE_EXIT_USAGE;
 }

@@ -1,4 +1,4 @@
-/* tote device add|list|revoke: handhelds, benches and consoles. */
+/* tote device add|list|revoke|rekey: handhelds, benches and consoles. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +136,67 @@ static int device_revoke(const tote_cli_ctx *ctx, int argc, char **argv)
         return tote_cli_fail(TOTE_EXIT_USAGE, "no active device named '%s'", argv[1]);
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot revoke '%s': %s", argv[1], tote_st_strerror(e));
-    printf("device %s revoked: a running station refuses its key and its requests from now on\n", argv[1]);
+    printf("device %s revoked: a running station refuses its key and its requests from now on, and closes "
+           "its open connection\n",
+           argv[1]);
+    return TOTE_EXIT_OK;
+}
+
+static int device_rekey(const tote_cli_ctx *ctx, int argc, char **argv)
+{
+    const char *endpoint = tote_cli_take_opt(&argc, argv, "--endpoint");
+    const char *events = tote_cli_take_opt(&argc, argv, "--events");
+    const char *outfile = tote_cli_take_opt(&argc, argv, "-o");
+    if (argc != 2)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device rekey NAME [--endpoint tcp://HOST:PORT] "
+                                              "[--events tcp://HOST:PORT] [-o ENROLMENT_FILE]");
+    if ((endpoint && strncmp(endpoint, "tcp://", 6) != 0 && strncmp(endpoint, "ipc://", 6) != 0) ||
+        (events && strncmp(events, "tcp://", 6) != 0 && strncmp(events, "ipc://", 6) != 0))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--endpoint and --events need an address like tcp://HOST:5555");
+    if (outfile && !*outfile)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "-o needs a file name for the enrolment file");
+    const char *name = argv[1];
+    tote_store *s = NULL;
+    int rc = tote_cli_open_store(ctx, 0, &s);
+    if (rc != TOTE_EXIT_OK)
+        return rc;
+    tote_enrolment en;
+    char *why = NULL;
+    tote_st_err e = tote_store_begin(s);
+    if (e == TOTE_ST_E_OK)
+        e = tote_security_rekey_device(s, ctx->db_path, name, endpoint, events, "cli", &en, &why);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(s);
+    if (e != TOTE_ST_E_OK)
+        tote_store_rollback(s);
+    tote_store_destroy(&s);
+    if (e == TOTE_ST_E_NOT_FOUND && !why)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "no device named '%s'", name);
+    if (e == TOTE_ST_E_DENIED) {
+        tote_cli_fail(TOTE_EXIT_USAGE, "cannot re-key '%s': %s", name, why ? why : tote_st_strerror(e));
+        free(why);
+        return TOTE_EXIT_USAGE;
+    }
+    if (e != TOTE_ST_E_OK) {
+        tote_cli_fail(TOTE_EXIT_FAIL, "cannot re-key device '%s': %s", name, why ? why : tote_st_strerror(e));
+        free(why);
+        return TOTE_EXIT_FAIL;
+    }
+    if (outfile) {
+        if (tote_enrolment_save(outfile, &en) != 0) {
+            memset(&en, 0, sizeof en);
+            return tote_cli_fail(TOTE_EXIT_FAIL,
+                                 "device %s was re-keyed but its enrolment file %s cannot be written (%s): "
+                                 "run tote device rekey again",
+                                 name, outfile, strerror(errno));
+        }
+        printf("device %s re-keyed: its old key is refused and its open connection closed; new enrolment "
+               "file %s (mode 0600): copy it to the device and run tote-handheld --enrol %s\n",
+               name, outfile, outfile);
+    } else {
+        tote_enrolment_write(stdout, &en);
+    }
+    memset(&en, 0, sizeof en);
     return TOTE_EXIT_OK;
 }
 
@@ -148,5 +208,7 @@ int tote_cmd_device(const tote_cli_ctx *ctx, int argc, char **argv)
         return device_list(ctx, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
         return device_revoke(ctx, argc - 1, argv + 1);
-    return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device add|list|revoke ...");
+    if (argc >= 2 && strcmp(argv[1], "rekey") == 0)
+        return device_rekey(ctx, argc - 1, argv + 1);
+    return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device add|list|revoke|rekey ...");
 }

@@ -21,8 +21,8 @@
     X(printer, "add|list|status printers (CUPS)")                                        \
     X(report, "reports: top-products, pickers, cycle-time, ...")                         \
     X(barcode, "parse DATA: what a scan means")                                          \
-    X(device, "add|list|revoke handhelds and benches")                                   \
-    X(operator, "add|list operators and their badges")                                   \
+    X(device, "add|list|revoke|rekey handhelds and benches")                             \
+    X(operator, "add|list|badge operators and their badge labels")                       \
     X(config, "get|set|list warehouse settings")
 
 #define TOTE_CLI_DECLARE(name, help) int tote_cmd_##name(const tote_cli_ctx *ctx, int argc, char **argv);

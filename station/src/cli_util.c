@@ -6,9 +6,38 @@
 
 #include "tote/cli.h"
 
+static int help_mode;
+
+void tote_cli_set_help_mode(int on)
+{
+    help_mode = on;
+}
+
+/* Help mode: prints the "usage: ..." part of msg (without the closing
+ * parenthesis of "(usage: ...)") on stdout. 0 when msg has none. */
+static int print_usage_part(const char *msg)
+{
+    const char *u = strstr(msg, "usage: ");
+    if (!u)
+        return 0;
+    size_t n = strlen(u);
+    if (u > msg && u[-1] == '(' && n > 0 && u[n - 1] == ')')
+        n--;
+    printf("%.*s\n", (int)n, u);
+    return 1;
+}
+
 int tote_cli_fail(int code, const char *fmt, ...)
 {
     va_list ap;
+    if (help_mode && code == TOTE_EXIT_USAGE) {
+        char msg[2048];
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        if (print_usage_part(msg))
+            return TOTE_EXIT_OK;
+    }
     va_start(ap, fmt);
     fputs("tote: ", stderr);
     vfprintf(stderr, fmt, ap);

@@ -53,6 +53,11 @@ void tote_events_add(tote_events *e, const char *topic, cJSON *obj)
         return;
     char *json = cJSON_PrintUnformatted(obj);
     cJSON_Delete(obj);
+    tote_events_add_json(e, topic, json);
+}
+
+void tote_events_add_json(tote_events *e, const char *topic, char *json)
+{
     if (!json)
         return;
     if (e->n == e->cap) {
@@ -100,29 +105,7 @@ void tote_events_rewind(tote_events *e, size_t mark)
 
 /* ---------------- settings ---------------- */
 
-static void setting_str(tote_store *s, const char *key, const char *def, char *out, size_t cap)
-{
-    tote_store_setting_get(s, key, def, out, cap);
-    if (!*out)
-        snprintf(out, cap, "%s", def);
-}
-
-void tote_flow_settings_load(tote_store *s, int lease_seconds, int heartbeat_ms, tote_flow_settings *out)
-{
-    memset(out, 0, sizeof *out);
-    out->require_login = (int)tote_store_setting_int(s, "require_login", 1);
-    out->require_bin_scan = (int)tote_store_setting_int(s, "require_bin_scan", 0);
-    out->lease_seconds = lease_seconds;
-    out->heartbeat_ms = heartbeat_ms;
-    out->weight_tolerance_pct = (int)tote_store_setting_int(s, "weight_tolerance_pct", 5);
-    out->carton_tare_g = (int)tote_store_setting_int(s, "carton_tare_g", 0);
-    setting_str(s, "s10_service", "LX", out->s10_service, sizeof out->s10_service);
-    setting_str(s, "s10_country", "NL", out->s10_country, sizeof out->s10_country);
-    setting_str(s, "gs1_company_prefix", "0000000", out->gs1_company_prefix, sizeof out->gs1_company_prefix);
-    setting_str(s, "sscc_extension", "0", out->sscc_extension, sizeof out->sscc_extension);
-    setting_str(s, "quarantine_location", "QUARANTINE", out->quarantine_location,
-                sizeof out->quarantine_location);
-}
+/* tote_flow_settings_load: store_flow.c (one statement per batch). */
 
 /* ---------------- reply helpers ---------------- */
 
@@ -171,6 +154,136 @@ cJSON *tote_flow_event_obj(const tote_flow_ctx *c, const char *event)
     else
         cJSON_AddNullToObject(o, "operator");
     return o;
+}
+
+/* ---------------- JSON without a tree (the scan path's events) ---------------- */
+
+static void jw_put(tote_jw *w, const char *p, size_t n)
+{
+    if (w->failed)
+        return;
+    if (w->n + n + 2 > w->cap) { /* room for '}' and the NUL */
+        size_t cap = w->cap ? w->cap * 2 : 512;
+        while (cap < w->n + n + 2)
+            cap *= 2;
+        char *q = realloc(w->p, cap);
+        if (!q) {
+            w->failed = 1;
+            return;
+        }
+        w->p = q;
+        w->cap = cap;
+    }
+    memcpy(w->p + w->n, p, n);
+    w->n += n;
+}
+
+/* A JSON string as cJSON prints it: ", \ and control characters escaped,
+ * every other byte as it is. */
+static void jw_string(tote_jw *w, const char *v)
+{
+    jw_put(w, "\"", 1);
+    const char *run = v;
+    for (const char *c = v;; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch >= 32 && ch != '"' && ch != '\\')
+            continue;
+        jw_put(w, run, (size_t)(c - run));
+        if (ch == '\0')
+            break;
+        char esc[8];
+        switch (ch) {
+        case '"':
+            jw_put(w, "\\\"", 2);
+            break;
+        case '\\':
+            jw_put(w, "\\\\", 2);
+            break;
+        case '\b':
+            jw_put(w, "\\b", 2);
+            break;
+        case '\f':
+            jw_put(w, "\\f", 2);
+            break;
+        case '\n':
+            jw_put(w, "\\n", 2);
+            break;
+        case '\r':
+            jw_put(w, "\\r", 2);
+            break;
+        case '\t':
+            jw_put(w, "\\t", 2);
+            break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", ch);
+            jw_put(w, esc, 6);
+            break;
+        }
+        run = c + 1;
+    }
+    jw_put(w, "\"", 1);
+}
+
+static void jw_key(tote_jw *w, const char *key)
+{
+    jw_put(w, w->n > 1 ? "," : "", w->n > 1 ? 1 : 0);
+    jw_string(w, key);
+    jw_put(w, ":", 1);
+}
+
+void tote_jw_begin(tote_jw *w)
+{
+    memset(w, 0, sizeof *w);
+    jw_put(w, "{", 1);
+}
+
+void tote_jw_str(tote_jw *w, const char *key, const char *v)
+{
+    jw_key(w, key);
+    jw_string(w, v ? v : "");
+}
+
+void tote_jw_num(tote_jw *w, const char *key, long long v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    jw_key(w, key);
+    jw_put(w, num, (size_t)n);
+}
+
+void tote_jw_bool(tote_jw *w, const char *key, int v)
+{
+    jw_key(w, key);
+    jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void tote_jw_null(tote_jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_put(w, "null", 4);
+}
+
+char *tote_jw_end(tote_jw *w)
+{
+    jw_put(w, "}", 1);
+    if (w->failed) {
+        free(w->p);
+        return NULL;
+    }
+    w->p[w->n] = '\0';
+    return w->p;
+}
+
+void tote_jw_event(tote_jw *w, const tote_flow_ctx *c, const char *event)
+{
+    tote_jw_begin(w);
+    tote_jw_str(w, "event", event);
+    tote_jw_str(w, "at", c->now);
+    tote_jw_str(w, "device", c->dev.name);
+    if (c->dev.operator_name[0])
+        tote_jw_str(w, "operator", c->dev.operator_name);
+    else
+        tote_jw_null(w, "operator");
 }
 
 void tote_flow_time_add(const char *now, int seconds, char out[32])
@@ -292,37 +405,37 @@ tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, c
     tote_st_err e = tote_scan_record(c->s, &row);
     if (e != TOTE_ST_E_OK)
         return e;
+    tote_jw w;
     if (!accepted) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "context", context);
-        cJSON_AddStringToObject(d, "reason", tote_wire_reason_name((uint16_t)reason));
-        cJSON_AddStringToObject(d, "message", out->u.result.message);
-        cJSON_AddNumberToObject(d, "seq", req->seq);
+        tote_jw_begin(&w);
+        tote_jw_str(&w, "context", context);
+        tote_jw_str(&w, "reason", tote_wire_reason_name((uint16_t)reason));
+        tote_jw_str(&w, "message", out->u.result.message);
+        tote_jw_num(&w, "seq", req->seq);
         if (task_id)
-            cJSON_AddNumberToObject(d, "task", (double)task_id);
-        char *detail = cJSON_PrintUnformatted(d);
-        cJSON_Delete(d);
+            tote_jw_num(&w, "task", task_id);
+        char *detail = tote_jw_end(&w);
         e = tote_store_event(c->s, tote_flow_actor(c), c->dev.name, "scan_refused",
                              order_name ? "order" : "device", order_name ? order_name : c->dev.name, detail);
-        cJSON_free(detail);
+        free(detail);
         if (e != TOTE_ST_E_OK)
             return e;
     }
-    cJSON *ev = tote_flow_event_obj(c, "scan");
-    cJSON_AddStringToObject(ev, "context", context);
-    cJSON_AddNumberToObject(ev, "seq", req->seq);
-    cJSON_AddStringToObject(ev, "kind", sc ? sc->kind_name : "none");
-    cJSON_AddBoolToObject(ev, "accepted", accepted);
-    cJSON_AddStringToObject(ev, "reason", tote_wire_reason_name((uint16_t)reason));
-    cJSON_AddStringToObject(ev, "message", out->u.result.message);
-    cJSON_AddNumberToObject(ev, "qty", qty);
+    tote_jw_event(&w, c, "scan");
+    tote_jw_str(&w, "context", context);
+    tote_jw_num(&w, "seq", req->seq);
+    tote_jw_str(&w, "kind", sc ? sc->kind_name : "none");
+    tote_jw_bool(&w, "accepted", accepted);
+    tote_jw_str(&w, "reason", tote_wire_reason_name((uint16_t)reason));
+    tote_jw_str(&w, "message", out->u.result.message);
+    tote_jw_num(&w, "qty", qty);
     if (order_name)
-        cJSON_AddStringToObject(ev, "order", order_name);
+        tote_jw_str(&w, "order", order_name);
     if (task_id)
-        cJSON_AddNumberToObject(ev, "task", (double)task_id);
+        tote_jw_num(&w, "task", task_id);
     if (package_id)
-        cJSON_AddNumberToObject(ev, "package", (double)package_id);
-    tote_events_add(c->events, "scan", ev);
+        tote_jw_num(&w, "package", package_id);
+    tote_events_add_json(c->events, "scan", tote_jw_end(&w));
     return TOTE_ST_E_OK;
 }
 

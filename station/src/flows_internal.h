@@ -19,6 +19,25 @@ const char *tote_flow_actor(const tote_flow_ctx *c);
 /* {"event":event,"at":now,"device":...,"operator":...}; caller adds fields. */
 cJSON *tote_flow_event_obj(const tote_flow_ctx *c, const char *event);
 
+/* ---- JSON written straight into a buffer, for the events of every scan
+ * (what cJSON_PrintUnformatted prints for the same object, without the
+ * tree): tote_jw_begin, then fields in order, then tote_jw_end, which
+ * returns the malloc'ed text (NULL if memory ran out) - for
+ * tote_events_add_json or to be freed. ---- */
+typedef struct tote_jw {
+    char *p;
+    size_t n, cap;
+    int failed;
+} tote_jw;
+void tote_jw_begin(tote_jw *w);
+/* tote_jw_begin and the fields of tote_flow_event_obj. */
+void tote_jw_event(tote_jw *w, const tote_flow_ctx *c, const char *event);
+void tote_jw_str(tote_jw *w, const char *key, const char *v);
+void tote_jw_num(tote_jw *w, const char *key, long long v);
+void tote_jw_bool(tote_jw *w, const char *key, int v);
+void tote_jw_null(tote_jw *w, const char *key);
+char *tote_jw_end(tote_jw *w);
+
 /* ---- a scan, normalised (firmware-protocol's barcode normaliser) ---- */
 
 typedef enum tote_flow_scan_kind {

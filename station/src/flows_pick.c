@@ -4,6 +4,7 @@
  * SHORT_PICK records a shortage and re-allocates or marks the line short.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flows_internal.h"
@@ -238,17 +239,17 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
         return e;
     if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)
         return e;
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddNumberToObject(d, "task", (double)t.id);
-    cJSON_AddStringToObject(d, "sku", t.sku);
-    cJSON_AddStringToObject(d, "bin", t.bin);
-    cJSON_AddNumberToObject(d, "qty", n);
+    tote_jw d;
+    tote_jw_begin(&d);
+    tote_jw_num(&d, "task", t.id);
+    tote_jw_str(&d, "sku", t.sku);
+    tote_jw_str(&d, "bin", t.bin);
+    tote_jw_num(&d, "qty", n);
     if (sc->lot[0])
-        cJSON_AddStringToObject(d, "lot", sc->lot);
-    char *detail = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
+        tote_jw_str(&d, "lot", sc->lot);
+    char *detail = tote_jw_end(&d);
     e = tote_store_event(c->s, tote_flow_actor(c), c->dev.name, "pick", "order", t.order_name, detail);
-    cJSON_free(detail);
+    free(detail);
     if (e != TOTE_ST_E_OK)
         return e;
     if (list_done)

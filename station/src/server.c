@@ -62,6 +62,8 @@ struct tote_server {
     tote_flow_settings settings;
     struct touched *touched;
     size_t touched_cap;
+    size_t *touched_at; /* the slots in use, so a batch visits only those */
+    size_t ntouched;
     long long next_lease_ms;
     long long next_prune_ms;
     long long next_reclaim_ms;
@@ -131,9 +133,11 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     srv->events = tote_events_new();
     srv->touched_cap = 2 * (size_t)srv->cfg.batch_max + 1;
     srv->touched = calloc(srv->touched_cap, sizeof *srv->touched);
+    srv->touched_at = calloc(srv->touched_cap, sizeof *srv->touched_at);
     srv->out_cap = REPLY_RESERVE * 4;
     srv->out = malloc(srv->out_cap);
-    if (!srv->batch || !srv->req || !srv->replies || !srv->events || !srv->touched || !srv->out) {
+    if (!srv->batch || !srv->req || !srv->replies || !srv->events || !srv->touched || !srv->touched_at ||
+        !srv->out) {
         tote_server_destroy(&srv);
         return TOTE_ST_E_NOMEM;
     }
@@ -206,6 +210,7 @@ void tote_server_destroy(tote_server **sp)
     free(srv->req);
     free(srv->replies);
     free(srv->touched);
+    free(srv->touched_at);
     free(srv->out);
     free(srv);
     *sp = NULL;
@@ -327,6 +332,7 @@ static void touch_add(tote_server *srv, const char *name)
         if (!srv->touched[i].used) {
             srv->touched[i].used = 1;
             snprintf(srv->touched[i].name, sizeof srv->touched[i].name, "%s", name);
+            srv->touched_at[srv->ntouched++] = i;
             return;
         }
         if (strcmp(srv->touched[i].name, name) == 0)
@@ -334,17 +340,23 @@ static void touch_add(tote_server *srv, const char *name)
     }
 }
 
+/* Forgets the devices of this batch. */
+static void touch_clear(tote_server *srv)
+{
+    for (size_t k = 0; k < srv->ntouched; k++)
+        srv->touched[srv->touched_at[k]].used = 0;
+    srv->ntouched = 0;
+}
+
 static tote_st_err touch_flush(tote_server *srv, const char *now)
 {
     tote_st_err first = TOTE_ST_E_OK;
-    for (size_t i = 0; i < srv->touched_cap; i++) {
-        if (!srv->touched[i].used)
-            continue;
-        tote_st_err e = tote_device_touch(srv->s, srv->touched[i].name, now);
+    for (size_t k = 0; k < srv->ntouched; k++) {
+        tote_st_err e = tote_device_touch(srv->s, srv->touched[srv->touched_at[k]].name, now);
         if (e != TOTE_ST_E_OK && first == TOTE_ST_E_OK)
             first = e;
-        srv->touched[i].used = 0;
     }
+    touch_clear(srv);
     return first;
 }
 
@@ -476,7 +488,7 @@ static void drain(tote_server *srv)
         p->extra_frames = 0;
         if (zmq_msg_more(&p->id))
             zmq_msg_recv(&p->body, srv->router, 0);
-        tote_security_peer(&p->body, p->auth, sizeof p->auth);
+        tote_security_track(srv->sec, &p->body, p->auth, sizeof p->auth);
         while (zmq_msg_more(&p->body)) {
             zmq_msg_t extra;
             zmq_msg_init(&extra);
@@ -599,8 +611,7 @@ static void process_batch(tote_server *srv)
                 put_error(srv, p, e == TOTE_ST_E_FULL ? TOTE_WERR_STORAGE : TOTE_WERR_INTERNAL,
                           tote_st_strerror(e));
         }
-        for (size_t i = 0; i < srv->touched_cap; i++)
-            srv->touched[i].used = 0;
+        touch_clear(srv);
     }
     long long t3 = mono_us();
     send_replies(srv);

@@ -268,6 +268,16 @@ sqlite3 *tote_store_db(tote_store *s)
     return s->db;
 }
 
+long long tote_store_data_version(tote_store *s)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA data_version");
+    if (!st)
+        return -1;
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
 const char *tote_store_path(const tote_store *s)
 {
     return s->path;

@@ -161,23 +161,6 @@ tote_st_err tote_customer_ensure(tote_store *s, const char *email, const char *n
     return own ? store_tx_end(s, &tx, e) : e;
 }
 
-static void add_text(cJSON *o, const char *key, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    if (t)
-        cJSON_AddStringToObject(o, key, (const char *)t);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void add_int(cJSON *o, const char *key, sqlite3_stmt *st, int i)
-{
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddNumberToObject(o, key, (double)sqlite3_column_int64(st, i));
-}
-
 tote_st_err tote_customer_show_json(tote_store *s, const char *email, cJSON **out)
 {
     store_detail_clear();
@@ -203,10 +186,9 @@ tote_st_err tote_customer_show_json(tote_store *s, const char *email, cJSON **ou
     free(em);
     long long id = sqlite3_column_int64(st, 0);
     cJSON *c = cJSON_CreateObject();
-    add_text(c, "email", st, 1);
-    add_text(c, "name", st, 2);
-    add_text(c, "phone", st, 3);
-    add_text(c, "created_at", st, 4);
+    static const char *const cust_cols[] = {"#id", "email", "name", "phone", "created_at"};
+    for (int i = 1; i < 5; i++)
+        store_json_col(c, cust_cols[i], st, i);
     sqlite3_reset(st);
     cJSON *orders = cJSON_AddArrayToObject(c, "orders");
     st = tote_store_stmt(
@@ -219,22 +201,12 @@ tote_st_err tote_customer_show_json(tote_store *s, const char *email, cJSON **ou
         return store_db_fail(s, SQLITE_ERROR);
     }
     sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        add_text(o, "name", st, 0);
-        add_text(o, "status", st, 1);
-        add_text(o, "payment_status", st, 2);
-        add_text(o, "ordered_at", st, 3);
-        add_int(o, "total_cents", st, 4);
-        add_text(o, "currency", st, 5);
-        add_int(o, "lines", st, 6);
-        add_int(o, "units", st, 7);
-        cJSON_AddItemToArray(orders, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    static const char *const cols[] = {"name",     "status", "payment_status", "ordered_at", "#total_cents",
+                                       "currency", "#lines", "#units",         NULL};
+    tote_st_err e = store_rows_json(s, st, NULL, cols, orders, NULL);
+    if (e != TOTE_ST_E_OK) {
         cJSON_Delete(c);
-        return store_db_fail(s, rc);
+        return e;
     }
     *out = c;
     return TOTE_ST_E_OK;

@@ -288,6 +288,28 @@ tote_st_err tote_operator_add(tote_store *s, const char *name, const char *role,
     return tote_store_event(s, actor, NULL, "operator_add", "operator", name, detail);
 }
 
+tote_st_err tote_operator_get(tote_store *s, const char *name, tote_operator_info *out)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT id, name, badge, role, active FROM operator WHERE name = ?1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+    }
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, out->name, sizeof out->name);
+    copy_col(st, 2, out->badge, sizeof out->badge);
+    copy_col(st, 3, out->role, sizeof out->role);
+    out->active = sqlite3_column_int(st, 4);
+    sqlite3_reset(st);
+    return TOTE_ST_E_OK;
+}
+
 tote_st_err tote_operator_by_badge(tote_store *s, const char *badge, tote_operator_info *out)
 {
     sqlite3_stmt *st =

@@ -6,10 +6,14 @@
 #include "tote/orders.h"
 #include "tote/server.h"
 
+/* A text column into dst (cut to cap - 1 bytes, as snprintf would). */
 static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
-    const unsigned char *v = sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", v ? (const char *)v : "");
+    const char *v = (const char *)sqlite3_column_text(st, col);
+    size_t n = v ? strnlen(v, cap - 1) : 0;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
 }
 
 static tote_st_err step_done(sqlite3_stmt *st)
@@ -207,28 +211,48 @@ tote_st_err tote_pick_confirm_bin(tote_store *s, long long task_id)
     return step_done(st);
 }
 
+/*
+ * Runs `lean` (an UPDATE of id ?1 by ?2 that leaves status alone and matches
+ * only while the row stays open), else `full` (the same with the status
+ * CASE). The tables' CHECK (status IN (...)) is evaluated only when status
+ * is assigned, and an IN list costs SQLite an ephemeral table per run: most
+ * scans do not finish their task, so most runs need only the lean one.
+ */
+static tote_st_err update_lean_or_full(tote_store *s, const char *lean, const char *full, long long id, int n)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, lean);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, n);
+    tote_st_err e = step_done(st);
+    if (e != TOTE_ST_E_OK || sqlite3_changes(tote_store_db(s)) > 0)
+        return e;
+    if (!(st = tote_store_stmt(s, full)))
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, n);
+    return step_done(st);
+}
+
 tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const char *actor,
                             const char *device, const char *now)
 {
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "UPDATE pick_task SET done = done + ?2, status = CASE WHEN "
-                           "done + ?2 + short >= qty THEN 'done' ELSE status END WHERE id = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, t->id);
-    sqlite3_bind_int(st, 2, n);
-    tote_st_err e = step_done(st);
+    tote_st_err e = update_lean_or_full(
+        s, "UPDATE pick_task SET done = done + ?2 WHERE id = ?1 AND done + ?2 + short < qty",
+        "UPDATE pick_task SET done = done + ?2, status = CASE WHEN "
+        "done + ?2 + short >= qty THEN 'done' ELSE status END WHERE id = ?1",
+        t->id, n);
     if (e != TOTE_ST_E_OK)
         return e;
-    st = tote_store_stmt(s,
-                         "UPDATE allocation SET picked = picked + ?2, status = CASE WHEN picked + ?2 >= qty "
-                         "THEN 'done' ELSE status END WHERE id = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, t->allocation_id);
-    sqlite3_bind_int(st, 2, n);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
+    e = update_lean_or_full(
+        s, "UPDATE allocation SET picked = picked + ?2 WHERE id = ?1 AND picked + ?2 < qty",
+        "UPDATE allocation SET picked = picked + ?2, status = CASE WHEN picked + ?2 >= qty "
+        "THEN 'done' ELSE status END WHERE id = ?1",
+        t->allocation_id, n);
+    if (e != TOTE_ST_E_OK)
         return e;
+    sqlite3_stmt *st;
     st = tote_store_stmt(s, "UPDATE order_line SET picked = picked + ?2 WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;

@@ -77,19 +77,20 @@ tote_st_err tote_store_printer_get(tote_store *s, const char *name, tote_printer
     return rc == SQLITE_ROW ? TOTE_ST_E_OK : rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
 }
 
-tote_st_err tote_store_printer_list(tote_store *s, tote_printer_rec **out, size_t *n)
+/*
+ * Steps st to its end into a malloc'd array of rows of elem bytes, each filled
+ * by row(); *out and *n hold it (NULL and 0 on failure, nothing leaked).
+ * Resets st.
+ */
+static tote_st_err collect(sqlite3_stmt *st, size_t elem, void (*row)(sqlite3_stmt *, void *), void **out,
+                           size_t *n)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT name, uri, kind, created_at FROM printer ORDER BY name");
-    if (!st)
-        return TOTE_ST_E_DB;
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            tote_printer_rec *nv = realloc(*out, cap * sizeof **out);
+            cap = cap ? cap * 2 : 16;
+            void *nv = realloc(*out, cap * elem);
             if (!nv) {
                 sqlite3_reset(st);
                 free(*out);
@@ -99,10 +100,30 @@ tote_st_err tote_store_printer_list(tote_store *s, tote_printer_rec **out, size_
             }
             *out = nv;
         }
-        printer_row(st, &(*out)[(*n)++]);
+        row(st, (char *)*out + (*n)++ * elem);
     }
     sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
     return done_err(rc);
+}
+
+static void printer_row_any(sqlite3_stmt *st, void *r)
+{
+    printer_row(st, r);
+}
+
+tote_st_err tote_store_printer_list(tote_store *s, tote_printer_rec **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT name, uri, kind, created_at FROM printer ORDER BY name");
+    if (!st)
+        return TOTE_ST_E_DB;
+    return collect(st, sizeof **out, printer_row_any, (void **)out, n);
 }
 
 tote_st_err tote_store_printer_open_jobs(tote_store *s, const char *printer, long long *count)
@@ -170,6 +191,11 @@ static void job_row(sqlite3_stmt *st, tote_print_job_rec *r)
     col_copy(st, 12, r->updated_at, sizeof r->updated_at);
 }
 
+static void job_row_any(sqlite3_stmt *st, void *r)
+{
+    job_row(st, r);
+}
+
 tote_st_err tote_store_print_job_get(tote_store *s, long long id, tote_print_job_rec *out)
 {
     sqlite3_stmt *st = tote_store_stmt(s, "SELECT " JOB_COLS " FROM print_job WHERE id = ?1");
@@ -193,25 +219,7 @@ tote_st_err tote_store_print_job_list(tote_store *s, int active_only, tote_print
                     : tote_store_stmt(s, "SELECT " JOB_COLS " FROM print_job ORDER BY id");
     if (!st)
         return TOTE_ST_E_DB;
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tote_print_job_rec *nv = realloc(*out, cap * sizeof **out);
-            if (!nv) {
-                sqlite3_reset(st);
-                free(*out);
-                *out = NULL;
-                *n = 0;
-                return TOTE_ST_E_NOMEM;
-            }
-            *out = nv;
-        }
-        job_row(st, &(*out)[(*n)++]);
-    }
-    sqlite3_reset(st);
-    return done_err(rc);
+    return collect(st, sizeof **out, job_row_any, (void **)out, n);
 }
 
 tote_st_err tote_store_print_job_document(tote_store *s, long long id, void **doc, size_t *len)

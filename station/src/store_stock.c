@@ -596,21 +596,16 @@ out:
 
 /* ---- listings and check ---- */
 
-static void add_text(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+/* The rows of st as a new JSON array in *out (columns named by cols). */
+static tote_st_err rows_out(tote_store *s, sqlite3_stmt *st, const char *const cols[], cJSON **out)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    if (t)
-        cJSON_AddStringToObject(o, key, (const char *)t);
+    cJSON *arr = cJSON_CreateArray();
+    tote_st_err e = store_rows_json(s, st, NULL, cols, arr, NULL);
+    if (e != TOTE_ST_E_OK)
+        cJSON_Delete(arr);
     else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void add_int(cJSON *o, const char *key, sqlite3_stmt *st, int i)
-{
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddNumberToObject(o, key, (double)sqlite3_column_int64(st, i));
+        *out = arr;
+    return e;
 }
 
 tote_st_err tote_location_list_json(tote_store *s, cJSON **out)
@@ -624,25 +619,8 @@ tote_st_err tote_location_list_json(tote_store *s, cJSON **out)
                            "FROM location l ORDER BY l.walk_seq, l.code");
     if (!st)
         return store_db_fail(s, SQLITE_ERROR);
-    cJSON *arr = cJSON_CreateArray();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        add_text(o, "code", st, 0);
-        add_text(o, "zone", st, 1);
-        add_int(o, "walk_seq", st, 2);
-        add_text(o, "kind", st, 3);
-        add_int(o, "stock_rows", st, 4);
-        add_int(o, "on_hand", st, 5);
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(arr);
-        return store_db_fail(s, rc);
-    }
-    *out = arr;
-    return TOTE_ST_E_OK;
+    static const char *const cols[] = {"code", "zone", "#walk_seq", "kind", "#stock_rows", "#on_hand", NULL};
+    return rows_out(s, st, cols, out);
 }
 
 /* Resolves optional sku / bin filters to ids (0 = no filter). */
@@ -684,31 +662,10 @@ tote_st_err tote_stock_list_json(tote_store *s, const char *sku, const char *bin
     sqlite3_bind_int64(st, 1, pid);
     sqlite3_bind_int64(st, 2, lid);
     sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
-    cJSON *arr = cJSON_CreateArray();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        add_int(o, "stock_id", st, 0);
-        add_text(o, "sku", st, 1);
-        add_text(o, "name", st, 2);
-        add_text(o, "location", st, 3);
-        add_text(o, "zone", st, 4);
-        add_int(o, "walk_seq", st, 5);
-        add_text(o, "lot", st, 6);
-        add_text(o, "expiry", st, 7);
-        cJSON_AddBoolToObject(o, "expired", sqlite3_column_int(st, 8));
-        add_int(o, "on_hand", st, 9);
-        add_int(o, "reserved", st, 10);
-        add_int(o, "available", st, 11);
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(arr);
-        return store_db_fail(s, rc);
-    }
-    *out = arr;
-    return TOTE_ST_E_OK;
+    static const char *const cols[] = {"#stock_id", "sku",        "name",   "location", "zone",
+                                       "#walk_seq", "lot",        "expiry", "?expired", "#on_hand",
+                                       "#reserved", "#available", NULL};
+    return rows_out(s, st, cols, out);
 }
 
 tote_st_err tote_stock_moves_json(tote_store *s, const char *sku, cJSON **out)
@@ -728,31 +685,9 @@ tote_st_err tote_stock_moves_json(tote_store *s, const char *sku, cJSON **out)
     if (!st)
         return store_db_fail(s, SQLITE_ERROR);
     sqlite3_bind_int64(st, 1, pid);
-    cJSON *arr = cJSON_CreateArray();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        add_int(o, "id", st, 0);
-        add_text(o, "at", st, 1);
-        add_text(o, "kind", st, 2);
-        add_int(o, "qty", st, 3);
-        add_text(o, "sku", st, 4);
-        add_text(o, "location", st, 5);
-        add_text(o, "lot", st, 6);
-        add_text(o, "order", st, 7);
-        add_int(o, "line_no", st, 8);
-        add_text(o, "actor", st, 9);
-        add_text(o, "device", st, 10);
-        add_text(o, "reason", st, 11);
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(arr);
-        return store_db_fail(s, rc);
-    }
-    *out = arr;
-    return TOTE_ST_E_OK;
+    static const char *const cols[] = {"#id",   "at",       "kind",  "#qty",   "sku",    "location", "lot",
+                                       "order", "#line_no", "actor", "device", "reason", NULL};
+    return rows_out(s, st, cols, out);
 }
 
 tote_st_err tote_stock_check_json(tote_store *s, long long *bad, cJSON **out)
@@ -769,26 +704,13 @@ tote_st_err tote_stock_check_json(tote_store *s, long long *bad, cJSON **out)
            "WHERE on_hand <> moves OR reserved <> open_alloc OR on_hand < 0 ORDER BY id");
     if (!st)
         return store_db_fail(s, SQLITE_ERROR);
+    static const char *const stock_cols[] = {"#stock_id", "sku",       "location",          "lot", "#on_hand",
+                                             "#moves",    "#reserved", "#open_allocations", NULL};
     cJSON *arr = cJSON_CreateArray();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        (*bad)++;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "type", "stock");
-        add_int(o, "stock_id", st, 0);
-        add_text(o, "sku", st, 1);
-        add_text(o, "location", st, 2);
-        add_text(o, "lot", st, 3);
-        add_int(o, "on_hand", st, 4);
-        add_int(o, "moves", st, 5);
-        add_int(o, "reserved", st, 6);
-        add_int(o, "open_allocations", st, 7);
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    tote_st_err e = store_rows_json(s, st, "stock", stock_cols, arr, bad);
+    if (e != TOTE_ST_E_OK) {
         cJSON_Delete(arr);
-        return store_db_fail(s, rc);
+        return e;
     }
     st = tote_store_stmt(s, "SELECT * FROM (SELECT o.name, l.line_no, l.sku, l.allocated, "
                             "(SELECT COALESCE(SUM(a.qty), 0) FROM allocation a WHERE a.order_line_id = l.id "
@@ -799,21 +721,11 @@ tote_st_err tote_stock_check_json(tote_store *s, long long *bad, cJSON **out)
         cJSON_Delete(arr);
         return store_db_fail(s, SQLITE_ERROR);
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        (*bad)++;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "type", "order_line");
-        add_text(o, "order", st, 0);
-        add_int(o, "line_no", st, 1);
-        add_text(o, "sku", st, 2);
-        add_int(o, "allocated", st, 3);
-        add_int(o, "allocations", st, 4);
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    static const char *const line_cols[] = {"order", "#line_no", "sku", "#allocated", "#allocations", NULL};
+    e = store_rows_json(s, st, "order_line", line_cols, arr, bad);
+    if (e != TOTE_ST_E_OK) {
         cJSON_Delete(arr);
-        return store_db_fail(s, rc);
+        return e;
     }
     *out = arr;
     return TOTE_ST_E_OK;

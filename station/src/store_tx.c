@@ -124,3 +124,35 @@ char *store_col_dup(sqlite3_stmt *st, int i)
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? strdup((const char *)t) : NULL;
 }
+
+void store_json_col(cJSON *o, const char *spec, sqlite3_stmt *st, int i)
+{
+    char kind = (spec[0] == '#' || spec[0] == '?') ? spec[0] : 't';
+    const char *key = kind == 't' ? spec : spec + 1;
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        cJSON_AddNullToObject(o, key);
+    else if (kind == '#')
+        cJSON_AddNumberToObject(o, key, (double)sqlite3_column_int64(st, i));
+    else if (kind == '?')
+        cJSON_AddBoolToObject(o, key, sqlite3_column_int(st, i) != 0);
+    else
+        cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, i));
+}
+
+tote_st_err store_rows_json(tote_store *s, sqlite3_stmt *st, const char *type, const char *const cols[],
+                            cJSON *arr, long long *rows)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        if (type)
+            cJSON_AddStringToObject(o, "type", type);
+        for (int i = 0; cols[i]; i++)
+            store_json_col(o, cols[i], st, i);
+        cJSON_AddItemToArray(arr, o);
+        if (rows)
+            (*rows)++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
+}

@@ -9,6 +9,7 @@
 #ifndef TOTE_STORE_TX_H
 #define TOTE_STORE_TX_H
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "tote/store.h"
@@ -39,6 +40,23 @@ int store_step_done(sqlite3_stmt *st);
 
 /* malloc'd copy of column i's text, or NULL. */
 char *store_col_dup(sqlite3_stmt *st, int i);
+
+/*
+ * Adds column i of st to object o. spec is the key with an optional type
+ * prefix: "#key" an integer, "?key" a boolean, "key" text; SQL NULL is null
+ * whatever the type.
+ */
+void store_json_col(cJSON *o, const char *spec, sqlite3_stmt *st, int i);
+
+/*
+ * Steps st to its end, appending to arr one object per row: column i under
+ * cols[i] (specs as store_json_col; NULL-terminated, in column order), with
+ * "type": type first when type is not NULL. Adds the row count to *rows when
+ * rows is not NULL. Resets st; returns OK or store_db_fail()'s error (the
+ * objects already added stay in arr: the caller frees arr).
+ */
+tote_st_err store_rows_json(tote_store *s, sqlite3_stmt *st, const char *type, const char *const cols[],
+                            cJSON *arr, long long *rows);
 
 /*
  * store_customer.c: tote_customer_ensure() for a caller that holds a write

@@ -289,6 +289,8 @@ out_dev:
             "tote serve under callgrind: %ld requests (%ld item scans): %.0f Ir in tote_server_run, %.0f in "
             "tote_flow_apply, %.0f in tote_store_commit\n",
             sent, *picks, total, apply, commit);
+        if (getenv("TOTE_KEEP_TMP"))
+            printf("callgrind output kept: %s (callgrind_annotate --inclusive=yes)\n", out);
         if (total <= 0)
             rc = -1;
     }

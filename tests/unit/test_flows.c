@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include "../../station/src/flows_internal.h"
 #include "../integration/fixture_server.h"
 #include "tote/flows.h"
 #include "tote/server.h"
@@ -60,9 +61,76 @@ static void test_settings(void)
     CHECK_EQ(cfg.require_login, 0);
     CHECK_STR(cfg.s10_service, "RR");
     CHECK_EQ(cfg.weight_tolerance_pct, 12);
+    /* every key, read in one statement; a bad number or an empty text is the default */
+    tote_store_setting_set(s, "require_bin_scan", "1");
+    tote_store_setting_set(s, "carton_tare_g", "350");
+    tote_store_setting_set(s, "weight_tolerance_pct", "12x");
+    tote_store_setting_set(s, "s10_country", "");
+    tote_store_setting_set(s, "gs1_company_prefix", "871234567890123456789");
+    tote_store_setting_set(s, "sscc_extension", "7");
+    tote_store_setting_set(s, "quarantine_location", "Q-1");
+    tote_flow_settings_load(s, 30, 1500, &cfg);
+    CHECK_EQ(cfg.require_login, 0);
+    CHECK_EQ(cfg.require_bin_scan, 1);
+    CHECK_EQ(cfg.carton_tare_g, 350);
+    CHECK_EQ(cfg.weight_tolerance_pct, 5);
+    CHECK_STR(cfg.s10_service, "RR");
+    CHECK_STR(cfg.s10_country, "NL");
+    CHECK_STR(cfg.gs1_company_prefix, "871234567890123");
+    CHECK_STR(cfg.sscc_extension, "7");
+    CHECK_STR(cfg.quarantine_location, "Q-1");
     tote_store_destroy(&s);
     tt_rmrf(dir);
     free(dir);
+}
+
+/* The scan path's events are written without cJSON: the same text. */
+static void test_json_writer_matches_cjson(void)
+{
+    static const char *const texts[] = {"",
+                                        "plain",
+                                        "quote \" and \\ backslash",
+                                        "tab\tnl\ncr\rbs\bff\f",
+                                        "\x01\x1f ctrl",
+                                        "utf-8 \xc3\xa9\xe2\x82\xac",
+                                        "/slash/ \x7f"};
+    static const long long nums[] = {0, 1, -7, 2147483647LL, 4294967295LL, 123456789012345LL};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "event", texts[i]);
+        cJSON_AddNumberToObject(o, "n", (double)nums[i % 6]);
+        cJSON_AddBoolToObject(o, "yes", (int)(i & 1));
+        cJSON_AddNullToObject(o, "none");
+        cJSON_AddStringToObject(o, texts[i], "key escaped too");
+        char *want = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        tote_jw w;
+        tote_jw_begin(&w);
+        tote_jw_str(&w, "event", texts[i]);
+        tote_jw_num(&w, "n", nums[i % 6]);
+        tote_jw_bool(&w, "yes", (int)(i & 1));
+        tote_jw_null(&w, "none");
+        tote_jw_str(&w, texts[i], "key escaped too");
+        char *got = tote_jw_end(&w);
+        CHECK_STR(got, want);
+        free(got);
+        cJSON_free(want);
+    }
+    /* longer than the first buffer */
+    char big[3000];
+    memset(big, '"', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "big", big);
+    char *want = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    tote_jw w;
+    tote_jw_begin(&w);
+    tote_jw_str(&w, "big", big);
+    char *got = tote_jw_end(&w);
+    CHECK_STR(got, want);
+    free(got);
+    cJSON_free(want);
 }
 
 static void test_reply_blob(void)
@@ -266,6 +334,6 @@ static void test_background_checkpoints(void)
     free(dir);
 }
 
-TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_reply_blob),
-        TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
+TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_json_writer_matches_cjson),
+        TT_TEST(test_reply_blob), TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
         TT_TEST(test_background_checkpoints), TT_TEST(test_prune_and_time))

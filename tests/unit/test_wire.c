@@ -759,6 +759,82 @@ static void test_encode_refusals(void)
 
 /* ---------------- limits ---------------- */
 
+/* The bytes of m that carry its message: the header and its type's member
+ * (a scan's raw bytes up to raw_len). tote_wire_init and tote_wire_decode
+ * leave the raw bytes past raw_len, and for other types the bulk arrays of
+ * other members, as they were (wire.h). */
+static int same_message(const tote_wire_msg *a, const tote_wire_msg *b)
+{
+    if (memcmp(a, b, offsetof(tote_wire_msg, u)) != 0)
+        return 0;
+    const tote_wire_scan *sa = NULL, *sb = NULL;
+    size_t n = 0;
+    switch (a->type) {
+    case TOTE_WIRE_HELLO:
+        n = sizeof a->u.hello;
+        break;
+    case TOTE_WIRE_SCAN:
+    case TOTE_WIRE_PACK_OPEN:
+    case TOTE_WIRE_PACK_ITEM:
+    case TOTE_WIRE_LABEL_CONFIRM:
+    case TOTE_WIRE_RETURN_OPEN:
+        sa = &a->u.scan;
+        sb = &b->u.scan;
+        break;
+    case TOTE_WIRE_SHORT_PICK:
+        n = sizeof a->u.short_pick;
+        break;
+    case TOTE_WIRE_PACK_WEIGHT:
+        n = sizeof a->u.weight;
+        break;
+    case TOTE_WIRE_PACK_CLOSE:
+        n = sizeof a->u.pack_close;
+        break;
+    case TOTE_WIRE_RETURN_ITEM: {
+        size_t off = offsetof(tote_wire_msg, u.return_item.disposition) - offsetof(tote_wire_msg, u);
+        if (memcmp((const uint8_t *)&a->u + off, (const uint8_t *)&b->u + off,
+                   sizeof a->u.return_item - offsetof(tote_wire_msg, u.return_item.disposition) +
+                       offsetof(tote_wire_msg, u.return_item)) != 0)
+            return 0;
+        sa = &a->u.return_item.scan;
+        sb = &b->u.return_item.scan;
+        break;
+    }
+    case TOTE_WIRE_OVERRIDE:
+        n = sizeof a->u.override_;
+        break;
+    case TOTE_WIRE_SNAPSHOT:
+        n = sizeof a->u.snapshot;
+        break;
+    case TOTE_WIRE_HELLO_OK:
+        n = sizeof a->u.hello_ok;
+        break;
+    case TOTE_WIRE_TASK:
+        n = sizeof a->u.task;
+        break;
+    case TOTE_WIRE_NO_TASK:
+        n = sizeof a->u.no_task;
+        break;
+    case TOTE_WIRE_RESULT:
+        n = sizeof a->u.result;
+        break;
+    case TOTE_WIRE_PACK_STATE:
+        n = sizeof a->u.pack_state;
+        break;
+    case TOTE_WIRE_SNAPSHOT_REPLY:
+        n = sizeof a->u.snapshot_reply;
+        break;
+    case TOTE_WIRE_ERROR:
+        n = sizeof a->u.error;
+        break;
+    default: /* HEARTBEAT, NEXT_TASK, RETURN_CLOSE, LOGOUT, HEARTBEAT_OK: no fields */
+        break;
+    }
+    if (sa)
+        return memcmp(sa, sb, offsetof(tote_wire_scan, raw) + sa->raw_len) == 0;
+    return memcmp(&a->u, &b->u, n) == 0;
+}
+
 static void roundtrip(tote_wire_msg *m, const char *what)
 {
     static uint8_t buf[TOTE_WIRE_MAX_FRAME];
@@ -768,11 +844,13 @@ static void roundtrip(tote_wire_msg *m, const char *what)
         tt_fail_msg(__FILE__, __LINE__, "%s: encode %s", what, tote_proto_errname(e));
         return;
     }
+    /* decoded into garbage: every field of the message must be written */
     tote_wire_msg *back = new_msg();
+    memset(back, 0xAB, sizeof *back);
     e = tote_wire_decode(buf, n, back);
     if (e != TOTE_PROTO_E_OK)
         tt_fail_msg(__FILE__, __LINE__, "%s: decode %s", what, tote_proto_errname(e));
-    else if (memcmp(back, m, sizeof *m) != 0)
+    else if (!same_message(back, m))
         tt_fail_msg(__FILE__, __LINE__, "%s: round trip differs", what);
     free(back);
 }
@@ -819,6 +897,44 @@ static void test_limits_round_trip(void)
     memset(m->u.error.message, 'e', TOTE_WIRE_TEXT_MAX);
     roundtrip(m, "longest error");
     free(m);
+}
+
+/* init and decode do not clear the whole 19.5 KB struct (wire.h): every
+ * vector built in, and decoded into, memory full of garbage - and memory
+ * that held the largest message of another type - is the same message. */
+static void test_vectors_in_dirty_memory(void)
+{
+    static uint8_t buf[TOTE_WIRE_MAX_FRAME], want[TOTE_WIRE_MAX_FRAME];
+    tote_wire_msg *clean = new_msg(), *dirty = new_msg();
+    for (size_t i = 0; i < NVECTORS; i++) {
+        for (int fill = 0; fill < 3; fill++) {
+            if (fill < 2) {
+                memset(dirty, fill ? 0xFF : 0xAB, sizeof *dirty);
+            } else { /* a full PACK_STATE then a full scan, as a reused reply would hold */
+                tote_wire_init(dirty, TOTE_WIRE_PACK_STATE, "x", 1);
+                memset(dirty->u.pack_state.lines, 'L', sizeof dirty->u.pack_state.lines);
+                tote_wire_init(dirty, TOTE_WIRE_SCAN, "x", 1);
+                memset(dirty->u.scan.raw, 0x1D, sizeof dirty->u.scan.raw);
+            }
+            vectors[i].build(dirty);
+            size_t n = 0;
+            int wn = tt_hex(vectors[i].hex, want, sizeof want);
+            if (tote_wire_encode(dirty, buf, sizeof buf, &n) != TOTE_PROTO_E_OK || wn != (int)n ||
+                memcmp(want, buf, n) != 0)
+                tt_fail_msg(__FILE__, __LINE__, "vector %s built in dirty memory (%d): encoding differs",
+                            vectors[i].name, fill);
+            memset(clean, 0, sizeof *clean);
+            vectors[i].build(clean);
+            if (fill < 2)
+                memset(dirty, fill ? 0xFF : 0xAB, sizeof *dirty);
+            if (wn < 0 || tote_wire_decode(want, (size_t)wn, dirty) != TOTE_PROTO_E_OK ||
+                !same_message(dirty, clean))
+                tt_fail_msg(__FILE__, __LINE__, "vector %s decoded into dirty memory (%d): struct differs",
+                            vectors[i].name, fill);
+        }
+    }
+    free(clean);
+    free(dirty);
 }
 
 static void test_init(void)
@@ -868,5 +984,5 @@ static void test_names(void)
 TT_MAIN(TT_TEST(test_vectors_encode), TT_TEST(test_vectors_decode), TT_TEST(test_vectors_cover_every_type),
         TT_TEST(test_protocol_md_in_sync), TT_TEST(test_malformed_table),
         TT_TEST(test_frame_over_max_is_too_long), TT_TEST(test_no_overread_on_any_prefix),
-        TT_TEST(test_encode_refusals), TT_TEST(test_limits_round_trip), TT_TEST(test_init),
-        TT_TEST(test_names))
+        TT_TEST(test_encode_refusals), TT_TEST(test_limits_round_trip), TT_TEST(test_vectors_in_dirty_memory),
+        TT_TEST(test_init), TT_TEST(test_names))

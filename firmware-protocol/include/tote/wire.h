@@ -278,7 +278,10 @@ typedef struct tote_wire_msg {
     } u;
 } tote_wire_msg;
 
-/* Zeroes *m and sets version, type, device (truncated to the limit) and seq. */
+/* Zeroes *m and sets version, type, device (truncated to the limit) and seq.
+ * Not cleared (for speed: ~19 KB): the bytes of scan.raw / return_item.scan.raw
+ * (sent up to raw_len), and PACK_STATE's lines and SNAPSHOT_REPLY's json unless
+ * type is PACK_STATE / SNAPSHOT_REPLY; every other field of every member is zero. */
 void tote_wire_init(tote_wire_msg *m, tote_wire_type type, const char *device, uint32_t seq);
 
 /*
@@ -294,12 +297,14 @@ void tote_wire_init(tote_wire_msg *m, tote_wire_type type, const char *device, u
 tote_proto_err tote_wire_encode(const tote_wire_msg *m, uint8_t *buf, size_t cap, size_t *len);
 
 /*
- * Decodes buf[0..len) into *out (fully overwritten). Never reads past len.
+ * Decodes buf[0..len) into *out (overwritten as tote_wire_init clears it: the
+ * raw scan bytes past raw_len keep what they held). Never reads past len.
  * Errors: SHORT (truncated), TRAILING (extra bytes), VERSION, TYPE,
  * TOO_LONG (field over its limit or frame over TOTE_WIRE_MAX_FRAME),
  * INVALID (device empty, bad enum value such as role 0).
  * On VERSION/TYPE errors out->type/out->device/out->seq are filled in as far
- * as they could be read, so the station can address a typed ERROR reply.
+ * as they could be read, so the station can address a typed ERROR reply; on
+ * any error the whole body (out->u) is zero.
  */
 tote_proto_err tote_wire_decode(const uint8_t *buf, size_t len, tote_wire_msg *out);
 

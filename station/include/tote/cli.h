@@ -21,8 +21,16 @@ int tote_cli_main(int argc, char **argv);
 
 /* --- helpers for verb implementations (cli_util.c) --- */
 
-/* Prints "tote: <message>\n" to stderr; returns code. */
+/*
+ * Prints "tote: <message>\n" to stderr; returns code. In help mode (a verb
+ * run as `tote VERB --help`, see tote_cli_main) a usage failure is the help
+ * asked for: the message's "usage: ..." part goes to stdout and the result is
+ * TOTE_EXIT_OK.
+ */
 int tote_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Switches help mode on or off (tote_cli_main does this for `VERB --help`). */
+void tote_cli_set_help_mode(int on);
 
 /*
  * Opens the store at ctx->db_path. flags as tote_store_open (TOTE_STORE_CREATE

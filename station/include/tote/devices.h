@@ -83,6 +83,9 @@ tote_st_err tote_device_list_json(tote_store *s, cJSON **out);
 tote_st_err tote_operator_add(tote_store *s, const char *name, const char *role, const char *badge,
                               const char *actor, char badge_out[65]);
 
+/* Finds the operator named name. NOT_FOUND if none. */
+tote_st_err tote_operator_get(tote_store *s, const char *name, tote_operator_info *out);
+
 /* Finds the operator with this badge code. NOT_FOUND if none. */
 tote_st_err tote_operator_by_badge(tote_store *s, const char *badge, tote_operator_info *out);
 

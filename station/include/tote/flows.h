@@ -33,6 +33,9 @@ void tote_events_destroy(tote_events **e);
 /* Appends an event on topic ("scan", "order", "alert", "device", "printer",
  * "wave"); takes ownership of obj (a JSON object), which is printed now. */
 void tote_events_add(tote_events *e, const char *topic, cJSON *obj);
+/* The same for an object already printed: takes ownership of json (from
+ * malloc, as cJSON's default allocator; freed with cJSON_free). */
+void tote_events_add_json(tote_events *e, const char *topic, char *json);
 size_t tote_events_count(const tote_events *e);
 const char *tote_events_topic(const tote_events *e, size_t i);
 const char *tote_events_json(const tote_events *e, size_t i);

@@ -128,6 +128,27 @@ void tote_security_poll_handle(tote_server_security *sec, const void *items, int
 void tote_security_peer(const void *msg, char *out, size_t cap);
 
 /*
+ * tote_security_peer(), and with CURVE also records the TCP connection the
+ * frame (zmq_msg_t *) arrived on for that device: its fd (ZMQ_SRCFD), the
+ * peer address (getpeername, to recognise the fd if libzmq reuses it) and
+ * the key it authenticated with (ZAP metadata X-Tote-Key). A ROUTER cannot
+ * close one peer, so tote_security_sweep() shuts such a connection down
+ * (shutdown(SHUT_RDWR)) when its device is revoked or re-keyed; libzmq then
+ * drops it, and the device's reconnection is refused by the ZAP handler.
+ */
+void tote_security_track(tote_server_security *sec, const void *msg, char *user_id, size_t cap);
+
+/*
+ * Closes every recorded connection whose device is revoked (or unknown) or
+ * whose key is no longer the device's key (tote device rekey), after checking
+ * that the fd still has the recorded peer. Logs each on stderr and as an
+ * event 'security.disconnected'. Returns how many were closed. Called by
+ * tote_security_poll_handle() every second, and 100 ms after a revoked
+ * device's request was refused (so the refusal goes out first).
+ */
+int tote_security_sweep(tote_server_security *sec);
+
+/*
  * Checks a decoded request against the authenticated device name (user_id
  * from tote_security_peer). With CURVE: the message's device must be the
  * authenticated one (else DENIED), a revoked device gets UNKNOWN_DEVICE,
@@ -157,6 +178,14 @@ tote_st_err tote_security_device_by_key(tote_store *s, const char *public_z85, c
 /* Role and revoked state of device name; NOT_FOUND if unknown. */
 tote_st_err tote_security_device_state(tote_store *s, const char *name, char *role, size_t role_cap,
                                        int *revoked);
+
+/* Gives device name (not revoked) a fresh keypair: stores the new public key
+ * (the old one is refused from then on), records an event 'device_rekey'
+ * (actor), and fills out like tote_security_enrol_device(). In the caller's
+ * transaction. NOT_FOUND if no such device; DENIED if it is revoked. */
+tote_st_err tote_security_rekey_device(tote_store *s, const char *db_path, const char *name,
+                                       const char *endpoint, const char *events, const char *actor,
+                                       tote_enrolment *out, char **err_msg);
 
 /* Public key of device name into out (>= 41 bytes), "" if none. */
 tote_st_err tote_security_device_key(tote_store *s, const char *name, char *out, size_t cap);

@@ -47,6 +47,10 @@ void tote_store_destroy(tote_store **s);
 /* The raw connection, for store*.c files only. Owned by the store. */
 sqlite3 *tote_store_db(tote_store *s);
 
+/* PRAGMA data_version: changes whenever another connection (another process,
+ * e.g. the CLI) committed to the database since the last call; -1 on error. */
+long long tote_store_data_version(tote_store *s);
+
 /* The path the store was opened with (owned by the store). */
 const char *tote_store_path(const tote_store *s);
 
