@@ -59,6 +59,7 @@ struct tote_csv {
     char **hdr;
     size_t nhdr;
     long only_col; /* >= 0: only this column's text is kept (tote_csv_keep_only) */
+    int no_fast;   /* 1: every record through libcsv (tote_csv_set_fast) */
 };
 
 static const char ERR_QUOTE[] =
@@ -351,6 +352,11 @@ void tote_csv_keep_only(tote_csv *r, int col)
     r->only_col = col;
 }
 
+void tote_csv_set_fast(tote_csv *r, int on)
+{
+    r->no_fast = !on;
+}
+
 const char *tote_csv_error(const tote_csv *r)
 {
     return r->fatal;
@@ -468,10 +474,10 @@ static int feed(tote_csv *r)
 }
 
 /*
- * Keep-only passes (tote_csv_keep_only): a record that is plainly simple is
- * read straight from the chunk, calling the same callbacks libcsv would -
- * one per field, then the row end(s) - so the record, its line and its kept
- * field come out exactly as through libcsv. Simple: it starts a line, lies
+ * A record that is plainly simple is read straight from the chunk, calling
+ * the same callbacks libcsv would - one per field, then the row end(s) - so
+ * the record, its line and its fields come out exactly as through libcsv
+ * (tests/unit/test_csv_keep_only.c and fuzz_csv_keep compare the two). Simple: it starts a line, lies
  * within the chunk, ends with LF or CR LF, no field starts with a space or
  * tab, an unquoted field holds no quote, CR or LF, a quoted one holds no CR
  * or LF and its closing quote is followed by a comma or the end of the row.
@@ -479,8 +485,8 @@ static int feed(tote_csv *r)
  */
 static int fast_record(tote_csv *r)
 {
-    if (r->only_col < 0 || !r->started || r->row_open || r->skipping || r->finished || r->fatal ||
-        r->cur.n != 0 || r->mem_pos >= r->mem_len)
+    if (r->no_fast || !r->started || r->row_open || r->skipping || r->finished || r->fatal || r->cur.n != 0 ||
+        r->mem_pos >= r->mem_len)
         return 0;
     const unsigned char *start = r->mem + r->mem_pos, *end = r->mem + r->mem_len;
     const unsigned char *nl = memchr(start, '\n', (size_t)(end - start));
@@ -536,7 +542,7 @@ static int fast_record(tote_csv *r)
             if (!esc) {
                 n = (size_t)(q - fs);
                 cb_field((void *)fs, n, r);
-            } else if ((long)r->cur.n != r->only_col) {
+            } else if (r->only_col >= 0 && (long)r->cur.n != r->only_col) {
                 for (const unsigned char *c = fs; c < q; c++, n++)
                     if (*c == '"')
                         c++;

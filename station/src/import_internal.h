@@ -48,6 +48,9 @@ tote_st_err store_order_upsert_status(tote_store *s, const tote_order_in *o, con
  * exactly where they would otherwise; row errors are only noticed in the
  * kept column (and for records too long). col < 0 keeps every column. */
 void tote_csv_keep_only(tote_csv *r, int col);
+/* on = 0: every record is read by libcsv, none by the reader's own path
+ * for plainly simple records (on by default; for tests comparing the two). */
+void tote_csv_set_fast(tote_csv *r, int on);
 
 /* ---- strings ---- */
 /* Trimmed view: *out points into s (spaces and tabs removed at both ends), returns its length. */
