@@ -33,6 +33,7 @@ struct rowbuf {
     long long line;
     const char *error;
     int nonempty; /* some field is non-empty */
+    size_t vlen;  /* bytes of fields not kept (tote_csv_keep_only) */
 };
 
 struct tote_csv {
@@ -57,6 +58,8 @@ struct tote_csv {
 
     char **hdr;
     size_t nhdr;
+    long only_col; /* >= 0: only this column's text is kept (tote_csv_keep_only) */
+    int no_fast;   /* 1: every record through libcsv (tote_csv_set_fast) */
 };
 
 static const char ERR_QUOTE[] =
@@ -81,6 +84,7 @@ static void rowbuf_free(struct rowbuf *b)
 static void rowbuf_reset(struct rowbuf *b)
 {
     b->dlen = 0;
+    b->vlen = 0;
     b->n = 0;
     b->error = NULL;
     b->nonempty = 0;
@@ -189,13 +193,27 @@ static void cb_field(void *s, size_t n, void *ud)
     struct rowbuf *b = &r->cur;
     if (!s)
         n = 0;
+    if (r->only_col >= 0 && (long)b->n != r->only_col) {
+        /* not kept: only what decides where records end and whether one is blank */
+        if (b->dlen + b->vlen + n > MAX_RECORD) {
+            if (!b->error)
+                b->error = ERR_LONG;
+            n = 0;
+        }
+        b->vlen += n;
+        if (n)
+            b->nonempty = 1;
+        if (rowbuf_add(b, "", 0) != 0)
+            set_fatal(r, "out of memory while reading CSV");
+        return;
+    }
     if (!b->error && n) {
         if (memchr(s, '\0', n))
             b->error = ERR_NUL;
         else if (!imp_utf8_valid(s, n))
             b->error = ERR_UTF8;
     }
-    if (b->dlen + n > MAX_RECORD) {
+    if (b->dlen + b->vlen + n > MAX_RECORD) {
         if (!b->error)
             b->error = ERR_LONG;
         n = 0;
@@ -263,6 +281,7 @@ tote_csv *tote_csv_new_mem(const void *data, size_t len)
     r->total = (long long)len;
     r->eof = 1; /* no more chunks after this one */
     r->cur_line = 1;
+    r->only_col = -1;
     if (parser_init(r) != 0) {
         free(r);
         return NULL;
@@ -302,6 +321,7 @@ tote_csv *tote_csv_open(const char *path, char **err_msg)
     r->chunk = chunk;
     r->mem = chunk;
     r->cur_line = 1;
+    r->only_col = -1;
     return r;
 }
 
@@ -325,6 +345,16 @@ void tote_csv_destroy(tote_csv **rp)
     free(r->hdr);
     free(r);
     *rp = NULL;
+}
+
+void tote_csv_keep_only(tote_csv *r, int col)
+{
+    r->only_col = col;
+}
+
+void tote_csv_set_fast(tote_csv *r, int on)
+{
+    r->no_fast = !on;
 }
 
 const char *tote_csv_error(const tote_csv *r)
@@ -432,7 +462,7 @@ static int feed(tote_csv *r)
             return -1;
         if (!nl)
             r->skipping = 1;
-    } else if (r->p.entry_pos + r->cur.dlen > MAX_RECORD) {
+    } else if (r->p.entry_pos + r->cur.dlen + r->cur.vlen > MAX_RECORD) {
         if (break_record(r, ERR_LONG) != 0)
             return -1;
         if (!nl)
@@ -441,6 +471,118 @@ static int feed(tote_csv *r)
     if (nl && !r->skipping)
         r->cur_line++;
     return 0;
+}
+
+/*
+ * A record that is plainly simple is read straight from the chunk, calling
+ * the same callbacks libcsv would - one per field, then the row end(s) - so
+ * the record, its line and its fields come out exactly as through libcsv
+ * (tests/unit/test_csv_keep_only.c and fuzz_csv_keep compare the two). Simple: it starts a line, lies
+ * within the chunk, ends with LF or CR LF, no field starts with a space or
+ * tab, an unquoted field holds no quote, CR or LF, a quoted one holds no CR
+ * or LF and its closing quote is followed by a comma or the end of the row.
+ * Anything else returns 0 untouched and libcsv reads the record.
+ */
+static int fast_record(tote_csv *r)
+{
+    if (r->no_fast || !r->started || r->row_open || r->skipping || r->finished || r->fatal || r->cur.n != 0 ||
+        r->mem_pos >= r->mem_len)
+        return 0;
+    const unsigned char *start = r->mem + r->mem_pos, *end = r->mem + r->mem_len;
+    const unsigned char *nl = memchr(start, '\n', (size_t)(end - start));
+    if (!nl || nl - start > 65536)
+        return 0;
+    /* check the whole record first: nothing is called back unless it is simple */
+    const unsigned char *q = start;
+    long fields = 0;
+    for (;;) {
+        if (*q == ' ' || *q == '\t')
+            return 0;
+        if (*q == '"') {
+            for (q++;; q += 2) {
+                const unsigned char *cq = memchr(q, '"', (size_t)(nl - q));
+                if (!cq || memchr(q, '\r', (size_t)(cq - q)))
+                    return 0;
+                q = cq;
+                if (q[1] != '"')
+                    break;
+            }
+            q++; /* past the closing quote */
+        } else {
+            while (*q != ',' && *q != '\n' && *q != '\r' && *q != '"')
+                q++;
+            if (*q == '"')
+                return 0;
+        }
+        fields++;
+        if (*q == ',') {
+            q++;
+            continue;
+        }
+        if (*q == '\n' || (*q == '\r' && q + 1 == nl))
+            break;
+        return 0;
+    }
+    /* now the callbacks, as libcsv makes them */
+    r->rec_line = r->cur_line;
+    r->row_open = 1;
+    char small[1024];
+    q = start;
+    for (long f = 0; f < fields; f++) {
+        if (*q == '"') {
+            const unsigned char *fs = ++q;
+            size_t n = 0;
+            int esc = 0;
+            for (;; q += 2) {
+                q = memchr(q, '"', (size_t)(nl - q));
+                if (q[1] != '"')
+                    break;
+                esc = 1;
+            }
+            if (!esc) {
+                n = (size_t)(q - fs);
+                cb_field((void *)fs, n, r);
+            } else if (r->only_col >= 0 && (long)r->cur.n != r->only_col) {
+                for (const unsigned char *c = fs; c < q; c++, n++)
+                    if (*c == '"')
+                        c++;
+                cb_field((void *)"", 0, r); /* not kept: only its length counts */
+                r->cur.vlen += n;
+                if (n)
+                    r->cur.nonempty = 1;
+            } else {
+                char *buf = (size_t)(q - fs) < sizeof small ? small : malloc((size_t)(q - fs));
+                if (!buf)
+                    return set_fatal(r, "out of memory while reading CSV"), 1;
+                for (const unsigned char *c = fs; c < q; c++) {
+                    buf[n++] = (char)*c;
+                    if (*c == '"')
+                        c++;
+                }
+                cb_field(buf, n, r);
+                if (buf != small)
+                    free(buf);
+            }
+            q++; /* past the closing quote */
+        } else {
+            const unsigned char *fs = q;
+            while (*q != ',' && *q != '\n' && *q != '\r')
+                q++;
+            const unsigned char *fe = q;
+            while (fe > fs && (fe[-1] == ' ' || fe[-1] == '\t')) /* libcsv drops trailing blanks */
+                fe--;
+            cb_field((void *)fs, (size_t)(fe - fs), r);
+        }
+        q++; /* the comma, or the CR or LF ending the row */
+    }
+    if (q[-1] == '\r')
+        cb_row('\r', r);
+    cb_row('\n', r);
+    size_t used = (size_t)(nl + 1 - start);
+    r->mem_pos += used;
+    r->done += (long long)used;
+    r->cur_line++;
+    return r->fatal ? 0 : 1;
 }
 
 int tote_csv_next(tote_csv *r, tote_csv_row *row)
@@ -462,6 +604,8 @@ int tote_csv_next(tote_csv *r, tote_csv_row *row)
             return -1;
         if (r->finished)
             return 0;
+        if (fast_record(r))
+            continue;
         if (feed(r) < 0)
             return -1;
     }

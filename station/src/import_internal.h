@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "tote/import.h"
+#include "tote/orders.h"
 
 /* ---- arena: many small strings freed at once ---- */
 typedef struct imp_arena {
@@ -34,6 +35,22 @@ void imp_map_del(imp_map *m, const char *key);
 /* Slot i (0 <= i < m->cap) of the table: 1 with *key and *val set if it holds a key. */
 int imp_map_slot(const imp_map *m, size_t i, const char **key, long long *val);
 void imp_map_free(imp_map *m);
+
+/* ---- orders (defined in store_orders.c) ---- */
+/* tote_order_upsert(), and the order's status after it in *status (may be
+ * NULL): the importer need not read the order again. */
+tote_st_err store_order_upsert_status(tote_store *s, const tote_order_in *o, const char *actor,
+                                      tote_upsert_result *res, tote_order_status *status, char **err_msg);
+
+/* ---- CSV ---- */
+/* From the next record on, keeps only the text of column col (0-based; the
+ * other fields read as ""): for a pass that needs one column. Records end
+ * exactly where they would otherwise; row errors are only noticed in the
+ * kept column (and for records too long). col < 0 keeps every column. */
+void tote_csv_keep_only(tote_csv *r, int col);
+/* on = 0: every record is read by libcsv, none by the reader's own path
+ * for plainly simple records (on by default; for tests comparing the two). */
+void tote_csv_set_fast(tote_csv *r, int on);
 
 /* ---- strings ---- */
 /* Trimmed view: *out points into s (spaces and tabs removed at both ends), returns its length. */

@@ -362,7 +362,8 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
         o->in.line_count = o->n;
         tote_upsert_result res = 0;
         char *em = NULL;
-        e = tote_order_upsert(r->s, &o->in, r->actor, &res, &em);
+        tote_order_status st = TOTE_ORDER_RECEIVED;
+        e = store_order_upsert_status(r->s, &o->in, r->actor, &res, &st, &em);
         free(lines);
         if (e == TOTE_ST_E_INVALID) {
             imp_problem(r, TOTE_IMPORT_REJECTED, o->line, -1, o->name, "order %s: %s", o->name,
@@ -371,8 +372,6 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
         } else if (e != TOTE_ST_E_OK) {
             imp_fail(r, e, "order %s (line %lld): %s", o->name, o->line, em ? em : tote_st_strerror(e));
         } else {
-            tote_order_status st = TOTE_ORDER_RECEIVED;
-            tote_st_err fe = tote_order_find(r->s, o->name, NULL, &st);
             switch (res) {
             case TOTE_UPSERT_CREATED:
                 r->sum->created++;
@@ -387,10 +386,10 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
                 r->sum->locked++;
                 imp_problem(r, TOTE_IMPORT_NOTICE, o->line, -1, o->name,
                             "order %s changed in the file but is already %s; it was not updated", o->name,
-                            fe == TOTE_ST_E_OK ? tote_order_status_name(st) : "being picked");
+                            tote_order_status_name(st));
                 break;
             }
-            if (res != TOTE_UPSERT_LOCKED && fe == TOTE_ST_E_OK) {
+            if (res != TOTE_UPSERT_LOCKED) {
                 r->sum->lines += (long long)o->n;
                 if (st == TOTE_ORDER_ON_HOLD)
                     r->sum->held++;
@@ -419,6 +418,7 @@ static tote_st_err pass1(struct ctx *c)
         rc = -2;
     int name_col = rc == 1 ? tote_csv_col(csv, "Name") : -1;
     c->col[C_NAME] = name_col;
+    tote_csv_keep_only(csv, name_col); /* this pass reads nothing else */
     long long i = 0;
     char buf[256];
     while (rc == 1 && (rc = tote_csv_next(csv, &row)) == 1) {

@@ -98,6 +98,47 @@ static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
     return e;
 }
 
+/*
+ * A big run in its own transaction writes with foreign-key enforcement off:
+ * every id it writes (order lines, stock rows, allocations, lists) was read
+ * or inserted by the run itself under the same write lock, so the per-row
+ * parent lookups (four per pick task) can only pass, and they were most of
+ * the cost of a 100,000-line wave. The setting is per connection and only
+ * changes outside a transaction, so inside a caller's transaction (or when
+ * it cannot be changed) enforcement stays on; it is switched back on after
+ * the commit or rollback.
+ */
+static tote_st_err bulk_begin(tote_store *s, int *own)
+{
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    if (!*own)
+        return TOTE_ST_E_OK;
+    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = OFF");
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    tote_st_err e = tote_store_begin(s);
+    if (e != TOTE_ST_E_OK)
+        *own = 2; /* nothing to end, but enforcement to restore */
+    return e;
+}
+
+static tote_st_err bulk_end(tote_store *s, int own, tote_st_err e)
+{
+    if (own == 1)
+        e = tx_end(s, own, e);
+    if (own) {
+        sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = ON");
+        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+        if (st)
+            sqlite3_reset(st);
+        if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
+            e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
+    }
+    return e;
+}
+
 /* Today's UTC date "YYYY-MM-DD" from the store's clock ($TOTE_NOW). */
 static void today(char out[11])
 {
@@ -236,53 +277,180 @@ static void product_slice(const candset *cs, long long product_id, size_t *from,
     *to = end;
 }
 
-/* New allocations are written in batches: one multi-row INSERT per 64 rows
- * costs far less than 64 single-row statements. */
+/*
+ * A run first chooses every allocation in memory, then writes them sorted by
+ * order line: the allocation_line index and the order_line rows are then
+ * touched in key order (a 100,000-line run writes them about twice as fast
+ * as in priority order). Within a line the order of choice is kept, so
+ * allocation ids still follow it.
+ */
+typedef struct pend {
+    long long line_id, stock_id, qty;
+    size_t at; /* order of choice */
+} pend;
+
+typedef struct pendset {
+    pend *v;
+    size_t n, cap;
+} pendset;
+
+static int pend_push(pendset *ps, long long line_id, long long stock_id, long long qty)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 64;
+        pend *v = realloc(ps->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ps->v = v;
+        ps->cap = cap;
+    }
+    ps->v[ps->n] = (pend){line_id, stock_id, qty, ps->n};
+    ps->n++;
+    return 0;
+}
+
+static int cmp_pend_line(const void *a, const void *b)
+{
+    const pend *x = a, *y = b;
+    if (x->line_id != y->line_id)
+        return x->line_id < y->line_id ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static int cmp_pend_stock(const void *a, const void *b)
+{
+    const pend *x = a, *y = b;
+    if (x->stock_id != y->stock_id)
+        return x->stock_id < y->stock_id ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Rows per multi-row INSERT: one statement per 64 rows costs far less than
+ * 64 single-row statements. */
 #define BATCH_ROWS 64
 #define VALUES_4 "(?,?,?),(?,?,?),(?,?,?),(?,?,?)"
 #define VALUES_16 VALUES_4 "," VALUES_4 "," VALUES_4 "," VALUES_4
 #define VALUES_64 VALUES_16 "," VALUES_16 "," VALUES_16 "," VALUES_16
 
-typedef struct alloc_writer {
-    long long row[BATCH_ROWS][3]; /* order_line_id, stock_id, qty */
-    int n;
-} alloc_writer;
-
-static tote_st_err writer_flush(tote_store *s, alloc_writer *w)
+/* Adds delta to one integer column of the row with that id (SQL fixed). */
+static tote_st_err add_to_row(tote_store *s, const char *sql, long long id, long long delta)
 {
-    if (w->n == BATCH_ROWS) {
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, delta);
+    return step_done(st);
+}
+
+/* Rows per multi-row UPDATE: one statement per 64 rows instead of 64. */
+#define ADD_BATCH 64
+
+/* "UPDATE t SET c = c + CASE id WHEN ?1 THEN ?2 ... END WHERE id IN (?1,
+ * ?3, ...)" for ADD_BATCH (id, amount) pairs, made of constants only. */
+static void add_batch_sql(char *buf, size_t cap, const char *table, const char *col)
+{
+    size_t n = (size_t)snprintf(buf, cap, "UPDATE %s SET %s = %s + CASE id", table, col, col);
+    for (int i = 0; i < ADD_BATCH && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, " WHEN ?%d THEN ?%d", 2 * i + 1, 2 * i + 2);
+    if (n < cap)
+        n += (size_t)snprintf(buf + n, cap - n, " END WHERE id IN (");
+    for (int i = 0; i < ADD_BATCH && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s?%d", i ? ", " : "", 2 * i + 1);
+    if (n < cap)
+        snprintf(buf + n, cap - n, ")");
+}
+
+/* Adds amount[i] to column col of the row id[i] of table, for n distinct
+ * ids; one_sql is the single-row form. */
+static tote_st_err add_to_rows(tote_store *s, const char *table, const char *col, const char *one_sql,
+                               const long long *id, const long long *amount, size_t n)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    char batch_sql[4096];
+    if (n >= ADD_BATCH)
+        add_batch_sql(batch_sql, sizeof batch_sql, table, col);
+    for (; e == TOTE_ST_E_OK && n - i >= ADD_BATCH; i += ADD_BATCH) {
+        sqlite3_stmt *st = tote_store_stmt(s, batch_sql);
+        if (!st)
+            return TOTE_ST_E_DB;
+        for (int k = 0; k < ADD_BATCH; k++) {
+            sqlite3_bind_int64(st, 2 * k + 1, id[i + (size_t)k]);
+            sqlite3_bind_int64(st, 2 * k + 2, amount[i + (size_t)k]);
+        }
+        e = step_done(st);
+    }
+    for (; e == TOTE_ST_E_OK && i < n; i++)
+        e = add_to_row(s, one_sql, id[i], amount[i]);
+    return e;
+}
+
+/* Sums qty per key (ps sorted by it) into id[] / amount[]; returns the count. */
+static size_t sum_by(const pendset *ps, int by_stock, long long *id, long long *amount)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ps->n;) {
+        long long key = by_stock ? ps->v[i].stock_id : ps->v[i].line_id, sum = 0;
+        for (; i < ps->n && (by_stock ? ps->v[i].stock_id : ps->v[i].line_id) == key; i++)
+            sum += ps->v[i].qty;
+        id[k] = key;
+        amount[k++] = sum;
+    }
+    return k;
+}
+
+/*
+ * Writes the chosen allocations (sorted by line, then order of choice) and
+ * raises order_line.allocated and stock.reserved by the same amounts. Leaves
+ * ps sorted by stock.
+ */
+static tote_st_err write_pending(tote_store *s, pendset *ps)
+{
+    if (ps->n == 0)
+        return TOTE_ST_E_OK;
+    qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_line);
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    for (; e == TOTE_ST_E_OK && ps->n - i >= BATCH_ROWS; i += BATCH_ROWS) {
         sqlite3_stmt *st =
             tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES " VALUES_64);
         if (!st)
             return TOTE_ST_E_DB;
-        for (int i = 0; i < BATCH_ROWS; i++)
-            for (int k = 0; k < 3; k++)
-                sqlite3_bind_int64(st, i * 3 + k + 1, w->row[i][k]);
-        w->n = 0;
-        return step_done(st);
+        for (int r = 0; r < BATCH_ROWS; r++) {
+            sqlite3_bind_int64(st, r * 3 + 1, ps->v[i + r].line_id);
+            sqlite3_bind_int64(st, r * 3 + 2, ps->v[i + r].stock_id);
+            sqlite3_bind_int64(st, r * 3 + 3, ps->v[i + r].qty);
+        }
+        e = step_done(st);
     }
-    for (int i = 0; i < w->n; i++) {
+    for (; e == TOTE_ST_E_OK && i < ps->n; i++) {
         sqlite3_stmt *st =
             tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES (?1, ?2, ?3)");
         if (!st)
             return TOTE_ST_E_DB;
-        for (int k = 0; k < 3; k++)
-            sqlite3_bind_int64(st, k + 1, w->row[i][k]);
-        tote_st_err e = step_done(st);
-        if (e != TOTE_ST_E_OK)
-            return e;
+        sqlite3_bind_int64(st, 1, ps->v[i].line_id);
+        sqlite3_bind_int64(st, 2, ps->v[i].stock_id);
+        sqlite3_bind_int64(st, 3, ps->v[i].qty);
+        e = step_done(st);
     }
-    w->n = 0;
-    return TOTE_ST_E_OK;
-}
-
-static tote_st_err writer_add(tote_store *s, alloc_writer *w, long long line_id, long long stock_id,
-                              long long qty)
-{
-    w->row[w->n][0] = line_id;
-    w->row[w->n][1] = stock_id;
-    w->row[w->n][2] = qty;
-    return ++w->n == BATCH_ROWS ? writer_flush(s, w) : TOTE_ST_E_OK;
+    if (e != TOTE_ST_E_OK)
+        return e;
+    long long *id = malloc(ps->n * sizeof *id), *amount = malloc(ps->n * sizeof *amount);
+    if (!id || !amount)
+        e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK)
+        e = add_to_rows(s, "order_line", "allocated",
+                        "UPDATE order_line SET allocated = allocated + ?2 WHERE id = ?1", id, amount,
+                        sum_by(ps, 0, id, amount));
+    if (e == TOTE_ST_E_OK) {
+        qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_stock);
+        e = add_to_rows(s, "stock", "reserved", "UPDATE stock SET reserved = reserved + ?2 WHERE id = ?1", id,
+                        amount, sum_by(ps, 1, id, amount));
+    }
+    free(id);
+    free(amount);
+    return e;
 }
 
 /*
@@ -290,10 +458,10 @@ static tote_st_err writer_add(tote_store *s, alloc_writer *w, long long line_id,
  * expiry-then-walk order) by the rule: within the earliest expiry, the first
  * bin in walk order that holds all that is still needed, else the fullest
  * bin (first in walk among equals), until that expiry is used up; then the
- * next expiry. Queues the allocations on w, lowers c[].avail, adds to *got.
+ * next expiry. Queues the allocations on ps, lowers c[].avail, adds to *got.
  */
-static tote_st_err reserve_line(tote_store *s, alloc_writer *w, cand *c, size_t n, long long line_id,
-                                long long need, long long *got)
+static tote_st_err reserve_line(pendset *ps, cand *c, size_t n, long long line_id, long long need,
+                                long long *got)
 {
     size_t g = 0;
     while (need > 0 && g < n) {
@@ -314,9 +482,8 @@ static tote_st_err reserve_line(tote_store *s, alloc_writer *w, cand *c, size_t 
             if (pick == g_end)
                 break; /* this expiry is used up */
             long long take = c[pick].avail < need ? c[pick].avail : need;
-            tote_st_err e = writer_add(s, w, line_id, c[pick].stock_id, take);
-            if (e != TOTE_ST_E_OK)
-                return e;
+            if (pend_push(ps, line_id, c[pick].stock_id, take) != 0)
+                return TOTE_ST_E_NOMEM;
             c[pick].avail -= take;
             need -= take;
             *got += take;
@@ -336,24 +503,6 @@ static tote_st_err alloc_watermark(tote_store *s, long long *w)
         *w = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
-}
-
-/* stock.reserved and order_line.allocated for the allocations above w. */
-static tote_st_err apply_new_allocations(tote_store *s, long long w)
-{
-    tote_st_err e =
-        run_with_id(s,
-                    "UPDATE stock SET reserved = reserved + d.q FROM (SELECT stock_id, SUM(qty) AS q "
-                    "FROM allocation WHERE id > ?1 GROUP BY stock_id) AS d WHERE stock.id = d.stock_id",
-                    w);
-    if (e == TOTE_ST_E_OK)
-        e = run_with_id(
-            s,
-            "UPDATE order_line SET allocated = allocated + d.q FROM (SELECT order_line_id, SUM(qty) AS q "
-            "FROM allocation WHERE id > ?1 GROUP BY order_line_id) AS d "
-            "WHERE order_line.id = d.order_line_id",
-            w);
-    return e;
 }
 
 /* ---- orders ---- */
@@ -380,33 +529,203 @@ static int last_event_is(tote_store *s, const char *order_name, const char *kind
 
 typedef struct need_line {
     long long order_id, line_id, product_id, need;
-    int released; /* the order is 'released' (else a top-up of an allocated one) */
+    long long rank, line_no; /* order's place in the run, line's number: the run's order */
+    int released;            /* the order is 'released' (else a top-up of an allocated one) */
 } need_line;
 
 typedef struct needset {
     need_line *v;
     size_t n, cap;
+    char **names; /* a big run's order names by rank (else NULL) */
+    size_t nnames;
 } needset;
 
-static tote_st_err exec1(tote_store *s, const char *sql)
+static void needset_free(needset *ns)
 {
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    return st ? step_done(st) : TOTE_ST_E_DB;
+    free(ns->v);
+    for (size_t i = 0; i < ns->nnames; i++)
+        free(ns->names[i]);
+    free(ns->names);
+    *ns = (needset){0};
 }
 
-/* Ranks the orders a run takes into a temp table, so their lines come out
- * in priority order without sorting every line (rank is the rowid, lines
- * come in line_no order from their index). */
-static tote_st_err rank_orders(tote_store *s)
+static need_line *need_push(needset *ns)
 {
-    tote_st_err e = exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_alloc_rank(rk INTEGER PRIMARY KEY, "
-                             "order_id INTEGER NOT NULL, released INTEGER NOT NULL)");
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "DELETE FROM tote_alloc_rank");
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "INSERT INTO tote_alloc_rank(order_id, released) SELECT o.id, o.status = 'released' "
-                     "FROM orders o WHERE o.status IN ('released', 'allocated') AND (o.status = 'released' "
-                     "OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 16;
+        need_line *v = realloc(ns->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        ns->v = v;
+        ns->cap = cap;
+    }
+    return &ns->v[ns->n++];
+}
+
+/* Reads the lines a statement returns as (order_id, line id, product_id,
+ * need, released, line_no), all with the given rank. */
+static tote_st_err read_needs(sqlite3_stmt *st, long long rank, needset *ns)
+{
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        need_line *l = need_push(ns);
+        if (!l) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        l->order_id = sqlite3_column_int64(st, 0);
+        l->line_id = sqlite3_column_int64(st, 1);
+        l->product_id = sqlite3_column_int64(st, 2);
+        l->need = sqlite3_column_int64(st, 3);
+        l->released = sqlite3_column_int(st, 4);
+        l->line_no = sqlite3_column_int64(st, 5);
+        l->rank = rank;
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    return e;
+}
+
+/* Lines of one order that still need stock, in line_no order. */
+static tote_st_err order_needs(tote_store *s, long long order_id, long long rank, needset *ns)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - ol.short, "
+           "o.status = 'released', ol.line_no FROM orders o JOIN order_line ol ON ol.order_id = o.id "
+           "WHERE o.id = ?1 AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - ol.short > 0 "
+           "ORDER BY ol.line_no");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    return read_needs(st, rank, ns);
+}
+
+typedef struct ranked {
+    long long order_id, rank;
+    int released;
+} ranked;
+
+static int cmp_ranked_id(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    return (x->order_id > y->order_id) - (x->order_id < y->order_id);
+}
+
+static int cmp_need_run(const void *a, const void *b)
+{
+    const need_line *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->line_no != y->line_no)
+        return x->line_no < y->line_no ? -1 : 1;
+    return (x->line_id > y->line_id) - (x->line_id < y->line_id);
+}
+
+/*
+ * Lines that still need stock of every order an allocation run takes, in
+ * priority order (then line_no). The orders are ranked in SQL; their lines
+ * are read in one pass over the rowid range they span when that range is
+ * not much bigger than the run (the usual case: open orders are the newest),
+ * else order by order through the index; either way rank and line order are
+ * applied in memory, without a sort of every line in SQL.
+ */
+static tote_st_err run_needs(tote_store *s, needset *ns)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT o.id, o.status = 'released', o.name FROM orders o WHERE o.status IN ('released', "
+           "'allocated') AND (o.status = 'released' OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+    if (!st)
+        return TOTE_ST_E_DB;
+    ranked *rk = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    tote_st_err e = TOTE_ST_E_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t c2 = cap ? cap * 2 : 64;
+            ranked *v = realloc(rk, c2 * sizeof *v);
+            char **nv = realloc(ns->names, c2 * sizeof *nv);
+            if (nv)
+                ns->names = nv;
+            if (!v || !nv) {
+                free(v ? v : rk);
+                rk = NULL;
+                e = TOTE_ST_E_NOMEM;
+                break;
+            }
+            rk = v;
+            cap = c2;
+        }
+        rk[n] = (ranked){sqlite3_column_int64(st, 0), (long long)n, sqlite3_column_int(st, 1)};
+        ns->names[n] = strdup((const char *)sqlite3_column_text(st, 2));
+        ns->nnames = ++n;
+        if (!ns->names[n - 1]) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    long long lo = 0, hi = -1;
+    if (e == TOTE_ST_E_OK && n > 0) {
+        st = tote_store_stmt(s, "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
+                                "JOIN order_line ol ON ol.order_id = o.id WHERE o.status IN ('released', "
+                                "'allocated') AND (o.status = 'released' OR o.tote IS NULL)");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                lo = sqlite3_column_int64(st, 0);
+                hi = sqlite3_column_int64(st, 1);
+            } else {
+                e = TOTE_ST_E_DB;
+            }
+            sqlite3_reset(st);
+        }
+    }
+    if (e == TOTE_ST_E_OK && n > 0 && hi - lo + 1 > 64 * (long long)n) {
+        for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) /* in rank order already */
+            e = order_needs(s, rk[i].order_id, rk[i].rank, ns);
+    } else if (e == TOTE_ST_E_OK && n > 0) {
+        qsort(rk, n, sizeof *rk, cmp_ranked_id);
+        st = tote_store_stmt(s, "SELECT ol.order_id, ol.id, COALESCE(ol.product_id, 0), "
+                                "ol.ordered - ol.allocated - ol.short, ol.line_no FROM order_line ol "
+                                "WHERE ol.id BETWEEN ?1 AND ?2 AND ol.requires_shipping = 1 "
+                                "AND ol.ordered - ol.allocated - ol.short > 0");
+        if (!st) {
+            e = TOTE_ST_E_DB;
+        } else {
+            sqlite3_bind_int64(st, 1, lo);
+            sqlite3_bind_int64(st, 2, hi);
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                ranked key = {.order_id = sqlite3_column_int64(st, 0)};
+                const ranked *o = bsearch(&key, rk, n, sizeof *rk, cmp_ranked_id);
+                if (!o)
+                    continue; /* a line of an order this run does not take */
+                need_line *l = need_push(ns);
+                if (!l) {
+                    e = TOTE_ST_E_NOMEM;
+                    break;
+                }
+                *l = (need_line){.order_id = o->order_id,
+                                 .line_id = sqlite3_column_int64(st, 1),
+                                 .product_id = sqlite3_column_int64(st, 2),
+                                 .need = sqlite3_column_int64(st, 3),
+                                 .rank = o->rank,
+                                 .line_no = sqlite3_column_int64(st, 4),
+                                 .released = o->released};
+            }
+            if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+                e = TOTE_ST_E_DB;
+            sqlite3_reset(st);
+            if (e == TOTE_ST_E_OK && ns->n > 1)
+                qsort(ns->v, ns->n, sizeof ns->v[0], cmp_need_run);
+        }
+    }
+    free(rk);
     return e;
 }
 
@@ -414,50 +733,7 @@ static tote_st_err rank_orders(tote_store *s)
  * an allocation run takes (order_id 0), in priority order. */
 static tote_st_err load_needs(tote_store *s, long long order_id, needset *ns)
 {
-    if (!order_id) {
-        tote_st_err e = rank_orders(s);
-        if (e != TOTE_ST_E_OK)
-            return e;
-    }
-    sqlite3_stmt *st =
-        order_id ? tote_store_stmt(
-                       s, "SELECT o.id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - "
-                          "ol.short, o.status = 'released' FROM orders o JOIN order_line ol ON ol.order_id = "
-                          "o.id WHERE o.id = ?1 AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - "
-                          "ol.short > 0 ORDER BY ol.line_no")
-                 : tote_store_stmt(
-                       s, "SELECT r.order_id, ol.id, COALESCE(ol.product_id, 0), ol.ordered - ol.allocated - "
-                          "ol.short, r.released FROM tote_alloc_rank r CROSS JOIN order_line ol "
-                          "WHERE ol.order_id = r.order_id AND ol.requires_shipping = 1 "
-                          "AND ol.ordered - ol.allocated - ol.short > 0 ORDER BY r.rk, ol.line_no");
-    if (!st)
-        return TOTE_ST_E_DB;
-    if (order_id)
-        sqlite3_bind_int64(st, 1, order_id);
-    int rc;
-    tote_st_err e = TOTE_ST_E_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (ns->n == ns->cap) {
-            size_t cap = ns->cap ? ns->cap * 2 : 16;
-            need_line *v = realloc(ns->v, cap * sizeof *v);
-            if (!v) {
-                e = TOTE_ST_E_NOMEM;
-                break;
-            }
-            ns->v = v;
-            ns->cap = cap;
-        }
-        need_line *l = &ns->v[ns->n++];
-        l->order_id = sqlite3_column_int64(st, 0);
-        l->line_id = sqlite3_column_int64(st, 1);
-        l->product_id = sqlite3_column_int64(st, 2);
-        l->need = sqlite3_column_int64(st, 3);
-        l->released = sqlite3_column_int(st, 4);
-    }
-    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
-        e = TOTE_ST_E_DB;
-    sqlite3_reset(st);
-    return e;
+    return order_id ? order_needs(s, order_id, 0, ns) : run_needs(s, ns);
 }
 
 /* Up to this many lines a run reads candidates product by product. */
@@ -489,7 +765,46 @@ static tote_st_err backorder_event(tote_store *s, long long order_id, const char
 typedef struct order_sum {
     long long order_id, units, backorder;
     int released;
+    const char *name; /* NULL: read from the order row */
 } order_sum;
+
+#define EV_BATCH 32
+#define EV_1 "(?1, ?2, NULL, 'order.allocated', 'order', ?, ?)"
+#define EV_4 EV_1 "," EV_1 "," EV_1 "," EV_1
+#define EV_32 EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4
+#define EV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+
+static void allocated_detail(const order_sum *o, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units, o->backorder,
+             o->backorder == 0 ? "true" : "false");
+}
+
+/* The 'order.allocated' events of the named orders o[0..n), 32 to a statement. */
+static tote_st_err allocated_events(tote_store *s, const order_sum *const *o, size_t n, const char *actor,
+                                    const char *now)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
+        size_t k = n - i >= EV_BATCH ? EV_BATCH : 1;
+        sqlite3_stmt *st = tote_store_stmt(s, k == EV_BATCH ? EV_INSERT EV_32 : EV_INSERT EV_1);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        if (actor)
+            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        for (size_t j = 0; j < k; j++, i++) {
+            char detail[128];
+            allocated_detail(o[i], detail, sizeof detail);
+            sqlite3_bind_text(st, 3 + 2 * (int)j, o[i]->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
+        }
+        e = step_done(st);
+    }
+    return e;
+}
 
 /* After a run: the order's 'order.allocated' event (or, for a released
  * order that got nothing, its 'backorder' event). */
@@ -498,8 +813,7 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
     if (o->units == 0)
         return o->released ? backorder_event(s, o->order_id, actor) : TOTE_ST_E_OK;
     char detail[128];
-    snprintf(detail, sizeof detail, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units,
-             o->backorder, o->backorder == 0 ? "true" : "false");
+    allocated_detail(o, detail, sizeof detail);
     sqlite3_stmt *st =
         tote_store_stmt(s, "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) "
                            "SELECT ?1, ?2, NULL, 'order.allocated', 'order', name, ?3 "
@@ -519,21 +833,62 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
  * order, 0 for every order alloc_released takes. *orders_got (may be NULL):
  * orders that got stock now.
  */
+/* Orders released -> allocated, for the released sums that got units. */
+static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n, const char *now)
+{
+    char sql[1024] = "";
+    long long ids[ADD_BATCH];
+    int k = 0;
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i <= n; i++) {
+        if (i < n && sums[i].released && sums[i].units > 0)
+            ids[k++] = sums[i].order_id;
+        if (k == ADD_BATCH && !sql[0]) { /* the batch statement, made of constants */
+            size_t len = (size_t)snprintf(sql, sizeof sql,
+                                          "UPDATE orders SET status = 'allocated', updated_at = ?1 WHERE "
+                                          "status = 'released' AND id IN (");
+            for (int m = 0; m < ADD_BATCH && len < sizeof sql; m++)
+                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?%d", m ? ", " : "", m + 2);
+            if (len < sizeof sql)
+                snprintf(sql + len, sizeof sql - len, ")");
+        }
+        if (k == ADD_BATCH || (i == n && k > 0)) {
+            sqlite3_stmt *st =
+                tote_store_stmt(s, k == ADD_BATCH ? sql
+                                                  : "UPDATE orders SET status = 'allocated', "
+                                                    "updated_at = ?1 WHERE id = ?2 AND status = "
+                                                    "'released'");
+            for (int j = 0; st && j < (k == ADD_BATCH ? 1 : k); j++) {
+                sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+                if (k == ADD_BATCH)
+                    for (int m = 0; m < ADD_BATCH; m++)
+                        sqlite3_bind_int64(st, m + 2, ids[m]);
+                else
+                    sqlite3_bind_int64(st, 2, ids[j]);
+                if ((e = step_done(st)) != TOTE_ST_E_OK)
+                    break;
+            }
+            if (!st)
+                e = TOTE_ST_E_DB;
+            k = 0;
+        }
+    }
+    return e;
+}
+
 static tote_st_err alloc_run(tote_store *s, long long order_id, const char *actor, long long *orders_got)
 {
     char day[11], now[32];
     today(day);
     tote_store_now(now);
-    long long w = 0, got_orders = 0;
+    long long got_orders = 0;
     needset ns = {0};
     candset cs = {0};
     idvec products = {0};
     order_sum *sums = NULL;
     size_t nsums = 0;
-    alloc_writer aw = {.n = 0};
-    tote_st_err e = alloc_watermark(s, &w);
-    if (e == TOTE_ST_E_OK)
-        e = load_needs(s, order_id, &ns);
+    pendset ps = {0};
+    tote_st_err e = load_needs(s, order_id, &ns);
     if (e == TOTE_ST_E_OK && ns.n > PER_PRODUCT_LOAD_MAX) {
         e = load_cands(s, day, 0, 0, &cs);
     } else if (e == TOTE_ST_E_OK) {
@@ -544,53 +899,55 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         for (size_t i = 0; e == TOTE_ST_E_OK && i < products.n; i++)
             e = load_cands(s, day, products.v[i], 0, &cs);
     }
+    products.n = 0;
     /* lines come grouped by order: one summary per order */
     if (e == TOTE_ST_E_OK && ns.n > 0 && !(sums = calloc(ns.n, sizeof *sums)))
         e = TOTE_ST_E_NOMEM;
     for (size_t i = 0; e == TOTE_ST_E_OK && i < ns.n; i++) {
         if (nsums == 0 || sums[nsums - 1].order_id != ns.v[i].order_id)
-            sums[nsums++] = (order_sum){ns.v[i].order_id, 0, 0, ns.v[i].released};
+            sums[nsums++] = (order_sum){ns.v[i].order_id, 0, 0, ns.v[i].released,
+                                        ns.names ? ns.names[ns.v[i].rank] : NULL};
         order_sum *o = &sums[nsums - 1];
         long long got = 0;
         if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
             size_t from, to;
             product_slice(&cs, ns.v[i].product_id, &from, &to);
-            e = reserve_line(s, &aw, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
+            e = reserve_line(&ps, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
         }
+        if (e == TOTE_ST_E_OK && got > 0 && idvec_push(&products, ns.v[i].product_id) != 0)
+            e = TOTE_ST_E_NOMEM;
         o->units += got;
         o->backorder += ns.v[i].need - got;
     }
-    free(ns.v);
     free(cs.v);
     if (e == TOTE_ST_E_OK)
-        e = writer_flush(s, &aw);
+        e = write_pending(s, &ps);
+    free(ps.v);
+    /* released -> allocated: every order that got stock now, 64 to a statement */
     if (e == TOTE_ST_E_OK)
-        e = apply_new_allocations(s, w);
-    if (e == TOTE_ST_E_OK) { /* released -> allocated: every order holding one of the run's allocations */
-        sqlite3_stmt *st = tote_store_stmt(
-            s, "UPDATE orders SET status = 'allocated', updated_at = ?2 WHERE status = 'released' AND id IN "
-               "(SELECT ol.order_id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id WHERE "
-               "a.id > ?1)");
-        if (!st) {
-            e = TOTE_ST_E_DB;
-        } else {
-            sqlite3_bind_int64(st, 1, w);
-            sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-            e = step_done(st);
-        }
-    }
+        e = mark_allocated(s, sums, nsums, now);
+    /* each order's event, in run order: named 'order.allocated' ones batched */
+    const order_sum **batch = nsums ? malloc(nsums * sizeof *batch) : NULL;
+    size_t nb = 0;
+    if (nsums && !batch && e == TOTE_ST_E_OK)
+        e = TOTE_ST_E_NOMEM;
     for (size_t i = 0; e == TOTE_ST_E_OK && i < nsums; i++) {
-        e = order_after_run(s, &sums[i], actor, now);
         if (sums[i].units > 0)
             got_orders++;
+        if (sums[i].units > 0 && sums[i].name) {
+            batch[nb++] = &sums[i];
+            continue;
+        }
+        e = allocated_events(s, batch, nb, actor, now);
+        nb = 0;
+        if (e == TOTE_ST_E_OK)
+            e = order_after_run(s, &sums[i], actor, now);
     }
-    free(sums);
-    products.n = 0;
     if (e == TOTE_ST_E_OK)
-        e = collect_ids(s,
-                        "SELECT DISTINCT st.product_id FROM allocation a JOIN stock st ON st.id = a.stock_id "
-                        "WHERE a.id > ?1",
-                        w, &products);
+        e = allocated_events(s, batch, nb, actor, now);
+    free(batch);
+    free(sums);
+    needset_free(&ns);
     if (e == TOTE_ST_E_OK)
         e = reorder_touched(s, &products, actor);
     idvec_free(&products);
@@ -651,11 +1008,11 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
 tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *orders_allocated)
 {
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = bulk_begin(s, &own);
     if (e != TOTE_ST_E_OK)
-        return e;
+        return bulk_end(s, own, e);
     long long n = 0;
-    e = tx_end(s, own, alloc_run(s, 0, actor, &n));
+    e = bulk_end(s, own, alloc_run(s, 0, actor, &n));
     if (e == TOTE_ST_E_OK && orders_allocated)
         *orders_allocated = n;
     return e;
@@ -935,14 +1292,13 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         if (e == TOTE_ST_E_OK)
             e = load_cands(s, day, product_id, exclude_stock_id, &cs);
         if (e == TOTE_ST_E_OK) {
-            alloc_writer aw = {.n = 0};
-            e = reserve_line(s, &aw, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
+            pendset ps = {0};
+            e = reserve_line(&ps, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
             if (e == TOTE_ST_E_OK)
-                e = writer_flush(s, &aw);
+                e = write_pending(s, &ps);
+            free(ps.v);
         }
         free(cs.v);
-        if (e == TOTE_ST_E_OK)
-            e = apply_new_allocations(s, w);
         if (e == TOTE_ST_E_OK)
             e = new_allocations(s, w, &made);
     }

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "import_internal.h"
 #include "store_tx.h"
 #include "tote/alloc.h"
 #include "tote/customer.h"
@@ -111,7 +112,15 @@ static void order_row_clear(struct order_row *r)
     memset(r, 0, sizeof *r);
 }
 
+static tote_st_err order_load_q(tote_store *s, const char *name, struct order_row *r, int quiet);
+
 static tote_st_err order_load(tote_store *s, const char *name, struct order_row *r)
+{
+    return order_load_q(s, name, r, 0);
+}
+
+/* quiet: NOT_FOUND without formatting a message (the caller expects it). */
+static tote_st_err order_load_q(tote_store *s, const char *name, struct order_row *r, int quiet)
 {
     memset(r, 0, sizeof *r);
     if (!name || !*name)
@@ -137,7 +146,7 @@ static tote_st_err order_load(tote_store *s, const char *name, struct order_row 
     if (rc == SQLITE_ROW)
         return TOTE_ST_E_OK;
     if (rc == SQLITE_DONE)
-        return store_fail(TOTE_ST_E_NOT_FOUND, "no order named %s", name);
+        return quiet ? TOTE_ST_E_NOT_FOUND : store_fail(TOTE_ST_E_NOT_FOUND, "no order named %s", name);
     return store_db_fail(s, rc);
 }
 
@@ -376,11 +385,21 @@ static void h_str(struct hash128 *h, const char *v)
     h_bytes(h, "\x1f", 1);
 }
 
+/* v in decimal, as "%lld" writes it (stored hashes depend on these bytes),
+ * without printf's cost: an order hashes 6 + 3 per line integers. */
 static void h_int(struct hash128 *h, long long v)
 {
-    char b[32];
-    snprintf(b, sizeof b, "%lld", v);
-    h_str(h, b);
+    char b[24];
+    size_t i = sizeof b;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        b[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[--i] = '-';
+    h_bytes(h, b + i, sizeof b - i);
+    h_bytes(h, "\x1f", 1);
 }
 
 static void order_hash(const tote_order_in *o, char out[33])
@@ -435,6 +454,24 @@ static char *lower_dup(const char *v)
     return p;
 }
 
+/* Text bound without a copy: every value outlives the statement's step in
+ * write_order_row(), and all its parameters are bound on every use. */
+static void bind_ne(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long long existing_id,
                                    long long customer_id, const char *status, const char *hold_reason,
                                    const char *payment_status, const char *hash, long long *id)
@@ -466,35 +503,35 @@ static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long l
     if (existing_id)
         sqlite3_bind_int64(st, 1, existing_id);
     else
-        sqlite3_bind_text(st, 1, o->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, o->channel && *o->channel ? o->channel : "shopify", -1, SQLITE_TRANSIENT);
-    store_bind_text_ne(st, 3, o->external_ref);
+        sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->channel && *o->channel ? o->channel : "shopify", -1, SQLITE_STATIC);
+    bind_ne(st, 3, o->external_ref);
     if (customer_id > 0)
         sqlite3_bind_int64(st, 4, customer_id);
     else
         sqlite3_bind_null(st, 4);
-    sqlite3_bind_text(st, 5, status, -1, SQLITE_TRANSIENT);
-    store_bind_text(st, 6, hold_reason);
-    sqlite3_bind_text(st, 7, payment_status, -1, SQLITE_TRANSIENT);
-    store_bind_text_ne(st, 8, o->payment_method);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+    bind_or_null(st, 6, hold_reason);
+    sqlite3_bind_text(st, 7, payment_status, -1, SQLITE_STATIC);
+    bind_ne(st, 8, o->payment_method);
     sqlite3_bind_int(st, 9, o->cod ? 1 : 0);
     sqlite3_bind_int(st, 10, o->priority);
     sqlite3_bind_int(st, 11, o->rush ? 1 : 0);
     sqlite3_bind_int(st, 12, o->pickup ? 1 : 0);
-    store_bind_text_ne(st, 13, o->ship_by);
-    store_bind_text_ne(st, 14, o->currency);
+    bind_ne(st, 13, o->ship_by);
+    bind_ne(st, 14, o->currency);
     store_bind_int_nn(st, 15, o->total_cents);
-    store_bind_text_ne(st, 16, o->shipping_method);
+    bind_ne(st, 16, o->shipping_method);
     const char *addr[] = {o->ship_name, o->ship_company,  o->ship_address1, o->ship_address2, o->ship_city,
                           o->ship_zip,  o->ship_province, o->ship_country,  o->ship_phone};
     for (int i = 0; i < 9; i++)
-        store_bind_text_ne(st, 17 + i, addr[i]);
-    sqlite3_bind_text(st, 26, hash, -1, SQLITE_TRANSIENT);
+        bind_ne(st, 17 + i, addr[i]);
+    sqlite3_bind_text(st, 26, hash, -1, SQLITE_STATIC);
     if (o->ordered_at && *o->ordered_at)
-        sqlite3_bind_text(st, 27, o->ordered_at, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 27, o->ordered_at, -1, SQLITE_STATIC);
     else
-        sqlite3_bind_text(st, 27, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 28, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 27, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 28, now, -1, SQLITE_STATIC);
     int rc = store_step_done(st);
     if (rc != SQLITE_DONE)
         return store_db_fail(s, rc);
@@ -580,7 +617,7 @@ static tote_st_err validate_order(const tote_order_in *o)
 
 /* An existing, editable order changed upstream (inside a transaction or savepoint of the caller's). */
 static tote_st_err update_existing(tote_store *s, const tote_order_in *o, const struct order_row *old,
-                                   const char *hash, const char *actor)
+                                   const char *hash, const char *actor, tote_order_status *final)
 {
     tote_st_err e = TOTE_ST_E_OK;
     char *payment = NULL;
@@ -668,6 +705,7 @@ static tote_st_err update_existing(tote_store *s, const tote_order_in *o, const 
         cJSON_AddStringToObject(sd, "reason", "changed upstream");
         e = set_status(s, id, o->name, from, to, hold, actor, NULL, sd);
     }
+    *final = to;
 out:
     free(payment);
     return e;
@@ -699,7 +737,7 @@ static tote_st_err undo_new(tote_store *s, long long order_id, store_customer_un
  * the caller rolls back instead of going on).
  */
 static tote_st_err insert_new(tote_store *s, const tote_order_in *o, const char *hash, const char *actor,
-                              int guard)
+                              int guard, tote_order_status *final)
 {
     tote_st_err e = TOTE_ST_E_OK;
     long long pid_small[16];
@@ -767,6 +805,7 @@ static tote_st_err insert_new(tote_store *s, const tote_order_in *o, const char 
         if (e != TOTE_ST_E_OK)
             goto out;
     }
+    *final = to;
     e = write_order_row(s, o, 0, customer_id, tote_order_status_name(to), hold, payment, hash, &order_id);
     if (e != TOTE_ST_E_OK)
         goto out;
@@ -833,6 +872,12 @@ out:
 tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char *actor,
                               tote_upsert_result *res, char **err_msg)
 {
+    return store_order_upsert_status(s, o, actor, res, NULL, err_msg);
+}
+
+tote_st_err store_order_upsert_status(tote_store *s, const tote_order_in *o, const char *actor,
+                                      tote_upsert_result *res, tote_order_status *status, char **err_msg)
+{
     store_detail_clear();
     tote_st_err e = validate_order(o);
     if (e != TOTE_ST_E_OK)
@@ -850,8 +895,10 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
     }
     tote_upsert_result r = TOTE_UPSERT_CREATED;
     struct order_row old = {0};
-    e = order_load(s, o->name, &old);
+    tote_order_status final = RCV;
+    e = order_load_q(s, o->name, &old, 1);
     if (e == TOTE_ST_E_OK) {
+        final = old.status;
         if (old.source_hash && strcmp(old.source_hash, hash) == 0) {
             r = TOTE_UPSERT_UNCHANGED;
         } else if (!editable(old.status)) {
@@ -864,19 +911,21 @@ tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char 
             if (callers)
                 e = store_tx_begin(s, &sp);
             if (e == TOTE_ST_E_OK)
-                e = update_existing(s, o, &old, hash, actor);
+                e = update_existing(s, o, &old, hash, actor, &final);
             if (callers)
                 e = store_tx_end(s, &sp, e);
         }
     } else if (e == TOTE_ST_E_NOT_FOUND) {
         store_detail_clear();
-        e = insert_new(s, o, hash, actor, callers);
+        e = insert_new(s, o, hash, actor, callers, &final);
     }
     order_row_clear(&old);
     if (!callers)
         e = store_tx_end(s, &outer, e);
     if (e == TOTE_ST_E_OK && res)
         *res = r;
+    if (e == TOTE_ST_E_OK && status)
+        *status = final;
     return finish(e, err_msg);
 }
 

@@ -24,12 +24,6 @@ static tote_st_err step_done(sqlite3_stmt *st)
     return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
 }
 
-static tote_st_err exec1(tote_store *s, const char *sql)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    return st ? step_done(st) : TOTE_ST_E_DB;
-}
-
 /*
  * One transaction per public call: our own when the caller has none; else
  * the work joins the caller's transaction (no savepoint: SQLite journals
@@ -37,12 +31,6 @@ static tote_st_err exec1(tote_store *s, const char *sql)
  * times slower). Bad input is refused before anything is written; after any
  * other error the caller must roll its transaction back.
  */
-static tote_st_err tx_begin(tote_store *s, int *own)
-{
-    *own = sqlite3_get_autocommit(tote_store_db(s));
-    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
-}
-
 static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
 {
     if (!own)
@@ -57,57 +45,573 @@ static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
     return e;
 }
 
-/* Runs a query that returns one row of up to 4 integers. */
-static tote_st_err query_ints(sqlite3_stmt *st, long long *a, long long *b, long long *c, long long *d)
+/*
+ * A big run in its own transaction writes with foreign-key enforcement off:
+ * every id it writes (order lines, stock rows, allocations, lists) was read
+ * or inserted by the run itself under the same write lock, so the per-row
+ * parent lookups (four per pick task) can only pass, and they were most of
+ * the cost of a 100,000-line wave. The setting is per connection and only
+ * changes outside a transaction, so inside a caller's transaction (or when
+ * it cannot be changed) enforcement stays on; it is switched back on after
+ * the commit or rollback.
+ */
+static tote_st_err bulk_begin(tote_store *s, int *own)
 {
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    if (!*own)
+        return TOTE_ST_E_OK;
+    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = OFF");
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    tote_st_err e = tote_store_begin(s);
+    if (e != TOTE_ST_E_OK)
+        *own = 2; /* nothing to end, but enforcement to restore */
+    return e;
+}
+
+static tote_st_err bulk_end(tote_store *s, int own, tote_st_err e)
+{
+    if (own == 1)
+        e = tx_end(s, own, e);
+    if (own) {
+        sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = ON");
+        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+        if (st)
+            sqlite3_reset(st);
+        if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
+            e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
+    }
+    return e;
+}
+
+/*
+ * The wave's work is done in memory between a few reads and batched writes:
+ * one ranked read of the candidate orders, one read of their lines and open
+ * allocations, the walk key of each stock row they use, then the tasks
+ * sorted per list in C and written with multi-row INSERTs. No statement
+ * sorts or numbers every line (a window over 100,000 joined rows cost more
+ * than all the writes).
+ */
+
+typedef struct wmember {
+    long long order_id, lines, list_id;
+    char *name;
+    int tote_no; /* 1..totes_per_list */
+} wmember;
+
+typedef struct wtask {
+    long long member; /* index into the members (their rank) */
+    long long alloc_id, line_id, stock_id, qty;
+    long long walk; /* dense rank of the stock's (walk_seq, code, sku) */
+} wtask;
+
+typedef struct wstock {
+    long long id, walk_seq, rank;
+    char *code, *sku;
+} wstock;
+
+typedef struct wave_work {
+    wmember *m;
+    size_t nm, capm;
+    wtask *t;
+    size_t nt, capt;
+    wstock *st;
+    size_t nst;
+} wave_work;
+
+static void work_free(wave_work *w)
+{
+    for (size_t i = 0; i < w->nm; i++)
+        free(w->m[i].name);
+    free(w->m);
+    free(w->t);
+    for (size_t i = 0; i < w->nst; i++) {
+        free(w->st[i].code);
+        free(w->st[i].sku);
+    }
+    free(w->st);
+}
+
+static int grow_array(void **v, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *p = realloc(*v, c * elem);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+/* Candidate orders, by id for lookups: their rank and, while read, lines. */
+typedef struct wcand {
+    long long order_id, rank, lines;
+} wcand;
+
+static int cmp_wcand_id(const void *a, const void *b)
+{
+    const wcand *x = a, *y = b;
+    return (x->order_id > y->order_id) - (x->order_id < y->order_id);
+}
+
+/* A line of a candidate order: the order's rank (lines are read by id). */
+typedef struct wline {
+    long long line_id, rank;
+} wline;
+
+static int cmp_wline_id(const void *a, const void *b)
+{
+    const wline *x = a, *y = b;
+    return (x->line_id > y->line_id) - (x->line_id < y->line_id);
+}
+
+static tote_st_err push_task(wave_work *w, long long rank, long long line_id, sqlite3_stmt *st, int col)
+{
+    if (grow_array((void **)&w->t, &w->capt, w->nt, sizeof *w->t) != 0)
+        return TOTE_ST_E_NOMEM;
+    w->t[w->nt++] = (wtask){.member = rank,
+                            .alloc_id = sqlite3_column_int64(st, col),
+                            .line_id = line_id,
+                            .stock_id = sqlite3_column_int64(st, col + 1),
+                            .qty = sqlite3_column_int64(st, col + 2)};
+    return TOTE_ST_E_OK;
+}
+
+/* Lines and open allocations order by order through the indexes (when the
+ * rowid ranges are much larger than the wave). */
+static tote_st_err read_by_order(tote_store *s, wave_work *w, wcand *c, size_t nc)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT ol.id, ol.allocated > ol.picked, a.id, a.stock_id, a.qty - a.picked FROM order_line ol "
+           "LEFT JOIN allocation a ON a.order_line_id = ol.id AND a.status = 'open' AND a.qty > a.picked "
+           "WHERE ol.order_id = ?1 ORDER BY ol.id");
+    if (!st)
+        return TOTE_ST_E_DB;
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < nc; i++) {
+        sqlite3_bind_int64(st, 1, c[i].order_id);
+        long long cur = 0;
+        int rc;
+        while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            long long line_id = sqlite3_column_int64(st, 0);
+            if (line_id != cur)
+                c[i].lines += sqlite3_column_int(st, 1) != 0;
+            cur = line_id;
+            if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+                e = push_task(w, c[i].rank, line_id, st, 2);
+        }
+        if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+            e = TOTE_ST_E_DB;
+        sqlite3_reset(st);
+    }
+    return e;
+}
+
+/* Runs a query with up to two integer parameters that returns one row of
+ * two integers. */
+static tote_st_err two_ints(tote_store *s, const char *sql, int nbind, long long a1, long long a2,
+                            long long *x, long long *y)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    if (!st)
+        return TOTE_ST_E_DB;
+    if (nbind > 0)
+        sqlite3_bind_int64(st, 1, a1);
+    if (nbind > 1)
+        sqlite3_bind_int64(st, 2, a2);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        long long *out[4] = {a, b, c, d};
-        for (int i = 0; i < 4; i++)
-            if (out[i])
-                *out[i] = sqlite3_column_int64(st, i);
+        *x = sqlite3_column_int64(st, 0);
+        *y = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
 }
 
-/*
- * The wave's members: every candidate order ranked by priority, with its
- * running line count; take = 1 for those inside the limits (a prefix of
- * the ranking, since rn and the running sum only grow).
- */
-static tote_st_err rank_candidates(tote_store *s, long long max_orders, long long max_lines, long long *taken,
-                                   long long *waiting)
+/* Lines, then open allocations, in one pass each over the rowid ranges the
+ * candidates span; membership is looked up in memory. *fallback = 1 when a
+ * range is much larger than the wave (nothing read then). */
+static tote_st_err read_by_range(tote_store *s, wave_work *w, wcand *c, size_t nc, int *fallback)
 {
-    tote_st_err e =
-        exec1(s, "CREATE TEMP TABLE IF NOT EXISTS tote_wave_member(rn INTEGER PRIMARY KEY, "
-                 "order_id INTEGER NOT NULL UNIQUE, lines INTEGER NOT NULL, take INTEGER NOT NULL, "
-                 "pick_list_id INTEGER, tote TEXT)");
+    *fallback = 0;
+    long long lo = 0, hi = -1, alo = 0, ahi = -1;
+    tote_st_err e = two_ints(s,
+                             "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
+                             "JOIN order_line ol ON ol.order_id = o.id WHERE o.status = 'allocated' "
+                             "AND o.tote IS NULL",
+                             0, 0, 0, &lo, &hi);
+    if (e == TOTE_ST_E_OK && hi - lo + 1 > 64 * (long long)nc + 4096) {
+        *fallback = 1;
+        return TOTE_ST_E_OK;
+    }
     if (e == TOTE_ST_E_OK)
-        e = exec1(s, "DELETE FROM tote_wave_member");
+        e = two_ints(s,
+                     "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM allocation "
+                     "WHERE order_line_id BETWEEN ?1 AND ?2",
+                     2, lo, hi, &alo, &ahi);
+    if (e == TOTE_ST_E_OK && ahi - alo + 1 > 64 * (hi - lo + 1) + 4096) {
+        *fallback = 1;
+        return TOTE_ST_E_OK;
+    }
     if (e != TOTE_ST_E_OK)
         return e;
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "INSERT INTO tote_wave_member(rn, order_id, lines, take) "
-           "SELECT rn, id, lines, (?1 <= 0 OR rn <= ?1) AND (?2 <= 0 OR cum <= ?2) FROM ("
-           /* lines with something to pick: allocated - picked > 0, i.e. an open allocation (alloc.h) */
-           "SELECT o.id, COUNT(*) AS lines, ROW_NUMBER() OVER w AS rn, SUM(COUNT(*)) OVER w AS cum "
-           "FROM orders o JOIN order_line ol ON ol.order_id = o.id "
-           "WHERE o.status = 'allocated' AND o.tote IS NULL AND ol.allocated > ol.picked GROUP BY o.id "
-           "WINDOW w AS (ORDER BY " ORDER_PRIORITY " ROWS UNBOUNDED PRECEDING))");
+    qsort(c, nc, sizeof *c, cmp_wcand_id);
+    wline *lines = NULL;
+    size_t nl = 0, capl = 0;
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT id, order_id, allocated > picked FROM order_line "
+                                          "WHERE id BETWEEN ?1 AND ?2");
     if (!st)
         return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, max_orders);
-    sqlite3_bind_int64(st, 2, max_lines);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
-        return e;
-    st =
-        tote_store_stmt(s, "SELECT COALESCE(SUM(take), 0), COALESCE(SUM(1 - take), 0) FROM tote_wave_member");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        wcand key = {.order_id = sqlite3_column_int64(st, 1)};
+        wcand *o = bsearch(&key, c, nc, sizeof *c, cmp_wcand_id);
+        if (!o)
+            continue; /* a line of an order that is not a candidate */
+        o->lines += sqlite3_column_int(st, 2) != 0;
+        if (grow_array((void **)&lines, &capl, nl, sizeof *lines) != 0) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        lines[nl++] = (wline){sqlite3_column_int64(st, 0), o->rank}; /* ascending: a rowid scan */
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    if (e == TOTE_ST_E_OK && !(st = tote_store_stmt(s, "SELECT order_line_id, id, stock_id, qty - picked "
+                                                       "FROM allocation WHERE id BETWEEN ?1 AND ?2 "
+                                                       "AND status = 'open' AND qty > picked")))
+        e = TOTE_ST_E_DB;
+    if (e == TOTE_ST_E_OK) {
+        sqlite3_bind_int64(st, 1, alo);
+        sqlite3_bind_int64(st, 2, ahi);
+        while (e == TOTE_ST_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            wline key = {.line_id = sqlite3_column_int64(st, 0)};
+            const wline *l = nl ? bsearch(&key, lines, nl, sizeof *lines, cmp_wline_id) : NULL;
+            if (l)
+                e = push_task(w, l->rank, l->line_id, st, 1);
+        }
+        if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+            e = TOTE_ST_E_DB;
+        sqlite3_reset(st);
+    }
+    free(lines);
+    return e;
+}
+
+/*
+ * Candidate orders in priority order, each with its number of lines that
+ * have something to pick (allocated > picked) and the open allocations of
+ * all its lines as tasks. Orders with no such line are dropped, so members
+ * are ranked among the rest (w->m in rank order; task.member indexes it).
+ */
+static tote_st_err read_candidates(tote_store *s, wave_work *w)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT o.id, o.name FROM orders o WHERE o.status = 'allocated' "
+                                          "AND o.tote IS NULL ORDER BY " ORDER_PRIORITY);
     if (!st)
         return TOTE_ST_E_DB;
-    if ((e = query_ints(st, taken, waiting, NULL, NULL)) != TOTE_ST_E_OK)
+    wcand *c = NULL;
+    size_t nc = 0, capc = 0;
+    tote_st_err e = TOTE_ST_E_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (grow_array((void **)&c, &capc, nc, sizeof *c) != 0 ||
+            grow_array((void **)&w->m, &w->capm, nc, sizeof *w->m) != 0) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+        c[nc] = (wcand){sqlite3_column_int64(st, 0), (long long)nc, 0};
+        w->m[nc] =
+            (wmember){.order_id = c[nc].order_id, .name = strdup((const char *)sqlite3_column_text(st, 1))};
+        w->nm = ++nc;
+        if (!w->m[nc - 1].name) {
+            e = TOTE_ST_E_NOMEM;
+            break;
+        }
+    }
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = TOTE_ST_E_DB;
+    sqlite3_reset(st);
+    int fallback = 0;
+    if (e == TOTE_ST_E_OK && nc > 0)
+        e = read_by_range(s, w, c, nc, &fallback);
+    if (e == TOTE_ST_E_OK && fallback)
+        e = read_by_order(s, w, c, nc); /* c still in rank order */
+    /* keep the members with lines, renumbered in rank order */
+    long long *to = e == TOTE_ST_E_OK && nc ? malloc(nc * sizeof *to) : NULL;
+    if (e == TOTE_ST_E_OK && nc && !to)
+        e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK) {
+        for (size_t i = 0; i < nc; i++)
+            w->m[c[i].rank].lines = c[i].lines;
+        size_t k = 0;
+        for (size_t i = 0; i < w->nm; i++) {
+            to[i] = w->m[i].lines > 0 ? (long long)k : -1;
+            if (w->m[i].lines > 0)
+                w->m[k++] = w->m[i];
+            else
+                free(w->m[i].name);
+        }
+        w->nm = k;
+        size_t j = 0;
+        for (size_t i = 0; i < w->nt; i++)
+            if (to[w->t[i].member] >= 0) {
+                w->t[j] = w->t[i];
+                w->t[j++].member = to[w->t[i].member];
+            }
+        w->nt = j;
+    }
+    free(to);
+    free(c);
+    return e;
+}
+
+static int cmp_ll_(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_wstock_walk(const void *a, const void *b)
+{
+    const wstock *x = a, *y = b;
+    if (x->walk_seq != y->walk_seq)
+        return x->walk_seq < y->walk_seq ? -1 : 1;
+    int c = strcmp(x->code, y->code);
+    return c ? c : strcmp(x->sku, y->sku);
+}
+
+static int cmp_wstock_id(const void *a, const void *b)
+{
+    const wstock *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* task.walk: the dense rank of each task's stock row by (location.walk_seq,
+ * location.code, product.sku), read once per stock row of the wave. */
+static tote_st_err rank_stock(tote_store *s, wave_work *w)
+{
+    if (w->nt == 0)
+        return TOTE_ST_E_OK;
+    long long *ids = malloc(w->nt * sizeof *ids);
+    if (!ids)
+        return TOTE_ST_E_NOMEM;
+    for (size_t i = 0; i < w->nt; i++)
+        ids[i] = w->t[i].stock_id;
+    qsort(ids, w->nt, sizeof *ids, cmp_ll_);
+    size_t n = 0;
+    for (size_t i = 0; i < w->nt; i++)
+        if (n == 0 || ids[n - 1] != ids[i])
+            ids[n++] = ids[i];
+    w->st = calloc(n, sizeof *w->st);
+    tote_st_err e = w->st ? TOTE_ST_E_OK : TOTE_ST_E_NOMEM;
+    sqlite3_stmt *st = NULL;
+    if (e == TOTE_ST_E_OK &&
+        !(st = tote_store_stmt(s, "SELECT l.walk_seq, l.code, p.sku FROM stock st "
+                                  "JOIN location l ON l.id = st.location_id "
+                                  "JOIN product p ON p.id = st.product_id WHERE st.id = ?1")))
+        e = TOTE_ST_E_DB;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
+        sqlite3_bind_int64(st, 1, ids[i]);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            wstock *k = &w->st[w->nst++];
+            k->id = ids[i];
+            k->walk_seq = sqlite3_column_int64(st, 0);
+            k->code = strdup((const char *)sqlite3_column_text(st, 1));
+            k->sku = strdup((const char *)sqlite3_column_text(st, 2));
+            if (!k->code || !k->sku)
+                e = TOTE_ST_E_NOMEM;
+        } else {
+            e = TOTE_ST_E_DB; /* an allocation's stock row exists (foreign key) */
+        }
+        sqlite3_reset(st);
+    }
+    free(ids);
+    if (e != TOTE_ST_E_OK)
         return e;
-    return exec1(s, "DELETE FROM tote_wave_member WHERE take = 0");
+    qsort(w->st, w->nst, sizeof *w->st, cmp_wstock_walk);
+    for (size_t i = 0; i < w->nst; i++)
+        w->st[i].rank =
+            i > 0 && cmp_wstock_walk(&w->st[i - 1], &w->st[i]) == 0 ? w->st[i - 1].rank : (long long)i;
+    qsort(w->st, w->nst, sizeof *w->st, cmp_wstock_id);
+    for (size_t i = 0; i < w->nt; i++) {
+        wstock key = {.id = w->t[i].stock_id};
+        const wstock *k = bsearch(&key, w->st, w->nst, sizeof *w->st, cmp_wstock_id);
+        w->t[i].walk = k ? k->rank : 0;
+    }
+    return TOTE_ST_E_OK;
+}
+
+/* The tasks of the taken members: by list, then walk, sku, member rank and
+ * allocation id (wave.h: seq is that order within the list). */
+static const wave_work *sort_work;
+static int cmp_wtask(const void *a, const void *b)
+{
+    const wtask *x = a, *y = b;
+    long long lx = sort_work->m[x->member].list_id, ly = sort_work->m[y->member].list_id;
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    if (x->walk != y->walk)
+        return x->walk < y->walk ? -1 : 1;
+    if (x->member != y->member)
+        return x->member < y->member ? -1 : 1;
+    return (x->alloc_id > y->alloc_id) - (x->alloc_id < y->alloc_id);
+}
+
+#define TASK_BATCH 64
+#define TV_1 "(?,?,?,?,?,?,?)"
+#define TV_4 TV_1 "," TV_1 "," TV_1 "," TV_1
+#define TV_16 TV_4 "," TV_4 "," TV_4 "," TV_4
+#define TV_64 TV_16 "," TV_16 "," TV_16 "," TV_16
+#define TASK_INSERT \
+    "INSERT INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, tote) VALUES "
+
+static void tote_text(char *buf, size_t cap, const wmember *m)
+{
+    snprintf(buf, cap, "T%lld-%d", m->list_id, m->tote_no);
+}
+
+static void bind_task(sqlite3_stmt *st, int base, const wave_work *w, const wtask *t, long long seq)
+{
+    const wmember *m = &w->m[t->member];
+    char tote[48];
+    tote_text(tote, sizeof tote, m);
+    sqlite3_bind_int64(st, base + 1, m->list_id);
+    sqlite3_bind_int64(st, base + 2, seq);
+    sqlite3_bind_int64(st, base + 3, t->alloc_id);
+    sqlite3_bind_int64(st, base + 4, t->line_id);
+    sqlite3_bind_int64(st, base + 5, t->stock_id);
+    sqlite3_bind_int64(st, base + 6, t->qty);
+    sqlite3_bind_text(st, base + 7, tote, -1, SQLITE_TRANSIENT);
+}
+
+/* Writes the tasks (sorted), numbering seq 1, 2, ... within each list. */
+static tote_st_err write_tasks(tote_store *s, const wave_work *w, size_t nt)
+{
+    long long seq = 0, list = 0;
+    long long *seqs = malloc((nt ? nt : 1) * sizeof *seqs);
+    if (!seqs)
+        return TOTE_ST_E_NOMEM;
+    for (size_t i = 0; i < nt; i++) {
+        long long l = w->m[w->t[i].member].list_id;
+        seq = l == list ? seq + 1 : 1;
+        list = l;
+        seqs[i] = seq;
+    }
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    for (; e == TOTE_ST_E_OK && nt - i >= TASK_BATCH; i += TASK_BATCH) {
+        sqlite3_stmt *st = tote_store_stmt(s, TASK_INSERT TV_64);
+        if (!st) {
+            e = TOTE_ST_E_DB;
+            break;
+        }
+        for (int r = 0; r < TASK_BATCH; r++)
+            bind_task(st, r * 7, w, &w->t[i + r], seqs[i + r]);
+        e = step_done(st);
+    }
+    for (; e == TOTE_ST_E_OK && i < nt; i++) {
+        sqlite3_stmt *st = tote_store_stmt(s, TASK_INSERT TV_1);
+        if (!st) {
+            e = TOTE_ST_E_DB;
+            break;
+        }
+        bind_task(st, 0, w, &w->t[i], seqs[i]);
+        e = step_done(st);
+    }
+    free(seqs);
+    return e;
+}
+
+#define EV_BATCH 32
+#define EV_1 "(?1, ?2, NULL, 'order.waved', 'order', ?, ?)"
+#define EV_4 EV_1 "," EV_1 "," EV_1 "," EV_1
+#define EV_32 EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4
+#define EV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+
+/* The 'order.waved' event of members [0, n), 32 to a statement. */
+static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, long long wave_id,
+                                const char *actor, const char *now)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
+        size_t k = n - i >= EV_BATCH ? EV_BATCH : 1;
+        sqlite3_stmt *st = tote_store_stmt(s, k == EV_BATCH ? EV_INSERT EV_32 : EV_INSERT EV_1);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        if (actor)
+            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        for (size_t j = 0; j < k; j++, i++) {
+            char tote[48], detail[160];
+            tote_text(tote, sizeof tote, &w->m[i]);
+            snprintf(detail, sizeof detail, "{\"wave\":%lld,\"pick_list\":%lld,\"tote\":\"%s\"}", wave_id,
+                     w->m[i].list_id, tote);
+            sqlite3_bind_text(st, 3 + 2 * (int)j, w->m[i].name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
+        }
+        e = step_done(st);
+    }
+    return e;
+}
+
+#define TOTE_BATCH 64
+
+/* orders.tote of members [0, n): 64 to a statement ("CASE id WHEN ?2 THEN
+ * ?3 ..."), the rest one by one. */
+static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const char *now)
+{
+    char sql[4096] = "";
+    tote_st_err e = TOTE_ST_E_OK;
+    size_t i = 0;
+    for (; e == TOTE_ST_E_OK && n - i >= TOTE_BATCH; i += TOTE_BATCH) {
+        if (!sql[0]) { /* made of constants only */
+            size_t len =
+                (size_t)snprintf(sql, sizeof sql, "UPDATE orders SET updated_at = ?1, tote = CASE id");
+            for (int k = 0; k < TOTE_BATCH && len < sizeof sql; k++)
+                len +=
+                    (size_t)snprintf(sql + len, sizeof sql - len, " WHEN ?%d THEN ?%d", 2 * k + 2, 2 * k + 3);
+            if (len < sizeof sql)
+                len += (size_t)snprintf(sql + len, sizeof sql - len, " END WHERE id IN (");
+            for (int k = 0; k < TOTE_BATCH && len < sizeof sql; k++)
+                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?%d", k ? ", " : "", 2 * k + 2);
+            if (len < sizeof sql)
+                snprintf(sql + len, sizeof sql - len, ")");
+        }
+        sqlite3_stmt *st = tote_store_stmt(s, sql);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        for (int k = 0; k < TOTE_BATCH; k++) {
+            char tote[48];
+            tote_text(tote, sizeof tote, &w->m[i + (size_t)k]);
+            sqlite3_bind_int64(st, 2 * k + 2, w->m[i + (size_t)k].order_id);
+            sqlite3_bind_text(st, 2 * k + 3, tote, -1, SQLITE_TRANSIENT);
+        }
+        e = step_done(st);
+    }
+    for (; e == TOTE_ST_E_OK && i < n; i++) {
+        char tote[48];
+        tote_text(tote, sizeof tote, &w->m[i]);
+        sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET tote = ?2, updated_at = ?3 WHERE id = ?1");
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_int64(st, 1, w->m[i].order_id);
+        sqlite3_bind_text(st, 2, tote, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        e = step_done(st);
+    }
+    return e;
 }
 
 static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const char *actor,
@@ -116,104 +620,94 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
     tote_st_err e = TOTE_ST_E_OK;
     if (!o->no_allocate)
         e = tote_alloc_released(s, actor, &r->orders_allocated);
-    long long n = 0;
+    wave_work w = {0};
     if (e == TOTE_ST_E_OK)
-        e = rank_candidates(s, o->max_orders, o->max_lines, &n, &r->waiting);
-    if (e != TOTE_ST_E_OK || n == 0)
+        e = read_candidates(s, &w);
+    /* the limits take a prefix of the ranking (orders never split) */
+    size_t n = 0;
+    long long lines = 0;
+    while (e == TOTE_ST_E_OK && n < w.nm && (o->max_orders <= 0 || (long long)n < o->max_orders) &&
+           (o->max_lines <= 0 || lines + w.m[n].lines <= o->max_lines))
+        lines += w.m[n++].lines;
+    if (e != TOTE_ST_E_OK || n == 0) {
+        if (e == TOTE_ST_E_OK)
+            r->waiting = (long long)w.nm;
+        work_free(&w);
         return e;
+    }
+    r->waiting = (long long)(w.nm - n);
+    /* the taken members' tasks */
+    size_t nt = 0;
+    for (size_t i = 0; i < w.nt; i++)
+        if (w.t[i].member < (long long)n)
+            w.t[nt++] = w.t[i];
+    w.nt = nt;
 
     char now[32];
     tote_store_now(now);
     sqlite3_stmt *st =
         tote_store_stmt(s, "INSERT INTO wave(status, created_by, created_at) VALUES ('open', ?1, ?2)");
     if (!st)
-        return TOTE_ST_E_DB;
-    if (actor)
-        sqlite3_bind_text(st, 1, actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
-        return e;
+        e = TOTE_ST_E_DB;
+    if (e == TOTE_ST_E_OK) {
+        if (actor)
+            sqlite3_bind_text(st, 1, actor, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+        e = step_done(st);
+    }
     long long wave_id = sqlite3_last_insert_rowid(tote_store_db(s));
-
     long long k = o->totes_per_list > 0 ? o->totes_per_list : TOTE_WAVE_DEFAULT_TOTES;
-    long long lists = (n + k - 1) / k;
+    long long lists = ((long long)n + k - 1) / k;
     for (long long i = 0; i < lists && e == TOTE_ST_E_OK; i++) {
         st = tote_store_stmt(s, "INSERT INTO pick_list(wave_id, status, created_at) VALUES (?1, 'open', ?2)");
-        if (!st)
-            return TOTE_ST_E_DB;
+        if (!st) {
+            e = TOTE_ST_E_DB;
+            break;
+        }
         sqlite3_bind_int64(st, 1, wave_id);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
         if ((e = step_done(st)) != TOTE_ST_E_OK)
-            return e;
+            break;
         long long list_id = sqlite3_last_insert_rowid(tote_store_db(s));
-        st = tote_store_stmt(s, "UPDATE tote_wave_member SET pick_list_id = ?1, "
-                                "tote = 'T' || ?1 || '-' || (rn - ?2 + 1) WHERE rn BETWEEN ?2 AND ?3");
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_int64(st, 1, list_id);
-        sqlite3_bind_int64(st, 2, i * k + 1);
-        sqlite3_bind_int64(st, 3, (i + 1) * k);
-        e = step_done(st);
+        for (long long j = i * k; j < (i + 1) * k && j < (long long)n; j++) {
+            w.m[j].list_id = list_id;
+            w.m[j].tote_no = (int)(j - i * k + 1);
+        }
     }
-    /* CROSS JOIN keeps SQLite's join order: from the wave's orders outwards */
     if (e == TOTE_ST_E_OK)
-        e = exec1(
-            s, "INSERT INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, tote) "
-               "SELECT m.pick_list_id, ROW_NUMBER() OVER (PARTITION BY m.pick_list_id "
-               "ORDER BY l.walk_seq, l.code, p.sku, m.rn, a.id), a.id, a.order_line_id, a.stock_id, "
-               "a.qty - a.picked, m.tote FROM tote_wave_member m CROSS JOIN order_line ol "
-               "CROSS JOIN allocation a CROSS JOIN stock st CROSS JOIN location l CROSS JOIN product p "
-               "WHERE ol.order_id = m.order_id AND a.order_line_id = ol.id AND st.id = a.stock_id "
-               "AND l.id = st.location_id AND p.id = st.product_id AND a.status = 'open' "
-               "AND a.qty > a.picked");
-    if (e != TOTE_ST_E_OK)
-        return e;
-    st = tote_store_stmt(s, "UPDATE orders SET tote = m.tote, updated_at = ?1 FROM tote_wave_member m "
-                            "WHERE orders.id = m.order_id");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
-        return e;
-    st = tote_store_stmt(s, "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) "
-                            "SELECT ?1, ?2, NULL, 'order.waved', 'order', o.name, '{\"wave\":' || ?3 || "
-                            "',\"pick_list\":' || m.pick_list_id || ',\"tote\":\"' || m.tote || '\"}' "
-                            "FROM tote_wave_member m JOIN orders o ON o.id = m.order_id ORDER BY m.rn");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    if (actor)
-        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, wave_id);
-    if ((e = step_done(st)) != TOTE_ST_E_OK)
-        return e;
-
-    st = tote_store_stmt(s, "SELECT COUNT(*), COALESCE(SUM(t.qty), 0) FROM pick_list pl "
-                            "JOIN pick_task t ON t.pick_list_id = pl.id WHERE pl.wave_id = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, wave_id);
-    if ((e = query_ints(st, &r->tasks, &r->units, NULL, NULL)) != TOTE_ST_E_OK)
-        return e;
-    st = tote_store_stmt(s, "SELECT COALESCE(SUM(lines), 0) FROM tote_wave_member");
-    if (!st)
-        return TOTE_ST_E_DB;
-    if ((e = query_ints(st, &r->lines, NULL, NULL, NULL)) != TOTE_ST_E_OK)
-        return e;
+        e = rank_stock(s, &w);
+    long long units = 0;
+    if (e == TOTE_ST_E_OK) {
+        sort_work = &w;
+        if (w.nt > 1)
+            qsort(w.t, w.nt, sizeof *w.t, cmp_wtask);
+        sort_work = NULL;
+        for (size_t i = 0; i < w.nt; i++)
+            units += w.t[i].qty;
+        e = write_tasks(s, &w, w.nt);
+    }
+    /* each order's tote, then its 'order.waved' event (in rank order) */
+    if (e == TOTE_ST_E_OK)
+        e = set_totes(s, &w, n, now);
+    if (e == TOTE_ST_E_OK)
+        e = waved_events(s, &w, n, wave_id, actor, now);
+    r->tasks = (long long)w.nt;
+    r->units = units;
+    r->lines = lines;
     r->wave_id = wave_id;
     r->pick_lists = lists;
-    r->orders = n;
+    r->orders = (long long)n;
+    work_free(&w);
+    if (e != TOTE_ST_E_OK)
+        return e;
 
     char subject[32], detail[256];
     snprintf(subject, sizeof subject, "%lld", wave_id);
     snprintf(detail, sizeof detail,
              "{\"pick_lists\":%lld,\"orders\":%lld,\"lines\":%lld,\"tasks\":%lld,\"units\":%lld,"
              "\"totes_per_list\":%lld,\"waiting\":%lld}",
-             lists, n, r->lines, r->tasks, r->units, k, r->waiting);
-    e = tote_store_event(s, actor, NULL, "wave.created", "wave", subject, detail);
-    if (e == TOTE_ST_E_OK)
-        e = exec1(s, "DELETE FROM tote_wave_member");
-    return e;
+             lists, r->orders, r->lines, r->tasks, r->units, k, r->waiting);
+    return tote_store_event(s, actor, NULL, "wave.created", "wave", subject, detail);
 }
 
 tote_st_err tote_wave_create(tote_store *s, const tote_wave_opts *opts, const char *actor,
@@ -224,10 +718,10 @@ tote_st_err tote_wave_create(tote_store *s, const tote_wave_opts *opts, const ch
         o = *opts;
     tote_wave_result r = {0};
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = bulk_begin(s, &own);
     if (e != TOTE_ST_E_OK)
-        return e;
-    e = tx_end(s, own, create_in_tx(s, &o, actor, &r));
+        return bulk_end(s, own, e);
+    e = bulk_end(s, own, create_in_tx(s, &o, actor, &r));
     if (e == TOTE_ST_E_OK && out)
         *out = r;
     return e;

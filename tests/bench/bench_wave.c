@@ -13,6 +13,9 @@
  * Prints the figures and the growth from the first size to the last (for
  * linear growth it equals the size ratio). Goal: a wave over 100,000 lines
  * in under a second.
+ *
+ * TOTE_BENCH_TRACE=1: after each run, the SQL statements that took more than
+ * 5 ms in all, with their total wall time and how often they ran.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +54,41 @@ static int exec_sql(tote_store *s, const char *sql)
         return -1;
     }
     return 0;
+}
+
+struct agg {
+    const char *sql;
+    double ms;
+    long n;
+};
+static struct agg aggs[256];
+static int naggs;
+static int trace_cb(unsigned t, void *c, void *p, void *x)
+{
+    (void)c;
+    if (t == SQLITE_TRACE_PROFILE) {
+        long long ns = *(long long *)x;
+        const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+        int i;
+        for (i = 0; i < naggs && aggs[i].sql != sql; i++)
+            ;
+        if (i == naggs && naggs < 256)
+            aggs[naggs++].sql = sql;
+        if (i < 256) {
+            aggs[i].ms += ns / 1e6;
+            aggs[i].n++;
+        }
+    }
+    return 0;
+}
+static void trace_dump(void)
+{
+    for (int i = 0; i < naggs; i++)
+        if (aggs[i].ms > 5)
+            fprintf(stderr, "  %8.1f ms %7ld x  %.110s\n", aggs[i].ms, aggs[i].n, aggs[i].sql);
+    naggs = 0;
+    memset(aggs, 0, sizeof aggs);
+    fprintf(stderr, "----\n");
 }
 
 /* Bulk-fills a fresh store with `lines` open lines in released orders. */
@@ -106,6 +144,8 @@ static tote_store *build(const char *dir, const char *name, long long lines)
     unsetenv("TOTE_SYNC"); /* measured as shipped: synchronous=FULL */
     if (tote_store_open(path, 0, &s, NULL) != TOTE_ST_E_OK)
         return NULL;
+    if (getenv("TOTE_BENCH_TRACE"))
+        sqlite3_trace_v2(tote_store_db(s), SQLITE_TRACE_PROFILE, trace_cb, NULL);
     return s;
 }
 
@@ -132,6 +172,8 @@ static int run(const char *dir, long long lines, figures *f)
     long long bad = -1;
     if (e == TOTE_ST_E_OK)
         e = tote_alloc_verify(s, &bad);
+    if (getenv("TOTE_BENCH_TRACE"))
+        trace_dump();
     tote_store_destroy(&s);
     if (e != TOTE_ST_E_OK || bad != 0 || f->r.lines != lines) {
         fprintf(stderr, "bench_wave: wave create failed: %s (lines %lld of %lld, bad %lld)\n",
@@ -156,6 +198,8 @@ static int run(const char *dir, long long lines, figures *f)
         e = tote_wave_create(s, &o, "bench", &r);
     f->wave_ms = now_ms() - t0;
     f->wave_cpu = cpu_ms() - c0;
+    if (getenv("TOTE_BENCH_TRACE"))
+        trace_dump();
     tote_store_destroy(&s);
     if (e != TOTE_ST_E_OK || r.lines != lines) {
         fprintf(stderr, "bench_wave: split run failed: %s\n", tote_st_strerror(e));
