@@ -69,7 +69,7 @@ static void check_help(const char *verb, const char *sub)
     char *out = NULL, *err = NULL;
     int rc = run(&out, &err, verb, sub ? sub : "--help", sub ? "--help" : NULL);
     char want[64];
-    snprintf(want, sizeof want, "usage: tote %s", verb);
+    snprintf(want, sizeof want, "usage: tote %.40s", verb);
     if (rc != 0 || !out || strncmp(out, want, strlen(want)) != 0 || (err && err[0]))
         tt_fail_msg(__FILE__, __LINE__, "tote %s%s%s --help: exit %d, stdout \"%.120s\", stderr \"%.200s\"",
                     verb, sub ? " " : "", sub ? sub : "", rc, out ? out : "", err ? err : "");
