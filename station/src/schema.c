@@ -377,10 +377,27 @@ static const char *const migration_3 =
     "WHERE type = 'table' AND name = 'wave';\n"
     "PRAGMA writable_schema = RESET;\n";
 
+/* 4: the same for the CHECKs a pick and a pack write per scan: stock_move.kind
+   (every picked unit is a movement) and package.status. */
+static const char *const migration_4 =
+    "PRAGMA writable_schema = ON;\n"
+    "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (kind IN "
+    "(''receipt'',''pick'',''adjustment'',''return'',''transfer'',''shortage'',''count''))', "
+    "'CHECK (kind = ''receipt'' OR kind = ''pick'' OR kind = ''adjustment'' OR kind = ''return'' OR "
+    "kind = ''transfer'' OR kind = ''shortage'' OR kind = ''count'')') "
+    "WHERE type = 'table' AND name = 'stock_move';\n"
+    "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (status IN "
+    "(''open'',''closed'',''shipped'',''delivered'',''cancelled''))', "
+    "'CHECK (status = ''open'' OR status = ''closed'' OR status = ''shipped'' OR status = ''delivered'' OR "
+    "status = ''cancelled'')') "
+    "WHERE type = 'table' AND name = 'package';\n"
+    "PRAGMA writable_schema = RESET;\n";
+
 const char *const tote_schema_migrations[] = {
     migration_1,
     migration_2,
     migration_3,
+    migration_4,
 };
 
 const int tote_schema_migration_count =

@@ -1,8 +1,7 @@
 /*
- * Migration 3: the status CHECKs of orders, allocation, pick_task, pick_list
- * and wave become OR chains (same rule, no ephemeral IN table per row). An
- * old (version 2) database upgrades with its rows kept, and the rule still
- * refuses a bad status.
+ * Migrations 3 and 4: the status CHECKs of orders, allocation, pick_task,
+ * pick_list, wave and package, and stock_move's kind, become OR chains (same rule, no ephemeral IN table per
+ * row). An old (version 2) database upgrades with its rows kept, and the rule still refuses a bad status.
  */
 #include <sqlite3.h>
 #include <string.h>
@@ -75,6 +74,16 @@ static void check_upgraded(tote_store *s)
     }
     CHECK_EQ(uses_ephemeral(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES (1, 1, 1)"), 0);
     CHECK_EQ(uses_ephemeral(s, "UPDATE orders SET status = 'allocated' WHERE id = 1"), 0);
+    /* migration 4: what a pick and a pack write per scan */
+    CHECK_EQ(count(s, "SELECT COUNT(*) FROM sqlite_schema WHERE name = ?1 AND sql LIKE '%kind IN (%'",
+                   "stock_move"),
+             0);
+    CHECK_EQ(count(s, "SELECT COUNT(*) FROM sqlite_schema WHERE name = ?1 AND sql LIKE '%status IN (%'",
+                   "package"),
+             0);
+    CHECK_EQ(uses_ephemeral(s, "INSERT INTO stock_move(stock_id, kind, qty, at) VALUES (1, 'pick', -1, 'x')"),
+             0);
+    CHECK_EQ(uses_ephemeral(s, "UPDATE package SET status = 'closed' WHERE id = 1"), 0);
 }
 
 static void test_old_database_upgrades(void)
@@ -132,6 +141,20 @@ static void test_rule_still_refuses_bad_status(void)
                           NULL, NULL, NULL),
              SQLITE_OK);
     CHECK_EQ(count(s, "SELECT COUNT(*) FROM orders", NULL), 11);
+    /* stock_move.kind keeps its rule */
+    CHECK_EQ(sqlite3_exec(
+                 db,
+                 "INSERT INTO location(code, walk_seq) VALUES ('A-01', 1); INSERT INTO product(sku, name, "
+                 "created_at, updated_at) VALUES ('S', 'S', 'x', 'x'); INSERT INTO stock(location_id, "
+                 "product_id) VALUES (1, 1)",
+                 NULL, NULL, NULL),
+             SQLITE_OK);
+    CHECK_EQ(sqlite3_exec(db, "INSERT INTO stock_move(stock_id, kind, qty, at) VALUES (1, 'pick', 1, 'x')",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    CHECK_EQ(sqlite3_exec(db, "INSERT INTO stock_move(stock_id, kind, qty, at) VALUES (1, 'theft', 1, 'x')",
+                          NULL, NULL, NULL),
+             SQLITE_CONSTRAINT_CHECK);
     tote_store_destroy(&s);
 }
 
