@@ -77,7 +77,7 @@ struct frame *console_cur(struct ui *u);
 void console_colours_init(void); /* after initscr(): colour pairs if the terminal has colours */
 void console_draw(struct ui *u); /* lays out the whole screen into ncurses' buffer */
 int console_panel_len(const struct ui *u, enum focus f);
-const char *console_js(const cJSON *o, const char *k);                        /* a string member or "" */
+const char *console_js(const cJSON *o, const char *k);                        /* a string member, or "-" */
 const char *console_jn(const cJSON *o, const char *k, char *buf, size_t cap); /* a number member as text */
 
 #endif
