@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/alloc.h"
 #include "tote/reorder.h"
 
@@ -61,16 +62,6 @@ static void idvec_uniq(idvec *iv)
 }
 
 /* Steps a statement that returns no rows; resets it. */
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return TOTE_ST_E_OK;
-    tote_st_err e = tote_store_map_rc(rc);
-    return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
-}
-
 /*
  * One transaction per public call: our own when the caller has none; else
  * the work joins the caller's transaction (no savepoint: SQLite journals
@@ -154,7 +145,7 @@ static tote_st_err run_with_id(tote_store *s, const char *sql, long long id)
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 static tote_st_err collect_ids(tote_store *s, const char *sql, long long id, idvec *out)
@@ -340,7 +331,7 @@ static tote_st_err add_to_row(tote_store *s, const char *sql, long long id, long
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, delta);
-    return step_done(st);
+    return store_exec(st);
 }
 
 /* Rows per multi-row UPDATE: one statement per 64 rows instead of 64. */
@@ -379,7 +370,7 @@ static tote_st_err add_to_rows(tote_store *s, const char *table, const char *col
             sqlite3_bind_int64(st, 2 * k + 1, id[i + (size_t)k]);
             sqlite3_bind_int64(st, 2 * k + 2, amount[i + (size_t)k]);
         }
-        e = step_done(st);
+        e = store_exec(st);
     }
     for (; e == TOTE_ST_E_OK && i < n; i++)
         e = add_to_row(s, one_sql, id[i], amount[i]);
@@ -422,7 +413,7 @@ static tote_st_err write_pending(tote_store *s, pendset *ps)
             sqlite3_bind_int64(st, r * 3 + 2, ps->v[i + r].stock_id);
             sqlite3_bind_int64(st, r * 3 + 3, ps->v[i + r].qty);
         }
-        e = step_done(st);
+        e = store_exec(st);
     }
     for (; e == TOTE_ST_E_OK && i < ps->n; i++) {
         sqlite3_stmt *st =
@@ -432,7 +423,7 @@ static tote_st_err write_pending(tote_store *s, pendset *ps)
         sqlite3_bind_int64(st, 1, ps->v[i].line_id);
         sqlite3_bind_int64(st, 2, ps->v[i].stock_id);
         sqlite3_bind_int64(st, 3, ps->v[i].qty);
-        e = step_done(st);
+        e = store_exec(st);
     }
     if (e != TOTE_ST_E_OK)
         return e;
@@ -801,7 +792,7 @@ static tote_st_err allocated_events(tote_store *s, const order_sum *const *o, si
             sqlite3_bind_text(st, 3 + 2 * (int)j, o[i]->name, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
         }
-        e = step_done(st);
+        e = store_exec(st);
     }
     return e;
 }
@@ -825,7 +816,7 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
         sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, detail, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, o->order_id);
-    return step_done(st);
+    return store_exec(st);
 }
 
 /*
@@ -865,7 +856,7 @@ static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n
                         sqlite3_bind_int64(st, m + 2, ids[m]);
                 else
                     sqlite3_bind_int64(st, 2, ids[j]);
-                if ((e = step_done(st)) != TOTE_ST_E_OK)
+                if ((e = store_exec(st)) != TOTE_ST_E_OK)
                     break;
             }
             if (!st)
@@ -1078,7 +1069,7 @@ static tote_st_err insert_task_at(tote_store *s, long long list_id, long long po
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, list_id);
     sqlite3_bind_int64(st, 2, pos);
-    tote_st_err e = step_done(st);
+    tote_st_err e = store_exec(st);
     if (e != TOTE_ST_E_OK)
         return e;
     st = tote_store_stmt(
@@ -1096,7 +1087,7 @@ static tote_st_err insert_task_at(tote_store *s, long long list_id, long long po
         sqlite3_bind_text(st, 7, tote, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 7);
-    e = step_done(st);
+    e = store_exec(st);
     if (e == TOTE_ST_E_OK)
         *task_id = sqlite3_last_insert_rowid(tote_store_db(s));
     return e;
@@ -1343,7 +1334,7 @@ static tote_st_err close_empty_lists(tote_store *s, const idvec *lists, const ch
         }
         sqlite3_bind_int64(st, 1, lists->v[i]);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        e = step_done(st);
+        e = store_exec(st);
         if (e == TOTE_ST_E_OK)
             e = collect_ids(s, "SELECT wave_id FROM pick_list WHERE id = ?1", lists->v[i], &waves);
     }
@@ -1443,7 +1434,7 @@ tote_st_err tote_alloc_release_order(tote_store *s, long long order_id, const ch
             sqlite3_bind_int64(st, 1, order_id);
             sqlite3_bind_int64(st, 2, picked);
             sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-            e = step_done(st);
+            e = store_exec(st);
         }
     }
     if (e == TOTE_ST_E_OK) {

@@ -7,22 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/alloc.h"
 #include "tote/wave.h"
 
 /* Same order as allocation (store_alloc.c). */
 #define ORDER_PRIORITY \
     "(o.rush <> 0 OR o.pickup <> 0) DESC, o.priority DESC, o.ship_by IS NULL, o.ship_by, o.ordered_at, o.id"
-
-static tote_st_err step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return TOTE_ST_E_OK;
-    tote_st_err e = tote_store_map_rc(rc);
-    return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
-}
 
 /*
  * One transaction per public call: our own when the caller has none; else
@@ -516,7 +507,7 @@ static tote_st_err write_tasks(tote_store *s, const wave_work *w, size_t nt)
         }
         for (int r = 0; r < TASK_BATCH; r++)
             bind_task(st, r * 7, w, &w->t[i + r], seqs[i + r]);
-        e = step_done(st);
+        e = store_exec(st);
     }
     for (; e == TOTE_ST_E_OK && i < nt; i++) {
         sqlite3_stmt *st = tote_store_stmt(s, TASK_INSERT TV_1);
@@ -525,7 +516,7 @@ static tote_st_err write_tasks(tote_store *s, const wave_work *w, size_t nt)
             break;
         }
         bind_task(st, 0, w, &w->t[i], seqs[i]);
-        e = step_done(st);
+        e = store_exec(st);
     }
     free(seqs);
     return e;
@@ -560,7 +551,7 @@ static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, lon
             sqlite3_bind_text(st, 3 + 2 * (int)j, w->m[i].name, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
         }
-        e = step_done(st);
+        e = store_exec(st);
     }
     return e;
 }
@@ -598,7 +589,7 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
             sqlite3_bind_int64(st, 2 * k + 2, w->m[i + (size_t)k].order_id);
             sqlite3_bind_text(st, 2 * k + 3, tote, -1, SQLITE_TRANSIENT);
         }
-        e = step_done(st);
+        e = store_exec(st);
     }
     for (; e == TOTE_ST_E_OK && i < n; i++) {
         char tote[48];
@@ -609,7 +600,7 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
         sqlite3_bind_int64(st, 1, w->m[i].order_id);
         sqlite3_bind_text(st, 2, tote, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        e = step_done(st);
+        e = store_exec(st);
     }
     return e;
 }
@@ -653,7 +644,7 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         if (actor)
             sqlite3_bind_text(st, 1, actor, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        e = step_done(st);
+        e = store_exec(st);
     }
     long long wave_id = sqlite3_last_insert_rowid(tote_store_db(s));
     long long k = o->totes_per_list > 0 ? o->totes_per_list : TOTE_WAVE_DEFAULT_TOTES;
@@ -666,7 +657,7 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         }
         sqlite3_bind_int64(st, 1, wave_id);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        if ((e = step_done(st)) != TOTE_ST_E_OK)
+        if ((e = store_exec(st)) != TOTE_ST_E_OK)
             break;
         long long list_id = sqlite3_last_insert_rowid(tote_store_db(s));
         for (long long j = i * k; j < (i + 1) * k && j < (long long)n; j++) {
