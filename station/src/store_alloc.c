@@ -75,61 +75,6 @@ static tote_st_err tx_begin(tote_store *s, int *own)
     return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
 }
 
-static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
-{
-    if (!own)
-        return e;
-    if (e == TOTE_ST_E_OK) {
-        e = tote_store_commit(s);
-        if (e != TOTE_ST_E_OK)
-            tote_store_rollback(s);
-    } else {
-        tote_store_rollback(s);
-    }
-    return e;
-}
-
-/*
- * A big run in its own transaction writes with foreign-key enforcement off:
- * every id it writes (order lines, stock rows, allocations, lists) was read
- * or inserted by the run itself under the same write lock, so the per-row
- * parent lookups (four per pick task) can only pass, and they were most of
- * the cost of a 100,000-line wave. The setting is per connection and only
- * changes outside a transaction, so inside a caller's transaction (or when
- * it cannot be changed) enforcement stays on; it is switched back on after
- * the commit or rollback.
- */
-static tote_st_err bulk_begin(tote_store *s, int *own)
-{
-    *own = sqlite3_get_autocommit(tote_store_db(s));
-    if (!*own)
-        return TOTE_ST_E_OK;
-    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = OFF");
-    if (st) {
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    tote_st_err e = tote_store_begin(s);
-    if (e != TOTE_ST_E_OK)
-        *own = 2; /* nothing to end, but enforcement to restore */
-    return e;
-}
-
-static tote_st_err bulk_end(tote_store *s, int own, tote_st_err e)
-{
-    if (own == 1)
-        e = tx_end(s, own, e);
-    if (own) {
-        sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = ON");
-        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-        if (st)
-            sqlite3_reset(st);
-        if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
-            e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
-    }
-    return e;
-}
-
 /* Today's UTC date "YYYY-MM-DD" from the store's clock ($TOTE_NOW). */
 static void today(char out[11])
 {
@@ -990,7 +935,7 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
         e = alloc_run(s, order_id, actor, NULL);
     if (e == TOTE_ST_E_OK)
         e = order_backorder(s, order_id, &backorder);
-    e = tx_end(s, own, e);
+    e = store_own_end(s, own, e);
     if (e == TOTE_ST_E_OK && fully)
         *fully = backorder == 0;
     return e;
@@ -999,11 +944,11 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
 tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *orders_allocated)
 {
     int own;
-    tote_st_err e = bulk_begin(s, &own);
+    tote_st_err e = store_bulk_begin(s, &own);
     if (e != TOTE_ST_E_OK)
-        return bulk_end(s, own, e);
+        return store_bulk_end(s, own, e);
     long long n = 0;
-    e = bulk_end(s, own, alloc_run(s, 0, actor, &n));
+    e = store_bulk_end(s, own, alloc_run(s, 0, actor, &n));
     if (e == TOTE_ST_E_OK && orders_allocated)
         *orders_allocated = n;
     return e;
@@ -1306,7 +1251,7 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
     }
     if (e == TOTE_ST_E_OK && got > 0)
         e = tote_reorder_check(s, product_id, actor);
-    e = tx_end(s, own, e);
+    e = store_own_end(s, own, e);
     if (e == TOTE_ST_E_OK) {
         if (allocated)
             *allocated = got;
@@ -1447,7 +1392,7 @@ tote_st_err tote_alloc_release_order(tote_store *s, long long order_id, const ch
         e = reorder_touched(s, &products, actor);
     idvec_free(&products);
     idvec_free(&lists);
-    return tx_end(s, own, e);
+    return store_own_end(s, own, e);
 }
 
 /* ---- backorder and checks ---- */

@@ -165,3 +165,58 @@ tote_st_err store_rows_json(tote_store *s, sqlite3_stmt *st, const char *type, c
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
 }
+
+tote_st_err store_own_end(tote_store *s, int own, tote_st_err e)
+{
+    if (!own)
+        return e;
+    if (e == TOTE_ST_E_OK) {
+        e = tote_store_commit(s);
+        if (e != TOTE_ST_E_OK)
+            tote_store_rollback(s);
+    } else {
+        tote_store_rollback(s);
+    }
+    return e;
+}
+
+/*
+ * A big run in its own transaction writes with foreign-key enforcement off:
+ * every id it writes (order lines, stock rows, allocations, lists) was read
+ * or inserted by the run itself under the same write lock, so the per-row
+ * parent lookups (four per pick task) can only pass, and they were most of
+ * the cost of a 100,000-line wave. The setting is per connection and only
+ * changes outside a transaction, so inside a caller's transaction (or when
+ * it cannot be changed) enforcement stays on; it is switched back on after
+ * the commit or rollback.
+ */
+tote_st_err store_bulk_begin(tote_store *s, int *own)
+{
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    if (!*own)
+        return TOTE_ST_E_OK;
+    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = OFF");
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    tote_st_err e = tote_store_begin(s);
+    if (e != TOTE_ST_E_OK)
+        *own = 2; /* nothing to end, but enforcement to restore */
+    return e;
+}
+
+tote_st_err store_bulk_end(tote_store *s, int own, tote_st_err e)
+{
+    if (own == 1)
+        e = store_own_end(s, own, e);
+    if (own) {
+        sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = ON");
+        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+        if (st)
+            sqlite3_reset(st);
+        if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
+            e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
+    }
+    return e;
+}

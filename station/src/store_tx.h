@@ -21,6 +21,21 @@ typedef struct store_tx {
 tote_st_err store_tx_begin(tote_store *s, store_tx *tx);
 tote_st_err store_tx_end(tote_store *s, store_tx *tx, tote_st_err e);
 
+/* Ends a transaction the caller began itself (own 1): commit on OK, else (or
+ * when the commit fails) roll back. own 0: returns e untouched. */
+tote_st_err store_own_end(tote_store *s, int own, tote_st_err e);
+
+/*
+ * A bulk run (a wave, an allocation) in its own transaction, with foreign-key
+ * enforcement off while it runs (store_tx.c says why that is safe).
+ * store_bulk_begin sets *own: 0 inside a caller's transaction (nothing
+ * changed), 1 began, 2 begin failed (enforcement still to restore).
+ * store_bulk_end commits or rolls back as store_own_end, switches
+ * enforcement back on, and returns the final error.
+ */
+tote_st_err store_bulk_begin(tote_store *s, int *own);
+tote_st_err store_bulk_end(tote_store *s, int own, tote_st_err e);
+
 /* Sets the sentence tote_st_detail() returns; returns e (for `return store_fail(e, ...)`). */
 tote_st_err store_fail(tote_st_err e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void store_detail_clear(void);

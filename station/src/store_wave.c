@@ -22,61 +22,6 @@
  * times slower). Bad input is refused before anything is written; after any
  * other error the caller must roll its transaction back.
  */
-static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
-{
-    if (!own)
-        return e;
-    if (e == TOTE_ST_E_OK) {
-        e = tote_store_commit(s);
-        if (e != TOTE_ST_E_OK)
-            tote_store_rollback(s);
-    } else {
-        tote_store_rollback(s);
-    }
-    return e;
-}
-
-/*
- * A big run in its own transaction writes with foreign-key enforcement off:
- * every id it writes (order lines, stock rows, allocations, lists) was read
- * or inserted by the run itself under the same write lock, so the per-row
- * parent lookups (four per pick task) can only pass, and they were most of
- * the cost of a 100,000-line wave. The setting is per connection and only
- * changes outside a transaction, so inside a caller's transaction (or when
- * it cannot be changed) enforcement stays on; it is switched back on after
- * the commit or rollback.
- */
-static tote_st_err bulk_begin(tote_store *s, int *own)
-{
-    *own = sqlite3_get_autocommit(tote_store_db(s));
-    if (!*own)
-        return TOTE_ST_E_OK;
-    sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = OFF");
-    if (st) {
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    tote_st_err e = tote_store_begin(s);
-    if (e != TOTE_ST_E_OK)
-        *own = 2; /* nothing to end, but enforcement to restore */
-    return e;
-}
-
-static tote_st_err bulk_end(tote_store *s, int own, tote_st_err e)
-{
-    if (own == 1)
-        e = tx_end(s, own, e);
-    if (own) {
-        sqlite3_stmt *st = tote_store_stmt(s, "PRAGMA foreign_keys = ON");
-        int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-        if (st)
-            sqlite3_reset(st);
-        if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
-            e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
-    }
-    return e;
-}
-
 /*
  * The wave's work is done in memory between a few reads and batched writes:
  * one ranked read of the candidate orders, one read of their lines and open
@@ -709,10 +654,10 @@ tote_st_err tote_wave_create(tote_store *s, const tote_wave_opts *opts, const ch
         o = *opts;
     tote_wave_result r = {0};
     int own;
-    tote_st_err e = bulk_begin(s, &own);
+    tote_st_err e = store_bulk_begin(s, &own);
     if (e != TOTE_ST_E_OK)
-        return bulk_end(s, own, e);
-    e = bulk_end(s, own, create_in_tx(s, &o, actor, &r));
+        return store_bulk_end(s, own, e);
+    e = store_bulk_end(s, own, create_in_tx(s, &o, actor, &r));
     if (e == TOTE_ST_E_OK && out)
         *out = r;
     return e;
