@@ -274,13 +274,10 @@ tote_st_err tote_operator_add(tote_store *s, const char *name, const char *role,
     return tote_store_event(s, actor, NULL, "operator_add", "operator", name, detail);
 }
 
-tote_st_err tote_operator_get(tote_store *s, const char *name, tote_operator_info *out)
+/* One operator row by the key st was bound with (name or badge). */
+static tote_st_err operator_row(sqlite3_stmt *st, const char *key, tote_operator_info *out)
 {
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT id, name, badge, role, active FROM operator WHERE name = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -296,26 +293,18 @@ tote_st_err tote_operator_get(tote_store *s, const char *name, tote_operator_inf
     return TOTE_ST_E_OK;
 }
 
+tote_st_err tote_operator_get(tote_store *s, const char *name, tote_operator_info *out)
+{
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT id, name, badge, role, active FROM operator WHERE name = ?1");
+    return st ? operator_row(st, name, out) : TOTE_ST_E_DB;
+}
+
 tote_st_err tote_operator_by_badge(tote_store *s, const char *badge, tote_operator_info *out)
 {
     sqlite3_stmt *st =
         tote_store_stmt(s, "SELECT id, name, badge, role, active FROM operator WHERE badge = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, badge, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
-    }
-    memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
-    copy_col(st, 1, out->name, sizeof out->name);
-    copy_col(st, 2, out->badge, sizeof out->badge);
-    copy_col(st, 3, out->role, sizeof out->role);
-    out->active = sqlite3_column_int(st, 4);
-    sqlite3_reset(st);
-    return TOTE_ST_E_OK;
+    return st ? operator_row(st, badge, out) : TOTE_ST_E_DB;
 }
 
 tote_st_err tote_operator_list_json(tote_store *s, cJSON **out)
