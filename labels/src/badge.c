@@ -46,20 +46,7 @@ static int S(const bl *y, double v)
 
 static tote_lb_item *item(bl *y, tote_lb_item_kind kind, const char *field)
 {
-    tote_lb_layout *L = y->L;
-    if (L->n == y->cap) {
-        size_t cap = y->cap ? y->cap * 2 : 32;
-        tote_lb_item *ni = realloc(L->items, cap * sizeof *ni);
-        if (!ni)
-            return NULL;
-        L->items = ni;
-        y->cap = cap;
-    }
-    tote_lb_item *it = &L->items[L->n++];
-    memset(it, 0, sizeof *it);
-    it->kind = kind;
-    it->field = field;
-    return it;
+    return tote_lb_item_add(y->L, &y->cap, kind, field);
 }
 
 /*

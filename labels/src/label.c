@@ -32,22 +32,26 @@ static int S(const lay *y, double v)
     return (int)lround(v * y->k);
 }
 
-static tote_lb_item *add_item(lay *y, tote_lb_item_kind kind, const char *field)
+tote_lb_item *tote_lb_item_add(tote_lb_layout *L, size_t *cap, tote_lb_item_kind kind, const char *field)
 {
-    tote_lb_layout *L = y->L;
-    if (L->n == y->cap) {
-        size_t cap = y->cap ? y->cap * 2 : 32;
-        tote_lb_item *ni = realloc(L->items, cap * sizeof *ni);
+    if (L->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 32;
+        tote_lb_item *ni = realloc(L->items, ncap * sizeof *ni);
         if (!ni)
             return NULL;
         L->items = ni;
-        y->cap = cap;
+        *cap = ncap;
     }
     tote_lb_item *it = &L->items[L->n++];
     memset(it, 0, sizeof *it);
     it->kind = kind;
     it->field = field;
     return it;
+}
+
+static tote_lb_item *add_item(lay *y, tote_lb_item_kind kind, const char *field)
+{
+    return tote_lb_item_add(y->L, &y->cap, kind, field);
 }
 
 static tote_lb_err add_rule(lay *y, int x, int yy, int w, int h)

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "tote/label.h"
+
 #define TOTE_C128_FNC1 (-1)
 
 /* 1 if text is well-formed UTF-8 (no overlongs, no surrogates). */
@@ -23,6 +25,10 @@ void tote_lb_sb_add(tote_lb_sbuf *b, const char *s);
 
 /* Word wrap (label_text.c). */
 char *tote_lb_wrap(const char *text, int width, int font_h, int *lines);
+/* Appends a zeroed item of kind and field to L, growing L->items (*cap is
+ * its capacity); NULL when out of memory (label.c). */
+tote_lb_item *tote_lb_item_add(tote_lb_layout *L, size_t *cap, tote_lb_item_kind kind, const char *field);
+
 /* Code 128 plan (label_code128.c): ZPL field data with invocation codes; returns modules or -1. */
 int tote_lb_code128_plan(const int *syms, size_t n, char **zpl);
 
