@@ -150,40 +150,14 @@ static tote_lb_err draw(cairo_t *cr, const tote_lb_layout *L, int ink_clear)
     return TOTE_LB_E_OK;
 }
 
-typedef struct membuf {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} membuf;
-
-static cairo_status_t mem_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    membuf *b = closure;
-    if (b->len + length > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + length)
-            cap *= 2;
-        unsigned char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, length);
-    b->len += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 tote_lb_err tote_preview_from_layout(const tote_lb_layout *L, tote_preview_format fmt, unsigned char **out,
                                      size_t *len)
 {
     *out = NULL;
-    membuf mb = {0};
+    tote_lb_membuf mb = {0};
     cairo_surface_t *surf;
     if (fmt == TOTE_PREVIEW_PDF)
-        surf = cairo_pdf_surface_create_for_stream(mem_write, &mb, L->width * 72.0 / L->dpi,
+        surf = cairo_pdf_surface_create_for_stream(tote_lb_mem_write, &mb, L->width * 72.0 / L->dpi,
                                                    L->height * 72.0 / L->dpi);
     else
         surf = cairo_image_surface_create(CAIRO_FORMAT_A8, L->width, L->height);
@@ -197,7 +171,7 @@ tote_lb_err tote_preview_from_layout(const tote_lb_layout *L, tote_preview_forma
     tote_lb_err e = draw(cr, L, fmt == TOTE_PREVIEW_PNG);
     cairo_destroy(cr);
     if (e == TOTE_LB_E_OK && fmt == TOTE_PREVIEW_PNG) {
-        if (cairo_surface_write_to_png_stream(surf, mem_write, &mb) != CAIRO_STATUS_SUCCESS)
+        if (cairo_surface_write_to_png_stream(surf, tote_lb_mem_write, &mb) != CAIRO_STATUS_SUCCESS)
             e = mb.oom ? TOTE_LB_E_NOMEM : TOTE_LB_E_IO;
     }
     cairo_surface_finish(surf);
@@ -289,3 +263,24 @@ const char *__lsan_default_suppressions(void)
     return "leak:libfontconfig.so\n";
 }
 #endif
+
+/* Cairo write callback collecting a PNG or PDF stream in memory (preview_internal.h). */
+cairo_status_t tote_lb_mem_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    tote_lb_membuf *b = closure;
+    if (b->len + length > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + length)
+            cap *= 2;
+        unsigned char *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, length);
+    b->len += length;
+    return CAIRO_STATUS_SUCCESS;
+}

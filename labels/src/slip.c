@@ -16,32 +16,6 @@
 #define ROW_FONT 10.0
 #define ROW_LH 13.0
 
-typedef struct membuf {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} membuf;
-
-static cairo_status_t mem_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    membuf *b = closure;
-    if (b->len + length > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + length)
-            cap *= 2;
-        unsigned char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, length);
-    b->len += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 static double text_w(cairo_t *cr, const char *s)
 {
     cairo_text_extents_t te;
@@ -247,13 +221,13 @@ tote_lb_err tote_slip_pdf_mem(const tote_slip *s, unsigned char **out, size_t *l
     double pw = s->paper == TOTE_PAPER_LETTER ? 612 : 595.28,
            ph = s->paper == TOTE_PAPER_LETTER ? 792 : 841.89;
     /* pass 1 counts pages (for "Page n of m"), pass 2 draws */
-    membuf scratch = {0};
-    cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(mem_write, &scratch, pw, ph);
+    tote_lb_membuf scratch = {0};
+    cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(tote_lb_mem_write, &scratch, pw, ph);
     int pages = render(surf, s, pw, ph, 0);
     cairo_surface_destroy(surf);
     free(scratch.p);
-    membuf mb = {0};
-    surf = cairo_pdf_surface_create_for_stream(mem_write, &mb, pw, ph);
+    tote_lb_membuf mb = {0};
+    surf = cairo_pdf_surface_create_for_stream(tote_lb_mem_write, &mb, pw, ph);
     render(surf, s, pw, ph, pages);
     cairo_surface_finish(surf);
     cairo_status_t st = cairo_surface_status(surf);
