@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/console.h"
 
 static void json_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
@@ -413,28 +414,18 @@ tote_st_err tote_console_ack_derived(tote_store *s, const char *kind, const char
     return TOTE_ST_E_OK;
 }
 
-static tote_st_err exec_sql(tote_store *s, const char *sql)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    if (!st)
-        return TOTE_ST_E_DB;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
 tote_st_err tote_console_savepoint(tote_store *s)
 {
-    return exec_sql(s, "SAVEPOINT console_ack");
+    return store_exec_sql(s, "SAVEPOINT console_ack");
 }
 
 tote_st_err tote_console_release(tote_store *s)
 {
-    return exec_sql(s, "RELEASE console_ack");
+    return store_exec_sql(s, "RELEASE console_ack");
 }
 
 void tote_console_rollback(tote_store *s)
 {
-    exec_sql(s, "ROLLBACK TO console_ack");
-    exec_sql(s, "RELEASE console_ack");
+    store_exec_sql(s, "ROLLBACK TO console_ack");
+    store_exec_sql(s, "RELEASE console_ack");
 }

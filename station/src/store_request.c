@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store_tx.h"
 #include "tote/devices.h"
 #include "tote/flows.h"
 #include "tote/server.h"
@@ -88,30 +89,20 @@ tote_st_err tote_request_prune(tote_store *s, const char *cutoff, int max_rows, 
     return TOTE_ST_E_OK;
 }
 
-static tote_st_err exec_cached(tote_store *s, const char *sql)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, sql);
-    if (!st)
-        return TOTE_ST_E_DB;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
 tote_st_err tote_request_savepoint(tote_store *s)
 {
-    return exec_cached(s, "SAVEPOINT tote_request");
+    return store_exec_sql(s, "SAVEPOINT tote_request");
 }
 
 tote_st_err tote_request_release(tote_store *s)
 {
-    return exec_cached(s, "RELEASE tote_request");
+    return store_exec_sql(s, "RELEASE tote_request");
 }
 
 void tote_request_rollback(tote_store *s)
 {
-    exec_cached(s, "ROLLBACK TO tote_request");
-    exec_cached(s, "RELEASE tote_request");
+    store_exec_sql(s, "ROLLBACK TO tote_request");
+    store_exec_sql(s, "RELEASE tote_request");
 }
 
 int tote_reply_blob_next(const uint8_t *blob, size_t len, size_t *off, const uint8_t **frame,

@@ -128,6 +128,12 @@ tote_st_err store_exec(sqlite3_stmt *st)
     return e == TOTE_ST_E_OK ? TOTE_ST_E_DB : e;
 }
 
+tote_st_err store_exec_sql(tote_store *s, const char *sql)
+{
+    sqlite3_stmt *st = tote_store_stmt(s, sql);
+    return st ? store_exec(st) : TOTE_ST_E_DB;
+}
+
 char *store_col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);

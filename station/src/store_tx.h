@@ -55,6 +55,9 @@ int store_step_done(sqlite3_stmt *st);
 /* The same as an error code: OK on SQLITE_DONE, TOTE_ST_E_DB for a row
  * where none was expected, else the mapped error. Resets st. */
 tote_st_err store_exec(sqlite3_stmt *st);
+/* store_exec() of a cached statement made from fixed SQL (no parameters);
+ * TOTE_ST_E_DB if it cannot be prepared. */
+tote_st_err store_exec_sql(tote_store *s, const char *sql);
 
 /* malloc'd copy of column i's text, or NULL. */
 char *store_col_dup(sqlite3_stmt *st, int i);
