@@ -170,8 +170,12 @@ static void mon_open(tote_client *c)
     }
 }
 
+/* Stops the monitor before closing its PAIR: a monitor left running with
+ * no reader can block libzmq's I/O thread on a full event pipe. */
 static void mon_close(tote_client *c)
 {
+    if (c->mon && c->sock)
+        zmq_socket_monitor(c->sock, NULL, 0);
     if (c->mon)
         zmq_close(c->mon);
     c->mon = NULL;

@@ -206,10 +206,15 @@ FX_FN void fx_dev_destroy(fx_dev **dp)
     *dp = NULL;
 }
 
-/* Sends raw bytes as one frame. */
+/* Sends raw bytes as one frame; -1 if the socket cannot take it within 3 s
+ * (scaled by tt_slow()). A DEALER with no connected peer (a revoked key whose
+ * every reconnection is refused) blocks a plain send for ever. */
 FX_FN int fx_send_raw(fx_dev *d, const void *buf, size_t len)
 {
-    return zmq_send(d->sock, buf, len, 0) == (int)len ? 0 : -1;
+    zmq_pollitem_t it = {d->sock, 0, ZMQ_POLLOUT, 0};
+    if (zmq_poll(&it, 1, tt_ms(3000)) <= 0)
+        return -1;
+    return zmq_send(d->sock, buf, len, ZMQ_DONTWAIT) == (int)len ? 0 : -1;
 }
 
 /* Receives one frame into d->last_raw and decodes it; 0, or -1 on timeout

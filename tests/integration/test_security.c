@@ -345,6 +345,7 @@ static void test_revoke_disconnects_a_live_handheld(void)
         fx_q(s, "SELECT count(*) FROM event WHERE kind = 'security.disconnected' AND device = 'hh-cut'", ""),
         1);
     tote_store_destroy(&s);
+    zmq_socket_monitor(d->sock, NULL, 0);
     zmq_close(mon);
     fx_dev_destroy(&d);
     fx_station_done(&st);
@@ -375,6 +376,7 @@ static void test_revoked_request_then_disconnect(void)
     CHECK_EQ(rep.u.error.code, TOTE_WERR_UNKNOWN_DEVICE);
     CHECK_INT(wait_event(mon, ZMQ_EVENT_DISCONNECTED, 3000), >=, 0);
     CHECK_INT(tt_now_ms() - t0, <, 2500);
+    zmq_socket_monitor(d->sock, NULL, 0);
     zmq_close(mon);
     fx_dev_destroy(&d);
     fx_station_done(&st);
@@ -422,6 +424,7 @@ static void test_rekey(void)
     long long before = scans(&st);
     CHECK_EQ(scan_answered(d, ga, 1500, &rep), -1);
     CHECK_EQ(scans(&st), before);
+    zmq_socket_monitor(d->sock, NULL, 0);
     zmq_close(mon);
     fx_dev_destroy(&d);
     d = dev_with(&st, path, NULL);
@@ -547,6 +550,7 @@ static void test_revoked_console_loses_events(void)
     char *err = tt_read_file(st.err_path, NULL);
     CHECK_HAS(err, "closed the connection of device console-a from the events socket");
     free(err);
+    zmq_socket_monitor(a, NULL, 0);
     zmq_close(mon);
     zmq_close(a);
     zmq_close(b);
