@@ -113,6 +113,8 @@ static void print_summary(const tote_import_summary *m, const char *path)
                m->records, m->created, m->updated, m->unchanged, m->barcodes);
         if (m->skipped)
             printf("; %lld image rows skipped", m->skipped);
+        if (m->unshipped)
+            printf("; %lld unshipped variants without SKU skipped", m->unshipped);
         break;
     case TOTE_IMPORT_STOCK:
         printf("%s: %lld rows: %lld received (%lld units)", path, m->records, m->created, m->units);

@@ -4,7 +4,8 @@
  * Rows are grouped by Handle. The first row of a handle carries the product
  * (Title, option names); each row with a Variant SKU or option values is a
  * variant, which is what Tote calls a product (one SKU). Rows with only an
- * image are Shopify's way of listing more pictures: skipped. Pass 1 collects
+ * image are Shopify's way of listing more pictures: skipped; so are variants
+ * that are not shipped and have no SKU (gift cards). Pass 1 collects
  * the Title and option names of every handle (so a variant row may come
  * before its product's first row), pass 2 writes one product per variant.
  */
@@ -179,6 +180,16 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
     }
     if (!*handle) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "the variant row has no Handle");
+        return TOTE_ST_E_OK;
+    }
+    int shipped = 1;
+    if (!*sku && tote_import_parse_bool(F(c, row, C_SHIPPING), &shipped) == 0 && !shipped) {
+        /* a gift card or a digital product: the warehouse never touches it */
+        r->sum->unshipped++;
+        imp_problem(r, TOTE_IMPORT_NOTICE, row->line, -1, handle,
+                    "variant %s%s%s of '%s' is not shipped (Variant Requires Shipping FALSE) and has no "
+                    "SKU: nothing to stock or pick, skipped",
+                    *optlist ? "'" : "", *optlist ? optlist : "(default)", *optlist ? "'" : "", handle);
         return TOTE_ST_E_OK;
     }
     if (!*sku) {

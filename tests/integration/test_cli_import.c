@@ -578,6 +578,39 @@ static void test_bad_barcodes_not_kept(void)
     tote_store_destroy(&s);
 }
 
+/* Shopify's current export (the "Option1 Linked To" columns): gift cards are
+ * variants with no SKU that are not shipped. They are skipped with a note, not
+ * rejected, so a real store's export imports with exit 0; an unshipped
+ * variant that has a SKU (an e-book) is imported as not shipped. */
+static void test_unshipped_variants_without_sku_are_skipped(void)
+{
+    REQUIRE_EQ(fresh("giftcard"), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-products", "products_giftcard.csv", &out, &err), 0);
+    CHECK_HAS(out, "3 created");
+    CHECK_HAS(out, "1 image rows skipped; 2 unshipped variants without SKU skipped; 0 rejected");
+    CHECK_HAS(err, "products_giftcard.csv:6: note: variant '$25' of 'gift-card' is not shipped");
+    CHECK_HAS(err, "products_giftcard.csv:7: note: variant '$50' of 'gift-card'");
+    free(out);
+    free(err);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(db, 0, &s, NULL), TOTE_ST_E_OK);
+    long long id;
+    CHECK_EQ(tote_product_find_by_sku(s, "SOCK-L", &id), TOTE_ST_E_OK);
+    CHECK_EQ(tote_product_find_by_sku(s, "EBOOK-1", &id), TOTE_ST_E_OK);
+    tote_store_destroy(&s);
+    char *js = NULL;
+    CHECK_EQ(
+        tote(&js, NULL, "import", "shopify-products", data("products_giftcard.csv"), "--force", "--json"), 0);
+    cJSON *j = cJSON_Parse(js);
+    free(js);
+    REQUIRE(j != NULL);
+    CHECK_EQ(num(j, "unshipped"), 2);
+    CHECK_EQ(num(j, "rejected"), 0);
+    CHECK_EQ(num(j, "unchanged"), 3);
+    cJSON_Delete(j);
+}
+
 static void test_locations_bad_rows(void)
 {
     REQUIRE_EQ(fresh("badloc"), 0);
@@ -684,6 +717,6 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
         TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
-        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_locations_bad_rows),
-        TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_wrong_kind_of_file),
-        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_unshipped_variants_without_sku_are_skipped),
+        TT_TEST(test_locations_bad_rows), TT_TEST(test_orders_json_good_and_bad),
+        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

@@ -189,6 +189,8 @@ typedef struct tote_import_summary {
     long long held;      /* accepted orders now on hold (payment, unknown SKU or by hand) */
     long long cancelled; /* accepted orders now cancelled */
     long long skipped;   /* records deliberately not imported (orders fulfilled upstream, image rows) */
+    long long unshipped; /* products: variants not shipped (gift cards, digital goods) with no SKU,
+                            not imported: nothing to stock or pick */
     long long rejected;  /* records not imported because of a problem */
     long long warnings;  /* records imported with a warning */
     long long barcodes;  /* barcodes set (products) */
