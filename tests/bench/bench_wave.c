@@ -279,7 +279,10 @@ int main(int argc, char **argv)
                    "wall)\n",
                    f[i].create_ms < 1000 ? "met" : "missed", f[i].create_ms,
                    f[i].wave_ms < 1000 ? "met" : "missed", f[i].wave_ms);
-    tt_rmrf(dir);
+    if (getenv("TOTE_KEEP_TMP"))
+        printf("  databases kept in %s\n", dir);
+    else
+        tt_rmrf(dir);
     free(dir);
     return rc;
 }
