@@ -1,6 +1,7 @@
 /*
  * `tote import orders-json`: Tote's JSON schema for orders from channels
- * other than Shopify (IMPORT.md has the schema). The parser checks every
+ * other than Shopify (IMPORT.md has the schema), and Shopify's own Admin API
+ * order JSON (an order with "line_items" and no "lines"). The parser checks every
  * order against the schema and hands valid ones over as tote_order_in; the
  * importer writes them with tote_order_upsert().
  */
@@ -146,6 +147,9 @@ static int cod_method(const char *m)
                  (strlen(m) == 3 && (m[0] | 32) == 'c' && (m[1] | 32) == 'o' && (m[2] | 32) == 'd'));
 }
 
+static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in,
+                               tote_order_line_in **lines_out);
+
 static int parse_order(struct jctx *j, const cJSON *o, tote_order_in *in, tote_order_line_in **lines_out)
 {
     *lines_out = NULL;
@@ -160,6 +164,8 @@ static int parse_order(struct jctx *j, const cJSON *o, tote_order_in *in, tote_o
         return -1;
     if (!in->name)
         return jfail(j, "name is empty");
+    if (cJSON_GetObjectItemCaseSensitive(o, "line_items") && !cJSON_GetObjectItemCaseSensitive(o, "lines"))
+        return parse_shopify_order(j, o, in, lines_out);
     if (get_str(j, o, "", "channel", &in->channel) || get_str(j, o, "", "external_ref", &in->external_ref) ||
         get_str(j, o, "", "email", &in->email) || get_str(j, o, "", "currency", &in->currency) ||
         get_str(j, o, "", "shipping_method", &in->shipping_method))
@@ -267,6 +273,174 @@ static int parse_order(struct jctx *j, const cJSON *o, tote_order_in *in, tote_o
     return 0;
 }
 
+/* ---- Shopify's Admin API order JSON (GET /orders.json, an order webhook) ---- */
+
+/* The first string of a member that is an array of strings, else NULL. */
+static int first_str(struct jctx *j, const cJSON *obj, const char *key, const char **out)
+{
+    *out = NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    if (!cJSON_IsArray(v))
+        return jfail(j, "%s must be an array", key);
+    const cJSON *e = cJSON_GetArrayItem(v, 0);
+    if (!e || cJSON_IsNull(e))
+        return 0;
+    if (!cJSON_IsString(e) || !e->valuestring ||
+        !imp_utf8_valid((const unsigned char *)e->valuestring, strlen(e->valuestring)))
+        return jfail(j, "%s[0] must be a string", key);
+    *out = imp_arena_strdup(&j->a, e->valuestring);
+    return *out ? 0 : jfail(j, "out of memory");
+}
+
+/* "First Last" from first_name/last_name of obj, or NULL if both are empty. */
+static int full_name(struct jctx *j, const cJSON *obj, const char *where, const char **out)
+{
+    const char *first, *last;
+    if (get_str(j, obj, where, "first_name", &first) || get_str(j, obj, where, "last_name", &last))
+        return -1;
+    *out = NULL;
+    if (!first && !last)
+        return 0;
+    size_t n = (first ? strlen(first) : 0) + (last ? strlen(last) : 0) + 2;
+    char *b = imp_arena_alloc(&j->a, n);
+    if (!b)
+        return jfail(j, "out of memory");
+    snprintf(b, n, "%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "");
+    *out = b;
+    return 0;
+}
+
+static int is_text(const char *v, const char *want)
+{
+    return v && strcasecmp(v, want) == 0;
+}
+
+/* One line_items[] element: "fulfilled" lines and lines with nothing left to
+ * fulfil (refunded or removed) are recorded but not shipped; a partly
+ * fulfilled line asks for what is left (fulfillable_quantity). */
+static int parse_shopify_line(struct jctx *j, const cJSON *l, int i, tote_order_line_in *li)
+{
+    char where[40];
+    snprintf(where, sizeof where, "line_items[%d].", i);
+    memset(li, 0, sizeof *li);
+    if (!cJSON_IsObject(l))
+        return jfail(j, "line_items[%d] must be an object", i);
+    const char *title, *status;
+    if (get_str(j, l, where, "sku", &li->sku) || get_str(j, l, where, "name", &li->name) ||
+        get_str(j, l, where, "title", &title) || get_str(j, l, where, "fulfillment_status", &status) ||
+        get_money(j, l, where, "price", &li->price_cents) ||
+        get_bool(j, l, where, "requires_shipping", 1, &li->requires_shipping))
+        return -1;
+    if (!li->name)
+        li->name = title;
+    long long qty = 0, left = -1;
+    int rc = get_int(j, l, where, "quantity", 1, MAX_QTY, &qty);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return jfail(j, "%squantity is missing", where);
+    if (get_int(j, l, where, "fulfillable_quantity", 0, MAX_QTY, &left) < 0)
+        return -1;
+    li->qty = qty;
+    if (is_text(status, "fulfilled") || left == 0)
+        li->requires_shipping = 0;
+    else if (left > 0 && left < qty)
+        li->qty = left;
+    if (!li->sku) {
+        if (li->requires_shipping)
+            return jfail(j, "%ssku is missing (a line that needs shipping needs a SKU)", where);
+        li->sku = "";
+    }
+    return 0;
+}
+
+static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in,
+                               tote_order_line_in **lines_out)
+{
+    in->channel = "shopify";
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+    if (cJSON_IsNumber(id) && id->valuedouble >= 0 && id->valuedouble < 9e15) {
+        char b[32];
+        snprintf(b, sizeof b, "%.0f", id->valuedouble);
+        in->external_ref = imp_arena_strdup(&j->a, b);
+    } else if (get_str(j, o, "", "id", &in->external_ref)) {
+        return -1;
+    }
+    if (get_str(j, o, "", "email", &in->email) || get_str(j, o, "", "currency", &in->currency) ||
+        get_time(j, o, "created_at", &in->ordered_at) || get_time(j, o, "cancelled_at", &in->cancelled_at) ||
+        get_money(j, o, "", "total_price", &in->total_cents) ||
+        get_str(j, o, "", "financial_status", &in->payment_status) ||
+        first_str(j, o, "payment_gateway_names", &in->payment_method))
+        return -1;
+    if (!in->email && get_str(j, o, "", "contact_email", &in->email))
+        return -1;
+    if (!in->payment_method && get_str(j, o, "", "gateway", &in->payment_method))
+        return -1;
+    in->cod = cod_method(in->payment_method);
+    const char *status;
+    if (get_str(j, o, "", "fulfillment_status", &status))
+        return -1;
+    in->fulfilled_upstream = is_text(status, "fulfilled");
+    const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipping_lines");
+    if (cJSON_IsArray(ship) && cJSON_IsObject(cJSON_GetArrayItem(ship, 0)) &&
+        get_str(j, cJSON_GetArrayItem(ship, 0), "shipping_lines[0].", "title", &in->shipping_method))
+        return -1;
+    int bad = 0;
+    const cJSON *cust = get_obj(j, o, "customer", &bad);
+    if (bad || (cust && (full_name(j, cust, "customer.", &in->customer_name) ||
+                         get_str(j, cust, "customer.", "phone", &in->phone))))
+        return -1;
+    if (!in->phone && get_str(j, o, "", "phone", &in->phone))
+        return -1;
+    const cJSON *addr = get_obj(j, o, "shipping_address", &bad);
+    if (bad)
+        return -1;
+    if (addr) {
+        static const char *const W = "shipping_address.";
+        const char *code = NULL;
+        if (get_str(j, addr, W, "name", &in->ship_name) ||
+            get_str(j, addr, W, "company", &in->ship_company) ||
+            get_str(j, addr, W, "address1", &in->ship_address1) ||
+            get_str(j, addr, W, "address2", &in->ship_address2) ||
+            get_str(j, addr, W, "city", &in->ship_city) || get_str(j, addr, W, "zip", &in->ship_zip) ||
+            get_str(j, addr, W, "province_code", &code) || get_str(j, addr, W, "phone", &in->ship_phone))
+            return -1;
+        in->ship_province = code;
+        if (!code && get_str(j, addr, W, "province", &in->ship_province))
+            return -1;
+        if (get_str(j, addr, W, "country_code", &code))
+            return -1;
+        in->ship_country = code; /* the code, as Shopify's CSV export writes it */
+        if (!code && get_str(j, addr, W, "country", &in->ship_country))
+            return -1;
+        if (!in->ship_name && full_name(j, addr, W, &in->ship_name))
+            return -1;
+    }
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "line_items");
+    if (!cJSON_IsArray(lines))
+        return jfail(j, "line_items must be an array");
+    int n = cJSON_GetArraySize(lines);
+    if (n == 0)
+        return jfail(j, "line_items is empty: an order needs at least one line");
+    tote_order_line_in *ls = imp_arena_alloc(&j->a, (size_t)n * sizeof *ls);
+    if (!ls)
+        return jfail(j, "out of memory");
+    int i = 0;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, lines)
+    {
+        if (parse_shopify_line(j, l, i, &ls[i]))
+            return -1;
+        i++;
+    }
+    in->lines = ls;
+    in->line_count = (size_t)n;
+    *lines_out = ls;
+    return 0;
+}
+
 static char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *msgf(const char *fmt, ...)
 {
@@ -276,6 +450,23 @@ static char *msgf(const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     return strdup(buf);
+}
+
+/* Parses one element of the orders array and hands it to fn; fn's answer. */
+static int one_parsed(const cJSON *o, size_t index, tote_orders_json_fn fn, void *ud)
+{
+    struct jctx j = {0};
+    tote_order_in in;
+    tote_order_line_in *lines = NULL;
+    int rc = parse_order(&j, o, &in, &lines);
+    const cJSON *nm = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "name") : NULL;
+    const char *name = (cJSON_IsString(nm) && nm->valuestring && *nm->valuestring &&
+                        imp_utf8_valid((const unsigned char *)nm->valuestring, strlen(nm->valuestring)))
+                           ? nm->valuestring
+                           : NULL;
+    int stop = rc == 0 ? fn(ud, index, in.name, &in, NULL) : fn(ud, index, name, NULL, j.err);
+    imp_arena_free(&j.a);
+    return stop;
 }
 
 tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_json_fn fn, void *ud,
@@ -311,6 +502,11 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
     }
     tote_st_err e = TOTE_ST_E_OK;
     const cJSON *orders = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "orders") : NULL;
+    /* one Shopify order as an order webhook or GET /orders/ID.json sends it */
+    const cJSON *single =
+        cJSON_IsObject(doc) && !orders ? cJSON_GetObjectItemCaseSensitive(doc, "order") : NULL;
+    if (!cJSON_IsObject(single))
+        single = NULL;
     const cJSON *ver = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "version") : NULL;
     if (!cJSON_IsObject(doc)) {
         e = TOTE_ST_E_INVALID;
@@ -321,30 +517,19 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
         e = TOTE_ST_E_INVALID;
         if (err_msg)
             *err_msg = msgf("it has \"version\" other than 1, which this Tote does not understand");
-    } else if (!cJSON_IsArray(orders)) {
+    } else if (!cJSON_IsArray(orders) && !single) {
         e = TOTE_ST_E_INVALID;
         if (err_msg)
             *err_msg = msgf("it is not a Tote orders document: it has no \"orders\" array");
     }
     size_t index = 0;
     const cJSON *o;
-    if (e == TOTE_ST_E_OK) {
+    if (e == TOTE_ST_E_OK && single) {
+        one_parsed(single, index, fn, ud);
+    } else if (e == TOTE_ST_E_OK) {
         cJSON_ArrayForEach(o, orders)
         {
-            struct jctx j = {0};
-            tote_order_in in;
-            tote_order_line_in *lines = NULL;
-            int rc = parse_order(&j, o, &in, &lines);
-            const cJSON *nm = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "name") : NULL;
-            const char *name =
-                (cJSON_IsString(nm) && nm->valuestring && *nm->valuestring &&
-                 imp_utf8_valid((const unsigned char *)nm->valuestring, strlen(nm->valuestring)))
-                    ? nm->valuestring
-                    : NULL;
-            int stop = rc == 0 ? fn(ud, index, in.name, &in, NULL) : fn(ud, index, name, NULL, j.err);
-            imp_arena_free(&j.a);
-            index++;
-            if (stop)
+            if (one_parsed(o, index++, fn, ud))
                 break;
         }
     }
@@ -372,6 +557,14 @@ static int one_order(void *ud, size_t index, const char *name, const tote_order_
         imp_problem(r, TOTE_IMPORT_REJECTED, 0, (long long)index, subject, "orders[%zu]%s%s%s: %s", index,
                     name ? " (" : "", name ? name : "", name ? ")" : "", error);
         return 0;
+    }
+    if (o->fulfilled_upstream) {
+        r->sum->skipped++;
+        imp_problem(r, TOTE_IMPORT_NOTICE, 0, (long long)index, subject,
+                    "orders[%zu] (%s) was fulfilled upstream (fulfillment_status \"fulfilled\"): skipped",
+                    index, o->name);
+        ji->e = imp_tick(r, (long long)index, -1);
+        return ji->e != TOTE_ST_E_OK;
     }
     long long *first = imp_map_get(&ji->names, o->name);
     if (first) {

@@ -659,6 +659,35 @@ static void test_orders_json_good_and_bad(void)
     cJSON_Delete(o);
 }
 
+/* The same command on Shopify's Admin API JSON (GET /orders.json). */
+static void test_orders_json_from_shopify_api(void)
+{
+    REQUIRE_EQ(fresh("json-shopify"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("orders-json", "orders_shopify_api.json", &out, &err), 2);
+    CHECK_HAS(out, "4 orders (4 lines): 2 created");
+    CHECK_HAS(out, "1 skipped (fulfilled upstream); 1 rejected");
+    CHECK_HAS(err, "orders[2] (#2003) was fulfilled upstream");
+    CHECK_HAS(err, "orders[3] (#2004): line_items[0].sku is missing");
+    free(out);
+    free(err);
+    cJSON *o = order("#2001");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "channel"), "shopify");
+    CHECK_STR(str(o, "status"), "released");
+    CHECK_STR(str(o, "shipping.country"), "US");
+    CHECK_EQ(num(line(o, 0), "ordered"), 2);
+    CHECK_EQ(num(line(o, 1), "requires_shipping"), 0);
+    cJSON_Delete(o);
+    o = order("#2002");
+    REQUIRE(o != NULL);
+    CHECK_EQ(num(o, "payment.cod"), 1);
+    CHECK_STR(str(o, "status"), "released"); /* pending, but cash on delivery */
+    cJSON_Delete(o);
+    CHECK(order("#2003") == NULL);
+}
+
 static void test_wrong_kind_of_file(void)
 {
     REQUIRE_EQ(fresh("wrongkind"), 0);
@@ -719,4 +748,5 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
         TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_unshipped_variants_without_sku_are_skipped),
         TT_TEST(test_locations_bad_rows), TT_TEST(test_orders_json_good_and_bad),
-        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_orders_json_from_shopify_api), TT_TEST(test_wrong_kind_of_file),
+        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

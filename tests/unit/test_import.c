@@ -164,8 +164,10 @@ struct seen {
     char names[16][64];
     char errors[16][200];
     int cod[16], rush[16], pickup[16];
-    long long total[16], price0[16];
+    long long total[16], price0[16], qty0[16];
     size_t lines[16];
+    int ship1[16], fulfilled[16];
+    char ref[16][32], country[16][8], province[16][8], ship_name[16][32], method[16][40];
 };
 
 static int collect(void *ud, size_t index, const char *name, const struct tote_order_in *o, const char *error)
@@ -182,6 +184,15 @@ static int collect(void *ud, size_t index, const char *name, const struct tote_o
         s->total[index] = o->total_cents;
         s->lines[index] = o->line_count;
         s->price0[index] = o->lines[0].price_cents;
+        s->qty0[index] = o->lines[0].qty;
+        s->ship1[index] = o->line_count > 1 ? o->lines[1].requires_shipping : -1;
+        s->fulfilled[index] = o->fulfilled_upstream;
+        snprintf(s->ref[index], sizeof s->ref[index], "%s", o->external_ref ? o->external_ref : "");
+        snprintf(s->country[index], sizeof s->country[index], "%s", o->ship_country ? o->ship_country : "");
+        snprintf(s->province[index], sizeof s->province[index], "%s",
+                 o->ship_province ? o->ship_province : "");
+        snprintf(s->ship_name[index], sizeof s->ship_name[index], "%s", o->ship_name ? o->ship_name : "");
+        snprintf(s->method[index], sizeof s->method[index], "%s", o->payment_method ? o->payment_method : "");
     } else {
         s->invalid++;
         snprintf(s->errors[index], sizeof s->errors[index], "%s", error);
@@ -217,6 +228,53 @@ static void test_orders_json_schema(void)
     CHECK_HAS(s.errors[7], "ordered_at '03/01/2024' is not a date and time");
     CHECK_HAS(s.errors[9], "the order must be an object");
     free(text);
+}
+
+/* Shopify's Admin API order JSON in the same command: line_items, quantity,
+ * fulfillable_quantity, financial_status, payment_gateway_names, the
+ * address's codes; an order fulfilled upstream is flagged to be skipped. */
+static void test_orders_json_shopify_api(void)
+{
+    size_t n = 0;
+    char *text = tt_read_file(tt_src("tests/data/import/orders_shopify_api.json"), &n);
+    REQUIRE(text != NULL);
+    struct seen s = {0};
+    char *err = NULL;
+    CHECK_EQ(tote_orders_json_parse(text, n, collect, &s, &err), TOTE_ST_E_OK);
+    CHECK(err == NULL);
+    CHECK_EQ(s.valid, 3);
+    CHECK_EQ(s.invalid, 1);
+    CHECK_STR(s.names[0], "#2001");
+    CHECK_STR(s.ref[0], "5512345678901");
+    CHECK_EQ(s.total[0], 4500);
+    CHECK_EQ(s.lines[0], 3);
+    CHECK_EQ(s.qty0[0], 2);  /* 3 ordered, 1 already fulfilled: 2 left to pick */
+    CHECK_EQ(s.ship1[0], 0); /* the fulfilled line is recorded, not shipped */
+    CHECK_EQ(s.price0[0], 1000);
+    CHECK_STR(s.country[0], "US");
+    CHECK_STR(s.province[0], "MA");
+    CHECK_STR(s.method[0], "shopify_payments");
+    CHECK_EQ(s.fulfilled[0], 0);
+    CHECK_EQ(s.cod[1], 1); /* "Cash on Delivery (COD)" */
+    CHECK_STR(s.ship_name[1], "Jo Martin");
+    CHECK_EQ(s.fulfilled[2], 1);
+    CHECK_HAS(s.errors[3], "line_items[0].sku is missing");
+    free(text);
+
+    /* one order, as a webhook or GET /orders/ID.json sends it */
+    const char *one = "{\"order\": {\"id\": 9, \"name\": \"#9\", \"financial_status\": \"paid\", "
+                      "\"line_items\": [{\"sku\": \"A\", \"quantity\": 2}]}}";
+    struct seen s1 = {0};
+    CHECK_EQ(tote_orders_json_parse(one, strlen(one), collect, &s1, &err), TOTE_ST_E_OK);
+    CHECK_EQ(s1.valid, 1);
+    CHECK_EQ(s1.qty0[0], 2);
+    CHECK_STR(s1.ref[0], "9");
+    const char *badq =
+        "{\"orders\": [{\"name\": \"#8\", \"line_items\": [{\"sku\": \"A\", \"quantity\": 0}]}]}";
+    struct seen s2 = {0};
+    CHECK_EQ(tote_orders_json_parse(badq, strlen(badq), collect, &s2, &err), TOTE_ST_E_OK);
+    CHECK_EQ(s2.invalid, 1);
+    CHECK_HAS(s2.errors[0], "line_items[0].quantity must be a whole number from 1");
 }
 
 static void test_orders_json_document_errors(void)
@@ -474,6 +532,6 @@ static void test_missing_columns_and_unknown_kind(void)
 
 TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
         TT_TEST(test_parse_time), TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema),
-        TT_TEST(test_orders_json_document_errors), TT_TEST(test_products_names_barcodes_and_image_rows),
-        TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
-        TT_TEST(test_missing_columns_and_unknown_kind))
+        TT_TEST(test_orders_json_shopify_api), TT_TEST(test_orders_json_document_errors),
+        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_bad_rows_each_reported),
+        TT_TEST(test_locked_order_not_updated), TT_TEST(test_missing_columns_and_unknown_kind))

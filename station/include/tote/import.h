@@ -121,8 +121,11 @@ typedef int (*tote_orders_json_fn)(void *ud, size_t index, const char *name, con
 
 /*
  * Parses text[0..len) (UTF-8, an optional BOM) as an orders-json document and
- * calls fn per order. Returns OK when the document is a JSON object with an
- * "orders" array (even if some orders broke the schema: fn saw them), or
+ * calls fn per order. An order with "line_items" and no "lines" is read as
+ * Shopify's Admin API order JSON (IMPORT.md has the mapping), and a document
+ * {"order": {...}} (a Shopify webhook) as one order. Returns OK when the
+ * document is a JSON object with an "orders" array or an "order" object
+ * (even if some orders broke the schema: fn saw them), or
  * INVALID with a malloc'd sentence in *err_msg (if not NULL) when it is not
  * JSON (with line and column) or has no "orders" array; NOMEM.
  * Does not touch a store.

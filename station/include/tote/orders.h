@@ -69,6 +69,9 @@ typedef struct tote_order_in {
     long long total_cents; /* -1 unknown */
     size_t line_count;
     const tote_order_line_in *lines;
+    int fulfilled_upstream; /* set by a parser: the whole order was shipped elsewhere (Shopify
+                               fulfillment_status "fulfilled"); importers skip it and
+                               tote_order_upsert() ignores the field */
 } tote_order_in;
 
 /*
