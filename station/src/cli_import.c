@@ -118,6 +118,8 @@ static void print_summary(const tote_import_summary *m, const char *path)
         break;
     case TOTE_IMPORT_STOCK:
         printf("%s: %lld rows: %lld received (%lld units)", path, m->records, m->created, m->units);
+        if (m->skipped)
+            printf(", %lld with nothing on hand skipped", m->skipped);
         break;
     case TOTE_IMPORT_LOCATIONS:
         printf("%s: %lld bins: %lld created, %lld already there", path, m->records, m->created, m->unchanged);

@@ -5,6 +5,7 @@
  * The header row is optional: a first row whose fields are all known column
  * names is a header, and then columns may come in any order (and unknown
  * ones are ignored); without it the columns are positional as above.
+ * `tote import stock` also reads Shopify's inventory export.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,24 +70,80 @@ static const struct colspec STOCK_COLS[S_COUNT] = {
     [S_EXPIRY] = {{"expiry", "expiry_date", "best_before", NULL}, 0},
 };
 
+/* Shopify's inventory export (Products > Inventory > Export): one row per
+ * variant and store location, with "SKU", "Location" (the store location,
+ * not a bin; a "Bin name" column where there is one) and the quantities
+ * "On hand (new)", "On hand (current)", "Available (not editable)". col[]
+ * gets S_QTY = SHOPIFY_QTY, the quantity columns in col[S_COUNT..+2] in the
+ * order they are tried, and "Location" in col[S_COUNT + 3]. 1 if row is such
+ * a header. */
+#define SHOPIFY_QTY (-2)
+static int shopify_inventory_header(tote_csv *csv, const tote_csv_row *row, int *col)
+{
+    int sku = 0, qty = 0;
+    for (size_t i = 0; !row->error && i < row->n; i++) {
+        const char *t;
+        size_t len = imp_trim(row->field[i], &t);
+        sku |= len == 3 && strncasecmp(t, "SKU", 3) == 0;
+        qty |= (len >= 7 && strncasecmp(t, "On hand", 7) == 0) ||
+               (len >= 9 && strncasecmp(t, "Available", 9) == 0);
+    }
+    if (!sku || !qty || tote_csv_set_header(csv, row) != 0)
+        return 0;
+    col[S_SKU] = tote_csv_col(csv, "SKU");
+    col[S_BIN] = tote_csv_col(csv, "Bin name");
+    col[S_QTY] = SHOPIFY_QTY;
+    col[S_LOT] = col[S_EXPIRY] = -1;
+    static const char *const q[3][2] = {
+        {"On hand (new)", NULL}, {"On hand (current)", "On hand"}, {"Available (not editable)", "Available"}};
+    for (int k = 0; k < 3; k++) {
+        col[S_COUNT + k] = tote_csv_col(csv, q[k][0]);
+        if (col[S_COUNT + k] < 0 && q[k][1])
+            col[S_COUNT + k] = tote_csv_col(csv, q[k][1]);
+    }
+    col[S_COUNT + 3] = tote_csv_col(csv, "Location");
+    return 1;
+}
+
 static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col)
 {
     char sku[256], bin[128], lot[128];
     trimmed(tote_csv_field(row, col[S_SKU]), sku, sizeof sku);
     trimmed(tote_csv_field(row, col[S_BIN]), bin, sizeof bin);
     trimmed(tote_csv_field(row, col[S_LOT]), lot, sizeof lot);
-    const char *q = tote_csv_field(row, col[S_QTY]);
+    int shopify = col[S_QTY] == SHOPIFY_QTY;
+    if (shopify && !*bin) /* no bins in Shopify: the stock goes to a bin named after its location */
+        trimmed(tote_csv_field(row, col[S_COUNT + 3]), bin, sizeof bin);
+    const char *q = shopify ? "" : tote_csv_field(row, col[S_QTY]);
+    for (int k = 0; shopify && k < 3 && imp_blank(q); k++)
+        q = tote_csv_field(row, col[S_COUNT + k]);
     const char *ex = tote_csv_field(row, col[S_EXPIRY]);
     r->sum->records++;
     if (!*sku) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, "", "the row has no SKU");
         return TOTE_ST_E_OK;
     }
-    if (!*bin) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "the row for %s has no bin", sku);
+    long long qty;
+    const char *qt;
+    size_t ql = imp_trim(q, &qt);
+    if (shopify && ql == 11 && strncasecmp(qt, "not stocked", 11) == 0) {
+        r->sum->skipped++; /* the variant is not stocked at that location */
         return TOTE_ST_E_OK;
     }
-    long long qty;
+    if (shopify && tote_import_parse_int(q, &qty) == 0 && qty <= 0) {
+        if (qty == 0) { /* Shopify lists every variant at every location */
+            r->sum->skipped++;
+            return TOTE_ST_E_OK;
+        }
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                    "on hand for %s is %lld in Shopify: count the bin and receive what is there", sku, qty);
+        return TOTE_ST_E_OK;
+    }
+    if (!*bin) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "the row for %s has no bin%s", sku,
+                    shopify ? " (no 'Bin name' nor 'Location')" : "");
+        return TOTE_ST_E_OK;
+    }
     if (tote_import_parse_int(q, &qty) != 0 || qty < 1) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
                     "qty '%s' for %s is not a whole number of at least 1", q, sku);
@@ -189,7 +246,7 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
     tote_csv *csv = imp_csv_open(r);
     if (!csv)
         return TOTE_ST_E_IO;
-    int col[8];
+    int col[S_COUNT + 4];
     int first = 1, rc;
     tote_csv_row row;
     tote_st_err e = TOTE_ST_E_OK;
@@ -198,6 +255,14 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
             first = 0;
             for (int k = 0; k < n; k++)
                 col[k] = k;
+            if (spec == STOCK_COLS && shopify_inventory_header(csv, &row, col)) {
+                if (col[S_BIN] < 0 && col[S_COUNT + 3] < 0)
+                    e = imp_fail(r, TOTE_ST_E_INVALID,
+                                 "%s: a Shopify inventory export without a 'Location' or 'Bin name' "
+                                 "column: Tote needs to know where the stock is",
+                                 r->path);
+                continue;
+            }
             if (!row.error && map_columns(csv, &row, spec, n, col)) {
                 for (int k = 0; k < n && e == TOTE_ST_E_OK; k++)
                     if (col[k] < 0 && spec[k].required)

@@ -553,6 +553,33 @@ static void test_stock_without_header_and_new_bin(void)
     free(err);
 }
 
+/* Shopify's inventory export: one row per variant and store location, no
+ * bins. The stock goes to a bin named after the location; "On hand (new)"
+ * wins over "On hand (current)"; 0 and "not stocked" rows are skipped; a
+ * negative on-hand is refused. */
+static void test_stock_from_shopify_inventory_export(void)
+{
+    REQUIRE_EQ(fresh("shopify-inventory"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("stock", "inventory_shopify.csv", &out, &err), 2);
+    CHECK_HAS(out, "6 rows: 2 received (19 units), 2 with nothing on hand skipped; 2 rejected");
+    CHECK_HAS(err, "inventory_shopify.csv:2: note: bin Main Warehouse did not exist: created");
+    CHECK_HAS(err, "inventory_shopify.csv:6: rejected: on hand for TOTE-CANVAS is -2 in Shopify");
+    CHECK_HAS(err, "inventory_shopify.csv:7: rejected: SKU NOPE-1 is not in the catalog");
+    free(out);
+    free(err);
+    char *stock = NULL;
+    REQUIRE_EQ(tote(&stock, NULL, "stock", "list", "--sku", "TS-RED-M", "--json"), 0);
+    cJSON *j = cJSON_Parse(stock);
+    free(stock);
+    REQUIRE(j != NULL);
+    CHECK_EQ(cJSON_GetArraySize(j), 1);
+    CHECK_EQ(num(cJSON_GetArrayItem(j, 0), "on_hand"), 7); /* On hand (new) */
+    CHECK_STR(str(cJSON_GetArrayItem(j, 0), "location"), "Main Warehouse");
+    cJSON_Delete(j);
+}
+
 static void test_bad_barcodes_not_kept(void)
 {
     REQUIRE_EQ(fresh("badproducts"), 0);
@@ -746,7 +773,7 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
         TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
-        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_unshipped_variants_without_sku_are_skipped),
-        TT_TEST(test_locations_bad_rows), TT_TEST(test_orders_json_good_and_bad),
-        TT_TEST(test_orders_json_from_shopify_api), TT_TEST(test_wrong_kind_of_file),
-        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_stock_from_shopify_inventory_export), TT_TEST(test_bad_barcodes_not_kept),
+        TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
+        TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
+        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
