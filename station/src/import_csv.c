@@ -60,6 +60,7 @@ struct tote_csv {
     size_t nhdr;
     long only_col; /* >= 0: only this column's text is kept (tote_csv_keep_only) */
     int no_fast;   /* 1: every record through libcsv (tote_csv_set_fast) */
+    int semicolon; /* 1: fields are separated by ';' (sniffed from the first line) */
 };
 
 static const char ERR_QUOTE[] =
@@ -267,6 +268,8 @@ static int parser_init(tote_csv *r)
     r->p_ready = 0;
     if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
         return -1;
+    if (r->semicolon)
+        csv_set_delim(&r->p, ';');
     r->p_ready = 1;
     return 0;
 }
@@ -400,6 +403,26 @@ static int check_start(tote_csv *r)
     if (n >= 3 && m[0] == 0xEF && m[1] == 0xBB && m[2] == 0xBF) {
         r->mem_pos += 3;
         r->done += 3;
+        m += 3;
+        n -= 3;
+    }
+    /* Excel saves "CSV" with semicolons where the decimal mark is a comma:
+     * a first line with more unquoted ';' than ',' is read that way */
+    long commas = 0, semis = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < n && (quoted || (m[i] != '\n' && m[i] != '\r')); i++) {
+        if (m[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && m[i] == ',')
+            commas++;
+        else if (!quoted && m[i] == ';')
+            semis++;
+    }
+    if (semis > commas) {
+        r->semicolon = 1;
+        r->no_fast = 1; /* the fast path knows commas only */
+        if (parser_init(r) != 0)
+            return set_fatal(r, "out of memory while reading CSV");
     }
     return 0;
 }
@@ -485,8 +508,8 @@ static int feed(tote_csv *r)
  */
 static int fast_record(tote_csv *r)
 {
-    if (r->no_fast || !r->started || r->row_open || r->skipping || r->finished || r->fatal || r->cur.n != 0 ||
-        r->mem_pos >= r->mem_len)
+    if (r->no_fast || r->semicolon || !r->started || r->row_open || r->skipping || r->finished || r->fatal ||
+        r->cur.n != 0 || r->mem_pos >= r->mem_len)
         return 0;
     const unsigned char *start = r->mem + r->mem_pos, *end = r->mem + r->mem_len;
     const unsigned char *nl = memchr(start, '\n', (size_t)(end - start));

@@ -268,7 +268,11 @@ int tote_import_parse_money(const char *text, long long *cents)
     }
     long long frac = 0;
     int fd = 0;
-    if (*p == '.') {
+    /* a decimal comma ("9,50", as Excel writes it where that is the mark):
+     * only with one or two digits after it, so "1,234" stays refused */
+    int comma = digits > 0 && *p == ',' && isdigit((unsigned char)p[1]) &&
+                (!p[2] || (isdigit((unsigned char)p[2]) && !p[3]));
+    if (*p == '.' || comma) {
         p++;
         for (; isdigit((unsigned char)*p); p++, fd++) {
             if (fd < 2)

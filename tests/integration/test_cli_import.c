@@ -715,6 +715,26 @@ static void test_orders_json_from_shopify_api(void)
     CHECK(order("#2003") == NULL);
 }
 
+/* The same export saved by Excel in a comma-decimal locale: ';' between
+ * fields and "54,80" for money. */
+static void test_semicolon_export_with_decimal_commas(void)
+{
+    REQUIRE_EQ(fresh("semicolon"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-orders", "orders_semicolon.csv", &out, &err), 0);
+    CHECK_HAS(out, "2 orders (3 lines): 2 created");
+    CHECK_HAS(out, "0 rejected");
+    free(out);
+    free(err);
+    cJSON *o = order("#1001");
+    REQUIRE(o != NULL);
+    CHECK_EQ(num(o, "payment.total_cents"), 5480);
+    CHECK_EQ(num(line(o, 0), "price_cents"), 1990);
+    CHECK_STR(str(line(o, 0), "sku"), "TS-RED-M");
+    cJSON_Delete(o);
+}
+
 static void test_wrong_kind_of_file(void)
 {
     REQUIRE_EQ(fresh("wrongkind"), 0);
@@ -776,4 +796,5 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_stock_from_shopify_inventory_export), TT_TEST(test_bad_barcodes_not_kept),
         TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
         TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
-        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_wrong_kind_of_file),
+        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

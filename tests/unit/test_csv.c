@@ -68,6 +68,29 @@ static void test_plain_records_and_lines(void)
     free(t);
 }
 
+/* Excel's "CSV" in comma-decimal locales: ';' between fields, sniffed from
+ * the first line (more unquoted ';' than ','); commas are then data. */
+static void test_semicolon_separated(void)
+{
+    static const struct {
+        const char *in, *want;
+    } v[] = {
+        {"sku;bin;qty\nA-1;B-01;5\n", "L1:sku|bin|qty\nL2:A-1|B-01|5\n"},
+        {"\xEF\xBB\xBFName;Total\r\n#1;9,50\r\n", "L1:Name|Total\nL2:#1|9,50\n"},
+        {"a;\"b;c\";d\n\"x\"\"y\";2,5;\"multi\nline\"\n", "L1:a|b;c|d\nL2:x\"y|2,5|multi\nline\n"},
+        /* quoted separators on the first line do not count */
+        {"\"a;b;c\",d\n1,2\n", "L1:a;b;c|d\nL2:1|2\n"},
+        /* a tie stays comma */
+        {"a;b,c\n1;2,3\n", "L1:a;b|c\nL2:1;2|3\n"},
+        {"a;b;c\n1;\"2\"x;3\n4;5;6\n", "L1:a|b|c\nL2!broken\nL3:4|5|6\n"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char *t = transcript(v[i].in, strlen(v[i].in));
+        CHECK_STR(t, v[i].want);
+        free(t);
+    }
+}
+
 static void test_bom_and_crlf(void)
 {
     char *t = T("\xEF\xBB\xBFName,Email\r\n#1001,a@example.com\r\n#1002,b@example.com\r\n");
@@ -239,7 +262,7 @@ static void test_open_missing_file(void)
     free(err);
 }
 
-TT_MAIN(TT_TEST(test_plain_records_and_lines), TT_TEST(test_bom_and_crlf),
+TT_MAIN(TT_TEST(test_plain_records_and_lines), TT_TEST(test_bom_and_crlf), TT_TEST(test_semicolon_separated),
         TT_TEST(test_quoted_commas_quotes_newlines), TT_TEST(test_spaces_trimmed_outside_quotes_only),
         TT_TEST(test_blank_lines_and_empty_records_skipped),
         TT_TEST(test_quote_in_unquoted_field_is_broken_and_reader_resumes),

@@ -74,6 +74,13 @@ static void test_parse_money(void)
     CHECK_EQ(tote_import_parse_money("", &c), 1);
     CHECK_EQ(tote_import_parse_money("12.505", &c), -1);
     CHECK_EQ(tote_import_parse_money("1,234.56", &c), -1);
+    CHECK_EQ(tote_import_parse_money("9,50", &c), 0); /* a decimal comma */
+    CHECK_EQ(c, 950);
+    CHECK_EQ(tote_import_parse_money("9,5", &c), 0);
+    CHECK_EQ(c, 950);
+    CHECK_EQ(tote_import_parse_money("1,234", &c), -1); /* thousands, not cents */
+    CHECK_EQ(tote_import_parse_money("1,2,3", &c), -1);
+    CHECK_EQ(tote_import_parse_money(",50", &c), -1);
     CHECK_EQ(tote_import_parse_money("$5", &c), -1);
     CHECK_EQ(tote_import_parse_money("abc", &c), -1);
     CHECK_EQ(tote_import_parse_money(".", &c), -1);

@@ -55,7 +55,9 @@ void tote_sha256_hex(const uint8_t digest[32], char out[65]);
  * Reads RFC 4180 CSV (libcsv in strict mode does the quoting) from a file or
  * a memory buffer, one record at a time, with the physical line number where
  * each record starts (lines are counted by LF; a quoted field may span
- * lines). A UTF-8 byte order mark at the start is skipped; CRLF, LF and CR
+ * lines). A first line with more unquoted ';' than ',' makes ';' the field
+ * separator (Excel's "CSV" in comma-decimal locales). A UTF-8 byte order
+ * mark at the start is skipped; CRLF, LF and CR
  * line ends are accepted; spaces and tabs around an unquoted field are
  * trimmed (inside quotes they are kept). Blank lines and records whose
  * fields are all empty are skipped.
@@ -229,8 +231,10 @@ cJSON *tote_import_summary_json(const tote_import_summary *summary);
  * empty, -1 when it is not valid; the output is written only on 0. */
 
 /* Money in major units with at most two decimals ("12.50", "12.5", "-3",
- * "0.990" with a zero third decimal) -> cents. No thousands separators or
- * currency signs (Shopify writes neither). */
+ * "0.990" with a zero third decimal) -> cents; a decimal comma with one or
+ * two digits after it ("9,50", as a spreadsheet saves it in a comma-decimal
+ * locale). No thousands separators or currency signs (Shopify writes
+ * neither): "1,234" is refused. */
 int tote_import_parse_money(const char *text, long long *cents);
 /* A whole number ("3", "+3", "-2"; "3.0" too, as spreadsheets write it). */
 int tote_import_parse_int(const char *text, long long *out);
