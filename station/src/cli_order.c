@@ -96,8 +96,10 @@ static void print_show(const cJSON *o)
     const cJSON *l;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(o, "lines"))
     {
-        printf("  %-3lld %-16s %-24.24s %5lld %5lld %5lld %5lld %5lld %5lld %5lld%s%s\n",
-               cli_jn(l, "line_no"), cli_js(l, "sku", ""), cli_js(l, "name", ""), cli_jn(l, "ordered"),
+        char sku[16 * 4 + 1], name[24 * 4 + 1];
+        printf("  %-3lld %s %s %5lld %5lld %5lld %5lld %5lld %5lld %5lld%s%s\n", cli_jn(l, "line_no"),
+               tote_cli_cell(sku, sizeof sku, cli_js(l, "sku", ""), 16),
+               tote_cli_cell(name, sizeof name, cli_js(l, "name", ""), 24), cli_jn(l, "ordered"),
                cli_jn(l, "allocated"), cli_jn(l, "picked"), cli_jn(l, "short"), cli_jn(l, "packed"),
                cli_jn(l, "shipped"), cli_jn(l, "returned"),
                cli_jb(l, "requires_shipping") ? "" : "  (not shipped)",

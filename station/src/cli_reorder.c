@@ -49,9 +49,11 @@ int tote_cmd_reorder(const tote_cli_ctx *ctx, int argc, char **argv)
         const cJSON *p;
         cJSON_ArrayForEach(p, arr)
         {
-            printf("%-20s %-28.28s %8.0f %8.0f %9.0f %6.0f %9.0f %9.0f\n", str(p, "sku"), str(p, "name"),
-                   num(p, "on_hand"), num(p, "reserved"), num(p, "available"), num(p, "reorder_point"),
-                   num(p, "backorder"), num(p, "suggested"));
+            char name[28 * 4 + 1];
+            printf("%-20s %s %8.0f %8.0f %9.0f %6.0f %9.0f %9.0f\n", str(p, "sku"),
+                   tote_cli_cell(name, sizeof name, str(p, "name"), 28), num(p, "on_hand"),
+                   num(p, "reserved"), num(p, "available"), num(p, "reorder_point"), num(p, "backorder"),
+                   num(p, "suggested"));
         }
     }
     cJSON_Delete(arr);

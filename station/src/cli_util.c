@@ -113,3 +113,26 @@ const char *tote_cli_take_opt(int *argc, char **argv, const char *name)
     }
     return NULL;
 }
+
+const char *tote_cli_cell(char *out, size_t cap, const char *s, int width)
+{
+    size_t o = 0;
+    int chars = 0;
+    if (cap == 0)
+        return out;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && chars < width;) {
+        size_t n = 1; /* the bytes of this character */
+        while (p[n] && (p[n] & 0xC0) == 0x80 && n < 4)
+            n++;
+        if (o + n + (size_t)(width - chars - 1) >= cap)
+            break;
+        memcpy(out + o, p, n);
+        o += n;
+        p += n;
+        chars++;
+    }
+    for (; chars < width && o + 1 < cap; chars++)
+        out[o++] = ' ';
+    out[o] = '\0';
+    return out;
+}

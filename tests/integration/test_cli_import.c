@@ -735,6 +735,49 @@ static void test_semicolon_export_with_decimal_commas(void)
     cJSON_Delete(o);
 }
 
+static int utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80             ? 0
+                : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2
+                : (*p & 0xF8) == 0xF0 ? 3
+                                      : -1;
+        if (n < 0)
+            return 0;
+        p++;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+/* `tote order show` cuts a long line name to its 24-character column at a
+ * character boundary (never inside a UTF-8 sequence) and pads by characters,
+ * so the columns after it line up for any language. */
+static void test_order_show_cuts_names_by_character(void)
+{
+    REQUIRE_EQ(fresh("utf8-cells"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/utf8.json", dir);
+    static const char doc[] =
+        "{\"orders\": [{\"name\": \"U-1\", \"payment\": {\"status\": \"paid\"}, \"lines\": ["
+        "{\"sku\": \"TS-RED-S\", \"qty\": 1, \"name\": \"T-Shirt Größe S — Rot, für Übergrößen\"},"
+        "{\"sku\": \"TS-RED-M\", \"qty\": 2, \"name\": \"Tee\"}]}]}";
+    REQUIRE_EQ(tt_write_file(path, doc, sizeof doc - 1), 0);
+    REQUIRE_EQ(tote(NULL, NULL, "import", "orders-json", path, NULL, NULL), 0);
+    char *out = NULL;
+    REQUIRE_EQ(tote(&out, NULL, "order", "show", "U-1", NULL, NULL), 0);
+    CHECK(utf8_valid(out));
+    /* 24 characters of the name (33 bytes), then the ordered quantity */
+    CHECK_HAS(out, "T-Shirt Größe S — Rot, f     1");
+    CHECK_HAS(out, "Tee                          2");
+    free(out);
+}
+
 static void test_wrong_kind_of_file(void)
 {
     REQUIRE_EQ(fresh("wrongkind"), 0);
@@ -796,5 +839,5 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_stock_from_shopify_inventory_export), TT_TEST(test_bad_barcodes_not_kept),
         TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
         TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
-        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_wrong_kind_of_file),
-        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_order_show_cuts_names_by_character),
+        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

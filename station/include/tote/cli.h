@@ -42,6 +42,11 @@ int tote_cli_open_store(const tote_cli_ctx *ctx, int flags, tote_store **out);
 /* Prints a JSON value on stdout followed by a newline; takes ownership of v. */
 void tote_cli_print_json(cJSON *v);
 
+/* A table cell: s cut to at most width characters (UTF-8 code points; a
+ * character is never split) and padded with spaces to width. Written into
+ * out (cap bytes; 4 * width + 1 is always enough); returns out. */
+const char *tote_cli_cell(char *out, size_t cap, const char *s, int width);
+
 /* 1 if argv contains the flag (e.g. "--json"), removing it from argv. */
 int tote_cli_take_flag(int *argc, char **argv, const char *flag);
 
