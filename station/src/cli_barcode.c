@@ -15,6 +15,7 @@
 
 #include "cli_internal.h"
 #include "tote/barcode.h"
+#include "tote/import.h"
 
 static void usage(FILE *f)
 {
@@ -54,30 +55,11 @@ static size_t unescape(const char *in, uint8_t *out)
     return n;
 }
 
-/* 1 if s is valid UTF-8 */
-static int utf8_ok(const unsigned char *s)
-{
-    while (*s) {
-        int extra = *s < 0x80             ? 0
-                    : (*s & 0xE0) == 0xC0 ? 1
-                    : (*s & 0xF0) == 0xE0 ? 2
-                    : (*s & 0xF8) == 0xF0 ? 3
-                                          : -1;
-        if (extra < 0)
-            return 0;
-        s++;
-        for (int i = 0; i < extra; i++, s++)
-            if ((*s & 0xC0) != 0x80)
-                return 0;
-    }
-    return 1;
-}
-
 /* Adds text as a JSON string: as is when it is UTF-8, else its bytes read as
  * Latin-1 (so the JSON is always valid). */
 static void add_text(cJSON *o, const char *key, const char *text)
 {
-    if (utf8_ok((const unsigned char *)text)) {
+    if (tote_utf8_valid((const unsigned char *)text, strlen(text))) {
         cJSON_AddStringToObject(o, key, text);
         return;
     }

@@ -101,7 +101,7 @@ static int set_fatal(tote_csv *r, const char *msg)
 }
 
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-int imp_utf8_valid(const unsigned char *s, size_t n)
+int tote_utf8_valid(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {

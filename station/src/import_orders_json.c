@@ -141,6 +141,19 @@ static const cJSON *get_obj(struct jctx *j, const cJSON *obj, const char *key, i
     return v;
 }
 
+#define ADDR "shipping_address."
+
+/* The members both formats' shipping_address share. */
+static int address_common(struct jctx *j, const cJSON *addr, tote_order_in *in)
+{
+    return get_str(j, addr, ADDR, "name", &in->ship_name) ||
+           get_str(j, addr, ADDR, "company", &in->ship_company) ||
+           get_str(j, addr, ADDR, "address1", &in->ship_address1) ||
+           get_str(j, addr, ADDR, "address2", &in->ship_address2) ||
+           get_str(j, addr, ADDR, "city", &in->ship_city) || get_str(j, addr, ADDR, "zip", &in->ship_zip) ||
+           get_str(j, addr, ADDR, "phone", &in->ship_phone);
+}
+
 static int cod_method(const char *m)
 {
     return m && (imp_contains_ci(m, "cash on delivery") || imp_contains_ci(m, "(COD)") ||
@@ -149,6 +162,65 @@ static int cod_method(const char *m)
 
 static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in,
                                tote_order_line_in **lines_out);
+
+typedef int (*line_fn)(struct jctx *j, const cJSON *l, int i, tote_order_line_in *li);
+
+/* The order's lines under key (present, an array, not empty), each read by
+ * fn into an arena array that becomes in->lines and *lines_out. */
+static int read_lines(struct jctx *j, const cJSON *o, const char *key, line_fn fn, tote_order_in *in,
+                      tote_order_line_in **lines_out)
+{
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!lines || cJSON_IsNull(lines))
+        return jfail(j, "%s is missing", key);
+    if (!cJSON_IsArray(lines))
+        return jfail(j, "%s must be an array", key);
+    int n = cJSON_GetArraySize(lines);
+    if (n == 0)
+        return jfail(j, "%s is empty: an order needs at least one line", key);
+    tote_order_line_in *ls = imp_arena_alloc(&j->a, (size_t)n * sizeof *ls);
+    if (!ls)
+        return jfail(j, "out of memory");
+    int i = 0;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, lines)
+    {
+        memset(&ls[i], 0, sizeof ls[i]);
+        if (!cJSON_IsObject(l))
+            return jfail(j, "%s[%d] must be an object", key, i);
+        if (fn(j, l, i, &ls[i]))
+            return -1;
+        if (!ls[i].sku) { /* for every format: no SKU is only for a line not shipped */
+            if (ls[i].requires_shipping)
+                return jfail(j, "%s[%d].sku is missing (a line that needs shipping needs a SKU)", key, i);
+            ls[i].sku = "";
+        }
+        i++;
+    }
+    in->lines = ls;
+    in->line_count = (size_t)n;
+    *lines_out = ls;
+    return 0;
+}
+
+/* One element of Tote's "lines". */
+static int parse_tote_line(struct jctx *j, const cJSON *l, int i, tote_order_line_in *li)
+{
+    char where[32];
+    snprintf(where, sizeof where, "lines[%d].", i);
+    if (get_str(j, l, where, "sku", &li->sku) || get_str(j, l, where, "name", &li->name) ||
+        get_money(j, l, where, "price", &li->price_cents) ||
+        get_bool(j, l, where, "requires_shipping", 1, &li->requires_shipping))
+        return -1;
+    long long qty = 0;
+    int rc = get_int(j, l, where, "qty", 1, MAX_QTY, &qty);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return jfail(j, "%sqty is missing", where);
+    li->qty = qty;
+    return 0;
+}
 
 static int parse_order(struct jctx *j, const cJSON *o, tote_order_in *in, tote_order_line_in **lines_out)
 {
@@ -213,64 +285,12 @@ static int parse_order(struct jctx *j, const cJSON *o, tote_order_in *in, tote_o
             return -1;
     }
     const cJSON *addr = get_obj(j, o, "shipping_address", &bad);
-    if (bad)
+    if (bad ||
+        (addr && (address_common(j, addr, in) || get_str(j, addr, ADDR, "province", &in->ship_province) ||
+                  get_str(j, addr, ADDR, "country", &in->ship_country))))
         return -1;
-    if (addr) {
-        static const char *const W = "shipping_address.";
-        if (get_str(j, addr, W, "name", &in->ship_name) ||
-            get_str(j, addr, W, "company", &in->ship_company) ||
-            get_str(j, addr, W, "address1", &in->ship_address1) ||
-            get_str(j, addr, W, "address2", &in->ship_address2) ||
-            get_str(j, addr, W, "city", &in->ship_city) || get_str(j, addr, W, "zip", &in->ship_zip) ||
-            get_str(j, addr, W, "province", &in->ship_province) ||
-            get_str(j, addr, W, "country", &in->ship_country) ||
-            get_str(j, addr, W, "phone", &in->ship_phone))
-            return -1;
-    }
 
-    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
-    if (!lines || cJSON_IsNull(lines))
-        return jfail(j, "lines is missing");
-    if (!cJSON_IsArray(lines))
-        return jfail(j, "lines must be an array");
-    int n = cJSON_GetArraySize(lines);
-    if (n == 0)
-        return jfail(j, "lines is empty: an order needs at least one line");
-    tote_order_line_in *ls = imp_arena_alloc(&j->a, (size_t)n * sizeof *ls);
-    if (!ls)
-        return jfail(j, "out of memory");
-    int i = 0;
-    const cJSON *l;
-    cJSON_ArrayForEach(l, lines)
-    {
-        char where[32];
-        snprintf(where, sizeof where, "lines[%d].", i);
-        tote_order_line_in *li = &ls[i];
-        memset(li, 0, sizeof *li);
-        if (!cJSON_IsObject(l))
-            return jfail(j, "lines[%d] must be an object", i);
-        if (get_str(j, l, where, "sku", &li->sku) || get_str(j, l, where, "name", &li->name) ||
-            get_money(j, l, where, "price", &li->price_cents) ||
-            get_bool(j, l, where, "requires_shipping", 1, &li->requires_shipping))
-            return -1;
-        long long qty = 0;
-        int rc = get_int(j, l, where, "qty", 1, MAX_QTY, &qty);
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
-            return jfail(j, "%sqty is missing", where);
-        li->qty = qty;
-        if (!li->sku) {
-            if (li->requires_shipping)
-                return jfail(j, "%ssku is missing (a line that needs shipping needs a SKU)", where);
-            li->sku = "";
-        }
-        i++;
-    }
-    in->lines = ls;
-    in->line_count = (size_t)n;
-    *lines_out = ls;
-    return 0;
+    return read_lines(j, o, "lines", parse_tote_line, in, lines_out);
 }
 
 /* ---- Shopify's Admin API order JSON (GET /orders.json, an order webhook) ---- */
@@ -324,9 +344,6 @@ static int parse_shopify_line(struct jctx *j, const cJSON *l, int i, tote_order_
 {
     char where[40];
     snprintf(where, sizeof where, "line_items[%d].", i);
-    memset(li, 0, sizeof *li);
-    if (!cJSON_IsObject(l))
-        return jfail(j, "line_items[%d] must be an object", i);
     const char *title, *status;
     if (get_str(j, l, where, "sku", &li->sku) || get_str(j, l, where, "name", &li->name) ||
         get_str(j, l, where, "title", &title) || get_str(j, l, where, "fulfillment_status", &status) ||
@@ -348,11 +365,6 @@ static int parse_shopify_line(struct jctx *j, const cJSON *l, int i, tote_order_
         li->requires_shipping = 0;
     else if (left > 0 && left < qty)
         li->qty = left;
-    if (!li->sku) {
-        if (li->requires_shipping)
-            return jfail(j, "%ssku is missing (a line that needs shipping needs a SKU)", where);
-        li->sku = "";
-    }
     return 0;
 }
 
@@ -398,14 +410,9 @@ static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in
     if (bad)
         return -1;
     if (addr) {
-        static const char *const W = "shipping_address.";
+        static const char *const W = ADDR;
         const char *code = NULL;
-        if (get_str(j, addr, W, "name", &in->ship_name) ||
-            get_str(j, addr, W, "company", &in->ship_company) ||
-            get_str(j, addr, W, "address1", &in->ship_address1) ||
-            get_str(j, addr, W, "address2", &in->ship_address2) ||
-            get_str(j, addr, W, "city", &in->ship_city) || get_str(j, addr, W, "zip", &in->ship_zip) ||
-            get_str(j, addr, W, "province_code", &code) || get_str(j, addr, W, "phone", &in->ship_phone))
+        if (address_common(j, addr, in) || get_str(j, addr, W, "province_code", &code))
             return -1;
         in->ship_province = code;
         if (!code && get_str(j, addr, W, "province", &in->ship_province))
@@ -418,27 +425,7 @@ static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in
         if (!in->ship_name && full_name(j, addr, W, &in->ship_name))
             return -1;
     }
-    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "line_items");
-    if (!cJSON_IsArray(lines))
-        return jfail(j, "line_items must be an array");
-    int n = cJSON_GetArraySize(lines);
-    if (n == 0)
-        return jfail(j, "line_items is empty: an order needs at least one line");
-    tote_order_line_in *ls = imp_arena_alloc(&j->a, (size_t)n * sizeof *ls);
-    if (!ls)
-        return jfail(j, "out of memory");
-    int i = 0;
-    const cJSON *l;
-    cJSON_ArrayForEach(l, lines)
-    {
-        if (parse_shopify_line(j, l, i, &ls[i]))
-            return -1;
-        i++;
-    }
-    in->lines = ls;
-    in->line_count = (size_t)n;
-    *lines_out = ls;
-    return 0;
+    return read_lines(j, o, "line_items", parse_shopify_line, in, lines_out);
 }
 
 static char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

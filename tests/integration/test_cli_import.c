@@ -14,6 +14,7 @@
 #include "support.h"
 #include "test.h"
 #include "tote/catalog.h"
+#include "tote/import.h"
 #include "tote/store.h"
 
 static char *dir;
@@ -735,25 +736,6 @@ static void test_semicolon_export_with_decimal_commas(void)
     cJSON_Delete(o);
 }
 
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int n = *p < 0x80             ? 0
-                : (*p & 0xE0) == 0xC0 ? 1
-                : (*p & 0xF0) == 0xE0 ? 2
-                : (*p & 0xF8) == 0xF0 ? 3
-                                      : -1;
-        if (n < 0)
-            return 0;
-        p++;
-        for (int i = 0; i < n; i++, p++)
-            if ((*p & 0xC0) != 0x80)
-                return 0;
-    }
-    return 1;
-}
-
 /* `tote order show` cuts a long line name to its 24-character column at a
  * character boundary (never inside a UTF-8 sequence) and pads by characters,
  * so the columns after it line up for any language. */
@@ -771,7 +753,7 @@ static void test_order_show_cuts_names_by_character(void)
     REQUIRE_EQ(tote(NULL, NULL, "import", "orders-json", path, NULL, NULL), 0);
     char *out = NULL;
     REQUIRE_EQ(tote(&out, NULL, "order", "show", "U-1", NULL, NULL), 0);
-    CHECK(utf8_valid(out));
+    CHECK(tote_utf8_valid((const unsigned char *)out, strlen(out)));
     /* 24 characters of the name (33 bytes), then the ordered quantity */
     CHECK_HAS(out, "T-Shirt Größe S — Rot, f     1");
     CHECK_HAS(out, "Tee                          2");

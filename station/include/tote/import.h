@@ -97,6 +97,10 @@ const char *tote_csv_error(const tote_csv *r);
 /* Bytes consumed so far and the input's size (0 if unknown), for progress. */
 void tote_csv_progress(const tote_csv *r, long long *done, long long *total);
 
+/* 1 if s[0..n) is valid UTF-8 (no overlong forms, no surrogates, at most
+ * U+10FFFF), else 0. */
+int tote_utf8_valid(const unsigned char *s, size_t n);
+
 /* Takes row as the header (names are copied, trimmed). -1 when out of memory. */
 int tote_csv_set_header(tote_csv *r, const tote_csv_row *row);
 /* Column of a header name (ASCII case-insensitive, surrounding spaces
