@@ -120,6 +120,8 @@ static void print_summary(const tote_import_summary *m, const char *path)
         printf("%s: %lld rows: %lld received (%lld units)", path, m->records, m->created, m->units);
         if (m->skipped)
             printf(", %lld with nothing on hand skipped", m->skipped);
+        if (m->elsewhere)
+            printf(", %lld of other locations skipped", m->elsewhere);
         break;
     case TOTE_IMPORT_LOCATIONS:
         printf("%s: %lld bins: %lld created, %lld already there", path, m->records, m->created, m->unchanged);
@@ -135,11 +137,14 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     static const char usage[] =
         "usage: tote import shopify-products|shopify-orders|stock|locations|orders-json "
-        "FILE [--strict] [--force] [--json] [--actor NAME]";
+        "FILE [--strict] [--force] [--json] [--actor NAME] [--location NAME (stock)]";
     int json = tote_cli_take_flag(&argc, argv, "--json");
     int strict = tote_cli_take_flag(&argc, argv, "--strict");
     int force = tote_cli_take_flag(&argc, argv, "--force");
     const char *actor = tote_cli_take_opt(&argc, argv, "--actor");
+    const char *location = tote_cli_take_opt(&argc, argv, "--location");
+    if (location && !*location)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--location needs the name of a Shopify location");
     if (actor && !*actor)
         return tote_cli_fail(TOTE_EXIT_USAGE, "--actor needs a name");
     if (argc != 3)
@@ -147,6 +152,9 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
     tote_import_kind kind;
     if (tote_import_kind_parse(argv[1], &kind) != 0)
         return tote_cli_fail(TOTE_EXIT_USAGE, "unknown import kind '%s' (%s)", argv[1], usage + 7);
+    if (location && kind != TOTE_IMPORT_STOCK)
+        return tote_cli_fail(TOTE_EXIT_USAGE,
+                             "--location is for tote import stock (Shopify's inventory export)");
     const char *path = argv[2];
     struct stat sb;
     if (stat(path, &sb) != 0)
@@ -173,6 +181,7 @@ int tote_cmd_import(const tote_cli_ctx *ctx, int argc, char **argv)
     tote_import_opts o = {.actor = actor,
                           .strict = strict,
                           .force = force,
+                          .location = location,
                           .on_problem = on_problem,
                           .on_progress = on_progress,
                           .ud = &u};

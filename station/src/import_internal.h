@@ -73,9 +73,11 @@ typedef struct imp_run {
     const char *path;
     const char *actor;
     int in_tx;
-    long long tx_ms;       /* when the open transaction began */
-    long long progress_ms; /* last progress report */
-    char *err;             /* the sentence of a failure (malloc'd) */
+    long long tx_ms;         /* when the open transaction began */
+    long long progress_ms;   /* last progress report */
+    char *err;               /* the sentence of a failure (malloc'd) */
+    char shop_location[128]; /* stock: the first Shopify location seen */
+    int shop_locations_warned;
 } imp_run;
 
 long long imp_now_ms(void);

@@ -232,11 +232,12 @@ cJSON *tote_import_summary_json(const tote_import_summary *m)
     const struct {
         const char *name;
         long long v;
-    } n[] = {{"rows", m->rows},         {"records", m->records},   {"lines", m->lines},
-             {"created", m->created},   {"updated", m->updated},   {"unchanged", m->unchanged},
-             {"locked", m->locked},     {"held", m->held},         {"cancelled", m->cancelled},
-             {"skipped", m->skipped},   {"rejected", m->rejected}, {"warnings", m->warnings},
-             {"barcodes", m->barcodes}, {"units", m->units},       {"unshipped", m->unshipped}};
+    } n[] = {{"rows", m->rows},          {"records", m->records},   {"lines", m->lines},
+             {"created", m->created},    {"updated", m->updated},   {"unchanged", m->unchanged},
+             {"locked", m->locked},      {"held", m->held},         {"cancelled", m->cancelled},
+             {"skipped", m->skipped},    {"rejected", m->rejected}, {"warnings", m->warnings},
+             {"barcodes", m->barcodes},  {"units", m->units},       {"unshipped", m->unshipped},
+             {"elsewhere", m->elsewhere}};
     for (size_t i = 0; i < sizeof n / sizeof n[0]; i++)
         cJSON_AddNumberToObject(o, n[i].name, (double)n[i].v);
     return o;

@@ -105,6 +105,33 @@ static int shopify_inventory_header(tote_csv *csv, const tote_csv_row *row, int 
     return 1;
 }
 
+/* A Shopify inventory row's store location: 1 if the row is of another
+ * location than --location (skipped). Without --location, a second location
+ * in the file is warned about once: its stock would be pickable here too. */
+static int shopify_location(imp_run *r, const tote_csv_row *row, const int *col)
+{
+    char loc[128];
+    trimmed(tote_csv_field(row, col[S_COUNT + 3]), loc, sizeof loc);
+    if (r->o->location) {
+        if (strcasecmp(loc, r->o->location) == 0)
+            return 0;
+        r->sum->elsewhere++;
+        return 1;
+    }
+    if (!*loc)
+        return 0;
+    if (!r->shop_location[0]) {
+        snprintf(r->shop_location, sizeof r->shop_location, "%s", loc);
+    } else if (strcasecmp(loc, r->shop_location) != 0 && !r->shop_locations_warned) {
+        r->shop_locations_warned = 1;
+        imp_problem(r, TOTE_IMPORT_WARNING, row->line, -1, loc,
+                    "the file holds more than one Shopify location ('%s', '%s'): each is received into a "
+                    "bin of its name and is pickable; --location NAME imports one location only",
+                    r->shop_location, loc);
+    }
+    return 0;
+}
+
 static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col)
 {
     char sku[256], bin[128], lot[128];
@@ -112,13 +139,15 @@ static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col
     trimmed(tote_csv_field(row, col[S_BIN]), bin, sizeof bin);
     trimmed(tote_csv_field(row, col[S_LOT]), lot, sizeof lot);
     int shopify = col[S_QTY] == SHOPIFY_QTY;
+    r->sum->records++;
+    if (shopify && shopify_location(r, row, col))
+        return TOTE_ST_E_OK;
     if (shopify && !*bin) /* no bins in Shopify: the stock goes to a bin named after its location */
         trimmed(tote_csv_field(row, col[S_COUNT + 3]), bin, sizeof bin);
     const char *q = shopify ? "" : tote_csv_field(row, col[S_QTY]);
     for (int k = 0; shopify && k < 3 && imp_blank(q); k++)
         q = tote_csv_field(row, col[S_COUNT + k]);
     const char *ex = tote_csv_field(row, col[S_EXPIRY]);
-    r->sum->records++;
     if (!*sku) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, "", "the row has no SKU");
         return TOTE_ST_E_OK;
@@ -263,6 +292,13 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
                                  r->path);
                 continue;
             }
+            if (spec == STOCK_COLS && r->o->location) {
+                e = imp_fail(r, TOTE_ST_E_INVALID,
+                             "%s: --location picks a store location of Shopify's inventory export, and "
+                             "this is not one (it has no 'SKU' and 'On hand' columns)",
+                             r->path);
+                break;
+            }
             if (!row.error && map_columns(csv, &row, spec, n, col)) {
                 for (int k = 0; k < n && e == TOTE_ST_E_OK; k++)
                     if (col[k] < 0 && spec[k].required)
@@ -286,6 +322,9 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
     }
     if (e == TOTE_ST_E_OK && rc < 0)
         e = imp_fail(r, TOTE_ST_E_INVALID, "%s: %s", r->path, tote_csv_error(csv));
+    if (e == TOTE_ST_E_OK && r->o->location && r->sum->elsewhere == r->sum->records && r->sum->records > 0)
+        e = imp_fail(r, TOTE_ST_E_INVALID, "%s: no row is at the Shopify location '%s'", r->path,
+                     r->o->location);
     tote_csv_destroy(&csv);
     return e;
 }

@@ -568,6 +568,8 @@ static void test_stock_from_shopify_inventory_export(void)
     CHECK_HAS(err, "inventory_shopify.csv:2: note: bin Main Warehouse did not exist: created");
     CHECK_HAS(err, "inventory_shopify.csv:6: rejected: on hand for TOTE-CANVAS is -2 in Shopify");
     CHECK_HAS(err, "inventory_shopify.csv:7: rejected: SKU NOPE-1 is not in the catalog");
+    CHECK_HAS(err, "inventory_shopify.csv:4: warning: the file holds more than one Shopify location "
+                   "('Main Warehouse', 'Pop-up Store')");
     free(out);
     free(err);
     char *stock = NULL;
@@ -579,6 +581,40 @@ static void test_stock_from_shopify_inventory_export(void)
     CHECK_EQ(num(cJSON_GetArrayItem(j, 0), "on_hand"), 7); /* On hand (new) */
     CHECK_STR(str(cJSON_GetArrayItem(j, 0), "location"), "Main Warehouse");
     cJSON_Delete(j);
+}
+
+/* --location keeps one store location's rows of Shopify's inventory export;
+ * a location with no row, or --location on another kind of file, is refused
+ * and writes nothing. */
+static void test_stock_shopify_one_location(void)
+{
+    REQUIRE_EQ(fresh("shopify-location"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "stock", data("inventory_shopify.csv"), "--location", "Nowhere"), 2);
+    CHECK_HAS(err, "no row is at the Shopify location 'Nowhere'");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "stock", data("stock.csv"), "--location", "Pop-up Store"), 2);
+    CHECK_HAS(err, "--location picks a store location of Shopify's inventory export, and this is not one");
+    free(err);
+    err = NULL;
+    CHECK_EQ(tote(NULL, &err, "import", "shopify-orders", data("orders.csv"), "--location", "X"), 2);
+    CHECK_HAS(err, "--location is for tote import stock");
+    free(err);
+    err = NULL;
+    char *stock = NULL;
+    REQUIRE_EQ(tote(&stock, NULL, "stock", "list", "--json", NULL, NULL), 0);
+    CHECK_STR(stock, "[]\n"); /* nothing was received by the refused runs */
+    free(stock);
+    CHECK_EQ(tote(&out, &err, "import", "stock", data("inventory_shopify.csv"), "--location", "pop-up store"),
+             0);
+    CHECK_HAS(out,
+              "6 rows: 0 received (0 units), 1 with nothing on hand skipped, 5 of other locations skipped; "
+              "0 rejected");
+    CHECK(strstr(err, "warning") == NULL);
+    free(out);
+    free(err);
 }
 
 static void test_bad_barcodes_not_kept(void)
@@ -818,8 +854,9 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
         TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
-        TT_TEST(test_stock_from_shopify_inventory_export), TT_TEST(test_bad_barcodes_not_kept),
-        TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
-        TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
-        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_order_show_cuts_names_by_character),
-        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_stock_from_shopify_inventory_export), TT_TEST(test_stock_shopify_one_location),
+        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_unshipped_variants_without_sku_are_skipped),
+        TT_TEST(test_locations_bad_rows), TT_TEST(test_orders_json_good_and_bad),
+        TT_TEST(test_orders_json_from_shopify_api), TT_TEST(test_semicolon_export_with_decimal_commas),
+        TT_TEST(test_order_show_cuts_names_by_character), TT_TEST(test_wrong_kind_of_file),
+        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

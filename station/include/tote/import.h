@@ -173,9 +173,11 @@ typedef struct tote_import_problem {
 } tote_import_problem;
 
 typedef struct tote_import_opts {
-    const char *actor; /* audit actor (NULL: "import") */
-    int strict;        /* anything rejected -> nothing written (one transaction, rolled back) */
-    int force;         /* import even if this file was imported before */
+    const char *actor;    /* audit actor (NULL: "import") */
+    int strict;           /* anything rejected -> nothing written (one transaction, rolled back) */
+    int force;            /* import even if this file was imported before */
+    const char *location; /* stock from Shopify's inventory export: only the rows of this store
+                             location (ASCII case-insensitive); NULL: every location */
     /* Each problem as it is found (may be NULL); strings valid during the call. */
     void (*on_problem)(void *ud, const tote_import_problem *p);
     /* Progress of the pass that writes (may be NULL): bytes of the file done and in all
@@ -200,6 +202,7 @@ typedef struct tote_import_summary {
     long long skipped;   /* records deliberately not imported (orders fulfilled upstream, image rows) */
     long long unshipped; /* products: variants not shipped (gift cards, digital goods) with no SKU,
                             not imported: nothing to stock or pick */
+    long long elsewhere; /* stock: Shopify inventory rows of other locations than opts.location */
     long long rejected;  /* records not imported because of a problem */
     long long warnings;  /* records imported with a warning */
     long long barcodes;  /* barcodes set (products) */
