@@ -63,6 +63,11 @@ int imp_blank(const char *s);
 int imp_contains_ci(const char *hay, const char *needle);
 /* 1 if the comma-separated list (Shopify Tags) holds tag, ASCII case-insensitive. */
 int imp_has_tag(const char *tags, const char *tag);
+/* 1 if a payment method names cash on delivery ("Cash on Delivery (COD)", "COD"). */
+int imp_cod_method(const char *method);
+/* 1 if the order is collected, not shipped: Tags hold pickup / local pickup /
+ * in-store pickup, or the shipping method says pickup, pick up, click & collect. */
+int imp_pickup(const char *tags, const char *shipping_method);
 
 /* ---- one import run ---- */
 typedef struct imp_run {

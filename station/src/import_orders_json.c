@@ -154,12 +154,6 @@ static int address_common(struct jctx *j, const cJSON *addr, tote_order_in *in)
            get_str(j, addr, ADDR, "phone", &in->ship_phone);
 }
 
-static int cod_method(const char *m)
-{
-    return m && (imp_contains_ci(m, "cash on delivery") || imp_contains_ci(m, "(COD)") ||
-                 (strlen(m) == 3 && (m[0] | 32) == 'c' && (m[1] | 32) == 'o' && (m[2] | 32) == 'd'));
-}
-
 static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in,
                                tote_order_line_in **lines_out);
 
@@ -281,7 +275,7 @@ static int parse_order(struct jctx *j, const cJSON *o, tote_order_in *in, tote_o
         if (get_str(j, pay, "payment.", "status", &in->payment_status) ||
             get_str(j, pay, "payment.", "method", &in->payment_method))
             return -1;
-        if (get_bool(j, pay, "payment.", "cod", cod_method(in->payment_method), &in->cod))
+        if (get_bool(j, pay, "payment.", "cod", imp_cod_method(in->payment_method), &in->cod))
             return -1;
     }
     const cJSON *addr = get_obj(j, o, "shipping_address", &bad);
@@ -390,8 +384,11 @@ static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in
         return -1;
     if (!in->payment_method && get_str(j, o, "", "gateway", &in->payment_method))
         return -1;
-    in->cod = cod_method(in->payment_method);
-    const char *status;
+    in->cod = imp_cod_method(in->payment_method);
+    const char *status, *tags;
+    if (get_str(j, o, "", "tags", &tags))
+        return -1;
+    in->rush = imp_has_tag(tags, "rush"); /* as in the CSV export */
     if (get_str(j, o, "", "fulfillment_status", &status))
         return -1;
     in->fulfilled_upstream = is_text(status, "fulfilled");
@@ -399,6 +396,7 @@ static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in
     if (cJSON_IsArray(ship) && cJSON_IsObject(cJSON_GetArrayItem(ship, 0)) &&
         get_str(j, cJSON_GetArrayItem(ship, 0), "shipping_lines[0].", "title", &in->shipping_method))
         return -1;
+    in->pickup = imp_pickup(tags, in->shipping_method);
     int bad = 0;
     const cJSON *cust = get_obj(j, o, "customer", &bad);
     if (bad || (cust && (full_name(j, cust, "customer.", &in->customer_name) ||

@@ -197,25 +197,6 @@ static struct sorder *open_order(struct ctx *c, const char *name, long long line
     return o;
 }
 
-static int is_cod(const char *method)
-{
-    if (!method)
-        return 0;
-    if (imp_contains_ci(method, "cash on delivery") || imp_contains_ci(method, "(COD)"))
-        return 1;
-    const char *t;
-    size_t n = imp_trim(method, &t);
-    return n == 3 && strncasecmp(t, "cod", 3) == 0;
-}
-
-static int is_pickup_method(const char *m)
-{
-    if (!m)
-        return 0;
-    return imp_contains_ci(m, "pickup") || imp_contains_ci(m, "pick up") || imp_contains_ci(m, "pick-up") ||
-           imp_contains_ci(m, "click & collect") || imp_contains_ci(m, "click and collect");
-}
-
 /* The order-level fields of the order's first row. */
 static void take_order_fields(struct ctx *c, struct sorder *o, const tote_csv_row *row)
 {
@@ -248,7 +229,7 @@ static void take_order_fields(struct ctx *c, struct sorder *o, const tote_csv_ro
             *p = (char)(*p - 'A' + 'a');
     in->payment_status = fin;
     in->payment_method = keep(o, F(c, row, C_PAY_METHOD), 0);
-    in->cod = is_cod(in->payment_method);
+    in->cod = imp_cod_method(in->payment_method);
     in->email = keep(o, F(c, row, C_EMAIL), 0);
     in->external_ref = keep(o, F(c, row, C_ID), 0);
     in->currency = keep(o, F(c, row, C_CURRENCY), 0);
@@ -276,8 +257,7 @@ static void take_order_fields(struct ctx *c, struct sorder *o, const tote_csv_ro
     in->ship_phone = keep(o, F(c, row, C_SHIP_PHONE), 1);
     const char *tags = F(c, row, C_TAGS);
     in->rush = imp_has_tag(tags, "rush");
-    in->pickup = imp_has_tag(tags, "pickup") || imp_has_tag(tags, "local pickup") ||
-                 imp_has_tag(tags, "in-store pickup") || is_pickup_method(in->shipping_method);
+    in->pickup = imp_pickup(tags, in->shipping_method);
     const char *ful = F(c, row, C_FULFILLMENT);
     const char *ft;
     size_t fn = imp_trim(ful, &ft);

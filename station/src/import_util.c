@@ -215,6 +215,8 @@ int imp_contains_ci(const char *hay, const char *needle)
 
 int imp_has_tag(const char *tags, const char *tag)
 {
+    if (!tags)
+        return 0;
     size_t want = strlen(tag);
     const char *p = tags;
     while (*p) {
@@ -537,4 +539,25 @@ int tote_import_parse_barcode(const char *text, char out[65], char *why, size_t 
     }
     memcpy(out, g, 15);
     return 0;
+}
+
+int imp_cod_method(const char *method)
+{
+    if (!method)
+        return 0;
+    if (imp_contains_ci(method, "cash on delivery") || imp_contains_ci(method, "(COD)"))
+        return 1;
+    const char *t;
+    size_t n = imp_trim(method, &t);
+    return n == 3 && strncasecmp(t, "cod", 3) == 0;
+}
+
+int imp_pickup(const char *tags, const char *m)
+{
+    if (imp_has_tag(tags, "pickup") || imp_has_tag(tags, "local pickup") ||
+        imp_has_tag(tags, "in-store pickup"))
+        return 1;
+    return m &&
+           (imp_contains_ci(m, "pickup") || imp_contains_ci(m, "pick up") || imp_contains_ci(m, "pick-up") ||
+            imp_contains_ci(m, "click & collect") || imp_contains_ci(m, "click and collect"));
 }

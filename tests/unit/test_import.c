@@ -262,7 +262,11 @@ static void test_orders_json_shopify_api(void)
     CHECK_STR(s.province[0], "MA");
     CHECK_STR(s.method[0], "shopify_payments");
     CHECK_EQ(s.fulfilled[0], 0);
-    CHECK_EQ(s.cod[1], 1); /* "Cash on Delivery (COD)" */
+    CHECK_EQ(s.cod[1], 1);    /* "Cash on Delivery (COD)" */
+    CHECK_EQ(s.rush[1], 1);   /* tags "vip, Rush" */
+    CHECK_EQ(s.pickup[1], 1); /* "Click & Collect" */
+    CHECK_EQ(s.rush[0], 0);
+    CHECK_EQ(s.pickup[0], 0);
     CHECK_STR(s.ship_name[1], "Jo Martin");
     CHECK_EQ(s.fulfilled[2], 1);
     CHECK_HAS(s.errors[3], "line_items[0].sku is missing");
