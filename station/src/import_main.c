@@ -250,6 +250,9 @@ tote_st_err tote_import_file(tote_store *s, tote_import_kind kind, const char *p
         *err_msg = NULL;
     memset(sum, 0, sizeof *sum);
     sum->kind = kind;
+    static const tote_import_opts none = {0};
+    if (!opts)
+        opts = &none;
     imp_run r = {.s = s,
                  .o = opts,
                  .sum = sum,

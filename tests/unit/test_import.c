@@ -534,6 +534,13 @@ static void test_missing_columns_and_unknown_kind(void)
              TOTE_ST_E_NOT_FOUND);
     CHECK_HAS(msg, "cannot open /nonexistent/stock.csv");
     free(msg);
+    /* no options at all: the defaults (a Shopify inventory export reads opts->location) */
+    msg = NULL;
+    CHECK_EQ(tote_import_file(s, TOTE_IMPORT_STOCK, tt_src("tests/data/import/inventory_shopify.csv"), NULL,
+                              &m, &msg),
+             TOTE_ST_E_OK);
+    CHECK(msg == NULL);
+    CHECK_EQ(m.records, 6);
     tote_import_kind k;
     CHECK_EQ(tote_import_kind_parse("shopify-orders", &k), 0);
     CHECK_EQ(k, TOTE_IMPORT_SHOPIFY_ORDERS);

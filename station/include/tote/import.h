@@ -215,7 +215,8 @@ typedef struct tote_import_summary {
  * (summary->already_imported = 1, OK) unless opts->force. Otherwise every
  * record is written through the store's upserts (catalog.h, stock.h,
  * orders.h), in transactions of about a quarter second each (strict: one),
- * and the import is logged with its summary.
+ * and the import is logged with its summary. opts may be NULL (all
+ * defaults).
  *
  * Returns OK when the file was read to the end (rejected records are counted
  * in summary->rejected and were reported through opts->on_problem); INVALID
