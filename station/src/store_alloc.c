@@ -61,20 +61,6 @@ static void idvec_uniq(idvec *iv)
     iv->n = w;
 }
 
-/* Steps a statement that returns no rows; resets it. */
-/*
- * One transaction per public call: our own when the caller has none; else
- * the work joins the caller's transaction (no savepoint: SQLite journals
- * every page of every statement again inside one, which makes big runs many
- * times slower). Bad input is refused before anything is written; after any
- * other error the caller must roll its transaction back.
- */
-static tote_st_err tx_begin(tote_store *s, int *own)
-{
-    *own = sqlite3_get_autocommit(tote_store_db(s));
-    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
-}
-
 /* Today's UTC date "YYYY-MM-DD" from the store's clock ($TOTE_NOW). */
 static void today(char out[11])
 {
@@ -704,42 +690,24 @@ typedef struct order_sum {
     const char *name; /* NULL: read from the order row */
 } order_sum;
 
-#define EV_BATCH 32
-#define EV_1 "(?1, ?2, NULL, 'order.allocated', 'order', ?, ?)"
-#define EV_4 EV_1 "," EV_1 "," EV_1 "," EV_1
-#define EV_32 EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4
-#define EV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
-
 static void allocated_detail(const order_sum *o, char *buf, size_t cap)
 {
     snprintf(buf, cap, "{\"units\":%lld,\"backorder\":%lld,\"fully\":%s}", o->units, o->backorder,
              o->backorder == 0 ? "true" : "false");
 }
 
+static const char *allocated_row(void *ud, size_t i, char *detail, size_t cap)
+{
+    const order_sum *const *o = ud;
+    allocated_detail(o[i], detail, cap);
+    return o[i]->name;
+}
+
 /* The 'order.allocated' events of the named orders o[0..n), 32 to a statement. */
-static tote_st_err allocated_events(tote_store *s, const order_sum *const *o, size_t n, const char *actor,
+static tote_st_err allocated_events(tote_store *s, const order_sum **o, size_t n, const char *actor,
                                     const char *now)
 {
-    tote_st_err e = TOTE_ST_E_OK;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
-        size_t k = n - i >= EV_BATCH ? EV_BATCH : 1;
-        sqlite3_stmt *st = tote_store_stmt(s, k == EV_BATCH ? EV_INSERT EV_32 : EV_INSERT EV_1);
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-        if (actor)
-            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 2);
-        for (size_t j = 0; j < k; j++, i++) {
-            char detail[128];
-            allocated_detail(o[i], detail, sizeof detail);
-            sqlite3_bind_text(st, 3 + 2 * (int)j, o[i]->name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
-        }
-        e = store_exec(st);
-    }
-    return e;
+    return store_order_events(s, "order.allocated", actor, now, n, allocated_row, (void *)o);
 }
 
 /* After a run: the order's 'order.allocated' event (or, for a released
@@ -911,7 +879,7 @@ static tote_st_err order_backorder(tote_store *s, long long order_id, long long 
 tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *actor, int *fully)
 {
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = store_own_begin(s, &own);
     if (e != TOTE_ST_E_OK)
         return e;
     sqlite3_stmt *st =
@@ -1191,7 +1159,7 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
     if (qty <= 0)
         return TOTE_ST_E_INVALID;
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = store_own_begin(s, &own);
     if (e != TOTE_ST_E_OK)
         return e;
     sqlite3_stmt *st =
@@ -1298,7 +1266,7 @@ static tote_st_err close_empty_lists(tote_store *s, const idvec *lists, const ch
 tote_st_err tote_alloc_release_order(tote_store *s, long long order_id, const char *actor)
 {
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = store_own_begin(s, &own);
     if (e != TOTE_ST_E_OK)
         return e;
     char now[32];

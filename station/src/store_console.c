@@ -11,40 +11,6 @@
 #include "store_tx.h"
 #include "tote/console.h"
 
-static void json_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-    switch (sqlite3_column_type(st, col)) {
-    case SQLITE_NULL:
-        cJSON_AddNullToObject(o, key);
-        break;
-    case SQLITE_INTEGER:
-    case SQLITE_FLOAT:
-        cJSON_AddNumberToObject(o, key, sqlite3_column_double(st, col));
-        break;
-    default:
-        cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, col));
-        break;
-    }
-}
-
-/* Runs st and appends one object per row (keys = column names) to arr. */
-static tote_st_err rows_json(sqlite3_stmt *st, cJSON *arr)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        if (!o) {
-            sqlite3_reset(st);
-            return TOTE_ST_E_NOMEM;
-        }
-        for (int i = 0; i < sqlite3_column_count(st); i++)
-            json_col(o, sqlite3_column_name(st, i), st, i);
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
-}
-
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
@@ -93,7 +59,7 @@ tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *
     sqlite3_bind_int(st, 4, limit);
     bind_text_or_null(st, 5, name);
     sqlite3_bind_text(st, 6, strcmp(since, today) < 0 ? since : today, -1, SQLITE_TRANSIENT);
-    return rows_json(st, arr);
+    return store_rows_by_name(st, arr);
 }
 
 tote_st_err tote_console_q_printers(tote_store *s, const char *day_ago, int limit, cJSON *arr)
@@ -121,7 +87,7 @@ tote_st_err tote_console_q_printers(tote_store *s, const char *day_ago, int limi
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, day_ago, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, limit);
-    return rows_json(st, arr);
+    return store_rows_by_name(st, arr);
 }
 
 /* every status before shipped, listed so that the status index serves them */
@@ -154,7 +120,7 @@ tote_st_err tote_console_q_late(tote_store *s, const char *now, const char *toda
     sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 3, limit);
-    return rows_json(st, arr);
+    return store_rows_by_name(st, arr);
 }
 
 tote_st_err tote_console_q_refused(tote_store *s, const char *since, int threshold, cJSON *arr)
@@ -169,7 +135,7 @@ tote_st_err tote_console_q_refused(tote_store *s, const char *since, int thresho
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, threshold);
-    return rows_json(st, arr);
+    return store_rows_by_name(st, arr);
 }
 
 tote_st_err tote_console_q_unconfirmed(tote_store *s, const char *before, int limit, cJSON *arr)
@@ -182,7 +148,7 @@ tote_st_err tote_console_q_unconfirmed(tote_store *s, const char *before, int li
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, before, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, limit);
-    return rows_json(st, arr);
+    return store_rows_by_name(st, arr);
 }
 
 tote_st_err tote_console_q_acked(tote_store *s, const char *kind, const char *subject, char out[32])
@@ -269,7 +235,7 @@ tote_st_err tote_console_q_scans(tote_store *s, const char *device, int limit, c
                 cJSON_AddStringToObject(o, keys[i], t ? t : "");
                 free(t);
             } else {
-                json_col(o, keys[i], st, i);
+                store_json_value(o, keys[i], st, i);
             }
         }
         cJSON_AddItemToArray(arr, o);
@@ -304,7 +270,7 @@ tote_st_err tote_console_q_orders(tote_store *s, const char *status, const char 
     sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 4, limit);
-    return rows_json(st, arr);
+    return store_rows_by_name(st, arr);
 }
 
 tote_st_err tote_console_q_search(tote_store *s, const char *text, int limit, cJSON *arr)
@@ -346,7 +312,7 @@ tote_st_err tote_console_q_search(tote_store *s, const char *text, int limit, cJ
     sqlite3_bind_int(st, 4, limit);
     free(upper);
     free(after);
-    tote_st_err e = rows_json(st, arr);
+    tote_st_err e = store_rows_by_name(st, arr);
     cJSON *m;
     cJSON_ArrayForEach(m, arr)
     {

@@ -12,33 +12,6 @@
 #define EV_REACHED "reorder.point_reached"
 #define EV_CLEARED "reorder.cleared"
 
-/*
- * One transaction per public call: our own when the caller has none; else
- * the work joins the caller's transaction (no savepoint: SQLite journals
- * every page of every statement again inside one, which makes big runs many
- * times slower). Bad input is refused before anything is written; after any
- * other error the caller must roll its transaction back.
- */
-static tote_st_err tx_begin(tote_store *s, int *own)
-{
-    *own = sqlite3_get_autocommit(tote_store_db(s));
-    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
-}
-
-static tote_st_err tx_end(tote_store *s, int own, tote_st_err e)
-{
-    if (!own)
-        return e;
-    if (e == TOTE_ST_E_OK) {
-        e = tote_store_commit(s);
-        if (e != TOTE_ST_E_OK)
-            tote_store_rollback(s);
-    } else {
-        tote_store_rollback(s);
-    }
-    return e;
-}
-
 static long long suggested(long long point, long long qty, long long available)
 {
     long long lift = point - available + 1;
@@ -128,10 +101,10 @@ static tote_st_err check_in_tx(tote_store *s, long long product_id, const char *
 tote_st_err tote_reorder_check(tote_store *s, long long product_id, const char *actor)
 {
     int own;
-    tote_st_err e = tx_begin(s, &own);
+    tote_st_err e = store_own_begin(s, &own);
     if (e != TOTE_ST_E_OK)
         return e;
-    return tx_end(s, own, check_in_tx(s, product_id, actor));
+    return store_own_end(s, own, check_in_tx(s, product_id, actor));
 }
 
 tote_st_err tote_reorder_list_json(tote_store *s, cJSON **out)

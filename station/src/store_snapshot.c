@@ -3,39 +3,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "store_tx.h"
 #include "tote/snapshot.h"
-
-static void add_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-    switch (sqlite3_column_type(st, col)) {
-    case SQLITE_NULL:
-        cJSON_AddNullToObject(o, key);
-        break;
-    case SQLITE_INTEGER:
-    case SQLITE_FLOAT:
-        cJSON_AddNumberToObject(o, key, sqlite3_column_double(st, col));
-        break;
-    default:
-        cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, col));
-        break;
-    }
-}
 
 /* Runs st (bound by the caller) and appends one object per row, keys from
  * the column names, to a new array obj[key]. */
 static tote_st_err rows_to_array(sqlite3_stmt *st, cJSON *obj, const char *key)
 {
     cJSON *arr = cJSON_AddArrayToObject(obj, key);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        int n = sqlite3_column_count(st);
-        for (int i = 0; i < n; i++)
-            add_col(o, sqlite3_column_name(st, i), st, i);
-        cJSON_AddItemToArray(arr, o);
+    if (!arr) {
+        sqlite3_reset(st);
+        return TOTE_ST_E_NOMEM;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+    return store_rows_by_name(st, arr);
 }
 
 /* Runs a two-column (name, count) query into obj[key] = {name: count}. */
@@ -166,7 +146,7 @@ tote_st_err tote_snapshot_order(tote_store *s, const char *name, int limit, cJSO
     long long id = sqlite3_column_int64(st, 0);
     cJSON *o = cJSON_AddObjectToObject(obj, "order");
     for (int i = 1; i < sqlite3_column_count(st); i++)
-        add_col(o, sqlite3_column_name(st, i), st, i);
+        store_json_value(o, sqlite3_column_name(st, i), st, i);
     sqlite3_reset(st);
 
     st = tote_store_stmt(s, "SELECT line_no, sku, name, ordered, allocated, picked, short, packed, shipped, "

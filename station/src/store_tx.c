@@ -172,6 +172,12 @@ tote_st_err store_rows_json(tote_store *s, sqlite3_stmt *st, const char *type, c
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
 }
 
+tote_st_err store_own_begin(tote_store *s, int *own)
+{
+    *own = sqlite3_get_autocommit(tote_store_db(s));
+    return *own ? tote_store_begin(s) : TOTE_ST_E_OK;
+}
+
 tote_st_err store_own_end(tote_store *s, int own, tote_st_err e)
 {
     if (!own)
@@ -223,6 +229,71 @@ tote_st_err store_bulk_end(tote_store *s, int own, tote_st_err e)
             sqlite3_reset(st);
         if (rc != SQLITE_DONE && e == TOTE_ST_E_OK)
             e = TOTE_ST_E_DB; /* committed, but the connection must not go on without enforcement */
+    }
+    return e;
+}
+
+void store_json_value(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        cJSON_AddNullToObject(o, key);
+        break;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT:
+        cJSON_AddNumberToObject(o, key, sqlite3_column_double(st, i));
+        break;
+    default:
+        cJSON_AddStringToObject(o, key, (const char *)sqlite3_column_text(st, i));
+        break;
+    }
+}
+
+tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) {
+            sqlite3_reset(st);
+            return TOTE_ST_E_NOMEM;
+        }
+        for (int i = 0; i < sqlite3_column_count(st); i++)
+            store_json_value(o, sqlite3_column_name(st, i), st, i);
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
+#define OEV_BATCH 32
+#define OEV_1 "(?1, ?2, NULL, ?3, 'order', ?, ?)"
+#define OEV_4 OEV_1 "," OEV_1 "," OEV_1 "," OEV_1
+#define OEV_32 OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4
+#define OEV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+
+tote_st_err store_order_events(tote_store *s, const char *kind, const char *actor, const char *now, size_t n,
+                               store_event_row_fn row, void *ud)
+{
+    tote_st_err e = TOTE_ST_E_OK;
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
+        size_t k = n - i >= OEV_BATCH ? OEV_BATCH : 1;
+        sqlite3_stmt *st = tote_store_stmt(s, k == OEV_BATCH ? OEV_INSERT OEV_32 : OEV_INSERT OEV_1);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        if (actor)
+            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+        for (size_t j = 0; j < k; j++, i++) {
+            char json[256];
+            const char *name = row(ud, i, json, sizeof json);
+            sqlite3_bind_text(st, 4 + 2 * (int)j, name, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 5 + 2 * (int)j, json, -1, SQLITE_TRANSIENT);
+        }
+        e = store_exec(st);
     }
     return e;
 }

@@ -21,6 +21,10 @@ typedef struct store_tx {
 tote_st_err store_tx_begin(tote_store *s, store_tx *tx);
 tote_st_err store_tx_end(tote_store *s, store_tx *tx, tote_st_err e);
 
+/* One transaction per public call, without a savepoint: *own = 1 and
+ * BEGIN when the caller has no transaction, else *own = 0 and the work
+ * joins the caller's (who must roll back after an error). */
+tote_st_err store_own_begin(tote_store *s, int *own);
 /* Ends a transaction the caller began itself (own 1): commit on OK, else (or
  * when the commit fails) roll back. own 0: returns e untouched. */
 tote_st_err store_own_end(tote_store *s, int own, tote_st_err e);
@@ -78,6 +82,28 @@ void store_json_col(cJSON *o, const char *spec, sqlite3_stmt *st, int i);
  */
 tote_st_err store_rows_json(tote_store *s, sqlite3_stmt *st, const char *type, const char *const cols[],
                             cJSON *arr, long long *rows);
+
+/* Adds column i of st to o under key, typed by the value: NULL null,
+ * integer or real a number, else text. */
+void store_json_value(cJSON *o, const char *key, sqlite3_stmt *st, int i);
+
+/*
+ * Steps st to its end, appending to arr one object per row whose keys are
+ * the column names and whose values follow the column's type (NULL null,
+ * integer or real a number, else text). Resets st; OK, NOMEM, or the mapped
+ * SQLite error.
+ */
+tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr);
+
+/*
+ * Writes n events of kind about orders (subject_type 'order'), at now by
+ * actor (may be NULL), 32 rows to a statement. row(ud, i, detail, cap) fills
+ * event i's detail JSON and returns its order name (valid until the next
+ * call).
+ */
+typedef const char *(*store_event_row_fn)(void *ud, size_t i, char *detail, size_t cap);
+tote_st_err store_order_events(tote_store *s, const char *kind, const char *actor, const char *now, size_t n,
+                               store_event_row_fn row, void *ud);
 
 /*
  * store_customer.c: tote_customer_ensure() for a caller that holds a write

@@ -467,38 +467,27 @@ static tote_st_err write_tasks(tote_store *s, const wave_work *w, size_t nt)
     return e;
 }
 
-#define EV_BATCH 32
-#define EV_1 "(?1, ?2, NULL, 'order.waved', 'order', ?, ?)"
-#define EV_4 EV_1 "," EV_1 "," EV_1 "," EV_1
-#define EV_32 EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4 "," EV_4
-#define EV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+struct waved {
+    const wave_work *w;
+    long long wave_id;
+};
+
+static const char *waved_row(void *ud, size_t i, char *detail, size_t cap)
+{
+    const struct waved *v = ud;
+    char tote[48];
+    tote_text(tote, sizeof tote, &v->w->m[i]);
+    snprintf(detail, cap, "{\"wave\":%lld,\"pick_list\":%lld,\"tote\":\"%s\"}", v->wave_id,
+             v->w->m[i].list_id, tote);
+    return v->w->m[i].name;
+}
 
 /* The 'order.waved' event of members [0, n), 32 to a statement. */
 static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, long long wave_id,
                                 const char *actor, const char *now)
 {
-    tote_st_err e = TOTE_ST_E_OK;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < n;) {
-        size_t k = n - i >= EV_BATCH ? EV_BATCH : 1;
-        sqlite3_stmt *st = tote_store_stmt(s, k == EV_BATCH ? EV_INSERT EV_32 : EV_INSERT EV_1);
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-        if (actor)
-            sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 2);
-        for (size_t j = 0; j < k; j++, i++) {
-            char tote[48], detail[160];
-            tote_text(tote, sizeof tote, &w->m[i]);
-            snprintf(detail, sizeof detail, "{\"wave\":%lld,\"pick_list\":%lld,\"tote\":\"%s\"}", wave_id,
-                     w->m[i].list_id, tote);
-            sqlite3_bind_text(st, 3 + 2 * (int)j, w->m[i].name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 4 + 2 * (int)j, detail, -1, SQLITE_TRANSIENT);
-        }
-        e = store_exec(st);
-    }
-    return e;
+    struct waved v = {w, wave_id};
+    return store_order_events(s, "order.waved", actor, now, n, waved_row, &v);
 }
 
 #define TOTE_BATCH 64
