@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "store_tx.h"
 
 #define STMT_CACHE_INITIAL 256
 
@@ -445,14 +446,6 @@ void tote_store_now(char buf[32])
     snprintf(buf, 32, "%.19s.%03dZ", date, (int)(ts.tv_nsec / 1000000));
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 tote_st_err tote_store_event(tote_store *s, const char *actor, const char *device, const char *kind,
                              const char *subject_type, const char *subject, const char *detail_json)
 {
@@ -463,12 +456,12 @@ tote_st_err tote_store_event(tote_store *s, const char *actor, const char *devic
     char now[32];
     tote_store_now(now);
     sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    bind_text_or_null(st, 2, actor);
-    bind_text_or_null(st, 3, device);
+    store_bind_text_or_null(st, 2, actor);
+    store_bind_text_or_null(st, 3, device);
     sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
-    bind_text_or_null(st, 5, subject_type);
-    bind_text_or_null(st, 6, subject);
-    bind_text_or_null(st, 7, detail_json);
+    store_bind_text_or_null(st, 5, subject_type);
+    store_bind_text_or_null(st, 6, subject);
+    store_bind_text_or_null(st, 7, detail_json);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);

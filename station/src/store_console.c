@@ -11,14 +11,6 @@
 #include "store_tx.h"
 #include "tote/console.h"
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *since, const char *today,
                                    const char *online_since, int limit, cJSON *arr)
 {
@@ -57,7 +49,7 @@ tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *
     sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, online_since, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 4, limit);
-    bind_text_or_null(st, 5, name);
+    store_bind_text_or_null(st, 5, name);
     sqlite3_bind_text(st, 6, strcmp(since, today) < 0 ? since : today, -1, SQLITE_TRANSIENT);
     return store_rows_by_name(st, arr);
 }

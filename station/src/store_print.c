@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/printing.h"
 
 static int step_done(sqlite3_stmt *st)
@@ -28,14 +29,6 @@ static char *col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? strdup((const char *)t) : NULL;
-}
-
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 /* ---------------- printers ---------------- */
@@ -161,7 +154,7 @@ tote_st_err tote_store_print_job_add(tote_store *s, const char *printer, long lo
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, format, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob64(st, 5, doc, (sqlite3_uint64)len, SQLITE_TRANSIENT);
-    bind_opt(st, 6, requested_by);
+    store_bind_text_or_null(st, 6, requested_by);
     sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
     tote_st_err e = done_err(step_done(st));
     if (e == TOTE_ST_E_OK && id_out)
@@ -264,7 +257,7 @@ tote_st_err tote_store_print_job_claim(tote_store *s, long long id, int attempts
     tote_store_now(now);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, attempts);
-    bind_opt(st, 3, lease_until);
+    store_bind_text_or_null(st, 3, lease_until);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
     int rc = step_done(st);
     if (rc == SQLITE_DONE)
@@ -298,7 +291,7 @@ tote_st_err tote_store_print_job_state(tote_store *s, long long id, const char *
     tote_store_now(now);
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 3, error);
+    store_bind_text_or_null(st, 3, error);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
     return done_err(step_done(st));
 }
@@ -312,8 +305,8 @@ tote_st_err tote_store_print_job_retry(tote_store *s, long long id, const char *
     char now[32];
     tote_store_now(now);
     sqlite3_bind_int64(st, 1, id);
-    bind_opt(st, 2, next_at);
-    bind_opt(st, 3, error);
+    store_bind_text_or_null(st, 2, next_at);
+    store_bind_text_or_null(st, 3, error);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
     return done_err(step_done(st));
 }
@@ -327,7 +320,7 @@ tote_st_err tote_store_print_job_bump(tote_store *s, long long id, const char *e
     char now[32];
     tote_store_now(now);
     sqlite3_bind_int64(st, 1, id);
-    bind_opt(st, 2, error);
+    store_bind_text_or_null(st, 2, error);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
     return done_err(step_done(st));
 }
@@ -341,7 +334,7 @@ tote_st_err tote_store_alert_add(tote_store *s, const char *kind, const char *su
     char now[32];
     tote_store_now(now);
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-    bind_opt(st, 2, subject);
+    store_bind_text_or_null(st, 2, subject);
     sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
     return done_err(step_done(st));

@@ -233,6 +233,14 @@ tote_st_err store_bulk_end(tote_store *s, int own, tote_st_err e)
     return e;
 }
 
+void store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 void store_json_value(cJSON *o, const char *key, sqlite3_stmt *st, int i)
 {
     switch (sqlite3_column_type(st, i)) {

@@ -63,6 +63,9 @@ tote_st_err store_exec(sqlite3_stmt *st);
  * TOTE_ST_E_DB if it cannot be prepared. */
 tote_st_err store_exec_sql(tote_store *s, const char *sql);
 
+/* Binds v as text (copied), or SQL NULL when v is NULL. */
+void store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
+
 /* malloc'd copy of column i's text, or NULL. */
 char *store_col_dup(sqlite3_stmt *st, int i);
 
