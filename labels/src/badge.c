@@ -95,34 +95,9 @@ static tote_lb_err code128(bl *y, const char *value)
     int syms[BADGE_VALUE_MAX];
     for (size_t i = 0; i < n; i++)
         syms[i] = (unsigned char)value[i];
-    char *zpl = NULL;
-    int modules = tote_lb_code128_plan(syms, n, &zpl);
-    if (modules < 0)
-        return TOTE_LB_E_NOMEM;
     static const int m203[] = {4, 3, 2, 1}, m300[] = {6, 5, 4, 3, 2, 1};
-    const int *mt = y->L->dpi == 300 ? m300 : m203;
-    int nt = y->L->dpi == 300 ? 6 : 4, W = y->L->width;
-    for (int t = 0; t < nt; t++) {
-        int m = mt[t];
-        if ((modules + 20) * m > W)
-            continue;
-        tote_lb_item *it = item(y, TOTE_LB_ITEM_CODE128, "badge");
-        if (!it) {
-            free(zpl);
-            return TOTE_LB_E_NOMEM;
-        }
-        it->module = m;
-        it->modules = modules;
-        it->w = modules * m;
-        it->x = (W - it->w) / 2;
-        it->y = S(y, BAR_Y);
-        it->h = S(y, BAR_H);
-        it->zpl_data = zpl;
-        it->data = strdup(value);
-        return it->data ? TOTE_LB_E_OK : TOTE_LB_E_NOMEM;
-    }
-    free(zpl);
-    return TOTE_LB_E_FIT;
+    return tote_lb_linear_add(y->L, &y->cap, TOTE_LB_ITEM_CODE128, "badge", syms, n, value, S(y, BAR_Y),
+                              S(y, BAR_H), y->L->dpi == 300 ? m300 : m203, y->L->dpi == 300 ? 6 : 4);
 }
 
 static tote_lb_err cut_line(bl *y)

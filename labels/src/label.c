@@ -257,33 +257,11 @@ static int address_valid(const tote_address *a, int to, const char **field)
 static tote_lb_err add_linear(lay *y, tote_lb_item_kind kind, const char *field, const int *syms, size_t n,
                               const char *data, int by, int bh, const int *modules_try, int n_try)
 {
-    char *zpl = NULL;
-    int modules = tote_lb_code128_plan(syms, n, &zpl);
-    if (modules < 0)
-        return TOTE_LB_E_NOMEM;
-    int W = y->L->width;
-    for (int t = 0; t < n_try; t++) {
-        int m = modules_try[t];
-        if ((modules + 20) * m <= W) {
-            tote_lb_item *it = add_item(y, kind, field);
-            if (!it) {
-                free(zpl);
-                return TOTE_LB_E_NOMEM;
-            }
-            it->module = m;
-            it->modules = modules;
-            it->w = modules * m;
-            it->x = (W - it->w) / 2;
-            it->y = S(y, by);
-            it->h = (int)ceil(bh * y->k);
-            it->zpl_data = zpl;
-            it->data = strdup(data);
-            return it->data ? TOTE_LB_E_OK : TOTE_LB_E_NOMEM;
-        }
-    }
-    free(zpl);
-    y->err_field = field;
-    return TOTE_LB_E_FIT;
+    tote_lb_err e = tote_lb_linear_add(y->L, &y->cap, kind, field, syms, n, data, S(y, by),
+                                       (int)ceil(bh * y->k), modules_try, n_try);
+    if (e == TOTE_LB_E_FIT)
+        y->err_field = field;
+    return e;
 }
 
 static int tracking_valid(const char *t)

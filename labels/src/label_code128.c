@@ -1,6 +1,7 @@
 /*
- * Barcode data for labels: the SSCC check (GS1 mod-10) and the Code 128
- * codeword plan written as ZPL field data with invocation codes.
+ * Barcode data for labels: the SSCC check (GS1 mod-10), the Code 128
+ * codeword plan written as ZPL field data with invocation codes, and the
+ * placing of a centred linear barcode on a layout.
  */
 #include "tote/label.h"
 
@@ -112,4 +113,35 @@ int tote_lb_code128_plan(const int *syms, size_t n, char **zpl)
     }
     *zpl = b.p;
     return cw * 11 + 13;
+}
+
+tote_lb_err tote_lb_linear_add(tote_lb_layout *L, size_t *cap, tote_lb_item_kind kind, const char *field,
+                               const int *syms, size_t n, const char *data, int y, int h,
+                               const int *modules_try, int n_try)
+{
+    char *zpl = NULL;
+    int modules = tote_lb_code128_plan(syms, n, &zpl);
+    if (modules < 0)
+        return TOTE_LB_E_NOMEM;
+    for (int t = 0; t < n_try; t++) {
+        int m = modules_try[t];
+        if ((modules + 20) * m > L->width)
+            continue;
+        tote_lb_item *it = tote_lb_item_add(L, cap, kind, field);
+        if (!it) {
+            free(zpl);
+            return TOTE_LB_E_NOMEM;
+        }
+        it->module = m;
+        it->modules = modules;
+        it->w = modules * m;
+        it->x = (L->width - it->w) / 2;
+        it->y = y;
+        it->h = h;
+        it->zpl_data = zpl;
+        it->data = strdup(data);
+        return it->data ? TOTE_LB_E_OK : TOTE_LB_E_NOMEM;
+    }
+    free(zpl);
+    return TOTE_LB_E_FIT;
 }

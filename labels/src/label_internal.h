@@ -32,4 +32,15 @@ tote_lb_item *tote_lb_item_add(tote_lb_layout *L, size_t *cap, tote_lb_item_kind
 /* Code 128 plan (label_code128.c): ZPL field data with invocation codes; returns modules or -1. */
 int tote_lb_code128_plan(const int *syms, size_t n, char **zpl);
 
+/*
+ * Appends to L (capacity *cap) an item of kind and field: the Code 128
+ * symbol values syms[0..n), shown as data, centred across L's width with its
+ * top at y and height h (L's dots), drawn with the widest module of
+ * modules_try[0..n_try) that leaves a 10-module quiet zone each side
+ * (label_code128.c). FIT when none does, NOMEM.
+ */
+tote_lb_err tote_lb_linear_add(tote_lb_layout *L, size_t *cap, tote_lb_item_kind kind, const char *field,
+                               const int *syms, size_t n, const char *data, int y, int h,
+                               const int *modules_try, int n_try);
+
 #endif
