@@ -11,25 +11,9 @@
 #include "tote/wave.h"
 #include "waves_fixture.h"
 
-static char *dir;
-
-static void cleanup(void)
-{
-    if (dir) {
-        tt_rmrf(dir);
-        free(dir);
-    }
-}
-
 static tote_store *fresh(const char *name)
 {
-    if (!dir) {
-        dir = tt_tmpdir("alloc");
-        atexit(cleanup);
-    }
-    setenv("TOTE_NOW", FX_NOW, 1);    /* today is 2024-03-01 */
-    setenv("TOTE_SYNC", "normal", 1); /* quick fixtures; durability is not under test */
-    return fx_open(dir, name);
+    return fx_fresh("alloc", name);
 }
 
 static long long alloc_qty(tote_store *s, long long line, long long stock)

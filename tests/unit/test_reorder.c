@@ -9,25 +9,9 @@
 #include "tote/reorder.h"
 #include "waves_fixture.h"
 
-static char *dir;
-
-static void cleanup(void)
-{
-    if (dir) {
-        tt_rmrf(dir);
-        free(dir);
-    }
-}
-
 static tote_store *fresh(const char *name)
 {
-    if (!dir) {
-        dir = tt_tmpdir("reorder");
-        atexit(cleanup);
-    }
-    setenv("TOTE_NOW", FX_NOW, 1);
-    setenv("TOTE_SYNC", "normal", 1);
-    return fx_open(dir, name);
+    return fx_fresh("reorder", name);
 }
 
 static long long alerts(tote_store *s)

@@ -8,25 +8,9 @@
 #include "tote/wave.h"
 #include "waves_fixture.h"
 
-static char *dir;
-
-static void cleanup(void)
-{
-    if (dir) {
-        tt_rmrf(dir);
-        free(dir);
-    }
-}
-
 static tote_store *fresh(const char *name)
 {
-    if (!dir) {
-        dir = tt_tmpdir("wave");
-        atexit(cleanup);
-    }
-    setenv("TOTE_NOW", FX_NOW, 1);
-    setenv("TOTE_SYNC", "normal", 1);
-    return fx_open(dir, name);
+    return fx_fresh("wave", name);
 }
 
 /* order names of a list's totes in tote order, "#a,#b" */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support.h"
 #include "tote/catalog.h"
 #include "tote/orders.h"
 #include "tote/stock.h"
@@ -31,6 +32,32 @@ static inline tote_store *fx_open(const char *dir, const char *name)
     if (tote_store_open(p, TOTE_STORE_CREATE, &s, NULL) != TOTE_ST_E_OK)
         return NULL;
     return s;
+}
+
+static char *fx_dir_;
+
+static inline void fx_cleanup_(void)
+{
+    if (fx_dir_) {
+        tt_rmrf(fx_dir_);
+        free(fx_dir_);
+        fx_dir_ = NULL;
+    }
+}
+
+/* fx_open() of name in one temp dir per test program (made on first use
+ * from tag, removed at exit), with the fixture clock (TOTE_NOW = FX_NOW:
+ * today is 2024-03-01) and synchronous=NORMAL: durability is not under test
+ * here. */
+static inline tote_store *fx_fresh(const char *tag, const char *name)
+{
+    if (!fx_dir_) {
+        fx_dir_ = tt_tmpdir(tag);
+        atexit(fx_cleanup_);
+    }
+    setenv("TOTE_NOW", FX_NOW, 1);
+    setenv("TOTE_SYNC", "normal", 1);
+    return fx_open(fx_dir_, name);
 }
 
 /* Runs sql with text/integer parameters: fmt has one letter per parameter,
