@@ -234,6 +234,102 @@ static void test_resent_scan_is_applied_once(void)
     fx_station_done(&st);
 }
 
+/* How many batches the stopped station says it applied again (its last
+ * stderr line); -1 if the line is not there. */
+static long long batches_applied_again(const fx_station *st)
+{
+    char *err = tt_read_file(st->err_path, NULL);
+    const char *p = err ? strstr(err, " batches applied again") : NULL;
+    long long n = -1;
+    if (p) {
+        while (p > err && p[-1] >= '0' && p[-1] <= '9')
+            p--;
+        n = atoll(p);
+    }
+    free(err);
+    return n;
+}
+
+/* An SQL failure inside one request (a trigger refuses hh-bad's scan rows)
+ * loses that request only: its handheld gets INTERNAL and nothing of it is
+ * stored, while the requests around it, sent without waiting so that they
+ * share batches with it, are applied exactly once. The station first applies
+ * a batch without savepoints and, when a request fails, applies it again with
+ * one savepoint per request: its stop line counts those batches. */
+static void test_failing_request_loses_only_itself(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-fail", 0);
+    char ga[15], gb[15];
+    tote_store *s = fx_store(&st);
+    fx_gtin("0400638133393", ga);
+    fx_gtin("0400638133394", gb);
+    long long a = fx_product(s, "SKU-A", "Blue mug", 300, ga, 1200);
+    long long b = fx_product(s, "SKU-B", "Red plate", 500, gb, 900);
+    fx_stock(s, a, "A-01", 10, 20, NULL, NULL);
+    fx_stock(s, b, "B-01", 20, 20, NULL, NULL);
+    const char *sku_a[] = {"SKU-A"}, *sku_b[] = {"SKU-B"};
+    const long long three[] = {3};
+    fx_order(s, "#2001", 0, 1, sku_a, three, NULL);
+    fx_order(s, "#2002", 0, 1, sku_b, three, NULL);
+    fx_wave(s, 1);
+    REQUIRE_EQ(sqlite3_exec(tote_store_db(s),
+                            "CREATE TRIGGER test_refuse_bad BEFORE INSERT ON scan WHEN NEW.device = 'hh-bad' "
+                            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *good = fx_dev_new(&st, "hh-good"), *bad = fx_dev_new(&st, "hh-bad");
+    tote_wire_msg rep, m;
+    char gtin_good[15], gtin_bad[15];
+    REQUIRE_EQ(fx_hello(good, TOTE_ROLE_PICKER, &rep), 0);
+    REQUIRE_EQ(fx_next(good, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    snprintf(gtin_good, sizeof gtin_good, "%s", strcmp(rep.u.task.sku, "SKU-A") == 0 ? ga : gb);
+    REQUIRE_EQ(fx_hello(bad, TOTE_ROLE_PICKER, &rep), 0);
+    REQUIRE_EQ(fx_next(bad, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    snprintf(gtin_bad, sizeof gtin_bad, "%s", strcmp(rep.u.task.sku, "SKU-A") == 0 ? ga : gb);
+    REQUIRE(strcmp(gtin_good, gtin_bad) != 0);
+
+    for (int i = 0; i < 3; i++) {
+        fx_req(good, &m, TOTE_WIRE_SCAN);
+        fx_fill_scan(&m.u.scan, "", gtin_good);
+        REQUIRE_EQ(fx_send(good, &m), 0);
+        fx_req(bad, &m, TOTE_WIRE_SCAN);
+        fx_fill_scan(&m.u.scan, "", gtin_bad);
+        REQUIRE_EQ(fx_send(bad, &m), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        REQUIRE_EQ(fx_recv(good, &rep, 5000), 0);
+        CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+        CHECK_EQ(rep.u.result.accepted, 1);
+        CHECK_EQ(rep.u.result.qty_done, i + 1);
+        REQUIRE_EQ(fx_recv(bad, &rep, 5000), 0);
+        CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+        CHECK_EQ(rep.u.error.code, TOTE_WERR_INTERNAL);
+    }
+    /* the failed scans were not stored: resending one is applied afresh (and fails again) */
+    REQUIRE_EQ(fx_call(bad, &m, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
+    CHECK_EQ(rep.u.error.code, TOTE_WERR_INTERNAL);
+
+    CHECK_EQ(fx_station_stop(&st), 0);
+    CHECK_INT(batches_applied_again(&st), >=, 1);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-good'", NULL), 3);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-bad'", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM request WHERE device = 'hh-bad' AND seq > 2", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM stock_move WHERE kind = 'pick'", NULL), 3);
+    CHECK_EQ(fx_q(s, "SELECT SUM(picked) FROM order_line", NULL), 3);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&good);
+    fx_dev_destroy(&bad);
+    fx_station_done(&st);
+}
+
 static void test_devices_and_operators_cli(void)
 {
     fx_station st;
@@ -335,4 +431,5 @@ static void test_snapshot(void)
 
 TT_MAIN(TT_TEST(test_hello_and_heartbeat), TT_TEST(test_malformed_frames_get_typed_errors),
         TT_TEST(test_sequence_rules), TT_TEST(test_resent_scan_is_applied_once),
-        TT_TEST(test_devices_and_operators_cli), TT_TEST(test_snapshot))
+        TT_TEST(test_failing_request_loses_only_itself), TT_TEST(test_devices_and_operators_cli),
+        TT_TEST(test_snapshot))

@@ -59,6 +59,7 @@ typedef struct tote_server_stats {
     unsigned long long errors;    /* typed ERROR replies */
     unsigned long long dropped;   /* replies the ROUTER could not deliver */
     unsigned long long max_batch; /* largest batch */
+    unsigned long long redone;    /* batches applied again, with a savepoint per request, after a failure */
     unsigned long long apply_us;  /* time spent applying requests (in transactions) */
     unsigned long long commit_us; /* time spent in COMMIT (the durable write) */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
