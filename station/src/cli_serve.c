@@ -93,9 +93,9 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     tote_server_get_stats(srv, &st);
     fprintf(stderr,
             "tote serve: stopped after %llu requests in %llu transactions (largest %llu, %llu resends, %llu "
-            "errors, %llu undeliverable, %llu batches applied again); apply %.2f s, commit %.2f s, messaging "
-            "%.2f s\n",
-            st.requests, st.batches, st.max_batch, st.resends, st.errors, st.dropped, st.redone,
+            "errors, %llu undeliverable, %llu batches applied again, %llu WAL syncs); apply %.2f s, commit "
+            "%.2f s, messaging %.2f s\n",
+            st.requests, st.batches, st.max_batch, st.resends, st.errors, st.dropped, st.redone, st.syncs,
             st.apply_us / 1e6, st.commit_us / 1e6, st.io_us / 1e6);
     tote_server_destroy(&srv);
     return e == TOTE_ST_E_OK ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;

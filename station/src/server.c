@@ -3,8 +3,20 @@
  *
  * Group commit: when the ROUTER is readable the loop drains every waiting
  * request (up to batch_max), applies them all in one transaction, commits
- * with synchronous=FULL, and only then sends the replies and publishes the
+ * and only once that commit is durable sends the replies and publishes the
  * events. A lone request is applied at once: there is no added delay.
+ *
+ * Durable: with batch_max > 1 the fsync runs in a thread of its own
+ * (tote_wal_syncer): the loop commits a batch (synchronous=NORMAL: the WAL is
+ * appended, not yet synced), asks for a sync, and goes on draining and
+ * applying the next batch while the disk works. What a commit produced, its
+ * replies and events, waits in the held queue, tagged with the commit's
+ * generation, and goes out when a sync that began after that commit returns.
+ * One sync often covers several commits. Everything the loop sends waits
+ * there in order, even an error reply, since it may speak of state not yet
+ * durable. With batch_max 1 (the one-transaction-per-request design the
+ * benchmarks compare against) each commit is synchronous=FULL and answered
+ * at once.
  *
  * An SQL failure must lose only the request that met it. The first pass over
  * a batch applies the requests without savepoints (a savepoint copies every
@@ -18,6 +30,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +89,17 @@ struct tote_server {
     long long next_reclaim_ms;
     int stop;
     tote_server_stats stats;
-    int optimistic; /* this pass applies requests without savepoints */
-    int failed;     /* a request failed in the optimistic pass: apply again */
+    tote_wal_syncer *syncer;   /* NULL: every commit is synchronous=FULL */
+    unsigned long long gen;    /* commits made on the loop's connection */
+    unsigned long long synced; /* of which known durable */
+    uint8_t *held;             /* replies and events waiting for their commit to be durable */
+    size_t held_head, held_len, held_cap;
+    int txn_open;     /* the batch's transaction is open (gathering while a sync runs) */
+    tote_flow_ctx fc; /* the flow context of the open transaction */
+    int print_queued; /* a request of the open transaction queued print jobs */
+    unsigned long long counted_errors, counted_resends; /* when the transaction began */
+    int optimistic;                                     /* this pass applies requests without savepoints */
+    int failed; /* a request failed in the optimistic pass: apply again */
 };
 
 static long long mono_ms(void)
@@ -128,6 +150,14 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     if (e != TOTE_ST_E_OK) {
         tote_server_destroy(&srv);
         return e;
+    }
+    /* TOTE_SYNC=normal (tests of the power-loss harness only): commits are
+     * not synced at all, by the store or here */
+    const char *sync = getenv("TOTE_SYNC");
+    int unsynced = sync && strcmp(sync, "normal") == 0;
+    if (srv->cfg.batch_max > 1 && !unsynced && tote_wal_syncer_start(srv->s, &srv->syncer) != TOTE_ST_E_OK) {
+        fprintf(stderr, "tote serve: no WAL sync thread: every commit syncs on the loop\n");
+        srv->syncer = NULL;
     }
     if (tote_checkpointer_start(srv->s, 100, &srv->checkpointer) != TOTE_ST_E_OK)
         srv->checkpointer = NULL; /* SQLite's automatic checkpoints stay on */
@@ -213,7 +243,9 @@ void tote_server_destroy(tote_server **sp)
         zmq_ctx_term(srv->zctx);
     tote_spooler_destroy(&srv->spooler);
     tote_checkpointer_stop(&srv->checkpointer, srv->s);
+    tote_wal_syncer_stop(&srv->syncer, srv->s);
     tote_store_destroy(&srv->s);
+    free(srv->held);
     tote_events_destroy(&srv->events);
     free(srv->batch);
     free(srv->req);
@@ -233,6 +265,8 @@ void tote_server_stop(tote_server *srv)
 void tote_server_get_stats(const tote_server *srv, tote_server_stats *out)
 {
     *out = srv->stats;
+    if (srv->syncer)
+        out->syncs = tote_wal_syncer_count(srv->syncer);
 }
 
 const char *tote_server_listen_endpoint(const tote_server *srv)
@@ -488,9 +522,9 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
 
 /* ---------------- the batch ---------------- */
 
+/* Receives the waiting requests into the batch, after those it holds. */
 static void drain(tote_server *srv)
 {
-    srv->nbatch = 0;
     while (srv->nbatch < srv->cfg.batch_max) {
         struct pending *p = &srv->batch[srv->nbatch];
         zmq_msg_init(&p->id);
@@ -519,7 +553,89 @@ static void drain(tote_server *srv)
     }
 }
 
-static void send_replies(tote_server *srv)
+/* ---------------- the held queue ---------------- */
+
+enum { HELD_REPLY = 0, HELD_EVENT = 1 };
+#define HELD_HDR 17 /* u64 generation, u8 kind, u32 length of a, u32 length of b */
+
+/* Queues one frame for the ROUTER (a: routing id, b: frame) or one event for
+ * the PUB socket (a: topic, b: JSON), to go out once commit srv->gen is
+ * durable. -1 if out of memory (the frame is lost: a handheld resends). */
+static int held_put(tote_server *srv, uint8_t kind, const void *a, size_t alen, const void *b, size_t blen)
+{
+    size_t need = HELD_HDR + alen + blen;
+    if (alen > UINT32_MAX || blen > UINT32_MAX)
+        return -1;
+    if (srv->held_len + need > srv->held_cap) {
+        size_t cap = srv->held_cap ? srv->held_cap : 65536;
+        while (cap < srv->held_len + need)
+            cap *= 2;
+        uint8_t *n = realloc(srv->held, cap);
+        if (!n)
+            return -1;
+        srv->held = n;
+        srv->held_cap = cap;
+    }
+    uint8_t *p = srv->held + srv->held_len;
+    uint64_t gen = srv->gen;
+    uint32_t al = (uint32_t)alen, bl = (uint32_t)blen;
+    memcpy(p, &gen, 8);
+    p[8] = kind;
+    memcpy(p + 9, &al, 4);
+    memcpy(p + 13, &bl, 4);
+    memcpy(p + HELD_HDR, a, alen);
+    memcpy(p + HELD_HDR + alen, b, blen);
+    srv->held_len += need;
+    return 0;
+}
+
+/* Sends what waits for commits that are durable now (generation <= synced). */
+static void held_release(tote_server *srv)
+{
+    size_t off = srv->held_head;
+    while (off < srv->held_len) {
+        const uint8_t *p = srv->held + off;
+        uint64_t gen;
+        uint32_t al, bl;
+        memcpy(&gen, p, 8);
+        if (gen > srv->synced)
+            break;
+        memcpy(&al, p + 9, 4);
+        memcpy(&bl, p + 13, 4);
+        const uint8_t *a = p + HELD_HDR, *b = a + al;
+        if (p[8] == HELD_REPLY) {
+            if (zmq_send(srv->router, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+                zmq_send(srv->router, b, bl, ZMQ_DONTWAIT) < 0)
+                srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
+        } else if (zmq_send(srv->pub, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+            zmq_send(srv->pub, b, bl, ZMQ_DONTWAIT);
+        }
+        off += HELD_HDR + al + bl;
+    }
+    if (off == srv->held_len) {
+        srv->held_head = srv->held_len = 0;
+    } else if (off > srv->held_cap / 2) {
+        memmove(srv->held, srv->held + off, srv->held_len - off);
+        srv->held_len -= off;
+        srv->held_head = 0;
+    } else {
+        srv->held_head = off;
+    }
+}
+
+/* A commit on the loop's connection succeeded: a new generation, and a sync
+ * asked for (without a syncer the commit was durable already). */
+static void committed(tote_server *srv)
+{
+    srv->gen++;
+    if (srv->syncer)
+        tote_wal_syncer_request(srv->syncer, srv->gen);
+    else
+        srv->synced = srv->gen;
+}
+
+/* The batch's replies into the held queue; the batch's messages closed. */
+static void hold_replies(tote_server *srv)
 {
     for (int i = 0; i < srv->nbatch; i++) {
         struct pending *p = &srv->batch[i];
@@ -527,27 +643,24 @@ static void send_replies(tote_server *srv)
         const uint8_t *frame;
         size_t flen;
         const uint8_t *blob = srv->out + p->out_off;
-        while (tote_reply_blob_next(blob, p->out_len, &off, &frame, &flen)) {
-            if (zmq_send(srv->router, zmq_msg_data(&p->id), zmq_msg_size(&p->id),
-                         ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-                zmq_send(srv->router, frame, flen, ZMQ_DONTWAIT) < 0) {
-                srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
+        while (tote_reply_blob_next(blob, p->out_len, &off, &frame, &flen))
+            if (held_put(srv, HELD_REPLY, zmq_msg_data(&p->id), zmq_msg_size(&p->id), frame, flen) != 0) {
+                srv->stats.dropped++;
                 break;
             }
-        }
         zmq_msg_close(&p->id);
         zmq_msg_close(&p->body);
     }
 }
 
-static void publish_events(tote_server *srv)
+/* The events gathered since the last call into the held queue. */
+static void hold_events(tote_server *srv)
 {
     size_t n = tote_events_count(srv->events);
     for (size_t i = 0; i < n; i++) {
         const char *topic = tote_events_topic(srv->events, i);
         const char *json = tote_events_json(srv->events, i);
-        if (zmq_send(srv->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-            zmq_send(srv->pub, json, strlen(json), ZMQ_DONTWAIT);
+        held_put(srv, HELD_EVENT, topic, strlen(topic), json, strlen(json));
     }
     tote_events_clear(srv->events);
 }
@@ -584,66 +697,33 @@ static void reclaim_wal(tote_server *srv)
         fprintf(stderr, "tote serve: write-ahead log checkpointed and truncated after a full disk\n");
 }
 
-/* Begins the batch's transaction and applies every request in it; optimistic:
- * without savepoints, stopping at the first request that fails (srv->failed). */
-static tote_st_err apply_batch(tote_server *srv, tote_flow_ctx *fc, int optimistic)
+/* Applies the batch's requests from index from on in the open transaction;
+ * optimistic: without savepoints, stopping at the first request that fails
+ * (srv->failed). */
+static void apply_from(tote_server *srv, int from, int optimistic)
+{
+    srv->optimistic = optimistic;
+    srv->failed = 0;
+    for (int i = from; i < srv->nbatch && !srv->failed; i++)
+        handle(srv, &srv->batch[i], &srv->fc);
+    srv->optimistic = 0;
+    srv->print_queued |= srv->fc.print_queued;
+}
+
+static tote_st_err batch_begin(tote_server *srv)
 {
     tote_st_err e = tote_store_begin(srv->s);
     if (e != TOTE_ST_E_OK)
         return e;
     tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
-    srv->optimistic = optimistic;
-    srv->failed = 0;
-    for (int i = 0; i < srv->nbatch && !srv->failed; i++)
-        handle(srv, &srv->batch[i], fc);
-    srv->optimistic = 0;
+    srv->txn_open = 1;
     return TOTE_ST_E_OK;
 }
 
-static void process_batch(tote_server *srv)
+/* The batch is over (committed, or failed with e): its replies and events
+ * go to the held queue, and out once its commit is durable. */
+static void batch_end(tote_server *srv, tote_st_err e)
 {
-    long long t0 = mono_us();
-    drain(srv);
-    if (srv->nbatch == 0)
-        return;
-    srv->stats.requests += (unsigned long long)srv->nbatch;
-    if ((unsigned long long)srv->nbatch > srv->stats.max_batch)
-        srv->stats.max_batch = (unsigned long long)srv->nbatch;
-    srv->out_len = 0;
-    tote_flow_ctx fc;
-    flow_ctx_init(srv, &fc);
-    long long t1 = mono_us();
-    srv->stats.io_us += (unsigned long long)(t1 - t0);
-    tote_server_stats before = srv->stats;
-    tote_st_err e = apply_batch(srv, &fc, 1);
-    if (e == TOTE_ST_E_OK && srv->failed) {
-        /* a request failed with no savepoint to undo it alone: forget the
-         * pass (the replies are not sent yet) and apply the batch again */
-        tote_store_rollback(srv->s);
-        tote_events_clear(srv->events);
-        touch_clear(srv);
-        srv->out_len = 0;
-        for (int i = 0; i < srv->nbatch; i++) {
-            srv->batch[i].fresh = 0;
-            srv->batch[i].out_off = srv->batch[i].out_len = 0;
-        }
-        srv->stats = before;
-        srv->stats.redone++;
-        flow_ctx_init(srv, &fc);
-        e = apply_batch(srv, &fc, 0);
-    }
-    if (e == TOTE_ST_E_OK) {
-        e = touch_flush(srv, fc.now);
-        long long t2 = mono_us();
-        srv->stats.apply_us += (unsigned long long)(t2 - t1);
-        if (e == TOTE_ST_E_OK)
-            e = tote_store_commit(srv->s);
-        srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
-        if (e == TOTE_ST_E_OK)
-            srv->stats.batches++;
-        if (e == TOTE_ST_E_OK && fc.print_queued && srv->spooler)
-            tote_spooler_kick(srv->spooler);
-    }
     if (e != TOTE_ST_E_OK) {
         /* nothing of this batch is durable: fresh replies become errors */
         tote_store_rollback(srv->s);
@@ -659,11 +739,89 @@ static void process_batch(tote_server *srv)
         }
         touch_clear(srv);
     }
+    srv->txn_open = 0;
+    srv->print_queued = 0;
     long long t3 = mono_us();
-    send_replies(srv);
-    publish_events(srv);
+    hold_replies(srv);
+    hold_events(srv);
+    held_release(srv);
     srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
+    srv->out_len = 0;
+}
+
+/* Commits the open transaction (every request applied since it began). */
+static void batch_commit(tote_server *srv)
+{
+    if (!srv->txn_open)
+        return;
+    long long t2 = mono_us();
+    tote_st_err e = touch_flush(srv, srv->fc.now);
+    if (e == TOTE_ST_E_OK)
+        e = tote_store_commit(srv->s);
+    srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
+    if (e == TOTE_ST_E_OK) {
+        srv->stats.batches++;
+        committed(srv);
+        if (srv->print_queued && srv->spooler)
+            tote_spooler_kick(srv->spooler);
+    }
+    batch_end(srv, e);
+}
+
+/*
+ * The requests waiting on the ROUTER join the open transaction (or begin
+ * one). It is committed at once when no sync is in flight; while one is, the
+ * transaction stays open and gathers what arrives until that sync returns
+ * (its replies could not go out before the next sync anyway), so one commit
+ * and one sync serve everything that came in during the last sync.
+ */
+static void process_batch(tote_server *srv)
+{
+    long long t0 = mono_us();
+    int from = srv->nbatch;
+    drain(srv);
+    if (srv->nbatch == from)
+        return;
+    srv->stats.requests += (unsigned long long)(srv->nbatch - from);
+    if ((unsigned long long)srv->nbatch > srv->stats.max_batch)
+        srv->stats.max_batch = (unsigned long long)srv->nbatch;
+    long long t1 = mono_us();
+    srv->stats.io_us += (unsigned long long)(t1 - t0);
+    tote_st_err e = TOTE_ST_E_OK;
+    if (!srv->txn_open) {
+        srv->counted_errors = srv->stats.errors;
+        srv->counted_resends = srv->stats.resends;
+        e = batch_begin(srv);
+    }
+    if (e == TOTE_ST_E_OK) {
+        flow_ctx_init(srv, &srv->fc);
+        apply_from(srv, from, 1);
+        if (srv->failed) {
+            /* a request failed with no savepoint to undo it alone: forget
+             * the transaction (none of its replies is out) and apply every
+             * request of it again, one savepoint each */
+            tote_store_rollback(srv->s);
+            srv->txn_open = 0;
+            tote_events_clear(srv->events);
+            touch_clear(srv);
+            srv->out_len = 0;
+            for (int i = 0; i < srv->nbatch; i++) {
+                srv->batch[i].fresh = 0;
+                srv->batch[i].out_off = srv->batch[i].out_len = 0;
+            }
+            srv->stats.errors = srv->counted_errors;
+            srv->stats.resends = srv->counted_resends;
+            srv->stats.redone++;
+            if ((e = batch_begin(srv)) == TOTE_ST_E_OK)
+                apply_from(srv, 0, 0);
+        }
+    }
+    srv->stats.apply_us += (unsigned long long)(mono_us() - t1);
+    if (e != TOTE_ST_E_OK)
+        batch_end(srv, e);
+    else if (!srv->syncer || srv->synced == srv->gen || srv->nbatch >= srv->cfg.batch_max)
+        batch_commit(srv);
 }
 
 /* ---------------- printing ---------------- */
@@ -711,7 +869,9 @@ static void lease_check(tote_server *srv)
         fprintf(stderr, "tote serve: lease check failed: %s\n", tote_st_strerror(e));
         return;
     }
-    publish_events(srv);
+    committed(srv);
+    hold_events(srv);
+    held_release(srv);
 }
 
 /* Stored replies are kept request_retention_days (default 7). */
@@ -729,6 +889,8 @@ static void prune_requests(tote_server *srv)
         e = tote_request_prune(srv->s, cutoff, 5000, &n);
     if (e == TOTE_ST_E_OK)
         e = tote_store_commit(srv->s);
+    if (e == TOTE_ST_E_OK)
+        committed(srv);
     if (e != TOTE_ST_E_OK) {
         tote_store_rollback(srv->s);
         fprintf(stderr, "tote serve: pruning stored replies failed: %s\n", tote_st_strerror(e));
@@ -745,6 +907,29 @@ static int lease_interval_ms(const tote_server *srv)
     return ms;
 }
 
+/* The syncer says a sync completed: release what it made durable. -1 if a
+ * sync failed: whether the latest commits reached the disk is unknown, so
+ * the loop stops without answering them (a restart recovers what the disk
+ * has; the handhelds resend). */
+static int synced_now(tote_server *srv)
+{
+    int err = 0;
+    unsigned long long done = tote_wal_syncer_done(srv->syncer, &err);
+    if (err) {
+        fprintf(stderr,
+                "tote serve: cannot make the write-ahead log durable: %s; stopping without "
+                "answering what is not durable\n",
+                strerror(err));
+        return -1;
+    }
+    if (done > srv->synced)
+        srv->synced = done;
+    held_release(srv);
+    if (srv->txn_open && srv->synced == srv->gen)
+        batch_commit(srv); /* what gathered during that sync */
+    return 0;
+}
+
 tote_st_err tote_server_run(tote_server *srv)
 {
     srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
@@ -754,10 +939,14 @@ tote_st_err tote_server_run(tote_server *srv)
         long long wait = srv->next_lease_ms - now;
         if (wait < 0)
             wait = 0;
-        /* router, then the spooler's completion fd, then the ZAP handler */
-        zmq_pollitem_t items[5] = {{srv->router, 0, ZMQ_POLLIN, 0}};
+        /* router, the WAL syncer's fd, the spooler's completion fd, the ZAP handler */
+        zmq_pollitem_t items[6] = {{srv->router, 0, ZMQ_POLLIN, 0}};
         int nitems = 1;
-        int spool_at = -1;
+        int sync_at = -1, spool_at = -1;
+        if (srv->syncer) {
+            items[nitems] = (zmq_pollitem_t){NULL, tote_wal_syncer_fd(srv->syncer), ZMQ_POLLIN, 0};
+            sync_at = nitems++;
+        }
         if (srv->spooler) {
             items[nitems] = (zmq_pollitem_t){NULL, tote_spooler_fd(srv->spooler), ZMQ_POLLIN, 0};
             spool_at = nitems++;
@@ -775,10 +964,14 @@ tote_st_err tote_server_run(tote_server *srv)
             return TOTE_ST_E_NET;
         }
         tote_security_poll_handle(srv->sec, &items[sec_at], nsec);
+        if (sync_at >= 0 && (items[sync_at].revents & ZMQ_POLLIN) && synced_now(srv) != 0)
+            return TOTE_ST_E_IO;
         if (items[0].revents & ZMQ_POLLIN)
             process_batch(srv);
         if (spool_at >= 0 && (items[spool_at].revents & ZMQ_POLLIN))
             tote_spooler_drain(srv->spooler, on_spooler_event, srv);
+        if (srv->txn_open && (mono_ms() >= srv->next_lease_ms || mono_ms() >= srv->next_prune_ms))
+            batch_commit(srv); /* the timers write in transactions of their own */
         if (mono_ms() >= srv->next_lease_ms) {
             lease_check(srv);
             srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
@@ -788,5 +981,16 @@ tote_st_err tote_server_run(tote_server *srv)
             srv->next_prune_ms = mono_ms() + 60000;
         }
     }
+    /* a clean stop: what is applied is committed, made durable and answered */
+    batch_commit(srv);
+    if (srv->syncer && srv->gen > srv->synced) {
+        int err = tote_wal_syncer_sync_now(srv->syncer, srv->gen);
+        if (err) {
+            fprintf(stderr, "tote serve: cannot make the write-ahead log durable: %s\n", strerror(err));
+            return TOTE_ST_E_IO;
+        }
+        srv->synced = srv->gen;
+    }
+    held_release(srv);
     return TOTE_ST_E_OK;
 }

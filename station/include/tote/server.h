@@ -61,7 +61,8 @@ typedef struct tote_server_stats {
     unsigned long long max_batch; /* largest batch */
     unsigned long long redone;    /* batches applied again, with a savepoint per request, after a failure */
     unsigned long long apply_us;  /* time spent applying requests (in transactions) */
-    unsigned long long commit_us; /* time spent in COMMIT (the durable write) */
+    unsigned long long commit_us; /* time spent in COMMIT (with a syncer: without the fsync) */
+    unsigned long long syncs;     /* fdatasync() calls of the WAL syncer (0: synchronous=FULL commits) */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
 } tote_server_stats;
 
@@ -119,6 +120,34 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
 typedef struct tote_checkpointer tote_checkpointer;
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
 void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
+/*
+ * The write-ahead log synced off the loop (store_sync.c): group commit with
+ * the fsync in a thread of its own. start switches s's connection to PRAGMA
+ * synchronous=NORMAL (a commit appends to the WAL without syncing it; the
+ * database stays consistent whatever a power cut leaves, only commits not yet
+ * synced may be missing) and starts a thread that fdatasync()s the WAL file
+ * when asked. The caller numbers its commits (generations, increasing) and
+ * answers the requests of a commit only once that generation is synced.
+ * On failure s is left with synchronous=FULL and *out is NULL.
+ */
+typedef struct tote_wal_syncer tote_wal_syncer;
+tote_st_err tote_wal_syncer_start(tote_store *s, tote_wal_syncer **out);
+/* Asks for a sync covering every commit made so far, generation gen. Does not block. */
+void tote_wal_syncer_request(tote_wal_syncer *w, unsigned long long gen);
+/* An fd (eventfd) that becomes readable when a sync has completed. */
+int tote_wal_syncer_fd(const tote_wal_syncer *w);
+/* Clears the fd's readiness; returns the highest generation known durable.
+ * *err: errno of a failed fdatasync (then nothing more is synced), else 0. */
+unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err);
+/* Syncs now, in the caller's thread, covering generation gen; returns 0 or
+ * the errno of a failed sync (this one or an earlier one). */
+int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen);
+/* How many fdatasync() calls were made. */
+unsigned long long tote_wal_syncer_count(tote_wal_syncer *w);
+/* Joins the thread, closes its fds and sets s (if not NULL) back to
+ * synchronous=FULL. NULL-safe; sets *w = NULL. */
+void tote_wal_syncer_stop(tote_wal_syncer **w, tote_store *s);
+
 /* A blocking TRUNCATE checkpoint on s's own connection: copies the WAL into
  * the database and truncates the WAL file to zero bytes (after a full disk,
  * this gives the WAL's space back). BUSY if a reader holds the WAL. */

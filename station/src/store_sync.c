@@ -1,0 +1,187 @@
+/*
+ * The write-ahead log synced by a thread of its own: group commit with the
+ * fsync off the station's loop.
+ *
+ * With PRAGMA synchronous=NORMAL a commit appends its frames to the WAL
+ * without syncing it; SQLite keeps the database consistent whatever a power
+ * cut leaves (the WAL is synced before every checkpoint, the database after
+ * it), only the latest commits may be missing. An fdatasync() of the WAL file
+ * makes every frame written before the call durable, which is what
+ * synchronous=FULL does at each commit. The loop commits a batch, asks for a
+ * sync and goes on applying the next batch; it answers a batch only once a
+ * sync that began after the batch's commit has returned.
+ *
+ * The WAL file keeps its inode while the store is open: SQLite deletes it
+ * only when the last connection closes, and restarts or truncates it in
+ * place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "store_tx.h"
+#include "tote/server.h"
+
+struct tote_wal_syncer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int wal_fd;
+    int event_fd;
+    int stop;
+    unsigned long long wanted; /* highest generation asked for */
+    unsigned long long synced; /* highest generation known durable */
+    int error;                 /* errno of a failed fdatasync (sticky) */
+    unsigned long long syncs;
+};
+
+static void *sync_main(void *arg)
+{
+    tote_wal_syncer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->stop && w->wanted == w->synced)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->wanted == w->synced) /* stopping, nothing left to sync */
+            break;
+        unsigned long long gen = w->wanted;
+        pthread_mutex_unlock(&w->mu);
+        int rc = fdatasync(w->wal_fd);
+        int err = rc == 0 ? 0 : errno;
+        pthread_mutex_lock(&w->mu);
+        w->syncs++;
+        if (err && !w->error)
+            w->error = err;
+        if (!err && gen > w->synced)
+            w->synced = gen;
+        uint64_t one = 1;
+        ssize_t wr = write(w->event_fd, &one, sizeof one);
+        (void)wr; /* an eventfd only refuses a write at its maximum count */
+        if (err)
+            break; /* the loop stops: nothing more is synced */
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+tote_st_err tote_wal_syncer_start(tote_store *s, tote_wal_syncer **out)
+{
+    *out = NULL;
+    char path[4200];
+    if (snprintf(path, sizeof path, "%s-wal", tote_store_path(s)) >= (int)sizeof path)
+        return TOTE_ST_E_INVALID;
+    tote_wal_syncer *w = calloc(1, sizeof *w);
+    if (!w)
+        return TOTE_ST_E_NOMEM;
+    w->wal_fd = -1;
+    w->event_fd = -1;
+    /* a read makes SQLite open (and if need be create) the WAL file */
+    int rc = sqlite3_exec(tote_store_db(s), "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL);
+    tote_st_err e = rc == SQLITE_OK ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+    if (e == TOTE_ST_E_OK) {
+        w->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+        w->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (w->wal_fd < 0 || w->event_fd < 0)
+            e = TOTE_ST_E_IO;
+    }
+    if (e == TOTE_ST_E_OK)
+        e = store_exec_sql(s, "PRAGMA synchronous=NORMAL");
+    if (e == TOTE_ST_E_OK) {
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cv, NULL);
+        if (pthread_create(&w->thread, NULL, sync_main, w) != 0) {
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->cv);
+            store_exec_sql(s, "PRAGMA synchronous=FULL");
+            e = TOTE_ST_E_NOMEM;
+        }
+    }
+    if (e != TOTE_ST_E_OK) {
+        if (w->wal_fd >= 0)
+            close(w->wal_fd);
+        if (w->event_fd >= 0)
+            close(w->event_fd);
+        free(w);
+        return e;
+    }
+    *out = w;
+    return TOTE_ST_E_OK;
+}
+
+void tote_wal_syncer_request(tote_wal_syncer *w, unsigned long long gen)
+{
+    pthread_mutex_lock(&w->mu);
+    if (gen > w->wanted) {
+        w->wanted = gen;
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+int tote_wal_syncer_fd(const tote_wal_syncer *w)
+{
+    return w->event_fd;
+}
+
+unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err)
+{
+    uint64_t n;
+    ssize_t rd = read(w->event_fd, &n, sizeof n);
+    (void)rd; /* EAGAIN: nothing new, the state below is still right */
+    pthread_mutex_lock(&w->mu);
+    unsigned long long synced = w->synced;
+    *err = w->error;
+    pthread_mutex_unlock(&w->mu);
+    return synced;
+}
+
+int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen)
+{
+    int err = fdatasync(w->wal_fd) == 0 ? 0 : errno;
+    pthread_mutex_lock(&w->mu);
+    w->syncs++;
+    if (err && !w->error)
+        w->error = err;
+    if (!err && gen > w->synced)
+        w->synced = gen;
+    if (w->wanted < w->synced)
+        w->wanted = w->synced;
+    err = w->error;
+    pthread_mutex_unlock(&w->mu);
+    return err;
+}
+
+unsigned long long tote_wal_syncer_count(tote_wal_syncer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    unsigned long long n = w->syncs;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+void tote_wal_syncer_stop(tote_wal_syncer **wp, tote_store *s)
+{
+    if (!wp || !*wp)
+        return;
+    tote_wal_syncer *w = *wp;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    if (s)
+        store_exec_sql(s, "PRAGMA synchronous=FULL");
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    close(w->wal_fd);
+    close(w->event_fd);
+    free(w);
+    *wp = NULL;
+}
