@@ -243,7 +243,10 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         free(s);
         return TOTE_ST_E_NOMEM;
     }
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+    /* One thread at a time uses a store (the station's loop, the spooler's
+     * thread, a CLI command), so the connection needs no mutex of its own:
+     * SQLITE_OPEN_NOMUTEX saves a lock and unlock around every API call. */
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         if (err_msg)
             *err_msg =
