@@ -12,6 +12,10 @@
  *    are refused with ERROR STORAGE, the station keeps running, nothing
  *    acknowledged is lost; when space returns the handhelds carry on and
  *    their queues drain exactly once.
+ *  - Station: an fsync of the write-ahead log fails (EIO from the shim): the
+ *    station stops at once with one sentence and answers nothing it could
+ *    not make durable; restarted on a healthy disk it carries on and every
+ *    handheld's queue drains exactly once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -506,6 +510,111 @@ static void test_resend_in_a_failed_batch(void)
     fx_station_done(&st);
 }
 
+/*
+ * The WAL sync fails (the shim's TOTE_PL_SYNC_FAIL_FLAG: EIO from fsync and
+ * fdatasync of the database's files). Whether the latest commits reached the
+ * disk is then unknown: the station must stop without acknowledging them,
+ * and nothing it acknowledged before may be lost.
+ */
+static void test_station_stops_when_a_sync_fails(void)
+{
+    fx_station st;
+    memset(&st, 0, sizeof st);
+    st.dir = tt_tmpdir("diskfull-eio");
+    st.insecure = 1;
+    REQUIRE(st.dir != NULL);
+    snprintf(st.db, sizeof st.db, "%s/tote.db", st.dir);
+    snprintf(st.err_path, sizeof st.err_path, "%s/serve.err", st.dir);
+    char flag[1100];
+    snprintf(flag, sizeof flag, "%s/eio.flag", st.dir);
+    tote_store *s0 = NULL;
+    REQUIRE_EQ(tote_store_open(st.db, TOTE_STORE_CREATE, &s0, NULL), TOTE_ST_E_OK);
+    tote_store_destroy(&s0);
+    st.zctx = zmq_ctx_new();
+    fa_warehouse_opts wo;
+    fa_warehouse_defaults(&wo);
+    wo.orders = 300;
+    REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
+
+    static char env_preload[4200], env_track[1200], env_flag[1200], env_asan[600];
+    const char *shim = getenv("TOTE_PL_SHIM");
+    snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", shim && *shim ? shim : TOTE_PL_SHIM_PATH);
+    snprintf(env_track, sizeof env_track, "TOTE_PL_TRACK=%s", st.db);
+    snprintf(env_flag, sizeof env_flag, "TOTE_PL_SYNC_FAIL_FLAG=%s", flag);
+    const char *asan = getenv("ASAN_OPTIONS");
+    snprintf(env_asan, sizeof env_asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
+             asan && *asan ? ":" : "");
+    const char *env[] = {env_preload, env_track, env_flag, env_asan, NULL};
+    st.port = tt_free_port();
+    st.pub_port = tt_free_port();
+    snprintf(st.ep, sizeof st.ep, "tcp://127.0.0.1:%d", st.port);
+    snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
+    static char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
+    const char *argv[] = {bin,   "--db",     st.db,     "serve",      "--listen",
+                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
+    st.proc = fa_spawn(argv, env, 0, NULL, st.err_path);
+    REQUIRE(st.proc != NULL);
+    REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
+
+    char log[1200], lg_err[1200];
+    snprintf(log, sizeof log, "%s/acks.jsonl", st.dir);
+    snprintf(lg_err, sizeof lg_err, "%s/loadgen.err", st.dir);
+    static char lg_bin[4096];
+    snprintf(lg_bin, sizeof lg_bin, "%s", fa_bin("fault_loadgen"));
+    const char *lg_argv[] = {
+        lg_bin, "--station", st.ep, "--devices",       "4",  "--log", log, "--timeout-ms",
+        "1000", "--seed",    "11",  "--drain-seconds", "30", NULL};
+    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    REQUIRE(lg != NULL);
+    size_t acks = 0;
+    long storage = 0;
+    long long deadline = tt_now_ms() + 60000;
+    while (acks < 100 && tt_now_ms() < deadline) {
+        tt_sleep_ms(100);
+        log_counts(log, &acks, &storage);
+    }
+    REQUIRE(acks >= 100);
+
+    /* the disk stops syncing: the station stops, with the reason */
+    REQUIRE_EQ(tt_write_file(flag, "eio\n", 4), 0);
+    int rc = tt_proc_wait(st.proc, 20000);
+    CHECK(rc > 0); /* exited by itself, with a failure status */
+    tt_proc_stop(&st.proc);
+    char *err = tt_read_file(st.err_path, NULL);
+    CHECK(err && strstr(err, "cannot make the write-ahead log durable") != NULL);
+    free(err);
+    tt_sleep_ms(300);
+    log_counts(log, &acks, &storage);
+    size_t acks_at_stop = acks;
+    fa_acks a = {0};
+    fa_acks_load(&a, log);
+    CHECK_EQ(fa_check(st.db, &a, 0, stderr), 0); /* every acknowledgement is in the database */
+    fa_acks_free(&a);
+    fprintf(stderr, "diskfull: the sync failed after %zu acknowledgements; the station stopped\n",
+            acks_at_stop);
+
+    /* a healthy disk again: the station restarts, the handhelds resend */
+    unlink(flag);
+    REQUIRE_EQ(fa_station_start(&st, NULL, 1), 0);
+    deadline = tt_now_ms() + 60000;
+    while (acks < acks_at_stop + 100 && tt_now_ms() < deadline) {
+        tt_sleep_ms(100);
+        log_counts(log, &acks, &storage);
+    }
+    CHECK(acks >= acks_at_stop + 100);
+    tt_proc_kill(lg, SIGTERM);
+    CHECK_EQ(tt_proc_wait(lg, 60000), 0);
+    tt_proc_stop(&lg);
+    CHECK_EQ(fx_station_stop(&st), 0);
+    fa_acks_load(&a, log);
+    CHECK_EQ(a.violations, 0);
+    CHECK_EQ(a.drained, 1);
+    CHECK_EQ(fa_check(st.db, &a, FA_FINAL, stderr), 0);
+    fa_acks_free(&a);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_import_on_full_disk), TT_TEST(test_import_fills_the_disk),
         TT_TEST(test_strict_import_fills_the_disk_writes_nothing), TT_TEST(test_station_on_full_disk),
-        TT_TEST(test_resend_in_a_failed_batch))
+        TT_TEST(test_resend_in_a_failed_batch), TT_TEST(test_station_stops_when_a_sync_fails))

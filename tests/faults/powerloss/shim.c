@@ -4,7 +4,11 @@
  * power-loss and disk-full tests:
  *
  *   LD_PRELOAD=libtote_powerloss_shim.so TOTE_PL_TRACK=/abs/tote.db \
- *   TOTE_PL_JOURNAL=/abs/journal [TOTE_PL_FULL_FLAG=/abs/full] tote ...
+ *   TOTE_PL_JOURNAL=/abs/journal [TOTE_PL_FULL_FLAG=/abs/full] \
+ *   [TOTE_PL_SYNC_FAIL_FLAG=/abs/eio] tote ...
+ *
+ * While the file TOTE_PL_SYNC_FAIL_FLAG names exists, fsync and fdatasync
+ * of a tracked file fail with EIO (a disk that cannot make writes durable).
  *
  * Only file descriptors opened on a tracked path are looked at; every other
  * call goes straight to libc. The shim's own I/O uses raw system calls so it
@@ -34,6 +38,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char track[4096];
 static size_t track_len;
 static char full_flag[4096];
+static char sync_fail_flag[4096];
 static int journal_fd = -1;
 static unsigned char fd_file[MAX_FD]; /* 0 = untracked, else pl_file + 1 */
 
@@ -76,6 +81,9 @@ static void init(void)
     const char *f = getenv("TOTE_PL_FULL_FLAG");
     if (f && *f && strlen(f) < sizeof full_flag)
         strcpy(full_flag, f);
+    const char *sf = getenv("TOTE_PL_SYNC_FAIL_FLAG");
+    if (sf && *sf && strlen(sf) < sizeof sync_fail_flag)
+        strcpy(sync_fail_flag, sf);
     const char *j = getenv("TOTE_PL_JOURNAL");
     if (j && *j && track_len)
         journal_fd = (int)syscall(SYS_openat, AT_FDCWD, j, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -312,6 +320,11 @@ ssize_t writev(int fd, const struct iovec *iov, int cnt)
 static int do_sync(int (*fn)(int), int fd)
 {
     int f = tracked(fd);
+    struct stat sb;
+    if (f != PL_NOFILE && sync_fail_flag[0] && stat(sync_fail_flag, &sb) == 0) {
+        errno = EIO;
+        return -1;
+    }
     int r = fn(fd);
     if (r == 0 && f != PL_NOFILE) {
         pthread_mutex_lock(&lock);
