@@ -42,6 +42,16 @@ struct tote_wal_syncer {
     unsigned long long syncs;
 };
 
+/* Records one fdatasync's outcome for generation gen (w->mu held). */
+static void note_sync(tote_wal_syncer *w, unsigned long long gen, int err)
+{
+    w->syncs++;
+    if (err && !w->error)
+        w->error = err;
+    if (!err && gen > w->synced)
+        w->synced = gen;
+}
+
 static void *sync_main(void *arg)
 {
     tote_wal_syncer *w = arg;
@@ -56,11 +66,7 @@ static void *sync_main(void *arg)
         int rc = fdatasync(w->wal_fd);
         int err = rc == 0 ? 0 : errno;
         pthread_mutex_lock(&w->mu);
-        w->syncs++;
-        if (err && !w->error)
-            w->error = err;
-        if (!err && gen > w->synced)
-            w->synced = gen;
+        note_sync(w, gen, err);
         uint64_t one = 1;
         ssize_t wr = write(w->event_fd, &one, sizeof one);
         (void)wr; /* an eventfd only refuses a write at its maximum count */
@@ -146,11 +152,7 @@ int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen)
 {
     int err = fdatasync(w->wal_fd) == 0 ? 0 : errno;
     pthread_mutex_lock(&w->mu);
-    w->syncs++;
-    if (err && !w->error)
-        w->error = err;
-    if (!err && gen > w->synced)
-        w->synced = gen;
+    note_sync(w, gen, err);
     if (w->wanted < w->synced)
         w->wanted = w->synced;
     err = w->error;

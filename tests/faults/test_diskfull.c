@@ -33,13 +33,37 @@
 #define TOTE_PL_SHIM_PATH "libtote_powerloss_shim.so"
 #endif
 
+/* The environment that preloads the power-loss shim into `tote`, tracking
+ * db_path, with one of its flags (TOTE_PL_FULL_FLAG, TOTE_PL_SYNC_FAIL_FLAG)
+ * naming flag_path. */
+typedef struct shim_env {
+    char preload[4200], track[1200], flag[1200], asan[600];
+    const char *env[5];
+} shim_env;
+
+static void shim_env_init(shim_env *e, const char *db_path, const char *flag_var, const char *flag_path)
+{
+    const char *shim = getenv("TOTE_PL_SHIM");
+    snprintf(e->preload, sizeof e->preload, "LD_PRELOAD=%s", shim && *shim ? shim : TOTE_PL_SHIM_PATH);
+    snprintf(e->track, sizeof e->track, "TOTE_PL_TRACK=%s", db_path);
+    snprintf(e->flag, sizeof e->flag, "%s=%s", flag_var, flag_path);
+    const char *asan = getenv("ASAN_OPTIONS");
+    snprintf(e->asan, sizeof e->asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
+             asan && *asan ? ":" : "");
+    e->env[0] = e->preload;
+    e->env[1] = e->track;
+    e->env[2] = e->flag;
+    e->env[3] = e->asan;
+    e->env[4] = NULL;
+}
+
 typedef struct disk {
     int shim; /* 1: ENOSPC injected by the shim, 0: a real tmpfs */
     char dir[1024];
     char filler[1100];
     char flag[1100];
-    char env_preload[4200], env_track[1200], env_flag[1200], env_asan[600];
-    const char *env[6];
+    shim_env se;
+    const char *const *env; /* the shim's environment, or none */
 } disk;
 
 static int ns_state; /* 0 untried, 1 private mount namespace, -1 not permitted */
@@ -82,22 +106,12 @@ static int disk_init(disk *d, const char *base, long size_kb, const char *db_pat
             d->shim = 1;
         }
     }
-    int n = 0;
+    static const char *const none[] = {NULL};
+    d->env = none;
     if (d->shim) {
-        const char *shim = getenv("TOTE_PL_SHIM");
-        snprintf(d->env_preload, sizeof d->env_preload, "LD_PRELOAD=%s",
-                 shim && *shim ? shim : TOTE_PL_SHIM_PATH);
-        snprintf(d->env_track, sizeof d->env_track, "TOTE_PL_TRACK=%s", db_path);
-        snprintf(d->env_flag, sizeof d->env_flag, "TOTE_PL_FULL_FLAG=%s", d->flag);
-        const char *asan = getenv("ASAN_OPTIONS");
-        snprintf(d->env_asan, sizeof d->env_asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
-                 asan ? asan : "", asan && *asan ? ":" : "");
-        d->env[n++] = d->env_preload;
-        d->env[n++] = d->env_track;
-        d->env[n++] = d->env_flag;
-        d->env[n++] = d->env_asan;
+        shim_env_init(&d->se, db_path, "TOTE_PL_FULL_FLAG", d->flag);
+        d->env = d->se.env;
     }
-    d->env[n] = NULL;
     fprintf(stderr, "diskfull: database on %s\n",
             d->shim ? "a plain directory, ENOSPC from the shim" : "a tmpfs");
     return 0;
@@ -314,65 +328,96 @@ static void log_counts(const char *log, size_t *acks, long *storage)
     fa_acks_free(&a);
 }
 
+/* Waits (up to 60 s: a loaded machine is slow, not wrong) until the log
+ * holds target acknowledgements; returns the count reached. */
+static size_t wait_acks(const char *log, size_t target, size_t *acks, long *storage)
+{
+    long long deadline = tt_now_ms() + 60000;
+    log_counts(log, acks, storage);
+    while (*acks < target && tt_now_ms() < deadline) {
+        tt_sleep_ms(100);
+        log_counts(log, acks, storage);
+    }
+    return *acks;
+}
+
+/* Four simulated pickers (fault_loadgen) against st, acknowledgements to
+ * log (a path in st->dir, written into log[cap]); empty_bins may be NULL. */
+static tt_proc *start_pickers(fx_station *st, char *log, size_t cap, const char *seed, const char *empty_bins)
+{
+    snprintf(log, cap, "%s/acks.jsonl", st->dir);
+    static char lg_bin[4096];
+    snprintf(lg_bin, sizeof lg_bin, "%s", fa_bin("fault_loadgen"));
+    const char *lg_argv[] = {lg_bin, "--station",    st->ep, "--devices", "4",  "--log",
+                             log,    "--timeout-ms", "1000", "--seed",    seed, "--drain-seconds",
+                             "30",   NULL,           NULL,   NULL};
+    if (empty_bins) {
+        lg_argv[13] = "--empty-bins";
+        lg_argv[14] = empty_bins;
+    }
+    char lg_err[1200];
+    snprintf(lg_err, sizeof lg_err, "%s/loadgen.err", st->dir);
+    return fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
+}
+
+/* The pickers finish (their queues drain), the station stops, and every
+ * acknowledgement is in the database exactly once. */
+static void finish_pickers(fx_station *st, tt_proc **lg, const char *log)
+{
+    tt_proc_kill(*lg, SIGTERM);
+    CHECK_EQ(tt_proc_wait(*lg, 60000), 0);
+    tt_proc_stop(lg);
+    CHECK_EQ(fx_station_stop(st), 0);
+    fa_acks a = {0};
+    fa_acks_load(&a, log);
+    CHECK_EQ(a.violations, 0);
+    CHECK_EQ(a.drained, 1);
+    CHECK_EQ(fa_check(st->db, &a, FA_FINAL, stderr), 0);
+    fprintf(stderr, "diskfull: %zu acknowledgements in all, every one in the database\n", a.n);
+    fa_acks_free(&a);
+}
+
+/* A database at db_path with a small warehouse (300 orders, waved) for the
+ * station tests; st->dir is a new temporary directory (made by the caller). */
+static int station_warehouse(fx_station *st, const char *db_path)
+{
+    snprintf(st->db, sizeof st->db, "%s", db_path);
+    snprintf(st->err_path, sizeof st->err_path, "%s/serve.err", st->dir);
+    tote_store *s0 = NULL;
+    if (tote_store_open(st->db, TOTE_STORE_CREATE, &s0, NULL) != TOTE_ST_E_OK)
+        return -1;
+    tote_store_destroy(&s0);
+    st->zctx = zmq_ctx_new();
+    fa_warehouse_opts wo;
+    fa_warehouse_defaults(&wo);
+    wo.orders = 300;
+    return fa_warehouse_add(st, &wo, 1, 0);
+}
+
 static void test_station_on_full_disk(void)
 {
     fx_station st;
     memset(&st, 0, sizeof st);
     st.dir = tt_tmpdir("diskfull-srv");
-    st.insecure = 1;
     REQUIRE(st.dir != NULL);
     disk d;
     char db[1000];
     snprintf(db, sizeof db, "%s/disk/tote.db", st.dir);
     REQUIRE_EQ(disk_init(&d, st.dir, 8192, db), 0);
-    snprintf(st.db, sizeof st.db, "%s", db);
-    snprintf(st.err_path, sizeof st.err_path, "%s/serve.err", st.dir);
-    tote_store *s0 = NULL;
-    REQUIRE_EQ(tote_store_open(st.db, TOTE_STORE_CREATE, &s0, NULL), TOTE_ST_E_OK);
-    tote_store_destroy(&s0);
-    st.zctx = zmq_ctx_new();
-    fa_warehouse_opts wo;
-    fa_warehouse_defaults(&wo);
-    wo.orders = 300;
-    REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
+    REQUIRE_EQ(station_warehouse(&st, db), 0);
 
     /* the station with the disk's environment (the shim when there is no tmpfs) */
-    st.port = tt_free_port();
-    st.pub_port = tt_free_port();
-    snprintf(st.ep, sizeof st.ep, "tcp://127.0.0.1:%d", st.port);
-    snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
-    static char bin[4096];
-    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {bin,        "--db",    st.db,        "serve", "--listen", st.ep,
-                          "--events", st.pub_ep, "--insecure", NULL}; /* durability, not authentication */
-    st.proc = fa_spawn(argv, d.env, 0, NULL, st.err_path);
-    REQUIRE(st.proc != NULL);
-    REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
-
+    REQUIRE_EQ(fa_serve_spawn(&st, d.env), 0);
     char log[1200];
-    snprintf(log, sizeof log, "%s/acks.jsonl", st.dir);
-    static char lg_bin[4096];
-    snprintf(lg_bin, sizeof lg_bin, "%s", fa_bin("fault_loadgen"));
-    const char *lg_argv[] = {
-        lg_bin, "--station",    st.ep, "--devices", "4", "--log",           log,  "--timeout-ms",
-        "1000", "--empty-bins", "9",   "--seed",    "5", "--drain-seconds", "30", NULL};
-    char lg_err[1200];
-    snprintf(lg_err, sizeof lg_err, "%s/loadgen.err", st.dir);
-    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    tt_proc *lg = start_pickers(&st, log, sizeof log, "5", "9");
     REQUIRE(lg != NULL);
-
     size_t acks = 0;
     long storage = 0;
-    long long deadline = tt_now_ms() + 60000; /* a loaded machine is slow, not wrong */
-    while (acks < 100 && tt_now_ms() < deadline) {
-        tt_sleep_ms(100);
-        log_counts(log, &acks, &storage);
-    }
-    REQUIRE(acks >= 100);
+    REQUIRE(wait_acks(log, 100, &acks, &storage) >= 100);
 
     /* the disk fills: requests are refused with STORAGE, the station stays up */
     REQUIRE_EQ(disk_fill(&d), 0);
-    deadline = tt_now_ms() + 20000;
+    long long deadline = tt_now_ms() + 20000;
     while (storage < 20 && tt_now_ms() < deadline) {
         tt_sleep_ms(100);
         log_counts(log, &acks, &storage);
@@ -394,23 +439,8 @@ static void test_station_on_full_disk(void)
     /* space returns: the same station process carries on */
     disk_free(&d);
     size_t acks_back = acks;
-    deadline = tt_now_ms() + 60000;
-    while (acks < acks_back + 100 && tt_now_ms() < deadline) {
-        tt_sleep_ms(100);
-        log_counts(log, &acks, &storage);
-    }
-    CHECK(acks >= acks_back + 100);
-
-    tt_proc_kill(lg, SIGTERM);
-    CHECK_EQ(tt_proc_wait(lg, 60000), 0);
-    tt_proc_stop(&lg);
-    CHECK_EQ(fx_station_stop(&st), 0);
-    fa_acks_load(&a, log);
-    CHECK_EQ(a.violations, 0);
-    CHECK_EQ(a.drained, 1);
-    CHECK_EQ(fa_check(st.db, &a, FA_FINAL, stderr), 0);
-    fprintf(stderr, "diskfull: %zu acknowledgements in all, every one in the database\n", a.n);
-    fa_acks_free(&a);
+    CHECK(wait_acks(log, acks_back + 100, &acks, &storage) >= acks_back + 100);
+    finish_pickers(&st, &lg, log);
     disk_done(&d);
     fx_station_done(&st);
 }
@@ -444,17 +474,7 @@ static void test_resend_in_a_failed_batch(void)
     wo.orders = 20;
     wo.max_qty = 8;
     REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
-    st.port = tt_free_port();
-    st.pub_port = tt_free_port();
-    snprintf(st.ep, sizeof st.ep, "tcp://127.0.0.1:%d", st.port);
-    snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
-    static char bin[4096];
-    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {bin,        "--db",    st.db,        "serve", "--listen", st.ep,
-                          "--events", st.pub_ep, "--insecure", NULL}; /* durability, not authentication */
-    st.proc = fa_spawn(argv, d.env, 0, NULL, st.err_path);
-    REQUIRE(st.proc != NULL);
-    REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
+    REQUIRE_EQ(fa_serve_spawn(&st, d.env), 0);
 
     fa_acks acks = {0};
     fx_dev *dev = fx_dev_new(&st, "hh-dup");
@@ -521,60 +541,20 @@ static void test_station_stops_when_a_sync_fails(void)
     fx_station st;
     memset(&st, 0, sizeof st);
     st.dir = tt_tmpdir("diskfull-eio");
-    st.insecure = 1;
     REQUIRE(st.dir != NULL);
-    snprintf(st.db, sizeof st.db, "%s/tote.db", st.dir);
-    snprintf(st.err_path, sizeof st.err_path, "%s/serve.err", st.dir);
-    char flag[1100];
+    char db[1000], flag[1100];
+    snprintf(db, sizeof db, "%s/tote.db", st.dir);
     snprintf(flag, sizeof flag, "%s/eio.flag", st.dir);
-    tote_store *s0 = NULL;
-    REQUIRE_EQ(tote_store_open(st.db, TOTE_STORE_CREATE, &s0, NULL), TOTE_ST_E_OK);
-    tote_store_destroy(&s0);
-    st.zctx = zmq_ctx_new();
-    fa_warehouse_opts wo;
-    fa_warehouse_defaults(&wo);
-    wo.orders = 300;
-    REQUIRE_EQ(fa_warehouse_add(&st, &wo, 1, 0), 0);
-
-    static char env_preload[4200], env_track[1200], env_flag[1200], env_asan[600];
-    const char *shim = getenv("TOTE_PL_SHIM");
-    snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", shim && *shim ? shim : TOTE_PL_SHIM_PATH);
-    snprintf(env_track, sizeof env_track, "TOTE_PL_TRACK=%s", st.db);
-    snprintf(env_flag, sizeof env_flag, "TOTE_PL_SYNC_FAIL_FLAG=%s", flag);
-    const char *asan = getenv("ASAN_OPTIONS");
-    snprintf(env_asan, sizeof env_asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "",
-             asan && *asan ? ":" : "");
-    const char *env[] = {env_preload, env_track, env_flag, env_asan, NULL};
-    st.port = tt_free_port();
-    st.pub_port = tt_free_port();
-    snprintf(st.ep, sizeof st.ep, "tcp://127.0.0.1:%d", st.port);
-    snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
-    static char bin[4096];
-    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    const char *argv[] = {bin,   "--db",     st.db,     "serve",      "--listen",
-                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
-    st.proc = fa_spawn(argv, env, 0, NULL, st.err_path);
-    REQUIRE(st.proc != NULL);
-    REQUIRE_EQ(tt_wait_port(st.port, 5000), 0);
-
-    char log[1200], lg_err[1200];
-    snprintf(log, sizeof log, "%s/acks.jsonl", st.dir);
-    snprintf(lg_err, sizeof lg_err, "%s/loadgen.err", st.dir);
-    static char lg_bin[4096];
-    snprintf(lg_bin, sizeof lg_bin, "%s", fa_bin("fault_loadgen"));
-    const char *lg_argv[] = {
-        lg_bin, "--station", st.ep, "--devices",       "4",  "--log", log, "--timeout-ms",
-        "1000", "--seed",    "11",  "--drain-seconds", "30", NULL};
-    tt_proc *lg = fa_spawn(lg_argv, NULL, 0, NULL, lg_err);
+    REQUIRE_EQ(station_warehouse(&st, db), 0);
+    static shim_env se;
+    shim_env_init(&se, st.db, "TOTE_PL_SYNC_FAIL_FLAG", flag);
+    REQUIRE_EQ(fa_serve_spawn(&st, se.env), 0);
+    char log[1200];
+    tt_proc *lg = start_pickers(&st, log, sizeof log, "11", NULL);
     REQUIRE(lg != NULL);
     size_t acks = 0;
     long storage = 0;
-    long long deadline = tt_now_ms() + 60000;
-    while (acks < 100 && tt_now_ms() < deadline) {
-        tt_sleep_ms(100);
-        log_counts(log, &acks, &storage);
-    }
-    REQUIRE(acks >= 100);
+    REQUIRE(wait_acks(log, 100, &acks, &storage) >= 100);
 
     /* the disk stops syncing: the station stops, with the reason */
     REQUIRE_EQ(tt_write_file(flag, "eio\n", 4), 0);
@@ -597,21 +577,8 @@ static void test_station_stops_when_a_sync_fails(void)
     /* a healthy disk again: the station restarts, the handhelds resend */
     unlink(flag);
     REQUIRE_EQ(fa_station_start(&st, NULL, 1), 0);
-    deadline = tt_now_ms() + 60000;
-    while (acks < acks_at_stop + 100 && tt_now_ms() < deadline) {
-        tt_sleep_ms(100);
-        log_counts(log, &acks, &storage);
-    }
-    CHECK(acks >= acks_at_stop + 100);
-    tt_proc_kill(lg, SIGTERM);
-    CHECK_EQ(tt_proc_wait(lg, 60000), 0);
-    tt_proc_stop(&lg);
-    CHECK_EQ(fx_station_stop(&st), 0);
-    fa_acks_load(&a, log);
-    CHECK_EQ(a.violations, 0);
-    CHECK_EQ(a.drained, 1);
-    CHECK_EQ(fa_check(st.db, &a, FA_FINAL, stderr), 0);
-    fa_acks_free(&a);
+    CHECK(wait_acks(log, acks_at_stop + 100, &acks, &storage) >= acks_at_stop + 100);
+    finish_pickers(&st, &lg, log);
     fx_station_done(&st);
 }
 

@@ -459,18 +459,8 @@ static long station_power_loss(const char *sync, size_t points)
     snprintf(st.db, sizeof st.db, "%s", r.db);
     snprintf(st.err_path, sizeof st.err_path, "%s/serve.err", r.dir);
     st.zctx = zmq_ctx_new();
-    st.port = tt_free_port();
-    st.pub_port = tt_free_port();
-    snprintf(st.ep, sizeof st.ep, "tcp://127.0.0.1:%d", st.port);
-    snprintf(st.pub_ep, sizeof st.pub_ep, "tcp://127.0.0.1:%d", st.pub_port);
-    static char bin[4096];
-    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
-    st.insecure = 1; /* about durability, not authentication */
-    const char *argv[] = {bin,   "--db",     r.db,      "serve",      "--listen",
-                          st.ep, "--events", st.pub_ep, "--insecure", NULL};
-    st.proc = fa_spawn(argv, r.env, 0, NULL, st.err_path);
     unsigned rs = 12345;
-    int total = 0, failed = !st.proc || tt_wait_port(st.port, 5000) != 0;
+    int total = 0, failed = fa_serve_spawn(&st, r.env) != 0;
     for (int round = 0; round < 3 && !failed; round++) {
         for (int k = 0; k < 3 && !failed; k++) {
             char name[16];

@@ -115,6 +115,24 @@ static __attribute__((unused)) tt_proc *fa_spawn(const char *const argv[], const
     return p;
 }
 
+/* `tote --db st->db serve --insecure` on two free loopback ports (st's
+ * endpoints are set), with env (may be NULL) and stderr to st->err_path;
+ * killed when this test process exits. 0 once it listens, else -1. */
+static __attribute__((unused)) int fa_serve_spawn(fx_station *st, const char *const env[])
+{
+    st->port = tt_free_port();
+    st->pub_port = tt_free_port();
+    snprintf(st->ep, sizeof st->ep, "tcp://127.0.0.1:%d", st->port);
+    snprintf(st->pub_ep, sizeof st->pub_ep, "tcp://127.0.0.1:%d", st->pub_port);
+    static char bin[4096];
+    snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
+    st->insecure = 1; /* these tests are about durability, not authentication */
+    const char *argv[] = {bin,    "--db",     st->db,     "serve",      "--listen",
+                          st->ep, "--events", st->pub_ep, "--insecure", NULL};
+    st->proc = fa_spawn(argv, env, 0, NULL, st->err_path);
+    return st->proc && tt_wait_port(st->port, 5000) == 0 ? 0 : -1;
+}
+
 /* fx_station_start, and the station is killed when this test process exits. */
 static __attribute__((unused)) int fa_station_start(fx_station *st, const char *const *extra, int keep_ports)
 {
