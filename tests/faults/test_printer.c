@@ -149,6 +149,27 @@ static long long q_now(fx_station *st, const char *sql)
     return v;
 }
 
+/* The print jobs not completed, one line each, for a failure's diagnosis. */
+static void print_unfinished(fx_station *st)
+{
+    tote_store *s = fx_store(st);
+    if (!s)
+        return;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(tote_store_db(s),
+                           "SELECT j.id, j.state, j.attempts, COALESCE(j.cups_job_id, 0), "
+                           "COALESCE(j.error, ''), COALESCE(p.tracking, '') FROM print_job j "
+                           "LEFT JOIN package p ON p.id = j.package_id WHERE j.state != 'completed'",
+                           -1, &q, NULL) == SQLITE_OK)
+        while (sqlite3_step(q) == SQLITE_ROW)
+            fprintf(stderr, "printer: job %lld (%s) is %s after %d attempts, CUPS job %lld: %s\n",
+                    (long long)sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 5),
+                    (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2),
+                    (long long)sqlite3_column_int64(q, 3), (const char *)sqlite3_column_text(q, 4));
+    sqlite3_finalize(q);
+    tote_store_destroy(&s);
+}
+
 /* Lets labels come out for ms. */
 static void run_for(tt_zebra *z, seen *sn, int ms)
 {
@@ -320,6 +341,8 @@ static void test_printer_faults_under_load(void)
         run_for(&zebra, &sn, 200);
     }
     CHECK_EQ(unfinished, 0);
+    if (unfinished != 0)
+        print_unfinished(&st);
     settle(&zebra, &sn);
 
     s = fx_store(&st);
