@@ -243,10 +243,11 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         free(s);
         return TOTE_ST_E_NOMEM;
     }
-    /* One thread at a time uses a store (the station's loop, the spooler's
-     * thread, a CLI command), so the connection needs no mutex of its own:
-     * SQLITE_OPEN_NOMUTEX saves a lock and unlock around every API call. */
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    /* FULLMUTEX, though one thread at a time uses a store: with NOMUTEX
+     * (about 4 % fewer instructions per request in `tote serve`)
+     * faults.printer left a print job pending in two clean-clone CI runs of
+     * two, and the cause was not found. */
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         if (err_msg)
             *err_msg =
