@@ -94,12 +94,8 @@ struct tote_server {
     unsigned long long synced; /* of which known durable */
     uint8_t *held;             /* replies and events waiting for their commit to be durable */
     size_t held_head, held_len, held_cap;
-    int txn_open;     /* the batch's transaction is open */
-    tote_flow_ctx fc; /* the flow context of the open transaction */
-    int print_queued; /* a request of the open transaction queued print jobs */
-    unsigned long long counted_errors, counted_resends; /* when the transaction began */
-    int optimistic;                                     /* this pass applies requests without savepoints */
-    int failed; /* a request failed in the optimistic pass: apply again */
+    int optimistic; /* this pass applies requests without savepoints */
+    int failed;     /* a request failed in the optimistic pass: apply again */
 };
 
 static long long mono_ms(void)
@@ -522,9 +518,9 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
 
 /* ---------------- the batch ---------------- */
 
-/* Receives the waiting requests into the batch, after those it holds. */
 static void drain(tote_server *srv)
 {
+    srv->nbatch = 0;
     while (srv->nbatch < srv->cfg.batch_max) {
         struct pending *p = &srv->batch[srv->nbatch];
         zmq_msg_init(&p->id);
@@ -697,34 +693,80 @@ static void reclaim_wal(tote_server *srv)
         fprintf(stderr, "tote serve: write-ahead log checkpointed and truncated after a full disk\n");
 }
 
-/* Applies the batch's requests from index from on in the open transaction;
+/* Begins the batch's transaction and applies every request in it;
  * optimistic: without savepoints, stopping at the first request that fails
  * (srv->failed). */
-static void apply_from(tote_server *srv, int from, int optimistic)
-{
-    srv->optimistic = optimistic;
-    srv->failed = 0;
-    for (int i = from; i < srv->nbatch && !srv->failed; i++)
-        handle(srv, &srv->batch[i], &srv->fc);
-    srv->optimistic = 0;
-    srv->print_queued |= srv->fc.print_queued;
-}
-
-static tote_st_err batch_begin(tote_server *srv)
+static tote_st_err apply_batch(tote_server *srv, tote_flow_ctx *fc, int optimistic)
 {
     tote_st_err e = tote_store_begin(srv->s);
     if (e != TOTE_ST_E_OK)
         return e;
     tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
-    srv->txn_open = 1;
+    srv->optimistic = optimistic;
+    srv->failed = 0;
+    for (int i = 0; i < srv->nbatch && !srv->failed; i++)
+        handle(srv, &srv->batch[i], fc);
+    srv->optimistic = 0;
     return TOTE_ST_E_OK;
 }
 
-/* The batch is over (committed, or failed with e): its replies and events
- * go to the held queue, and out once its commit is durable. */
-static void batch_end(tote_server *srv, tote_st_err e)
+/*
+ * The requests waiting on the ROUTER, applied in one transaction and
+ * committed; their replies and events go to the held queue, out once the
+ * commit is durable. The transaction is never left open between batches:
+ * `tote` commands and the spooler write to the same database and must find
+ * the write lock free (a transaction kept open to gather requests while a
+ * sync runs held it nearly all the time under load, and gained nothing
+ * measurable).
+ */
+static void process_batch(tote_server *srv)
 {
-    if (e != TOTE_ST_E_OK) {
+    long long t0 = mono_us();
+    drain(srv);
+    if (srv->nbatch == 0)
+        return;
+    srv->stats.requests += (unsigned long long)srv->nbatch;
+    if ((unsigned long long)srv->nbatch > srv->stats.max_batch)
+        srv->stats.max_batch = (unsigned long long)srv->nbatch;
+    srv->out_len = 0;
+    tote_flow_ctx fc;
+    flow_ctx_init(srv, &fc);
+    long long t1 = mono_us();
+    srv->stats.io_us += (unsigned long long)(t1 - t0);
+    unsigned long long errors = srv->stats.errors, resends = srv->stats.resends;
+    tote_st_err e = apply_batch(srv, &fc, 1);
+    if (e == TOTE_ST_E_OK && srv->failed) {
+        /* a request failed with no savepoint to undo it alone: forget the
+         * pass (none of its replies is out) and apply the batch again, one
+         * savepoint per request */
+        tote_store_rollback(srv->s);
+        tote_events_clear(srv->events);
+        touch_clear(srv);
+        srv->out_len = 0;
+        for (int i = 0; i < srv->nbatch; i++) {
+            srv->batch[i].fresh = 0;
+            srv->batch[i].out_off = srv->batch[i].out_len = 0;
+        }
+        srv->stats.errors = errors;
+        srv->stats.resends = resends;
+        srv->stats.redone++;
+        flow_ctx_init(srv, &fc);
+        e = apply_batch(srv, &fc, 0);
+    }
+    if (e == TOTE_ST_E_OK)
+        e = touch_flush(srv, fc.now);
+    long long t2 = mono_us();
+    srv->stats.apply_us += (unsigned long long)(t2 - t1);
+    if (e == TOTE_ST_E_OK) {
+        e = tote_store_commit(srv->s);
+        srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
+    }
+    if (e == TOTE_ST_E_OK) {
+        srv->stats.batches++;
+        committed(srv);
+        if (fc.print_queued && srv->spooler)
+            tote_spooler_kick(srv->spooler);
+    } else {
         /* nothing of this batch is durable: fresh replies become errors */
         tote_store_rollback(srv->s);
         tote_events_clear(srv->events);
@@ -739,90 +781,12 @@ static void batch_end(tote_server *srv, tote_st_err e)
         }
         touch_clear(srv);
     }
-    srv->txn_open = 0;
-    srv->print_queued = 0;
     long long t3 = mono_us();
     hold_replies(srv);
     hold_events(srv);
     held_release(srv);
     srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
-    srv->out_len = 0;
-}
-
-/* Commits the open transaction (every request applied since it began). */
-static void batch_commit(tote_server *srv)
-{
-    if (!srv->txn_open)
-        return;
-    long long t2 = mono_us();
-    tote_st_err e = touch_flush(srv, srv->fc.now);
-    if (e == TOTE_ST_E_OK)
-        e = tote_store_commit(srv->s);
-    srv->stats.commit_us += (unsigned long long)(mono_us() - t2);
-    if (e == TOTE_ST_E_OK) {
-        srv->stats.batches++;
-        committed(srv);
-        if (srv->print_queued && srv->spooler)
-            tote_spooler_kick(srv->spooler);
-    }
-    batch_end(srv, e);
-}
-
-/*
- * The requests waiting on the ROUTER, applied in one transaction and
- * committed; their replies wait for the sync (held queue). The transaction is
- * never left open between batches: `tote` commands and the spooler write to
- * the same database and must find the write lock free between batches (a
- * transaction kept open to gather requests while a sync runs held it nearly
- * all the time under load, and gained nothing measurable).
- */
-static void process_batch(tote_server *srv)
-{
-    long long t0 = mono_us();
-    int from = srv->nbatch;
-    drain(srv);
-    if (srv->nbatch == from)
-        return;
-    srv->stats.requests += (unsigned long long)(srv->nbatch - from);
-    if ((unsigned long long)srv->nbatch > srv->stats.max_batch)
-        srv->stats.max_batch = (unsigned long long)srv->nbatch;
-    long long t1 = mono_us();
-    srv->stats.io_us += (unsigned long long)(t1 - t0);
-    tote_st_err e = TOTE_ST_E_OK;
-    if (!srv->txn_open) {
-        srv->counted_errors = srv->stats.errors;
-        srv->counted_resends = srv->stats.resends;
-        e = batch_begin(srv);
-    }
-    if (e == TOTE_ST_E_OK) {
-        flow_ctx_init(srv, &srv->fc);
-        apply_from(srv, from, 1);
-        if (srv->failed) {
-            /* a request failed with no savepoint to undo it alone: forget
-             * the transaction (none of its replies is out) and apply every
-             * request of it again, one savepoint each */
-            tote_store_rollback(srv->s);
-            srv->txn_open = 0;
-            tote_events_clear(srv->events);
-            touch_clear(srv);
-            srv->out_len = 0;
-            for (int i = 0; i < srv->nbatch; i++) {
-                srv->batch[i].fresh = 0;
-                srv->batch[i].out_off = srv->batch[i].out_len = 0;
-            }
-            srv->stats.errors = srv->counted_errors;
-            srv->stats.resends = srv->counted_resends;
-            srv->stats.redone++;
-            if ((e = batch_begin(srv)) == TOTE_ST_E_OK)
-                apply_from(srv, 0, 0);
-        }
-    }
-    srv->stats.apply_us += (unsigned long long)(mono_us() - t1);
-    if (e != TOTE_ST_E_OK)
-        batch_end(srv, e);
-    else
-        batch_commit(srv);
 }
 
 /* ---------------- printing ---------------- */
