@@ -538,6 +538,21 @@ static void follow(tote_spooler *sp, const tote_print_job_rec *j, int pass)
     if (le != TOTE_LB_E_OK)
         return;
     cups_reachable(sp, 1);
+    /* A CUPS that crashed before it saved its job files starts numbering
+     * again from an older point, and the id can then be another job's: ours
+     * is gone. (An empty name: CUPS keeps job names private from this user.) */
+    char mine[64];
+    int mine_len = snprintf(mine, sizeof mine, "tote-%lld-", j->id);
+    if (cj.name[0] && strncmp(cj.name, mine, (size_t)mine_len) != 0) {
+        char msg[500];
+        snprintf(
+            msg, sizeof msg,
+            "CUPS job %lld is now another job (%.100s): print job %lld on %s was lost by CUPS; check the "
+            "printer and reprint if needed",
+            j->cups_job_id, cj.name, j->id, j->printer);
+        finish_failed(sp, j, msg);
+        return;
+    }
     const char *state = tote_job_state_name(cj.state);
     char why[700];
     snprintf(why, sizeof why, "%.300s%s%.300s", cj.reasons, cj.message[0] ? ": " : "", cj.message);

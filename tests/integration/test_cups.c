@@ -415,6 +415,39 @@ static void test_unrecorded_submit_adopted(void)
     CHECK_EQ(claimed, 0);
 }
 
+/* CUPS crashed before it saved its job files and gave a recorded job's id
+ * to another job: the spooler does not take that job's outcome for the
+ * label's, it marks the label's job failed with an alert. */
+static void test_job_id_taken_by_another_job(void)
+{
+    const char doc[] = "^XA^FO10,10^A0N,30,30^FDlost^FS^XZ\n";
+    long long id = 0;
+    REQUIRE_EQ(tote_store_print_job_add(st, "zebra1", 1, "label", "zpl", doc, sizeof doc - 1, "tester", &id),
+               TOTE_ST_E_OK);
+    int claimed = 0;
+    REQUIRE_EQ(tote_store_print_job_claim(st, id, 0, NULL, &claimed), TOTE_ST_E_OK);
+    REQUIRE_EQ(claimed, 1);
+    tote_cups *c = NULL;
+    tote_cups_new(NULL, &c);
+    int other = 0;
+    REQUIRE_EQ(tote_cups_submit(c, "zebra1", "office-memo", doc, sizeof doc - 1, &other), TOTE_LB_E_OK);
+    tote_cups_destroy(&c);
+    REQUIRE_EQ(tote_store_print_job_submitted(st, id, other, "pending"), TOTE_ST_E_OK);
+    tote_spooler_kick(sp);
+    tote_print_job_rec r;
+    REQUIRE(wait_state(id, "failed", 10000, &r));
+    CHECK_HAS(r.error, "is now another job (office-memo)");
+    CHECK_HAS(r.error, "reprint");
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(tote_store_db(st), "SELECT message FROM alert WHERE subject = ?1", -1, &q, NULL);
+    char subject[48];
+    snprintf(subject, sizeof subject, "print_job:%lld", id);
+    sqlite3_bind_text(q, 1, subject, -1, SQLITE_TRANSIENT);
+    CHECK_EQ(sqlite3_step(q), SQLITE_ROW);
+    CHECK_HAS((const char *)sqlite3_column_text(q, 0), "lost by CUPS");
+    sqlite3_finalize(q);
+}
+
 /* A job CUPS holds is released (counted as an attempt) and prints once. */
 static void test_held_job_released(void)
 {
@@ -521,5 +554,5 @@ static void test_teardown(void)
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_printer_cli), TT_TEST(test_package_prints_exact_zpl),
         TT_TEST(test_paused_printer_waits), TT_TEST(test_rejecting_queue_retried),
         TT_TEST(test_cupsd_restart_loses_nothing), TT_TEST(test_unrecorded_submit_adopted),
-        TT_TEST(test_held_job_released), TT_TEST(test_aborted_jobs_raise_alert),
-        TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
+        TT_TEST(test_job_id_taken_by_another_job), TT_TEST(test_held_job_released),
+        TT_TEST(test_aborted_jobs_raise_alert), TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
