@@ -27,6 +27,7 @@
  * answered with an error and the others go through as before.
  */
 #include "tote/server.h"
+#include "store_tx.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -37,6 +38,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "store_tx.h"
 #include "tote/flows.h"
 #include "tote/printing.h"
 #include "tote/security.h"
@@ -147,11 +149,8 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
         tote_server_destroy(&srv);
         return e;
     }
-    /* TOTE_SYNC=normal (tests of the power-loss harness only): commits are
-     * not synced at all, by the store or here */
-    const char *sync = getenv("TOTE_SYNC");
-    int unsynced = sync && strcmp(sync, "normal") == 0;
-    if (srv->cfg.batch_max > 1 && !unsynced && tote_wal_syncer_start(srv->s, &srv->syncer) != TOTE_ST_E_OK) {
+    if (srv->cfg.batch_max > 1 && !store_unsynced() &&
+        tote_wal_syncer_start(srv->s, &srv->syncer) != TOTE_ST_E_OK) {
         fprintf(stderr, "tote serve: no WAL sync thread: every commit syncs on the loop\n");
         srv->syncer = NULL;
     }
@@ -872,6 +871,14 @@ static int lease_interval_ms(const tote_server *srv)
     return ms;
 }
 
+static void not_durable(int err)
+{
+    fprintf(stderr,
+            "tote serve: cannot make the write-ahead log durable: %s; stopping without answering what is "
+            "not durable\n",
+            strerror(err));
+}
+
 /* The syncer says a sync completed: release what it made durable. -1 if a
  * sync failed: whether the latest commits reached the disk is unknown, so
  * the loop stops without answering them (a restart recovers what the disk
@@ -881,10 +888,7 @@ static int synced_now(tote_server *srv)
     int err = 0;
     unsigned long long done = tote_wal_syncer_done(srv->syncer, &err);
     if (err) {
-        fprintf(stderr,
-                "tote serve: cannot make the write-ahead log durable: %s; stopping without "
-                "answering what is not durable\n",
-                strerror(err));
+        not_durable(err);
         return -1;
     }
     if (done > srv->synced)
@@ -946,7 +950,7 @@ tote_st_err tote_server_run(tote_server *srv)
     if (srv->syncer && srv->gen > srv->synced) {
         int err = tote_wal_syncer_sync_now(srv->syncer, srv->gen);
         if (err) {
-            fprintf(stderr, "tote serve: cannot make the write-ahead log durable: %s\n", strerror(err));
+            not_durable(err);
             return TOTE_ST_E_IO;
         }
         srv->synced = srv->gen;

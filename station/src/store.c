@@ -258,8 +258,7 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
     }
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_extended_result_codes(s->db, 1);
-    const char *sync = getenv("TOTE_SYNC");
-    const char *pragmas = (sync && strcmp(sync, "normal") == 0)
+    const char *pragmas = store_unsynced()
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
     rc = exec_sql(s->db, pragmas, err_msg, "cannot configure the database");
@@ -444,6 +443,12 @@ void tote_store_rollback(tote_store *s)
         sqlite3_step(st);
         sqlite3_reset(st);
     }
+}
+
+int store_unsynced(void)
+{
+    const char *sync = getenv("TOTE_SYNC");
+    return sync && strcmp(sync, "normal") == 0;
 }
 
 void tote_store_now(char buf[32])

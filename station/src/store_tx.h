@@ -63,6 +63,10 @@ tote_st_err store_exec(sqlite3_stmt *st);
  * TOTE_ST_E_DB if it cannot be prepared. */
 tote_st_err store_exec_sql(tote_store *s, const char *sql);
 
+/* $TOTE_SYNC=normal (tests of the power-loss harness only): commits are not
+ * synced, by the store (synchronous=NORMAL) nor by tote serve's syncer. */
+int store_unsynced(void);
+
 /* Binds v as text (copied), or SQL NULL when v is NULL. */
 void store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
 
