@@ -9,6 +9,14 @@
  * again. Jobs with a CUPS job id are only followed, never resubmitted; a job
  * CUPS aborted is submitted again (it did not print), up to
  * print_max_attempts, then raised as an alert.
+ *
+ * One CUPS state is stranded: a job whose backend ends while cupsd shuts
+ * down can come back after the restart as "pending" (reason job-printing)
+ * while cupsd no longer counts it among its printer's jobs. It never prints.
+ * A job pending while its printer is idle, accepting and has no job queued,
+ * for print_stranded_ms (default 10000), is cancelled in CUPS and submitted
+ * again as the next attempt. Its first copy may have come out: a label then
+ * prints twice, with the same tracking number, rather than never.
  */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
@@ -240,6 +248,7 @@ struct job_note {
     long long id;
     char state[16];
     char note[256];
+    long long stranded_since; /* ms (monotonic) the job was first seen stranded; 0: it is not */
 };
 
 struct printer_seen {
@@ -260,7 +269,7 @@ struct tote_spooler {
     char **events;
     size_t n_events, cap_events;
     int max_attempts;
-    long retry_ms, retry_max_ms, poll_ms;
+    long retry_ms, retry_max_ms, poll_ms, stranded_ms;
     struct job_note *notes;
     size_t n_notes;
     struct printer_seen *printers;
@@ -518,6 +527,45 @@ static void finish_failed(tote_spooler *sp, const tote_print_job_rec *j, const c
     job_event(sp, j->id, NULL);
 }
 
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A pending job its idle printer does not count (see the top of this file):
+ * once it has been so for stranded_ms, cancels it in CUPS and queues the
+ * next attempt. 1 if it did. */
+static int stranded(tote_spooler *sp, const tote_print_job_rec *j, const tote_cups_job *cj,
+                    const tote_printer_status *ps)
+{
+    struct job_note *n = note_for(sp, j->id);
+    if (!n)
+        return 0;
+    if (cj->state != TOTE_JOB_PENDING || !ps || strcmp(ps->state, "idle") != 0 || !ps->accepting ||
+        ps->queued_jobs != 0) {
+        n->stranded_since = 0;
+        return 0;
+    }
+    long long now = mono_ms();
+    if (!n->stranded_since)
+        n->stranded_since = now;
+    if (now - n->stranded_since < sp->stranded_ms)
+        return 0;
+    if (tote_cups_cancel_job(sp->cups, (int)j->cups_job_id) != TOTE_LB_E_OK)
+        return 0; /* tried again on the next pass */
+    char msg[400];
+    snprintf(msg, sizeof msg,
+             "CUPS kept job %lld pending while %.100s was idle with no job queued (stranded by a CUPS "
+             "restart): cancelled it and submitted the label again",
+             j->cups_job_id, j->printer);
+    tote_store_print_job_retry(sp->st, j->id, NULL, msg);
+    forget_note(sp, j->id);
+    job_event(sp, j->id, msg);
+    return 1;
+}
+
 static void follow(tote_spooler *sp, const tote_print_job_rec *j, int pass)
 {
     tote_cups_job cj;
@@ -587,6 +635,8 @@ static void follow(tote_spooler *sp, const tote_print_job_rec *j, int pass)
     /* pending / processing / stopped: say why it waits */
     char note[256] = "";
     const tote_printer_status *ps = printer_state(sp, j->printer, pass);
+    if (stranded(sp, j, &cj, ps))
+        return;
     if (ps && strcmp(ps->state, "stopped") == 0)
         snprintf(note, sizeof note, "printer %.60s is stopped (%.80s)%s%.80s", j->printer, ps->reasons,
                  ps->message[0] ? ": " : "", ps->message);
@@ -691,6 +741,7 @@ tote_st_err tote_spooler_new(const char *db_path, tote_spooler **out)
     sp->retry_ms = (long)tote_store_setting_int(sp->st, "print_retry_ms", 1000);
     sp->retry_max_ms = (long)tote_store_setting_int(sp->st, "print_retry_max_ms", 30000);
     sp->poll_ms = (long)tote_store_setting_int(sp->st, "print_poll_ms", 100);
+    sp->stranded_ms = (long)tote_store_setting_int(sp->st, "print_stranded_ms", 10000);
     if (sp->retry_ms < 10)
         sp->retry_ms = 10;
     if (sp->retry_max_ms < sp->retry_ms)

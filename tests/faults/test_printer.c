@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 
 #include "cupsd_fixture.h"
+#include "tote/cups_printer.h"
 #include "warehouse.h"
 
 #define MAX_PACKAGES 512
@@ -150,24 +151,39 @@ static long long q_now(fx_station *st, const char *sql)
 }
 
 /* The print jobs not completed, one line each, for a failure's diagnosis. */
-static void print_unfinished(fx_station *st)
+static void print_unfinished(fx_station *st, const tt_cupsd *cups)
 {
     tote_store *s = fx_store(st);
     if (!s)
         return;
+    tote_cups *c = NULL;
+    if (tote_cups_new(cups->sock, &c) != TOTE_LB_E_OK)
+        c = NULL;
+    tote_printer_status ps;
+    if (c && tote_cups_printer_status(c, "zebra1", &ps) == TOTE_LB_E_OK)
+        fprintf(stderr, "printer: CUPS says zebra1 is %s, %saccepting, reasons '%s', message '%s', %d jobs\n",
+                ps.state, ps.accepting ? "" : "not ", ps.reasons, ps.message, ps.queued_jobs);
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(tote_store_db(s),
                            "SELECT j.id, j.state, j.attempts, COALESCE(j.cups_job_id, 0), "
                            "COALESCE(j.error, ''), COALESCE(p.tracking, '') FROM print_job j "
                            "LEFT JOIN package p ON p.id = j.package_id WHERE j.state != 'completed'",
                            -1, &q, NULL) == SQLITE_OK)
-        while (sqlite3_step(q) == SQLITE_ROW)
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            long long cups_id = sqlite3_column_int64(q, 3);
             fprintf(stderr, "printer: job %lld (%s) is %s after %d attempts, CUPS job %lld: %s\n",
                     (long long)sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 5),
-                    (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2),
-                    (long long)sqlite3_column_int64(q, 3), (const char *)sqlite3_column_text(q, 4));
+                    (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2), cups_id,
+                    (const char *)sqlite3_column_text(q, 4));
+            tote_cups_job cj;
+            if (c && cups_id > 0 && tote_cups_job_status(c, (int)cups_id, &cj) == TOTE_LB_E_OK)
+                fprintf(stderr, "printer:   CUPS says job %lld is %s, reasons '%s', message '%s'\n", cups_id,
+                        tote_job_state_name(cj.state), cj.reasons, cj.message);
+        }
     sqlite3_finalize(q);
+    tote_cups_destroy(&c);
     tote_store_destroy(&s);
+    fprintf(stderr, "printer: cupsd's files are in %s (TOTE_KEEP_CUPS=1 keeps them)\n", cups->dir);
 }
 
 /* Lets labels come out for ms. */
@@ -249,7 +265,8 @@ static void test_printer_faults_under_load(void)
                                  {"print_retry_ms", "200"},
                                  {"print_retry_max_ms", "1000"},
                                  {"print_poll_ms", "50"},
-                                 {"print_max_attempts", "100"}};
+                                 {"print_max_attempts", "100"},
+                                 {"print_stranded_ms", "3000"}};
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
         tote_store_setting_set(s, settings[i][0], settings[i][1]);
     tote_store_destroy(&s);
@@ -342,7 +359,7 @@ static void test_printer_faults_under_load(void)
     }
     CHECK_EQ(unfinished, 0);
     if (unfinished != 0)
-        print_unfinished(&st);
+        print_unfinished(&st, &cups);
     settle(&zebra, &sn);
 
     s = fx_store(&st);

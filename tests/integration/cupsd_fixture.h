@@ -104,15 +104,20 @@ static inline int tt_cupsd_setup_(tt_cupsd *c)
              "FileDevice Yes\nErrorLog %1$s/log/error_log\nAccessLog %1$s/log/access_log\n"
              "PageLog %1$s/log/page_log\nPrintcap %1$s/printcap\n",
              c->dir);
+    /* TOTE_CUPS_LOGLEVEL=debug (with TOTE_KEEP_CUPS=1) to read what cupsd did */
+    const char *level = getenv("TOTE_CUPS_LOGLEVEL") ? getenv("TOTE_CUPS_LOGLEVEL") : "warn";
+    if (strspn(level, "abcdefghijklmnopqrstuvwxyz2") != strlen(level) || strlen(level) > 16)
+        level = "warn";
     char conf[4096];
-    snprintf(conf, sizeof conf,
-             "Listen %s/cups.sock\nBrowsing No\nWebInterface No\nIdleExitTimeout 0\nJobRetryInterval 1\n"
-             "PreserveJobHistory Yes\nDefaultAuthType None\nLogLevel warn\nDefaultPolicy default\n"
-             "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
-             "<Policy default>\n  JobPrivateAccess all\n  JobPrivateValues none\n"
-             "  SubscriptionPrivateAccess all\n  SubscriptionPrivateValues none\n"
-             "  <Limit All>\n    Order deny,allow\n    Allow all\n  </Limit>\n</Policy>\n",
-             c->dir);
+    snprintf(
+        conf, sizeof conf,
+        "Listen %s/cups.sock\nBrowsing No\nWebInterface No\nIdleExitTimeout 0\nJobRetryInterval 1\n"
+        "PreserveJobHistory Yes\nDefaultAuthType None\nMaxLogSize 0\nLogLevel %s\nDefaultPolicy default\n"
+        "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+        "<Policy default>\n  JobPrivateAccess all\n  JobPrivateValues none\n"
+        "  SubscriptionPrivateAccess all\n  SubscriptionPrivateValues none\n"
+        "  <Limit All>\n    Order deny,allow\n    Allow all\n  </Limit>\n</Policy>\n",
+        c->dir, level);
     snprintf(c->sock, sizeof c->sock, "%s/cups.sock", c->dir);
     if (strlen(c->sock) >= 100)
         return -1;

@@ -127,6 +127,8 @@ static void test_setup(void)
     tote_store_setting_set(st, "print_retry_max_ms", "400");
     tote_store_setting_set(st, "print_poll_ms", "20");
     tote_store_setting_set(st, "print_max_attempts", "2");
+    /* short, so that every test here would show a job wrongly taken for stranded */
+    tote_store_setting_set(st, "print_stranded_ms", "300");
 }
 
 static void test_printer_cli(void)
@@ -379,6 +381,62 @@ static void test_cupsd_restart_loses_nothing(void)
     tote_cups_destroy(&c);
 }
 
+/* Leaves CUPS's files as a shutdown that raced a job's end leaves them: the
+ * job's own file says pending, while job.cache (what cupsd loads to know
+ * which jobs it still has to run) says completed. cupsd must be stopped. */
+static int strand_in_job_cache(const tt_cupsd *c, long long job_id)
+{
+    char path[1200], want[64];
+    snprintf(path, sizeof path, "%s/cache/job.cache", c->dir);
+    size_t len = 0;
+    char *text = tt_read_file(path, &len);
+    if (!text)
+        return -1;
+    snprintf(want, sizeof want, "<Job %lld>\nState ", job_id);
+    char *at = strstr(text, want);
+    int rc = -1;
+    if (at && at[strlen(want)] == '3' && at[strlen(want) + 1] == '\n') {
+        at[strlen(want)] = '9';
+        rc = tt_write_file(path, text, len);
+    }
+    free(text);
+    return rc;
+}
+
+/* A job stranded by a CUPS restart: CUPS reports it pending while its
+ * printer is idle and counts no job, and never prints it. After
+ * print_stranded_ms the spooler cancels it and submits the label again. */
+static void test_stranded_job_submitted_again(void)
+{
+    tote_cups *c = NULL;
+    tote_cups_new(NULL, &c);
+    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
+    int before = tt_zebra_jobs(&zebra);
+    events[0] = '\0';
+    long long id = reprint(NULL);
+    tote_print_job_rec r;
+    REQUIRE(wait_state(id, "pending", 5000, &r));
+    long long first = r.cups_job_id;
+    tt_cupsd_stop(&cups);
+    REQUIRE_EQ(strand_in_job_cache(&cups, first), 0);
+    REQUIRE_EQ(tt_cupsd_start(&cups), 0);
+    REQUIRE_EQ(tote_cups_resume(c, "zebra1"), TOTE_LB_E_OK);
+    tote_cups_job cj;
+    REQUIRE_EQ(tote_cups_job_status(c, (int)first, &cj), TOTE_LB_E_OK);
+    CHECK_EQ(cj.state, TOTE_JOB_PENDING); /* what CUPS says, and keeps saying */
+    REQUIRE(wait_state(id, "completed", 15000, &r));
+    CHECK_EQ(r.attempts, 2);
+    CHECK(r.cups_job_id != first);
+    CHECK(wait_event("stranded by a CUPS restart", 3000));
+    REQUIRE_EQ(tote_cups_job_status(c, (int)first, &cj), TOTE_LB_E_OK);
+    CHECK_EQ(cj.state, TOTE_JOB_CANCELED);
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    tt_sleep_ms(tt_ms(500));
+    pump();
+    CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
+    tote_cups_destroy(&c);
+}
+
 /* The station died after CUPS accepted a job and before the CUPS job id was
  * written: the next spooler finds the job in CUPS and does not print again. */
 static void test_unrecorded_submit_adopted(void)
@@ -553,6 +611,7 @@ static void test_teardown(void)
 
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_printer_cli), TT_TEST(test_package_prints_exact_zpl),
         TT_TEST(test_paused_printer_waits), TT_TEST(test_rejecting_queue_retried),
-        TT_TEST(test_cupsd_restart_loses_nothing), TT_TEST(test_unrecorded_submit_adopted),
-        TT_TEST(test_job_id_taken_by_another_job), TT_TEST(test_held_job_released),
-        TT_TEST(test_aborted_jobs_raise_alert), TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
+        TT_TEST(test_cupsd_restart_loses_nothing), TT_TEST(test_stranded_job_submitted_again),
+        TT_TEST(test_unrecorded_submit_adopted), TT_TEST(test_job_id_taken_by_another_job),
+        TT_TEST(test_held_job_released), TT_TEST(test_aborted_jobs_raise_alert),
+        TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))

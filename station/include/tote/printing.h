@@ -17,7 +17,9 @@
  * label_style (carrier|gs1, default carrier); slip_paper (a4|letter);
  * gs1_company_prefix and sscc_extension (to assign SSCCs to packages that have
  * none); print_max_attempts (default 5), print_retry_ms (first backoff,
- * default 1000), print_retry_max_ms (default 30000), print_poll_ms (default 100).
+ * default 1000), print_retry_max_ms (default 30000), print_poll_ms (default 100),
+ * print_stranded_ms (how long a job CUPS keeps pending on an idle printer that
+ * counts no job is left before it is submitted again; default 10000).
  */
 #ifndef TOTE_PRINTING_H
 #define TOTE_PRINTING_H
