@@ -460,11 +460,25 @@ void tote_store_now(char buf[32])
     }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char date[24];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, 32, "%.19s.%03dZ", date, (int)(ts.tv_nsec / 1000000));
+    /* the date and time of day change once a second: format them then (an
+     * import or a busy station asks many times a second) */
+    static _Thread_local time_t sec = -1;
+    static _Thread_local char date[24];
+    if (ts.tv_sec != sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(date, "1970-01-01T00:00:00", 20);
+        sec = ts.tv_sec;
+    }
+    int ms = (int)(ts.tv_nsec / 1000000);
+    memcpy(buf, date, 19);
+    buf[19] = '.';
+    buf[20] = (char)('0' + ms / 100);
+    buf[21] = (char)('0' + ms / 10 % 10);
+    buf[22] = (char)('0' + ms % 10);
+    buf[23] = 'Z';
+    buf[24] = '\0';
 }
 
 tote_st_err tote_store_event(tote_store *s, const char *actor, const char *device, const char *kind,
