@@ -83,6 +83,8 @@ typedef struct imp_run {
     char *err;               /* the sentence of a failure (malloc'd) */
     char shop_location[128]; /* stock: the first Shopify location seen */
     int shop_locations_warned;
+    struct imp_hash *hash; /* the file's SHA-256, computed beside the import (import_main.c) */
+    int already;           /* the hash turned out to be in import_log: stop, change nothing */
 } imp_run;
 
 long long imp_now_ms(void);

@@ -2,9 +2,17 @@
  * tote_import_file(): the frame every import runs in. Hash the file, skip it
  * if import_log knows it, run the kind's reader inside transactions of about
  * a quarter second (strict: one), log the import with its summary.
+ *
+ * The hash is computed by a thread of its own while the reader runs: SHA-256
+ * of a large export costs about a seventh of the import's CPU, and the
+ * machine has another core. Until import_log has been asked about the hash
+ * nothing is committed and the problems found are held back, so a file that
+ * was already imported still changes nothing and reports only that.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,25 +64,6 @@ long long imp_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void imp_problem(imp_run *r, tote_import_severity sev, long long line, long long index, const char *subject,
-                 const char *fmt, ...)
-{
-    if (sev == TOTE_IMPORT_REJECTED)
-        r->sum->rejected++;
-    else if (sev == TOTE_IMPORT_WARNING)
-        r->sum->warnings++;
-    if (!r->o || !r->o->on_problem)
-        return;
-    char reason[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    tote_import_problem p = {
-        .severity = sev, .line = line, .index = index, .subject = subject ? subject : "", .reason = reason};
-    r->o->on_problem(r->o->ud, &p);
-}
-
 tote_st_err imp_fail(imp_run *r, tote_st_err e, const char *fmt, ...)
 {
     if (r->err)
@@ -92,6 +81,213 @@ tote_st_err imp_fail(imp_run *r, tote_st_err e, const char *fmt, ...)
         va_end(ap);
     }
     return e;
+}
+
+/* ---------------- the file's hash, beside the import ---------------- */
+
+typedef struct held_problem {
+    tote_import_severity sev;
+    long long line, index;
+    char *subject, *reason;
+} held_problem;
+
+typedef struct imp_hash {
+    pthread_t thread;
+    int running;     /* the thread was started and not yet joined */
+    atomic_int done; /* the thread has finished */
+    FILE *f;         /* owned by the thread while it runs */
+    int err;         /* errno of a failed read, or ENOMEM */
+    char hex[65];
+    int verified; /* import_log asked (or --force): commits and problems go ahead */
+    held_problem *held;
+    size_t n_held, cap_held;
+} imp_hash;
+
+/* Problems found before the hash is verified: at most this many are held,
+ * then the import waits for the hash. */
+#define HELD_MAX 10000
+
+static int hold_problem(imp_hash *h, const tote_import_problem *p)
+{
+    if (h->n_held == HELD_MAX)
+        return -1;
+    if (h->n_held == h->cap_held) {
+        size_t cap = h->cap_held ? h->cap_held * 2 : 16;
+        held_problem *v = realloc(h->held, cap * sizeof *v);
+        if (!v)
+            return -1;
+        h->held = v;
+        h->cap_held = cap;
+    }
+    held_problem *q = &h->held[h->n_held];
+    q->sev = p->severity;
+    q->line = p->line;
+    q->index = p->index;
+    q->subject = strdup(p->subject);
+    q->reason = strdup(p->reason);
+    if (!q->subject || !q->reason) {
+        free(q->subject);
+        free(q->reason);
+        return -1;
+    }
+    h->n_held++;
+    return 0;
+}
+
+static void drop_held(imp_hash *h)
+{
+    for (size_t i = 0; i < h->n_held; i++) {
+        free(h->held[i].subject);
+        free(h->held[i].reason);
+    }
+    free(h->held);
+    h->held = NULL;
+    h->n_held = h->cap_held = 0;
+}
+
+/* SHA-256 of h->f into h->hex (h->err on failure); closes h->f. */
+static void hash_stream(imp_hash *h)
+{
+    tote_sha256 c;
+    tote_sha256_init(&c);
+    static const size_t cap = 1 << 20;
+    unsigned char *buf = malloc(cap);
+    if (!buf) {
+        h->err = ENOMEM;
+    } else {
+        size_t n;
+        while ((n = fread(buf, 1, cap, h->f)) > 0)
+            tote_sha256_update(&c, buf, n);
+        if (ferror(h->f))
+            h->err = errno ? errno : EIO;
+        free(buf);
+    }
+    fclose(h->f);
+    h->f = NULL;
+    if (!h->err) {
+        uint8_t d[32];
+        tote_sha256_final(&c, d);
+        tote_sha256_hex(d, h->hex);
+    }
+}
+
+static void *hash_main(void *arg)
+{
+    imp_hash *h = arg;
+    /* tests only: a hash that comes late, as a big file's does */
+    const char *delay = getenv("TOTE_TEST_HASH_DELAY_MS");
+    if (delay && atoi(delay) > 0) {
+        struct timespec ts = {atoi(delay) / 1000, (long)(atoi(delay) % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    hash_stream(h);
+    atomic_store(&h->done, 1);
+    return NULL;
+}
+
+/* Opens the file and starts hashing it (on this thread if no other can be
+ * started). A file that cannot be opened fails here, before anything. */
+static tote_st_err hash_start(imp_run *r)
+{
+    imp_hash *h = calloc(1, sizeof *h);
+    if (!h)
+        return imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
+    h->f = fopen(r->path, "rb");
+    if (!h->f) {
+        int err = errno;
+        free(h);
+        return imp_fail(r, err == ENOENT ? TOTE_ST_E_NOT_FOUND : TOTE_ST_E_IO, "cannot open %s: %s", r->path,
+                        strerror(err));
+    }
+    r->hash = h;
+    if (pthread_create(&h->thread, NULL, hash_main, h) == 0) {
+        h->running = 1;
+    } else {
+        hash_stream(h);
+        atomic_store(&h->done, 1);
+    }
+    return TOTE_ST_E_OK;
+}
+
+/* Once the hash is known (waiting for it if wait), asks import_log about it,
+ * once. TOTE_ST_E_OK: verified, or (without wait) not known yet. EXISTS:
+ * the file was already imported (r->already; nothing may be committed).
+ * Else the error of a failed read or lookup. */
+static tote_st_err hash_settle(imp_run *r, int wait)
+{
+    imp_hash *h = r->hash;
+    if (!h || h->verified)
+        return TOTE_ST_E_OK;
+    if (r->already)
+        return TOTE_ST_E_EXISTS;
+    if (!wait && !atomic_load(&h->done))
+        return TOTE_ST_E_OK;
+    if (h->running) {
+        pthread_join(h->thread, NULL);
+        h->running = 0;
+    }
+    if (h->err)
+        return imp_fail(r, h->err == ENOMEM ? TOTE_ST_E_NOMEM : TOTE_ST_E_IO, "cannot read %s: %s", r->path,
+                        strerror(h->err));
+    memcpy(r->sum->sha256, h->hex, sizeof h->hex);
+    if (!(r->o && r->o->force)) {
+        int found = 0;
+        tote_st_err e =
+            tote_import_log_find(r->s, tote_import_kind_name(r->kind), h->hex, &found, r->sum->previous_at);
+        if (e != TOTE_ST_E_OK)
+            return imp_fail(r, e, "cannot read the import log: %s", tote_store_errmsg(r->s));
+        if (found) {
+            r->already = 1;
+            drop_held(h);
+            return TOTE_ST_E_EXISTS;
+        }
+    }
+    h->verified = 1;
+    for (size_t i = 0; i < h->n_held && r->o && r->o->on_problem; i++) {
+        tote_import_problem p = {.severity = h->held[i].sev,
+                                 .line = h->held[i].line,
+                                 .index = h->held[i].index,
+                                 .subject = h->held[i].subject,
+                                 .reason = h->held[i].reason};
+        r->o->on_problem(r->o->ud, &p);
+    }
+    drop_held(h);
+    return TOTE_ST_E_OK;
+}
+
+static void hash_done(imp_run *r)
+{
+    imp_hash *h = r->hash;
+    if (!h)
+        return;
+    if (h->running)
+        pthread_join(h->thread, NULL);
+    if (h->f)
+        fclose(h->f);
+    drop_held(h);
+    free(h);
+    r->hash = NULL;
+}
+
+void imp_problem(imp_run *r, tote_import_severity sev, long long line, long long index, const char *subject,
+                 const char *fmt, ...)
+{
+    if (sev == TOTE_IMPORT_REJECTED)
+        r->sum->rejected++;
+    else if (sev == TOTE_IMPORT_WARNING)
+        r->sum->warnings++;
+    if (!r->o || !r->o->on_problem)
+        return;
+    char reason[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    tote_import_problem p = {
+        .severity = sev, .line = line, .index = index, .subject = subject ? subject : "", .reason = reason};
+    if (r->hash && !r->hash->verified && hold_problem(r->hash, &p) == 0)
+        return;
+    r->o->on_problem(r->o->ud, &p);
 }
 
 tote_st_err imp_tx_begin(imp_run *r)
@@ -129,13 +325,18 @@ static void tx_rollback(imp_run *r)
 
 tote_st_err imp_tick(imp_run *r, long long done, long long total)
 {
+    /* a file already imported stops the reader; too many problems held wait for the hash */
+    tote_st_err e = hash_settle(r, r->hash && r->hash->n_held == HELD_MAX);
+    if (e != TOTE_ST_E_OK)
+        return e;
     long long now = imp_now_ms();
     if (r->o && r->o->on_progress && now - r->progress_ms >= PROGRESS_MS) {
         r->progress_ms = now;
         r->o->on_progress(r->o->ud, done, total, r->sum->records);
     }
-    if (r->in_tx && !(r->o && r->o->strict) && now - r->tx_ms >= TX_SLICE_MS) {
-        tote_st_err e = tx_commit(r);
+    if (r->in_tx && !(r->o && r->o->strict) && (!r->hash || r->hash->verified) &&
+        now - r->tx_ms >= TX_SLICE_MS) {
+        e = tx_commit(r);
         if (e != TOTE_ST_E_OK)
             return e;
         return imp_tx_begin(r);
@@ -188,36 +389,6 @@ int imp_csv_row_bad(imp_run *r, const tote_csv_row *row, size_t want_fields, con
     return 0;
 }
 
-/* SHA-256 of the file at path into hex; IO failure -> imp_fail. */
-static tote_st_err hash_file(imp_run *r, char hex[65])
-{
-    FILE *f = fopen(r->path, "rb");
-    if (!f)
-        return imp_fail(r, errno == ENOENT ? TOTE_ST_E_NOT_FOUND : TOTE_ST_E_IO, "cannot open %s: %s",
-                        r->path, strerror(errno));
-    tote_sha256 c;
-    tote_sha256_init(&c);
-    static const size_t cap = 1 << 20;
-    unsigned char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
-    }
-    size_t n;
-    while ((n = fread(buf, 1, cap, f)) > 0)
-        tote_sha256_update(&c, buf, n);
-    int bad = ferror(f);
-    int err = errno;
-    free(buf);
-    fclose(f);
-    if (bad)
-        return imp_fail(r, TOTE_ST_E_IO, "cannot read %s: %s", r->path, strerror(err));
-    uint8_t d[32];
-    tote_sha256_final(&c, d);
-    tote_sha256_hex(d, hex);
-    return TOTE_ST_E_OK;
-}
-
 cJSON *tote_import_summary_json(const tote_import_summary *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -263,16 +434,11 @@ tote_st_err tote_import_file(tote_store *s, tote_import_kind kind, const char *p
     if (!strcmp(tote_import_kind_name(kind), "?"))
         e = imp_fail(&r, TOTE_ST_E_INVALID, "unknown import kind %d", (int)kind);
     if (e == TOTE_ST_E_OK)
-        e = hash_file(&r, sum->sha256);
-    if (e == TOTE_ST_E_OK && !(opts && opts->force)) {
-        int found = 0;
-        e = tote_import_log_find(s, tote_import_kind_name(kind), sum->sha256, &found, sum->previous_at);
-        if (e != TOTE_ST_E_OK)
-            imp_fail(&r, e, "cannot read the import log: %s", tote_store_errmsg(s));
-        else if (found)
-            sum->already_imported = 1;
-    }
-    if (e == TOTE_ST_E_OK && !sum->already_imported) {
+        e = hash_start(&r);
+    /* a small file's hash is there at once: nothing to undo if it was imported */
+    if (e == TOTE_ST_E_OK && atomic_load(&r.hash->done))
+        e = hash_settle(&r, 1);
+    if (e == TOTE_ST_E_OK) {
         tote_import_tune(s, 1); /* only a speed-up: an error here changes nothing else */
         e = imp_tx_begin(&r);
         if (e == TOTE_ST_E_OK) {
@@ -294,6 +460,8 @@ tote_st_err tote_import_file(tote_store *s, tote_import_kind kind, const char *p
                 break;
             }
         }
+        if (e == TOTE_ST_E_OK)
+            e = hash_settle(&r, 1);
         if (e == TOTE_ST_E_OK && opts && opts->strict && sum->rejected > 0) {
             tx_rollback(&r);
             sum->rolled_back = 1;
@@ -318,8 +486,20 @@ tote_st_err tote_import_file(tote_store *s, tote_import_kind kind, const char *p
         if (e != TOTE_ST_E_OK)
             tx_rollback(&r);
         tote_import_tune(s, 0);
-        if (opts && opts->on_progress && e == TOTE_ST_E_OK)
+        if (opts && opts->on_progress && (e == TOTE_ST_E_OK || r.already))
             opts->on_progress(opts->ud, -1, -1, sum->records); /* done: the caller clears its bar */
+    }
+    hash_done(&r);
+    if (r.already) { /* what was read is undone: the summary says only that */
+        tote_import_summary keep = *sum;
+        memset(sum, 0, sizeof *sum);
+        sum->kind = kind;
+        sum->already_imported = 1;
+        memcpy(sum->sha256, keep.sha256, sizeof sum->sha256);
+        memcpy(sum->previous_at, keep.previous_at, sizeof sum->previous_at);
+        free(r.err);
+        r.err = NULL;
+        e = TOTE_ST_E_OK;
     }
     if (e != TOTE_ST_E_OK && err_msg)
         *err_msg = r.err ? r.err : strdup(tote_st_strerror(e));

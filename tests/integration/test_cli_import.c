@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -305,6 +306,119 @@ static void test_reimport_changes_nothing_and_says_so(void)
     CHECK_EQ(import("stock", "stock.csv", &out, NULL), 0);
     CHECK_HAS(out, "already imported");
     free(out);
+}
+
+/* One number from the database (the test's own connection). */
+static long long db_count(const char *sql)
+{
+    tote_store *s = NULL;
+    if (tote_store_open(db, 0, &s, NULL) != TOTE_ST_E_OK)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    if (sqlite3_prepare_v2(tote_store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    tote_store_destroy(&s);
+    return n;
+}
+
+/* The file's SHA-256 is computed beside the import: a large file is being
+ * read when its hash turns out to be in import_log. The second import then
+ * writes nothing and reports none of the problems it met on the way. */
+static void test_large_reimport_stops_and_reports_nothing(void)
+{
+    REQUIRE_EQ(fresh("bigagain"), 0);
+    REQUIRE_EQ(morning(), 0);
+    size_t len = 0;
+    char *bad = tt_read_file(data("orders_bad.csv"), &len);
+    REQUIRE(bad != NULL);
+    const char *row = strstr(bad, "\n#2001,"); /* a good one-line order */
+    REQUIRE(row != NULL);
+    row += 7;
+    size_t row_len = (size_t)(strchr(row, '\n') - row) + 1;
+    enum { EXTRA = 30000 };
+    size_t cap = len + EXTRA * (row_len + 16);
+    char *big = malloc(cap);
+    REQUIRE(big != NULL);
+    memcpy(big, bad, len);
+    size_t n = len;
+    if (big[n - 1] != '\n')
+        big[n++] = '\n';
+    for (int i = 0; i < EXTRA; i++) {
+        n += (size_t)snprintf(big + n, cap - n, "#B%05d,", i);
+        memcpy(big + n, row, row_len);
+        n += row_len;
+    }
+    char path[700];
+    snprintf(path, sizeof path, "%s/big_orders.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, big, n), 0);
+    free(big);
+    free(bad);
+
+    /* the hash comes 2 s late: the problems met before it are held, then shown */
+    setenv("TOTE_TEST_HASH_DELAY_MS", "2000", 1);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "30002 created");
+    CHECK_HAS(out, "5 rejected");
+    CHECK_HAS(err, "big_orders.csv:5: rejected: order #2003: Lineitem quantity 'two' is not a whole number");
+    free(out);
+    free(err);
+    long long events = db_count("SELECT COUNT(*) FROM event");
+    long long orders = db_count("SELECT COUNT(*) FROM orders");
+    CHECK(events > 30000);
+
+    out = err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, "--json", NULL), 0);
+    cJSON *j = cJSON_Parse(out);
+    REQUIRE(j != NULL);
+    CHECK_EQ(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "already_imported")), 1);
+    CHECK_EQ(num(j, "created"), 0);
+    CHECK_EQ(num(j, "unchanged"), 0);
+    CHECK_EQ(num(j, "rejected"), 0);
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "problems")), 0);
+    cJSON_Delete(j);
+    free(out);
+    free(err);
+    out = err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "already imported");
+    CHECK(err == NULL || strstr(err, "rejected") == NULL); /* the problems of a file already imported */
+    free(out);
+    free(err);
+    unsetenv("TOTE_TEST_HASH_DELAY_MS");
+    CHECK_EQ(db_count("SELECT COUNT(*) FROM event"), events);
+    CHECK_EQ(db_count("SELECT COUNT(*) FROM orders"), orders);
+    CHECK_EQ(db_count("SELECT COUNT(*) FROM import_log WHERE kind = 'shopify-orders'"), 1);
+
+    /* stock receipts would count twice: nothing of the second pass may be
+     * committed while the hash is still being computed (here it comes 3 s
+     * late, when the import has been through many of its 250 ms slices) */
+    snprintf(path, sizeof path, "%s/big_stock.csv", dir);
+    FILE *f = fopen(path, "w");
+    REQUIRE(f != NULL);
+    fprintf(f, "sku,bin,qty,lot,expiry\n");
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "TOTE-CANVAS,B-01,1,L%06d,2030-01-01\n", i);
+    fclose(f);
+    out = NULL;
+    CHECK_EQ(tote(&out, NULL, "import", "stock", path, NULL, NULL), 0);
+    free(out);
+    long long moves = db_count("SELECT COUNT(*) FROM stock_move");
+    long long on_hand = db_count("SELECT SUM(on_hand) FROM stock");
+    out = NULL;
+    setenv("TOTE_TEST_HASH_DELAY_MS", "3000", 1);
+    long long t0 = tt_now_ms();
+    CHECK_EQ(tote(&out, NULL, "import", "stock", path, NULL, NULL), 0);
+    long long took = tt_now_ms() - t0;
+    unsetenv("TOTE_TEST_HASH_DELAY_MS");
+    CHECK_HAS(out, "already imported");
+    CHECK(took >= 3000); /* the hash did come late */
+    free(out);
+    CHECK_EQ(db_count("SELECT COUNT(*) FROM stock_move"), moves);
+    CHECK_EQ(db_count("SELECT SUM(on_hand) FROM stock"), on_hand);
 }
 
 static void test_changed_upstream_is_updated(void)
@@ -849,7 +963,8 @@ static void test_usage_errors(void)
 }
 
 TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_reads_the_same),
-        TT_TEST(test_reimport_changes_nothing_and_says_so), TT_TEST(test_changed_upstream_is_updated),
+        TT_TEST(test_reimport_changes_nothing_and_says_so),
+        TT_TEST(test_large_reimport_stops_and_reports_nothing), TT_TEST(test_changed_upstream_is_updated),
         TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
