@@ -906,8 +906,12 @@ tote_st_err tote_server_run(tote_server *srv)
         long long wait = srv->next_lease_ms - now;
         if (wait < 0)
             wait = 0;
-        /* router, the WAL syncer's fd, the spooler's completion fd, the ZAP handler */
-        zmq_pollitem_t items[6] = {{srv->router, 0, ZMQ_POLLIN, 0}};
+        /* router, the WAL syncer's fd, the spooler's completion fd, the ZAP handler.
+         * While a sync is in flight the router is not read: what arrives
+         * meanwhile waits in its queue and is applied as one batch when the
+         * sync returns (one commit per sync, not one per wake-up). */
+        int syncing = srv->syncer && srv->gen > srv->synced;
+        zmq_pollitem_t items[6] = {{srv->router, 0, syncing ? 0 : ZMQ_POLLIN, 0}};
         int nitems = 1;
         int sync_at = -1, spool_at = -1;
         if (srv->syncer) {
