@@ -582,6 +582,53 @@ static void test_station_stops_when_a_sync_fails(void)
     fx_station_done(&st);
 }
 
+/* A slow disk (every sync 50 ms): what arrives while a sync runs is applied
+ * as one batch when it returns, so the station commits once per sync, not
+ * once per request. The stop line says how many of each there were. */
+static void test_slow_disk_one_commit_per_sync(void)
+{
+    fx_station st;
+    memset(&st, 0, sizeof st);
+    st.dir = tt_tmpdir("diskfull-slow");
+    REQUIRE(st.dir != NULL);
+    char db[1000];
+    snprintf(db, sizeof db, "%s/tote.db", st.dir);
+    REQUIRE_EQ(station_warehouse(&st, db), 0);
+    static shim_env se;
+    shim_env_init(&se, st.db, "TOTE_PL_SYNC_DELAY_MS", "50");
+    REQUIRE_EQ(fa_serve_spawn(&st, se.env), 0);
+    char log[1200];
+    tt_proc *lg = start_pickers(&st, log, sizeof log, "13", NULL);
+    REQUIRE(lg != NULL);
+    size_t acks = 0;
+    long storage = 0;
+    CHECK(wait_acks(log, 150, &acks, &storage) >= 150);
+    finish_pickers(&st, &lg, log);
+    char *err = tt_read_file(st.err_path, NULL);
+    REQUIRE(err != NULL);
+    const char *line = strstr(err, "tote serve: stopped after ");
+    REQUIRE(line != NULL);
+    unsigned long long requests = 0, txns = 0, largest = 0, syncs = 0;
+    REQUIRE_EQ(sscanf(line, "tote serve: stopped after %llu requests in %llu transactions (largest %llu",
+                      &requests, &txns, &largest),
+               3);
+    const char *s = strstr(line, "WAL syncs");
+    REQUIRE(s != NULL);
+    while (s > line && s[-1] == ' ')
+        s--;
+    while (s > line && s[-1] >= '0' && s[-1] <= '9')
+        s--;
+    syncs = strtoull(s, NULL, 10);
+    fprintf(stderr, "diskfull: slow disk: %llu requests in %llu transactions (largest %llu), %llu syncs\n",
+            requests, txns, largest, syncs);
+    CHECK(requests >= 150);
+    CHECK(txns <= syncs + 2); /* one commit per sync (+ a lease check's) */
+    CHECK(largest >= 3);      /* four pickers' requests gathered during a sync */
+    free(err);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_import_on_full_disk), TT_TEST(test_import_fills_the_disk),
         TT_TEST(test_strict_import_fills_the_disk_writes_nothing), TT_TEST(test_station_on_full_disk),
-        TT_TEST(test_resend_in_a_failed_batch), TT_TEST(test_station_stops_when_a_sync_fails))
+        TT_TEST(test_resend_in_a_failed_batch), TT_TEST(test_station_stops_when_a_sync_fails),
+        TT_TEST(test_slow_disk_one_commit_per_sync))

@@ -9,6 +9,8 @@
  *
  * While the file TOTE_PL_SYNC_FAIL_FLAG names exists, fsync and fdatasync
  * of a tracked file fail with EIO (a disk that cannot make writes durable).
+ * TOTE_PL_SYNC_DELAY_MS makes each of them take that much longer (a slow
+ * disk).
  *
  * Only file descriptors opened on a tracked path are looked at; every other
  * call goes straight to libc. The shim's own I/O uses raw system calls so it
@@ -27,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -39,6 +42,7 @@ static char track[4096];
 static size_t track_len;
 static char full_flag[4096];
 static char sync_fail_flag[4096];
+static int sync_delay_ms;
 static int journal_fd = -1;
 static unsigned char fd_file[MAX_FD]; /* 0 = untracked, else pl_file + 1 */
 
@@ -84,6 +88,9 @@ static void init(void)
     const char *sf = getenv("TOTE_PL_SYNC_FAIL_FLAG");
     if (sf && *sf && strlen(sf) < sizeof sync_fail_flag)
         strcpy(sync_fail_flag, sf);
+    const char *sd = getenv("TOTE_PL_SYNC_DELAY_MS");
+    if (sd && atoi(sd) > 0)
+        sync_delay_ms = atoi(sd);
     const char *j = getenv("TOTE_PL_JOURNAL");
     if (j && *j && track_len)
         journal_fd = (int)syscall(SYS_openat, AT_FDCWD, j, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -324,6 +331,11 @@ static int do_sync(int (*fn)(int), int fd)
     if (f != PL_NOFILE && sync_fail_flag[0] && stat(sync_fail_flag, &sb) == 0) {
         errno = EIO;
         return -1;
+    }
+    if (f != PL_NOFILE && sync_delay_ms > 0) {
+        struct timespec ts = {sync_delay_ms / 1000, (long)(sync_delay_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
     }
     int r = fn(fd);
     if (r == 0 && f != PL_NOFILE) {
