@@ -38,6 +38,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "lat_hist.h"
 #include "store_tx.h"
 #include "tote/flows.h"
 #include "tote/printing.h"
@@ -96,8 +97,10 @@ struct tote_server {
     unsigned long long synced; /* of which known durable */
     uint8_t *held;             /* replies and events waiting for their commit to be durable */
     size_t held_head, held_len, held_cap;
-    int optimistic; /* this pass applies requests without savepoints */
-    int failed;     /* a request failed in the optimistic pass: apply again */
+    long long batch_read_us; /* when the batch being applied was read */
+    lat_hist reply_lat;      /* batch read -> reply sent */
+    int optimistic;          /* this pass applies requests without savepoints */
+    int failed;              /* a request failed in the optimistic pass: apply again */
 };
 
 static long long mono_ms(void)
@@ -260,8 +263,13 @@ void tote_server_stop(tote_server *srv)
 void tote_server_get_stats(const tote_server *srv, tote_server_stats *out)
 {
     *out = srv->stats;
-    if (srv->syncer)
+    out->reply_p50_ms = lat_quantile_ms(&srv->reply_lat, 0.5);
+    out->reply_p99_ms = lat_quantile_ms(&srv->reply_lat, 0.99);
+    out->reply_max_ms = (double)srv->reply_lat.max_us / 1000.0;
+    if (srv->syncer) {
         out->syncs = tote_wal_syncer_count(srv->syncer);
+        tote_wal_syncer_latency(srv->syncer, &out->sync_p50_ms, &out->sync_p99_ms, &out->sync_max_ms);
+    }
 }
 
 const char *tote_server_listen_endpoint(const tote_server *srv)
@@ -550,8 +558,10 @@ static void drain(tote_server *srv)
 
 /* ---------------- the held queue ---------------- */
 
+static long long mono_us(void);
+
 enum { HELD_REPLY = 0, HELD_EVENT = 1 };
-#define HELD_HDR 17 /* u64 generation, u8 kind, u32 length of a, u32 length of b */
+#define HELD_HDR 25 /* u64 generation, u8 kind, u32 length of a, u32 length of b, i64 read at (us) */
 
 /* Queues one frame for the ROUTER (a: routing id, b: frame) or one event for
  * the PUB socket (a: topic, b: JSON), to go out once commit srv->gen is
@@ -578,6 +588,7 @@ static int held_put(tote_server *srv, uint8_t kind, const void *a, size_t alen, 
     p[8] = kind;
     memcpy(p + 9, &al, 4);
     memcpy(p + 13, &bl, 4);
+    memcpy(p + 17, &srv->batch_read_us, 8);
     memcpy(p + HELD_HDR, a, alen);
     memcpy(p + HELD_HDR + alen, b, blen);
     srv->held_len += need;
@@ -588,6 +599,7 @@ static int held_put(tote_server *srv, uint8_t kind, const void *a, size_t alen, 
 static void held_release(tote_server *srv)
 {
     size_t off = srv->held_head;
+    long long now = off < srv->held_len ? mono_us() : 0;
     while (off < srv->held_len) {
         const uint8_t *p = srv->held + off;
         uint64_t gen;
@@ -599,6 +611,10 @@ static void held_release(tote_server *srv)
         memcpy(&bl, p + 13, 4);
         const uint8_t *a = p + HELD_HDR, *b = a + al;
         if (p[8] == HELD_REPLY) {
+            long long read_at;
+            memcpy(&read_at, p + 17, 8);
+            if (read_at)
+                lat_add(&srv->reply_lat, now - read_at);
             if (zmq_send(srv->router, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                 zmq_send(srv->router, b, bl, ZMQ_DONTWAIT) < 0)
                 srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
@@ -721,6 +737,7 @@ static tote_st_err apply_batch(tote_server *srv, tote_flow_ctx *fc, int optimist
 static void process_batch(tote_server *srv)
 {
     long long t0 = mono_us();
+    srv->batch_read_us = t0;
     drain(srv);
     if (srv->nbatch == 0)
         return;
@@ -786,6 +803,7 @@ static void process_batch(tote_server *srv)
     held_release(srv);
     srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
+    srv->batch_read_us = 0; /* what is held later (lease checks) is not a request's reply */
 }
 
 /* ---------------- printing ---------------- */

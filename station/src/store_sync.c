@@ -24,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "lat_hist.h"
 #include "store_tx.h"
 #include "tote/server.h"
 
@@ -40,12 +42,22 @@ struct tote_wal_syncer {
     unsigned long long synced; /* highest generation known durable */
     int error;                 /* errno of a failed fdatasync (sticky) */
     unsigned long long syncs;
+    lat_hist lat; /* fdatasync() durations */
 };
 
-/* Records one fdatasync's outcome for generation gen (w->mu held). */
-static void note_sync(tote_wal_syncer *w, unsigned long long gen, int err)
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Records one fdatasync's outcome for generation gen, and how long it took
+ * (w->mu held). */
+static void note_sync(tote_wal_syncer *w, unsigned long long gen, int err, long long us)
 {
     w->syncs++;
+    lat_add(&w->lat, us);
     if (err && !w->error)
         w->error = err;
     if (!err && gen > w->synced)
@@ -63,10 +75,12 @@ static void *sync_main(void *arg)
             break;
         unsigned long long gen = w->wanted;
         pthread_mutex_unlock(&w->mu);
+        long long t0 = now_us();
         int rc = fdatasync(w->wal_fd);
         int err = rc == 0 ? 0 : errno;
+        long long took = now_us() - t0;
         pthread_mutex_lock(&w->mu);
-        note_sync(w, gen, err);
+        note_sync(w, gen, err, took);
         uint64_t one = 1;
         ssize_t wr = write(w->event_fd, &one, sizeof one);
         (void)wr; /* an eventfd only refuses a write at its maximum count */
@@ -150,9 +164,11 @@ unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err)
 
 int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen)
 {
+    long long t0 = now_us();
     int err = fdatasync(w->wal_fd) == 0 ? 0 : errno;
+    long long took = now_us() - t0;
     pthread_mutex_lock(&w->mu);
-    note_sync(w, gen, err);
+    note_sync(w, gen, err, took);
     if (w->wanted < w->synced)
         w->wanted = w->synced;
     err = w->error;
@@ -166,6 +182,15 @@ unsigned long long tote_wal_syncer_count(tote_wal_syncer *w)
     unsigned long long n = w->syncs;
     pthread_mutex_unlock(&w->mu);
     return n;
+}
+
+void tote_wal_syncer_latency(tote_wal_syncer *w, double *p50, double *p99, double *max)
+{
+    pthread_mutex_lock(&w->mu);
+    *p50 = lat_quantile_ms(&w->lat, 0.5);
+    *p99 = lat_quantile_ms(&w->lat, 0.99);
+    *max = (double)w->lat.max_us / 1000.0;
+    pthread_mutex_unlock(&w->mu);
 }
 
 void tote_wal_syncer_stop(tote_wal_syncer **wp, tote_store *s)

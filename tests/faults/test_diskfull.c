@@ -624,6 +624,17 @@ static void test_slow_disk_one_commit_per_sync(void)
     CHECK(requests >= 150);
     CHECK(txns <= syncs + 2); /* one commit per sync (+ a lease check's) */
     CHECK(largest >= 3);      /* four pickers' requests gathered during a sync */
+    /* every reply waited for its sync, and the stop line says so */
+    double in_p50 = 0, in_p99 = 0, in_max = 0, sy_p50 = 0, sy_p99 = 0, sy_max = 0;
+    const char *lat = strstr(line, "in the station p50 ");
+    REQUIRE(lat != NULL);
+    REQUIRE_EQ(
+        sscanf(lat,
+               "in the station p50 %lf ms, p99 %lf ms, max %lf ms; WAL sync p50 %lf ms, p99 %lf ms, max %lf",
+               &in_p50, &in_p99, &in_max, &sy_p50, &sy_p99, &sy_max),
+        6);
+    CHECK(sy_p50 >= 50 && sy_p50 <= sy_p99 && sy_p99 <= sy_max);
+    CHECK(in_p50 >= 50 && in_p50 <= in_p99 && in_p99 <= in_max);
     free(err);
     fx_station_done(&st);
 }

@@ -64,6 +64,11 @@ typedef struct tote_server_stats {
     unsigned long long commit_us; /* time spent in COMMIT (with a syncer: without the fsync) */
     unsigned long long syncs;     /* fdatasync() calls of the WAL syncer (0: synchronous=FULL commits) */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
+    /* replies: from the batch's reading to the reply's sending (the time a
+     * request spends in the station, durable sync included); syncs: each
+     * fdatasync() of the WAL syncer. In ms; 0 when there were none. */
+    double reply_p50_ms, reply_p99_ms, reply_max_ms;
+    double sync_p50_ms, sync_p99_ms, sync_max_ms;
 } tote_server_stats;
 
 void tote_server_get_stats(const tote_server *srv, tote_server_stats *out);
@@ -144,6 +149,8 @@ unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err);
 int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen);
 /* How many fdatasync() calls were made. */
 unsigned long long tote_wal_syncer_count(tote_wal_syncer *w);
+/* The median, 99th percentile and longest fdatasync() so far, in ms. */
+void tote_wal_syncer_latency(tote_wal_syncer *w, double *p50, double *p99, double *max);
 /* Joins the thread, closes its fds and sets s (if not NULL) back to
  * synchronous=FULL. NULL-safe; sets *w = NULL. */
 void tote_wal_syncer_stop(tote_wal_syncer **w, tote_store *s);
