@@ -475,6 +475,14 @@ static void test_printer_faults_under_load(void)
     settle(&zebra, &sn);
     for (int i = 0; i < nlc; i++)
         CHECK_EQ(count_of(&sn, lc[i].tracking), lc[i].before + 1); /* exactly once more */
+    /* a label is out before CUPS and then the spooler record its job completed */
+    end = tt_now_ms() + tt_ms(20000);
+    while ((unfinished = q_now(&st, "SELECT COUNT(*) FROM print_job WHERE state != 'completed'")) != 0 &&
+           tt_now_ms() < end)
+        run_for(&zebra, &sn, 100);
+    CHECK_EQ(unfinished, 0);
+    if (unfinished != 0)
+        print_unfinished(&st, &cups);
     zebra_stop(&zebra, &sn);
     CHECK_EQ(fx_station_stop(&st), 0);
 
