@@ -111,6 +111,19 @@ static long long reprint(const char *printer)
     return id;
 }
 
+/* An alert about print job id was raised, and its message holds needle. */
+static void check_alert(long long id, const char *needle)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(tote_store_db(st), "SELECT message FROM alert WHERE subject = ?1", -1, &q, NULL);
+    char subject[48];
+    snprintf(subject, sizeof subject, "print_job:%lld", id);
+    sqlite3_bind_text(q, 1, subject, -1, SQLITE_TRANSIENT);
+    CHECK_EQ(sqlite3_step(q), SQLITE_ROW);
+    CHECK_HAS((const char *)sqlite3_column_text(q, 0), needle);
+    sqlite3_finalize(q);
+}
+
 static void test_setup(void)
 {
     REQUIRE_EQ(tt_cupsd_start(&cups), 0);
@@ -496,14 +509,7 @@ static void test_job_id_taken_by_another_job(void)
     REQUIRE(wait_state(id, "failed", 10000, &r));
     CHECK_HAS(r.error, "is now another job (office-memo)");
     CHECK_HAS(r.error, "reprint");
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(tote_store_db(st), "SELECT message FROM alert WHERE subject = ?1", -1, &q, NULL);
-    char subject[48];
-    snprintf(subject, sizeof subject, "print_job:%lld", id);
-    sqlite3_bind_text(q, 1, subject, -1, SQLITE_TRANSIENT);
-    CHECK_EQ(sqlite3_step(q), SQLITE_ROW);
-    CHECK_HAS((const char *)sqlite3_column_text(q, 0), "lost by CUPS");
-    sqlite3_finalize(q);
+    check_alert(id, "lost by CUPS");
 }
 
 /* A job CUPS holds is released (counted as an attempt) and prints once. */
@@ -555,14 +561,7 @@ static void test_aborted_jobs_raise_alert(void)
     REQUIRE(wait_state(id, "failed", 15000, &r));
     CHECK_EQ(r.attempts, 2);
     CHECK_HAS(r.error, "aborted by CUPS after 2 attempts");
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(tote_store_db(st), "SELECT message FROM alert WHERE subject = ?1", -1, &q, NULL);
-    char subject[48];
-    snprintf(subject, sizeof subject, "print_job:%lld", id);
-    sqlite3_bind_text(q, 1, subject, -1, SQLITE_TRANSIENT);
-    CHECK_EQ(sqlite3_step(q), SQLITE_ROW);
-    CHECK_HAS((const char *)sqlite3_column_text(q, 0), "aborted");
-    sqlite3_finalize(q);
+    check_alert(id, "aborted");
     CHECK(wait_event("\"state\":\"failed\"", 3000));
 }
 
