@@ -13,7 +13,12 @@
  * every handheld enrolled with its own key), to measure what encryption and
  * authentication cost. The other runs use `tote serve --insecure`.
  *
- * Usage: bench_server [--quick] [--seconds S] [--curve]
+ * With --latency, only the open loop, on a station that did nothing before
+ * (no saturation runs ahead of it), and the station's stop line: its
+ * latency inside the station and of each WAL sync, to tell where an
+ * open-loop p99 comes from.
+ *
+ * Usage: bench_server [--quick] [--seconds S] [--curve] [--latency]
  */
 #include <pthread.h>
 #include <sys/resource.h>
@@ -354,10 +359,57 @@ static int setup_db(fx_station *st, int n)
     return w > 0 ? 0 : -1;
 }
 
+/* Prints the station's stop lines (its stderr). */
+static void print_stop_lines(const fx_station *st)
+{
+    char *log = tt_read_file(st->err_path, NULL);
+    for (char *line = log ? strtok(log, "\n") : NULL; line; line = strtok(NULL, "\n"))
+        if (strstr(line, "stopped after"))
+            printf("%s\n", line);
+    free(log);
+}
+
+/* --latency: the open loop alone, 100 then 1000 handhelds x 2 scans/s. */
+static int latency_only(fx_station *st, clients *c)
+{
+    const char *none[] = {NULL};
+    if (fx_station_start(st, none, 0) != 0) {
+        fprintf(stderr, "bench_server: tote serve did not start\n");
+        return 1;
+    }
+    clients_connect(c, st->ep, MAX_CLIENTS);
+    if (all_call(c, MAX_CLIENTS, TOTE_WIRE_HELLO) != 0 ||
+        all_call(c, MAX_CLIENTS, TOTE_WIRE_NEXT_TASK) != 0) {
+        fprintf(stderr, "bench_server: handhelds could not start\n");
+        return 1;
+    }
+    /* a fresh station on the same port for the measured part: its stop line
+     * then counts the open loop's scans only, not the hellos and leases */
+    fx_station_stop(st);
+    if (fx_station_start(st, none, 1) != 0) {
+        fprintf(stderr, "bench_server: tote serve did not start again\n");
+        return 1;
+    }
+    tt_sleep_ms(500); /* the clients reconnect */
+    for (int k = 0; k < 2; k++) {
+        int nh = k == 0 ? 100 : MAX_CLIENTS;
+        double p50 = 0, p99 = 0, p999 = 0;
+        long long samples = 0;
+        open_loop(c, nh, 2.0, seconds + 2.0, &p50, &p99, &p999, &samples);
+        printf(
+            "open loop: %4d handhelds x 2 scans/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%lld samples)\n",
+            nh, p50, p99, p999, samples);
+    }
+    clients_close(c);
+    fx_station_stop(st);
+    print_stop_lines(st);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int counts[] = {1, 100, 1000};
-    int ncounts = 3, curve = 0;
+    int ncounts = 3, curve = 0, latency = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             seconds = 1.5;
@@ -365,6 +417,8 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--curve") == 0)
             curve = 1;
+        else if (strcmp(argv[i], "--latency") == 0)
+            latency = 1;
     }
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
@@ -387,6 +441,13 @@ int main(int argc, char **argv)
     c->zctx = st.zctx;
     for (int i = 0; i < MAX_CLIENTS; i++)
         snprintf(c->names[i], sizeof c->names[i], "hh-%d", i);
+
+    if (latency) {
+        int rc = latency_only(&st, c);
+        free(c);
+        fx_station_done(&st);
+        return rc;
+    }
 
     double echo[3], group[3], single[3], withcurve[3] = {0, 0, 0};
     st.insecure = 1;
@@ -517,11 +578,7 @@ int main(int argc, char **argv)
                 "confirms.h%d\"]}\n",
                 counts[k], counts[k], withcurve[k], counts[k]);
     }
-    char *log = tt_read_file(st.err_path, NULL);
-    for (char *line = log ? strtok(log, "\n") : NULL; line; line = strtok(NULL, "\n"))
-        if (strstr(line, "stopped after"))
-            printf("%s\n", line);
-    free(log);
+    print_stop_lines(&st);
     free(enrolled);
     free(c);
     fx_station_done(&st);
