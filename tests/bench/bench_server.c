@@ -399,6 +399,13 @@ static int latency_only(fx_station *st, clients *c)
         printf(
             "open loop: %4d handhelds x 2 scans/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%lld samples)\n",
             nh, p50, p99, p999, samples);
+        const double pv[3] = {p50, p99, p999};
+        const char *pn[3] = {"p50", "p99", "p99.9"};
+        for (int q = 0; q < 3; q++)
+            printf("RESULT {\"id\":\"server.open_loop_fresh.h%d.%s\",\"name\":\"open-loop latency %s, %d "
+                   "handhelds x 2 scans/s, fresh "
+                   "station\",\"value\":%.3f,\"unit\":\"ms\",\"better\":\"lower\"}\n",
+                   nh, pn[q], pn[q], nh, pv[q]);
     }
     clients_close(c);
     fx_station_stop(st);
