@@ -15,7 +15,7 @@ static void test_quantiles_vectors(void)
         {{10, 20, 30, 40, 60, 70, 80, 90}, 8, 0.09, 0.09, 0.09},
         {{10, 20, 30, 40, 60, 70, 80, 1000}, 8, 0.1, 1.0, 1.0},
         {{100, 100, 100, 100, 100, 100, 100, 250000}, 8, 0.15, 250.0, 250.0}, /* beyond 100 ms: the maximum */
-        {{-5, 0, 0, 0, 0, 0, 0, 0}, 8, 0.0, 0.0, 0.0},                        /* a clock step back counts as 0 */
+        {{-5, 0, 0, 0, 0, 0, 0, 0}, 8, 0.0, 0.0, 0.0}, /* a clock step back counts as 0 */
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         static lat_hist h;
@@ -24,12 +24,12 @@ static void test_quantiles_vectors(void)
             lat_add(&h, v[i].us[k]);
         double p50 = lat_quantile_ms(&h, 0.5), p99 = lat_quantile_ms(&h, 0.99);
         double max = (double)h.max_us / 1000.0;
-        TT_CHECK_(p50 > v[i].p50 - 1e-9 && p50 < v[i].p50 + 1e-9, TT_NOTHING, "row %zu: p50 %.3f, want %.3f", i,
-                  p50, v[i].p50);
-        TT_CHECK_(p99 > v[i].p99 - 1e-9 && p99 < v[i].p99 + 1e-9, TT_NOTHING, "row %zu: p99 %.3f, want %.3f", i,
-                  p99, v[i].p99);
-        TT_CHECK_(max > v[i].max - 1e-9 && max < v[i].max + 1e-9, TT_NOTHING, "row %zu: max %.3f, want %.3f", i,
-                  max, v[i].max);
+        TT_CHECK_(p50 > v[i].p50 - 1e-9 && p50 < v[i].p50 + 1e-9, TT_NOTHING, "row %zu: p50 %.3f, want %.3f",
+                  i, p50, v[i].p50);
+        TT_CHECK_(p99 > v[i].p99 - 1e-9 && p99 < v[i].p99 + 1e-9, TT_NOTHING, "row %zu: p99 %.3f, want %.3f",
+                  i, p99, v[i].p99);
+        TT_CHECK_(max > v[i].max - 1e-9 && max < v[i].max + 1e-9, TT_NOTHING, "row %zu: max %.3f, want %.3f",
+                  i, max, v[i].max);
         CHECK_EQ(h.n, (unsigned long long)v[i].n);
     }
 }
