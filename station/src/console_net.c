@@ -17,6 +17,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "mono_clock.h"
 #include "tote/console.h"
 #include "tote/security.h"
 #include "tote/station.h"
@@ -48,13 +49,6 @@ struct tote_console_client {
     tote_wire_msg *msg;
     uint8_t buf[TOTE_WIRE_MAX_FRAME];
 };
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static long long wall_s(void)
 {

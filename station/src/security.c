@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "mono_clock.h"
 #include "security_internal.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -95,18 +96,11 @@ struct tote_server_security {
     int disconnected; /* connections closed so far */
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 1 if a refusal about key may be logged now; *suppressed gets how many
  * were not logged since the last one. */
 static int rate_ok(tote_server_security *sec, const char *key, unsigned *suppressed)
 {
-    long long t = now_ms();
+    long long t = mono_ms();
     *suppressed = 0;
     struct rate_slot *slot = NULL, *oldest = &sec->slots[0];
     for (int i = 0; i < RATE_SLOTS; i++) {
@@ -184,7 +178,7 @@ tote_st_err tote_security_server_new(void *zctx, tote_store *s, const char *db_p
     sec->s = s;
     sec->zctx = zctx;
     sec->insecure = insecure;
-    sec->minute_start_ms = now_ms();
+    sec->minute_start_ms = mono_ms();
     sec->next_sweep_ms = sec->minute_start_ms + SWEEP_MS;
     for (int i = 0; i < CONN_SLOTS; i++)
         sec->pub_conns[i].fd = -1;
@@ -432,7 +426,7 @@ static void pub_accepted(tote_server_security *sec, int fd, int gone)
         return;
     }
     free_slot->fd = fd;
-    free_slot->seen_ms = now_ms();
+    free_slot->seen_ms = mono_ms();
 }
 
 static void monitor_one(tote_server_security *sec, void *mon, const char *which)
@@ -536,7 +530,7 @@ void tote_security_track(tote_server_security *sec, const void *msg, char *user_
     }
     struct conn_slot *slot = &sec->conns[fd];
     if (slot && strcmp(slot->device, user_id) == 0 && same_peer(fd, slot)) {
-        slot->seen_ms = now_ms();
+        slot->seen_ms = mono_ms();
         return;
     }
     memset(slot, 0, sizeof *slot);
@@ -546,7 +540,7 @@ void tote_security_track(tote_server_security *sec, const void *msg, char *user_
         return;
     }
     slot->fd = fd;
-    slot->seen_ms = now_ms();
+    slot->seen_ms = mono_ms();
     snprintf(slot->device, sizeof slot->device, "%s", user_id);
     const char *key = zmq_msg_gets(m, META_KEY);
     snprintf(slot->key, sizeof slot->key, "%s", key && strlen(key) == TOTE_KEY_Z85 ? key : "");
@@ -618,7 +612,7 @@ int tote_security_sweep(tote_server_security *sec)
 {
     if (!sec || sec->insecure)
         return 0;
-    long long now = now_ms();
+    long long now = mono_ms();
     sec->next_sweep_ms = now + SWEEP_MS;
     /* revoke and rekey are commits of another connection (the CLI): unless
      * one happened (data_version moved) or a revoked device was just refused,
@@ -663,7 +657,7 @@ int tote_security_sweep(tote_server_security *sec)
 void tote_security_poll_handle(tote_server_security *sec, const void *items, int n)
 {
     const zmq_pollitem_t *it = items;
-    if (sec && !sec->insecure && now_ms() >= sec->next_sweep_ms)
+    if (sec && !sec->insecure && mono_ms() >= sec->next_sweep_ms)
         tote_security_sweep(sec);
     for (int i = 0; i < n; i++) {
         if (!(it[i].revents & ZMQ_POLLIN))
@@ -717,8 +711,8 @@ tote_wire_error tote_security_check_request(tote_server_security *sec, const cha
          * handheld stops and keeps its outbox */
         snprintf(msg, cap, "device %s has been revoked at the station", user_id);
         /* its connection is closed once this refusal is on its way */
-        if (sec->next_sweep_ms > now_ms() + SWEEP_SOON_MS)
-            sec->next_sweep_ms = now_ms() + SWEEP_SOON_MS;
+        if (sec->next_sweep_ms > mono_ms() + SWEEP_SOON_MS)
+            sec->next_sweep_ms = mono_ms() + SWEEP_SOON_MS;
         sec->sweep_forced = 1;
         return req->type == TOTE_WIRE_HELLO ? TOTE_WERR_DENIED : TOTE_WERR_UNKNOWN_DEVICE;
     }

@@ -27,7 +27,6 @@
  * answered with an error and the others go through as before.
  */
 #include "tote/server.h"
-#include "store_tx.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -39,6 +38,7 @@
 #include <zmq.h>
 
 #include "lat_hist.h"
+#include "mono_clock.h"
 #include "store_tx.h"
 #include "tote/flows.h"
 #include "tote/printing.h"
@@ -102,13 +102,6 @@ struct tote_server {
     int optimistic;          /* this pass applies requests without savepoints */
     int failed;              /* a request failed in the optimistic pass: apply again */
 };
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *dup_msg(const char *what, const char *endpoint, const char *why)
 {
@@ -558,8 +551,6 @@ static void drain(tote_server *srv)
 
 /* ---------------- the held queue ---------------- */
 
-static long long mono_us(void);
-
 enum { HELD_REPLY = 0, HELD_EVENT = 1 };
 #define HELD_HDR 25 /* u64 generation, u8 kind, u32 length of a, u32 length of b, i64 read at (us) */
 
@@ -684,13 +675,6 @@ static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
     fc->events = srv->events;
     tote_store_now(fc->now);
     snprintf(fc->today, sizeof fc->today, "%.10s", fc->now);
-}
-
-static long long mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* After a full disk: the WAL holds space the database file needs to grow

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_clock.h"
 #include "tote/cups_printer.h"
 #include "tote/preview.h"
 #include "tote/printing.h"
@@ -525,13 +526,6 @@ static void finish_failed(tote_spooler *sp, const tote_print_job_rec *j, const c
     }
     forget_note(sp, j->id);
     job_event(sp, j->id, NULL);
-}
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A pending job its idle printer does not count (see the top of this file):

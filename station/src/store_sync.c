@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "lat_hist.h"
+#include "mono_clock.h"
 #include "store_tx.h"
 #include "tote/server.h"
 
@@ -44,13 +45,6 @@ struct tote_wal_syncer {
     unsigned long long syncs;
     lat_hist lat; /* fdatasync() durations */
 };
-
-static long long now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Records one fdatasync's outcome for generation gen, and how long it took
  * (w->mu held). */
@@ -75,10 +69,10 @@ static void *sync_main(void *arg)
             break;
         unsigned long long gen = w->wanted;
         pthread_mutex_unlock(&w->mu);
-        long long t0 = now_us();
+        long long t0 = mono_us();
         int rc = fdatasync(w->wal_fd);
         int err = rc == 0 ? 0 : errno;
-        long long took = now_us() - t0;
+        long long took = mono_us() - t0;
         pthread_mutex_lock(&w->mu);
         note_sync(w, gen, err, took);
         uint64_t one = 1;
@@ -164,9 +158,9 @@ unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err)
 
 int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen)
 {
-    long long t0 = now_us();
+    long long t0 = mono_us();
     int err = fdatasync(w->wal_fd) == 0 ? 0 : errno;
-    long long took = now_us() - t0;
+    long long took = mono_us() - t0;
     pthread_mutex_lock(&w->mu);
     note_sync(w, gen, err, took);
     if (w->wanted < w->synced)
