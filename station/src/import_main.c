@@ -261,9 +261,7 @@ static void hash_done(imp_run *r)
     if (!h)
         return;
     if (h->running)
-        pthread_join(h->thread, NULL);
-    if (h->f)
-        fclose(h->f);
+        pthread_join(h->thread, NULL); /* hash_stream has closed the file */
     drop_held(h);
     free(h);
     r->hash = NULL;

@@ -245,8 +245,9 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
     }
     /* FULLMUTEX, though one thread at a time uses a store. NOMUTEX (about
      * 4 % fewer instructions per request in `tote serve`) was reverted while
-     * a faults.printer failure was chased; the failure came back with
-     * FULLMUTEX too, so NOMUTEX can return once that is understood. */
+     * a faults.printer failure was chased. That failure was a CUPS state
+     * (spooler.c, "stranded"), not this, so NOMUTEX may return with a
+     * measurement of its own. */
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         if (err_msg)
