@@ -369,20 +369,29 @@ static void print_stop_lines(const fx_station *st)
     free(log);
 }
 
-/* --latency: the open loop alone, 100 then 1000 handhelds x 2 scans/s. */
-static int latency_only(fx_station *st, clients *c)
+/* Starts tote serve (extra arguments, same ports if keep_ports) and the
+ * MAX_CLIENTS handhelds against it: each says hello and leases a task. */
+static int station_with_handhelds(fx_station *st, clients *c, const char *const *extra, int keep_ports)
 {
-    const char *none[] = {NULL};
-    if (fx_station_start(st, none, 0) != 0) {
+    if (fx_station_start(st, extra, keep_ports) != 0) {
         fprintf(stderr, "bench_server: tote serve did not start\n");
-        return 1;
+        return -1;
     }
     clients_connect(c, st->ep, MAX_CLIENTS);
     if (all_call(c, MAX_CLIENTS, TOTE_WIRE_HELLO) != 0 ||
         all_call(c, MAX_CLIENTS, TOTE_WIRE_NEXT_TASK) != 0) {
         fprintf(stderr, "bench_server: handhelds could not start\n");
-        return 1;
+        return -1;
     }
+    return 0;
+}
+
+/* --latency: the open loop alone, 100 then 1000 handhelds x 2 scans/s. */
+static int latency_only(fx_station *st, clients *c)
+{
+    const char *none[] = {NULL};
+    if (station_with_handhelds(st, c, none, 0) != 0)
+        return 1;
     /* a fresh station on the same port for the measured part: its stop line
      * then counts the open loop's scans only, not the hellos and leases */
     fx_station_stop(st);
@@ -507,16 +516,8 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        if (fx_station_start(&st, mode == 1 ? extra2 : extra1, mode >= 1) != 0) {
-            fprintf(stderr, "bench_server: tote serve did not start\n");
+        if (station_with_handhelds(&st, c, mode == 1 ? extra2 : extra1, mode >= 1) != 0)
             return 1;
-        }
-        clients_connect(c, st.ep, MAX_CLIENTS);
-        if (all_call(c, MAX_CLIENTS, TOTE_WIRE_HELLO) != 0 ||
-            all_call(c, MAX_CLIENTS, TOTE_WIRE_NEXT_TASK) != 0) {
-            fprintf(stderr, "bench_server: handhelds could not start\n");
-            return 1;
-        }
         for (int k = 0; k < ncounts; k++) {
             double r = measure(c, counts[k], &errs);
             if (errs)

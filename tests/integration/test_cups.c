@@ -268,17 +268,29 @@ static void test_package_prints_exact_zpl(void)
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
 }
 
+/* Pauses zebra1 (*before: the labels it had then) and queues a label,
+ * with the event buffer emptied: the label's print job id once CUPS holds
+ * the job pending (*r), else 0. */
+static long long pending_while_paused(tote_cups *c, int *before, tote_print_job_rec *r)
+{
+    tote_lb_err le = tote_cups_pause(c, "zebra1", NULL);
+    CHECK_EQ(le, TOTE_LB_E_OK);
+    if (le != TOTE_LB_E_OK)
+        return 0;
+    *before = tt_zebra_jobs(&zebra);
+    events[0] = '\0';
+    long long id = reprint(NULL);
+    return id > 0 && wait_state(id, "pending", 5000, r) ? id : 0;
+}
+
 static void test_paused_printer_waits(void)
 {
     tote_cups *c = NULL;
     tote_cups_new(NULL, &c);
-    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
-    int before = tt_zebra_jobs(&zebra);
-    events[0] = '\0';
-    long long id = reprint(NULL);
-    REQUIRE(id > 0);
+    int before = 0;
     tote_print_job_rec r;
-    REQUIRE(wait_state(id, "pending", 5000, &r));
+    long long id = pending_while_paused(c, &before, &r);
+    REQUIRE(id > 0);
     CHECK_INT(r.cups_job_id, >, 0);
     /* it waits, and the event stream says why */
     long long end = tt_now_ms() + tt_ms(3000);
@@ -349,13 +361,11 @@ static void test_cupsd_restart_loses_nothing(void)
 {
     tote_cups *c = NULL;
     tote_cups_new(NULL, &c);
-    int before = tt_zebra_jobs(&zebra);
-    events[0] = '\0';
     /* A is in CUPS (printer paused) when cupsd goes down */
-    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
-    long long a = reprint(NULL);
+    int before = 0;
     tote_print_job_rec ra;
-    REQUIRE(wait_state(a, "pending", 5000, &ra));
+    long long a = pending_while_paused(c, &before, &ra);
+    REQUIRE(a > 0);
     tt_cupsd_stop(&cups);
     /* B and C are queued while cupsd is down */
     long long b = reprint(NULL), cc = reprint(NULL);
@@ -423,12 +433,10 @@ static void test_stranded_job_submitted_again(void)
 {
     tote_cups *c = NULL;
     tote_cups_new(NULL, &c);
-    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
-    int before = tt_zebra_jobs(&zebra);
-    events[0] = '\0';
-    long long id = reprint(NULL);
+    int before = 0;
     tote_print_job_rec r;
-    REQUIRE(wait_state(id, "pending", 5000, &r));
+    long long id = pending_while_paused(c, &before, &r);
+    REQUIRE(id > 0);
     long long first = r.cups_job_id;
     tt_cupsd_stop(&cups);
     REQUIRE_EQ(strand_in_job_cache(&cups, first), 0);
@@ -517,11 +525,10 @@ static void test_held_job_released(void)
 {
     tote_cups *c = NULL;
     tote_cups_new(NULL, &c);
-    REQUIRE_EQ(tote_cups_pause(c, "zebra1", NULL), TOTE_LB_E_OK);
-    int before = tt_zebra_jobs(&zebra);
-    long long id = reprint(NULL);
+    int before = 0;
     tote_print_job_rec r;
-    REQUIRE(wait_state(id, "pending", 5000, &r));
+    long long id = pending_while_paused(c, &before, &r);
+    REQUIRE(id > 0);
     char jid[32];
     snprintf(jid, sizeof jid, "%lld", r.cups_job_id);
     const char *hold[] = {"/usr/bin/lp", "-h", cups.sock, "-i", jid, "-H", "hold", NULL};
