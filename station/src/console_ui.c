@@ -9,6 +9,7 @@
  * (used when the terminal has them).
  */
 #include "console_ui_internal.h"
+#include "mono_clock.h"
 
 /* ---------------- state ---------------- */
 
@@ -22,9 +23,7 @@ static void on_signal(int sig)
 
 long long console_mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return mono_ms();
 }
 
 struct frame *console_cur(struct ui *u)

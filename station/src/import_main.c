@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "import_internal.h"
+#include "mono_clock.h"
 
 #define TX_SLICE_MS 250
 #define PROGRESS_MS 100
@@ -59,9 +60,7 @@ const char *tote_import_severity_name(tote_import_severity sev)
 
 long long imp_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return mono_ms();
 }
 
 tote_st_err imp_fail(imp_run *r, tote_st_err e, const char *fmt, ...)
