@@ -737,46 +737,32 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
  * order, 0 for every order alloc_released takes. *orders_got (may be NULL):
  * orders that got stock now.
  */
-/* Orders released -> allocated, for the released sums that got units. */
+/* Orders released -> allocated, for the released sums that got units: one
+ * statement over the set (store_ids_json). */
 static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n, const char *now)
 {
-    char sql[1024] = "";
-    long long ids[ADD_BATCH];
-    int k = 0;
-    tote_st_err e = TOTE_ST_E_OK;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i <= n; i++) {
-        if (i < n && sums[i].released && sums[i].units > 0)
+    long long *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids)
+        return TOTE_ST_E_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sums[i].released && sums[i].units > 0)
             ids[k++] = sums[i].order_id;
-        if (k == ADD_BATCH && !sql[0]) { /* the batch statement, made of constants */
-            size_t len = (size_t)snprintf(sql, sizeof sql,
-                                          "UPDATE orders SET status = 'allocated', updated_at = ?1 WHERE "
-                                          "status = 'released' AND id IN (");
-            for (int m = 0; m < ADD_BATCH && len < sizeof sql; m++)
-                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?%d", m ? ", " : "", m + 2);
-            if (len < sizeof sql)
-                snprintf(sql + len, sizeof sql - len, ")");
-        }
-        if (k == ADD_BATCH || (i == n && k > 0)) {
-            sqlite3_stmt *st =
-                tote_store_stmt(s, k == ADD_BATCH ? sql
-                                                  : "UPDATE orders SET status = 'allocated', "
-                                                    "updated_at = ?1 WHERE id = ?2 AND status = "
-                                                    "'released'");
-            for (int j = 0; st && j < (k == ADD_BATCH ? 1 : k); j++) {
-                sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-                if (k == ADD_BATCH)
-                    for (int m = 0; m < ADD_BATCH; m++)
-                        sqlite3_bind_int64(st, m + 2, ids[m]);
-                else
-                    sqlite3_bind_int64(st, 2, ids[j]);
-                if ((e = store_exec(st)) != TOTE_ST_E_OK)
-                    break;
-            }
-            if (!st)
-                e = TOTE_ST_E_DB;
-            k = 0;
-        }
+    char *set = k ? store_ids_json(ids, k) : NULL;
+    free(ids);
+    if (k == 0)
+        return TOTE_ST_E_OK;
+    if (!set)
+        return TOTE_ST_E_NOMEM;
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET status = 'allocated', updated_at = ?1 WHERE "
+                                          "status = 'released' AND id IN (SELECT value FROM json_each(?2))");
+    tote_st_err e = TOTE_ST_E_DB;
+    if (st) {
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, set, -1, SQLITE_STATIC);
+        e = store_exec(st);
     }
+    free(set);
     return e;
 }
 

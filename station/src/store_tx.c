@@ -280,6 +280,19 @@ tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr)
 #define OEV_32 OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4
 #define OEV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
 
+char *store_ids_json(const long long *ids, size_t n)
+{
+    size_t cap = n * 21 + 3, len = 1; /* 20 characters per id and its comma */
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    out[0] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
+    snprintf(out + len, cap - len, "]");
+    return out;
+}
+
 tote_st_err store_order_events(tote_store *s, const char *kind, const char *actor, const char *now, size_t n,
                                store_event_row_fn row, void *ud)
 {

@@ -103,6 +103,15 @@ void store_json_value(cJSON *o, const char *key, sqlite3_stmt *st, int i);
 tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr);
 
 /*
+ * The JSON array "[id,id,...]" of ids[0, n), for a statement that takes a
+ * whole set through json_each() ("... WHERE id IN (SELECT value FROM
+ * json_each(?))"): one statement seeks each row, where batches of bound
+ * ids built an IN list per statement and cost about three times as much
+ * per row. Returns a string the caller frees, or NULL when out of memory.
+ */
+char *store_ids_json(const long long *ids, size_t n);
+
+/*
  * Writes n events of kind about orders (subject_type 'order'), at now by
  * actor (may be NULL), 32 rows to a statement. row(ud, i, detail, cap) fills
  * event i's detail JSON and returns its order name (valid until the next

@@ -490,52 +490,32 @@ static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, lon
     return store_order_events(s, "order.waved", actor, now, n, waved_row, &v);
 }
 
-#define TOTE_BATCH 64
-
-/* orders.tote of members [0, n): 64 to a statement ("CASE id WHEN ?2 THEN
- * ?3 ..."), the rest one by one. */
+/* orders.tote of members [0, n): one statement over a JSON object of order
+ * id -> tote, each order found by its id (store_ids_json says why). */
 static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const char *now)
 {
-    char sql[4096] = "";
-    tote_st_err e = TOTE_ST_E_OK;
-    size_t i = 0;
-    for (; e == TOTE_ST_E_OK && n - i >= TOTE_BATCH; i += TOTE_BATCH) {
-        if (!sql[0]) { /* made of constants only */
-            size_t len =
-                (size_t)snprintf(sql, sizeof sql, "UPDATE orders SET updated_at = ?1, tote = CASE id");
-            for (int k = 0; k < TOTE_BATCH && len < sizeof sql; k++)
-                len +=
-                    (size_t)snprintf(sql + len, sizeof sql - len, " WHEN ?%d THEN ?%d", 2 * k + 2, 2 * k + 3);
-            if (len < sizeof sql)
-                len += (size_t)snprintf(sql + len, sizeof sql - len, " END WHERE id IN (");
-            for (int k = 0; k < TOTE_BATCH && len < sizeof sql; k++)
-                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s?%d", k ? ", " : "", 2 * k + 2);
-            if (len < sizeof sql)
-                snprintf(sql + len, sizeof sql - len, ")");
-        }
-        sqlite3_stmt *st = tote_store_stmt(s, sql);
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-        for (int k = 0; k < TOTE_BATCH; k++) {
-            char tote[48];
-            tote_text(tote, sizeof tote, &w->m[i + (size_t)k]);
-            sqlite3_bind_int64(st, 2 * k + 2, w->m[i + (size_t)k].order_id);
-            sqlite3_bind_text(st, 2 * k + 3, tote, -1, SQLITE_TRANSIENT);
-        }
-        e = store_exec(st);
-    }
-    for (; e == TOTE_ST_E_OK && i < n; i++) {
+    size_t cap = n * 72 + 3, len = 1; /* "id":"tote", at most 20 + 48 + 4 */
+    char *set = malloc(cap);
+    if (!set)
+        return TOTE_ST_E_NOMEM;
+    set[0] = '{';
+    for (size_t i = 0; i < n; i++) {
         char tote[48];
         tote_text(tote, sizeof tote, &w->m[i]);
-        sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET tote = ?2, updated_at = ?3 WHERE id = ?1");
-        if (!st)
-            return TOTE_ST_E_DB;
-        sqlite3_bind_int64(st, 1, w->m[i].order_id);
-        sqlite3_bind_text(st, 2, tote, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        len +=
+            (size_t)snprintf(set + len, cap - len, "%s\"%lld\":\"%s\"", i ? "," : "", w->m[i].order_id, tote);
+    }
+    snprintf(set + len, cap - len, "}");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE orders SET updated_at = ?1, tote = j.value FROM json_each(?2) j "
+                           "WHERE orders.id = CAST(j.key AS INTEGER)");
+    tote_st_err e = TOTE_ST_E_DB;
+    if (st) {
+        sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, set, -1, SQLITE_STATIC);
         e = store_exec(st);
     }
+    free(set);
     return e;
 }
 
