@@ -9,21 +9,6 @@
 #include "store_tx.h"
 #include "tote/catalog.h"
 
-const char *tote_upsert_result_name(tote_upsert_result r)
-{
-    switch (r) {
-    case TOTE_UPSERT_CREATED:
-        return "created";
-    case TOTE_UPSERT_UNCHANGED:
-        return "unchanged";
-    case TOTE_UPSERT_UPDATED:
-        return "updated";
-    case TOTE_UPSERT_LOCKED:
-        return "locked";
-    }
-    return "unknown";
-}
-
 static int opt_eq(const char *a, const char *b)
 {
     if (!a || !b)

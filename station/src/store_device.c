@@ -146,17 +146,6 @@ tote_st_err tote_device_set_operator(tote_store *s, const char *name, const char
     return store_exec(st);
 }
 
-tote_st_err tote_device_set_last_seq(tote_store *s, const char *name, long long seq)
-{
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "UPDATE device SET last_seq = ?2 WHERE name = ?1 AND last_seq < ?2");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, seq);
-    return store_exec(st);
-}
-
 static void add_text_or_null(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 {
     const unsigned char *v = sqlite3_column_text(st, col);

@@ -41,9 +41,6 @@ typedef enum tote_upsert_result {
     TOTE_UPSERT_LOCKED
 } tote_upsert_result;
 
-/* "created", "unchanged", "updated", "locked" (static text). */
-const char *tote_upsert_result_name(tote_upsert_result r);
-
 /*
  * Creates the product or updates it by sku. *res (may be NULL) says what
  * happened; *product_id (may be NULL) receives its id. Writes an event

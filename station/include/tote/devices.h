@@ -67,9 +67,6 @@ tote_st_err tote_device_touch(tote_store *s, const char *name, const char *now);
 /* Sets (operator_name non-NULL) or clears (NULL) the operator logged in on the device. */
 tote_st_err tote_device_set_operator(tote_store *s, const char *name, const char *operator_name);
 
-/* Raises device.last_seq to seq if it is lower. */
-tote_st_err tote_device_set_last_seq(tote_store *s, const char *name, long long seq);
-
 /* JSON array of devices (name, role, operator, last_seq, last_seen, label_printer,
  * slip_printer, revoked, created_at); *out owned by the caller. */
 tote_st_err tote_device_list_json(tote_store *s, cJSON **out);
