@@ -110,9 +110,9 @@ static void print_show(const cJSON *o)
         printf("\n  packages\n");
         cJSON_ArrayForEach(l, pk)
         {
-            printf("  %-3lld %-10s %-12s %s%s\n", cli_jn(l, "package_no"), cli_js(l, "status", ""),
+            printf("  %-3lld %-10s %-12s %s%s%s\n", cli_jn(l, "package_no"), cli_js(l, "status", ""),
                    cli_js(l, "carton", "-"), cli_js(l, "tracking", ""),
-                   cJSON_IsString(cJSON_GetObjectItem(l, "sscc")) ? "  SSCC " : "");
+                   cJSON_IsString(cJSON_GetObjectItem(l, "sscc")) ? "  SSCC " : "", cli_js(l, "sscc", ""));
         }
     }
     printf("\n  history\n");

@@ -289,6 +289,30 @@ static void test_pack_ship_and_refusals(void)
     CHECK_EQ(fx_cli(&st, &out, "manifest", "--date", "yesterday", NULL), 2);
     free(out);
 
+    /* the order's own view lists its package: JSON, then the text */
+    REQUIRE_EQ(fx_cli(&st, &out, "order", "show", "#6001", "--json", NULL), 0);
+    j = cJSON_Parse(out);
+    free(out);
+    REQUIRE(j != NULL);
+    cJSON *pkgs = cJSON_GetObjectItem(j, "packages");
+    CHECK_EQ(cJSON_GetArraySize(pkgs), 1);
+    cJSON *pk = cJSON_GetArrayItem(pkgs, 0);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(pk, "package_no")), 1);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(pk, "status")), "shipped");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(pk, "carton")), "BOX-M");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(pk, "tracking")), tracking1);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(pk, "sscc")), sscc1);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(pk, "weight_g")), 1120);
+    CHECK(cJSON_IsString(cJSON_GetObjectItem(pk, "created_at")));
+    CHECK(cJSON_IsString(cJSON_GetObjectItem(pk, "shipped_at")));
+    cJSON_Delete(j);
+    REQUIRE_EQ(fx_cli(&st, &out, "order", "show", "#6001", NULL), 0);
+    char want[200];
+    snprintf(want, sizeof want, "shipped    BOX-M        %s  SSCC %s", tracking1, sscc1);
+    CHECK_HAS(out, "\n  packages\n");
+    CHECK_HAS(out, want);
+    free(out);
+
     fx_dev_destroy(&p1);
     fx_dev_destroy(&p2);
     fx_dev_destroy(&hh);
