@@ -396,6 +396,112 @@ static void test_short_pick_refits_other_orders_on_the_bin(void)
     fx_station_done(&st);
 }
 
+/* The same when the other order is allocated in the bin but not waved yet:
+ * its allocation there gives the units up, another bin takes what it can
+ * (after the picker's own order) and the rest of the line is short. */
+static void test_short_pick_refits_an_order_not_yet_waved(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-short4");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-D"), "D-01", 10, 4, NULL, NULL);
+    fx_stock(s, pid(s, "SKU-D"), "D-09", 90, 2, NULL, NULL);
+    const char *skus[] = {"SKU-D"};
+    const long long two[] = {2};
+    fx_order(s, "#5101", 0, 1, skus, two, NULL);
+    fx_order(s, "#5102", 0, 1, skus, two, NULL);
+    long long got = 0;
+    REQUIRE_EQ(tote_alloc_released(s, "test", &got), TOTE_ST_E_OK);
+    CHECK_EQ(got, 2);
+    tote_wave_opts one = {.max_orders = 1};
+    tote_wave_result wr;
+    REQUIRE_EQ(tote_wave_create(s, &one, "test", &wr), TOTE_ST_E_OK);
+    CHECK_EQ(wr.orders, 1);
+    /* both orders are reserved in D-01; only #5101 has a task */
+    REQUIRE_EQ(
+        fx_q(s, "SELECT reserved FROM stock s JOIN location l ON l.id = s.location_id WHERE l.code = 'D-01'",
+             NULL),
+        4);
+    CHECK_EQ(fx_q(s,
+                  "SELECT COUNT(*) FROM pick_task t JOIN order_line l ON l.id = t.order_line_id "
+                  "JOIN orders o ON o.id = l.order_id WHERE o.name = '#5102'",
+                  NULL),
+             0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = picker(&st, "hh-s4");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "D-01");
+    CHECK_STR(rep.u.task.order, "#5101");
+    /* D-01 holds one unit, for this task: the missing unit comes from D-09;
+       #5102's two units leave D-01, one finds the last unit in D-09 */
+    REQUIRE_EQ(fx_short(d, rep.u.task.task_id, 1, "one left", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_recv(d, &rep, 5000), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "D-01");
+    REQUIRE_EQ(fx_scan(d, gd, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "D-09");
+    REQUIRE_EQ(fx_scan(d, gd, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_NO_TASK);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s,
+                  "SELECT on_hand * 100 + reserved FROM stock s JOIN location l ON l.id = s.location_id "
+                  "WHERE l.code = 'D-01'",
+                  NULL),
+             0);
+    CHECK_EQ(fx_q(s,
+                  "SELECT on_hand * 100 + reserved FROM stock s JOIN location l ON l.id = s.location_id "
+                  "WHERE l.code = 'D-09'",
+                  NULL),
+             101);
+    /* #5102: its D-01 allocation cancelled, one unit allocated in D-09, one short */
+    CHECK_EQ(fx_q(s,
+                  "SELECT COUNT(*) FROM allocation a JOIN stock st ON st.id = a.stock_id JOIN location l "
+                  "ON l.id = st.location_id JOIN order_line ol ON ol.id = a.order_line_id JOIN orders o "
+                  "ON o.id = ol.order_id WHERE o.name = '#5102' AND l.code = 'D-01' AND a.status = 'open'",
+                  NULL),
+             0);
+    CHECK_EQ(fx_q(s,
+                  "SELECT SUM(a.qty) FROM allocation a JOIN stock st ON st.id = a.stock_id JOIN location l "
+                  "ON l.id = st.location_id JOIN order_line ol ON ol.id = a.order_line_id JOIN orders o "
+                  "ON o.id = ol.order_id WHERE o.name = '#5102' AND l.code = 'D-09' AND a.status = 'open'",
+                  NULL),
+             1);
+    CHECK_EQ(
+        fx_q(s,
+             "SELECT ol.allocated * 10 + ol.short FROM order_line ol JOIN orders o ON o.id = ol.order_id "
+             "WHERE o.name = '#5102'",
+             NULL),
+        11);
+    CHECK_EQ(fx_q(s,
+                  "SELECT COUNT(*) FROM alert WHERE kind = 'short_pick' AND message LIKE 'short 1 x SKU-D%'",
+                  NULL),
+             1);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    /* the next wave picks #5102's unit where it now is */
+    REQUIRE(fx_wave(s, 4) > 0);
+    CHECK_STR(fx_qs(s,
+                    "SELECT l.code FROM pick_task t JOIN stock st ON st.id = t.stock_id JOIN location l "
+                    "ON l.id = st.location_id JOIN order_line ol ON ol.id = t.order_line_id JOIN orders o "
+                    "ON o.id = ol.order_id WHERE o.name = '#5102' AND t.status = 'open'",
+                    NULL),
+              "D-09");
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
 static void test_lease_expiry_releases_the_list(void)
 {
     fx_station st;
@@ -441,4 +547,4 @@ static void test_lease_expiry_releases_the_list(void)
 
 TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_bin),
         TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_short_pick_refits_other_orders_on_the_bin),
-        TT_TEST(test_lease_expiry_releases_the_list))
+        TT_TEST(test_short_pick_refits_an_order_not_yet_waved), TT_TEST(test_lease_expiry_releases_the_list))
