@@ -55,37 +55,6 @@ static void set_perr(const char *fmt, ...)
 
 /* ---------------- queueing ---------------- */
 
-static tote_st_err assign_sscc(tote_store *s, long long package_id, char out[19])
-{
-    char prefix[32], ext[8];
-    tote_store_setting_get(s, "gs1_company_prefix", "", prefix, sizeof prefix);
-    tote_store_setting_get(s, "sscc_extension", "0", ext, sizeof ext);
-    size_t pl = strlen(prefix);
-    if (pl == 0)
-        return TOTE_ST_E_NOT_FOUND; /* not configured: no SSCC */
-    if (pl < 6 || pl > 12 || strspn(prefix, "0123456789") != pl || strlen(ext) != 1 || ext[0] < '0' ||
-        ext[0] > '9') {
-        set_perr("setting gs1_company_prefix must be 6-12 digits and sscc_extension one digit");
-        return TOTE_ST_E_INVALID;
-    }
-    long long serial = 0;
-    tote_st_err e = tote_store_counter_next(s, "sscc_serial", &serial);
-    if (e != TOTE_ST_E_OK)
-        return e;
-    int digits = 16 - (int)pl;
-    char body[64];
-    snprintf(body, sizeof body, "%.1s%.12s%0*lld", ext, prefix, digits, serial);
-    if (strlen(body) != 17) {
-        set_perr("the SSCC serial numbers of company prefix %s are used up", prefix);
-        return TOTE_ST_E_STATE;
-    }
-    int cd = tote_gs1_check_digit(body, 17);
-    memcpy(out, body, 17);
-    out[17] = (char)('0' + cd);
-    out[18] = '\0';
-    return tote_store_package_set_sscc(s, package_id, out);
-}
-
 static tote_st_err render_label(tote_store *s, tote_label_data *d, long long package_id, char **zpl,
                                 size_t *len)
 {
@@ -124,17 +93,6 @@ tote_st_err tote_print_queue_package(tote_store *s, long long package_id, const 
     if (e != TOTE_ST_E_OK) {
         set_perr("no package %lld", package_id);
         return e;
-    }
-    char sscc[19];
-    tote_label *l = tote_label_data_label(d);
-    if (!l->sscc) {
-        e = assign_sscc(s, package_id, sscc);
-        if (e == TOTE_ST_E_OK)
-            l->sscc = sscc;
-        else if (e != TOTE_ST_E_NOT_FOUND) {
-            tote_label_data_destroy(&d);
-            return e;
-        }
     }
     char *zpl = NULL;
     size_t zlen = 0;

@@ -439,16 +439,6 @@ tote_st_err tote_store_package_label(tote_store *s, long long package_id, char *
     return rc == SQLITE_ROW ? TOTE_ST_E_OK : rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
 }
 
-tote_st_err tote_store_package_set_sscc(tote_store *s, long long package_id, const char *sscc)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE package SET sscc = ?2 WHERE id = ?1 AND sscc IS NULL");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, package_id);
-    sqlite3_bind_text(st, 2, sscc, -1, SQLITE_TRANSIENT);
-    return done_err(step_done(st));
-}
-
 tote_st_err tote_store_device_printers(tote_store *s, const char *device, char label[128], char slip[128])
 {
     label[0] = slip[0] = '\0';

@@ -100,8 +100,6 @@ tote_st_err tote_store_order_package_ids(tote_store *s, long long order_id, long
 tote_st_err tote_store_package_set_label(tote_store *s, long long package_id, const char *zpl);
 /* The stored label of a package (*zpl malloc'd, NULL if none). */
 tote_st_err tote_store_package_label(tote_store *s, long long package_id, char **zpl);
-/* Sets the package's SSCC if it has none. */
-tote_st_err tote_store_package_set_sscc(tote_store *s, long long package_id, const char *sscc);
 /* Label and slip printers configured for a device (empty strings if none). */
 tote_st_err tote_store_device_printers(tote_store *s, const char *device, char label[128], char slip[128]);
 
