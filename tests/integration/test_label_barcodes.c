@@ -245,6 +245,24 @@ static void test_cli_preview_and_slip(void)
     CHECK_HAS(zpl, "^FDZoë Müller_5F_5EXZ_7EJR^FS");
     CHECK_HAS(zpl, "^FD>:LX0>500000015>6NL^FS");
     free(zpl);
+    /* --style: the GS1 logistic label carries weight and postcode as AIs, the
+       carrier label the tracking barcode; anything else is refused */
+    const char *zg[] = {"label", "zpl", "#1001", "--style", "gs1", NULL};
+    REQUIRE_EQ(tote(zg, &zpl, NULL), 0);
+    CHECK_HAS(zpl, "^FD(3303)000912(420)80331^FS");
+    CHECK_HAS(zpl, "^FDGROSS WEIGHT (kg) (3303)^FS");
+    CHECK(strstr(zpl, "^FD>:LX0>500000015>6NL^FS") == NULL);
+    free(zpl);
+    const char *zk[] = {"label", "zpl", "#1001", "--style", "CARRIER", NULL};
+    REQUIRE_EQ(tote(zk, &zpl, NULL), 0);
+    CHECK_HAS(zpl, "^FD>:LX0>500000015>6NL^FS");
+    CHECK(strstr(zpl, "(3303)") == NULL);
+    free(zpl);
+    char *serr = NULL;
+    const char *zb[] = {"label", "zpl", "#1001", "--style", "fancy", NULL};
+    CHECK_EQ(tote(zb, NULL, &serr), 2);
+    CHECK_HAS(serr, "--style must be carrier or gs1, not 'fancy'");
+    free(serr);
     const char *z300[] = {"label", "zpl", "1", "--dpi", "300", NULL};
     REQUIRE_EQ(tote(z300, &zpl, NULL), 0);
     CHECK_HAS(zpl, "^PW1200");

@@ -361,6 +361,13 @@ static void test_devices_and_operators_cli(void)
     CHECK_HAS(out, "\"name\":\"Ann\"");
     CHECK_HAS(out, "\"role\":\"supervisor\"");
     free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "list", NULL), 0);
+    CHECK_HAS(out, "NAME                     ROLE       BADGE                ACTIVE\n");
+    CHECK_HAS(out, "\nAnn                      picker     BADGE-");
+    CHECK_HAS(out, "\nSue                      supervisor BADGE-SUE1           yes\n");
+    free(out);
+    CHECK_EQ(fx_cli(&st, &out, "operator", "list", "extra", NULL), 2);
+    free(out);
 
     /* a badge scan logs in; a revoked device is refused */
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);

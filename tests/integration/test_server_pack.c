@@ -283,6 +283,18 @@ static void test_pack_ship_and_refusals(void)
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(first, "country")), "NL");
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(first, "service")), "LX");
     cJSON_Delete(j);
+    /* the text a shipping clerk reads: one row per package, the total weight */
+    REQUIRE_EQ(fx_cli(&st, &out, "manifest", NULL), 0);
+    char row[200];
+    CHECK(strncmp(out, "Manifest ", 9) == 0);
+    CHECK_HAS(out,
+              ": 2 packages\nORDER        PKG TRACKING       SSCC                WEIGHT_G SVC  CTY UNITS\n");
+    snprintf(row, sizeof row, "\n#6001        1   %s  %s      1120 LX   NL  3\n", tracking1, sscc1);
+    CHECK_HAS(out, row);
+    snprintf(row, sizeof row, "\n#6002        1   %s  ", tracking2);
+    CHECK_HAS(out, row);
+    CHECK_HAS(out, "\ntotal weight 1620 g\n");
+    free(out);
     REQUIRE_EQ(fx_cli(&st, &out, "manifest", "--date", "2001-01-01", "--json", NULL), 0);
     CHECK_STR(out, "[]\n");
     free(out);
