@@ -121,6 +121,15 @@ static void test_setup(void)
     CHECK_EQ(tote("order", "list", NULL), 2); /* no database yet */
     CHECK_HAS(err, "tote init");
     REQUIRE_EQ(tote("init", NULL), 0);
+    CHECK_HAS(out, " ready (schema version ");
+    /* again, as a script would: the same database, said in JSON */
+    REQUIRE_EQ(tote("init", "--json", NULL), 0);
+    cJSON *o = cJSON_Parse(out);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o, "db")), db);
+    CHECK_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "schema_version")), tote_store_schema_version());
+    cJSON_Delete(o);
+    CHECK_EQ(tote("init", "now", NULL), 2);
+    CHECK_HAS(err, "usage: tote init");
     REQUIRE_EQ(seed(), 0);
 }
 
