@@ -253,6 +253,63 @@ static void test_big_file_across_chunks(void)
     free(dir);
 }
 
+/* A record longer than 8 MiB is reported broken with its own reason and
+ * the reader goes on at the next line, from memory and from a file (where
+ * the record spans many read chunks). */
+static void check_overlong(tote_csv *r)
+{
+    tote_csv_row row;
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_EQ(row.line, 1);
+    CHECK(row.error == NULL);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_EQ(row.line, 2);
+    CHECK_STR(row.error, "the record is longer than 8 MiB");
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_EQ(row.line, 3);
+    CHECK(row.error == NULL);
+    REQUIRE_EQ(row.n, 2);
+    CHECK_STR(row.field[0], "z");
+    CHECK_STR(row.field[1], "w");
+    CHECK_EQ(tote_csv_next(r, &row), 0);
+}
+
+static void overlong(int quoted)
+{
+    const size_t big = 9u * 1024 * 1024;
+    size_t len = 0, cap = big + 64;
+    char *text = malloc(cap);
+    REQUIRE(text != NULL);
+    len += (size_t)snprintf(text, cap, "a,b\nx,%s", quoted ? "\"" : "");
+    memset(text + len, 'y', big);
+    len += big;
+    len += (size_t)snprintf(text + len, cap - len, "%s\nz,w\n", quoted ? "\"" : "");
+    tote_csv *r = tote_csv_new_mem(text, len);
+    check_overlong(r);
+    tote_csv_destroy(&r);
+    char *dir = tt_tmpdir("csv-long");
+    REQUIRE(dir != NULL);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/long.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, text, len), 0);
+    char *err = NULL;
+    r = tote_csv_open(path, &err);
+    REQUIRE(r != NULL);
+    check_overlong(r);
+    tote_csv_destroy(&r);
+    free(err);
+    tt_rmrf(dir);
+    free(dir);
+    free(text);
+}
+
+/* plain: read straight from the buffer; quoted: through the full parser */
+static void test_overlong_record_is_broken_and_reader_resumes(void)
+{
+    overlong(0);
+    overlong(1);
+}
+
 static void test_open_missing_file(void)
 {
     char *err = NULL;
@@ -268,4 +325,5 @@ TT_MAIN(TT_TEST(test_plain_records_and_lines), TT_TEST(test_bom_and_crlf), TT_TE
         TT_TEST(test_quote_in_unquoted_field_is_broken_and_reader_resumes),
         TT_TEST(test_text_after_closing_quote_over_lines), TT_TEST(test_unclosed_quote_swallows_rest),
         TT_TEST(test_invalid_utf8_and_nul), TT_TEST(test_utf16_is_fatal), TT_TEST(test_header_lookup),
-        TT_TEST(test_big_file_across_chunks), TT_TEST(test_open_missing_file))
+        TT_TEST(test_big_file_across_chunks), TT_TEST(test_overlong_record_is_broken_and_reader_resumes),
+        TT_TEST(test_open_missing_file))
