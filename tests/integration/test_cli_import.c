@@ -614,6 +614,49 @@ static void test_bad_order_rows_reported_rest_imports(void)
     CHECK(order("#2006") == NULL);
 }
 
+/* The other reasons a Shopify order row is refused, each named; an upper-case
+ * Financial Status is still paid, and a line that needs no shipping may have
+ * no SKU (gift wrap) while one that ships may not. */
+static void test_more_bad_order_rows(void)
+{
+    REQUIRE_EQ(fresh("badorders2"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-orders", "orders_bad2.csv", &out, &err), 2);
+    CHECK_HAS(out, "6 orders (2 lines): 1 created");
+    CHECK_HAS(out, "5 rejected");
+    CHECK_HAS(err, "orders_bad2.csv:2: rejected: order #2101: Cancelled at 'soon' is not a date and time");
+    CHECK_HAS(err, "orders_bad2.csv:3: rejected: order #2102: Total 'fifteen' is not an amount of money");
+    CHECK_HAS(err,
+              "orders_bad2.csv:4: rejected: order #2103: Lineitem price 'free' is not an amount of money");
+    CHECK_HAS(err,
+              "orders_bad2.csv:5: rejected: order #2104: Lineitem requires shipping 'maybe' is not true or "
+              "false");
+    CHECK_HAS(err,
+              "orders_bad2.csv:6: rejected: order #2105: line item 'Engraved Tote' needs shipping but has "
+              "no Lineitem sku");
+    free(out);
+    free(err);
+    for (int i = 2101; i <= 2105; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "#%d", i);
+        cJSON *none = order(name);
+        TT_CHECK_(none == NULL, TT_NOTHING, "order %s was imported", name);
+        cJSON_Delete(none);
+    }
+    cJSON *o = order("#2106");
+    REQUIRE(o != NULL);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o, "status")), "released");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "payment"), "status")), "paid");
+    cJSON *lines = cJSON_GetObjectItem(o, "lines");
+    REQUIRE_EQ(cJSON_GetArraySize(lines), 2);
+    cJSON *wrap = cJSON_GetArrayItem(lines, 1);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(wrap, "sku")), "");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(wrap, "name")), "Gift wrap");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(wrap, "requires_shipping")));
+    cJSON_Delete(o);
+}
+
 static void test_strict_imports_nothing(void)
 {
     REQUIRE_EQ(fresh("strict"), 0);
@@ -967,11 +1010,11 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_large_reimport_stops_and_reports_nothing), TT_TEST(test_changed_upstream_is_updated),
         TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
-        TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_strict_imports_nothing),
-        TT_TEST(test_stock_unknown_sku_and_bad_qty), TT_TEST(test_stock_without_header_and_new_bin),
-        TT_TEST(test_stock_from_shopify_inventory_export), TT_TEST(test_stock_shopify_one_location),
-        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_unshipped_variants_without_sku_are_skipped),
-        TT_TEST(test_locations_bad_rows), TT_TEST(test_orders_json_good_and_bad),
-        TT_TEST(test_orders_json_from_shopify_api), TT_TEST(test_semicolon_export_with_decimal_commas),
-        TT_TEST(test_order_show_cuts_names_by_character), TT_TEST(test_wrong_kind_of_file),
-        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_more_bad_order_rows),
+        TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
+        TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
+        TT_TEST(test_stock_shopify_one_location), TT_TEST(test_bad_barcodes_not_kept),
+        TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
+        TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
+        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_order_show_cuts_names_by_character),
+        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
