@@ -16,11 +16,46 @@ static int opt_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* "key": {"from": a, "to": b} into changed, when a and b differ (-1 = unset, null) */
+static void change_num(cJSON *changed, const char *key, long long a, long long b)
+{
+    if (a == b)
+        return;
+    cJSON *c = cJSON_AddObjectToObject(changed, key);
+    if (a < 0)
+        cJSON_AddNullToObject(c, "from");
+    else
+        cJSON_AddNumberToObject(c, "from", (double)a);
+    if (b < 0)
+        cJSON_AddNullToObject(c, "to");
+    else
+        cJSON_AddNumberToObject(c, "to", (double)b);
+}
+
+static void change_text(cJSON *changed, const char *key, const char *a, const char *b)
+{
+    if (opt_eq(a, b))
+        return;
+    cJSON *c = cJSON_AddObjectToObject(changed, key);
+    if (a)
+        cJSON_AddStringToObject(c, "from", a);
+    else
+        cJSON_AddNullToObject(c, "from");
+    if (b)
+        cJSON_AddStringToObject(c, "to", b);
+    else
+        cJSON_AddNullToObject(c, "to");
+}
+
+/* product.created / product.updated; changed (may be NULL, taken over):
+ * the fields an update changed, each from -> to. */
 static tote_st_err product_event(tote_store *s, const char *actor, const char *kind, const char *sku,
-                                 long long id)
+                                 long long id, cJSON *changed)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddNumberToObject(d, "product_id", (double)id);
+    if (changed)
+        cJSON_AddItemToObject(d, "changed", changed);
     char *txt = cJSON_PrintUnformatted(d);
     cJSON_Delete(d);
     tote_st_err e = tote_store_event(s, actor, NULL, kind, "product", sku, txt);
@@ -112,10 +147,20 @@ tote_st_err tote_product_upsert(tote_store *s, const tote_product_in *p, const c
             else
                 r = TOTE_UPSERT_UPDATED;
         }
+        if (e == TOTE_ST_E_OK && r == TOTE_UPSERT_UPDATED) {
+            cJSON *ch = cJSON_CreateObject();
+            change_text(ch, "name", name, n_name);
+            change_text(ch, "handle", handle, n_handle);
+            change_num(ch, "weight_g", weight, n_weight);
+            change_num(ch, "requires_shipping", ship, n_ship);
+            change_num(ch, "lot_tracked", lot, n_lot);
+            change_num(ch, "price_cents", price, n_price);
+            change_num(ch, "reorder_point", rp, n_rp);
+            change_num(ch, "reorder_qty", rq, n_rq);
+            e = product_event(s, actor, "product.updated", p->sku, id, ch);
+        }
         free(name);
         free(handle);
-        if (e == TOTE_ST_E_OK && r == TOTE_UPSERT_UPDATED)
-            e = product_event(s, actor, "product.updated", p->sku, id);
     } else if (rc == SQLITE_DONE) {
         sqlite3_reset(st);
         sqlite3_stmt *in = tote_store_stmt(
@@ -144,7 +189,7 @@ tote_st_err tote_product_upsert(tote_store *s, const tote_product_in *p, const c
         }
         id = sqlite3_last_insert_rowid(tote_store_db(s));
         r = TOTE_UPSERT_CREATED;
-        e = product_event(s, actor, "product.created", p->sku, id);
+        e = product_event(s, actor, "product.created", p->sku, id, NULL);
     } else {
         sqlite3_reset(st);
         e = store_db_fail(s, rc);

@@ -774,6 +774,34 @@ static void test_stock_shopify_one_location(void)
     free(err);
 }
 
+/* The catalog exported again after a change: the changed variant is updated
+ * (grams with decimals rounded to whole grams) and its event says what
+ * changed; the same variant is unchanged; a row with no Handle and one whose
+ * Requires Shipping is neither TRUE nor FALSE are refused by line. */
+static void test_products_reimported_with_changes(void)
+{
+    REQUIRE_EQ(fresh("products-changed"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-products", "products_changed.csv", &out, &err), 2);
+    CHECK_HAS(out, "4 products: 0 created, 1 updated, 1 unchanged; 0 barcodes set; 2 rejected");
+    CHECK_HAS(err, "products_changed.csv:5: rejected: the variant row has no Handle");
+    CHECK_HAS(err,
+              "products_changed.csv:6: rejected: Variant Requires Shipping 'sometimes' is not TRUE or FALSE");
+    free(out);
+    free(err);
+    CHECK_EQ(db_count("SELECT weight_g FROM product WHERE sku = 'TS-RED-S'"), 201); /* "200.6" */
+    CHECK_EQ(db_count("SELECT weight_g FROM product WHERE sku = 'TS-RED-M'"), 210);
+    CHECK_EQ(db_count("SELECT COUNT(*) FROM product WHERE sku IN ('TS-RED-XL', 'TS-RED-XXL')"), 0);
+    CHECK_EQ(
+        db_count("SELECT COUNT(*) FROM event WHERE kind = 'product.updated' AND subject = 'TS-RED-S' AND "
+                 "json_extract(detail, '$.changed.weight_g.from') = 200 AND "
+                 "json_extract(detail, '$.changed.weight_g.to') = 201 AND "
+                 "json_type(detail, '$.changed.name') IS NULL"),
+        1);
+    CHECK_EQ(db_count("SELECT COUNT(*) FROM event WHERE kind = 'product.updated'"), 1);
+}
+
 static void test_bad_barcodes_not_kept(void)
 {
     REQUIRE_EQ(fresh("badproducts"), 0);
@@ -1014,6 +1042,7 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
         TT_TEST(test_stock_shopify_one_location), TT_TEST(test_bad_barcodes_not_kept),
+        TT_TEST(test_products_reimported_with_changes),
         TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
         TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
         TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_order_show_cuts_names_by_character),
