@@ -23,6 +23,13 @@
 /* Longest record we accept (a product's Body (HTML) can be long; a never
  * closed quote must not swallow memory without end). */
 #define MAX_RECORD (8 * 1024 * 1024)
+/* libcsv grows a field's buffer by a fixed block (128 bytes by default):
+ * a long field meant one realloc per block, quadratic where realloc copies.
+ * 64 KiB blocks keep an 8 MiB field to ~130 reallocs. */
+#define FIELD_BLOCK (64 * 1024)
+/* Most bytes handed to libcsv at once, so an overlong record is caught
+ * within a segment of the limit however long its line is. */
+#define SEGMENT_MAX (256 * 1024)
 
 struct rowbuf {
     char *data; /* fields, each NUL-terminated */
@@ -270,6 +277,7 @@ static int parser_init(tote_csv *r)
         return -1;
     if (r->semicolon)
         csv_set_delim(&r->p, ';');
+    csv_set_blk_size(&r->p, FIELD_BLOCK);
     r->p_ready = 1;
     return 0;
 }
@@ -459,6 +467,8 @@ static int feed(tote_csv *r)
         return -1;
     const unsigned char *seg = r->mem + r->mem_pos;
     size_t avail = r->mem_len - r->mem_pos;
+    if (avail > SEGMENT_MAX)
+        avail = SEGMENT_MAX;
     const unsigned char *nl = memchr(seg, '\n', avail);
     size_t n = nl ? (size_t)(nl - seg) + 1 : avail;
     r->mem_pos += n;
