@@ -191,9 +191,21 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
                                       TOTE_FEEDBACK_ERROR, "no task in progress: ask for the next task");
     if (e != TOTE_ST_E_OK)
         return e;
-#define REFUSE(reason, ...)                                                                              \
-    return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_##reason, 0, t.order_id, t.order_name, \
-                                  t.id, 0, out, TOTE_FEEDBACK_ERROR, __VA_ARGS__)
+
+/* Every reply on a task says where the task stands (PROTOCOL.md RESULT): a
+ * refusal or a bin scan leaves it as it was. */
+#define TASK_STANDS()                                                      \
+    do {                                                                   \
+        out->u.result.qty_done = (uint32_t)t.done;                         \
+        out->u.result.qty_left = (uint32_t)(t.qty - t.short_qty - t.done); \
+    } while (0)
+#define REFUSE(reason, ...)                                                                               \
+    do {                                                                                                  \
+        e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_##reason, 0, t.order_id, t.order_name, \
+                                   t.id, 0, out, TOTE_FEEDBACK_ERROR, __VA_ARGS__);                       \
+        TASK_STANDS();                                                                                    \
+        return e;                                                                                         \
+    } while (0)
 
     if (sc->kind == TOTE_SCAN_INVALID)
         REFUSE(INVALID_BARCODE, "barcode is malformed (%s): scan again", sc->error);
@@ -202,9 +214,11 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
             REFUSE(WRONG_BIN, "wrong bin %s: go to %s", sc->code, t.bin);
         if ((e = tote_pick_confirm_bin(c->s, t.id)) != TOTE_ST_E_OK)
             return e;
-        return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, 0, t.order_id, t.order_name, t.id,
-                                      0, out, TOTE_FEEDBACK_GOOD, "bin %s confirmed: pick %d x %s", t.bin,
-                                      t.qty - t.done, t.name);
+        e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, 0, t.order_id, t.order_name, t.id, 0,
+                                   out, TOTE_FEEDBACK_GOOD, "bin %s confirmed: pick %d x %s", t.bin,
+                                   t.qty - t.short_qty - t.done, t.name);
+        TASK_STANDS();
+        return e;
     }
     if (sc->kind != TOTE_SCAN_GTIN && sc->kind != TOTE_SCAN_UNKNOWN)
         REFUSE(WRONG_ITEM, "that is %s: scan the item %s", scan_kind_label(sc->kind), t.sku);
@@ -262,8 +276,8 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     else
         e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, n, t.order_id, t.order_name, t.id, 0,
                                    out, TOTE_FEEDBACK_GOOD, "%d of %d %s", t.done, t.qty, t.sku);
-    out->u.result.qty_done = (uint32_t)t.done;
-    out->u.result.qty_left = (uint32_t)(t.qty - t.short_qty - t.done);
+    TASK_STANDS();
+#undef TASK_STANDS
     out->u.result.task_done = (uint8_t)task_done;
     return e;
 }

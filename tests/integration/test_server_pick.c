@@ -103,10 +103,17 @@ static void test_every_pick_refusal(void)
     EXPECT_REFUSED(rep, SCAN_BIN_FIRST);
     REQUIRE_EQ(fx_scan(d, "BIN-C-01", &rep), 0);
     EXPECT_REFUSED(rep, WRONG_BIN);
+    CHECK_EQ(rep.u.result.qty_left, 3); /* a refusal says where the task stands */
     REQUIRE_EQ(fx_scan(d, "BIN-A-01", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.qty_done, 0);
+    CHECK_EQ(rep.u.result.qty_left, 3);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
     CHECK_EQ(rep.u.result.accepted, 1);
     REQUIRE_EQ(fx_scan(d, gc, &rep), 0);
     EXPECT_REFUSED(rep, WRONG_ITEM);
+    CHECK_EQ(rep.u.result.qty_done, 1); /* ... after a unit is picked too */
+    CHECK_EQ(rep.u.result.qty_left, 2);
     REQUIRE_EQ(fx_scan(d, gunknown, &rep), 0);
     EXPECT_REFUSED(rep, UNKNOWN_BARCODE);
     char badcheck[15];
@@ -118,10 +125,12 @@ static void test_every_pick_refusal(void)
     EXPECT_REFUSED(rep, WRONG_ITEM);
     REQUIRE_EQ(fx_scan(d, gcase, &rep), 0); /* a case of 6 for 3 */
     EXPECT_REFUSED(rep, OVER_PICK);
-    for (int i = 1; i <= 3; i++) {
+    CHECK_EQ(rep.u.result.qty_done, 1);
+    for (int i = 2; i <= 3; i++) {
         REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
         CHECK_EQ(rep.u.result.accepted, 1);
         CHECK_EQ(rep.u.result.qty_done, i);
+        CHECK_EQ(rep.u.result.qty_left, 3 - i);
         CHECK_EQ(rep.u.result.task_done, i == 3);
     }
 
