@@ -243,11 +243,21 @@ void tote_hhui_no_task(tote_hhui *ui, const tote_wire_msg *m)
         redraw(ui);
 }
 
+/* The screen's "Last:" line for a station reply: "OK - message" or
+ * "REFUSED reason - message", "(replayed) " first for a stored reply. */
+static void set_last(tote_hhui *ui, int replay, int accepted, uint16_t reason, const char *message)
+{
+    snprintf(ui->last, sizeof ui->last, "%s%s%s%s%s%s", replay ? "(replayed) " : "",
+             accepted ? "OK" : "REFUSED", accepted ? "" : " ", accepted ? "" : tote_wire_reason_text(reason),
+             message[0] ? " - " : "", message);
+}
+
 void tote_hhui_result(tote_hhui *ui, const tote_wire_msg *m, uint8_t request_type, int replay)
 {
     const __typeof__(m->u.result) *r = &m->u.result;
     if (ui->have_task && ui->task.u.task.kind == TOTE_TASK_PICK) {
-        ui->task.u.task.qty_done = r->qty_done;
+        if (r->accepted) /* a refusal changed nothing, whatever counts it carries */
+            ui->task.u.task.qty_done = r->qty_done;
         if (r->accepted && request_type == TOTE_WIRE_SCAN) /* a bin or an item: either way the bin is right */
             ui->task.u.task.bin_confirmed = 1;
         if (r->task_done)
@@ -272,9 +282,7 @@ void tote_hhui_result(tote_hhui *ui, const tote_wire_msg *m, uint8_t request_typ
              r->accepted ? "ok" : "REFUSED: ", r->accepted ? "" : tote_wire_reason_text(r->reason),
              r->message[0] ? " - " : "", r->message);
     }
-    snprintf(ui->last, sizeof ui->last, "%s%s %s%s%s", replay ? "(replayed) " : "",
-             r->accepted ? "OK" : "REFUSED", r->accepted ? "" : tote_wire_reason_text(r->reason),
-             r->message[0] ? " - " : "", r->message);
+    set_last(ui, replay, r->accepted, r->reason, r->message);
     redraw(ui);
 }
 
@@ -323,9 +331,7 @@ void tote_hhui_pack_state(tote_hhui *ui, const tote_wire_msg *m, uint8_t request
              p->message[0] ? " - " : "", p->message, p->order, p->package_no, pack_status_name(p->status),
              p->weight_g, p->expected_weight_g, p->tracking[0] ? ", tracking " : "", p->tracking);
     }
-    snprintf(ui->last, sizeof ui->last, "%s%s %s%s%s", replay ? "(replayed) " : "",
-             p->accepted ? "OK" : "REFUSED", p->accepted ? "" : tote_wire_reason_text(p->reason),
-             p->message[0] ? " - " : "", p->message);
+    set_last(ui, replay, p->accepted, p->reason, p->message);
     redraw(ui);
 }
 

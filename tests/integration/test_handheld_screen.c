@@ -1,0 +1,259 @@
+/*
+ * The picker's screen of the real `tote-handheld` (enrolled, CURVE) in a real
+ * terminal: tmux runs it (100x40, --scanner stdin: typed lines are scans)
+ * against a real `tote serve` on loopback with a temp database (two orders,
+ * one wave); the test reads the screen with capture-pane and types with
+ * send-keys.
+ *
+ * Checked: the handheld comes up ONLINE with the PICK task (bin to scan,
+ * item, GTIN, quantity, tote and order, tasks left); an item before the bin
+ * and a wrong item are refused on screen with their reasons and change
+ * nothing; the bin and the right item are accepted; with the station
+ * stopped the screen says OFFLINE and STATION NOT ANSWERING and counts the
+ * scans kept; with it started again the screen is ONLINE, the queue drains
+ * (replayed, the picks in the database, the next task on screen); !quit
+ * exits 0.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture_server.h"
+
+static char sock[64];
+static char exit_path[1100];
+
+static int tmux(char **out, const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
+                const char *a6, const char *a7, const char *a8, const char *a9, const char *a10,
+                const char *a11)
+{
+    const char *argv[20] = {"/usr/bin/tmux", "-L", sock, "-f", "/dev/null"};
+    int n = 5;
+    const char *as[] = {a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11};
+    for (int i = 0; i < 11 && as[i]; i++)
+        argv[n++] = as[i];
+    argv[n] = NULL;
+    char *err = NULL;
+    int rc = tt_run(argv, NULL, NULL, 10000, out, &err);
+    free(err);
+    return rc;
+}
+
+static char *screen(void)
+{
+    char *out = NULL;
+    if (tmux(&out, "capture-pane", "-p", "-t", "hh", NULL, NULL, NULL, NULL, NULL, NULL, NULL) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Waits until the screen shows every needle (NULL-terminated list); on a
+ * time-out records a failure with the screen. Returns 1 if it did. */
+static int wait_screen_(const char *file, int line, int ms, ...)
+{
+    long long end = tt_now_ms() + tt_ms(ms);
+    char *s = NULL;
+    for (;;) {
+        free(s);
+        s = screen();
+        int all = s != NULL;
+        va_list ap;
+        va_start(ap, ms);
+        const char *n;
+        while (all && (n = va_arg(ap, const char *)))
+            all = strstr(s, n) != NULL;
+        va_end(ap);
+        if (all) {
+            free(s);
+            return 1;
+        }
+        if (tt_now_ms() >= end)
+            break;
+        tt_sleep_ms(50);
+    }
+    va_list ap;
+    va_start(ap, ms);
+    char want[1024] = "";
+    const char *n;
+    while ((n = va_arg(ap, const char *)))
+        snprintf(want + strlen(want), sizeof want - strlen(want), "\"%s\" ", n);
+    va_end(ap);
+    tt_fail_msg(file, line, "the screen never showed %s; it shows:\n%s", want, s ? s : "(no screen)");
+    free(s);
+    return 0;
+}
+#define WAIT_SCREEN(ms, ...) wait_screen_(__FILE__, __LINE__, ms, __VA_ARGS__, (const char *)NULL)
+
+/* The screen must not show needle (checked once). */
+static void check_absent(int line, const char *needle)
+{
+    char *s = screen();
+    if (s && strstr(s, needle))
+        tt_fail_msg(__FILE__, line, "the screen shows \"%s\" and should not:\n%s", needle, s);
+    free(s);
+}
+
+/* The line of the screen that starts with prefix, into buf ("" if none). */
+static void screen_line(const char *prefix, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    char *s = screen();
+    for (const char *p = s; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        if (strncmp(p, prefix, strlen(prefix)) == 0) {
+            snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+            break;
+        }
+        p += n + (p[n] ? 1 : 0);
+    }
+    free(s);
+}
+
+/* Types a line (a scan, or a !command) and Enter. */
+static void type_line(const char *text)
+{
+    tmux(NULL, "send-keys", "-t", "hh", "-l", text, NULL, NULL, NULL, NULL, NULL, NULL);
+    tmux(NULL, "send-keys", "-t", "hh", "Enter", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* Two paid orders in one wave: #1001 3 blue mugs from A-01, then #1002 one
+ * red plate from B-01 (walked after A-01). Bin scans required, no login. */
+static void setup_floor(fx_station *st, char ga[15], char gb[15])
+{
+    tote_store *s = fx_store(st);
+    tote_store_setting_set(s, "require_login", "0");
+    tote_store_setting_set(s, "require_bin_scan", "1");
+    fx_gtin("0400638133393", ga);
+    fx_gtin("0400638133394", gb);
+    long long a = fx_product(s, "SKU-A", "Blue mug", 300, ga, 1200);
+    long long b = fx_product(s, "SKU-B", "Red plate", 500, gb, 900);
+    fx_stock(s, a, "A-01", 10, 20, NULL, NULL);
+    fx_stock(s, b, "B-01", 20, 5, NULL, NULL);
+    const char *ka[] = {"SKU-A"}, *kb[] = {"SKU-B"};
+    const long long three[] = {3}, one[] = {1};
+    fx_order(s, "#1001", 0, 1, ka, three, NULL);
+    fx_order(s, "#1002", 0, 1, kb, one, NULL);
+    fx_wave(s, 4);
+    tote_store_destroy(&s);
+}
+
+static fx_station st;
+
+/* The tmux server (with the handheld in it) is not a child of this process:
+   it is stopped at exit too, should the test crash. */
+static void stop_tmux(void)
+{
+    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void picker_screen(void)
+{
+    struct stat sb;
+    if (stat("/usr/bin/tmux", &sb) != 0) {
+        tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
+        return;
+    }
+    snprintf(sock, sizeof sock, "tote-hhscreen-%d", (int)getpid());
+    atexit(stop_tmux);
+    REQUIRE_EQ(fx_station_init(&st, "hh-screen"), 0);
+    snprintf(exit_path, sizeof exit_path, "%s/handheld.exit", st.dir);
+    char ga[15], gb[15];
+    setup_floor(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+
+    /* the handheld is enrolled as an admin does it */
+    char enrol[1100];
+    snprintf(enrol, sizeof enrol, "%s/hh-screen.enrol", st.dir);
+    char *out = NULL;
+    REQUIRE_EQ(fx_cli(&st, &out, "device", "add", "hh-screen", "--role", "picker", "--endpoint", st.ep, "-o",
+                      enrol, NULL),
+               0);
+    free(out);
+
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "'%s' --enrol '%s' --scanner stdin --outbox '%s/hh.outbox' --timeout-ms 500 2>'%s/hh.err'; "
+             "echo $? > '%s'",
+             tt_bin("tote-handheld"), enrol, st.dir, st.dir, exit_path);
+    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "hh", "-x", "100", "-y", "40", cmd, NULL, NULL), 0);
+
+    /* online, with what to do next */
+    REQUIRE(WAIT_SCREEN(5000, "Tote handheld hh-screen (picker)   ONLINE", "PICK",
+                        "(2 tasks left in this list)", "Bin   A-01         <- scan the bin",
+                        "Item  SKU-A  Blue mug", "Qty   3 left   (0 of 3 picked)", "order #1001", "Last: -",
+                        "keys: !short QTY"));
+    char gtin_line[64];
+    snprintf(gtin_line, sizeof gtin_line, "GTIN  %s", ga);
+    WAIT_SCREEN(1000, gtin_line, "Scanner: stdin: connected");
+    check_absent(__LINE__, "OFFLINE");
+    check_absent(__LINE__, "queued");
+
+    /* the item before the bin: refused, with the reason */
+    type_line(ga);
+    WAIT_SCREEN(3000, "Last: REFUSED scan the bin first - scan bin A-01 first", "<- scan the bin");
+    /* the bin: accepted */
+    type_line("BIN-A-01");
+    WAIT_SCREEN(3000, "Bin   A-01         (confirmed)", "Last: OK - bin A-01 confirmed");
+    /* the right item: accepted, one picked */
+    type_line(ga);
+    WAIT_SCREEN(3000, "Last: OK - 1 of 3 SKU-A", "Qty   2 left   (1 of 3 picked)");
+    /* the wrong item: refused with the reason; nothing changes */
+    type_line(gb);
+    WAIT_SCREEN(3000, "Last: REFUSED wrong item for this pick - wrong item: this pick is SKU-A Blue mug",
+                "Qty   2 left   (1 of 3 picked)", "Bin   A-01         (confirmed)");
+    check_absent(__LINE__, "Last: OK");
+
+    /* the station goes away: the next scans are kept, and the screen says so */
+    fx_station_stop(&st);
+    type_line(ga);
+    WAIT_SCREEN(5000, "OFFLINE", "STATION NOT ANSWERING - scans are kept and sent later (1 queued)");
+    type_line(ga);
+    WAIT_SCREEN(3000, "Tote handheld hh-screen (picker)   OFFLINE   2 queued",
+                "STATION NOT ANSWERING - scans are kept and sent later (2 queued)",
+                "Last: kept SCAN for later (offline)", "Bin   A-01         (confirmed)");
+    check_absent(__LINE__, "ONLINE");
+
+    /* it comes back: online, the queue replayed and gone, the next task shown */
+    REQUIRE_EQ(fx_station_start(&st, NULL, 1), 0);
+    WAIT_SCREEN(8000, "Tote handheld hh-screen (picker)   ONLINE",
+                "Last: (replayed) OK - 3 of 3 SKU-A done: next task", "Bin   B-01         <- scan the bin",
+                "Item  SKU-B  Red plate", "(1 task left in this list)", "order #1002");
+    char header[256];
+    screen_line("Tote handheld", header, sizeof header);
+    CHECK_STR(header, "Tote handheld hh-screen (picker)   ONLINE"); /* nothing queued any more */
+    check_absent(__LINE__, "STATION NOT ANSWERING");
+    check_absent(__LINE__, "OFFLINE");
+    tote_store *s = fx_store(&st);
+    REQUIRE(s != NULL);
+    CHECK_EQ(fx_q(s,
+                  "SELECT t.done FROM pick_task t JOIN order_line l ON l.id = t.order_line_id "
+                  "JOIN orders o ON o.id = l.order_id WHERE o.name = '#1001'",
+                  NULL),
+             3);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-screen' AND result = 'accepted'", NULL),
+             4);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-screen' AND result = 'refused'", NULL), 2);
+    tote_store_destroy(&s);
+
+    /* !quit: exit 0, nothing left in the outbox */
+    type_line("!quit");
+    char *code = NULL;
+    for (int i = 0; i < 50 && !(code = tt_read_file(exit_path, NULL)); i++)
+        tt_sleep_ms(100);
+    CHECK(code != NULL);
+    if (code)
+        CHECK_STR(code, "0\n");
+    free(code);
+}
+
+/* picker_screen, then whatever it leaves behind (also when it gives up
+ * half-way): the tmux server with the handheld, and the station. */
+static void test_picker_screen(void)
+{
+    picker_screen();
+    stop_tmux();
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_picker_screen))

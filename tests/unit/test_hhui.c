@@ -1,0 +1,1367 @@
+/*
+ * The handheld's UI (handheld/src/hhui.c) through its public API, writing
+ * into a memory stream:
+ *   screen  every event redraws the whole screen once; the test reads the
+ *           last frame and checks what the picker sees: connecting, online
+ *           or offline (with the queue and the STATION NOT ANSWERING line),
+ *           operator, return mode, the PICK block (bin to scan or confirmed,
+ *           item, GTIN and lot, quantity left and picked, tote and order,
+ *           tasks left), the PACK block and the package being packed, the
+ *           last result (accepted, refused with its reason, replayed, kept
+ *           while offline, errors), notices and the scanner;
+ *   lines   one exact sentence per event (nothing else tests them);
+ *   JSON    one object per line per event with the keys handheld/README.md
+ *           lists; the values test_client.c does not already check (it runs
+ *           the real binary for hello/task/result/offline/queued/online/
+ *           replayed/error).
+ * AUTO picks the screen on a terminal (a real pty) and lines on a file.
+ */
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "support.h"
+#include "test.h"
+#include "tote/hhui.h"
+#include "tote/wire.h"
+
+#define CLEAR "\033[H\033[2J"
+
+/* ---------------- capturing what the UI writes ---------------- */
+
+typedef struct cap {
+    FILE *f;
+    char *buf;
+    size_t len;
+    tote_hhui *ui;
+} cap;
+
+static int cap_open(cap *c, tote_hhui_style mode, const char *device, uint8_t role)
+{
+    memset(c, 0, sizeof *c);
+    c->f = open_memstream(&c->buf, &c->len);
+    if (!c->f)
+        return -1;
+    c->ui = tote_hhui_new(c->f, mode, device, role);
+    return c->ui ? 0 : -1;
+}
+
+static void cap_close(cap *c)
+{
+    tote_hhui_destroy(&c->ui);
+    CHECK(c->ui == NULL);
+    if (c->f)
+        fclose(c->f);
+    free(c->buf);
+    memset(c, 0, sizeof *c);
+}
+
+/* Everything written so far (NUL-terminated by open_memstream). */
+static const char *cap_text(cap *c)
+{
+    fflush(c->f);
+    return c->buf ? c->buf : "";
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Screens drawn so far. */
+static int frames(cap *c)
+{
+    return count_of(cap_text(c), CLEAR);
+}
+
+/* The last screen drawn, after its clear sequence ("" if none). */
+static const char *screen(cap *c)
+{
+    static char buf[65536];
+    const char *t = cap_text(c), *last = NULL;
+    for (const char *p = t; (p = strstr(p, CLEAR)) != NULL; p += strlen(CLEAR))
+        last = p;
+    snprintf(buf, sizeof buf, "%s", last ? last + strlen(CLEAR) : "");
+    return buf;
+}
+
+/* 1 if text has a line exactly equal to want. */
+static int has_line(const char *text, const char *want)
+{
+    size_t n = strlen(want);
+    for (const char *p = text; p && *p;) {
+        size_t l = strcspn(p, "\n");
+        if (l == n && memcmp(p, want, n) == 0)
+            return 1;
+        p += l + (p[l] ? 1 : 0);
+    }
+    return 0;
+}
+
+/* Lines of text that start with prefix. */
+static int lines_starting(const char *text, const char *prefix)
+{
+    int n = 0;
+    for (const char *p = text; p && *p;) {
+        size_t l = strcspn(p, "\n");
+        n += strncmp(p, prefix, strlen(prefix)) == 0;
+        p += l + (p[l] ? 1 : 0);
+    }
+    return n;
+}
+
+static int lines_in(const char *text)
+{
+    return count_of(text, "\n");
+}
+
+#define CHECK_LINE(text, want)                                                                  \
+    do {                                                                                        \
+        const char *cl_t_ = (text), *cl_w_ = (want);                                            \
+        if (!has_line(cl_t_, cl_w_))                                                            \
+            tt_fail_msg(__FILE__, __LINE__, "no line \"%s\" on the screen:\n%s", cl_w_, cl_t_); \
+    } while (0)
+
+#define CHECK_LACKS(text, needle)                                                                     \
+    do {                                                                                              \
+        const char *ca_t_ = (text), *ca_n_ = (needle);                                                \
+        if (strstr(ca_t_, ca_n_))                                                                     \
+            tt_fail_msg(__FILE__, __LINE__, "\"%s\" should not be on the screen:\n%s", ca_n_, ca_t_); \
+    } while (0)
+
+/* ---------------- messages as the station sends them ---------------- */
+
+static void set(char *dst, size_t size, const char *s)
+{
+    snprintf(dst, size, "%s", s ? s : "");
+}
+#define SET(arr, s) set((arr), sizeof(arr), (s))
+
+static const tote_wire_msg *hello_ok(const char *version, const char *operator_name)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_HELLO_OK, "hh-7", 1);
+    SET(m.u.hello_ok.station_version, version);
+    m.u.hello_ok.heartbeat_ms = 2000;
+    m.u.hello_ok.lease_ms = 120000;
+    m.u.hello_ok.last_seq = 4;
+    m.u.hello_ok.require_bin_scan = 1;
+    SET(m.u.hello_ok.operator_name, operator_name);
+    return &m;
+}
+
+typedef struct pick_spec {
+    const char *bin, *sku, *name, *gtin, *lot, *tote, *order;
+    uint32_t total, done, tasks_left;
+    uint8_t bin_confirmed;
+} pick_spec;
+
+/* 3 blue mugs from A-01-02, 1 picked, bin not scanned yet, 3 tasks left. */
+static const pick_spec MUG = {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "L42", "T-07", "#1001", 3,
+                              1,         3,         0};
+
+static const tote_wire_msg *pick_task(const pick_spec *p)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_TASK, "hh-7", 2);
+    m.u.task.kind = TOTE_TASK_PICK;
+    m.u.task.task_id = 17;
+    m.u.task.pick_list_id = 5;
+    SET(m.u.task.bin, p->bin);
+    SET(m.u.task.sku, p->sku);
+    SET(m.u.task.name, p->name);
+    SET(m.u.task.gtin, p->gtin);
+    SET(m.u.task.lot, p->lot);
+    m.u.task.qty_total = p->total;
+    m.u.task.qty_done = p->done;
+    SET(m.u.task.tote, p->tote);
+    SET(m.u.task.order, p->order);
+    m.u.task.tasks_left = p->tasks_left;
+    m.u.task.bin_confirmed = p->bin_confirmed;
+    return &m;
+}
+
+static const tote_wire_msg *pack_task(const char *order, const char *tote)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_TASK, "hh-7", 2);
+    m.u.task.kind = TOTE_TASK_PACK;
+    m.u.task.task_id = 1001;
+    SET(m.u.task.tote, tote);
+    SET(m.u.task.order, order);
+    return &m;
+}
+
+static const tote_wire_msg *no_task(const char *message)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_NO_TASK, "hh-7", 2);
+    SET(m.u.no_task.message, message);
+    return &m;
+}
+
+static const tote_wire_msg *result(uint32_t seq, int accepted, tote_wire_reason reason, const char *message,
+                                   uint32_t qty_done, uint32_t qty_left, int task_done)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_RESULT, "hh-7", seq);
+    m.u.result.accepted = (uint8_t)accepted;
+    m.u.result.reason = (uint16_t)reason;
+    m.u.result.feedback =
+        accepted ? (task_done ? TOTE_FEEDBACK_DONE : TOTE_FEEDBACK_GOOD) : TOTE_FEEDBACK_ERROR;
+    SET(m.u.result.message, message);
+    m.u.result.qty_done = qty_done;
+    m.u.result.qty_left = qty_left;
+    m.u.result.task_done = (uint8_t)task_done;
+    return &m;
+}
+
+/* Package 1 of #1001, open, not weighed: 2 of 2 mugs packed, 0 of 1 plate. */
+static tote_wire_msg *pack_state(uint32_t seq, int accepted, tote_wire_reason reason, const char *message)
+{
+    static tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_PACK_STATE, "hh-7", seq);
+    m.u.pack_state.accepted = (uint8_t)accepted;
+    m.u.pack_state.reason = (uint16_t)reason;
+    m.u.pack_state.feedback = accepted ? TOTE_FEEDBACK_GOOD : TOTE_FEEDBACK_ERROR;
+    SET(m.u.pack_state.message, message);
+    SET(m.u.pack_state.order, "#1001");
+    m.u.pack_state.package_id = 77;
+    m.u.pack_state.package_no = 1;
+    m.u.pack_state.expected_weight_g = 640;
+    m.u.pack_state.weight_g = 0;
+    m.u.pack_state.status = 1;
+    m.u.pack_state.line_count = 2;
+    SET(m.u.pack_state.lines[0].sku, "SKU-MUG");
+    SET(m.u.pack_state.lines[0].gtin, "09506000134352");
+    SET(m.u.pack_state.lines[0].name, "Blue mug");
+    m.u.pack_state.lines[0].expected = 2;
+    m.u.pack_state.lines[0].packed = 2;
+    SET(m.u.pack_state.lines[1].sku, "SKU-PLATE");
+    SET(m.u.pack_state.lines[1].gtin, "");
+    SET(m.u.pack_state.lines[1].name, "Red plate");
+    m.u.pack_state.lines[1].expected = 1;
+    m.u.pack_state.lines[1].packed = 0;
+    return &m;
+}
+
+/* ---------------- screen: the frame ---------------- */
+
+/* Nothing is drawn before the first event; then every event draws exactly
+ * one whole screen, from the top-left corner, ending with the keys line. */
+static void test_screen_one_full_frame_per_event(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    CHECK_STR(cap_text(&c), "");
+
+    tote_hhui_scanner(c.ui, "stdin", "ready");
+    tote_hhui_hello(c.ui, hello_ok("1.2.3", "Ada"), 5, 0);
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    tote_hhui_result(c.ui, result(5, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 1, 0), TOTE_WIRE_SCAN, 0);
+    tote_hhui_no_task(c.ui, no_task("no work released"));
+    tote_hhui_pack_state(c.ui, pack_state(6, 1, TOTE_REASON_OK, ""), TOTE_WIRE_PACK_ITEM, 0);
+    tote_hhui_offline(c.ui, 1);
+    tote_hhui_queued(c.ui, 7, TOTE_WIRE_SCAN, 2);
+    tote_hhui_online(c.ui, 2);
+    tote_hhui_replayed(c.ui, 2, 0);
+    tote_hhui_error(c.ui, "DENIED", "not allowed", 8, TOTE_WIRE_SCAN);
+    tote_hhui_mode(c.ui, 1, TOTE_RETURN_RESTOCK, "", "");
+    tote_hhui_info(c.ui, "quitting");
+    CHECK_EQ(frames(&c), 13);
+
+    const char *t = cap_text(&c);
+    CHECK(strncmp(t, CLEAR, strlen(CLEAR)) == 0); /* nothing before the first clear */
+    /* each frame ends with the keys line */
+    const char *keys = "\n  keys: !short QTY [REASON]  !weight G  !close  !next  !return  !logout  !quit\n";
+    CHECK_EQ(count_of(t, keys), 13);
+    size_t tl = strlen(t), kl = strlen(keys);
+    CHECK(tl >= kl && strcmp(t + tl - kl, keys) == 0);
+    cap_close(&c);
+}
+
+/* The header names the device and its role; before the station has
+ * answered it says CONNECTING, and nothing is "last" yet. */
+static void test_screen_header_before_the_station_answers(void)
+{
+    static const struct {
+        uint8_t role;
+        const char *device, *header;
+    } cases[] = {
+        {TOTE_ROLE_PICKER, "hh-7", "Tote handheld hh-7 (picker)   CONNECTING"},
+        {TOTE_ROLE_PACKER, "pack-2", "Tote handheld pack-2 (packer)   CONNECTING"},
+        {TOTE_ROLE_BENCH, "bench-1", "Tote handheld bench-1 (bench)   CONNECTING"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, cases[i].device, cases[i].role), 0);
+        tote_hhui_scanner(c.ui, "stdin", "ready");
+        const char *s = screen(&c);
+        CHECK_LINE(s, cases[i].header);
+        CHECK_LINE(s, "----------------------------------------------------------------");
+        CHECK_LINE(s, "  No task.");
+        CHECK_LINE(s, "  Last: -");
+        CHECK_LINE(s, "  Scanner: stdin: ready");
+        CHECK_LACKS(s, "STATION NOT ANSWERING"); /* not known yet: not offline */
+        CHECK_LACKS(s, "queued");
+        CHECK_LACKS(s, "operator");
+        cap_close(&c);
+    }
+}
+
+/* HELLO_OK: ONLINE, the operator, what is still queued, and a notice naming
+ * the station's version (until the first task replaces it). */
+static void test_screen_hello_online_operator_and_queue(void)
+{
+    static const struct {
+        const char *op;
+        long queued;
+        const char *header;
+    } cases[] = {
+        {"Ada", 0, "Tote handheld hh-7 (picker)   ONLINE   operator Ada"},
+        {"", 0, "Tote handheld hh-7 (picker)   ONLINE"},
+        {"Ada", 2, "Tote handheld hh-7 (picker)   ONLINE   2 queued   operator Ada"},
+        {"", 1, "Tote handheld hh-7 (picker)   ONLINE   1 queued"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+        tote_hhui_hello(c.ui, hello_ok("1.2.3", cases[i].op), 5, cases[i].queued);
+        const char *s = screen(&c);
+        CHECK_LINE(s, cases[i].header);
+        CHECK_LINE(s, "  connected to station 1.2.3");
+        CHECK_LACKS(s, "STATION NOT ANSWERING");
+        CHECK_LACKS(s, "CONNECTING");
+        tote_hhui_task(c.ui, pick_task(&MUG));
+        s = screen(&c);
+        CHECK_LINE(s, cases[i].header);         /* still online, same operator */
+        CHECK_LACKS(s, "connected to station"); /* the task replaced the notice */
+        cap_close(&c);
+    }
+}
+
+/* Offline: the header says OFFLINE (with the queue when there is one) and a
+ * line says the station is not answering and scans are kept. */
+static void test_screen_offline_says_station_not_answering(void)
+{
+    static const struct {
+        long queued;
+        const char *header, *banner;
+    } cases[] = {
+        {0, "Tote handheld hh-7 (picker)   OFFLINE   operator Ada",
+         "  STATION NOT ANSWERING - scans are kept and sent later (0 queued)"},
+        {1, "Tote handheld hh-7 (picker)   OFFLINE   1 queued   operator Ada",
+         "  STATION NOT ANSWERING - scans are kept and sent later (1 queued)"},
+        {12, "Tote handheld hh-7 (picker)   OFFLINE   12 queued   operator Ada",
+         "  STATION NOT ANSWERING - scans are kept and sent later (12 queued)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+        tote_hhui_hello(c.ui, hello_ok("1.2.3", "Ada"), 5, 0);
+        tote_hhui_task(c.ui, pick_task(&MUG));
+        tote_hhui_offline(c.ui, cases[i].queued);
+        const char *s = screen(&c);
+        CHECK_LINE(s, cases[i].header);
+        CHECK_LINE(s, cases[i].banner);
+        CHECK_LACKS(s, "ONLINE");
+        CHECK_LINE(s, "  Bin   A-01-02      <- scan the bin"); /* the task stays on screen */
+        cap_close(&c);
+    }
+
+    /* never reached at all: OFFLINE rather than CONNECTING */
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_offline(c.ui, 0);
+    CHECK_LINE(screen(&c), "Tote handheld hh-7 (picker)   OFFLINE");
+    CHECK_LACKS(screen(&c), "CONNECTING");
+    cap_close(&c);
+}
+
+/* Offline -> scans kept (queue grows, last result says so) -> station back
+ * (ONLINE, still queued, the banner gone) -> replay done (queue gone, a
+ * notice with the counts) -> the task on screen all along. */
+static void test_screen_offline_queue_online_replay(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_hello(c.ui, hello_ok("1.2.3", "Ada"), 5, 0);
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    tote_hhui_offline(c.ui, 1);
+    tote_hhui_queued(c.ui, 6, TOTE_WIRE_SCAN, 2);
+    const char *s = screen(&c);
+    CHECK_LINE(s, "Tote handheld hh-7 (picker)   OFFLINE   2 queued   operator Ada");
+    CHECK_LINE(s, "  STATION NOT ANSWERING - scans are kept and sent later (2 queued)");
+    CHECK_LINE(s, "  Last: kept SCAN for later (offline)");
+    tote_hhui_queued(c.ui, 7, TOTE_WIRE_SHORT_PICK, 3);
+    s = screen(&c);
+    CHECK_LINE(s, "  STATION NOT ANSWERING - scans are kept and sent later (3 queued)");
+    CHECK_LINE(s, "  Last: kept SHORT_PICK for later (offline)");
+
+    tote_hhui_online(c.ui, 3);
+    s = screen(&c);
+    CHECK_LINE(s, "Tote handheld hh-7 (picker)   ONLINE   3 queued   operator Ada");
+    CHECK_LACKS(s, "STATION NOT ANSWERING");
+    CHECK_LACKS(s, "OFFLINE");
+
+    tote_hhui_hello(c.ui, hello_ok("1.2.3", "Ada"), 8, 3);
+    tote_hhui_result(c.ui, result(5, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 1, 0), TOTE_WIRE_SCAN, 1);
+    s = screen(&c);
+    CHECK_LINE(s, "  Last: (replayed) OK - 2 of 3 SKU-MUG");
+    tote_hhui_result(c.ui, result(6, 0, TOTE_REASON_WRONG_ITEM, "wrong item", 2, 1, 0), TOTE_WIRE_SCAN, 1);
+    CHECK_LINE(screen(&c), "  Last: (replayed) REFUSED wrong item for this pick - wrong item");
+    tote_hhui_replayed(c.ui, 3, 1);
+    s = screen(&c);
+    CHECK_LINE(s, "Tote handheld hh-7 (picker)   ONLINE   operator Ada");
+    CHECK_LINE(s, "  replayed 3 queued, 1 refused");
+    CHECK_LACKS(s, "queued   ");
+    CHECK_LACKS(s, "STATION NOT ANSWERING");
+    CHECK_LINE(s, "  Qty   1 left   (2 of 3 picked)");
+    cap_close(&c);
+}
+
+/* ---------------- screen: the pick task ---------------- */
+
+static void test_screen_pick_task_block(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_hello(c.ui, hello_ok("1.2.3", "Ada"), 5, 0);
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    const char *s = screen(&c);
+    CHECK_LINE(s, "  PICK                      (3 tasks left in this list)");
+    CHECK_LINE(s, "  Bin   A-01-02      <- scan the bin");
+    CHECK_LINE(s, "  Item  SKU-MUG  Blue mug");
+    CHECK_LINE(s, "  GTIN  09506000134352   lot L42");
+    CHECK_LINE(s, "  Qty   2 left   (1 of 3 picked)");
+    CHECK_LINE(s, "  Tote  T-07         order #1001");
+    CHECK_LACKS(s, "No task.");
+    CHECK_LACKS(s, "PACK");
+    /* in this order, top to bottom */
+    const char *order[] = {"  PICK ", "  Bin ", "  Item ", "  GTIN ", "  Qty ", "  Tote ", "  Last: "};
+    const char *prev = s;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *at = strstr(s, order[i]);
+        CHECK(at != NULL && at >= prev);
+        if (at)
+            prev = at;
+    }
+    cap_close(&c);
+}
+
+/* Each part of the pick block that depends on the task. */
+static void test_screen_pick_task_variants(void)
+{
+    static const struct {
+        const char *what;
+        pick_spec task;
+        const char *want[3], *absent;
+    } cases[] = {
+        {"one task left: singular",
+         {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "L42", "T-07", "#1001", 3, 0, 1, 0},
+         {"  PICK                      (1 task left in this list)", "  Qty   3 left   (0 of 3 picked)"},
+         "tasks left"},
+        {"two tasks left: plural",
+         {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "L42", "T-07", "#1001", 3, 0, 2, 0},
+         {"  PICK                      (2 tasks left in this list)"},
+         "task left"},
+        {"zero tasks left: plural",
+         {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "L42", "T-07", "#1001", 3, 0, 0, 0},
+         {"  PICK                      (0 tasks left in this list)"},
+         "task left"},
+        {"bin already confirmed",
+         {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "L42", "T-07", "#1001", 3, 1, 3, 1},
+         {"  Bin   A-01-02      (confirmed)"},
+         "scan the bin"},
+        {"no lot: no lot on the GTIN line",
+         {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "", "T-07", "#1001", 3, 1, 3, 0},
+         {"  GTIN  09506000134352"},
+         "lot"},
+        {"no GTIN: no GTIN line",
+         {"A-01-02", "SKU-MUG", "Blue mug", "", "", "T-07", "#1001", 3, 1, 3, 0},
+         {"  Item  SKU-MUG  Blue mug"},
+         "GTIN"},
+        {"more done than asked: none left, never a wrapped number",
+         {"A-01-02", "SKU-MUG", "Blue mug", "09506000134352", "L42", "T-07", "#1001", 2, 3, 3, 0},
+         {"  Qty   0 left   (3 of 2 picked)"},
+         "4294967295"},
+        {"long bin and tote codes are not cut",
+         {"ZONE-B-AISLE-12-SHELF-3", "SKU-MUG", "Blue mug", "", "", "TOTE-000123456789", "#1001", 1, 0, 1, 0},
+         {"  Bin   ZONE-B-AISLE-12-SHELF-3 <- scan the bin", "  Tote  TOTE-000123456789 order #1001"},
+         "GTIN"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+        tote_hhui_task(c.ui, pick_task(&cases[i].task));
+        const char *s = screen(&c);
+        for (int k = 0; k < 3 && cases[i].want[k]; k++) {
+            if (!has_line(s, cases[i].want[k]))
+                tt_fail_msg(__FILE__, __LINE__, "%s: no line \"%s\" on the screen:\n%s", cases[i].what,
+                            cases[i].want[k], s);
+        }
+        if (strstr(s, cases[i].absent))
+            tt_fail_msg(__FILE__, __LINE__, "%s: \"%s\" should not be on the screen:\n%s", cases[i].what,
+                        cases[i].absent, s);
+        cap_close(&c);
+    }
+}
+
+/* The last result line and what a result changes in the pick block. */
+static void test_screen_scan_results(void)
+{
+    static const struct {
+        const char *what;
+        uint8_t request;
+        int accepted;
+        tote_wire_reason reason;
+        const char *message;
+        uint32_t done;
+        int replay;
+        const char *last, *bin, *qty;
+    } cases[] = {
+        {"the bin scanned", TOTE_WIRE_SCAN, 1, TOTE_REASON_OK, "bin A-01-02 confirmed: pick 2 x Blue mug", 1,
+         0, "  Last: OK - bin A-01-02 confirmed: pick 2 x Blue mug", "  Bin   A-01-02      (confirmed)",
+         "  Qty   2 left   (1 of 3 picked)"},
+        {"an item picked", TOTE_WIRE_SCAN, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 0,
+         "  Last: OK - 2 of 3 SKU-MUG", "  Bin   A-01-02      (confirmed)",
+         "  Qty   1 left   (2 of 3 picked)"},
+        {"wrong item refused, with its reason and message", TOTE_WIRE_SCAN, 0, TOTE_REASON_WRONG_ITEM,
+         "wrong item: this pick is SKU-MUG Blue mug", 1, 0,
+         "  Last: REFUSED wrong item for this pick - wrong item: this pick is SKU-MUG Blue mug",
+         "  Bin   A-01-02      <- scan the bin", "  Qty   2 left   (1 of 3 picked)"},
+        {"wrong bin refused", TOTE_WIRE_SCAN, 0, TOTE_REASON_WRONG_BIN, "wrong bin B-02: go to A-01-02", 1, 0,
+         "  Last: REFUSED wrong bin - wrong bin B-02: go to A-01-02", "  Bin   A-01-02      <- scan the bin",
+         "  Qty   2 left   (1 of 3 picked)"},
+        {"refused without a message: the reason alone", TOTE_WIRE_SCAN, 0, TOTE_REASON_UNKNOWN_BARCODE, "", 1,
+         0, "  Last: REFUSED barcode not known", "  Bin   A-01-02      <- scan the bin",
+         "  Qty   2 left   (1 of 3 picked)"},
+        {"a replayed scan says so", TOTE_WIRE_SCAN, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 1,
+         "  Last: (replayed) OK - 2 of 3 SKU-MUG", "  Bin   A-01-02      (confirmed)",
+         "  Qty   1 left   (2 of 3 picked)"},
+        {"a short pick does not confirm the bin", TOTE_WIRE_SHORT_PICK, 1, TOTE_REASON_OK, "short 1", 2, 0,
+         "  Last: OK - short 1", "  Bin   A-01-02      <- scan the bin", "  Qty   1 left   (2 of 3 picked)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+        tote_hhui_task(c.ui, pick_task(&MUG));
+        tote_hhui_result(c.ui,
+                         result(9, cases[i].accepted, cases[i].reason, cases[i].message, cases[i].done,
+                                3 - cases[i].done, 0),
+                         cases[i].request, cases[i].replay);
+        const char *s = screen(&c);
+        const char *want[] = {cases[i].last, cases[i].bin, cases[i].qty};
+        for (int k = 0; k < 3; k++)
+            if (!has_line(s, want[k]))
+                tt_fail_msg(__FILE__, __LINE__, "%s: no line \"%s\" on the screen:\n%s", cases[i].what,
+                            want[k], s);
+        if (cases[i].accepted && strstr(s, "REFUSED"))
+            tt_fail_msg(__FILE__, __LINE__, "%s: an accepted scan shows REFUSED:\n%s", cases[i].what, s);
+        cap_close(&c);
+    }
+}
+
+/* A refusal changes nothing (PROTOCOL.md, RESULT.accepted): the station's
+ * refusals carry qty_done 0, and the screen must keep what was picked. */
+static void test_screen_refusal_keeps_the_picked_count(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    tote_hhui_result(c.ui, result(3, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 1, 0), TOTE_WIRE_SCAN, 0);
+    CHECK_LINE(screen(&c), "  Qty   1 left   (2 of 3 picked)");
+    tote_hhui_result(c.ui, result(4, 0, TOTE_REASON_UNKNOWN_BARCODE, "barcode 123 is not known", 0, 0, 0),
+                     TOTE_WIRE_SCAN, 0);
+    const char *s = screen(&c);
+    CHECK_LINE(s, "  Qty   1 left   (2 of 3 picked)");
+    CHECK_LINE(s, "  Last: REFUSED barcode not known - barcode 123 is not known");
+    tote_hhui_result(c.ui, result(5, 0, TOTE_REASON_OVER_PICK, "too many", 0, 0, 0), TOTE_WIRE_SCAN, 0);
+    CHECK_LINE(screen(&c), "  Qty   1 left   (2 of 3 picked)");
+    cap_close(&c);
+}
+
+/* The task done: the block goes (until the next TASK), the result stays. */
+static void test_screen_task_done_then_next_task(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    tote_hhui_result(c.ui, result(3, 1, TOTE_REASON_OK, "3 of 3 SKU-MUG done: next task", 3, 0, 1),
+                     TOTE_WIRE_SCAN, 0);
+    const char *s = screen(&c);
+    CHECK_LINE(s, "  No task.");
+    CHECK_LACKS(s, "PICK ");
+    CHECK_LACKS(s, "A-01-02");
+    CHECK_LINE(s, "  Last: OK - 3 of 3 SKU-MUG done: next task");
+
+    pick_spec plate = {"B-04", "SKU-PLATE", "Red plate", "", "", "T-07", "#1002", 1, 0, 2, 0};
+    tote_hhui_task(c.ui, pick_task(&plate));
+    s = screen(&c);
+    CHECK_LINE(s, "  PICK                      (2 tasks left in this list)");
+    CHECK_LINE(s, "  Bin   B-04         <- scan the bin");
+    CHECK_LINE(s, "  Item  SKU-PLATE  Red plate");
+    CHECK_LINE(s, "  Qty   1 left   (0 of 1 picked)");
+    CHECK_LINE(s, "  Tote  T-07         order #1002");
+    CHECK_LINE(s, "  Last: OK - 3 of 3 SKU-MUG done: next task"); /* still the last result */
+    CHECK_LACKS(s, "No task.");
+    cap_close(&c);
+}
+
+static void test_screen_no_task(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_no_task(c.ui, no_task("no work released")); /* no task before either: still drawn */
+    CHECK_EQ(frames(&c), 1);
+    CHECK_LINE(screen(&c), "  No task.");
+    CHECK_LINE(screen(&c), "  no task: no work released");
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    tote_hhui_no_task(c.ui, no_task("pick list taken by hh-8"));
+    const char *s = screen(&c);
+    CHECK_LINE(s, "  No task.");
+    CHECK_LINE(s, "  no task: pick list taken by hh-8");
+    CHECK_LACKS(s, "PICK ");
+    CHECK_LACKS(s, "no work released");
+    cap_close(&c);
+}
+
+/* ---------------- screen: packing ---------------- */
+
+static void test_screen_pack_task_and_package(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "pack-2", TOTE_ROLE_PACKER), 0);
+    tote_hhui_hello(c.ui, hello_ok("1.2.3", "Bo"), 5, 0);
+    tote_hhui_task(c.ui, pack_task("#1001", "T-07"));
+    const char *s = screen(&c);
+    CHECK_LINE(s, "Tote handheld pack-2 (packer)   ONLINE   operator Bo");
+    CHECK_LINE(s, "  PACK  order #1001 from tote T-07  <- scan the tote or order");
+    CHECK_LACKS(s, "PICK");
+    CHECK_LACKS(s, "Bin ");
+    CHECK_LACKS(s, "Package");
+
+    tote_hhui_pack_state(c.ui, pack_state(6, 1, TOTE_REASON_OK, "1 x SKU-MUG"), TOTE_WIRE_PACK_ITEM, 0);
+    s = screen(&c);
+    CHECK_LINE(s, "  PACK  order #1001 from tote T-07  <- scan the tote or order");
+    CHECK_LINE(s, "  Package 1 of order #1001: open   weight 0 g (expected 640 g)");
+    CHECK_LINE(s, "   ok SKU-MUG          2/2   Blue mug");
+    CHECK_LINE(s, "      SKU-PLATE        0/1   Red plate");
+    CHECK_LINE(s, "  Last: OK - 1 x SKU-MUG");
+    /* the package comes after the task block, before the last result */
+    const char *pk = strstr(s, "  Package "), *pa = strstr(s, "  PACK "), *la = strstr(s, "  Last: ");
+    CHECK(pa && pk && la && pa < pk && pk < la);
+
+    /* weighed, closed, with a tracking number; then a refused label scan */
+    tote_wire_msg *ps = pack_state(7, 1, TOTE_REASON_OK, "label printed");
+    ps->u.pack_state.weight_g = 655;
+    ps->u.pack_state.status = 2;
+    ps->u.pack_state.lines[1].packed = 1;
+    SET(ps->u.pack_state.tracking, "RR123456785NL");
+    tote_hhui_pack_state(c.ui, ps, TOTE_WIRE_PACK_CLOSE, 0);
+    s = screen(&c);
+    CHECK_LINE(s,
+               "  Package 1 of order #1001: closed   weight 655 g (expected 640 g)   tracking RR123456785NL");
+    CHECK_LINE(s, "   ok SKU-PLATE        1/1   Red plate");
+    ps = pack_state(8, 0, TOTE_REASON_WRONG_LABEL, "that is not RR123456785NL");
+    ps->u.pack_state.status = 2;
+    SET(ps->u.pack_state.tracking, "RR123456785NL");
+    tote_hhui_pack_state(c.ui, ps, TOTE_WIRE_LABEL_CONFIRM, 0);
+    s = screen(&c);
+    CHECK_LINE(s, "  Last: REFUSED label does not belong to this package - that is not RR123456785NL");
+    CHECK_LINE(s, "  PACK  order #1001 from tote T-07  <- scan the tote or order");
+
+    /* shipped: the task is over, the package stays to be seen */
+    ps = pack_state(9, 1, TOTE_REASON_OK, "shipped");
+    ps->u.pack_state.status = 3;
+    SET(ps->u.pack_state.tracking, "RR123456785NL");
+    tote_hhui_pack_state(c.ui, ps, TOTE_WIRE_LABEL_CONFIRM, 0);
+    s = screen(&c);
+    CHECK_LINE(s, "  No task.");
+    CHECK_LACKS(s, "  PACK ");
+    CHECK_LINE(s,
+               "  Package 1 of order #1001: shipped   weight 0 g (expected 640 g)   tracking RR123456785NL");
+    CHECK_LINE(s, "  Last: OK - shipped");
+
+    /* the next order: the old package goes */
+    tote_hhui_task(c.ui, pack_task("#1002", "T-09"));
+    s = screen(&c);
+    CHECK_LINE(s, "  PACK  order #1002 from tote T-09  <- scan the tote or order");
+    CHECK_LACKS(s, "Package");
+    CHECK_LACKS(s, "#1001");
+    cap_close(&c);
+}
+
+/* A PACK_STATE with no order and no lines (nothing open: a refusal) keeps the
+ * package on screen; the status names; more lines than fit are not read. */
+static void test_screen_package_edge_cases(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "pack-2", TOTE_ROLE_PACKER), 0);
+    tote_hhui_task(c.ui, pack_task("#1001", "T-07"));
+    tote_hhui_pack_state(c.ui, pack_state(6, 1, TOTE_REASON_OK, ""), TOTE_WIRE_PACK_OPEN, 0);
+    static tote_wire_msg empty;
+    tote_wire_init(&empty, TOTE_WIRE_PACK_STATE, "pack-2", 7);
+    empty.u.pack_state.reason = TOTE_REASON_NO_PACKAGE;
+    tote_hhui_pack_state(c.ui, &empty, TOTE_WIRE_PACK_WEIGHT, 0);
+    const char *s = screen(&c);
+    CHECK_LINE(s, "  Package 1 of order #1001: open   weight 0 g (expected 640 g)");
+    CHECK_LINE(s, "  Last: REFUSED no package open");
+    cap_close(&c);
+
+    static const struct {
+        uint8_t status;
+        const char *name;
+    } st[] = {{0, "none"}, {1, "open"}, {2, "closed"}, {3, "shipped"}, {4, "unknown"}, {200, "unknown"}};
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "pack-2", TOTE_ROLE_PACKER), 0);
+        tote_wire_msg *ps = pack_state(6, 1, TOTE_REASON_OK, "");
+        ps->u.pack_state.status = st[i].status;
+        tote_hhui_pack_state(c.ui, ps, TOTE_WIRE_PACK_OPEN, 0);
+        char want[128];
+        snprintf(want, sizeof want, "  Package 1 of order #1001: %s   weight 0 g (expected 640 g)",
+                 st[i].name);
+        CHECK_LINE(screen(&c), want);
+        cap_close(&c);
+    }
+
+    /* line_count beyond the array: only the lines there are */
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "pack-2", TOTE_ROLE_PACKER), 0);
+    tote_wire_msg *ps = pack_state(6, 1, TOTE_REASON_OK, "");
+    for (int i = 0; i < TOTE_WIRE_PACK_LINES_MAX; i++) {
+        snprintf(ps->u.pack_state.lines[i].sku, sizeof ps->u.pack_state.lines[i].sku, "SKU-%02d", i);
+        SET(ps->u.pack_state.lines[i].name, "thing");
+        ps->u.pack_state.lines[i].expected = 1;
+        ps->u.pack_state.lines[i].packed = (uint32_t)(i % 2);
+    }
+    ps->u.pack_state.line_count = TOTE_WIRE_PACK_LINES_MAX + 10;
+    tote_hhui_pack_state(c.ui, ps, TOTE_WIRE_PACK_OPEN, 0);
+    s = screen(&c);
+    CHECK_EQ(lines_starting(s, "   "), TOTE_WIRE_PACK_LINES_MAX); /* package rows, and nothing more */
+    CHECK_EQ(count_of(s, " thing\n"), TOTE_WIRE_PACK_LINES_MAX);
+    CHECK_EQ(count_of(s, "   ok SKU-"), TOTE_WIRE_PACK_LINES_MAX / 2);
+    CHECK_LINE(s, "      SKU-00           0/1   thing");
+    CHECK_LINE(s, "   ok SKU-47           1/1   thing");
+    cap_close(&c);
+}
+
+/* ---------------- screen: everything else it shows ---------------- */
+
+static void test_screen_return_mode(void)
+{
+    static const struct {
+        int on;
+        uint8_t disposition;
+        const char *location, *reason, *want;
+    } cases[] = {
+        {1, TOTE_RETURN_RESTOCK, "R-09", "customer changed mind",
+         "  RETURNS  restock into R-09, reason: customer changed mind"},
+        {1, TOTE_RETURN_RESTOCK, "", "", "  RETURNS  restock"},
+        {1, TOTE_RETURN_QUARANTINE, "", "damaged", "  RETURNS  quarantine, reason: damaged"},
+        {1, TOTE_RETURN_QUARANTINE, "", "", "  RETURNS  quarantine"},
+        {0, TOTE_RETURN_RESTOCK, "R-09", "damaged", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PACKER), 0);
+        tote_hhui_hello(c.ui, hello_ok("1.2.3", "Bo"), 5, 0);
+        tote_hhui_mode(c.ui, cases[i].on, cases[i].disposition, cases[i].location, cases[i].reason);
+        const char *s = screen(&c);
+        if (cases[i].want) {
+            CHECK_LINE(s, cases[i].want);
+            /* below the header rule, above the task */
+            const char *r = strstr(s, "  RETURNS"), *rule = strstr(s, "-----"), *t = strstr(s, "  No task.");
+            CHECK(r && rule && t && rule < r && r < t);
+        } else {
+            CHECK_LACKS(s, "RETURNS");
+        }
+        cap_close(&c);
+    }
+
+    /* on, then off again: the line goes */
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PACKER), 0);
+    tote_hhui_mode(c.ui, 1, TOTE_RETURN_RESTOCK, "", "");
+    CHECK_LINE(screen(&c), "  RETURNS  restock");
+    tote_hhui_mode(c.ui, 0, TOTE_RETURN_RESTOCK, "", "");
+    CHECK_LACKS(screen(&c), "RETURNS");
+    cap_close(&c);
+}
+
+/* Offline in return mode: both lines, the offline one first. */
+static void test_screen_offline_and_return_mode_together(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PACKER), 0);
+    tote_hhui_mode(c.ui, 1, TOTE_RETURN_QUARANTINE, "", "");
+    tote_hhui_offline(c.ui, 4);
+    const char *s = screen(&c);
+    const char *off = strstr(s, "  STATION NOT ANSWERING"), *ret = strstr(s, "  RETURNS  quarantine");
+    CHECK(off && ret && off < ret);
+    cap_close(&c);
+}
+
+/* Errors are the last result; notices and the scanner have lines of their own. */
+static void test_screen_errors_notices_scanner(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_scanner(c.ui, "serial-ssi", "connected to /dev/ttyACM0");
+    tote_hhui_hello(c.ui, hello_ok("1.2.3", "Ada"), 5, 0);
+    tote_hhui_task(c.ui, pick_task(&MUG));
+    tote_hhui_error(c.ui, "DENIED", "pickers may not do that", 6, TOTE_WIRE_SCAN);
+    const char *s = screen(&c);
+    CHECK_LINE(s, "  Last: ERROR DENIED: pickers may not do that");
+    CHECK_LINE(s, "  Scanner: serial-ssi: connected to /dev/ttyACM0");
+    CHECK_LINE(s, "  Bin   A-01-02      <- scan the bin"); /* an error changes nothing */
+
+    tote_hhui_error(c.ui, "BAD_COMMAND", "unknown command !frobnicate; !help lists them", 0, 0);
+    CHECK_LINE(screen(&c), "  Last: ERROR BAD_COMMAND: unknown command !frobnicate; !help lists them");
+
+    tote_hhui_info(c.ui, "logged out");
+    s = screen(&c);
+    CHECK_LINE(s, "  logged out");
+    CHECK_LINE(s, "  Last: ERROR BAD_COMMAND: unknown command !frobnicate; !help lists them");
+    /* the notice sits under the last result, the scanner under the notice */
+    const char *la = strstr(s, "  Last: "), *no = strstr(s, "  logged out"), *sc = strstr(s, "  Scanner: ");
+    CHECK(la && no && sc && la < no && no < sc);
+
+    tote_hhui_scanner(c.ui, "serial-ssi", "unplugged; waiting for it");
+    CHECK_LINE(screen(&c), "  Scanner: serial-ssi: unplugged; waiting for it");
+    CHECK_LACKS(screen(&c), "/dev/ttyACM0");
+    cap_close(&c);
+}
+
+/* The longest fields the wire allows are shown whole (the 255-byte message
+ * after the longest reason text) and never overflow. */
+static void test_screen_longest_fields(void)
+{
+    char longtext[TOTE_WIRE_TEXT_MAX + 1], longshort[TOTE_WIRE_SHORT_MAX + 1];
+    memset(longtext, 'm', TOTE_WIRE_TEXT_MAX);
+    longtext[TOTE_WIRE_TEXT_MAX] = '\0';
+    memset(longshort, 's', TOTE_WIRE_SHORT_MAX);
+    longshort[TOTE_WIRE_SHORT_MAX] = '\0';
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-7", TOTE_ROLE_PICKER), 0);
+    tote_hhui_hello(c.ui, hello_ok(longshort, longtext), 5, 0);
+    pick_spec p = {longshort, longshort, longtext, longshort, longshort, longshort, longshort, 9, 0, 1, 0};
+    tote_hhui_task(c.ui, pick_task(&p));
+    tote_hhui_mode(c.ui, 1, TOTE_RETURN_RESTOCK, longshort, longtext);
+    tote_hhui_result(c.ui, result(3, 0, TOTE_REASON_WRONG_LABEL, longtext, 0, 9, 0), TOTE_WIRE_SCAN, 1);
+    const char *s = screen(&c);
+    char want[1024];
+    snprintf(want, sizeof want, "  Last: (replayed) REFUSED label does not belong to this package - %s",
+             longtext);
+    CHECK_LINE(s, want);
+    snprintf(want, sizeof want, "  RETURNS  restock into %s, reason: %s", longshort, longtext);
+    CHECK_LINE(s, want);
+    snprintf(want, sizeof want, "  Item  %s  %s", longshort, longtext);
+    CHECK_LINE(s, want);
+    snprintf(want, sizeof want, "Tote handheld hh-7 (picker)   ONLINE   operator %s", longtext);
+    CHECK_LINE(s, want);
+    tote_hhui_no_task(c.ui, no_task(longtext));
+    snprintf(want, sizeof want, "  no task: %s", longtext);
+    CHECK_LINE(screen(&c), want);
+    cap_close(&c);
+}
+
+/* ---------------- AUTO ---------------- */
+
+/* On a file AUTO writes lines; on a terminal it draws the screen. */
+static void test_auto_picks_lines_on_a_file_and_screen_on_a_terminal(void)
+{
+    FILE *f = tmpfile();
+    REQUIRE(f != NULL);
+    tote_hhui *ui = tote_hhui_new(f, TOTE_HHUI_AUTO, "hh-7", TOTE_ROLE_PICKER);
+    REQUIRE(ui != NULL);
+    tote_hhui_offline(ui, 2);
+    tote_hhui_destroy(&ui);
+    tote_hhui_destroy(&ui); /* NULL-safe */
+    tote_hhui_destroy(NULL);
+    char text[256] = "";
+    rewind(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    CHECK_STR(text, "offline, 2 queued\n");
+
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0);
+    REQUIRE_EQ(grantpt(master), 0);
+    REQUIRE_EQ(unlockpt(master), 0);
+    const char *name = ptsname(master);
+    REQUIRE(name != NULL);
+    int slave = open(name, O_RDWR | O_NOCTTY);
+    REQUIRE(slave >= 0);
+    FILE *tty = fdopen(slave, "w");
+    REQUIRE(tty != NULL);
+    ui = tote_hhui_new(tty, TOTE_HHUI_AUTO, "hh-7", TOTE_ROLE_PICKER);
+    REQUIRE(ui != NULL);
+    tote_hhui_offline(ui, 2);
+    tote_hhui_destroy(&ui);
+    char got[8192];
+    size_t have = 0;
+    while (have < sizeof got - 1 && !memchr(got, '!', have)) { /* read up to the keys line */
+        struct pollfd p = {master, POLLIN, 0};
+        if (poll(&p, 1, tt_ms(2000)) <= 0)
+            break;
+        ssize_t r = read(master, got + have, sizeof got - 1 - have);
+        if (r <= 0)
+            break;
+        have += (size_t)r;
+    }
+    got[have] = '\0';
+    fclose(tty);
+    close(master);
+    CHECK(strncmp(got, CLEAR, strlen(CLEAR)) == 0);
+    CHECK_HAS(got, "STATION NOT ANSWERING - scans are kept and sent later (2 queued)");
+    CHECK(strstr(got, "offline, 2 queued") == NULL);
+}
+
+/* ---------------- plain lines ---------------- */
+
+typedef void (*fire_fn)(tote_hhui *ui);
+
+static void l_hello(tote_hhui *ui)
+{
+    tote_hhui_hello(ui, hello_ok("1.2.3", "Ada"), 5, 2);
+}
+static void l_hello_no_op(tote_hhui *ui)
+{
+    tote_hhui_hello(ui, hello_ok("1.2.3", ""), 1, 0);
+}
+static void l_pick(tote_hhui *ui)
+{
+    tote_hhui_task(ui, pick_task(&MUG));
+}
+static void l_pack(tote_hhui *ui)
+{
+    tote_hhui_task(ui, pack_task("#1001", "T-07"));
+}
+static void l_no_task(tote_hhui *ui)
+{
+    tote_hhui_no_task(ui, no_task("no work released"));
+}
+static void l_ok(tote_hhui *ui)
+{
+    tote_hhui_result(ui, result(3, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 1, 0), TOTE_WIRE_SCAN, 0);
+}
+static void l_ok_bare(tote_hhui *ui)
+{
+    tote_hhui_result(ui, result(3, 1, TOTE_REASON_OK, "", 2, 1, 0), TOTE_WIRE_SHORT_PICK, 0);
+}
+static void l_refused(tote_hhui *ui)
+{
+    tote_hhui_result(ui, result(4, 0, TOTE_REASON_WRONG_ITEM, "this pick is SKU-MUG", 2, 1, 0),
+                     TOTE_WIRE_SCAN, 0);
+}
+static void l_replayed(tote_hhui *ui)
+{
+    tote_hhui_result(ui, result(2, 0, TOTE_REASON_OVER_PICK, "", 3, 0, 0), TOTE_WIRE_SCAN, 1);
+}
+static void l_pack_state(tote_hhui *ui)
+{
+    tote_wire_msg *ps = pack_state(7, 1, TOTE_REASON_OK, "");
+    ps->u.pack_state.weight_g = 640;
+    tote_hhui_pack_state(ui, ps, TOTE_WIRE_PACK_WEIGHT, 0);
+}
+static void l_pack_refused(tote_hhui *ui)
+{
+    tote_wire_msg *ps = pack_state(8, 0, TOTE_REASON_WEIGHT_MISMATCH, "655 g, expected 640 g");
+    ps->u.pack_state.status = 2;
+    ps->u.pack_state.weight_g = 655;
+    SET(ps->u.pack_state.tracking, "RR123456785NL");
+    tote_hhui_pack_state(ui, ps, TOTE_WIRE_PACK_CLOSE, 1);
+}
+static void l_offline(tote_hhui *ui)
+{
+    tote_hhui_offline(ui, 3);
+}
+static void l_queued(tote_hhui *ui)
+{
+    tote_hhui_queued(ui, 9, TOTE_WIRE_SCAN, 4);
+}
+static void l_online(tote_hhui *ui)
+{
+    tote_hhui_online(ui, 4);
+}
+static void l_replayed_one(tote_hhui *ui)
+{
+    tote_hhui_replayed(ui, 1, 0);
+}
+static void l_replayed_two(tote_hhui *ui)
+{
+    tote_hhui_replayed(ui, 2, 1);
+}
+static void l_replayed_none(tote_hhui *ui)
+{
+    tote_hhui_replayed(ui, 0, 0);
+}
+static void l_error(tote_hhui *ui)
+{
+    tote_hhui_error(ui, "DENIED", "pickers may not do that", 6, TOTE_WIRE_SCAN);
+}
+static void l_scanner(tote_hhui *ui)
+{
+    tote_hhui_scanner(ui, "stdin", "ready");
+}
+static void l_mode_on(tote_hhui *ui)
+{
+    tote_hhui_mode(ui, 1, TOTE_RETURN_RESTOCK, "R-09", "damaged");
+}
+static void l_mode_off(tote_hhui *ui)
+{
+    tote_hhui_mode(ui, 0, TOTE_RETURN_QUARANTINE, "", "");
+}
+static void l_info(tote_hhui *ui)
+{
+    tote_hhui_info(ui, "quitting");
+}
+
+/* Lines (stdout a pipe or a file): one exact sentence per event. */
+static void test_lines_one_sentence_per_event(void)
+{
+    static const struct {
+        fire_fn fire;
+        const char *line;
+    } cases[] = {
+        {l_hello, "connected to station 1.2.3 as hh-7 (picker), operator Ada; next seq 5, 2 queued"},
+        {l_hello_no_op, "connected to station 1.2.3 as hh-7 (picker); next seq 1, 0 queued"},
+        {l_pick, "task: pick 2 x SKU-MUG (Blue mug) from bin A-01-02 into tote T-07 for order #1001"},
+        {l_pack, "task: pack order #1001 from tote T-07"},
+        {l_no_task, "no task: no work released"},
+        {l_ok, "SCAN #3: ok - 2 of 3 SKU-MUG"},
+        {l_ok_bare, "SHORT_PICK #3: ok"},
+        {l_refused, "SCAN #4: REFUSED: wrong item for this pick - this pick is SKU-MUG"},
+        {l_replayed, "replayed SCAN #2: REFUSED: more than the quantity asked for"},
+        {l_pack_state, "PACK_WEIGHT #7: ok (order #1001, package 1 open, 640/640 g)"},
+        {l_pack_refused, "replayed PACK_CLOSE #8: REFUSED: weight outside tolerance - 655 g, expected 640 g "
+                         "(order #1001, package 1 closed, 655/640 g, tracking RR123456785NL)"},
+        {l_offline, "offline, 3 queued"},
+        {l_queued, "offline: SCAN kept in the outbox, 4 queued"},
+        {l_online, "online again, replaying 4 queued"},
+        {l_replayed_one, "replayed 1 queued request, 0 refused"},
+        {l_replayed_two, "replayed 2 queued requests, 1 refused"},
+        {l_replayed_none, "replayed 0 queued requests, 0 refused"},
+        {l_error, "error DENIED: pickers may not do that"},
+        {l_scanner, "scanner stdin: ready"},
+        {l_mode_on, "return mode on (restock into R-09, reason: damaged)"},
+        {l_mode_off, "return mode off (quarantine)"},
+        {l_info, "quitting"},
+    };
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_LINES, "hh-7", TOTE_ROLE_PICKER), 0);
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cases[i].fire(c.ui);
+        const char *t = cap_text(&c);
+        char want[1024];
+        snprintf(want, sizeof want, "%s\n", cases[i].line);
+        CHECK_STR(t + at, want); /* exactly this one line, flushed at once */
+        at = strlen(t);
+    }
+    CHECK(strchr(cap_text(&c), '\033') == NULL); /* never a screen */
+    CHECK_EQ(lines_in(cap_text(&c)), (int)(sizeof cases / sizeof cases[0]));
+    cap_close(&c);
+}
+
+/* ---------------- JSON ---------------- */
+
+static cJSON *parse_one(const char *line)
+{
+    cJSON *o = cJSON_Parse(line);
+    if (!o || !cJSON_IsObject(o)) {
+        tt_fail_msg(__FILE__, __LINE__, "not one JSON object: %s", line);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Fires one event in JSON mode and returns its one object (caller deletes);
+ * NULL (and a failure) unless exactly one line was written. */
+static cJSON *json_event(cap *c, fire_fn fire)
+{
+    size_t before = strlen(cap_text(c));
+    fire(c->ui);
+    const char *t = cap_text(c) + before;
+    size_t n = strlen(t);
+    if (n == 0 || t[n - 1] != '\n' || memchr(t, '\n', n - 1)) {
+        tt_fail_msg(__FILE__, __LINE__, "not exactly one line: \"%s\"", t);
+        return NULL;
+    }
+    char *line = strndup(t, n - 1);
+    cJSON *o = parse_one(line);
+    free(line);
+    return o;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "(missing)";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static int jbool(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
+}
+
+/* The keys of o, in order, comma-separated. */
+static const char *keys_of(const cJSON *o)
+{
+    static char buf[1024];
+    buf[0] = '\0';
+    for (const cJSON *k = o ? o->child : NULL; k; k = k->next)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? "," : "", k->string);
+    return buf;
+}
+
+static void l_error_bare(tote_hhui *ui)
+{
+    tote_hhui_error(ui, "SCANNER", "the scanner was unplugged", 0, 0);
+}
+
+/* Every event: one object on one line, "event" first, then exactly the
+ * fields handheld/README.md lists for it, in that order. */
+static void test_json_events_have_the_documented_fields(void)
+{
+    static const struct {
+        fire_fn fire;
+        const char *keys;
+    } cases[] = {
+        {l_hello,
+         "event,device,role,station_version,heartbeat_ms,lease_ms,last_seq,next_seq,require_bin_scan,"
+         "operator,queued"},
+        {l_pick, "event,seq,kind,task_id,pick_list_id,bin,sku,name,gtin,lot,qty_total,qty_done,qty_left,tote,"
+                 "order,tasks_left,bin_confirmed"},
+        {l_pack, "event,seq,kind,task_id,pick_list_id,bin,sku,name,gtin,lot,qty_total,qty_done,qty_left,tote,"
+                 "order,tasks_left,bin_confirmed"},
+        {l_no_task, "event,seq,message"},
+        {l_ok, "event,seq,request,accepted,reason,reason_text,message,feedback,qty_done,qty_left,task_done,"
+               "replay"},
+        {l_pack_state, "event,seq,request,accepted,reason,reason_text,message,feedback,order,package_id,"
+                       "package_no,expected_weight_g,weight_g,tracking,sscc,status,lines,replay"},
+        {l_offline, "event,queued"},
+        {l_queued, "event,seq,request,queued"},
+        {l_online, "event,queued"},
+        {l_replayed_two, "event,count,refused"},
+        {l_error, "event,code,message,seq,request"},
+        {l_error_bare, "event,code,message"},
+        {l_scanner, "event,kind,status"},
+        {l_mode_on, "event,return_mode,disposition,location,reason"},
+        {l_info, "event,message"},
+    };
+    static const char *const names[] = {"hello_ok",   "task",    "task",    "no_task", "result",
+                                        "pack_state", "offline", "queued",  "online",  "replayed",
+                                        "error",      "error",   "scanner", "mode",    "info"};
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_JSON, "hh-7", TOTE_ROLE_PICKER), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *o = json_event(&c, cases[i].fire);
+        if (!o)
+            continue;
+        CHECK_STR(jstr(o, "event"), names[i]);
+        CHECK_STR(keys_of(o), cases[i].keys);
+        cJSON_Delete(o);
+    }
+    CHECK(strchr(cap_text(&c), '\033') == NULL); /* never a screen */
+    cap_close(&c);
+}
+
+/* The values test_client.c does not look at: the whole hello and task. */
+static void test_json_hello_and_task_values(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_JSON, "hh-7", TOTE_ROLE_PACKER), 0);
+    cJSON *o = json_event(&c, l_hello);
+    REQUIRE(o != NULL);
+    CHECK_STR(jstr(o, "device"), "hh-7");
+    CHECK_STR(jstr(o, "role"), "packer");
+    CHECK_STR(jstr(o, "station_version"), "1.2.3");
+    CHECK_EQ(jnum(o, "heartbeat_ms"), 2000);
+    CHECK_EQ(jnum(o, "lease_ms"), 120000);
+    CHECK_EQ(jnum(o, "last_seq"), 4);
+    CHECK_EQ(jnum(o, "next_seq"), 5);
+    CHECK_EQ(jbool(o, "require_bin_scan"), 1);
+    CHECK_STR(jstr(o, "operator"), "Ada");
+    CHECK_EQ(jnum(o, "queued"), 2);
+    cJSON_Delete(o);
+
+    o = json_event(&c, l_pick);
+    REQUIRE(o != NULL);
+    CHECK_EQ(jnum(o, "seq"), 2);
+    CHECK_STR(jstr(o, "kind"), "pick");
+    CHECK_EQ(jnum(o, "task_id"), 17);
+    CHECK_EQ(jnum(o, "pick_list_id"), 5);
+    CHECK_STR(jstr(o, "bin"), "A-01-02");
+    CHECK_STR(jstr(o, "sku"), "SKU-MUG");
+    CHECK_STR(jstr(o, "name"), "Blue mug");
+    CHECK_STR(jstr(o, "gtin"), "09506000134352");
+    CHECK_STR(jstr(o, "lot"), "L42");
+    CHECK_EQ(jnum(o, "qty_total"), 3);
+    CHECK_EQ(jnum(o, "qty_done"), 1);
+    CHECK_EQ(jnum(o, "qty_left"), 2);
+    CHECK_STR(jstr(o, "tote"), "T-07");
+    CHECK_STR(jstr(o, "order"), "#1001");
+    CHECK_EQ(jnum(o, "tasks_left"), 3);
+    CHECK_EQ(jbool(o, "bin_confirmed"), 0);
+    cJSON_Delete(o);
+
+    o = json_event(&c, l_pack);
+    REQUIRE(o != NULL);
+    CHECK_STR(jstr(o, "kind"), "pack");
+    CHECK_EQ(jnum(o, "task_id"), 1001);
+    CHECK_STR(jstr(o, "order"), "#1001");
+    CHECK_STR(jstr(o, "tote"), "T-07");
+    CHECK_STR(jstr(o, "bin"), "");
+    CHECK_EQ(jnum(o, "qty_left"), 0);
+    cJSON_Delete(o);
+
+    o = json_event(&c, l_refused);
+    REQUIRE(o != NULL);
+    CHECK_STR(jstr(o, "reason"), "WRONG_ITEM");
+    CHECK_STR(jstr(o, "reason_text"), "wrong item for this pick");
+    CHECK_STR(jstr(o, "message"), "this pick is SKU-MUG");
+    CHECK_EQ(jnum(o, "qty_done"), 2);
+    cJSON_Delete(o);
+    cap_close(&c);
+}
+
+/* pack_state, scanner, mode and info: nothing else checks their values. */
+static void test_json_pack_state_scanner_mode_info_values(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_JSON, "pack-2", TOTE_ROLE_PACKER), 0);
+    cJSON *o = json_event(&c, l_pack_refused);
+    REQUIRE(o != NULL);
+    CHECK_EQ(jnum(o, "seq"), 8);
+    CHECK_STR(jstr(o, "request"), "PACK_CLOSE");
+    CHECK_EQ(jbool(o, "accepted"), 0);
+    CHECK_STR(jstr(o, "reason"), "WEIGHT_MISMATCH");
+    CHECK_STR(jstr(o, "reason_text"), "weight outside tolerance");
+    CHECK_STR(jstr(o, "message"), "655 g, expected 640 g");
+    CHECK_STR(jstr(o, "feedback"), "error");
+    CHECK_STR(jstr(o, "order"), "#1001");
+    CHECK_EQ(jnum(o, "package_id"), 77);
+    CHECK_EQ(jnum(o, "package_no"), 1);
+    CHECK_EQ(jnum(o, "expected_weight_g"), 640);
+    CHECK_EQ(jnum(o, "weight_g"), 655);
+    CHECK_STR(jstr(o, "tracking"), "RR123456785NL");
+    CHECK_STR(jstr(o, "sscc"), "");
+    CHECK_STR(jstr(o, "status"), "closed");
+    CHECK_EQ(jbool(o, "replay"), 1);
+    const cJSON *lines = cJSON_GetObjectItem(o, "lines");
+    REQUIRE(cJSON_IsArray(lines));
+    REQUIRE_EQ(cJSON_GetArraySize(lines), 2);
+    const cJSON *l0 = cJSON_GetArrayItem(lines, 0), *l1 = cJSON_GetArrayItem(lines, 1);
+    CHECK_STR(keys_of(l0), "sku,gtin,name,expected,packed");
+    CHECK_STR(jstr(l0, "sku"), "SKU-MUG");
+    CHECK_STR(jstr(l0, "gtin"), "09506000134352");
+    CHECK_STR(jstr(l0, "name"), "Blue mug");
+    CHECK_EQ(jnum(l0, "expected"), 2);
+    CHECK_EQ(jnum(l0, "packed"), 2);
+    CHECK_STR(jstr(l1, "sku"), "SKU-PLATE");
+    CHECK_STR(jstr(l1, "gtin"), "");
+    CHECK_EQ(jnum(l1, "packed"), 0);
+    cJSON_Delete(o);
+
+    /* the status names, and no more lines than the array holds */
+    static const struct {
+        uint8_t status;
+        const char *name;
+    } st[] = {{0, "none"}, {1, "open"}, {2, "closed"}, {3, "shipped"}, {7, "unknown"}};
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+        tote_wire_msg *ps = pack_state(9, 1, TOTE_REASON_OK, "");
+        ps->u.pack_state.status = st[i].status;
+        ps->u.pack_state.line_count = TOTE_WIRE_PACK_LINES_MAX + 5;
+        size_t before = strlen(cap_text(&c));
+        tote_hhui_pack_state(c.ui, ps, TOTE_WIRE_PACK_OPEN, 0);
+        o = parse_one(cap_text(&c) + before);
+        REQUIRE(o != NULL);
+        CHECK_STR(jstr(o, "status"), st[i].name);
+        CHECK_STR(jstr(o, "feedback"), "good");
+        CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(o, "lines")), TOTE_WIRE_PACK_LINES_MAX);
+        cJSON_Delete(o);
+    }
+
+    o = json_event(&c, l_scanner);
+    REQUIRE(o != NULL);
+    CHECK_STR(jstr(o, "kind"), "stdin");
+    CHECK_STR(jstr(o, "status"), "ready");
+    cJSON_Delete(o);
+
+    o = json_event(&c, l_mode_on);
+    REQUIRE(o != NULL);
+    CHECK_EQ(jbool(o, "return_mode"), 1);
+    CHECK_STR(jstr(o, "disposition"), "restock");
+    CHECK_STR(jstr(o, "location"), "R-09");
+    CHECK_STR(jstr(o, "reason"), "damaged");
+    cJSON_Delete(o);
+    o = json_event(&c, l_mode_off);
+    REQUIRE(o != NULL);
+    CHECK_EQ(jbool(o, "return_mode"), 0);
+    CHECK_STR(jstr(o, "disposition"), "quarantine");
+    CHECK_STR(jstr(o, "location"), "");
+    CHECK_STR(jstr(o, "reason"), "");
+    cJSON_Delete(o);
+
+    o = json_event(&c, l_info);
+    REQUIRE(o != NULL);
+    CHECK_STR(jstr(o, "message"), "quitting");
+    cJSON_Delete(o);
+
+    o = json_event(&c, l_replayed_one);
+    REQUIRE(o != NULL);
+    CHECK_EQ(jnum(o, "count"), 1);
+    CHECK_EQ(jnum(o, "refused"), 0);
+    cJSON_Delete(o);
+    cap_close(&c);
+}
+
+static void l_awkward(tote_hhui *ui)
+{
+    pick_spec p = MUG;
+    p.name = "Mug \"Big\"\nline two\\ tab\there \xc3\xa9t\xc3\xa9";
+    tote_hhui_task(ui, pick_task(&p));
+}
+
+/* Quotes, newlines, backslashes, tabs and UTF-8 in a name: still one line,
+ * and the value comes back as it was. */
+static void test_json_escapes_keep_one_line(void)
+{
+    cap c;
+    REQUIRE_EQ(cap_open(&c, TOTE_HHUI_JSON, "hh-7", TOTE_ROLE_PICKER), 0);
+    cJSON *o = json_event(&c, l_awkward);
+    REQUIRE(o != NULL);
+    CHECK_STR(jstr(o, "name"), "Mug \"Big\"\nline two\\ tab\there \xc3\xa9t\xc3\xa9");
+    cJSON_Delete(o);
+    cap_close(&c);
+}
+
+TT_MAIN(TT_TEST(test_screen_one_full_frame_per_event), TT_TEST(test_screen_header_before_the_station_answers),
+        TT_TEST(test_screen_hello_online_operator_and_queue),
+        TT_TEST(test_screen_offline_says_station_not_answering),
+        TT_TEST(test_screen_offline_queue_online_replay), TT_TEST(test_screen_pick_task_block),
+        TT_TEST(test_screen_pick_task_variants), TT_TEST(test_screen_scan_results),
+        TT_TEST(test_screen_refusal_keeps_the_picked_count), TT_TEST(test_screen_task_done_then_next_task),
+        TT_TEST(test_screen_no_task), TT_TEST(test_screen_pack_task_and_package),
+        TT_TEST(test_screen_package_edge_cases), TT_TEST(test_screen_return_mode),
+        TT_TEST(test_screen_offline_and_return_mode_together), TT_TEST(test_screen_errors_notices_scanner),
+        TT_TEST(test_screen_longest_fields),
+        TT_TEST(test_auto_picks_lines_on_a_file_and_screen_on_a_terminal),
+        TT_TEST(test_lines_one_sentence_per_event), TT_TEST(test_json_events_have_the_documented_fields),
+        TT_TEST(test_json_hello_and_task_values), TT_TEST(test_json_pack_state_scanner_mode_info_values),
+        TT_TEST(test_json_escapes_keep_one_line))
