@@ -35,22 +35,33 @@ enum {
     C_COUNT
 };
 
+/* name: the column in Shopify's classic export; alt: the same column in the
+ * export Shopify writes since its 2024 template ("URL handle", "SKU",
+ * "Weight value (grams)", ...), looked for when name is not there. Header
+ * names are matched without regard to case ("Option1 name" = "Option1 Name"). */
 static const struct {
-    const char *name;
+    const char *name, *alt;
     int required;
 } COLS[C_COUNT] = {
-    [C_HANDLE] = {"Handle", 1},           [C_TITLE] = {"Title", 1},
-    [C_O1N] = {"Option1 Name", 0},        [C_O1V] = {"Option1 Value", 0},
-    [C_O2N] = {"Option2 Name", 0},        [C_O2V] = {"Option2 Value", 0},
-    [C_O3N] = {"Option3 Name", 0},        [C_O3V] = {"Option3 Value", 0},
-    [C_SKU] = {"Variant SKU", 1},         [C_GRAMS] = {"Variant Grams", 0},
-    [C_PRICE] = {"Variant Price", 0},     [C_SHIPPING] = {"Variant Requires Shipping", 0},
-    [C_BARCODE] = {"Variant Barcode", 0},
+    [C_HANDLE] = {"Handle", "URL handle", 1},
+    [C_TITLE] = {"Title", NULL, 1},
+    [C_O1N] = {"Option1 Name", NULL, 0},
+    [C_O1V] = {"Option1 Value", NULL, 0},
+    [C_O2N] = {"Option2 Name", NULL, 0},
+    [C_O2V] = {"Option2 Value", NULL, 0},
+    [C_O3N] = {"Option3 Name", NULL, 0},
+    [C_O3V] = {"Option3 Value", NULL, 0},
+    [C_SKU] = {"Variant SKU", "SKU", 1},
+    [C_GRAMS] = {"Variant Grams", "Weight value (grams)", 0},
+    [C_PRICE] = {"Variant Price", "Price", 0},
+    [C_SHIPPING] = {"Variant Requires Shipping", "Requires shipping", 0},
+    [C_BARCODE] = {"Variant Barcode", "Barcode", 0},
 };
 
 struct ctx {
     imp_run *r;
     int col[C_COUNT];
+    const char *cname[C_COUNT]; /* each column's name as this file has it, for messages */
     size_t ncols;
     imp_map titles; /* handle -> index into strs (its Title) */
     char **strs;
@@ -102,9 +113,17 @@ static int open_csv(struct ctx *c, tote_csv **out, int report)
     }
     for (int k = 0; h > 0 && k < C_COUNT; k++) {
         c->col[k] = tote_csv_col(csv, COLS[k].name);
+        c->cname[k] = COLS[k].name;
+        if (c->col[k] < 0 && COLS[k].alt && (c->col[k] = tote_csv_col(csv, COLS[k].alt)) >= 0)
+            c->cname[k] = COLS[k].alt;
         if (c->col[k] < 0 && COLS[k].required) {
-            imp_fail(r, TOTE_ST_E_INVALID, "%s is not a Shopify product export: it has no '%s' column",
-                     r->path, COLS[k].name);
+            if (COLS[k].alt)
+                imp_fail(r, TOTE_ST_E_INVALID,
+                         "%s is not a Shopify product export: it has no '%s' (or '%s') column", r->path,
+                         COLS[k].name, COLS[k].alt);
+            else
+                imp_fail(r, TOTE_ST_E_INVALID, "%s is not a Shopify product export: it has no '%s' column",
+                         r->path, COLS[k].name);
             h = -1;
         }
     }
@@ -179,7 +198,8 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
         snprintf(optlist + l, sizeof optlist - l, "%s%s", l ? " / " : "", opts[k]);
     }
     if (!*handle) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "the variant row has no Handle");
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "the variant row has no %s",
+                    c->cname[C_HANDLE]);
         return TOTE_ST_E_OK;
     }
     int shipped = 1;
@@ -187,15 +207,17 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
         /* a gift card or a digital product: the warehouse never touches it */
         r->sum->unshipped++;
         imp_problem(r, TOTE_IMPORT_NOTICE, row->line, -1, handle,
-                    "variant %s%s%s of '%s' is not shipped (Variant Requires Shipping FALSE) and has no "
+                    "variant %s%s%s of '%s' is not shipped (%s FALSE) and has no "
                     "SKU: nothing to stock or pick, skipped",
-                    *optlist ? "'" : "", *optlist ? optlist : "(default)", *optlist ? "'" : "", handle);
+                    *optlist ? "'" : "", *optlist ? optlist : "(default)", *optlist ? "'" : "", handle,
+                    c->cname[C_SHIPPING]);
         return TOTE_ST_E_OK;
     }
     if (!*sku) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, handle,
-                    "variant %s%s%s of '%s' has no Variant SKU; Tote needs a SKU to stock and pick it",
-                    *optlist ? "'" : "", *optlist ? optlist : "(default)", *optlist ? "'" : "", handle);
+                    "variant %s%s%s of '%s' has no %s; Tote needs a SKU to stock and pick it",
+                    *optlist ? "'" : "", *optlist ? optlist : "(default)", *optlist ? "'" : "", handle,
+                    c->cname[C_SKU]);
         return TOTE_ST_E_OK;
     }
     long long *first = imp_map_get(&c->skus, sku);
@@ -234,8 +256,8 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
         }
     }
     if (rc < 0 || (rc == 0 && g < 0)) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
-                    "Variant Grams '%s' is not a weight in grams", grams);
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "%s '%s' is not a weight in grams",
+                    c->cname[C_GRAMS], grams);
         return TOTE_ST_E_OK;
     }
     if (rc == 0)
@@ -243,7 +265,8 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
     long long cents;
     rc = tote_import_parse_money(price, &cents);
     if (rc < 0 || (rc == 0 && cents < 0)) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "Variant Price '%s' is not a price", price);
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "%s '%s' is not a price", c->cname[C_PRICE],
+                    price);
         return TOTE_ST_E_OK;
     }
     if (rc == 0)
@@ -251,8 +274,8 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
     int ship;
     rc = tote_import_parse_bool(F(c, row, C_SHIPPING), &ship);
     if (rc < 0) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
-                    "Variant Requires Shipping '%s' is not TRUE or FALSE", F(c, row, C_SHIPPING));
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "%s '%s' is not TRUE or FALSE",
+                    c->cname[C_SHIPPING], F(c, row, C_SHIPPING));
         return TOTE_ST_E_OK;
     }
     if (rc == 0)

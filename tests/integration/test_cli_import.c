@@ -324,6 +324,23 @@ static long long db_count(const char *sql)
     return n;
 }
 
+/* One text from the database (the test's own connection); the caller frees
+ * it. NULL if the query fails or gives no row. */
+static char *db_text(const char *sql)
+{
+    tote_store *s = NULL;
+    if (tote_store_open(db, 0, &s, NULL) != TOTE_ST_E_OK)
+        return NULL;
+    sqlite3_stmt *st = NULL;
+    char *t = NULL;
+    if (sqlite3_prepare_v2(tote_store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        t = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    tote_store_destroy(&s);
+    return t;
+}
+
 /* The file's SHA-256 is computed beside the import: a large file is being
  * read when its hash turns out to be in import_log. The second import then
  * writes nothing and reports none of the problems it met on the way. */
@@ -774,6 +791,52 @@ static void test_stock_shopify_one_location(void)
     free(err);
 }
 
+/* Shopify's product export since its 2024 template names the columns
+ * otherwise (Title first, then URL handle; SKU, Barcode, Price, Weight value
+ * (grams), Requires shipping): the same catalog in that form imports to the
+ * same products and barcodes as the classic export, with the same summary;
+ * a file with neither name of a required column names both. */
+static void test_products_current_shopify_template(void)
+{
+    static const char *const CATALOG =
+        "SELECT group_concat(x, ' | ') FROM (SELECT p.sku || ';' || p.name || ';' || p.handle || ';' || "
+        "p.weight_g "
+        "|| ';' || p.requires_shipping || ';' || ifnull(p.price_cents, '-') || ';' || ifnull((SELECT "
+        "group_concat(code) FROM barcode b WHERE b.product_id = p.id), '-') AS x FROM product p ORDER BY "
+        "p.sku)";
+    char *out1 = NULL, *out2 = NULL;
+    REQUIRE_EQ(fresh("products-classic"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", &out1, NULL), 0);
+    char *classic = db_text(CATALOG);
+    REQUIRE_EQ(fresh("products-2024"), 0);
+    CHECK_EQ(import("shopify-products", "products_2024.csv", &out2, NULL), 0);
+    char *current = db_text(CATALOG);
+    REQUIRE(classic != NULL);
+    REQUIRE(current != NULL);
+    CHECK_STR(current, classic);
+    CHECK_HAS(current,
+              "TS-BLU-M;Classic T-Shirt \xE2\x80\x94 Blue / M;classic-tee;210;1;1990;00036000291452");
+    CHECK_HAS(current, "GIFT-25;Gift Card 25 \xE2\x82\xAC;gift-card;0;0;2500;-");
+    CHECK_HAS(
+        current,
+        "COF-250;Caf\xC3\xA9 Cr\xC3\xA8me Beans \xE2\x80\x94 250 g;coffee-beans;250;1;850;04006380000032");
+    CHECK_HAS(
+        out2,
+        "10 products: 10 created, 0 updated, 0 unchanged; 8 barcodes set; 2 image rows skipped; 0 rejected");
+    CHECK_STR(strchr(out2, ':'), strchr(out1, ':'));
+    free(classic);
+    free(current);
+    free(out1);
+    free(out2);
+
+    char path[700], *err = NULL;
+    snprintf(path, sizeof path, "%s/nohandle.csv", dir);
+    REQUIRE_EQ(tt_write_file(path, "Title,SKU\nMug,M-1\n", strlen("Title,SKU\nMug,M-1\n")), 0);
+    CHECK_EQ(tote(NULL, &err, "import", "shopify-products", path, NULL, NULL), 2);
+    CHECK_HAS(err, "is not a Shopify product export: it has no 'Handle' (or 'URL handle') column");
+    free(err);
+}
+
 /* The catalog exported again after a change: the changed variant is updated
  * (grams with decimals rounded to whole grams) and its event says what
  * changed; the same variant is unchanged; a row with no Handle and one whose
@@ -1042,7 +1105,7 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
         TT_TEST(test_stock_shopify_one_location), TT_TEST(test_bad_barcodes_not_kept),
-        TT_TEST(test_products_reimported_with_changes),
+        TT_TEST(test_products_reimported_with_changes), TT_TEST(test_products_current_shopify_template),
         TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
         TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
         TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_order_show_cuts_names_by_character),
