@@ -829,13 +829,11 @@ static void handle_reply(dev *d, const uint8_t *raw, size_t len, long long now, 
             break;
         }
         if (req_type == TOTE_WIRE_SCAN && d->has_task) {
-            if (rep->u.result.qty_done == 0 && rep->u.result.qty_left == 0 && !rep->u.result.task_done) {
-                d->bin_confirmed = 1; /* bin confirmation carries no counts */
-            } else {
-                if (rep->u.result.qty_done > 0 || rep->u.result.task_done)
-                    d->bin_confirmed = 1;
-                d->qty_done = rep->u.result.qty_done;
-            }
+            /* an accepted scan on the task was its bin or its item: either way the
+             * bin is right; the reply says where the task stands (a bin scan
+             * leaves qty_done as it was) */
+            d->bin_confirmed = 1;
+            d->qty_done = rep->u.result.qty_done;
             if (d->queued_units > 0)
                 d->queued_units--;
             if (rep->u.result.task_done)
