@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tote/barcode.h"
 #include "tote/checkdigit.h"
@@ -151,6 +152,180 @@ static int looks_bracketed(const uint8_t *d, size_t n)
     while (i < n && i <= 5 && d[i] >= '0' && d[i] <= '9')
         i++;
     return i < n && d[i] == ')' && i - 1 >= 2 && i - 1 <= 4;
+}
+
+/* ---- GS1 Digital Link ---- */
+
+/* The AIs a Digital Link may start from (its primary key): GTIN, SSCC, GLN
+ * and the other GS1 keys. */
+static int dl_primary(const char *ai)
+{
+    static const char *const keys[] = {"00",   "01",   "253",  "255",  "401",  "402",  "414", "417",
+                                       "8003", "8004", "8006", "8010", "8013", "8017", "8018"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(ai, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Copies the AI of s[0..n) to ai if it is 2-4 digits and a known AI; else 0. */
+static int dl_ai(const uint8_t *s, size_t n, char ai[5])
+{
+    if (n < 2 || n > 4 || !all_digits(s, n))
+        return 0;
+    memcpy(ai, s, n);
+    ai[n] = '\0';
+    return tote_gs1_ai_known(ai);
+}
+
+typedef struct dl_out {
+    uint8_t *buf;
+    size_t cap, len;
+    int need_gs; /* the last value had no predefined length */
+} dl_out;
+
+/* Appends AI ai and its percent-encoded value v[0..n) to the element string.
+ * A GTIN of 8, 12 or 13 digits is written as GTIN-14. 0, or -1 with err. */
+static int dl_put(dl_out *o, const char *ai, const uint8_t *v, size_t n, char *err, size_t cap)
+{
+    uint8_t val[TOTE_GS1_MAX_VALUE + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = v[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hexval(v[i + 1]) : -1, lo = i + 2 < n ? hexval(v[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                seterr(err, cap, "Digital Link: AI (%s): a '%%' not followed by two hex digits", ai);
+                return -1;
+            }
+            c = (uint8_t)(hi * 16 + lo);
+            i += 2;
+        }
+        if (c < 0x20 || c > 0x7E) {
+            seterr(err, cap, "Digital Link: AI (%s): byte 0x%02X is not allowed in a value", ai, c);
+            return -1;
+        }
+        if (k == sizeof val - 1) {
+            seterr(err, cap, "Digital Link: AI (%s): value longer than %d characters", ai,
+                   TOTE_GS1_MAX_VALUE);
+            return -1;
+        }
+        val[k++] = c;
+    }
+    size_t pad = 0;
+    if (strcmp(ai, "01") == 0 && all_digits(val, k) && (k == 8 || k == 12 || k == 13))
+        pad = 14 - k;
+    size_t al = strlen(ai);
+    if (o->len + (o->need_gs ? 1 : 0) + al + pad + k > o->cap) {
+        seterr(err, cap, "Digital Link: too much data");
+        return -1;
+    }
+    if (o->need_gs)
+        o->buf[o->len++] = GS;
+    memcpy(o->buf + o->len, ai, al);
+    o->len += al;
+    memset(o->buf + o->len, '0', pad);
+    o->len += pad;
+    memcpy(o->buf + o->len, val, k);
+    o->len += k;
+    o->need_gs = !tote_gs1_ai_predefined(ai);
+    return 0;
+}
+
+/*
+ * A GS1 Digital Link URI (GS1 Digital Link standard: the AIs of a GS1 QR Code
+ * or Data Matrix written as a web address): http:// or https://, a domain
+ * and optionally a path of its own, then the primary key as path elements
+ * ("/01/09506000134352"), its key qualifiers as further pairs
+ * ("/10/ABC123/21/7"), and data attributes in the query ("?17=261231");
+ * other query parameters and the fragment are ignored, values are
+ * percent-decoded. Writes the AIs in transmitted form (GS after each value
+ * without predefined length but the last) to o. Returns 1 for a Digital Link,
+ * 0 for a web address that is not one (no primary key AI in its path), -1
+ * with err for one that is broken.
+ */
+static int digital_link(const uint8_t *d, size_t n, dl_out *o, char *err, size_t cap)
+{
+    size_t i;
+    if (n > 7 && strncasecmp((const char *)d, "http://", 7) == 0)
+        i = 7;
+    else if (n > 8 && strncasecmp((const char *)d, "https://", 8) == 0)
+        i = 8;
+    else
+        return 0;
+    while (i < n && d[i] != '/' && d[i] != '?' && d[i] != '#')
+        i++; /* the domain */
+    size_t path_end = i;
+    while (path_end < n && d[path_end] != '?' && d[path_end] != '#')
+        path_end++;
+    /* path elements: find the primary key */
+    size_t seg[64][2], ns = 0;
+    for (size_t p = i; p < path_end && ns < 64;) {
+        p++; /* the '/' */
+        size_t q = p;
+        while (q < path_end && d[q] != '/')
+            q++;
+        seg[ns][0] = p;
+        seg[ns][1] = q - p;
+        ns++;
+        p = q;
+    }
+    char ai[5];
+    size_t k = 0;
+    while (k + 1 < ns && !(dl_ai(d + seg[k][0], seg[k][1], ai) && dl_primary(ai)))
+        k++;
+    if (k + 1 >= ns)
+        return 0;
+    for (; k < ns; k += 2) {
+        if (seg[k][1] == 0 && k + 1 == ns)
+            break; /* a trailing '/' */
+        if (!dl_ai(d + seg[k][0], seg[k][1], ai)) {
+            seterr(err, cap, "Digital Link: path element '%.*s' is not a GS1 AI",
+                   (int)(seg[k][1] > 20 ? 20 : seg[k][1]), (const char *)d + seg[k][0]);
+            return -1;
+        }
+        if (k + 1 >= ns || seg[k + 1][1] == 0) {
+            seterr(err, cap, "Digital Link: AI (%s) has no value", ai);
+            return -1;
+        }
+        if (dl_put(o, ai, d + seg[k + 1][0], seg[k + 1][1], err, cap) != 0)
+            return -1;
+    }
+    /* the query: numeric keys that are AIs are data attributes */
+    if (path_end < n && d[path_end] == '?') {
+        size_t end = path_end + 1;
+        while (end < n && d[end] != '#')
+            end++;
+        for (size_t p = path_end + 1; p < end;) {
+            size_t q = p;
+            while (q < end && d[q] != '&')
+                q++;
+            size_t eq = p;
+            while (eq < q && d[eq] != '=')
+                eq++;
+            if (eq < q && dl_ai(d + p, eq - p, ai)) {
+                if (eq + 1 == q) {
+                    seterr(err, cap, "Digital Link: AI (%s) has no value", ai);
+                    return -1;
+                }
+                if (dl_put(o, ai, d + eq + 1, q - eq - 1, err, cap) != 0)
+                    return -1;
+            }
+            p = q + 1;
+        }
+    }
+    return 1;
 }
 
 /* ---- EAN / UPC ---- */
@@ -344,6 +519,25 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
         if (e == TOTE_PROTO_E_OK)
             e = from_gs1(out, err, errcap);
         goto done;
+    }
+    /* 1b. GS1 Digital Link: a web address carrying AIs (a QR code on the item) */
+    {
+        uint8_t el[TOTE_GS1_MAX_AIS * (TOTE_GS1_MAX_VALUE + 5)];
+        dl_out o = {el, sizeof el, 0, 0};
+        int dl = digital_link(data, len, &o, err, errcap);
+        if (dl < 0) {
+            e = TOTE_PROTO_E_AI_FORMAT;
+            goto done;
+        }
+        if (dl > 0) {
+            char why[160] = "";
+            e = tote_gs1_parse(el, o.len, &out->ais, why, sizeof why);
+            if (e == TOTE_PROTO_E_OK)
+                e = from_gs1(out, err, errcap);
+            else
+                seterr(err, errcap, "Digital Link: %s", why);
+            goto done;
+        }
     }
     /* 2. EAN / UPC */
     if ((aim[0] && aim[1] == 'E') || (!aim[0] && (sym == TOTE_SYM_EAN13 || sym == TOTE_SYM_EAN8 ||

@@ -154,12 +154,18 @@ static void test_every_pick_refusal(void)
              gc);
     REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
     EXPECT_REFUSED(rep, WRONG_LOT);
+    /* the same in a QR code as a GS1 Digital Link: its lot is checked too */
+    char link[128];
+    snprintf(link, sizeof link, "https://id.gs1.org/01/%s/10/L3?17=491231", gc);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]Q1", link, &rep), 0);
+    EXPECT_REFUSED(rep, WRONG_LOT);
+    snprintf(link, sizeof link, "https://id.gs1.org/01/%s/10/L1?17=491231", gc);
+    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]Q1", link, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
     snprintf(gs1, sizeof gs1,
              "01%s17491231"
              "10L1",
              gc);
-    REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
-    CHECK_EQ(rep.u.result.accepted, 1);
     REQUIRE_EQ(fx_scan_as(d, TOTE_WIRE_SCAN, "]C1", gs1, &rep), 0);
     CHECK_EQ(rep.u.result.accepted, 1);
     CHECK_EQ(rep.u.result.feedback, TOTE_FEEDBACK_DONE);

@@ -147,6 +147,17 @@ static const ok_case ok_cases[] = {
      "]X0abc", -1, -1, 0},
     {"wedge-like digits that are not GS1", NULL, "0123", TOTE_BC_UNKNOWN, "unknown", 0, "", "", "", "", "",
      "0123", -1, -1, 0},
+    /* GS1 Digital Link: the AIs as a web address, in a QR code or Data Matrix */
+    {"Digital Link in a QR code: GTIN, lot, expiry in the query", "]Q1",
+     "https://id.gs1.org/01/09506000134352/10/ABC123?17=261231", TOTE_BC_GTIN, "qr", 1, "09506000134352", "",
+     "ABC123", "2026-12-31", "", "", -1, -1, 0},
+    {"Digital Link: own domain and path, GTIN-13, percent-encoded serial, other parameters ignored", NULL,
+     "HTTPS://example.com/products/01/9506000134352/21/S%2F1?linkType=gs1:pip&3103=000189#top", TOTE_BC_GTIN,
+     "unknown", 1, "09506000134352", "", "", "", "S/1", "", -1, 0.189, 0},
+    {"Digital Link of an SSCC, trailing slash", "]d1", "http://id.gs1.org/00/106141411234567897/",
+     TOTE_BC_SSCC, "datamatrix", 1, "", "106141411234567897", "", "", "", "", -1, -1, 0},
+    {"a web address that is not a Digital Link", "]Q1", "https://example.com/2024/about", TOTE_BC_UNKNOWN,
+     "qr", 0, "", "", "", "", "", "https://example.com/2024/about", -1, -1, 0},
 };
 
 static void test_ok_cases(void)
@@ -261,6 +272,18 @@ static const bad_case bad_cases[] = {
     {"malformed AIM argument", "]C", "123", 0, TOTE_PROTO_E_INVALID, "malformed AIM"},
     {"AIM argument too long", "]C1x", "123", 0, TOTE_PROTO_E_INVALID, "malformed AIM"},
     {"unknown symbology name", "code11", "123", 0, TOTE_PROTO_E_INVALID, "unknown symbology \"code11\""},
+    {"Digital Link bad check digit", "]Q1", "https://example.com/01/09506000134353", 0,
+     TOTE_PROTO_E_CHECK_DIGIT, "Digital Link: AI (01): bad check digit 3, expected 2"},
+    {"Digital Link qualifier without value", NULL, "https://id.gs1.org/01/09506000134352/10/", 0,
+     TOTE_PROTO_E_AI_FORMAT, "Digital Link: AI (10) has no value"},
+    {"Digital Link path element not an AI", NULL, "https://id.gs1.org/01/09506000134352/99x/4", 0,
+     TOTE_PROTO_E_AI_FORMAT, "Digital Link: path element '99x' is not a GS1 AI"},
+    {"Digital Link broken percent-encoding", NULL, "https://id.gs1.org/01/09506000134352/10/A%2", 0,
+     TOTE_PROTO_E_AI_FORMAT, "a '%' not followed by two hex digits"},
+    {"Digital Link control character", NULL, "https://id.gs1.org/01/09506000134352/10/A%1DB", 0,
+     TOTE_PROTO_E_AI_FORMAT, "byte 0x1D is not allowed"},
+    {"Digital Link impossible date in the query", NULL, "https://id.gs1.org/01/09506000134352?17=261299", 0,
+     TOTE_PROTO_E_DATE, "invalid date 261299"},
 };
 
 static void test_bad_cases(void)

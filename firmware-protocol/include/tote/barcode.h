@@ -11,6 +11,15 @@
  *     from 10, expiry from 17 only (15 best-before stays an AI), serial from
  *     21, count from 37, else 30, net weight from 310n (kg), else 320n
  *     (lb, converted to kg)); else UNKNOWN with code = bracket form.
+ *  1b. A GS1 Digital Link URI (any symbology, typically a QR code):
+ *     http:// or https:// (any case), a domain and optional path of its own,
+ *     then a GS1 key AI and value as path elements (/01/GTIN, /00/SSCC,
+ *     /414/GLN, ...), key qualifiers as further pairs (/10/LOT/21/SERIAL),
+ *     data attributes as numeric query keys (?17=YYMMDD&3103=...); other
+ *     query keys and the fragment are ignored, values percent-decoded, a
+ *     GTIN of 8/12/13 digits padded to 14. Then as 1; errors start
+ *     "Digital Link: ". A web address with no key AI in its path goes on
+ *     (to 7: UNKNOWN).
  *  2. EAN/UPC ids (]E0..]E4): digits only, 13 (EAN-13/UPC-A), 12 (UPC-A),
  *     8 (EAN-8 under ]E4, UPC-E under ]E0), 15/18 under ]E1-]E3 (add-on
  *     ignored) -> GTIN; bad check digit -> CHECK_DIGIT; other data -> INVALID.
