@@ -20,86 +20,14 @@
 #include <unistd.h>
 
 #include "test_report_flow.h"
+#include "tmux_fixture.h"
 #include "tote/printing.h"
 
-static char sock[64];
 static char exit_path[1100];
-
-static int tmux(char **out, const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
-                const char *a6, const char *a7, const char *a8, const char *a9, const char *a10,
-                const char *a11)
-{
-    const char *argv[20] = {"/usr/bin/tmux", "-L", sock, "-f", "/dev/null"};
-    int n = 5;
-    const char *as[] = {a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11};
-    for (int i = 0; i < 11 && as[i]; i++)
-        argv[n++] = as[i];
-    argv[n] = NULL;
-    char *err = NULL;
-    int rc = tt_run(argv, NULL, NULL, 10000, out, &err);
-    free(err);
-    return rc;
-}
-
-static char *screen(void)
-{
-    char *out = NULL;
-    if (tmux(&out, "capture-pane", "-p", "-t", "console", NULL, NULL, NULL, NULL, NULL, NULL, NULL) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-/* Waits until the screen shows every needle (NULL-terminated list); on a
- * time-out records a failure with the screen. Returns 1 if it did. */
-static int wait_screen_(const char *file, int line, int ms, ...)
-{
-    long long end = tt_now_ms() + ms;
-    char *s = NULL;
-    for (;;) {
-        free(s);
-        s = screen();
-        int all = s != NULL;
-        va_list ap;
-        va_start(ap, ms);
-        const char *n;
-        while (all && (n = va_arg(ap, const char *)))
-            all = strstr(s, n) != NULL;
-        va_end(ap);
-        if (all) {
-            free(s);
-            return 1;
-        }
-        if (tt_now_ms() >= end)
-            break;
-        tt_sleep_ms(100);
-    }
-    va_list ap;
-    va_start(ap, ms);
-    char want[512] = "";
-    const char *n;
-    while ((n = va_arg(ap, const char *)))
-        snprintf(want + strlen(want), sizeof want - strlen(want), "\"%s\" ", n);
-    va_end(ap);
-    tt_fail_msg(file, line, "the screen never showed %s; it shows:\n%s", want, s ? s : "(no screen)");
-    free(s);
-    return 0;
-}
-#define WAIT_SCREEN(ms, ...) wait_screen_(__FILE__, __LINE__, ms, __VA_ARGS__, (const char *)NULL)
-
-/* The screen must not show needle (checked once). */
-static void check_absent(int line, const char *needle)
-{
-    char *s = screen();
-    if (s && strstr(s, needle))
-        tt_fail_msg(__FILE__, line, "the screen still shows \"%s\":\n%s", needle, s);
-    free(s);
-}
 
 static void keys(const char *k1, const char *k2, const char *k3)
 {
-    tmux(NULL, "send-keys", "-t", "console", k1, k2, k3, NULL, NULL, NULL, NULL, NULL);
+    tmux(NULL, "send-keys", "-t", tmux_session, k1, k2, k3, NULL, NULL, NULL, NULL, NULL);
     tt_sleep_ms(150);
 }
 
@@ -160,7 +88,8 @@ static void test_console_in_tmux(void)
         tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
         return;
     }
-    snprintf(sock, sizeof sock, "tote-test-%d", (int)getpid());
+    snprintf(tmux_sock, sizeof tmux_sock, "tote-test-%d", (int)getpid());
+    tmux_session = "console";
     atexit(cleanup);
     REQUIRE_EQ(fx_station_init(&st, "console-tmux"), 0);
     snprintf(exit_path, sizeof exit_path, "%s/console.exit", st.dir);
@@ -194,7 +123,8 @@ static void test_console_in_tmux(void)
              "'%s' console --enrol '%s' --user sam --refresh-ms 500 2>'%s/console.err'; echo $? > '%s'",
              tt_bin("tote"), enrol, st.dir, exit_path);
     long long t0 = tt_now_ms();
-    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "console", "-x", "160", "-y", "48", cmd, NULL, NULL), 0);
+    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", tmux_session, "-x", "160", "-y", "48", cmd, NULL, NULL),
+               0);
 
     /* up within a second or two, with the counts */
     REQUIRE(WAIT_SCREEN(3000, "TOTE console", "online", "allocated 3", "wave 1"));
@@ -299,7 +229,7 @@ static void test_console_in_tmux(void)
     keys("?", NULL, NULL);
     WAIT_SCREEN(2000, "KEYS", "PICKS/H = accepted pick scans");
     keys("Escape", NULL, NULL);
-    tmux(NULL, "resize-window", "-t", "console", "-x", "90", "-y", "30", NULL, NULL, NULL, NULL);
+    tmux(NULL, "resize-window", "-t", tmux_session, "-x", "90", "-y", "30", NULL, NULL, NULL, NULL);
     WAIT_SCREEN(3000, "ORDERS by state", "HANDHELDS", "ALERTS");
     char *sc = screen();
     int widest = 0;
@@ -387,13 +317,15 @@ static void test_unknown_terminal(void)
 {
     char *dir = tt_tmpdir("console-term");
     REQUIRE(dir != NULL);
-    snprintf(sock, sizeof sock, "tote-test-%d-t", (int)getpid());
+    snprintf(tmux_sock, sizeof tmux_sock, "tote-test-%d-t", (int)getpid());
+    tmux_session = "console";
     char cmd[4096], err_path[1100], code_path[1100];
     snprintf(err_path, sizeof err_path, "%s/err", dir);
     snprintf(code_path, sizeof code_path, "%s/code", dir);
     snprintf(cmd, sizeof cmd, "TERM=no-such-terminal '%s' console --insecure 2>'%s'; echo $? > '%s'",
              tt_bin("tote"), err_path, code_path);
-    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "console", "-x", "80", "-y", "24", cmd, NULL, NULL), 0);
+    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", tmux_session, "-x", "80", "-y", "24", cmd, NULL, NULL),
+               0);
     char *code = NULL;
     for (int i = 0; i < 50 && !(code = tt_read_file(code_path, NULL)); i++)
         tt_sleep_ms(100);

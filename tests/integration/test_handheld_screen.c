@@ -18,81 +18,9 @@
 #include <unistd.h>
 
 #include "fixture_server.h"
+#include "tmux_fixture.h"
 
-static char sock[64];
 static char exit_path[1100];
-
-static int tmux(char **out, const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
-                const char *a6, const char *a7, const char *a8, const char *a9, const char *a10,
-                const char *a11)
-{
-    const char *argv[20] = {"/usr/bin/tmux", "-L", sock, "-f", "/dev/null"};
-    int n = 5;
-    const char *as[] = {a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11};
-    for (int i = 0; i < 11 && as[i]; i++)
-        argv[n++] = as[i];
-    argv[n] = NULL;
-    char *err = NULL;
-    int rc = tt_run(argv, NULL, NULL, 10000, out, &err);
-    free(err);
-    return rc;
-}
-
-static char *screen(void)
-{
-    char *out = NULL;
-    if (tmux(&out, "capture-pane", "-p", "-t", "hh", NULL, NULL, NULL, NULL, NULL, NULL, NULL) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-/* Waits until the screen shows every needle (NULL-terminated list); on a
- * time-out records a failure with the screen. Returns 1 if it did. */
-static int wait_screen_(const char *file, int line, int ms, ...)
-{
-    long long end = tt_now_ms() + tt_ms(ms);
-    char *s = NULL;
-    for (;;) {
-        free(s);
-        s = screen();
-        int all = s != NULL;
-        va_list ap;
-        va_start(ap, ms);
-        const char *n;
-        while (all && (n = va_arg(ap, const char *)))
-            all = strstr(s, n) != NULL;
-        va_end(ap);
-        if (all) {
-            free(s);
-            return 1;
-        }
-        if (tt_now_ms() >= end)
-            break;
-        tt_sleep_ms(50);
-    }
-    va_list ap;
-    va_start(ap, ms);
-    char want[1024] = "";
-    const char *n;
-    while ((n = va_arg(ap, const char *)))
-        snprintf(want + strlen(want), sizeof want - strlen(want), "\"%s\" ", n);
-    va_end(ap);
-    tt_fail_msg(file, line, "the screen never showed %s; it shows:\n%s", want, s ? s : "(no screen)");
-    free(s);
-    return 0;
-}
-#define WAIT_SCREEN(ms, ...) wait_screen_(__FILE__, __LINE__, ms, __VA_ARGS__, (const char *)NULL)
-
-/* The screen must not show needle (checked once). */
-static void check_absent(int line, const char *needle)
-{
-    char *s = screen();
-    if (s && strstr(s, needle))
-        tt_fail_msg(__FILE__, line, "the screen shows \"%s\" and should not:\n%s", needle, s);
-    free(s);
-}
 
 /* The line of the screen that starts with prefix, into buf ("" if none). */
 static void screen_line(const char *prefix, char *buf, size_t cap)
@@ -113,8 +41,8 @@ static void screen_line(const char *prefix, char *buf, size_t cap)
 /* Types a line (a scan, or a !command) and Enter. */
 static void type_line(const char *text)
 {
-    tmux(NULL, "send-keys", "-t", "hh", "-l", text, NULL, NULL, NULL, NULL, NULL, NULL);
-    tmux(NULL, "send-keys", "-t", "hh", "Enter", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    tmux(NULL, "send-keys", "-t", tmux_session, "-l", text, NULL, NULL, NULL, NULL, NULL, NULL);
+    tmux(NULL, "send-keys", "-t", tmux_session, "Enter", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* Two paid orders in one wave: #1001 3 blue mugs from A-01, then #1002 one
@@ -154,7 +82,8 @@ static void picker_screen(void)
         tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
         return;
     }
-    snprintf(sock, sizeof sock, "tote-hhscreen-%d", (int)getpid());
+    snprintf(tmux_sock, sizeof tmux_sock, "tote-hhscreen-%d", (int)getpid());
+    tmux_session = "hh";
     atexit(stop_tmux);
     REQUIRE_EQ(fx_station_init(&st, "hh-screen"), 0);
     snprintf(exit_path, sizeof exit_path, "%s/handheld.exit", st.dir);
@@ -176,7 +105,8 @@ static void picker_screen(void)
              "'%s' --enrol '%s' --scanner stdin --outbox '%s/hh.outbox' --timeout-ms 500 2>'%s/hh.err'; "
              "echo $? > '%s'",
              tt_bin("tote-handheld"), enrol, st.dir, st.dir, exit_path);
-    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", "hh", "-x", "100", "-y", "40", cmd, NULL, NULL), 0);
+    REQUIRE_EQ(tmux(NULL, "new-session", "-d", "-s", tmux_session, "-x", "100", "-y", "40", cmd, NULL, NULL),
+               0);
 
     /* online, with what to do next */
     REQUIRE(WAIT_SCREEN(5000, "Tote handheld hh-screen (picker)   ONLINE", "PICK",
