@@ -524,28 +524,33 @@ static void test_screen_scan_results(void)
         uint32_t done;
         int replay;
         const char *last, *bin, *qty;
+        int not_about_task; /* the reply carries no counts (qty_done 0, qty_left 0) */
     } cases[] = {
         {"the bin scanned", TOTE_WIRE_SCAN, 1, TOTE_REASON_OK, "bin A-01-02 confirmed: pick 2 x Blue mug", 1,
          0, "  Last: OK - bin A-01-02 confirmed: pick 2 x Blue mug", "  Bin   A-01-02      (confirmed)",
-         "  Qty   2 left   (1 of 3 picked)"},
+         "  Qty   2 left   (1 of 3 picked)", 0},
         {"an item picked", TOTE_WIRE_SCAN, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 0,
          "  Last: OK - 2 of 3 SKU-MUG", "  Bin   A-01-02      (confirmed)",
-         "  Qty   1 left   (2 of 3 picked)"},
+         "  Qty   1 left   (2 of 3 picked)", 0},
         {"wrong item refused, with its reason and message", TOTE_WIRE_SCAN, 0, TOTE_REASON_WRONG_ITEM,
          "wrong item: this pick is SKU-MUG Blue mug", 1, 0,
          "  Last: REFUSED wrong item for this pick - wrong item: this pick is SKU-MUG Blue mug",
-         "  Bin   A-01-02      <- scan the bin", "  Qty   2 left   (1 of 3 picked)"},
+         "  Bin   A-01-02      <- scan the bin", "  Qty   2 left   (1 of 3 picked)", 0},
         {"wrong bin refused", TOTE_WIRE_SCAN, 0, TOTE_REASON_WRONG_BIN, "wrong bin B-02: go to A-01-02", 1, 0,
          "  Last: REFUSED wrong bin - wrong bin B-02: go to A-01-02", "  Bin   A-01-02      <- scan the bin",
-         "  Qty   2 left   (1 of 3 picked)"},
+         "  Qty   2 left   (1 of 3 picked)", 0},
         {"refused without a message: the reason alone", TOTE_WIRE_SCAN, 0, TOTE_REASON_UNKNOWN_BARCODE, "", 1,
          0, "  Last: REFUSED barcode not known", "  Bin   A-01-02      <- scan the bin",
-         "  Qty   2 left   (1 of 3 picked)"},
+         "  Qty   2 left   (1 of 3 picked)", 0},
         {"a replayed scan says so", TOTE_WIRE_SCAN, 1, TOTE_REASON_OK, "2 of 3 SKU-MUG", 2, 1,
          "  Last: (replayed) OK - 2 of 3 SKU-MUG", "  Bin   A-01-02      (confirmed)",
-         "  Qty   1 left   (2 of 3 picked)"},
+         "  Qty   1 left   (2 of 3 picked)", 0},
         {"a short pick does not confirm the bin", TOTE_WIRE_SHORT_PICK, 1, TOTE_REASON_OK, "short 1", 2, 0,
-         "  Last: OK - short 1", "  Bin   A-01-02      <- scan the bin", "  Qty   1 left   (2 of 3 picked)"},
+         "  Last: OK - short 1", "  Bin   A-01-02      <- scan the bin", "  Qty   1 left   (2 of 3 picked)",
+         0},
+        {"a badge scan (login) neither confirms the bin nor resets the count", TOTE_WIRE_SCAN, 1,
+         TOTE_REASON_OK, "operator Ann logged in", 0, 0, "  Last: OK - operator Ann logged in",
+         "  Bin   A-01-02      <- scan the bin", "  Qty   2 left   (1 of 3 picked)", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cap c;
@@ -553,7 +558,7 @@ static void test_screen_scan_results(void)
         tote_hhui_task(c.ui, pick_task(&MUG));
         tote_hhui_result(c.ui,
                          result(9, cases[i].accepted, cases[i].reason, cases[i].message, cases[i].done,
-                                3 - cases[i].done, 0),
+                                cases[i].not_about_task ? 0 : 3 - cases[i].done, 0),
                          cases[i].request, cases[i].replay);
         const char *s = screen(&c);
         const char *want[] = {cases[i].last, cases[i].bin, cases[i].qty};
