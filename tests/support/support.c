@@ -309,25 +309,36 @@ struct tt_proc {
 };
 
 /* Every child not stopped yet: a test that returns early (a failed REQUIRE)
- * leaves its children here, and the runner stops and frees them at the end. */
+ * leaves its children here, and the runner stops them at the end. */
 static tt_proc *live_procs;
 
-static void live_remove(tt_proc *p)
+/* Children the runner stopped. They are not freed: a test's own clean-up
+ * (an atexit handler, which runs after the runner) may still hold one and
+ * stop it, and then finds it here instead of in freed memory. */
+static tt_proc *stopped_procs;
+
+static int list_remove(tt_proc **list, tt_proc *p)
 {
-    for (tt_proc **pp = &live_procs; *pp; pp = &(*pp)->next_live) {
+    for (tt_proc **pp = list; *pp; pp = &(*pp)->next_live) {
         if (*pp == p) {
             *pp = p->next_live;
-            return;
+            return 1;
         }
     }
+    return 0;
 }
+
+static int halt(tt_proc *p);
 
 static int stop_leftovers(void)
 {
     int n = 0;
     while (live_procs) {
         tt_proc *p = live_procs;
-        tt_proc_stop(&p);
+        live_procs = p->next_live;
+        halt(p);
+        p->next_live = stopped_procs;
+        stopped_procs = p;
         n++;
     }
     return n;
@@ -538,12 +549,10 @@ int tt_proc_wait(tt_proc *p, int timeout_ms)
     return proc_wait(p, tt_ms(timeout_ms));
 }
 
-int tt_proc_stop(tt_proc **pp)
+/* Stops p's process group (TERM, then KILL) unless it has exited, and closes
+ * its pipes. Its exit status as tt_proc_wait gives it. */
+static int halt(tt_proc *p)
 {
-    if (!pp || !*pp)
-        return -1;
-    tt_proc *p = *pp;
-    live_remove(p);
     int rc = -1;
     if (!p->exited) {
         kill(-p->pid, SIGTERM);
@@ -559,6 +568,18 @@ int tt_proc_stop(tt_proc **pp)
         close(p->in_fd);
     if (p->out_fd >= 0)
         close(p->out_fd);
+    p->in_fd = p->out_fd = -1;
+    return rc;
+}
+
+int tt_proc_stop(tt_proc **pp)
+{
+    if (!pp || !*pp)
+        return -1;
+    tt_proc *p = *pp;
+    if (!list_remove(&live_procs, p))
+        list_remove(&stopped_procs, p);
+    int rc = halt(p);
     free(p);
     *pp = NULL;
     return rc;
