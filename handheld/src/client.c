@@ -121,6 +121,17 @@ static void finish(tote_client *c, int code, const char *fmt, ...)
     }
 }
 
+/* The outbox could not be read or written (a full or failing disk): nothing
+ * more can be kept safe, so the handheld says why on its screen and stops
+ * with status 1 (tote_client_run). seq and type: the request concerned, 0
+ * if none. */
+static void outbox_failed(tote_client *c, uint32_t seq, uint8_t type)
+{
+    if (!c->done)
+        tote_hhui_error(c->ui, "OUTBOX", tote_outbox_errmsg(c->ob), seq, type);
+    finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+}
+
 static void ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t type, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
@@ -144,7 +155,7 @@ static long queued(tote_client *c)
 {
     long n = tote_outbox_count(c->ob);
     if (n < 0)
-        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        outbox_failed(c, 0, 0);
     return n < 0 ? 0 : n;
 }
 
@@ -329,7 +340,7 @@ static void go_offline(tote_client *c)
     c->st = ST_OFFLINE;
     c->went_offline = 1;
     if (tote_outbox_mark_replay(c->ob) != TOTE_HH_E_OK) {
-        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        outbox_failed(c, 0, 0);
         return;
     }
     tote_hhui_offline(c->ui, queued(c));
@@ -346,8 +357,7 @@ static int submit(tote_client *c, tote_wire_msg *m)
         return -1;
     }
     if (e != TOTE_HH_E_OK) {
-        tote_hhui_error(c->ui, "OUTBOX", tote_outbox_errmsg(c->ob), 0, m->type);
-        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        outbox_failed(c, 0, m->type);
         return -1;
     }
     if (c->st == ST_OFFLINE) {
@@ -576,7 +586,7 @@ static void on_hello_ok(tote_client *c, const tote_wire_msg *m, long long now)
     c->busy = 0;
     uint32_t next = 0;
     if (tote_outbox_sync(c->ob, m->u.hello_ok.last_seq, &next) != TOTE_HH_E_OK) {
-        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        outbox_failed(c, 0, 0);
         return;
     }
     c->heartbeat_ms = m->u.hello_ok.heartbeat_ms ? m->u.hello_ok.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
@@ -637,7 +647,7 @@ static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
         if (c->sim)
             tote_sim_on_reply(c->sim, m, now);
         if (tote_outbox_done(c->ob, c->req_seq) == TOTE_HH_E_STORE)
-            finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+            outbox_failed(c, c->req_seq, c->req_type);
         if (c->req_type == TOTE_WIRE_NEXT_TASK) {
             c->need_task = 1;
             c->task_at = now + REFUSED_TASK_POLL_MS;
@@ -649,7 +659,7 @@ static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
 static void on_seq_reply(tote_client *c, const tote_wire_msg *m, long long now)
 {
     if (tote_outbox_done(c->ob, m->seq) == TOTE_HH_E_STORE) {
-        finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+        outbox_failed(c, m->seq, c->req_type);
         return;
     }
     c->busy = 0;
@@ -958,7 +968,7 @@ static void pump(tote_client *c, long long now)
             return;
         }
         if (err != TOTE_HH_E_NOT_FOUND) {
-            finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+            outbox_failed(c, 0, 0);
             return;
         }
         if (c->replay_run) {
