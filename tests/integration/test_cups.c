@@ -238,7 +238,7 @@ static void test_package_prints_exact_zpl(void)
     CHECK_INT(r.cups_job_id, >, 0);
     CHECK_EQ(r.attempts, 1);
     REQUIRE(wait_state(slip_job, "completed", 10000, NULL));
-    REQUIRE_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    REQUIRE_EQ(wait_zebra(&zebra, before + 1, 15000), before + 1);
     /* the printer received exactly the ZPL Tote generated and stored */
     char *zpl = NULL;
     REQUIRE_EQ(tote_store_package_label(st, 1, &zpl), TOTE_ST_E_OK);
@@ -248,12 +248,12 @@ static void test_package_prints_exact_zpl(void)
     CHECK_MEM(got, len, zpl, strlen(zpl));
     CHECK_HAS(zpl, "^FD>;>800106141411234567897^FS");
     free(zpl);
-    REQUIRE_EQ(wait_zebra(&office, before_office + 1, 5000), before_office + 1);
+    REQUIRE_EQ(wait_zebra(&office, before_office + 1, 15000), before_office + 1);
     got = tt_zebra_job(&office, before_office, &len);
     CHECK(len > 4 && memcmp(got, "%PDF", 4) == 0);
     /* events: queued in the audit log, state changes on the event stream */
-    CHECK(wait_event("\"type\":\"print_job\"", 3000));
-    CHECK(wait_event("\"state\":\"completed\"", 3000));
+    CHECK(wait_event("\"type\":\"print_job\"", 10000));
+    CHECK(wait_event("\"state\":\"completed\"", 10000));
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(tote_store_db(st),
                        "SELECT count(*) FROM event WHERE kind = 'print.queued' AND actor = "
@@ -293,7 +293,7 @@ static void test_paused_printer_waits(void)
     REQUIRE(id > 0);
     CHECK_INT(r.cups_job_id, >, 0);
     /* it waits, and the event stream says why */
-    long long end = tt_now_ms() + tt_ms(3000);
+    long long end = tt_now_ms() + tt_ms(10000);
     while (!strstr(events, "is stopped") && tt_now_ms() < end) {
         pump();
         tt_sleep_ms(20);
@@ -311,7 +311,7 @@ static void test_paused_printer_waits(void)
     REQUIRE(wait_state(id, "completed", 10000, &r));
     CHECK_EQ(r.cups_job_id, cups_id);
     CHECK_EQ(r.attempts, 1);
-    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 15000), before + 1);
     tt_sleep_ms(tt_ms(300));
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
     tote_cups_destroy(&c);
@@ -351,7 +351,7 @@ static void test_rejecting_queue_retried(void)
     sqlite3_finalize(q);
     REQUIRE_EQ(tote_cups_accept(c, "zebra1"), TOTE_LB_E_OK);
     REQUIRE(wait_state(id, "completed", 10000, &r));
-    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 15000), before + 1);
     tt_sleep_ms(tt_ms(300));
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
     tote_cups_destroy(&c);
@@ -381,7 +381,7 @@ static void test_cupsd_restart_loses_nothing(void)
     CHECK_INT(rb.attempts, >=, 2);
     CHECK_STR(rb.state, "queued");
     CHECK_HAS(rb.error, "not reachable");
-    CHECK(wait_event("\"type\":\"cups\",\"reachable\":false", 3000));
+    CHECK(wait_event("\"type\":\"cups\",\"reachable\":false", 10000));
     /* back up: A is followed (same CUPS job), B and C submitted once each */
     REQUIRE_EQ(tt_cupsd_start(&cups), 0);
     REQUIRE_EQ(tote_cups_resume(c, "zebra1"), TOTE_LB_E_OK);
@@ -391,7 +391,7 @@ static void test_cupsd_restart_loses_nothing(void)
     CHECK_EQ(r.attempts, 1);
     REQUIRE(wait_state(b, "completed", 15000, NULL));
     REQUIRE(wait_state(cc, "completed", 15000, NULL));
-    CHECK_EQ(wait_zebra(&zebra, before + 3, 5000), before + 3);
+    CHECK_EQ(wait_zebra(&zebra, before + 3, 15000), before + 3);
     tt_sleep_ms(tt_ms(500));
     pump();
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 3);
@@ -448,10 +448,10 @@ static void test_stranded_job_submitted_again(void)
     REQUIRE(wait_state(id, "completed", 15000, &r));
     CHECK_EQ(r.attempts, 2);
     CHECK(r.cups_job_id != first);
-    CHECK(wait_event("stranded by a CUPS restart", 3000));
+    CHECK(wait_event("stranded by a CUPS restart", 10000));
     REQUIRE_EQ(tote_cups_job_status(c, (int)first, &cj), TOTE_LB_E_OK);
     CHECK_EQ(cj.state, TOTE_JOB_CANCELED);
-    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 15000), before + 1);
     tt_sleep_ms(tt_ms(500));
     pump();
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
@@ -483,7 +483,7 @@ static void test_unrecorded_submit_adopted(void)
     tote_print_job_rec r;
     REQUIRE(wait_state(id, "completed", 10000, &r));
     CHECK_EQ(r.cups_job_id, cups_id);
-    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 15000), before + 1);
     tt_sleep_ms(tt_ms(500));
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
     size_t len = 0;
@@ -545,7 +545,7 @@ static void test_held_job_released(void)
     CHECK_HAS(r.error, "held job");
     REQUIRE_EQ(tote_cups_resume(c, "zebra1"), TOTE_LB_E_OK);
     REQUIRE(wait_state(id, "completed", 10000, &r));
-    CHECK_EQ(wait_zebra(&zebra, before + 1, 5000), before + 1);
+    CHECK_EQ(wait_zebra(&zebra, before + 1, 15000), before + 1);
     tt_sleep_ms(tt_ms(300));
     CHECK_EQ(tt_zebra_jobs(&zebra), before + 1);
     tote_cups_destroy(&c);
@@ -569,7 +569,7 @@ static void test_aborted_jobs_raise_alert(void)
     CHECK_EQ(r.attempts, 2);
     CHECK_HAS(r.error, "aborted by CUPS after 2 attempts");
     check_alert(id, "aborted");
-    CHECK(wait_event("\"state\":\"failed\"", 3000));
+    CHECK(wait_event("\"state\":\"failed\"", 10000));
 }
 
 static void test_reprint_cli_audited(void)
