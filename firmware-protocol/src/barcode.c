@@ -513,14 +513,8 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
     }
 
     tote_proto_err e;
-    /* 1. GS1 */
-    if (gs1_id || (!have_sym && data[0] == GS) || looks_bracketed(data, len)) {
-        e = tote_gs1_parse(data, len, &out->ais, err, errcap);
-        if (e == TOTE_PROTO_E_OK)
-            e = from_gs1(out, err, errcap);
-        goto done;
-    }
-    /* 1b. GS1 Digital Link: a web address carrying AIs (a QR code on the item) */
+    /* 0. GS1 Digital Link: a web address carrying AIs (a QR code on the item); first,
+     * as no element string starts with a letter, whatever the symbology says */
     {
         uint8_t el[TOTE_GS1_MAX_AIS * (TOTE_GS1_MAX_VALUE + 5)];
         dl_out o = {el, sizeof el, 0, 0};
@@ -538,6 +532,13 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
                 seterr(err, errcap, "Digital Link: %s", why);
             goto done;
         }
+    }
+    /* 1. GS1 */
+    if (gs1_id || (!have_sym && data[0] == GS) || looks_bracketed(data, len)) {
+        e = tote_gs1_parse(data, len, &out->ais, err, errcap);
+        if (e == TOTE_PROTO_E_OK)
+            e = from_gs1(out, err, errcap);
+        goto done;
     }
     /* 2. EAN / UPC */
     if ((aim[0] && aim[1] == 'E') || (!aim[0] && (sym == TOTE_SYM_EAN13 || sym == TOTE_SYM_EAN8 ||

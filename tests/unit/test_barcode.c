@@ -156,6 +156,8 @@ static const ok_case ok_cases[] = {
      "unknown", 1, "09506000134352", "", "", "", "S/1", "", -1, 0.189, 0},
     {"Digital Link of an SSCC, trailing slash", "]d1", "http://id.gs1.org/00/106141411234567897/",
      TOTE_BC_SSCC, "datamatrix", 1, "", "106141411234567897", "", "", "", "", -1, -1, 0},
+    {"Digital Link under a GS1 QR id (]Q3)", "]Q3", "https://id.gs1.org/01/09506000134352", TOTE_BC_GTIN,
+     "gs1-qr", 1, "09506000134352", "", "", "", "", "", -1, -1, 0},
     {"a web address that is not a Digital Link", "]Q1", "https://example.com/2024/about", TOTE_BC_UNKNOWN,
      "qr", 0, "", "", "", "", "", "https://example.com/2024/about", -1, -1, 0},
 };

@@ -4,14 +4,7 @@
  * thing was scanned, with its normalised values. Pure: no I/O, no allocation.
  *
  * Decision order (first match wins):
- *  1. A GS1 AIM id (]C1, ]d2, ]Q3, ]e0..]e3, ]z1), data starting with GS
- *     (FNC1 in first position) or with '(' + AI digits + ')' (bracket form):
- *     GS1 element string (tote_gs1_parse; its errors are returned).
- *     AI 00 -> SSCC; else 01 or 02 -> GTIN (gtin14 from 01, else 02; lot
- *     from 10, expiry from 17 only (15 best-before stays an AI), serial from
- *     21, count from 37, else 30, net weight from 310n (kg), else 320n
- *     (lb, converted to kg)); else UNKNOWN with code = bracket form.
- *  1b. A GS1 Digital Link URI (any symbology, typically a QR code):
+ *  0. A GS1 Digital Link URI (any symbology, typically a QR code):
  *     http:// or https:// (any case), a domain and optional path of its own,
  *     then a GS1 key AI and value as path elements (/01/GTIN, /00/SSCC,
  *     /414/GLN, ...), key qualifiers as further pairs (/10/LOT/21/SERIAL),
@@ -19,7 +12,15 @@
  *     query keys and the fragment are ignored, values percent-decoded, a
  *     GTIN of 8/12/13 digits padded to 14. Then as 1; errors start
  *     "Digital Link: ". A web address with no key AI in its path goes on
- *     (to 7: UNKNOWN).
+ *     (to 7: UNKNOWN). No element string starts with a letter, so this
+ *     comes first whatever the symbology.
+ *  1. A GS1 AIM id (]C1, ]d2, ]Q3, ]e0..]e3, ]z1), data starting with GS
+ *     (FNC1 in first position) or with '(' + AI digits + ')' (bracket form):
+ *     GS1 element string (tote_gs1_parse; its errors are returned).
+ *     AI 00 -> SSCC; else 01 or 02 -> GTIN (gtin14 from 01, else 02; lot
+ *     from 10, expiry from 17 only (15 best-before stays an AI), serial from
+ *     21, count from 37, else 30, net weight from 310n (kg), else 320n
+ *     (lb, converted to kg)); else UNKNOWN with code = bracket form.
  *  2. EAN/UPC ids (]E0..]E4): digits only, 13 (EAN-13/UPC-A), 12 (UPC-A),
  *     8 (EAN-8 under ]E4, UPC-E under ]E0), 15/18 under ]E1-]E3 (add-on
  *     ignored) -> GTIN; bad check digit -> CHECK_DIGIT; other data -> INVALID.
