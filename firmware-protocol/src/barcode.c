@@ -291,8 +291,9 @@ static int digital_link(const uint8_t *d, size_t n, dl_out *o, char *err, size_t
         if (seg[k][1] == 0 && k + 1 == ns)
             break; /* a trailing '/' */
         if (!dl_ai(d + seg[k][0], seg[k][1], ai)) {
-            seterr(err, cap, "Digital Link: path element '%.*s' is not a GS1 AI",
-                   (int)(seg[k][1] > 20 ? 20 : seg[k][1]), (const char *)d + seg[k][0]);
+            char shown[88];
+            seterr(err, cap, "Digital Link: path element '%s' is not a GS1 AI",
+                   show_bytes(shown, sizeof shown, d + seg[k][0], seg[k][1] > 20 ? 20 : seg[k][1]));
             return -1;
         }
         if (k + 1 >= ns || seg[k + 1][1] == 0) {
