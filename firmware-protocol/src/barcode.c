@@ -271,8 +271,10 @@ static int digital_link(const uint8_t *d, size_t n, dl_out *o, char *err, size_t
         path_end++;
     /* path elements: find the primary key */
     size_t seg[64][2], ns = 0;
-    for (size_t p = i; p < path_end && ns < 64;) {
-        p++; /* the '/' */
+    for (size_t p = i; p < path_end;) {
+        if (ns == 64)
+            return 0; /* far more path than a key and its qualifiers: some other address */
+        p++;          /* the '/' */
         size_t q = p;
         while (q < path_end && d[q] != '/')
             q++;

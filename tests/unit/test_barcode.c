@@ -22,6 +22,10 @@ typedef struct {
     int package_no;
 } ok_case;
 
+#define A10 "/a/a/a/a/a/a/a/a/a/a"
+#define A40 A10 A10 A10 A10
+#define A62 A40 A10 A10 "/a/a"
+
 static const ok_case ok_cases[] = {
     /* EAN / UPC: the same item in every form */
     {"UPC-A as ]E0 13 digits", "]E0", "0036000291452", TOTE_BC_GTIN, "upca", 0, "00036000291452", "", "", "",
@@ -158,6 +162,9 @@ static const ok_case ok_cases[] = {
      TOTE_BC_SSCC, "datamatrix", 1, "", "106141411234567897", "", "", "", "", -1, -1, 0},
     {"Digital Link under a GS1 QR id (]Q3)", "]Q3", "https://id.gs1.org/01/09506000134352", TOTE_BC_GTIN,
      "gs1-qr", 1, "09506000134352", "", "", "", "", "", -1, -1, 0},
+    {"a web address with more path than any Digital Link (66 elements)", NULL,
+     "https://x.test" A62 "/01/09506000134352/10/L1", TOTE_BC_UNKNOWN, "unknown", 0, "", "", "", "", "",
+     "https://x.test" A40 "/", -1, -1, 0},
     {"a web address that is not a Digital Link", "]Q1", "https://example.com/2024/about", TOTE_BC_UNKNOWN,
      "qr", 0, "", "", "", "", "", "https://example.com/2024/about", -1, -1, 0},
 };
