@@ -710,8 +710,6 @@ static void on_seq_reply(tote_client *c, const tote_wire_msg *m, long long now)
                 c->need_task = 1;
                 c->task_at = now;
             }
-        } else if (c->have_task && c->task.u.task.kind == TOTE_TASK_PICK && r->accepted && r->qty_left > 0) {
-            c->task.u.task.qty_done = r->qty_done; /* as the screen: only a reply about the task moves it */
         }
         if (req == TOTE_WIRE_NEXT_TASK && !r->accepted && r->reason != TOTE_REASON_NOT_LOGGED_IN) {
             c->need_task = 1;

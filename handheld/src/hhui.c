@@ -259,11 +259,11 @@ void tote_hhui_result(tote_hhui *ui, const tote_wire_msg *m, uint8_t request_typ
      * one with neither (a badge login, a NO_TASK refusal) says nothing of it. */
     int about_task = r->task_done || r->qty_left > 0;
     if (ui->have_task && ui->task.u.task.kind == TOTE_TASK_PICK) {
-        if (r->accepted && about_task) /* a refusal changed nothing, whatever counts it carries */
+        if (r->accepted && about_task) { /* a refusal changed nothing, whatever counts it carries */
             ui->task.u.task.qty_done = r->qty_done;
-        if (r->accepted && about_task &&
-            request_type == TOTE_WIRE_SCAN) /* its bin or its item: the bin is right */
-            ui->task.u.task.bin_confirmed = 1;
+            if (request_type == TOTE_WIRE_SCAN) /* its bin or its item: the bin is right */
+                ui->task.u.task.bin_confirmed = 1;
+        }
         if (r->task_done)
             ui->have_task = 0;
     }
