@@ -77,19 +77,14 @@ static fx_station st;
 
 static void cleanup(void)
 {
-    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    tmux_kill();
     fx_station_done(&st);
 }
 
 static void test_console_in_tmux(void)
 {
-    struct stat sb;
-    if (stat("/usr/bin/tmux", &sb) != 0) {
-        tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
+    if (tmux_open("console", "console") != 0)
         return;
-    }
-    snprintf(tmux_sock, sizeof tmux_sock, "tote-test-%d", (int)getpid());
-    tmux_session = "console";
     atexit(cleanup);
     REQUIRE_EQ(fx_station_init(&st, "console-tmux"), 0);
     snprintf(exit_path, sizeof exit_path, "%s/console.exit", st.dir);
@@ -315,10 +310,10 @@ static void test_console_usage(void)
 /* A terminal it cannot drive: one sentence and status 1, the terminal left alone. */
 static void test_unknown_terminal(void)
 {
+    if (tmux_open("console", "console") != 0)
+        return;
     char *dir = tt_tmpdir("console-term");
     REQUIRE(dir != NULL);
-    snprintf(tmux_sock, sizeof tmux_sock, "tote-test-%d-t", (int)getpid());
-    tmux_session = "console";
     char cmd[4096], err_path[1100], code_path[1100];
     snprintf(err_path, sizeof err_path, "%s/err", dir);
     snprintf(code_path, sizeof code_path, "%s/code", dir);
@@ -335,7 +330,7 @@ static void test_unknown_terminal(void)
     CHECK_STR(err,
               "tote: cannot drive this terminal (TERM=no-such-terminal): set TERM to your terminal's type\n");
     free(err);
-    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    tmux_kill();
     tt_rmrf(dir);
     free(dir);
 }

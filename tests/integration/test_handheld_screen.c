@@ -14,7 +14,6 @@
  * (replayed, the picks in the database, the next task on screen); !quit
  * exits 0.
  */
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fixture_server.h"
@@ -68,23 +67,10 @@ static void setup_floor(fx_station *st, char ga[15], char gb[15])
 
 static fx_station st;
 
-/* The tmux server (with the handheld in it) is not a child of this process:
-   it is stopped at exit too, should the test crash. */
-static void stop_tmux(void)
-{
-    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
 static void picker_screen(void)
 {
-    struct stat sb;
-    if (stat("/usr/bin/tmux", &sb) != 0) {
-        tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
+    if (tmux_open("hhscreen", "hh") != 0)
         return;
-    }
-    snprintf(tmux_sock, sizeof tmux_sock, "tote-hhscreen-%d", (int)getpid());
-    tmux_session = "hh";
-    atexit(stop_tmux);
     REQUIRE_EQ(fx_station_init(&st, "hh-screen"), 0);
     snprintf(exit_path, sizeof exit_path, "%s/handheld.exit", st.dir);
     char ga[15], gb[15];
@@ -182,7 +168,7 @@ static void picker_screen(void)
 static void test_picker_screen(void)
 {
     picker_screen();
-    stop_tmux();
+    tmux_kill();
     fx_station_done(&st);
 }
 

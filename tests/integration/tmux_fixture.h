@@ -3,8 +3,7 @@
  * tote-handheld): a private tmux server (-L tmux_sock, no config file) runs
  * the program in session tmux_session; the test reads the screen with
  * capture-pane and types with send-keys. Include once per test program after
- * the fixture it uses; set tmux_sock (e.g. "tote-test-PID") and
- * tmux_session before the first call.
+ * the fixture it uses; call tmux_open before anything else here.
  */
 #ifndef TOTE_TESTS_TMUX_FIXTURE_H
 #define TOTE_TESTS_TMUX_FIXTURE_H
@@ -13,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test.h"
 
@@ -35,6 +35,31 @@ static int tmux(char **out, const char *a1, const char *a2, const char *a3, cons
     int rc = tt_run(argv, NULL, NULL, 10000, out, &err);
     free(err);
     return rc;
+}
+
+/* Stops the tmux server on tmux_sock and what runs in it (nothing if none). */
+static void tmux_kill(void)
+{
+    tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* Readies the private server "tote-TAG-PID" for session: one left by a test
+ * that gave up is stopped first, and the server is stopped at exit (it is no
+ * child of this process, so the runner would not). Records a failure and
+ * returns -1 when tmux is not installed; else 0. */
+static int tmux_open(const char *tag, const char *session)
+{
+    if (access("/usr/bin/tmux", X_OK) != 0) {
+        tt_fail_msg(__FILE__, __LINE__, "tmux is not installed (./dev deps installs it)");
+        return -1;
+    }
+    snprintf(tmux_sock, sizeof tmux_sock, "tote-%s-%d", tag, (int)getpid());
+    tmux_session = session;
+    tmux_kill();
+    static int at_exit;
+    if (!at_exit++)
+        atexit(tmux_kill);
+    return 0;
 }
 
 /* The screen's text now (the caller frees it), or NULL. */
