@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "hh_json.h"
 #include "support.h"
 #include "test.h"
 #include "tote/outbox.h"
@@ -268,25 +269,7 @@ static cJSON *hh_expect(handheld *h, const char *event, int timeout_ms)
     }
 }
 
-static double jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 static const char *const quick[] = {"--timeout-ms", "500", NULL};
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "(missing)";
-}
-
-static int jbool(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
-}
 
 static int hh_stop(handheld *h, int timeout_ms)
 {

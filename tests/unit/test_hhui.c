@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "hh_json.h"
 #include "support.h"
 #include "test.h"
 #include "tote/hhui.h"
@@ -1104,24 +1105,6 @@ static cJSON *json_event(cap *c, fire_fn fire)
     cJSON *o = parse_one(line);
     free(line);
     return o;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "(missing)";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
-static int jbool(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
 }
 
 /* The keys of o, in order, comma-separated. */
