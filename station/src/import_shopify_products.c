@@ -117,13 +117,11 @@ static int open_csv(struct ctx *c, tote_csv **out, int report)
         if (c->col[k] < 0 && COLS[k].alt && (c->col[k] = tote_csv_col(csv, COLS[k].alt)) >= 0)
             c->cname[k] = COLS[k].alt;
         if (c->col[k] < 0 && COLS[k].required) {
+            char alt[80] = "";
             if (COLS[k].alt)
-                imp_fail(r, TOTE_ST_E_INVALID,
-                         "%s is not a Shopify product export: it has no '%s' (or '%s') column", r->path,
-                         COLS[k].name, COLS[k].alt);
-            else
-                imp_fail(r, TOTE_ST_E_INVALID, "%s is not a Shopify product export: it has no '%s' column",
-                         r->path, COLS[k].name);
+                snprintf(alt, sizeof alt, " (or '%s')", COLS[k].alt);
+            imp_fail(r, TOTE_ST_E_INVALID, "%s is not a Shopify product export: it has no '%s'%s column",
+                     r->path, COLS[k].name, alt);
             h = -1;
         }
     }
