@@ -243,12 +243,11 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         free(s);
         return TOTE_ST_E_NOMEM;
     }
-    /* FULLMUTEX, though one thread at a time uses a store. NOMUTEX (about
-     * 4 % fewer instructions per request in `tote serve`) was reverted while
-     * a faults.printer failure was chased. That failure was a CUPS state
-     * (spooler.c, "stranded"), not this, so NOMUTEX may return with a
-     * measurement of its own. */
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+    /* NOMUTEX: a store's connection is used by one thread at a time (the
+     * spooler and the checkpointer open connections of their own; the WAL
+     * syncer only fdatasync()s its own descriptor), so SQLite's per-call
+     * connection mutex is pure cost: bench_instr counts the difference. */
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         if (err_msg)
             *err_msg =
