@@ -272,7 +272,7 @@ static tote_st_err add_to_row(tote_store *s, const char *sql, long long id, long
  * ?3, ...)" for ADD_BATCH (id, amount) pairs, made of constants only. */
 static void add_batch_sql(char *buf, size_t cap, const char *table, const char *col)
 {
-    size_t n = (size_t)snprintf(buf, cap, "UPDATE %s SET %s = %s + CASE id", table, col, col);
+    size_t n = (size_t)snprintf(buf, cap, "UPDATE OR FAIL %s SET %s = %s + CASE id", table, col, col);
     for (int i = 0; i < ADD_BATCH && n < cap; i++)
         n += (size_t)snprintf(buf + n, cap - n, " WHEN ?%d THEN ?%d", 2 * i + 1, 2 * i + 2);
     if (n < cap)
@@ -335,8 +335,8 @@ static tote_st_err write_pending(tote_store *s, pendset *ps)
     tote_st_err e = TOTE_ST_E_OK;
     size_t i = 0;
     for (; e == TOTE_ST_E_OK && ps->n - i >= BATCH_ROWS; i += BATCH_ROWS) {
-        sqlite3_stmt *st =
-            tote_store_stmt(s, "INSERT INTO allocation(order_line_id, stock_id, qty) VALUES " VALUES_64);
+        sqlite3_stmt *st = tote_store_stmt(
+            s, "INSERT OR FAIL INTO allocation(order_line_id, stock_id, qty) VALUES " VALUES_64);
         if (!st)
             return TOTE_ST_E_DB;
         for (int r = 0; r < BATCH_ROWS; r++) {
@@ -754,8 +754,9 @@ static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n
         return TOTE_ST_E_OK;
     if (!set)
         return TOTE_ST_E_NOMEM;
-    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET status = 'allocated', updated_at = ?1 WHERE "
-                                          "status = 'released' AND id IN (SELECT value FROM json_each(?2))");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE OR FAIL orders SET status = 'allocated', updated_at = ?1 WHERE "
+                           "status = 'released' AND id IN (SELECT value FROM json_each(?2))");
     tote_st_err e = TOTE_ST_E_DB;
     if (st) {
         sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);

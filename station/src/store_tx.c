@@ -278,7 +278,7 @@ tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr)
 #define OEV_1 "(?1, ?2, NULL, ?3, 'order', ?, ?)"
 #define OEV_4 OEV_1 "," OEV_1 "," OEV_1 "," OEV_1
 #define OEV_32 OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4 "," OEV_4
-#define OEV_INSERT "INSERT INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
+#define OEV_INSERT "INSERT OR FAIL INTO event(at, actor, device, kind, subject_type, subject, detail) VALUES "
 
 char *store_ids_json(const long long *ids, size_t n)
 {

@@ -407,8 +407,9 @@ static int cmp_wtask(const void *a, const void *b)
 #define TV_4 TV_1 "," TV_1 "," TV_1 "," TV_1
 #define TV_16 TV_4 "," TV_4 "," TV_4 "," TV_4
 #define TV_64 TV_16 "," TV_16 "," TV_16 "," TV_16
-#define TASK_INSERT \
-    "INSERT INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, tote) VALUES "
+#define TASK_INSERT                                                                                        \
+    "INSERT OR FAIL INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, tote) " \
+    "VALUES "
 
 static void tote_text(char *buf, size_t cap, const wmember *m)
 {
@@ -507,7 +508,7 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
     }
     snprintf(set + len, cap - len, "}");
     sqlite3_stmt *st =
-        tote_store_stmt(s, "UPDATE orders SET updated_at = ?1, tote = j.value FROM json_each(?2) j "
+        tote_store_stmt(s, "UPDATE OR FAIL orders SET updated_at = ?1, tote = j.value FROM json_each(?2) j "
                            "WHERE orders.id = CAST(j.key AS INTEGER)");
     tote_st_err e = TOTE_ST_E_DB;
     if (st) {

@@ -60,6 +60,7 @@ struct agg {
     const char *sql;
     double ms;
     long n;
+    int sorts; /* sorter runs (SQLITE_STMTSTATUS_SORT) */
 };
 static struct agg aggs[256];
 static int naggs;
@@ -77,6 +78,7 @@ static int trace_cb(unsigned t, void *c, void *p, void *x)
         if (i < 256) {
             aggs[i].ms += ns / 1e6;
             aggs[i].n++;
+            aggs[i].sorts = sqlite3_stmt_status((sqlite3_stmt *)p, SQLITE_STMTSTATUS_SORT, 0);
         }
     }
     return 0;
@@ -84,8 +86,9 @@ static int trace_cb(unsigned t, void *c, void *p, void *x)
 static void trace_dump(void)
 {
     for (int i = 0; i < naggs; i++)
-        if (aggs[i].ms > 5)
-            fprintf(stderr, "  %8.1f ms %7ld x  %.110s\n", aggs[i].ms, aggs[i].n, aggs[i].sql);
+        if (aggs[i].ms > 5 || aggs[i].sorts > 0)
+            fprintf(stderr, "  %8.1f ms %7ld x %6d sorts  %.100s\n", aggs[i].ms, aggs[i].n, aggs[i].sorts,
+                    aggs[i].sql);
     naggs = 0;
     memset(aggs, 0, sizeof aggs);
     fprintf(stderr, "----\n");
