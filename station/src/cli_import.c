@@ -130,6 +130,8 @@ static void print_summary(const tote_import_summary *m, const char *path)
     printf("; %lld rejected", m->rejected);
     if (m->warnings)
         printf(", %lld with warnings", m->warnings);
+    if (m->windows_1252)
+        printf("; read as Windows-1252 text (the file is not UTF-8)");
     printf("\n");
 }
 

@@ -11,6 +11,7 @@
  */
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,10 @@ struct tote_csv {
     long only_col; /* >= 0: only this column's text is kept (tote_csv_keep_only) */
     int no_fast;   /* 1: every record through libcsv (tote_csv_set_fast) */
     int semicolon; /* 1: fields are separated by ';' (sniffed from the first line) */
+    int encoding;  /* TOTE_CSV_ASCII until a field has a byte >= 0x80, then
+                      TOTE_CSV_UTF8 or TOTE_CSV_WINDOWS_1252 for the whole file */
+    char *conv;    /* a Windows-1252 field as UTF-8 */
+    size_t conv_cap;
 };
 
 static const char ERR_QUOTE[] =
@@ -78,6 +83,8 @@ static const char ERR_UNCLOSED[] =
     "read as part of it";
 static const char ERR_NUL[] = "it contains a NUL byte (is the file UTF-16 or binary?)";
 static const char ERR_UTF8[] = "it is not valid UTF-8 text (save the file as UTF-8)";
+static const char ERR_1252[] =
+    "it has a byte that is not Windows-1252 text (0x81, 0x8D, 0x8F, 0x90 or 0x9D; save the file as UTF-8)";
 static const char ERR_LONG[] = "the record is longer than 8 MiB";
 
 static void rowbuf_free(struct rowbuf *b)
@@ -148,6 +155,43 @@ int tote_utf8_valid(const unsigned char *s, size_t n)
     return 1;
 }
 
+/* Windows-1252 bytes 0x80..0x9F as Unicode; 0 where the code page has no
+ * character (0xA0..0xFF are U+00A0..U+00FF). */
+static const unsigned short cp1252_80[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                             0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                             0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                             0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* s[0..n) from Windows-1252 into r->conv as UTF-8; its length, or -1 for a
+ * byte the code page leaves undefined, -2 when out of memory. */
+static long cp1252_to_utf8(tote_csv *r, const unsigned char *s, size_t n)
+{
+    if (r->conv_cap < 3 * n + 1) {
+        char *c = realloc(r->conv, 3 * n + 1);
+        if (!c)
+            return -2;
+        r->conv = c;
+        r->conv_cap = 3 * n + 1;
+    }
+    unsigned char *o = (unsigned char *)r->conv;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        if (c >= 0x80 && c < 0xA0 && !(c = cp1252_80[c - 0x80]))
+            return -1;
+        if (c < 0x80) {
+            *o++ = (unsigned char)c;
+        } else if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | c >> 6);
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (unsigned char)(0xE0 | c >> 12);
+            *o++ = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    return (long)(o - (unsigned char *)r->conv);
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -195,12 +239,42 @@ static int rowbuf_add(struct rowbuf *b, const char *s, size_t n)
     return 0;
 }
 
+/* 1 if s[0..n) has a byte >= 0x80 (eight bytes at a time). */
+static int has_high(const unsigned char *s, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= s[i];
+    return (acc & 0x8080808080808080ull) != 0;
+}
+
+/*
+ * The file's encoding, decided by the first field (kept or not, in a broken
+ * record or not) with a byte >= 0x80 and no NUL: everything before it was
+ * ASCII, which reads the same either way. Valid UTF-8 makes the file UTF-8;
+ * anything else makes it Windows-1252 (Excel's "CSV" on a Western Windows).
+ */
+static void decide_encoding(tote_csv *r, const void *s, size_t n)
+{
+    if (n == 0 || !has_high(s, n) || memchr(s, '\0', n))
+        return;
+    r->encoding = imp_utf8_valid(s, n) ? TOTE_CSV_UTF8 : TOTE_CSV_WINDOWS_1252;
+}
+
 static void cb_field(void *s, size_t n, void *ud)
 {
     tote_csv *r = ud;
     struct rowbuf *b = &r->cur;
     if (!s)
         n = 0;
+    if (r->encoding == TOTE_CSV_ASCII)
+        decide_encoding(r, s, n);
     if (r->only_col >= 0 && (long)b->n != r->only_col) {
         /* not kept: only what decides where records end and whether one is blank */
         if (b->dlen + b->vlen + n > MAX_RECORD) {
@@ -216,10 +290,21 @@ static void cb_field(void *s, size_t n, void *ud)
         return;
     }
     if (!b->error && n) {
-        if (memchr(s, '\0', n))
+        if (memchr(s, '\0', n)) {
             b->error = ERR_NUL;
-        else if (!imp_utf8_valid(s, n))
+        } else if (r->encoding == TOTE_CSV_WINDOWS_1252) {
+            long m = cp1252_to_utf8(r, s, n);
+            if (m == -2)
+                set_fatal(r, "out of memory while reading CSV");
+            if (m < 0) {
+                b->error = ERR_1252;
+            } else {
+                s = r->conv;
+                n = (size_t)m;
+            }
+        } else if (!imp_utf8_valid(s, n)) {
             b->error = ERR_UTF8;
+        }
     }
     if (b->dlen + b->vlen + n > MAX_RECORD) {
         if (!b->error)
@@ -347,6 +432,7 @@ void tote_csv_destroy(tote_csv **rp)
         csv_free(&r->p);
     free(r->chunk);
     free(r->fatal);
+    free(r->conv);
     rowbuf_free(&r->cur);
     for (size_t i = 0; i < r->qcap; i++)
         rowbuf_free(&r->q[i]);
@@ -356,6 +442,11 @@ void tote_csv_destroy(tote_csv **rp)
     free(r->hdr);
     free(r);
     *rp = NULL;
+}
+
+tote_csv_encoding tote_csv_text_encoding(const tote_csv *r)
+{
+    return (tote_csv_encoding)r->encoding;
 }
 
 void tote_csv_keep_only(tote_csv *r, int col)
@@ -576,6 +667,8 @@ static int fast_record(tote_csv *r)
                 n = (size_t)(q - fs);
                 cb_field((void *)fs, n, r);
             } else if (r->only_col >= 0 && (long)r->cur.n != r->only_col) {
+                if (r->encoding == TOTE_CSV_ASCII)
+                    decide_encoding(r, fs, (size_t)(q - fs)); /* "" pairs are ASCII */
                 for (const unsigned char *c = fs; c < q; c++, n++)
                     if (*c == '"')
                         c++;

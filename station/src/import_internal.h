@@ -104,6 +104,8 @@ tote_st_err imp_tick(imp_run *r, long long done, long long total);
 
 /* Opens path as CSV, reporting failure through imp_fail (NULL then). */
 tote_csv *imp_csv_open(imp_run *r);
+/* Notes a Windows-1252 file in the summary, then destroys *c (NULL-safe). */
+void imp_csv_close(imp_run *r, tote_csv **c);
 /* Reads records until the first one that is not broken and takes it as the
  * header. Broken records before it are rejected. 1 ok, 0 empty file, -1 failure. */
 int imp_csv_header(imp_run *r, tote_csv *c, tote_csv_row *row);

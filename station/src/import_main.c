@@ -351,6 +351,13 @@ tote_csv *imp_csv_open(imp_run *r)
     return c;
 }
 
+void imp_csv_close(imp_run *r, tote_csv **c)
+{
+    if (*c && tote_csv_text_encoding(*c) == TOTE_CSV_WINDOWS_1252)
+        r->sum->windows_1252 = 1;
+    tote_csv_destroy(c);
+}
+
 int imp_csv_header(imp_run *r, tote_csv *c, tote_csv_row *row)
 {
     int rc;
@@ -397,6 +404,7 @@ cJSON *tote_import_summary_json(const tote_import_summary *m)
     if (m->already_imported)
         cJSON_AddStringToObject(o, "previous_import_at", m->previous_at);
     cJSON_AddBoolToObject(o, "rolled_back", m->rolled_back);
+    cJSON_AddStringToObject(o, "encoding", m->windows_1252 ? "Windows-1252" : "UTF-8");
     const struct {
         const char *name;
         long long v;

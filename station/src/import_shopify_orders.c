@@ -412,7 +412,7 @@ static tote_st_err pass1(struct ctx *c)
         e = imp_fail(r, TOTE_ST_E_INVALID, "%s: %s", r->path, tote_csv_error(csv));
     else if (rc == -2)
         e = imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
-    tote_csv_destroy(&csv);
+    imp_csv_close(r, &csv);
     return e;
 }
 
@@ -523,6 +523,6 @@ tote_st_err imp_shopify_orders(imp_run *r)
             e = flush(&c, (struct sorder *)(intptr_t)v);
     free_open(&c);
     imp_map_free(&c.last_row);
-    tote_csv_destroy(&c.csv);
+    imp_csv_close(r, &c.csv);
     return e;
 }

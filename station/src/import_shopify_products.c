@@ -362,7 +362,7 @@ tote_st_err imp_shopify_products(imp_run *r)
     }
     if (e == TOTE_ST_E_OK && rc < 0)
         e = imp_fail(r, TOTE_ST_E_INVALID, "%s: %s", r->path, tote_csv_error(csv));
-    tote_csv_destroy(&csv);
+    imp_csv_close(r, &csv);
     imp_map_free(&c.titles);
     imp_map_free(&c.skus);
     imp_arena_free(&c.a);

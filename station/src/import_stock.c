@@ -325,7 +325,7 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
     if (e == TOTE_ST_E_OK && r->o->location && r->sum->elsewhere == r->sum->records && r->sum->records > 0)
         e = imp_fail(r, TOTE_ST_E_INVALID, "%s: no row is at the Shopify location '%s'", r->path,
                      r->o->location);
-    tote_csv_destroy(&csv);
+    imp_csv_close(r, &csv);
     return e;
 }
 

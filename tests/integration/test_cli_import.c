@@ -1020,6 +1020,36 @@ static void test_semicolon_export_with_decimal_commas(void)
     cJSON_Delete(o);
 }
 
+/* The same semicolon export saved by Excel on a French Windows: no BOM,
+ * Windows-1252 text. It is read as such, stored as UTF-8, and the summary
+ * says how it was read. */
+static void test_windows_1252_export(void)
+{
+    REQUIRE_EQ(fresh("cp1252"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(import("shopify-orders", "orders_windows1252.csv", &out, &err), 0);
+    CHECK_HAS(out, "2 orders (3 lines): 2 created");
+    CHECK_HAS(out, "0 rejected");
+    CHECK_HAS(out, "read as Windows-1252 text (the file is not UTF-8)");
+    free(out);
+    free(err);
+    cJSON *o = order("#1001");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "shipping.name"), "Am\xC3\xA9lie Durand");
+    CHECK_EQ(num(o, "payment.total_cents"), 5480);
+    cJSON_Delete(o);
+    /* the UTF-8 export of the same orders says UTF-8 and changes nothing */
+    out = NULL;
+    CHECK_EQ(tote(&out, NULL, "import", "shopify-orders", data("orders_semicolon.csv"), "--json", NULL), 0);
+    cJSON *j = cJSON_Parse(out ? out : "");
+    REQUIRE(j != NULL);
+    CHECK_STR(str(j, "encoding"), "UTF-8");
+    CHECK_EQ(num(j, "unchanged"), 2);
+    cJSON_Delete(j);
+    free(out);
+}
+
 /* `tote order show` cuts a long line name to its 24-character column at a
  * character boundary (never inside a UTF-8 sequence) and pads by characters,
  * so the columns after it line up for any language. */
@@ -1108,5 +1138,6 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_products_reimported_with_changes), TT_TEST(test_products_current_shopify_template),
         TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
         TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
-        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_order_show_cuts_names_by_character),
-        TT_TEST(test_wrong_kind_of_file), TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))
+        TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_windows_1252_export),
+        TT_TEST(test_order_show_cuts_names_by_character), TT_TEST(test_wrong_kind_of_file),
+        TT_TEST(test_utf16_file_refused), TT_TEST(test_usage_errors))

@@ -151,21 +151,79 @@ static void test_unclosed_quote_swallows_rest(void)
     free(t);
 }
 
+/* In a UTF-8 file (a valid sequence came first) a field that is not UTF-8
+ * breaks its record; so does a NUL byte. */
 static void test_invalid_utf8_and_nul(void)
 {
     static const char bad[] =
-        "a,b\nx,\xC3\x28\ny,\xE2\x82\xAC ok\nn,a\0b\nz,\xED\xA0\x80\nw,\xF4\x90\x80\x80\n";
+        "a,b\ny,\xE2\x82\xAC ok\nx,\xC3\x28\nn,a\0b\nz,\xED\xA0\x80\nw,\xF4\x90\x80\x80\nv,\xC3\xA9\n";
     char *t = transcript(bad, sizeof bad - 1);
-    CHECK_STR(t, "L1:a|b\nL2!broken\nL3:y|\xE2\x82\xAC ok\nL4!broken\nL5!broken\nL6!broken\n");
+    CHECK_STR(t, "L1:a|b\nL2:y|\xE2\x82\xAC ok\nL3!broken\nL4!broken\nL5!broken\nL6!broken\nL7:v|\xC3\xA9\n");
     free(t);
     tote_csv *r = tote_csv_new_mem(bad, sizeof bad - 1);
     tote_csv_row row;
     REQUIRE_EQ(tote_csv_next(r, &row), 1);
     REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK(row.error == NULL);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
     CHECK_HAS(row.error, "UTF-8");
     REQUIRE_EQ(tote_csv_next(r, &row), 1);
-    REQUIRE_EQ(tote_csv_next(r, &row), 1);
     CHECK_HAS(row.error, "NUL");
+    CHECK_EQ(tote_csv_text_encoding(r), TOTE_CSV_UTF8);
+    tote_csv_destroy(&r);
+}
+
+/* A file whose first byte >= 0x80 is not UTF-8 is Windows-1252 (Excel's
+ * "CSV" on a Western Windows): every field is converted to UTF-8. Each
+ * vector: the file, what is read, the encoding decided. */
+static void test_windows_1252(void)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+        tote_csv_encoding enc;
+    } v[] = {
+        /* é, then the euro sign and curly quotes from 0x80..0x9F */
+        {"sku,name\nA,Caf\xE9\nB,\x80 5 \x93hi\x94 it\x92s\n",
+         "L1:sku|name\nL2:A|Caf\xC3\xA9\n"
+         "L3:B|\xE2\x82\xAC 5 \xE2\x80\x9Chi\xE2\x80\x9D "
+         "it\xE2\x80\x99s\n",
+         TOTE_CSV_WINDOWS_1252},
+        /* bytes that would be UTF-8 later on are Windows-1252 too: Ã© */
+        {"a\n\xE9\n\xC3\xA9\n", "L1:a\nL2:\xC3\xA9\nL3:\xC3\x83\xC2\xA9\n", TOTE_CSV_WINDOWS_1252},
+        /* a byte the code page leaves undefined breaks its record only */
+        {"a,b\nx,\xE9\ny,\x81\nz,\x9D\nw,ok\n", "L1:a|b\nL2:x|\xC3\xA9\nL3!broken\nL4!broken\nL5:w|ok\n",
+         TOTE_CSV_WINDOWS_1252},
+        /* quoted with doubled quotes (the reader's own path), and across lines */
+        {"a\n\"Caf\xE9 \"\"\xDF\"\"\"\n\"\xFC"
+         "ber\n\xE4\"\n",
+         "L1:a\nL2:Caf\xC3\xA9 \"\xC3\x9F\"\nL3:\xC3\xBC"
+         "ber\n\xC3\xA4\n",
+         TOTE_CSV_WINDOWS_1252},
+        /* ';' separated (libcsv's path), as Excel saves it in France */
+        {"sku;name\nA;Am\xE9lie;x\n", "L1:sku|name\nL2:A|Am\xC3\xA9lie|x\n", TOTE_CSV_WINDOWS_1252},
+        /* ASCII only: nothing decided */
+        {"a,b\nc,d\n", "L1:a|b\nL2:c|d\n", TOTE_CSV_ASCII},
+        /* UTF-8 with a BOM stays UTF-8 */
+        {"\xEF\xBB\xBF"
+         "a\n\xC3\xA9\n",
+         "L1:a\nL2:\xC3\xA9\n", TOTE_CSV_UTF8},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        tote_csv *r = tote_csv_new_mem(v[i].in, strlen(v[i].in));
+        char *t = transcript_of(r);
+        CHECK_STR(t, v[i].out);
+        CHECK_EQ(tote_csv_text_encoding(r), v[i].enc);
+        free(t);
+        tote_csv_destroy(&r);
+    }
+    static const char undefined[] = "a\n\xE9\n\x8F\n";
+    tote_csv *r = tote_csv_new_mem(undefined, sizeof undefined - 1);
+    tote_csv_row row;
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    REQUIRE_EQ(tote_csv_next(r, &row), 1);
+    CHECK_HAS(row.error, "not Windows-1252 text");
     tote_csv_destroy(&r);
 }
 
@@ -324,6 +382,6 @@ TT_MAIN(TT_TEST(test_plain_records_and_lines), TT_TEST(test_bom_and_crlf), TT_TE
         TT_TEST(test_blank_lines_and_empty_records_skipped),
         TT_TEST(test_quote_in_unquoted_field_is_broken_and_reader_resumes),
         TT_TEST(test_text_after_closing_quote_over_lines), TT_TEST(test_unclosed_quote_swallows_rest),
-        TT_TEST(test_invalid_utf8_and_nul), TT_TEST(test_utf16_is_fatal), TT_TEST(test_header_lookup),
-        TT_TEST(test_big_file_across_chunks), TT_TEST(test_overlong_record_is_broken_and_reader_resumes),
-        TT_TEST(test_open_missing_file))
+        TT_TEST(test_invalid_utf8_and_nul), TT_TEST(test_windows_1252), TT_TEST(test_utf16_is_fatal),
+        TT_TEST(test_header_lookup), TT_TEST(test_big_file_across_chunks),
+        TT_TEST(test_overlong_record_is_broken_and_reader_resumes), TT_TEST(test_open_missing_file))

@@ -97,6 +97,24 @@ const char *tote_csv_error(const tote_csv *r);
 /* Bytes consumed so far and the input's size (0 if unknown), for progress. */
 void tote_csv_progress(const tote_csv *r, long long *done, long long *total);
 
+/*
+ * Text encoding. A file is UTF-8 (a BOM is skipped) unless its first field
+ * with a byte >= 0x80 is not valid UTF-8: then everything before it was
+ * ASCII, which reads the same either way, and the whole file is read as
+ * Windows-1252 (what Excel saves as "CSV" on a Western-European or US
+ * Windows), each field converted to UTF-8. In a UTF-8 file a field that is
+ * not valid UTF-8 makes its record broken; in a Windows-1252 file so does
+ * one of the five bytes the code page leaves undefined. Every field decides,
+ * kept or not (tote_csv_keep_only), so both kinds of read agree.
+ */
+typedef enum tote_csv_encoding {
+    TOTE_CSV_ASCII,        /* no byte >= 0x80 read so far */
+    TOTE_CSV_UTF8,         /* a valid UTF-8 sequence came first */
+    TOTE_CSV_WINDOWS_1252, /* the first non-ASCII field was not UTF-8 */
+} tote_csv_encoding;
+/* The encoding decided so far (final once the file has been read). */
+tote_csv_encoding tote_csv_text_encoding(const tote_csv *r);
+
 /* 1 if s[0..n) is valid UTF-8 (no overlong forms, no surrogates, at most
  * U+10FFFF), else 0. */
 int tote_utf8_valid(const unsigned char *s, size_t n);
@@ -207,6 +225,7 @@ typedef struct tote_import_summary {
     long long warnings;  /* records imported with a warning */
     long long barcodes;  /* barcodes set (products) */
     long long units;     /* units received (stock) */
+    int windows_1252;    /* 1: the CSV file was not UTF-8 and was read as Windows-1252 */
 } tote_import_summary;
 
 /*
