@@ -179,9 +179,25 @@ static int hexval(uint8_t c)
     return -1;
 }
 
-/* Copies the AI of s[0..n) to ai if it is 2-4 digits and a known AI; else 0. */
+/* The short names the first versions of the Digital Link standard allowed
+ * in place of the numeric AIs ("convenience alphas", /gtin/.../lot/...);
+ * links printed then still carry them. */
+static const struct {
+    const char *name, *ai;
+} dl_alphas[] = {{"sscc", "00"},   {"gtin", "01"},    {"lot", "10"},    {"exp", "17"},    {"ser", "21"},
+                 {"cpv", "22"},    {"gdti", "253"},   {"glnx", "254"},  {"gcn", "255"},   {"ginc", "401"},
+                 {"gsin", "402"},  {"gln", "414"},    {"grai", "8003"}, {"giai", "8004"}, {"itip", "8006"},
+                 {"cpid", "8010"}, {"gsrnp", "8017"}, {"gsrn", "8018"}};
+
+/* Copies the AI of s[0..n) to ai if it is 2-4 digits and a known AI, or one
+ * of the short names above; else 0. */
 static int dl_ai(const uint8_t *s, size_t n, char ai[5])
 {
+    for (size_t i = 0; i < sizeof dl_alphas / sizeof dl_alphas[0]; i++)
+        if (strlen(dl_alphas[i].name) == n && memcmp(s, dl_alphas[i].name, n) == 0) {
+            strcpy(ai, dl_alphas[i].ai);
+            return 1;
+        }
     if (n < 2 || n > 4 || !all_digits(s, n))
         return 0;
     memcpy(ai, s, n);

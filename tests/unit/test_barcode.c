@@ -167,6 +167,14 @@ static const ok_case ok_cases[] = {
      "https://x.test" A40 "/", -1, -1, 0},
     {"a web address that is not a Digital Link", "]Q1", "https://example.com/2024/about", TOTE_BC_UNKNOWN,
      "qr", 0, "", "", "", "", "", "https://example.com/2024/about", -1, -1, 0},
+    {"Digital Link with the first standard's short names (gtin, lot, ser; exp in the query)", "]Q1",
+     "https://brand.example/gtin/09506000134352/lot/ABC1/ser/77?exp=261231", TOTE_BC_GTIN, "qr", 1,
+     "09506000134352", "", "ABC1", "2026-12-31", "77", "", -1, -1, 0},
+    {"Digital Link with a short name for an SSCC", NULL, "https://brand.example/sscc/106141411234567897",
+     TOTE_BC_SSCC, "unknown", 1, "", "106141411234567897", "", "", "", "", -1, -1, 0},
+    {"short names are lower case only: /GTIN/ is not a key", NULL,
+     "https://brand.example/GTIN/09506000134352", TOTE_BC_UNKNOWN, "unknown", 0, "", "", "", "", "",
+     "https://brand.example/GTIN/09506000134352", -1, -1, 0},
 };
 
 static void test_ok_cases(void)
