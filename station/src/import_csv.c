@@ -500,6 +500,7 @@ static int check_start(tote_csv *r)
     if (n >= 2 && ((m[0] == 0xFF && m[1] == 0xFE) || (m[0] == 0xFE && m[1] == 0xFF)))
         return set_fatal(r, "the file is UTF-16 text; save it as UTF-8 (CSV UTF-8)");
     if (n >= 3 && m[0] == 0xEF && m[1] == 0xBB && m[2] == 0xBF) {
+        r->encoding = TOTE_CSV_UTF8; /* the mark says so: no guessing */
         r->mem_pos += 3;
         r->done += 3;
         m += 3;

@@ -204,6 +204,10 @@ static void test_windows_1252(void)
         {"sku;name\nA;Am\xE9lie;x\n", "L1:sku|name\nL2:A|Am\xC3\xA9lie|x\n", TOTE_CSV_WINDOWS_1252},
         /* ASCII only: nothing decided */
         {"a,b\nc,d\n", "L1:a|b\nL2:c|d\n", TOTE_CSV_ASCII},
+        /* a UTF-8 BOM says UTF-8: a bad byte then breaks its record */
+        {"\xEF\xBB\xBF"
+         "a\n\xE9\n\xC3\xA9\n",
+         "L1:a\nL2!broken\nL3:\xC3\xA9\n", TOTE_CSV_UTF8},
         /* UTF-8 with a BOM stays UTF-8 */
         {"\xEF\xBB\xBF"
          "a\n\xC3\xA9\n",

@@ -98,7 +98,8 @@ const char *tote_csv_error(const tote_csv *r);
 void tote_csv_progress(const tote_csv *r, long long *done, long long *total);
 
 /*
- * Text encoding. A file is UTF-8 (a BOM is skipped) unless its first field
+ * Text encoding. A file that starts with a UTF-8 BOM is UTF-8 (the BOM is
+ * skipped). Any other file is UTF-8 unless its first field
  * with a byte >= 0x80 is not valid UTF-8: then everything before it was
  * ASCII, which reads the same either way, and the whole file is read as
  * Windows-1252 (what Excel saves as "CSV" on a Western-European or US
