@@ -34,7 +34,8 @@
 typedef struct wmember {
     long long order_id, lines, list_id;
     char *name;
-    int tote_no; /* 1..totes_per_list */
+    int tote_no;   /* 1..totes_per_list */
+    char tote[32]; /* "T<list>-<tote_no>", set with them */
 } wmember;
 
 typedef struct wtask {
@@ -411,23 +412,17 @@ static int cmp_wtask(const void *a, const void *b)
     "INSERT OR FAIL INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, tote) " \
     "VALUES "
 
-static void tote_text(char *buf, size_t cap, const wmember *m)
-{
-    snprintf(buf, cap, "T%lld-%d", m->list_id, m->tote_no);
-}
-
 static void bind_task(sqlite3_stmt *st, int base, const wave_work *w, const wtask *t, long long seq)
 {
     const wmember *m = &w->m[t->member];
-    char tote[48];
-    tote_text(tote, sizeof tote, m);
     sqlite3_bind_int64(st, base + 1, m->list_id);
     sqlite3_bind_int64(st, base + 2, seq);
     sqlite3_bind_int64(st, base + 3, t->alloc_id);
     sqlite3_bind_int64(st, base + 4, t->line_id);
     sqlite3_bind_int64(st, base + 5, t->stock_id);
     sqlite3_bind_int64(st, base + 6, t->qty);
-    sqlite3_bind_text(st, base + 7, tote, -1, SQLITE_TRANSIENT);
+    /* the member outlives the statement's run (store_exec steps it now) */
+    sqlite3_bind_text(st, base + 7, m->tote, -1, SQLITE_STATIC);
 }
 
 /* Writes the tasks (sorted), numbering seq 1, 2, ... within each list. */
@@ -476,10 +471,8 @@ struct waved {
 static const char *waved_row(void *ud, size_t i, char *detail, size_t cap)
 {
     const struct waved *v = ud;
-    char tote[48];
-    tote_text(tote, sizeof tote, &v->w->m[i]);
     snprintf(detail, cap, "{\"wave\":%lld,\"pick_list\":%lld,\"tote\":\"%s\"}", v->wave_id,
-             v->w->m[i].list_id, tote);
+             v->w->m[i].list_id, v->w->m[i].tote);
     return v->w->m[i].name;
 }
 
@@ -501,10 +494,8 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
         return TOTE_ST_E_NOMEM;
     set[0] = '{';
     for (size_t i = 0; i < n; i++) {
-        char tote[48];
-        tote_text(tote, sizeof tote, &w->m[i]);
-        len +=
-            (size_t)snprintf(set + len, cap - len, "%s\"%lld\":\"%s\"", i ? "," : "", w->m[i].order_id, tote);
+        len += (size_t)snprintf(set + len, cap - len, "%s\"%lld\":\"%s\"", i ? "," : "", w->m[i].order_id,
+                                w->m[i].tote);
     }
     snprintf(set + len, cap - len, "}");
     sqlite3_stmt *st =
@@ -578,6 +569,7 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
         for (long long j = i * k; j < (i + 1) * k && j < (long long)n; j++) {
             w.m[j].list_id = list_id;
             w.m[j].tote_no = (int)(j - i * k + 1);
+            snprintf(w.m[j].tote, sizeof w.m[j].tote, "T%lld-%d", list_id, w.m[j].tote_no);
         }
     }
     if (e == TOTE_ST_E_OK)
