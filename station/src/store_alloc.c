@@ -732,26 +732,30 @@ static tote_st_err order_after_run(tote_store *s, const order_sum *o, const char
     return store_exec(st);
 }
 
-/*
- * One allocation run in the caller's transaction: order_id > 0 for one
- * order, 0 for every order alloc_released takes. *orders_got (may be NULL):
- * orders that got stock now.
- */
-/* Orders released -> allocated, for the released sums that got units: one
- * statement over the set (store_ids_json). */
-static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n, const char *now)
+/* The released orders of sums[0, n) that got units (they become
+ * 'allocated'), in *ids (malloc'd, caller frees; NULL when none). */
+static tote_st_err released_got(const order_sum *sums, size_t n, long long **ids, size_t *nids)
 {
-    long long *ids = malloc((n ? n : 1) * sizeof *ids);
-    if (!ids)
-        return TOTE_ST_E_NOMEM;
+    *ids = NULL;
+    *nids = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (sums[i].released && sums[i].units > 0)
-            ids[k++] = sums[i].order_id;
-    char *set = k ? store_ids_json(ids, k) : NULL;
-    free(ids);
+        k += sums[i].released && sums[i].units > 0;
     if (k == 0)
         return TOTE_ST_E_OK;
+    if (!(*ids = malloc(k * sizeof **ids)))
+        return TOTE_ST_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (sums[i].released && sums[i].units > 0)
+            (*ids)[(*nids)++] = sums[i].order_id;
+    return TOTE_ST_E_OK;
+}
+
+tote_st_err store_mark_allocated(tote_store *s, const long long *ids, size_t n, const char *now)
+{
+    if (n == 0)
+        return TOTE_ST_E_OK;
+    char *set = store_ids_json(ids, n);
     if (!set)
         return TOTE_ST_E_NOMEM;
     sqlite3_stmt *st =
@@ -767,7 +771,15 @@ static tote_st_err mark_allocated(tote_store *s, const order_sum *sums, size_t n
     return e;
 }
 
-static tote_st_err alloc_run(tote_store *s, long long order_id, const char *actor, long long *orders_got)
+/*
+ * One allocation run in the caller's transaction: order_id > 0 for one
+ * order, 0 for every order alloc_released takes. *orders_got (may be NULL):
+ * orders that got stock now. deferred NULL: released orders that got stock
+ * become 'allocated' here; else their ids are handed over in it instead
+ * (store_tx.h, store_alloc_released_deferred).
+ */
+static tote_st_err alloc_run(tote_store *s, long long order_id, const char *actor, long long *orders_got,
+                             store_ids *deferred)
 {
     char day[11], now[32];
     today(day);
@@ -814,9 +826,21 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     if (e == TOTE_ST_E_OK)
         e = write_pending(s, &ps);
     free(ps.v);
-    /* released -> allocated: every order that got stock now, 64 to a statement */
-    if (e == TOTE_ST_E_OK)
-        e = mark_allocated(s, sums, nsums, now);
+    /* released -> allocated: every order that got stock now, in one statement
+       (or by the caller, with its own update of the same rows) */
+    if (e == TOTE_ST_E_OK) {
+        long long *ids = NULL;
+        size_t nids = 0;
+        e = released_got(sums, nsums, &ids, &nids);
+        if (e == TOTE_ST_E_OK && deferred) {
+            deferred->v = ids;
+            deferred->n = nids;
+            ids = NULL;
+        } else if (e == TOTE_ST_E_OK) {
+            e = store_mark_allocated(s, ids, nids, now);
+        }
+        free(ids);
+    }
     /* each order's event, in run order: named 'order.allocated' ones batched */
     const order_sum **batch = nsums ? malloc(nsums * sizeof *batch) : NULL;
     size_t nb = 0;
@@ -887,12 +911,29 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
     }
     long long backorder = 0;
     if (e == TOTE_ST_E_OK)
-        e = alloc_run(s, order_id, actor, NULL);
+        e = alloc_run(s, order_id, actor, NULL, NULL);
     if (e == TOTE_ST_E_OK)
         e = order_backorder(s, order_id, &backorder);
     e = store_own_end(s, own, e);
     if (e == TOTE_ST_E_OK && fully)
         *fully = backorder == 0;
+    return e;
+}
+
+tote_st_err store_alloc_released_deferred(tote_store *s, const char *actor, long long *orders_allocated,
+                                          store_ids *deferred)
+{
+    deferred->v = NULL;
+    deferred->n = 0;
+    long long n = 0;
+    tote_st_err e = alloc_run(s, 0, actor, &n, deferred);
+    if (e != TOTE_ST_E_OK) {
+        free(deferred->v);
+        deferred->v = NULL;
+        deferred->n = 0;
+    } else if (orders_allocated) {
+        *orders_allocated = n;
+    }
     return e;
 }
 
@@ -903,7 +944,7 @@ tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *ord
     if (e != TOTE_ST_E_OK)
         return store_bulk_end(s, own, e);
     long long n = 0;
-    e = store_bulk_end(s, own, alloc_run(s, 0, actor, &n));
+    e = store_bulk_end(s, own, alloc_run(s, 0, actor, &n, NULL));
     if (e == TOTE_ST_E_OK && orders_allocated)
         *orders_allocated = n;
     return e;

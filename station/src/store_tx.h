@@ -111,6 +111,26 @@ tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr);
  */
 char *store_ids_json(const long long *ids, size_t n);
 
+/* A set of row ids (malloc'd v; the holder frees it). */
+typedef struct store_ids {
+    long long *v;
+    size_t n;
+} store_ids;
+
+/*
+ * store_alloc.c: tote_alloc_released() in the caller's transaction, except
+ * that the released orders that got stock are not set 'allocated': their
+ * ids are handed over in *deferred (in run order) for the caller to set
+ * with store_mark_allocated() or with its own update of the same rows (a
+ * wave sets their tote in the same statement: one rewrite of each order row
+ * instead of two). Until then they are 'released' with open allocations.
+ * On error nothing is handed over.
+ */
+tote_st_err store_alloc_released_deferred(tote_store *s, const char *actor, long long *orders_allocated,
+                                          store_ids *deferred);
+/* Sets ids[0, n) 'allocated' where they are 'released' (one statement). */
+tote_st_err store_mark_allocated(tote_store *s, const long long *ids, size_t n, const char *now);
+
 /*
  * Writes n events of kind about orders (subject_type 'order'), at now by
  * actor (may be NULL), 32 rows to a statement. row(ud, i, detail, cap) fills

@@ -84,6 +84,8 @@ static int grow_array(void **v, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+static int cmp_ll_(const void *a, const void *b);
+
 /* Candidate orders, by id for lookups: their rank and, while read, lines. */
 typedef struct wcand {
     long long order_id, rank, lines;
@@ -172,15 +174,20 @@ static tote_st_err two_ints(tote_store *s, const char *sql, int nbind, long long
 /* Lines, then open allocations, in one pass each over the rowid ranges the
  * candidates span; membership is looked up in memory. *fallback = 1 when a
  * range is much larger than the wave (nothing read then). */
-static tote_st_err read_by_range(tote_store *s, wave_work *w, wcand *c, size_t nc, int *fallback)
+static tote_st_err read_by_range(tote_store *s, wave_work *w, wcand *c, size_t nc, int with_released,
+                                 int *fallback)
 {
     *fallback = 0;
     long long lo = 0, hi = -1, alo = 0, ahi = -1;
-    tote_st_err e = two_ints(s,
-                             "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
-                             "JOIN order_line ol ON ol.order_id = o.id WHERE o.status = 'allocated' "
-                             "AND o.tote IS NULL",
-                             0, 0, 0, &lo, &hi);
+    tote_st_err e =
+        two_ints(s,
+                 with_released ? "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
+                                 "JOIN order_line ol ON ol.order_id = o.id WHERE (o.status = "
+                                 "'allocated' OR o.status = 'released') AND o.tote IS NULL"
+                               : "SELECT COALESCE(MIN(ol.id), 0), COALESCE(MAX(ol.id), -1) FROM orders o "
+                                 "JOIN order_line ol ON ol.order_id = o.id WHERE o.status = 'allocated' "
+                                 "AND o.tote IS NULL",
+                 0, 0, 0, &lo, &hi);
     if (e == TOTE_ST_E_OK && hi - lo + 1 > 64 * (long long)nc + 4096) {
         *fallback = 1;
         return TOTE_ST_E_OK;
@@ -247,11 +254,18 @@ static tote_st_err read_by_range(tote_store *s, wave_work *w, wcand *c, size_t n
  * have something to pick (allocated > picked) and the open allocations of
  * all its lines as tasks. Orders with no such line are dropped, so members
  * are ranked among the rest (w->m in rank order; task.member indexes it).
+ * The 'allocated' orders not in a wave are candidates, and so are the
+ * 'released' ones in deferred (ascending: allocated by this run, their
+ * status not yet written).
  */
-static tote_st_err read_candidates(tote_store *s, wave_work *w)
+static tote_st_err read_candidates(tote_store *s, wave_work *w, const store_ids *deferred)
 {
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT o.id, o.name FROM orders o WHERE o.status = 'allocated' "
-                                          "AND o.tote IS NULL ORDER BY " ORDER_PRIORITY);
+    int with_released = deferred->n > 0;
+    sqlite3_stmt *st = tote_store_stmt(
+        s, with_released ? "SELECT o.id, o.name, o.status = 'allocated' FROM orders o WHERE (o.status = "
+                           "'allocated' OR o.status = 'released') AND o.tote IS NULL ORDER BY " ORDER_PRIORITY
+                         : "SELECT o.id, o.name, 1 FROM orders o WHERE o.status = 'allocated' "
+                           "AND o.tote IS NULL ORDER BY " ORDER_PRIORITY);
     if (!st)
         return TOTE_ST_E_DB;
     wcand *c = NULL;
@@ -259,6 +273,11 @@ static tote_st_err read_candidates(tote_store *s, wave_work *w)
     tote_st_err e = TOTE_ST_E_OK;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!sqlite3_column_int(st, 2)) {
+            long long id = sqlite3_column_int64(st, 0);
+            if (!bsearch(&id, deferred->v, deferred->n, sizeof id, cmp_ll_))
+                continue; /* released, and got nothing now */
+        }
         if (grow_array((void **)&c, &capc, nc, sizeof *c) != 0 ||
             grow_array((void **)&w->m, &w->capm, nc, sizeof *w->m) != 0) {
             e = TOTE_ST_E_NOMEM;
@@ -278,7 +297,7 @@ static tote_st_err read_candidates(tote_store *s, wave_work *w)
     sqlite3_reset(st);
     int fallback = 0;
     if (e == TOTE_ST_E_OK && nc > 0)
-        e = read_by_range(s, w, c, nc, &fallback);
+        e = read_by_range(s, w, c, nc, with_released, &fallback);
     if (e == TOTE_ST_E_OK && fallback)
         e = read_by_order(s, w, c, nc); /* c still in rank order */
     /* keep the members with lines, renumbered in rank order */
@@ -484,30 +503,65 @@ static tote_st_err waved_events(tote_store *s, const wave_work *w, size_t n, lon
     return store_order_events(s, "order.waved", actor, now, n, waved_row, &v);
 }
 
-/* orders.tote of members [0, n): one statement over a JSON object of order
- * id -> tote, each order found by its id (store_ids_json says why). */
-static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const char *now)
+/* orders.tote of members [0, n) (and status 'allocated' for those in
+ * deferred, ascending): one statement per kind over a JSON object of order
+ * id -> tote, each order found by its id (store_ids_json says why). The
+ * deferred members get their status in the same rewrite of the row; taken[]
+ * (one per deferred id) marks them. */
+static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const char *now,
+                             const store_ids *deferred, char *taken)
 {
-    size_t cap = n * 72 + 3, len = 1; /* "id":"tote", at most 20 + 48 + 4 */
-    char *set = malloc(cap);
-    if (!set)
-        return TOTE_ST_E_NOMEM;
-    set[0] = '{';
-    for (size_t i = 0; i < n; i++) {
-        len += (size_t)snprintf(set + len, cap - len, "%s\"%lld\":\"%s\"", i ? "," : "", w->m[i].order_id,
-                                w->m[i].tote);
+    size_t cap = n * 72 + 3; /* "id":"tote", at most 20 + 32 + 6 */
+    char *set[2] = {malloc(cap), malloc(cap)};
+    size_t len[2] = {1, 1};
+    tote_st_err e = set[0] && set[1] ? TOTE_ST_E_OK : TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK)
+        set[0][0] = set[1][0] = '{';
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
+        long long id = w->m[i].order_id;
+        const long long *d = deferred->n ? bsearch(&id, deferred->v, deferred->n, sizeof id, cmp_ll_) : NULL;
+        int k = d != NULL;
+        if (d)
+            taken[d - deferred->v] = 1;
+        len[k] += (size_t)snprintf(set[k] + len[k], cap - len[k], "%s\"%lld\":\"%s\"", len[k] > 1 ? "," : "",
+                                   id, w->m[i].tote);
     }
-    snprintf(set + len, cap - len, "}");
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "UPDATE OR FAIL orders SET updated_at = ?1, tote = j.value FROM json_each(?2) j "
-                           "WHERE orders.id = CAST(j.key AS INTEGER)");
-    tote_st_err e = TOTE_ST_E_DB;
-    if (st) {
+    static const char *const sql[2] = {
+        "UPDATE OR FAIL orders SET updated_at = ?1, tote = j.value FROM json_each(?2) j "
+        "WHERE orders.id = CAST(j.key AS INTEGER)",
+        "UPDATE OR FAIL orders SET updated_at = ?1, status = 'allocated', tote = j.value FROM json_each(?2) "
+        "j "
+        "WHERE orders.id = CAST(j.key AS INTEGER)"};
+    for (int k = 0; k < 2 && e == TOTE_ST_E_OK; k++) {
+        if (len[k] == 1)
+            continue; /* none of this kind */
+        snprintf(set[k] + len[k], cap - len[k], "}");
+        sqlite3_stmt *st = tote_store_stmt(s, sql[k]);
+        if (!st) {
+            e = TOTE_ST_E_DB;
+            break;
+        }
         sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, set, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, set[k], -1, SQLITE_STATIC);
         e = store_exec(st);
     }
-    free(set);
+    free(set[0]);
+    free(set[1]);
+    return e;
+}
+
+/* The deferred orders not taken into the wave become 'allocated' now. */
+static tote_st_err mark_rest(tote_store *s, const store_ids *deferred, const char *taken, const char *now)
+{
+    size_t k = 0;
+    long long *rest = deferred->n ? malloc(deferred->n * sizeof *rest) : NULL;
+    if (deferred->n && !rest)
+        return TOTE_ST_E_NOMEM;
+    for (size_t i = 0; i < deferred->n; i++)
+        if (!taken || !taken[i])
+            rest[k++] = deferred->v[i];
+    tote_st_err e = store_mark_allocated(s, rest, k, now);
+    free(rest);
     return e;
 }
 
@@ -515,11 +569,17 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
                                 tote_wave_result *r)
 {
     tote_st_err e = TOTE_ST_E_OK;
+    /* orders allocated now are set 'allocated' with their tote, below */
+    store_ids deferred = {0};
     if (!o->no_allocate)
-        e = tote_alloc_released(s, actor, &r->orders_allocated);
+        e = store_alloc_released_deferred(s, actor, &r->orders_allocated, &deferred);
+    if (deferred.n > 1)
+        qsort(deferred.v, deferred.n, sizeof *deferred.v, cmp_ll_);
+    char now[32];
+    tote_store_now(now);
     wave_work w = {0};
     if (e == TOTE_ST_E_OK)
-        e = read_candidates(s, &w);
+        e = read_candidates(s, &w, &deferred);
     /* the limits take a prefix of the ranking (orders never split) */
     size_t n = 0;
     long long lines = 0;
@@ -527,9 +587,12 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
            (o->max_lines <= 0 || lines + w.m[n].lines <= o->max_lines))
         lines += w.m[n++].lines;
     if (e != TOTE_ST_E_OK || n == 0) {
-        if (e == TOTE_ST_E_OK)
+        if (e == TOTE_ST_E_OK) {
             r->waiting = (long long)w.nm;
+            e = mark_rest(s, &deferred, NULL, now);
+        }
         work_free(&w);
+        free(deferred.v);
         return e;
     }
     r->waiting = (long long)(w.nm - n);
@@ -540,8 +603,6 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
             w.t[nt++] = w.t[i];
     w.nt = nt;
 
-    char now[32];
-    tote_store_now(now);
     sqlite3_stmt *st =
         tote_store_stmt(s, "INSERT INTO wave(status, created_by, created_at) VALUES ('open', ?1, ?2)");
     if (!st)
@@ -584,9 +645,17 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
             units += w.t[i].qty;
         e = write_tasks(s, &w, w.nt);
     }
-    /* each order's tote, then its 'order.waved' event (in rank order) */
+    /* each order's tote (and status, if allocated now), then its
+       'order.waved' event (in rank order) */
+    char *taken = deferred.n ? calloc(deferred.n, 1) : NULL;
+    if (e == TOTE_ST_E_OK && deferred.n && !taken)
+        e = TOTE_ST_E_NOMEM;
     if (e == TOTE_ST_E_OK)
-        e = set_totes(s, &w, n, now);
+        e = set_totes(s, &w, n, now, &deferred, taken);
+    if (e == TOTE_ST_E_OK)
+        e = mark_rest(s, &deferred, taken, now);
+    free(taken);
+    free(deferred.v);
     if (e == TOTE_ST_E_OK)
         e = waved_events(s, &w, n, wave_id, actor, now);
     r->tasks = (long long)w.nt;

@@ -130,6 +130,7 @@ static void test_tasks_in_walking_order(void)
 
 static void test_max_orders_and_max_lines(void)
 {
+    char buf[64];
     tote_store *s = fresh("limits.db");
     REQUIRE(s != NULL);
     long long p[4];
@@ -154,6 +155,9 @@ static void test_max_orders_and_max_lines(void)
     CHECK_EQ(r.lines, 3);
     CHECK_EQ(r.waiting, 4);
     CHECK(fx_int(s, "SELECT tote IS NULL FROM orders WHERE id = ?1", o[3]) == 1); /* #3 did not jump #2 */
+    /* the orders left out are allocated all the same, the waved ones too */
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM orders WHERE status = 'allocated' AND tote IS NULL", 0), 4);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM orders WHERE status = 'allocated' AND tote IS NOT NULL", 0), 2);
     /* max orders */
     opt = (tote_wave_opts){.max_orders = 2, .totes_per_list = 1};
     REQUIRE_EQ(tote_wave_create(s, &opt, "test", &r), TOTE_ST_E_OK);
@@ -170,6 +174,7 @@ static void test_max_orders_and_max_lines(void)
     REQUIRE_EQ(tote_wave_create(s, &opt, "test", &r), TOTE_ST_E_OK);
     CHECK_EQ(r.wave_id, 0);
     CHECK_EQ(r.waiting, 3);
+    CHECK_STR(fx_text(s, "SELECT status FROM orders WHERE name = '#big'", 0, buf, sizeof buf), "allocated");
     /* no limits: the rest */
     REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
     CHECK_EQ(r.orders, 3);
