@@ -46,6 +46,7 @@ struct tote_store {
     size_t cache_cap;
     size_t cache_used;
     struct stmt_fast fast[STMT_FAST_SLOTS];
+    char rollback_why[256]; /* SQLite's message for the error a rollback undid */
 };
 
 int tote_store_schema_version(void)
@@ -330,6 +331,9 @@ const char *tote_store_path(const tote_store *s)
 
 const char *tote_store_errmsg(tote_store *s)
 {
+    /* the ROLLBACK after a failed statement resets SQLite's own message */
+    if (s->rollback_why[0] && sqlite3_errcode(s->db) == SQLITE_OK)
+        return s->rollback_why;
     return sqlite3_errmsg(s->db);
 }
 
@@ -413,6 +417,7 @@ static sqlite3_stmt *stmt_by_text(tote_store *s, const char *sql)
 
 tote_st_err tote_store_begin(tote_store *s)
 {
+    s->rollback_why[0] = '\0';
     sqlite3_stmt *st = tote_store_stmt(s, "BEGIN IMMEDIATE");
     if (!st)
         return TOTE_ST_E_DB;
@@ -438,6 +443,11 @@ void tote_store_rollback(tote_store *s)
 {
     if (sqlite3_get_autocommit(s->db))
         return;
+    int rc = sqlite3_errcode(s->db);
+    if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        snprintf(s->rollback_why, sizeof s->rollback_why, "%s", sqlite3_errmsg(s->db));
+    else
+        s->rollback_why[0] = '\0';
     sqlite3_stmt *st = tote_store_stmt(s, "ROLLBACK");
     if (st) {
         sqlite3_step(st);

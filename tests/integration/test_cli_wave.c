@@ -245,5 +245,38 @@ static void test_bad_input_is_named(void)
     free(err);
 }
 
+/* A wave the database refuses halfway (here a trigger on pick_task, as a
+ * constraint or a full disk would) says SQLite's reason and leaves nothing
+ * behind: no wave, no allocation, the order still released. */
+static void test_failed_wave_says_why_and_writes_nothing(void)
+{
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(db, 0, &s, NULL), TOTE_ST_E_OK);
+    long long mug = fx_int(s, "SELECT id FROM product WHERE sku = 'MUG'", 0);
+    long long o =
+        fx_order(s, "#2000", "released", 0, 0, 0, NULL, "2024-02-20T08:00:00Z", FX_LINES({mug, 1, 1}));
+    long long allocs = fx_int(s, "SELECT COUNT(*) FROM allocation", 0);
+    char *err = NULL;
+    REQUIRE(sqlite3_exec(tote_store_db(s),
+                         "CREATE TRIGGER no_tasks BEFORE INSERT ON pick_task BEGIN "
+                         "SELECT RAISE(ABORT, 'pick tasks refused by the test'); END",
+                         NULL, NULL, &err) == SQLITE_OK);
+    sqlite3_free(err);
+    tote_store_destroy(&s);
+    char *out = NULL;
+    err = NULL;
+    CHECK(tote(&out, &err, "wave", "create", NULL, NULL, NULL) != 0);
+    CHECK_HAS(err, "cannot create the wave");
+    CHECK_HAS(err, "pick tasks refused by the test");
+    free(out);
+    free(err);
+    REQUIRE_EQ(tote_store_open(db, 0, &s, NULL), TOTE_ST_E_OK);
+    char buf[32];
+    CHECK_STR(fx_text(s, "SELECT status FROM orders WHERE id = ?1", o, buf, sizeof buf), "released");
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM allocation", 0), allocs);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM wave", 0), 2);
+    tote_store_destroy(&s);
+}
+
 TT_MAIN(TT_TEST(test_wave_create_list_show_json), TT_TEST(test_reorder_json),
-        TT_TEST(test_bad_input_is_named))
+        TT_TEST(test_bad_input_is_named), TT_TEST(test_failed_wave_says_why_and_writes_nothing))
