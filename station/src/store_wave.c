@@ -529,9 +529,8 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
     static const char *const sql[2] = {
         "UPDATE OR FAIL orders SET updated_at = ?1, tote = j.value FROM json_each(?2) j "
         "WHERE orders.id = CAST(j.key AS INTEGER)",
-        "UPDATE OR FAIL orders SET updated_at = ?1, status = 'allocated', tote = j.value FROM json_each(?2) "
-        "j "
-        "WHERE orders.id = CAST(j.key AS INTEGER)"};
+        "UPDATE OR FAIL orders SET updated_at = ?1, status = 'allocated', tote = j.value "
+        "FROM json_each(?2) j WHERE orders.id = CAST(j.key AS INTEGER)"};
     for (int k = 0; k < 2 && e == TOTE_ST_E_OK; k++) {
         if (len[k] == 1)
             continue; /* none of this kind */
