@@ -1,5 +1,6 @@
 /*
- * bench_wave [LINES...]  (default: 10000 100000; --quick: 2000 20000)
+ * bench_wave [LINES...]  (default: 10000 100000, three runs each, medians
+ *                         printed; --quick: 2000 20000, one run each)
  *
  * For each size, builds a warehouse database with LINES open order lines
  * (5 lines per order, 2,000 products in 4,000 bins, rush/pickup/priority/
@@ -161,10 +162,12 @@ typedef struct figures {
 
 static int run(const char *dir, long long lines, figures *f)
 {
+    static int runs; /* databases are named by run: a size may come twice */
+    runs++;
     memset(f, 0, sizeof *f);
     f->lines = lines;
     char name[64];
-    snprintf(name, sizeof name, "create-%lld.db", lines);
+    snprintf(name, sizeof name, "create-%lld-%d.db", lines, runs);
     tote_store *s = build(dir, name, lines);
     if (!s)
         return -1;
@@ -184,7 +187,7 @@ static int run(const char *dir, long long lines, figures *f)
         return -1;
     }
 
-    snprintf(name, sizeof name, "split-%lld.db", lines);
+    snprintf(name, sizeof name, "split-%lld-%d.db", lines, runs);
     s = build(dir, name, lines);
     if (!s)
         return -1;
@@ -211,13 +214,46 @@ static int run(const char *dir, long long lines, figures *f)
     return 0;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0, n) (n odd), v reordered. */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+    return v[n / 2];
+}
+
+/* Each field of f the median of runs[0, n) (n odd): a shared machine's
+ * slow spell moves one run, not the figure. */
+static void median_of(figures *f, const figures *runs, int n)
+{
+    double v[8];
+    *f = runs[0];
+#define MEDIAN_FIELD(x)         \
+    for (int k = 0; k < n; k++) \
+        v[k] = runs[k].x;       \
+    f->x = median(v, n);
+    MEDIAN_FIELD(create_ms)
+    MEDIAN_FIELD(alloc_ms)
+    MEDIAN_FIELD(wave_ms)
+    MEDIAN_FIELD(create_cpu)
+    MEDIAN_FIELD(alloc_cpu)
+    MEDIAN_FIELD(wave_cpu)
+#undef MEDIAN_FIELD
+}
+
 int main(int argc, char **argv)
 {
     long long sizes[8] = {10000, 100000};
-    int n = 2;
+    int n = 2, reps = 3;
     if (argc == 2 && strcmp(argv[1], "--quick") == 0) {
-        sizes[0] = 2000; /* ./dev bench --quick: the same shape, a tenth of it */
+        sizes[0] = 2000; /* ./dev bench --quick: the same shape, a tenth of it, once */
         sizes[1] = 20000;
+        reps = 1;
     } else if (argc > 1) {
         n = 0;
         for (int i = 1; i < argc && n < 8; i++) {
@@ -240,12 +276,18 @@ int main(int argc, char **argv)
     printf("bench_wave: %d lines per order, %d products in %d bins, synchronous=FULL\n", LINES_PER_ORDER,
            PRODUCTS, PRODUCTS * 2);
     for (int i = 0; i < n && rc == 0; i++) {
-        if (run(dir, sizes[i], &f[i]) != 0) {
-            rc = 1;
+        figures runs[3];
+        for (int k = 0; k < reps && rc == 0; k++)
+            if (run(dir, sizes[i], &runs[k]) != 0)
+                rc = 1;
+        if (rc != 0)
             break;
-        }
-        printf("  %6lld lines (%lld orders, %lld lists, %lld tasks)\n", f[i].lines, f[i].r.orders,
-               f[i].r.pick_lists, f[i].r.tasks);
+        median_of(&f[i], runs, reps);
+        printf("  %6lld lines (%lld orders, %lld lists, %lld tasks)%s\n", f[i].lines, f[i].r.orders,
+               f[i].r.pick_lists, f[i].r.tasks, reps > 1 ? ", median of 3 runs" : "");
+        if (reps > 1)
+            printf("      wave create, each run           %8.1f %8.1f %8.1f ms wall\n", runs[0].create_ms,
+                   runs[1].create_ms, runs[2].create_ms);
         printf("      wave create (allocation + wave) %8.1f ms wall %8.1f ms CPU\n", f[i].create_ms,
                f[i].create_cpu);
         printf("      allocation alone                %8.1f ms wall %8.1f ms CPU\n", f[i].alloc_ms,
