@@ -37,10 +37,16 @@ static int tmux(char **out, const char *a1, const char *a2, const char *a3, cons
     return rc;
 }
 
-/* Stops the tmux server on tmux_sock and what runs in it (nothing if none). */
+/* Stops the tmux server on tmux_sock and what runs in it (nothing if none),
+ * and removes its socket file ($TMUX_TMPDIR or /tmp, then tmux-UID/: tmux
+ * leaves it behind). */
 static void tmux_kill(void)
 {
     tmux(NULL, "kill-server", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    const char *dir = getenv("TMUX_TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/tmux-%ld/%s", dir && *dir ? dir : "/tmp", (long)getuid(), tmux_sock);
+    unlink(path);
 }
 
 /* Readies the private server "tote-TAG-PID" for session: one left by a test
