@@ -1,8 +1,11 @@
 /*
  * Waves: allocated orders grouped into pick lists for cluster picking.
  *
- * `tote wave create` first allocates released orders (tote_alloc_released),
- * then takes the 'allocated' orders that are not yet in a wave (orders.tote
+ * `tote wave create` first allocates released orders (as
+ * tote_alloc_released does: the same rule, events and backorders; the
+ * orders it allocates get their 'allocated' status in the same update as
+ * their tote, or at the end if the limits leave them out), then takes the
+ * 'allocated' orders that are not yet in a wave (orders.tote
  * IS NULL) and have something left to pick, in priority order - rush or
  * in-store pickup first, then higher orders.priority, then earliest ship_by
  * (none last), then earliest ordered_at, then id - while both limits hold:
