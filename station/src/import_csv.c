@@ -302,8 +302,8 @@ static void cb_field(void *s, size_t n, void *ud)
                 s = r->conv;
                 n = (size_t)m;
             }
-        } else if (!imp_utf8_valid(s, n)) {
-            b->error = ERR_UTF8;
+        } else if (r->encoding == TOTE_CSV_UTF8 && !imp_utf8_valid(s, n)) {
+            b->error = ERR_UTF8; /* still ASCII: decide_encoding() saw no byte >= 0x80 */
         }
     }
     if (b->dlen + b->vlen + n > MAX_RECORD) {
