@@ -483,4 +483,17 @@ FX_FN int fx_cli(fx_station *st, char **out, ...)
     return rc;
 }
 
+/* `tote device add NAME --role ROLE --endpoint EP --events PUB -o
+ * DIR/NAME.enrol`, as an admin enrols a device; the file's path into out.
+ * The exit status. */
+FX_FN int fx_enrol_cli(fx_station *st, const char *name, const char *role, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s.enrol", st->dir, name);
+    char *text = NULL;
+    int rc = fx_cli(st, &text, "device", "add", name, "--role", role, "--endpoint", st->ep, "--events",
+                    st->pub_ep, "-o", out, NULL);
+    free(text);
+    return rc;
+}
+
 #endif

@@ -94,12 +94,7 @@ static void test_console_in_tmux(void)
 
     /* the console is enrolled as an admin does it */
     char enrol[1100];
-    snprintf(enrol, sizeof enrol, "%s/console.enrol", st.dir);
-    char *out = NULL;
-    REQUIRE_EQ(fx_cli(&st, &out, "device", "add", "console-tmux", "--role", "console", "--endpoint", st.ep,
-                      "--events", st.pub_ep, "-o", enrol, NULL),
-               0);
-    free(out);
+    REQUIRE_EQ(fx_enrol_cli(&st, "console-tmux", "console", enrol, sizeof enrol), 0);
 
     /* does this station answer the console's own snapshot kinds? */
     fx_dev *probe = rf_device(&st, "console-probe", TOTE_ROLE_CONSOLE, NULL);

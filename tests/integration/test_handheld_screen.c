@@ -79,12 +79,7 @@ static void picker_screen(void)
 
     /* the handheld is enrolled as an admin does it */
     char enrol[1100];
-    snprintf(enrol, sizeof enrol, "%s/hh-screen.enrol", st.dir);
-    char *out = NULL;
-    REQUIRE_EQ(fx_cli(&st, &out, "device", "add", "hh-screen", "--role", "picker", "--endpoint", st.ep, "-o",
-                      enrol, NULL),
-               0);
-    free(out);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-screen", "picker", enrol, sizeof enrol), 0);
 
     char cmd[4096];
     snprintf(cmd, sizeof cmd,

@@ -30,17 +30,6 @@ static void warehouse(fx_station *st, char gtin_a[15], char gtin_b[15])
     tote_store_destroy(&s);
 }
 
-/* `tote device add NAME --role ROLE --endpoint ... -o DIR/NAME.enrol`; the path into out. */
-static int enrol_cli(fx_station *st, const char *name, const char *role, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/%s.enrol", st->dir, name);
-    char *text = NULL;
-    int rc = fx_cli(st, &text, "device", "add", name, "--role", role, "--endpoint", st->ep, "--events",
-                    st->pub_ep, "-o", out, NULL);
-    free(text);
-    return rc;
-}
-
 /* A DEALER using the keys in an enrolment file (or fresh keys if path is NULL). */
 static fx_dev *dev_with(fx_station *st, const char *path, const char *name)
 {
@@ -101,7 +90,7 @@ static void test_enrolled_handheld_works_and_file_is_private(void)
     char ga[15], gb[15], path[1200];
     warehouse(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-a", "picker", path, sizeof path), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-a", "picker", path, sizeof path), 0);
     struct stat sb;
     REQUIRE_EQ(stat(path, &sb), 0);
     CHECK_EQ(sb.st_mode & 0777, 0600);
@@ -203,7 +192,7 @@ static void test_revoked_device_is_refused_and_cut_off(void)
     char ga[15], gb[15], path[1200];
     warehouse(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-r", "picker", path, sizeof path), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-r", "picker", path, sizeof path), 0);
     fx_dev *d = dev_with(&st, path, NULL);
     REQUIRE(d != NULL);
     tote_wire_msg rep;
@@ -313,7 +302,7 @@ static void test_revoke_disconnects_a_live_handheld(void)
     char ga[15], gb[15], path[1200];
     warehouse(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-cut", "picker", path, sizeof path), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-cut", "picker", path, sizeof path), 0);
     fx_dev *d = dev_with(&st, path, NULL);
     REQUIRE(d != NULL);
     void *mon = monitor_of(&st, d->sock, "inproc://test.mon.cut");
@@ -360,7 +349,7 @@ static void test_revoked_request_then_disconnect(void)
     char ga[15], gb[15], path[1200];
     warehouse(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-c2", "picker", path, sizeof path), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-c2", "picker", path, sizeof path), 0);
     fx_dev *d = dev_with(&st, path, NULL);
     REQUIRE(d != NULL);
     void *mon = monitor_of(&st, d->sock, "inproc://test.mon.cut2");
@@ -391,7 +380,7 @@ static void test_rekey(void)
     char ga[15], gb[15], path[1200], path2[1200];
     warehouse(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-k", "picker", path, sizeof path), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-k", "picker", path, sizeof path), 0);
     fx_dev *d = dev_with(&st, path, NULL);
     REQUIRE(d != NULL);
     void *mon = monitor_of(&st, d->sock, "inproc://test.mon.rekey");
@@ -513,8 +502,8 @@ static void test_revoked_console_loses_events(void)
     REQUIRE_EQ(fx_station_init(&st, "sec-console-cut"), 0);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
     char pa[1200], pb[1200];
-    REQUIRE_EQ(enrol_cli(&st, "console-a", "console", pa, sizeof pa), 0);
-    REQUIRE_EQ(enrol_cli(&st, "console-b", "console", pb, sizeof pb), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "console-a", "console", pa, sizeof pa), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "console-b", "console", pb, sizeof pb), 0);
     void *a = sub_with(&st, pa), *b = sub_with(&st, pb);
     REQUIRE(a != NULL && b != NULL);
     void *mon = monitor_of(&st, a, "inproc://test.mon.console");
@@ -563,8 +552,8 @@ static void test_device_cannot_speak_for_another(void)
     REQUIRE_EQ(fx_station_init(&st, "sec-spoof"), 0);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
     char pa[1200], pb[1200];
-    REQUIRE_EQ(enrol_cli(&st, "hh-a", "picker", pa, sizeof pa), 0);
-    REQUIRE_EQ(enrol_cli(&st, "pk-b", "packer", pb, sizeof pb), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-a", "picker", pa, sizeof pa), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "pk-b", "packer", pb, sizeof pb), 0);
     /* hh-a's keys, pk-b's name */
     fx_dev *d = dev_with(&st, pa, "pk-b");
     REQUIRE(d != NULL);
@@ -641,8 +630,8 @@ static void test_end_to_end_run_is_attributed(void)
     char ga[15], gb[15], pp[1200], pk[1200];
     warehouse(&st, ga, gb);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-ana", "picker", pp, sizeof pp), 0);
-    REQUIRE_EQ(enrol_cli(&st, "pk-cleo", "packer", pk, sizeof pk), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-ana", "picker", pp, sizeof pp), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "pk-cleo", "packer", pk, sizeof pk), 0);
     static char hh[4096];
     snprintf(hh, sizeof hh, "%s", tt_bin("tote-handheld"));
     const struct {
@@ -750,7 +739,7 @@ static void test_console_enrolled(void)
     REQUIRE_EQ(fx_station_init(&st, "sec-console"), 0);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
     char path[1200];
-    REQUIRE_EQ(enrol_cli(&st, "console-1", "console", path, sizeof path), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "console-1", "console", path, sizeof path), 0);
     tote_enrolment en;
     char why[600];
     REQUIRE_EQ(tote_enrolment_load(path, &en, why, sizeof why), 0);

@@ -9,16 +9,6 @@
 
 #include "fixture_server.h"
 
-static int enrol_cli(fx_station *st, const char *name, const char *role, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/%s.enrol", st->dir, name);
-    char *text = NULL;
-    int rc = fx_cli(st, &text, "device", "add", name, "--role", role, "--endpoint", st->ep, "--events",
-                    st->pub_ep, "-o", out, NULL);
-    free(text);
-    return rc;
-}
-
 /* Runs tote-handheld --enrol path --json with an empty stdin scanner (it
  * exits 1 once the station has not answered); its stdout into *out. */
 static int run_handheld(fx_station *st, const char *path, const char *outbox, char **out, char **err)
@@ -78,8 +68,8 @@ static void test_revoked_device_is_told_and_good_one_is_not(void)
     REQUIRE_EQ(fx_station_init(&st, "sec-hh-revoked"), 0);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
     char good[1200], bad[1200];
-    REQUIRE_EQ(enrol_cli(&st, "hh-good", "picker", good, sizeof good), 0);
-    REQUIRE_EQ(enrol_cli(&st, "hh-lost", "picker", bad, sizeof bad), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-good", "picker", good, sizeof good), 0);
+    REQUIRE_EQ(fx_enrol_cli(&st, "hh-lost", "picker", bad, sizeof bad), 0);
     char *out = NULL;
     REQUIRE_EQ(fx_cli(&st, &out, "device", "revoke", "hh-lost", NULL), 0);
     free(out);
