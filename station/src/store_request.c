@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "store_tx.h"
@@ -169,15 +170,48 @@ tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r)
 
 /* ---------------- background checkpoints ---------------- */
 
+/*
+ * How large the WAL may grow before the writer checkpoints it itself, right
+ * after a commit (only such a checkpoint is sure to reach the end of the WAL
+ * and let the next transaction restart it from its start). SQLite's own
+ * automatic checkpoint runs every 1000 frames; every hot page (the stock
+ * row, device rows, index edges) is then copied into the database again
+ * every ~7 batches under load, with two fsyncs each time, on the loop.
+ * With room on the disk the WAL may reach 8192 frames (~32 MiB): each page
+ * is copied once per 8192 frames, mostly by the background thread, which the
+ * writer wakes every quarter of that. On a disk with less than 256 MiB free
+ * the bound stays at 1000 frames: a WAL that fills the disk cannot be
+ * checkpointed (the database cannot grow to take its pages) until space is
+ * freed by hand. The thread re-reads the free space at each run.
+ */
+#define STORE_WAL_FRAMES_SMALL 1000
+#define STORE_WAL_FRAMES_LARGE 8192
+#define STORE_WAL_ROOM_BYTES (256ULL << 20)
+
 struct tote_checkpointer {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
+    int kicked; /* the writer asked for a checkpoint now */
     int interval_ms;
     sqlite3 *db;
+    char *path;        /* the database file, for statvfs */
+    _Atomic int bound; /* STORE_WAL_FRAMES_SMALL or _LARGE */
+    int last_frames;   /* writer thread only: WAL frames after its last commit */
+    int next_kick;     /* writer thread only: wake the thread at this many */
     unsigned long long runs;
 };
+
+/* The WAL bound for the disk path is on: large only with room to spare. */
+static int wal_bound(const char *path)
+{
+    struct statvfs v;
+    if (statvfs(path, &v) != 0)
+        return STORE_WAL_FRAMES_SMALL;
+    unsigned long long avail = (unsigned long long)v.f_bavail * (unsigned long long)v.f_frsize;
+    return avail >= STORE_WAL_ROOM_BYTES ? STORE_WAL_FRAMES_LARGE : STORE_WAL_FRAMES_SMALL;
+}
 
 static void *checkpoint_main(void *arg)
 {
@@ -192,18 +226,44 @@ static void *checkpoint_main(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait(&cp->cv, &cp->mu, &until);
+        while (!cp->stop && !cp->kicked)
+            if (pthread_cond_timedwait(&cp->cv, &cp->mu, &until) != 0)
+                break; /* the interval is over */
         if (cp->stop)
             break;
+        cp->kicked = 0;
         pthread_mutex_unlock(&cp->mu);
         /* PASSIVE: copies what it can without waiting for (or blocking) the writer */
         int log = 0, done = 0;
         sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        cp->bound = wal_bound(cp->path);
         pthread_mutex_lock(&cp->mu);
         cp->runs++;
     }
     pthread_mutex_unlock(&cp->mu);
     return NULL;
+}
+
+/* sqlite3_wal_hook on the writer's connection, run after each of its
+ * commits with the number of frames now in the WAL. It replaces SQLite's
+ * automatic checkpoint (also a WAL hook) on that connection. */
+static int writer_wal_hook(void *ctx, sqlite3 *db, const char *name, int nframe)
+{
+    tote_checkpointer *cp = ctx;
+    int bound = cp->bound;
+    if (nframe < cp->last_frames || cp->next_kick == 0) /* the WAL restarted */
+        cp->next_kick = bound / 4;
+    cp->last_frames = nframe;
+    if (nframe >= bound) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    } else if (nframe >= cp->next_kick) {
+        cp->next_kick = nframe + bound / 4;
+        pthread_mutex_lock(&cp->mu);
+        cp->kicked = 1;
+        pthread_cond_signal(&cp->cv);
+        pthread_mutex_unlock(&cp->mu);
+    }
+    return SQLITE_OK;
 }
 
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out)
@@ -213,10 +273,17 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
     if (!cp)
         return TOTE_ST_E_NOMEM;
     cp->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+    cp->path = strdup(tote_store_path(s));
+    if (!cp->path) {
+        free(cp);
+        return TOTE_ST_E_NOMEM;
+    }
+    cp->bound = wal_bound(cp->path);
     int rc =
         sqlite3_open_v2(tote_store_path(s), &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_close(cp->db);
+        free(cp->path);
         free(cp);
         return tote_store_map_rc(rc);
     }
@@ -226,6 +293,7 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
     rc = sqlite3_exec(cp->db, "PRAGMA journal_mode", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_close(cp->db);
+        free(cp->path);
         free(cp);
         return tote_store_map_rc(rc);
     }
@@ -235,16 +303,12 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
         sqlite3_close(cp->db);
         pthread_mutex_destroy(&cp->mu);
         pthread_cond_destroy(&cp->cv);
+        free(cp->path);
         free(cp);
         return TOTE_ST_E_NOMEM;
     }
-    /* The writer keeps SQLite's automatic checkpoint (every 1000 WAL pages):
-     * only a checkpoint run right after a commit is sure to reach the end of
-     * the WAL, which lets the next transaction restart the WAL from its start
-     * (a background checkpoint alone is starved by a busy writer and the WAL
-     * grows without bound). The thread copies pages between commits, so what
-     * is left for the writer's own checkpoint is small. */
-    (void)s;
+    /* the writer checkpoints itself at the WAL bound (see above) */
+    sqlite3_wal_hook(tote_store_db(s), writer_wal_hook, cp);
     *out = cp;
     return TOTE_ST_E_OK;
 }
@@ -261,6 +325,8 @@ void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
     if (!cpp || !*cpp)
         return;
     tote_checkpointer *cp = *cpp;
+    if (s) /* SQLite's automatic checkpoint again, instead of the hook */
+        sqlite3_wal_autocheckpoint(tote_store_db(s), STORE_WAL_FRAMES_SMALL);
     pthread_mutex_lock(&cp->mu);
     cp->stop = 1;
     pthread_cond_signal(&cp->cv);
@@ -269,7 +335,7 @@ void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
     sqlite3_close(cp->db);
     pthread_mutex_destroy(&cp->mu);
     pthread_cond_destroy(&cp->cv);
+    free(cp->path);
     free(cp);
     *cpp = NULL;
-    (void)s;
 }

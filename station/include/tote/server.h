@@ -116,11 +116,16 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
 
 /*
  * Background checkpoints (store_request.c): a thread with its own connection
- * runs PASSIVE WAL checkpoints every interval_ms, copying WAL pages into the
- * database between the loop's commits. The loop's connection keeps SQLite's
- * automatic checkpoint (1000 pages), which then finds little left to copy
- * and, run right after a commit, lets the WAL restart from its beginning.
- * stop joins the thread (s is unused, may be NULL). NULL-safe.
+ * runs PASSIVE WAL checkpoints every interval_ms, and sooner when the writer
+ * wakes it, copying WAL pages into the database between the loop's commits.
+ * start replaces SQLite's automatic checkpoint on s's connection with a WAL
+ * hook: after each commit that finds the WAL at its bound (8192 frames, ~32
+ * MiB, with 256 MiB free on the database's disk; else 1000, SQLite's
+ * default) s checkpoints itself, which then finds little left to copy and,
+ * run right after a commit, lets the WAL restart from its beginning; every
+ * quarter of the bound it wakes the thread. stop joins the thread and gives
+ * s SQLite's automatic checkpoint back: s must be the store given to start,
+ * or NULL if that store is closed already. NULL-safe.
  */
 typedef struct tote_checkpointer tote_checkpointer;
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
