@@ -12,7 +12,7 @@
  * applying the next batch while the disk works. What a commit produced, its
  * replies and events, waits in the held queue, tagged with the commit's
  * generation, and goes out when a sync that began after that commit returns.
- * One sync often covers several commits. Everything the loop sends waits
+ * A sync covers every commit made before it began. Everything the loop sends waits
  * there in order, even an error reply, since it may speak of state not yet
  * durable. With batch_max 1 (the one-transaction-per-request design the
  * benchmarks compare against) each commit is synchronous=FULL and answered
@@ -909,10 +909,12 @@ tote_st_err tote_server_run(tote_server *srv)
         if (wait < 0)
             wait = 0;
         /* router, the WAL syncer's fd, the spooler's completion fd, the ZAP handler.
-         * While a sync is in flight the router is not read: what arrives
-         * meanwhile waits in its queue and is applied as one batch when the
-         * sync returns (one commit per sync, not one per wake-up). */
-        int syncing = srv->syncer && srv->gen > srv->synced;
+         * While a sync is in flight the loop applies and commits one more
+         * batch (its sync starts when the running one returns), then stops
+         * reading the router until that sync returns: what arrives meanwhile
+         * waits in its queue and becomes one batch (one commit per sync, not
+         * one per wake-up, and the loop is not idle while the disk works). */
+        int syncing = srv->syncer && srv->gen > srv->synced + 1;
         zmq_pollitem_t items[6] = {{srv->router, 0, syncing ? 0 : ZMQ_POLLIN, 0}};
         int nitems = 1;
         int sync_at = -1, spool_at = -1;
