@@ -320,6 +320,19 @@ tote_st_err tote_store_wal_truncate(tote_store *s)
     return rc == SQLITE_OK ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
 
+int tote_checkpointer_bound(const tote_checkpointer *cp)
+{
+    return cp->bound;
+}
+
+unsigned long long tote_checkpointer_runs(tote_checkpointer *cp)
+{
+    pthread_mutex_lock(&cp->mu);
+    unsigned long long n = cp->runs;
+    pthread_mutex_unlock(&cp->mu);
+    return n;
+}
+
 void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
 {
     if (!cpp || !*cpp)

@@ -334,6 +334,79 @@ static void test_background_checkpoints(void)
     free(dir);
 }
 
+/* Frames in the WAL file at path (its header is 32 bytes, a frame 24 + page). */
+static long long wal_frames(const char *path)
+{
+    long long n = file_size(path);
+    return n > 32 ? (n - 32) / (24 + 4096) : 0;
+}
+
+/* The writer wakes the thread every quarter of the WAL bound: with a timer
+ * of a minute, the thread runs within seconds. At the bound the writer
+ * checkpoints itself, and the WAL restarts. After stop, its connection has SQLite's
+ * automatic checkpoint again (a commit then must not reach the freed
+ * checkpointer: ASan would say so). */
+static void test_writer_wakes_the_checkpointer(void)
+{
+    char *dir = tt_tmpdir("flows-wake");
+    char path[1024], wal[1100];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    tote_checkpointer *cp = NULL;
+    REQUIRE_EQ(tote_checkpointer_start(s, 60000, &cp), TOTE_ST_E_OK);
+    int bound = tote_checkpointer_bound(cp);
+    CHECK(bound == 1000 || bound == 8192);
+    char v[2048];
+    memset(v, 'v', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    /* ~40 frames a commit, until the WAL passes a quarter of the bound */
+    int key = 0;
+    while (wal_frames(wal) < bound / 4 + 64) {
+        REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+        for (int i = 0; i < 40; i++, key++) {
+            char k[32];
+            snprintf(k, sizeof k, "w%d", key);
+            tote_store_setting_set(s, k, v);
+        }
+        REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    }
+    CHECK_INT(wal_frames(wal), <, bound); /* the writer has not checkpointed itself */
+    long long end = tt_now_ms() + 5000;
+    while (tote_checkpointer_runs(cp) == 0 && tt_now_ms() < end)
+        tt_sleep_ms(20);
+    CHECK_INT(tote_checkpointer_runs(cp), >=, 1);
+    /* one commit that takes the WAL past the bound: no wake-up then (the
+     * timer is a minute away), the writer checkpoints itself, and the next
+     * commit restarts the WAL from its start */
+    REQUIRE_EQ(tote_store_wal_truncate(s), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    for (int i = 0; i < 2 * bound + 400; i++, key++) {
+        char k[32];
+        snprintf(k, sizeof k, "b%d", key);
+        tote_store_setting_set(s, k, v);
+    }
+    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    CHECK_INT(wal_frames(wal), >=, bound);
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    tote_store_setting_set(s, "small", "commit");
+    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    int log = -1, done = -1;
+    CHECK_EQ(sqlite3_wal_checkpoint_v2(tote_store_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done),
+             SQLITE_OK);
+    CHECK_INT(log, <, 64); /* the small commit's frames only */
+    tote_checkpointer_stop(&cp, s);
+    CHECK(cp == NULL);
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    tote_store_setting_set(s, "after", "stop");
+    CHECK_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    tote_store_destroy(&s);
+    tt_rmrf(dir);
+    free(dir);
+}
+
 TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_json_writer_matches_cjson),
         TT_TEST(test_reply_blob), TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
-        TT_TEST(test_background_checkpoints), TT_TEST(test_prune_and_time))
+        TT_TEST(test_background_checkpoints), TT_TEST(test_writer_wakes_the_checkpointer),
+        TT_TEST(test_prune_and_time))

@@ -130,6 +130,10 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
 typedef struct tote_checkpointer tote_checkpointer;
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
 void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
+/* The WAL bound in force, in frames (8192 or 1000, see above), and how many
+ * checkpoints the thread has run so far. */
+int tote_checkpointer_bound(const tote_checkpointer *cp);
+unsigned long long tote_checkpointer_runs(tote_checkpointer *cp);
 /*
  * The write-ahead log synced off the loop (store_sync.c): group commit with
  * the fsync in a thread of its own. start switches s's connection to PRAGMA
