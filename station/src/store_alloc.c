@@ -1,27 +1,20 @@
 /*
  * Allocation: reserving stock per bin for order lines (tote/alloc.h has the
- * rules). All SQL of allocation lives here.
+ * rules). The SQL of allocation lives here and in store_short.c (a short
+ * pick's reallocation) and store_release.c (giving stock back, backorders,
+ * the reservation check); store_alloc_int.h is what they share.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_tx.h"
+#include "store_alloc_int.h"
 #include "tote/alloc.h"
 #include "tote/reorder.h"
 
-/* Priority order of orders, shared by allocation and waves (wave.h). */
-#define ORDER_PRIORITY \
-    "(o.rush <> 0 OR o.pickup <> 0) DESC, o.priority DESC, o.ship_by IS NULL, o.ship_by, o.ordered_at, o.id"
-
 /* ---- small helpers ---- */
 
-typedef struct idvec {
-    long long *v;
-    size_t n, cap;
-} idvec;
-
-static int idvec_push(idvec *iv, long long x)
+int idvec_push(idvec *iv, long long x)
 {
     if (iv->n == iv->cap) {
         size_t cap = iv->cap ? iv->cap * 2 : 16;
@@ -35,7 +28,7 @@ static int idvec_push(idvec *iv, long long x)
     return 0;
 }
 
-static void idvec_free(idvec *iv)
+void idvec_free(idvec *iv)
 {
     free(iv->v);
     iv->v = NULL;
@@ -49,7 +42,7 @@ static int cmp_ll(const void *a, const void *b)
 }
 
 /* Sorts and removes duplicates. */
-static void idvec_uniq(idvec *iv)
+void idvec_uniq(idvec *iv)
 {
     if (iv->n < 2)
         return;
@@ -62,7 +55,7 @@ static void idvec_uniq(idvec *iv)
 }
 
 /* Today's UTC date "YYYY-MM-DD" from the store's clock ($TOTE_NOW). */
-static void today(char out[11])
+void alloc_today(char out[11])
 {
     char now[32];
     tote_store_now(now);
@@ -70,7 +63,7 @@ static void today(char out[11])
     out[10] = '\0';
 }
 
-static tote_st_err run_with_id(tote_store *s, const char *sql, long long id)
+tote_st_err alloc_run_with_id(tote_store *s, const char *sql, long long id)
 {
     sqlite3_stmt *st = tote_store_stmt(s, sql);
     if (!st)
@@ -79,7 +72,7 @@ static tote_st_err run_with_id(tote_store *s, const char *sql, long long id)
     return store_exec(st);
 }
 
-static tote_st_err collect_ids(tote_store *s, const char *sql, long long id, idvec *out)
+tote_st_err alloc_collect_ids(tote_store *s, const char *sql, long long id, idvec *out)
 {
     sqlite3_stmt *st = tote_store_stmt(s, sql);
     if (!st)
@@ -98,7 +91,7 @@ static tote_st_err collect_ids(tote_store *s, const char *sql, long long id, idv
     return e;
 }
 
-static tote_st_err reorder_touched(tote_store *s, idvec *touched, const char *actor)
+tote_st_err alloc_reorder_touched(tote_store *s, idvec *touched, const char *actor)
 {
     idvec_uniq(touched);
     for (size_t i = 0; i < touched->n; i++) {
@@ -120,19 +113,9 @@ static tote_st_err reorder_touched(tote_store *s, idvec *touched, const char *ac
  * the write lock, so every id above it is the run's own).
  */
 
-typedef struct cand {
-    long long stock_id, product_id, avail;
-    char expiry[11]; /* "" = none */
-} cand;
-
-typedef struct candset {
-    cand *v;
-    size_t n, cap;
-} candset;
-
 /* product_id 0: every product (a big run), else one product (index lookup). */
-static tote_st_err load_cands(tote_store *s, const char *day, long long product_id, long long exclude,
-                              candset *cs)
+tote_st_err alloc_load_cands(tote_store *s, const char *day, long long product_id, long long exclude,
+                             candset *cs)
 {
     sqlite3_stmt *st =
         product_id
@@ -206,15 +189,6 @@ static void product_slice(const candset *cs, long long product_id, size_t *from,
  * as in priority order). Within a line the order of choice is kept, so
  * allocation ids still follow it.
  */
-typedef struct pend {
-    long long line_id, stock_id, qty;
-    size_t at; /* order of choice */
-} pend;
-
-typedef struct pendset {
-    pend *v;
-    size_t n, cap;
-} pendset;
 
 static int pend_push(pendset *ps, long long line_id, long long stock_id, long long qty)
 {
@@ -327,7 +301,7 @@ static size_t sum_by(const pendset *ps, int by_stock, long long *id, long long *
  * raises order_line.allocated and stock.reserved by the same amounts. Leaves
  * ps sorted by stock.
  */
-static tote_st_err write_pending(tote_store *s, pendset *ps)
+tote_st_err alloc_write_pending(tote_store *s, pendset *ps)
 {
     if (ps->n == 0)
         return TOTE_ST_E_OK;
@@ -382,8 +356,8 @@ static tote_st_err write_pending(tote_store *s, pendset *ps)
  * bin (first in walk among equals), until that expiry is used up; then the
  * next expiry. Queues the allocations on ps, lowers c[].avail, adds to *got.
  */
-static tote_st_err reserve_line(pendset *ps, cand *c, size_t n, long long line_id, long long need,
-                                long long *got)
+tote_st_err alloc_reserve_line(pendset *ps, cand *c, size_t n, long long line_id, long long need,
+                               long long *got)
 {
     size_t g = 0;
     while (need > 0 && g < n) {
@@ -415,7 +389,7 @@ static tote_st_err reserve_line(pendset *ps, cand *c, size_t n, long long line_i
     return TOTE_ST_E_OK;
 }
 
-static tote_st_err alloc_watermark(tote_store *s, long long *w)
+tote_st_err alloc_watermark(tote_store *s, long long *w)
 {
     sqlite3_stmt *st = tote_store_stmt(s, "SELECT COALESCE(MAX(id), 0) FROM allocation");
     if (!st)
@@ -429,8 +403,8 @@ static tote_st_err alloc_watermark(tote_store *s, long long *w)
 
 /* ---- orders ---- */
 
-static tote_st_err order_event(tote_store *s, const char *actor, const char *device, const char *kind,
-                               const char *order_name, const char *detail)
+tote_st_err alloc_order_event(tote_store *s, const char *actor, const char *device, const char *kind,
+                              const char *order_name, const char *detail)
 {
     return tote_store_event(s, actor, device, kind, "order", order_name, detail);
 }
@@ -681,7 +655,7 @@ static tote_st_err backorder_event(tote_store *s, long long order_id, const char
     sqlite3_reset(st);
     if (last_event_is(s, name, "backorder"))
         return TOTE_ST_E_OK;
-    return order_event(s, actor, NULL, "backorder", name, detail);
+    return alloc_order_event(s, actor, NULL, "backorder", name, detail);
 }
 
 typedef struct order_sum {
@@ -782,7 +756,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
                              store_ids *deferred)
 {
     char day[11], now[32];
-    today(day);
+    alloc_today(day);
     tote_store_now(now);
     long long got_orders = 0;
     needset ns = {0};
@@ -793,14 +767,14 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     pendset ps = {0};
     tote_st_err e = load_needs(s, order_id, &ns);
     if (e == TOTE_ST_E_OK && ns.n > PER_PRODUCT_LOAD_MAX) {
-        e = load_cands(s, day, 0, 0, &cs);
+        e = alloc_load_cands(s, day, 0, 0, &cs);
     } else if (e == TOTE_ST_E_OK) {
         for (size_t i = 0; e == TOTE_ST_E_OK && i < ns.n; i++)
             if (ns.v[i].product_id && idvec_push(&products, ns.v[i].product_id) != 0)
                 e = TOTE_ST_E_NOMEM;
         idvec_uniq(&products); /* ascending, so cs stays sorted by product */
         for (size_t i = 0; e == TOTE_ST_E_OK && i < products.n; i++)
-            e = load_cands(s, day, products.v[i], 0, &cs);
+            e = alloc_load_cands(s, day, products.v[i], 0, &cs);
     }
     products.n = 0;
     /* lines come grouped by order: one summary per order */
@@ -815,7 +789,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
             size_t from, to;
             product_slice(&cs, ns.v[i].product_id, &from, &to);
-            e = reserve_line(&ps, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
+            e = alloc_reserve_line(&ps, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
         }
         if (e == TOTE_ST_E_OK && got > 0 && idvec_push(&products, ns.v[i].product_id) != 0)
             e = TOTE_ST_E_NOMEM;
@@ -824,7 +798,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     }
     free(cs.v);
     if (e == TOTE_ST_E_OK)
-        e = write_pending(s, &ps);
+        e = alloc_write_pending(s, &ps);
     free(ps.v);
     /* released -> allocated: every order that got stock now, in one statement
        (or by the caller, with its own update of the same rows) */
@@ -864,7 +838,7 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     free(sums);
     needset_free(&ns);
     if (e == TOTE_ST_E_OK)
-        e = reorder_touched(s, &products, actor);
+        e = alloc_reorder_touched(s, &products, actor);
     idvec_free(&products);
     if (e == TOTE_ST_E_OK && orders_got)
         *orders_got = got_orders;
@@ -948,525 +922,4 @@ tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *ord
     if (e == TOTE_ST_E_OK && orders_allocated)
         *orders_allocated = n;
     return e;
-}
-
-/* ---- short picks ---- */
-
-typedef struct newalloc {
-    long long alloc_id, stock_id, qty;
-} newalloc;
-
-typedef struct allocvec {
-    newalloc *v;
-    size_t n, cap;
-} allocvec;
-
-typedef struct walk_key {
-    long long walk_seq;
-    char code[128];
-    char sku[128];
-} walk_key;
-
-static int walk_cmp(const walk_key *a, const walk_key *b)
-{
-    if (a->walk_seq != b->walk_seq)
-        return a->walk_seq < b->walk_seq ? -1 : 1;
-    int c = strcmp(a->code, b->code);
-    return c ? c : strcmp(a->sku, b->sku);
-}
-
-static tote_st_err stock_walk_key(tote_store *s, long long stock_id, walk_key *k)
-{
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT l.walk_seq, l.code, p.sku FROM stock st "
-                                          "JOIN location l ON l.id = st.location_id "
-                                          "JOIN product p ON p.id = st.product_id WHERE st.id = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, stock_id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return TOTE_ST_E_NOT_FOUND;
-    }
-    k->walk_seq = sqlite3_column_int64(st, 0);
-    snprintf(k->code, sizeof k->code, "%s", (const char *)sqlite3_column_text(st, 1));
-    snprintf(k->sku, sizeof k->sku, "%s", (const char *)sqlite3_column_text(st, 2));
-    sqlite3_reset(st);
-    return TOTE_ST_E_OK;
-}
-
-static int cmp_alloc_id(const void *a, const void *b)
-{
-    const newalloc *x = a, *y = b;
-    return (x->alloc_id > y->alloc_id) - (x->alloc_id < y->alloc_id);
-}
-
-/* Puts one task into the list at seq pos, shifting later tasks up. */
-static tote_st_err insert_task_at(tote_store *s, long long list_id, long long pos, const newalloc *a,
-                                  long long line_id, const char *tote, long long *task_id)
-{
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "UPDATE pick_task SET seq = seq + 1 WHERE pick_list_id = ?1 AND seq >= ?2");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, list_id);
-    sqlite3_bind_int64(st, 2, pos);
-    tote_st_err e = store_exec(st);
-    if (e != TOTE_ST_E_OK)
-        return e;
-    st = tote_store_stmt(
-        s, "INSERT INTO pick_task(pick_list_id, seq, allocation_id, order_line_id, stock_id, qty, "
-           "tote) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, list_id);
-    sqlite3_bind_int64(st, 2, pos);
-    sqlite3_bind_int64(st, 3, a->alloc_id);
-    sqlite3_bind_int64(st, 4, line_id);
-    sqlite3_bind_int64(st, 5, a->stock_id);
-    sqlite3_bind_int64(st, 6, a->qty);
-    if (tote)
-        sqlite3_bind_text(st, 7, tote, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 7);
-    e = store_exec(st);
-    if (e == TOTE_ST_E_OK)
-        *task_id = sqlite3_last_insert_rowid(tote_store_db(s));
-    return e;
-}
-
-/* The seq a new task with key k takes among the tasks after cur_seq. */
-static tote_st_err ahead_position(tote_store *s, long long list_id, long long cur_seq, const walk_key *k,
-                                  long long *pos)
-{
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT COALESCE((SELECT MIN(t.seq) FROM pick_task t JOIN stock st ON st.id = t.stock_id "
-           "JOIN location l ON l.id = st.location_id JOIN product p ON p.id = st.product_id "
-           "WHERE t.pick_list_id = ?1 AND t.seq > ?2 AND (l.walk_seq, l.code, p.sku) > (?3, ?4, ?5)), "
-           "(SELECT COALESCE(MAX(seq), 0) + 1 FROM pick_task WHERE pick_list_id = ?1))");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, list_id);
-    sqlite3_bind_int64(st, 2, cur_seq);
-    sqlite3_bind_int64(st, 3, k->walk_seq);
-    sqlite3_bind_text(st, 4, k->code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, k->sku, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *pos = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
-}
-
-typedef struct keyed_alloc {
-    newalloc a;
-    walk_key k;
-} keyed_alloc;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-    const keyed_alloc *x = a, *y = b;
-    int c = walk_cmp(&x->k, &y->k);
-    return c ? c : cmp_alloc_id(&x->a, &y->a);
-}
-
-/* The allocations above w, into made. */
-static tote_st_err new_allocations(tote_store *s, long long w, allocvec *made)
-{
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT id, stock_id, qty FROM allocation WHERE id > ?1 ORDER BY id");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, w);
-    int rc;
-    tote_st_err e = TOTE_ST_E_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (made->n == made->cap) {
-            size_t cap = made->cap ? made->cap * 2 : 8;
-            newalloc *v = realloc(made->v, cap * sizeof *v);
-            if (!v) {
-                e = TOTE_ST_E_NOMEM;
-                break;
-            }
-            made->v = v;
-            made->cap = cap;
-        }
-        made->v[made->n++] =
-            (newalloc){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)};
-    }
-    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
-        e = TOTE_ST_E_DB;
-    sqlite3_reset(st);
-    return e;
-}
-
-/* 1 in *closed when the line's pick task (the one on exclude_stock, else its
- * newest) is on a list that is done or cancelled: nobody would pick more. */
-static tote_st_err line_list_closed(tote_store *s, long long line_id, long long exclude_stock, int *closed)
-{
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
-                           "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
-                           "WHERE t.order_line_id = ?1 ORDER BY (t.stock_id = ?2) DESC, t.id DESC "
-                           "LIMIT 1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, line_id);
-    sqlite3_bind_int64(st, 2, exclude_stock);
-    int rc = sqlite3_step(st);
-    *closed = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 4), "open") != 0 &&
-              strcmp((const char *)sqlite3_column_text(st, 4), "leased") != 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TOTE_ST_E_OK : TOTE_ST_E_DB;
-}
-
-/* Adds tasks for the new allocations to the list of the line's short task. */
-static tote_st_err place_tasks(tote_store *s, long long line_id, long long exclude_stock,
-                               const allocvec *made, long long *first_task)
-{
-    *first_task = 0;
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
-                           "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
-                           "WHERE t.order_line_id = ?1 ORDER BY (t.stock_id = ?2) DESC, t.id DESC "
-                           "LIMIT 1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, line_id);
-    sqlite3_bind_int64(st, 2, exclude_stock);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return TOTE_ST_E_OK; /* not in a list yet: the next wave takes it */
-    }
-    long long list_id = sqlite3_column_int64(st, 0);
-    long long cur_seq = sqlite3_column_int64(st, 1);
-    long long cur_stock = sqlite3_column_int64(st, 2);
-    char tote[128];
-    int has_tote = sqlite3_column_type(st, 3) != SQLITE_NULL;
-    snprintf(tote, sizeof tote, "%s", has_tote ? (const char *)sqlite3_column_text(st, 3) : "");
-    int open = strcmp((const char *)sqlite3_column_text(st, 4), "open") == 0 ||
-               strcmp((const char *)sqlite3_column_text(st, 4), "leased") == 0;
-    sqlite3_reset(st);
-    if (!open)
-        return TOTE_ST_E_OK;
-
-    walk_key cur;
-    tote_st_err e = stock_walk_key(s, cur_stock, &cur);
-    if (e != TOTE_ST_E_OK)
-        return e;
-    keyed_alloc *ka = calloc(made->n, sizeof *ka);
-    if (!ka)
-        return TOTE_ST_E_NOMEM;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < made->n; i++) {
-        ka[i].a = made->v[i];
-        e = stock_walk_key(s, made->v[i].stock_id, &ka[i].k);
-    }
-    if (e == TOTE_ST_E_OK)
-        qsort(ka, made->n, sizeof *ka, cmp_keyed);
-    long long behind = 0;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < made->n; i++) {
-        long long pos;
-        if (walk_cmp(&ka[i].k, &cur) < 0)
-            pos = cur_seq + 1 + behind++;
-        else
-            e = ahead_position(s, list_id, cur_seq, &ka[i].k, &pos);
-        long long task_id = 0;
-        if (e == TOTE_ST_E_OK)
-            e = insert_task_at(s, list_id, pos, &ka[i].a, line_id, has_tote ? tote : NULL, &task_id);
-        /* sorted by walk: the first behind task, else the first ahead one, comes first */
-        if (e == TOTE_ST_E_OK && i == 0)
-            *first_task = task_id;
-    }
-    free(ka);
-    return e;
-}
-
-tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long long qty,
-                                  long long exclude_stock_id, const char *actor, const char *device,
-                                  long long *allocated, long long *new_task_id)
-{
-    if (qty <= 0)
-        return TOTE_ST_E_INVALID;
-    int own;
-    tote_st_err e = store_own_begin(s, &own);
-    if (e != TOTE_ST_E_OK)
-        return e;
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT ol.product_id, ol.requires_shipping, "
-                           "ol.ordered - ol.allocated - ol.short, o.name "
-                           "FROM order_line ol JOIN orders o ON o.id = ol.order_id WHERE ol.id = ?1");
-    long long product_id = 0, backorder = 0, got = 0, task = 0;
-    char name[128] = "";
-    if (!st) {
-        e = TOTE_ST_E_DB;
-    } else {
-        sqlite3_bind_int64(st, 1, order_line_id);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            e = TOTE_ST_E_NOT_FOUND;
-        } else if (sqlite3_column_type(st, 0) == SQLITE_NULL || sqlite3_column_int(st, 1) == 0) {
-            e = TOTE_ST_E_INVALID;
-        } else {
-            product_id = sqlite3_column_int64(st, 0);
-            backorder = sqlite3_column_int64(st, 2);
-            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 3));
-        }
-        sqlite3_reset(st);
-    }
-    allocvec made = {0};
-    int closed = 0;
-    if (e == TOTE_ST_E_OK && backorder > 0)
-        e = line_list_closed(s, order_line_id, exclude_stock_id, &closed);
-    if (e == TOTE_ST_E_OK && backorder > 0 && !closed) {
-        char day[11];
-        today(day);
-        long long w = 0;
-        candset cs = {0};
-        e = alloc_watermark(s, &w);
-        if (e == TOTE_ST_E_OK)
-            e = load_cands(s, day, product_id, exclude_stock_id, &cs);
-        if (e == TOTE_ST_E_OK) {
-            pendset ps = {0};
-            e = reserve_line(&ps, cs.v, cs.n, order_line_id, qty < backorder ? qty : backorder, &got);
-            if (e == TOTE_ST_E_OK)
-                e = write_pending(s, &ps);
-            free(ps.v);
-        }
-        free(cs.v);
-        if (e == TOTE_ST_E_OK)
-            e = new_allocations(s, w, &made);
-    }
-    if (e == TOTE_ST_E_OK && made.n > 0)
-        e = place_tasks(s, order_line_id, exclude_stock_id, &made, &task);
-    free(made.v);
-    if (e == TOTE_ST_E_OK) {
-        char detail[200];
-        snprintf(detail, sizeof detail,
-                 "{\"order_line_id\":%lld,\"requested\":%lld,\"allocated\":%lld,\"excluded_stock_id\":%lld,"
-                 "\"task_id\":%lld}",
-                 order_line_id, qty, got, exclude_stock_id, task);
-        e = order_event(s, actor, device, "allocation.reallocated", name, detail);
-    }
-    if (e == TOTE_ST_E_OK && got > 0)
-        e = tote_reorder_check(s, product_id, actor);
-    e = store_own_end(s, own, e);
-    if (e == TOTE_ST_E_OK) {
-        if (allocated)
-            *allocated = got;
-        if (new_task_id)
-            *new_task_id = task;
-    }
-    return e;
-}
-
-/* ---- giving stock back ---- */
-
-static tote_st_err close_empty_lists(tote_store *s, const idvec *lists, const char *now)
-{
-    idvec waves = {0};
-    tote_st_err e = TOTE_ST_E_OK;
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < lists->n; i++) {
-        sqlite3_stmt *st = tote_store_stmt(
-            s, "UPDATE pick_list SET status = CASE WHEN EXISTS (SELECT 1 FROM pick_task t WHERE "
-               "t.pick_list_id = ?1 AND t.done > 0) THEN 'done' ELSE 'cancelled' END, done_at = ?2 "
-               "WHERE id = ?1 AND status IN ('open', 'leased') AND NOT EXISTS (SELECT 1 FROM pick_task t "
-               "WHERE t.pick_list_id = ?1 AND t.status = 'open')");
-        if (!st) {
-            e = TOTE_ST_E_DB;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, lists->v[i]);
-        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-        e = store_exec(st);
-        if (e == TOTE_ST_E_OK)
-            e = collect_ids(s, "SELECT wave_id FROM pick_list WHERE id = ?1", lists->v[i], &waves);
-    }
-    idvec_uniq(&waves);
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < waves.n; i++)
-        e = run_with_id(s,
-                        "UPDATE wave SET status = CASE WHEN EXISTS (SELECT 1 FROM pick_list pl WHERE "
-                        "pl.wave_id = ?1 AND pl.status = 'done') THEN 'done' ELSE 'cancelled' END "
-                        "WHERE id = ?1 AND status IN ('open', 'picking') AND NOT EXISTS (SELECT 1 FROM "
-                        "pick_list pl WHERE pl.wave_id = ?1 AND pl.status IN ('open', 'leased'))",
-                        waves.v[i]);
-    idvec_free(&waves);
-    return e;
-}
-
-tote_st_err tote_alloc_release_order(tote_store *s, long long order_id, const char *actor)
-{
-    int own;
-    tote_st_err e = store_own_begin(s, &own);
-    if (e != TOTE_ST_E_OK)
-        return e;
-    char now[32];
-    tote_store_now(now);
-    char name[128] = "", status[16] = "";
-    long long units = 0, picked = 0;
-    idvec products = {0}, lists = {0};
-
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT o.name, o.status, (SELECT COALESCE(SUM(a.qty - a.picked), 0) FROM allocation a "
-           "JOIN order_line ol ON ol.id = a.order_line_id WHERE ol.order_id = o.id AND a.status = 'open'), "
-           "(SELECT COALESCE(SUM(ol.picked), 0) FROM order_line ol WHERE ol.order_id = o.id) "
-           "FROM orders o WHERE o.id = ?1");
-    if (!st) {
-        e = TOTE_ST_E_DB;
-    } else {
-        sqlite3_bind_int64(st, 1, order_id);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
-            units = sqlite3_column_int64(st, 2);
-            picked = sqlite3_column_int64(st, 3);
-        } else {
-            e = TOTE_ST_E_NOT_FOUND;
-        }
-        sqlite3_reset(st);
-    }
-    if (e == TOTE_ST_E_OK)
-        e = collect_ids(
-            s,
-            "SELECT DISTINCT st.product_id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id "
-            "JOIN stock st ON st.id = a.stock_id WHERE ol.order_id = ?1 AND a.status = 'open'",
-            order_id, &products);
-    if (e == TOTE_ST_E_OK)
-        e = collect_ids(
-            s,
-            "SELECT DISTINCT t.pick_list_id FROM pick_task t JOIN order_line ol ON ol.id = t.order_line_id "
-            "WHERE ol.order_id = ?1 AND t.status = 'open'",
-            order_id, &lists);
-    if (e == TOTE_ST_E_OK)
-        e = run_with_id(
-            s,
-            "UPDATE stock SET reserved = reserved - (SELECT SUM(a.qty - a.picked) FROM allocation a "
-            "JOIN order_line ol ON ol.id = a.order_line_id WHERE a.stock_id = stock.id "
-            "AND a.status = 'open' AND ol.order_id = ?1) WHERE id IN (SELECT a.stock_id FROM allocation a "
-            "JOIN order_line ol ON ol.id = a.order_line_id WHERE ol.order_id = ?1 AND a.status = 'open')",
-            order_id);
-    if (e == TOTE_ST_E_OK)
-        e = run_with_id(
-            s,
-            "UPDATE allocation SET qty = CASE WHEN picked > 0 THEN picked ELSE qty END, "
-            "status = CASE WHEN picked > 0 THEN 'done' ELSE 'cancelled' END "
-            "WHERE status = 'open' AND order_line_id IN (SELECT id FROM order_line WHERE order_id = ?1)",
-            order_id);
-    if (e == TOTE_ST_E_OK)
-        e = run_with_id(
-            s,
-            "UPDATE order_line SET allocated = (SELECT COALESCE(SUM(a.qty), 0) FROM allocation a "
-            "WHERE a.order_line_id = order_line.id AND a.status <> 'cancelled') WHERE order_id = ?1",
-            order_id);
-    if (e == TOTE_ST_E_OK)
-        e = run_with_id(
-            s,
-            "UPDATE pick_task SET qty = CASE WHEN done > 0 THEN done + short ELSE qty END, "
-            "status = CASE WHEN done > 0 THEN 'done' ELSE 'cancelled' END "
-            "WHERE status = 'open' AND order_line_id IN (SELECT id FROM order_line WHERE order_id = ?1)",
-            order_id);
-    if (e == TOTE_ST_E_OK)
-        e = close_empty_lists(s, &lists, now);
-    if (e == TOTE_ST_E_OK) {
-        st = tote_store_stmt(
-            s, "UPDATE orders SET status = CASE WHEN status = 'allocated' THEN 'released' "
-               "ELSE status END, tote = CASE WHEN ?2 = 0 THEN NULL ELSE tote END, updated_at = ?3 "
-               "WHERE id = ?1");
-        if (!st) {
-            e = TOTE_ST_E_DB;
-        } else {
-            sqlite3_bind_int64(st, 1, order_id);
-            sqlite3_bind_int64(st, 2, picked);
-            sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-            e = store_exec(st);
-        }
-    }
-    if (e == TOTE_ST_E_OK) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "{\"units\":%lld,\"from\":\"%s\",\"pick_lists\":%zu}", units, status,
-                 lists.n);
-        e = order_event(s, actor, NULL, "allocation.released", name, detail);
-    }
-    if (e == TOTE_ST_E_OK)
-        e = reorder_touched(s, &products, actor);
-    idvec_free(&products);
-    idvec_free(&lists);
-    return store_own_end(s, own, e);
-}
-
-/* ---- backorder and checks ---- */
-
-tote_st_err tote_alloc_line_backorder(tote_store *s, long long order_line_id, long long *backorder)
-{
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT CASE WHEN requires_shipping = 1 AND ordered - allocated - short > 0 "
-                           "THEN ordered - allocated - short ELSE 0 END FROM order_line WHERE id = ?1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, order_line_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && backorder)
-        *backorder = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? TOTE_ST_E_OK : rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : TOTE_ST_E_DB;
-}
-
-tote_st_err tote_alloc_backorders_json(tote_store *s, cJSON **out, long long *units)
-{
-    *out = NULL;
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT o.name, o.id, o.status, ol.id, ol.line_no, ol.sku, ol.ordered, ol.allocated, ol.picked, "
-           "ol.short, ol.ordered - ol.allocated - ol.short FROM orders o JOIN order_line ol ON ol.order_id = "
-           "o.id "
-           "WHERE o.status IN ('released', 'allocated', 'picking', 'picked', 'packing') "
-           "AND ol.requires_shipping = 1 AND ol.ordered - ol.allocated - ol.short > 0 "
-           "ORDER BY " ORDER_PRIORITY ", ol.line_no");
-    if (!st)
-        return TOTE_ST_E_DB;
-    cJSON *arr = cJSON_CreateArray();
-    if (!arr) {
-        sqlite3_reset(st);
-        return TOTE_ST_E_NOMEM;
-    }
-    long long sum = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        if (!o)
-            break;
-        cJSON_AddItemToArray(arr, o);
-        cJSON_AddStringToObject(o, "order", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddNumberToObject(o, "order_id", (double)sqlite3_column_int64(st, 1));
-        cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
-        cJSON_AddNumberToObject(o, "line_id", (double)sqlite3_column_int64(st, 3));
-        cJSON_AddNumberToObject(o, "line_no", (double)sqlite3_column_int64(st, 4));
-        cJSON_AddStringToObject(o, "sku", (const char *)sqlite3_column_text(st, 5));
-        static const char *const nums[] = {"ordered", "allocated", "picked", "short", "backorder"};
-        for (int i = 0; i < 5; i++)
-            cJSON_AddNumberToObject(o, nums[i], (double)sqlite3_column_int64(st, 6 + i));
-        sum += sqlite3_column_int64(st, 10);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(arr);
-        return rc == SQLITE_ROW ? TOTE_ST_E_NOMEM : TOTE_ST_E_DB;
-    }
-    *out = arr;
-    if (units)
-        *units = sum;
-    return TOTE_ST_E_OK;
-}
-
-tote_st_err tote_alloc_verify(tote_store *s, long long *bad)
-{
-    sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT (SELECT COUNT(*) FROM stock st WHERE st.reserved <> (SELECT COALESCE(SUM(a.qty - "
-           "a.picked), 0) "
-           "FROM allocation a WHERE a.stock_id = st.id AND a.status = 'open')) + "
-           "(SELECT COUNT(*) FROM order_line ol WHERE ol.allocated <> (SELECT COALESCE(SUM(a.qty), 0) "
-           "FROM allocation a WHERE a.order_line_id = ol.id AND a.status <> 'cancelled'))");
-    if (!st)
-        return TOTE_ST_E_DB;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && bad)
-        *bad = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? TOTE_ST_E_OK : TOTE_ST_E_DB;
 }

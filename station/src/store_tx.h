@@ -162,4 +162,10 @@ tote_st_err store_customer_ensure_in_tx(tote_store *s, const char *email, const 
 tote_st_err store_customer_undo_apply(tote_store *s, store_customer_undo *undo);
 void store_customer_undo_clear(store_customer_undo *undo);
 
+/* Priority order of orders (alias o), shared by allocation and waves
+ * (tote/wave.h): rush or pickup first, then priority, ship-by date (dated
+ * first), order date, id. */
+#define ORDER_PRIORITY \
+    "(o.rush <> 0 OR o.pickup <> 0) DESC, o.priority DESC, o.ship_by IS NULL, o.ship_by, o.ordered_at, o.id"
+
 #endif

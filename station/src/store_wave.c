@@ -11,10 +11,6 @@
 #include "tote/alloc.h"
 #include "tote/wave.h"
 
-/* Same order as allocation (store_alloc.c). */
-#define ORDER_PRIORITY \
-    "(o.rush <> 0 OR o.pickup <> 0) DESC, o.priority DESC, o.ship_by IS NULL, o.ship_by, o.ordered_at, o.id"
-
 /*
  * One transaction per public call: our own when the caller has none; else
  * the work joins the caller's transaction (no savepoint: SQLite journals
