@@ -203,7 +203,7 @@ struct tote_checkpointer {
     unsigned long long runs;
 };
 
-/* The WAL bound for the disk path is on: large only with room to spare. */
+/* The WAL bound for the disk that path is on: large only with room to spare. */
 static int wal_bound(const char *path)
 {
     struct statvfs v;
