@@ -1,7 +1,6 @@
 /* The handheld's station client (tote/client.h). */
 #include "tote/client.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -11,90 +10,13 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "tote/hhui.h"
-#include "tote/outbox.h"
-#include "tote/scanner.h"
-#include "tote/sim.h"
-#include "tote/wire.h"
+#include "client_internal.h"
 
 #define CLIENT_SW_VERSION "tote-handheld 0.1.0"
 #define NO_TASK_POLL_MS 1000
 #define REFUSED_TASK_POLL_MS 5000
 #define DEFAULT_HEARTBEAT_MS 1000
 #define DEFAULT_TIMEOUT_MS 1500
-
-typedef enum client_state { ST_HELLO, ST_ONLINE, ST_OFFLINE } client_state;
-typedef enum req_kind { K_HELLO, K_HEARTBEAT, K_SEQ } req_kind;
-
-struct tote_client {
-    /* configuration (strings owned) */
-    char *station, *device, *outbox_path, *badge, *scanner_spec;
-    uint8_t role;
-    int timeout_ms;
-    long sim_max_scans;
-    int exit_when_idle_s;
-    int curve; /* 1: enrol holds the CurveZMQ keys */
-    tote_hh_enrolment enrol;
-    void *mon;        /* CURVE: PAIR reading the socket's handshake events */
-    unsigned mon_gen; /* makes each monitor endpoint unique */
-    int key_refused;  /* the refusal was shown (until the next HELLO_OK) */
-
-    void *zctx, *sock;
-    tote_outbox *ob;
-    tote_scanner *sc;
-    int sc_is_stdin, sc_eof;
-    char sc_status[160];
-    tote_sim *sim;
-    tote_hhui *ui;
-    int cmd_fd; /* -1: none */
-    char cmd_buf[8192];
-    size_t cmd_len;
-
-    client_state st;
-    int went_offline; /* since the last HELLO_OK */
-
-    /* the one request in flight */
-    int busy;
-    req_kind kind;
-    uint8_t req_type;
-    uint32_t req_seq;
-    int req_replay;
-    long long deadline;
-    int tx_pending; /* encoded, waiting for the socket to take it */
-    size_t tx_len;
-    uint8_t tx[TOTE_WIRE_MAX_FRAME];
-
-    long long retry_at; /* no sequenced request before (after STORAGE/INTERNAL) */
-    long long probe_at; /* offline: next heartbeat */
-    long long hb_at;    /* online and idle: next heartbeat */
-    uint32_t heartbeat_ms;
-
-    /* work */
-    int have_task;
-    tote_wire_msg task;
-    int need_task;
-    long long task_at;
-    int login_blocked;
-    long long idle_since; /* NO_TASK since, 0: not idle */
-    int badge_pending;
-    int input_done; /* stdin scanner ended */
-
-    /* returns */
-    int return_mode;
-    uint8_t disposition;
-    char location[TOTE_WIRE_SHORT_MAX + 1];
-    char reason[TOTE_WIRE_TEXT_MAX + 1];
-
-    /* a replay run: from HELLO_OK with a non-empty outbox until it is empty */
-    int replay_run, replay_count, replay_refused;
-
-    long sim_scans;
-    int sim_stop;
-
-    volatile sig_atomic_t stop_flag;
-    int done, exit_code;
-    char failure[600];
-};
 
 /* ---------------- small helpers ---------------- */
 
@@ -105,9 +27,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void finish(tote_client *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void finish(tote_client *c, int code, const char *fmt, ...)
+void client_finish(tote_client *c, int code, const char *fmt, ...)
 {
     if (c->done)
         return;
@@ -129,13 +49,10 @@ static void outbox_failed(tote_client *c, uint32_t seq, uint8_t type)
 {
     if (!c->done)
         tote_hhui_error(c->ui, "OUTBOX", tote_outbox_errmsg(c->ob), seq, type);
-    finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
+    client_finish(c, 1, "%s", tote_outbox_errmsg(c->ob));
 }
 
-static void ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t type, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t type, const char *fmt, ...)
+void client_ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t type, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -145,7 +62,7 @@ static void ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t ty
     tote_hhui_error(c->ui, code, msg, seq, type);
 }
 
-static void feedback(tote_client *c, uint8_t fb)
+void client_feedback(tote_client *c, uint8_t fb)
 {
     if (c->sc && fb != TOTE_FEEDBACK_NONE)
         (void)tote_scanner_feedback(c->sc, fb); /* a scanner away is reported by its status */
@@ -213,14 +130,14 @@ static void mon_read(tote_client *c)
         memcpy(&value, ev + 2, sizeof value);
         c->key_refused = 1;
         if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-            ui_errorf(
+            client_ui_errorf(
                 c, "KEY_REFUSED", 0, 0,
                 "the station refused this handheld's key (not enrolled or revoked, status %u): re-enrol "
                 "with tote device add %s --role ROLE -o FILE (or tote device rekey %s -o FILE) and run "
                 "tote-handheld --enrol FILE",
                 (unsigned)value, c->device, c->device);
         else
-            ui_errorf(
+            client_ui_errorf(
                 c, "KEY_REFUSED", 0, 0,
                 "the station refused this handheld's handshake (protocol error 0x%08x: wrong station key "
                 "in the enrolment file?): re-enrol with tote device rekey %s -o FILE and run "
@@ -268,7 +185,7 @@ static void sock_reset(tote_client *c)
     c->sock = NULL;
     c->tx_pending = 0;
     if (sock_open(c, NULL) != 0)
-        finish(c, 1, "cannot reconnect to station %s: %s", c->station, zmq_strerror(zmq_errno()));
+        client_finish(c, 1, "cannot reconnect to station %s: %s", c->station, zmq_strerror(zmq_errno()));
 }
 
 static void tx_try(tote_client *c)
@@ -288,7 +205,8 @@ static void transmit(tote_client *c, req_kind kind, const tote_wire_msg *m, int 
     size_t len = 0;
     tote_proto_err pe = tote_wire_encode(m, c->tx, sizeof c->tx, &len);
     if (pe != TOTE_PROTO_E_OK) {
-        finish(c, 1, "cannot encode a %s request: %s", tote_wire_type_name(m->type), tote_proto_strerror(pe));
+        client_finish(c, 1, "cannot encode a %s request: %s", tote_wire_type_name(m->type),
+                      tote_proto_strerror(pe));
         return;
     }
     c->tx_len = len;
@@ -323,7 +241,8 @@ static void send_entry(tote_client *c, const tote_outbox_entry *e, long long now
 {
     static tote_wire_msg m;
     if (tote_wire_decode(e->body, e->len, &m) != TOTE_PROTO_E_OK) {
-        finish(c, 1, "the outbox %s holds an unreadable request (seq %u)", tote_outbox_path(c->ob), e->seq);
+        client_finish(c, 1, "the outbox %s holds an unreadable request (seq %u)", tote_outbox_path(c->ob),
+                      e->seq);
         return;
     }
     if (e->replay)
@@ -344,16 +263,16 @@ static void go_offline(tote_client *c)
         return;
     }
     tote_hhui_offline(c->ui, queued(c));
-    feedback(c, TOTE_FEEDBACK_WARNING);
+    client_feedback(c, TOTE_FEEDBACK_WARNING);
 }
 
 /* Stores a sequenced request (before it can be sent); m->seq is set here. */
-static int submit(tote_client *c, tote_wire_msg *m)
+int client_submit(tote_client *c, tote_wire_msg *m)
 {
     tote_hh_err e = tote_outbox_add(c->ob, m, c->st == ST_OFFLINE);
     if (e == TOTE_HH_E_INVALID) {
-        ui_errorf(c, "BAD_COMMAND", 0, m->type, "%s", tote_outbox_errmsg(c->ob));
-        feedback(c, TOTE_FEEDBACK_ERROR);
+        client_ui_errorf(c, "BAD_COMMAND", 0, m->type, "%s", tote_outbox_errmsg(c->ob));
+        client_feedback(c, TOTE_FEEDBACK_ERROR);
         return -1;
     }
     if (e != TOTE_HH_E_OK) {
@@ -362,25 +281,25 @@ static int submit(tote_client *c, tote_wire_msg *m)
     }
     if (c->st == ST_OFFLINE) {
         tote_hhui_queued(c->ui, m->seq, m->type, queued(c));
-        feedback(c, TOTE_FEEDBACK_WARNING);
+        client_feedback(c, TOTE_FEEDBACK_WARNING);
     }
     return 0;
 }
 
-static void submit_simple(tote_client *c, tote_wire_type type)
+void client_submit_simple(tote_client *c, tote_wire_type type)
 {
     static tote_wire_msg m;
     tote_wire_init(&m, type, c->device, 0);
-    submit(c, &m);
+    client_submit(c, &m);
 }
 
-static void submit_scan(tote_client *c, const char *symbology, const uint8_t *data, size_t len)
+void client_submit_scan(tote_client *c, const char *symbology, const uint8_t *data, size_t len)
 {
     static tote_wire_msg m;
     if (len > TOTE_WIRE_RAW_MAX) {
-        ui_errorf(c, "SCANNER", 0, 0, "a scan of %zu bytes is longer than the %d the station takes", len,
-                  TOTE_WIRE_RAW_MAX);
-        feedback(c, TOTE_FEEDBACK_ERROR);
+        client_ui_errorf(c, "SCANNER", 0, 0, "a scan of %zu bytes is longer than the %d the station takes",
+                         len, TOTE_WIRE_RAW_MAX);
+        client_feedback(c, TOTE_FEEDBACK_ERROR);
         return;
     }
     tote_wire_scan *s;
@@ -397,177 +316,7 @@ static void submit_scan(tote_client *c, const char *symbology, const uint8_t *da
     snprintf(s->symbology, sizeof s->symbology, "%s", symbology ? symbology : "");
     s->raw_len = (uint16_t)len;
     memcpy(s->raw, data, len);
-    submit(c, &m);
-}
-
-/* ---------------- keypad commands ---------------- */
-
-static void show_mode(tote_client *c)
-{
-    tote_hhui_mode(c->ui, c->return_mode, c->disposition, c->location, c->reason);
-}
-
-static int parse_u32(const char *s, uint32_t *out)
-{
-    if (!s || !*s)
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > UINT32_MAX || s[0] == '-' || s[0] == '+')
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static void command(tote_client *c, const char *line)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", line + 1); /* after '!' */
-    size_t n = strlen(buf);
-    while (n && isspace((unsigned char)buf[n - 1]))
-        buf[--n] = '\0';
-    char *p = buf;
-    while (isspace((unsigned char)*p))
-        p++;
-    char *verb = p;
-    while (*p && !isspace((unsigned char)*p))
-        p++;
-    if (*p)
-        *p++ = '\0';
-    while (isspace((unsigned char)*p))
-        p++;
-    char *rest = p; /* the arguments, as typed */
-    char *arg1 = NULL, *arg2 = NULL;
-    char args[512];
-    snprintf(args, sizeof args, "%s", rest);
-    char *save = NULL;
-    arg1 = strtok_r(args, " \t", &save);
-    if (arg1)
-        arg2 = strtok_r(NULL, " \t", &save);
-    static tote_wire_msg m;
-
-    if (strcmp(verb, "short") == 0) {
-        uint32_t qty;
-        if (!arg1 || parse_u32(arg1, &qty) != 0) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0,
-                      "!short needs the quantity found in the bin, e.g. !short 2 damaged");
-            return;
-        }
-        if (!c->have_task || c->task.u.task.kind != TOTE_TASK_PICK) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0, "there is no pick task to report short");
-            return;
-        }
-        const char *why = rest + strlen(arg1);
-        while (isspace((unsigned char)*why))
-            why++;
-        tote_wire_init(&m, TOTE_WIRE_SHORT_PICK, c->device, 0);
-        m.u.short_pick.task_id = c->task.u.task.task_id;
-        m.u.short_pick.qty_found = qty;
-        snprintf(m.u.short_pick.reason, sizeof m.u.short_pick.reason, "%s",
-                 *why ? why : (c->reason[0] ? c->reason : "short"));
-        submit(c, &m);
-    } else if (strcmp(verb, "weight") == 0) {
-        uint32_t g;
-        if (!arg1 || arg2 || parse_u32(arg1, &g) != 0) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0, "!weight needs the package weight in grams, e.g. !weight 1250");
-            return;
-        }
-        tote_wire_init(&m, TOTE_WIRE_PACK_WEIGHT, c->device, 0);
-        m.u.weight.grams = g;
-        submit(c, &m);
-    } else if (strcmp(verb, "close") == 0) {
-        if (arg2 || (arg1 && strlen(arg1) > TOTE_WIRE_SHORT_MAX)) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0, "!close takes one carton code of at most %d characters",
-                      TOTE_WIRE_SHORT_MAX);
-            return;
-        }
-        tote_wire_init(&m, TOTE_WIRE_PACK_CLOSE, c->device, 0);
-        snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "%s", arg1 ? arg1 : "");
-        submit(c, &m);
-    } else if (strcmp(verb, "next") == 0) {
-        c->login_blocked = 0;
-        c->need_task = 0;
-        submit_simple(c, TOTE_WIRE_NEXT_TASK);
-    } else if (strcmp(verb, "logout") == 0) {
-        c->have_task = 0;
-        c->need_task = 0;
-        c->login_blocked = 1;
-        submit_simple(c, TOTE_WIRE_LOGOUT);
-    } else if (strcmp(verb, "override") == 0) {
-        uint8_t kind = 0;
-        if (arg1 && strcmp(arg1, "weight") == 0)
-            kind = TOTE_OVERRIDE_WEIGHT;
-        else if (arg1 && strcmp(arg1, "short") == 0)
-            kind = TOTE_OVERRIDE_SHORT_CLOSE;
-        if (!kind || !arg2 || strlen(arg2) > TOTE_WIRE_SHORT_MAX) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0,
-                      "!override needs weight or short and a supervisor badge, e.g. "
-                      "!override weight BADGE-S1");
-            return;
-        }
-        tote_wire_init(&m, TOTE_WIRE_OVERRIDE, c->device, 0);
-        m.u.override_.kind = kind;
-        snprintf(m.u.override_.badge, sizeof m.u.override_.badge, "%s", arg2);
-        submit(c, &m);
-    } else if (strcmp(verb, "return") == 0) {
-        c->return_mode = !c->return_mode;
-        if (c->return_mode)
-            c->need_task = 0;
-        else
-            submit_simple(c, TOTE_WIRE_RETURN_CLOSE);
-        show_mode(c);
-    } else if (strcmp(verb, "restock") == 0) {
-        if (arg2 || (arg1 && strlen(arg1) > TOTE_WIRE_SHORT_MAX)) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0, "!restock takes one bin code of at most %d characters",
-                      TOTE_WIRE_SHORT_MAX);
-            return;
-        }
-        c->disposition = TOTE_RETURN_RESTOCK;
-        snprintf(c->location, sizeof c->location, "%s", arg1 ? arg1 : "");
-        show_mode(c);
-    } else if (strcmp(verb, "quarantine") == 0) {
-        c->disposition = TOTE_RETURN_QUARANTINE;
-        c->location[0] = '\0';
-        show_mode(c);
-    } else if (strcmp(verb, "reason") == 0) {
-        if (strlen(rest) > TOTE_WIRE_TEXT_MAX) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0, "a reason is at most %d characters", TOTE_WIRE_TEXT_MAX);
-            return;
-        }
-        memcpy(c->reason, rest, strlen(rest) + 1); /* length checked above */
-        show_mode(c);
-    } else if (strcmp(verb, "quit") == 0) {
-        tote_hhui_info(c->ui, "quitting");
-        finish(c, 0, NULL);
-    } else if (strcmp(verb, "help") == 0) {
-        tote_hhui_info(c->ui,
-                       "commands: !short QTY [REASON], !weight GRAMS, !close [CARTON], !next, !logout, "
-                       "!override weight|short BADGE, !return, !restock [BIN], !quarantine, !reason TEXT, "
-                       "!quit");
-    } else {
-        ui_errorf(c, "BAD_COMMAND", 0, 0, "unknown command !%s; !help lists them", verb);
-    }
-}
-
-/* A line of operator input: a command, or a barcode typed by hand. */
-static void operator_line(tote_client *c, const char *sym, const uint8_t *data, size_t len)
-{
-    if (len > 0 && data[0] == '!') {
-        char line[512];
-        size_t n = len < sizeof line - 1 ? len : sizeof line - 1;
-        memcpy(line, data, n);
-        line[n] = '\0';
-        if (memchr(line, '\0', n)) {
-            ui_errorf(c, "BAD_COMMAND", 0, 0, "a command may not contain a NUL byte");
-            return;
-        }
-        command(c, line);
-        return;
-    }
-    if (len == 0)
-        return;
-    submit_scan(c, sym, data, len);
+    client_submit(c, &m);
 }
 
 /* ---------------- replies ---------------- */
@@ -612,14 +361,14 @@ static void on_hello_error(tote_client *c, const tote_wire_msg *m, long long now
 {
     c->busy = 0;
     uint16_t code = m->u.error.code;
-    ui_errorf(c, tote_wire_error_name(code), m->seq, TOTE_WIRE_HELLO, "%s",
-              m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
+    client_ui_errorf(c, tote_wire_error_name(code), m->seq, TOTE_WIRE_HELLO, "%s",
+                     m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
     if (code == TOTE_WERR_STORAGE || code == TOTE_WERR_INTERNAL) {
         c->retry_at = now + c->timeout_ms;
         return;
     }
-    finish(c, 1, "station %s refused device %s: %s", c->station, c->device,
-           m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
+    client_finish(c, 1, "station %s refused device %s: %s", c->station, c->device,
+                  m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
 }
 
 static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
@@ -627,7 +376,7 @@ static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
     uint16_t code = m->u.error.code;
     const char *text = m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code);
     tote_hhui_error(c->ui, tote_wire_error_name(code), text, m->seq, c->req_type);
-    feedback(c, TOTE_FEEDBACK_ERROR);
+    client_feedback(c, TOTE_FEEDBACK_ERROR);
     c->busy = 0;
     switch (code) {
     case TOTE_WERR_NO_HELLO: /* the station forgot us (restarted): hello again, then resend */
@@ -639,8 +388,8 @@ static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
         c->retry_at = now + c->timeout_ms;
         return;
     case TOTE_WERR_UNKNOWN_DEVICE: /* revoked: keep everything for later, stop */
-        finish(c, 1, "station %s no longer knows device %s: %s; %ld requests stay in %s", c->station,
-               c->device, text, queued(c), tote_outbox_path(c->ob));
+        client_finish(c, 1, "station %s no longer knows device %s: %s; %ld requests stay in %s", c->station,
+                      c->device, text, queued(c), tote_outbox_path(c->ob));
         return;
     default: /* refused for good (the station would answer a resend the same way) */
         replay_note(c, 1);
@@ -687,7 +436,7 @@ static void on_seq_reply(tote_client *c, const tote_wire_msg *m, long long now)
         const __typeof__(m->u.result) *r = &m->u.result;
         replay_note(c, !r->accepted);
         tote_hhui_result(c->ui, m, req, replay);
-        feedback(c, r->feedback);
+        client_feedback(c, r->feedback);
         if (!r->accepted && r->reason == TOTE_REASON_NO_TASK && !c->return_mode &&
             req != TOTE_WIRE_NEXT_TASK) {
             c->have_task = 0; /* the station has moved on: ask what is next */
@@ -720,7 +469,7 @@ static void on_seq_reply(tote_client *c, const tote_wire_msg *m, long long now)
     case TOTE_WIRE_PACK_STATE:
         replay_note(c, !m->u.pack_state.accepted);
         tote_hhui_pack_state(c->ui, m, req, replay);
-        feedback(c, m->u.pack_state.feedback);
+        client_feedback(c, m->u.pack_state.feedback);
         if (m->u.pack_state.accepted && m->u.pack_state.status == 3) {
             c->have_task = 0;
             if (!c->return_mode) {
@@ -741,8 +490,8 @@ static void on_frame(tote_client *c, const uint8_t *data, size_t len, long long 
     static tote_wire_msg m;
     tote_proto_err pe = tote_wire_decode(data, len, &m);
     if (pe != TOTE_PROTO_E_OK) {
-        ui_errorf(c, "BAD_REPLY", m.seq, c->busy ? c->req_type : 0, "the station sent a malformed reply (%s)",
-                  tote_proto_strerror(pe));
+        client_ui_errorf(c, "BAD_REPLY", m.seq, c->busy ? c->req_type : 0,
+                         "the station sent a malformed reply (%s)", tote_proto_strerror(pe));
         return; /* the request stays in flight: a good reply or the timeout decides */
     }
     if (!c->busy || m.seq != c->req_seq || tote_wire_is_request(m.type))
@@ -754,13 +503,13 @@ static void on_frame(tote_client *c, const uint8_t *data, size_t len, long long 
         else if (m.type == TOTE_WIRE_ERROR)
             on_hello_error(c, &m, now);
         else
-            ui_errorf(c, "BAD_REPLY", m.seq, TOTE_WIRE_HELLO, "the station answered HELLO with %s",
-                      tote_wire_type_name(m.type));
+            client_ui_errorf(c, "BAD_REPLY", m.seq, TOTE_WIRE_HELLO, "the station answered HELLO with %s",
+                             tote_wire_type_name(m.type));
         return;
     case K_HEARTBEAT:
         if (m.type != TOTE_WIRE_HEARTBEAT_OK && m.type != TOTE_WIRE_ERROR) {
-            ui_errorf(c, "BAD_REPLY", m.seq, TOTE_WIRE_HEARTBEAT, "the station answered HEARTBEAT with %s",
-                      tote_wire_type_name(m.type));
+            client_ui_errorf(c, "BAD_REPLY", m.seq, TOTE_WIRE_HEARTBEAT,
+                             "the station answered HEARTBEAT with %s", tote_wire_type_name(m.type));
             return;
         }
         c->busy = 0;
@@ -780,8 +529,8 @@ static void on_frame(tote_client *c, const uint8_t *data, size_t len, long long 
                  m.type == TOTE_WIRE_NO_TASK)
             on_seq_reply(c, &m, now);
         else
-            ui_errorf(c, "BAD_REPLY", m.seq, c->req_type, "the station answered %s with %s",
-                      tote_wire_type_name(c->req_type), tote_wire_type_name(m.type));
+            client_ui_errorf(c, "BAD_REPLY", m.seq, c->req_type, "the station answered %s with %s",
+                             tote_wire_type_name(c->req_type), tote_wire_type_name(m.type));
         return;
     }
 }
@@ -808,7 +557,8 @@ static void sock_read(tote_client *c, long long now)
                 parts++;
                 zmq_msg_close(&extra);
             }
-            ui_errorf(c, "BAD_REPLY", 0, 0, "the station sent a reply of %d frames instead of one", parts);
+            client_ui_errorf(c, "BAD_REPLY", 0, 0, "the station sent a reply of %d frames instead of one",
+                             parts);
         } else {
             on_frame(c, zmq_msg_data(&msg), zmq_msg_size(&msg), now);
         }
@@ -843,14 +593,14 @@ static void scanner_read(tote_client *c)
     for (int i = 0; i < 256 && !c->done; i++) {
         tote_hh_err e = tote_scanner_read(c->sc, &ev);
         if (e == TOTE_HH_E_OK) {
-            operator_line(c, ev.symbology, ev.data, ev.len);
+            client_operator_line(c, ev.symbology, ev.data, ev.len);
         } else if (e == TOTE_HH_E_TIMEOUT) {
             break;
         } else if (e == TOTE_HH_E_DISCONNECTED) {
             scanner_status(c);
         } else if (e == TOTE_HH_E_PROTOCOL) {
-            ui_errorf(c, "SCANNER", 0, 0, "a scan could not be read; scan it again");
-            feedback(c, TOTE_FEEDBACK_ERROR);
+            client_ui_errorf(c, "SCANNER", 0, 0, "a scan could not be read; scan it again");
+            client_feedback(c, TOTE_FEEDBACK_ERROR);
         } else if (e == TOTE_HH_E_EOF_) {
             c->sc_eof = 1;
             if (c->sc_is_stdin) {
@@ -860,7 +610,7 @@ static void scanner_read(tote_client *c)
             scanner_status(c);
             break;
         } else {
-            ui_errorf(c, "SCANNER", 0, 0, "%s", tote_hh_strerror(e));
+            client_ui_errorf(c, "SCANNER", 0, 0, "%s", tote_hh_strerror(e));
             break;
         }
     }
@@ -874,7 +624,7 @@ static void command_read(tote_client *c)
         return;
     if (n <= 0) { /* end of the keypad: scans go on */
         if (c->cmd_len)
-            operator_line(c, "", (const uint8_t *)c->cmd_buf, c->cmd_len);
+            client_operator_line(c, "", (const uint8_t *)c->cmd_buf, c->cmd_len);
         c->cmd_len = 0;
         c->cmd_fd = -1;
         return;
@@ -887,14 +637,14 @@ static void command_read(tote_client *c)
         size_t l = i - start;
         if (l && c->cmd_buf[start + l - 1] == '\r')
             l--;
-        operator_line(c, "", (const uint8_t *)c->cmd_buf + start, l);
+        client_operator_line(c, "", (const uint8_t *)c->cmd_buf + start, l);
         start = i + 1;
     }
     memmove(c->cmd_buf, c->cmd_buf + start, c->cmd_len - start);
     c->cmd_len -= start;
     if (c->cmd_len == sizeof c->cmd_buf) { /* a line longer than the buffer */
-        ui_errorf(c, "BAD_COMMAND", 0, 0, "an input line longer than %zu bytes was dropped",
-                  sizeof c->cmd_buf);
+        client_ui_errorf(c, "BAD_COMMAND", 0, 0, "an input line longer than %zu bytes was dropped",
+                         sizeof c->cmd_buf);
         c->cmd_len = 0;
     }
 }
@@ -907,24 +657,24 @@ static void sim_act(tote_client *c, const tote_sim_action *a)
         c->sim_scans++;
         if (c->sim_max_scans > 0 && c->sim_scans >= c->sim_max_scans)
             c->sim_stop = 1;
-        submit_scan(c, a->symbology, (const uint8_t *)a->data, strlen(a->data));
+        client_submit_scan(c, a->symbology, (const uint8_t *)a->data, strlen(a->data));
         break;
     case TOTE_SIM_SHORT:
         tote_wire_init(&m, TOTE_WIRE_SHORT_PICK, c->device, 0);
         m.u.short_pick.task_id = a->task_id;
         m.u.short_pick.qty_found = a->qty;
         snprintf(m.u.short_pick.reason, sizeof m.u.short_pick.reason, "%s", a->reason);
-        submit(c, &m);
+        client_submit(c, &m);
         break;
     case TOTE_SIM_WEIGHT:
         tote_wire_init(&m, TOTE_WIRE_PACK_WEIGHT, c->device, 0);
         m.u.weight.grams = a->grams;
-        submit(c, &m);
+        client_submit(c, &m);
         break;
     case TOTE_SIM_CLOSE:
         tote_wire_init(&m, TOTE_WIRE_PACK_CLOSE, c->device, 0);
         snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "%s", a->carton);
-        submit(c, &m);
+        client_submit(c, &m);
         break;
     default:
         break;
@@ -975,7 +725,7 @@ static void pump(tote_client *c, long long now)
         }
         if (c->badge_pending) {
             c->badge_pending = 0;
-            submit_scan(c, "]C0", (const uint8_t *)c->badge, strlen(c->badge));
+            client_submit_scan(c, "]C0", (const uint8_t *)c->badge, strlen(c->badge));
             continue;
         }
         tote_sim_action a;
@@ -988,7 +738,7 @@ static void pump(tote_client *c, long long now)
         if (wants_task(c) && now >= c->task_at) {
             c->need_task = 0;
             c->task_at = now + NO_TASK_POLL_MS; /* in case the answer changes nothing */
-            submit_simple(c, TOTE_WIRE_NEXT_TASK);
+            client_submit_simple(c, TOTE_WIRE_NEXT_TASK);
             continue;
         }
         if (now >= c->hb_at)
@@ -1003,9 +753,10 @@ static void check_exit(tote_client *c, long long now)
         return;
     if (c->input_done && c->st == ST_OFFLINE) { /* do not wait for a station that may never come back */
         long q = queued(c);
-        finish(c, 1, "input ended while the station %s %s; %ld request%s kept in %s for the next start",
-               c->station, c->key_refused ? "refuses this handheld's key (re-enrol it)" : "is not answering",
-               q, q == 1 ? "" : "s", tote_outbox_path(c->ob));
+        client_finish(
+            c, 1, "input ended while the station %s %s; %ld request%s kept in %s for the next start",
+            c->station, c->key_refused ? "refuses this handheld's key (re-enrol it)" : "is not answering", q,
+            q == 1 ? "" : "s", tote_outbox_path(c->ob));
         return;
     }
     if (c->busy)
@@ -1013,18 +764,18 @@ static void check_exit(tote_client *c, long long now)
     int drained = c->st == ST_ONLINE && queued(c) == 0;
     if (c->input_done) {
         if (drained)
-            finish(c, 0, NULL);
+            client_finish(c, 0, NULL);
         return;
     }
     if (c->sim_stop && drained && (!c->sim || !tote_sim_pending(c->sim))) {
         tote_hhui_info(c->ui, "simulated scans done");
-        finish(c, 0, NULL);
+        client_finish(c, 0, NULL);
         return;
     }
     if (c->exit_when_idle_s > 0 && c->idle_since && drained &&
         now - c->idle_since >= (long long)c->exit_when_idle_s * 1000) {
         tote_hhui_info(c->ui, "no work; exiting");
-        finish(c, 0, NULL);
+        client_finish(c, 0, NULL);
     }
 }
 
@@ -1068,7 +819,7 @@ int tote_client_run(tote_client *c)
     c->st = ST_HELLO;
     while (!c->done) {
         if (c->stop_flag) {
-            finish(c, 0, NULL);
+            client_finish(c, 0, NULL);
             break;
         }
         long long now = now_ms();
@@ -1099,7 +850,7 @@ int tote_client_run(tote_client *c)
         if (rc < 0) {
             if (zmq_errno() == EINTR)
                 continue;
-            finish(c, 1, "waiting for input failed: %s", zmq_strerror(zmq_errno()));
+            client_finish(c, 1, "waiting for input failed: %s", zmq_strerror(zmq_errno()));
             break;
         }
         now = now_ms();
