@@ -160,10 +160,18 @@ static tote_st_err new_allocations(tote_store *s, long long w, allocvec *made)
     return e;
 }
 
-/* 1 in *closed when the line's pick task (the one on exclude_stock, else its
- * newest) is on a list that is done or cancelled: nobody would pick more. */
-static tote_st_err line_list_closed(tote_store *s, long long line_id, long long exclude_stock, int *closed)
+/* The pick task a short pick's new tasks join: the line's task on
+ * exclude_stock, else its newest; found 0 when the line has none yet. */
+typedef struct short_task {
+    int found, open; /* open: its list is open or leased */
+    long long list_id, seq, stock_id;
+    int has_tote;
+    char tote[128];
+} short_task;
+
+static tote_st_err find_short_task(tote_store *s, long long line_id, long long exclude_stock, short_task *t)
 {
+    memset(t, 0, sizeof *t);
     sqlite3_stmt *st =
         tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
                            "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
@@ -174,44 +182,33 @@ static tote_st_err line_list_closed(tote_store *s, long long line_id, long long 
     sqlite3_bind_int64(st, 1, line_id);
     sqlite3_bind_int64(st, 2, exclude_stock);
     int rc = sqlite3_step(st);
-    *closed = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 4), "open") != 0 &&
-              strcmp((const char *)sqlite3_column_text(st, 4), "leased") != 0;
+    if (rc == SQLITE_ROW) {
+        t->found = 1;
+        t->list_id = sqlite3_column_int64(st, 0);
+        t->seq = sqlite3_column_int64(st, 1);
+        t->stock_id = sqlite3_column_int64(st, 2);
+        t->has_tote = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        snprintf(t->tote, sizeof t->tote, "%s", t->has_tote ? (const char *)sqlite3_column_text(st, 3) : "");
+        const char *status = (const char *)sqlite3_column_text(st, 4);
+        t->open = strcmp(status, "open") == 0 || strcmp(status, "leased") == 0;
+    }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TOTE_ST_E_OK : TOTE_ST_E_DB;
 }
 
-/* Adds tasks for the new allocations to the list of the line's short task. */
-static tote_st_err place_tasks(tote_store *s, long long line_id, long long exclude_stock,
-                               const allocvec *made, long long *first_task)
+/* Adds tasks for the new allocations to the list of the line's short task
+ * t (nothing when the line is in no list yet: the next wave takes it). */
+static tote_st_err place_tasks(tote_store *s, long long line_id, const short_task *t, const allocvec *made,
+                               long long *first_task)
 {
     *first_task = 0;
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT t.pick_list_id, t.seq, t.stock_id, t.tote, pl.status "
-                           "FROM pick_task t JOIN pick_list pl ON pl.id = t.pick_list_id "
-                           "WHERE t.order_line_id = ?1 ORDER BY (t.stock_id = ?2) DESC, t.id DESC "
-                           "LIMIT 1");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_int64(st, 1, line_id);
-    sqlite3_bind_int64(st, 2, exclude_stock);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return TOTE_ST_E_OK; /* not in a list yet: the next wave takes it */
-    }
-    long long list_id = sqlite3_column_int64(st, 0);
-    long long cur_seq = sqlite3_column_int64(st, 1);
-    long long cur_stock = sqlite3_column_int64(st, 2);
-    char tote[128];
-    int has_tote = sqlite3_column_type(st, 3) != SQLITE_NULL;
-    snprintf(tote, sizeof tote, "%s", has_tote ? (const char *)sqlite3_column_text(st, 3) : "");
-    int open = strcmp((const char *)sqlite3_column_text(st, 4), "open") == 0 ||
-               strcmp((const char *)sqlite3_column_text(st, 4), "leased") == 0;
-    sqlite3_reset(st);
-    if (!open)
+    if (!t->found || !t->open)
         return TOTE_ST_E_OK;
+    long long list_id = t->list_id;
+    long long cur_seq = t->seq;
 
     walk_key cur;
-    tote_st_err e = stock_walk_key(s, cur_stock, &cur);
+    tote_st_err e = stock_walk_key(s, t->stock_id, &cur);
     if (e != TOTE_ST_E_OK)
         return e;
     keyed_alloc *ka = calloc(made->n, sizeof *ka);
@@ -232,7 +229,7 @@ static tote_st_err place_tasks(tote_store *s, long long line_id, long long exclu
             e = ahead_position(s, list_id, cur_seq, &ka[i].k, &pos);
         long long task_id = 0;
         if (e == TOTE_ST_E_OK)
-            e = insert_task_at(s, list_id, pos, &ka[i].a, line_id, has_tote ? tote : NULL, &task_id);
+            e = insert_task_at(s, list_id, pos, &ka[i].a, line_id, t->has_tote ? t->tote : NULL, &task_id);
         /* sorted by walk: the first behind task, else the first ahead one, comes first */
         if (e == TOTE_ST_E_OK && i == 0)
             *first_task = task_id;
@@ -273,10 +270,11 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         sqlite3_reset(st);
     }
     allocvec made = {0};
-    int closed = 0;
+    short_task cur = {0};
     if (e == TOTE_ST_E_OK && backorder > 0)
-        e = line_list_closed(s, order_line_id, exclude_stock_id, &closed);
-    if (e == TOTE_ST_E_OK && backorder > 0 && !closed) {
+        e = find_short_task(s, order_line_id, exclude_stock_id, &cur);
+    /* a task on a list that is done or cancelled: nobody would pick more */
+    if (e == TOTE_ST_E_OK && backorder > 0 && !(cur.found && !cur.open)) {
         char day[11];
         alloc_today(day);
         long long w = 0;
@@ -296,7 +294,7 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
             e = new_allocations(s, w, &made);
     }
     if (e == TOTE_ST_E_OK && made.n > 0)
-        e = place_tasks(s, order_line_id, exclude_stock_id, &made, &task);
+        e = place_tasks(s, order_line_id, &cur, &made, &task);
     free(made.v);
     if (e == TOTE_ST_E_OK) {
         char detail[200];
