@@ -251,7 +251,7 @@ static int writer_wal_hook(void *ctx, sqlite3 *db, const char *name, int nframe)
 {
     tote_checkpointer *cp = ctx;
     int bound = cp->bound;
-    if (nframe < cp->last_frames || cp->next_kick == 0) /* the WAL restarted */
+    if (nframe < cp->last_frames) /* the WAL restarted */
         cp->next_kick = bound / 4;
     cp->last_frames = nframe;
     if (nframe >= bound) {
@@ -279,6 +279,7 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
         return TOTE_ST_E_NOMEM;
     }
     cp->bound = wal_bound(cp->path);
+    cp->next_kick = cp->bound / 4;
     int rc =
         sqlite3_open_v2(tote_store_path(s), &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
