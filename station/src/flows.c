@@ -13,6 +13,7 @@
 #include "tote/alloc.h"
 #include "tote/barcode.h"
 #include "tote/printing.h"
+#include "tote/server.h"
 #include "tote/snapshot.h"
 
 /* ---------------- live events ---------------- */
@@ -364,6 +365,27 @@ void tote_flow_parse_scan(const tote_wire_scan *in, tote_flow_scan *out)
     out->package_no = bc.package_no;
 }
 
+struct reply {
+    int type; /* of the request */
+    const tote_wire_msg *msgs;
+    int n;
+};
+
+/* Inserts the pending scan row, with the stored reply r (may be NULL). */
+static tote_st_err log_scan(tote_flow_ctx *c, const struct reply *r)
+{
+    c->scan.pending = 0;
+    uint8_t blob[TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2)];
+    size_t len = 0;
+    if (r &&
+        (r->n > TOTE_FLOW_MAX_REPLIES || tote_reply_blob_encode(r->msgs, r->n, blob, sizeof blob, &len) != 0))
+        r = NULL; /* no stored reply: the server's own encoding fails the same way */
+    tote_st_err e = tote_scan_record(c->s, &c->scan.row, r ? r->type : 0, r ? blob : NULL, len);
+    if (e == TOTE_ST_E_OK && r)
+        c->reply_stored = 1;
+    return e;
+}
+
 tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
                                    const char *context, tote_wire_reason reason, int qty, long long order_id,
                                    const char *order_name, long long task_id, long long package_id,
@@ -380,20 +402,30 @@ tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, c
     vsnprintf(out->u.result.message, sizeof out->u.result.message, fmt, ap);
     va_end(ap);
 
+    /* the row is written when the request is done (log_scan), with its reply */
+    tote_st_err e = c->scan.pending ? log_scan(c, NULL) : TOTE_ST_E_OK; /* a second scan: refused there */
+    if (e != TOTE_ST_E_OK)
+        return e;
     const tote_wire_scan *raw = req->type == TOTE_WIRE_RETURN_ITEM ? &req->u.return_item.scan : &req->u.scan;
-    tote_scan_row row = {
+    snprintf(c->scan.operator_name, sizeof c->scan.operator_name, "%s", c->dev.operator_name);
+    snprintf(c->scan.context, sizeof c->scan.context, "%s", context);
+    snprintf(c->scan.gtin, sizeof c->scan.gtin, "%s", sc && sc->kind == TOTE_SCAN_GTIN ? sc->code : "");
+    snprintf(c->scan.lot, sizeof c->scan.lot, "%s", sc ? sc->lot : "");
+    snprintf(c->scan.expiry, sizeof c->scan.expiry, "%s", sc ? sc->expiry : "");
+    snprintf(c->scan.serial, sizeof c->scan.serial, "%s", sc ? sc->serial : "");
+    c->scan.row = (tote_scan_row){
         .device = c->dev.name,
         .seq = req->seq,
-        .operator_name = c->dev.operator_name[0] ? c->dev.operator_name : NULL,
-        .context = context,
+        .operator_name = c->scan.operator_name[0] ? c->scan.operator_name : NULL,
+        .context = c->scan.context,
         .raw = raw->raw,
         .raw_len = raw->raw_len,
         .symbology = raw->symbology,
         .kind = sc ? sc->kind_name : NULL,
-        .gtin = sc && sc->kind == TOTE_SCAN_GTIN ? sc->code : NULL,
-        .lot = sc ? sc->lot : NULL,
-        .expiry = sc ? sc->expiry : NULL,
-        .serial = sc ? sc->serial : NULL,
+        .gtin = c->scan.gtin,
+        .lot = c->scan.lot,
+        .expiry = c->scan.expiry,
+        .serial = c->scan.serial,
         .qty = qty,
         .order_id = order_id,
         .pick_task_id = task_id,
@@ -402,9 +434,7 @@ tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, c
         .reason = accepted ? NULL : tote_wire_reason_name((uint16_t)reason),
         .at = c->now,
     };
-    tote_st_err e = tote_scan_record(c->s, &row);
-    if (e != TOTE_ST_E_OK)
-        return e;
+    c->scan.pending = 1;
     tote_jw w;
     if (!accepted) {
         tote_jw_begin(&w);
@@ -647,6 +677,8 @@ static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_m
 
 tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
 {
+    c->reply_stored = 0;
+    c->scan.pending = 0;
     if (req->flags & TOTE_WIRE_F_REPLAY) {
         /* the audit log says which requests were made offline */
         char detail[96];
@@ -657,7 +689,16 @@ tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         if (e != TOTE_ST_E_OK)
             return e;
     }
-    return apply(c, req, out, n_out);
+    tote_st_err e = apply(c, req, out, n_out);
+    if (e != TOTE_ST_E_OK)
+        c->scan.pending = 0; /* the caller rolls the request back */
+    else if (c->scan.pending) {
+        /* the scan's reply goes into its row: a sequenced request that is
+         * not answered with an ERROR is answered from there when resent */
+        int keep = req->seq != 0 && *n_out > 0 && out[0].type != TOTE_WIRE_ERROR;
+        e = log_scan(c, keep ? &(struct reply){req->type, out, *n_out} : NULL);
+    }
+    return e;
 }
 
 static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)

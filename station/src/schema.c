@@ -402,8 +402,17 @@ static const char *const migration_5 =
     "DROP INDEX pick_task_list;\n"
     "CREATE INDEX pick_task_list ON pick_task(pick_list_id, status, seq);\n";
 
+/* 6: a scan's stored reply in its own row. Every scan request (every item
+   a picker scans) wrote a request row as well, whose (device, seq) key only
+   repeated the scan's own UNIQUE (device, device_seq): one more B-tree
+   insert per scan, and under load one more 4 KiB page per scan to the WAL,
+   since each handheld's entries sit on their own leaf page. Replies to
+   other requests stay in the request table. */
+static const char *const migration_6 = "ALTER TABLE scan ADD COLUMN reply_type INTEGER;\n"
+                                       "ALTER TABLE scan ADD COLUMN reply BLOB;\n";
+
 const char *const tote_schema_migrations[] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
 };
 
 const int tote_schema_migration_count =

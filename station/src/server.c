@@ -298,19 +298,13 @@ static int put_replies(tote_server *srv, struct pending *p, const tote_wire_msg 
 {
     if (reserve_out(srv, (size_t)n * (TOTE_WIRE_MAX_FRAME + 2)) != 0)
         return -1;
-    size_t start = srv->out_len, at = start;
-    for (int i = 0; i < n; i++) {
-        size_t len = 0;
-        if (tote_wire_encode(&msgs[i], srv->out + at + 2, TOTE_WIRE_MAX_FRAME, &len) != TOTE_PROTO_E_OK ||
-            len == 0 || len > 0xFFFF)
-            return -1;
-        srv->out[at] = (uint8_t)(len >> 8);
-        srv->out[at + 1] = (uint8_t)len;
-        at += 2 + len;
-    }
-    p->out_off = start;
-    p->out_len = at - start;
-    srv->out_len = at;
+    size_t len = 0;
+    if (tote_reply_blob_encode(msgs, n, srv->out + srv->out_len, (size_t)n * (TOTE_WIRE_MAX_FRAME + 2),
+                               &len) != 0)
+        return -1;
+    p->out_off = srv->out_len;
+    p->out_len = len;
+    srv->out_len += len;
     return 0;
 }
 
@@ -493,8 +487,10 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
         if (put_replies(srv, p, srv->replies, n) != 0) {
             st = TOTE_ST_E_INVALID;
         } else if (stored && srv->replies[0].type != TOTE_WIRE_ERROR) {
-            st = tote_request_store(srv->s, req->device, req->seq, req->type, srv->out + p->out_off,
-                                    p->out_len, fc->now);
+            /* a scan's reply is already in its scan row (tote_flow_apply) */
+            st = fc->reply_stored ? tote_request_seen(srv->s, req->device, req->seq, fc->now)
+                                  : tote_request_store(srv->s, req->device, req->seq, req->type,
+                                                       srv->out + p->out_off, p->out_len, fc->now);
         }
     }
     if (st != TOTE_ST_E_OK && srv->optimistic) {

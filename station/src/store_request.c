@@ -12,35 +12,48 @@
 #include "tote/flows.h"
 #include "tote/server.h"
 
+/* The reply blob in column 1 of st's row (type in column 0) into a malloc'd copy. */
+static tote_st_err copy_reply(sqlite3_stmt *st, int *type, uint8_t **reply, size_t *len)
+{
+    *type = sqlite3_column_int(st, 0);
+    int n = sqlite3_column_bytes(st, 1);
+    const void *p = sqlite3_column_blob(st, 1);
+    uint8_t *copy = malloc(n > 0 ? (size_t)n : 1);
+    if (!copy)
+        return TOTE_ST_E_NOMEM;
+    if (n > 0)
+        memcpy(copy, p, (size_t)n);
+    *reply = copy;
+    *len = (size_t)n;
+    return TOTE_ST_E_OK;
+}
+
 tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq, int *type, uint8_t **reply,
                                 size_t *len)
 {
     *reply = NULL;
     *len = 0;
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT type, reply FROM request WHERE device = ?1 AND seq = ?2");
-    if (!st)
-        return TOTE_ST_E_DB;
-    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
+    /* a scan's reply is kept in its scan row; every other reply (and a scan's
+     * written before schema 6) in the request table */
+    static const char *const where[] = {
+        "SELECT reply_type, reply FROM scan WHERE device = ?1 AND device_seq = ?2 AND reply IS NOT NULL",
+        "SELECT type, reply FROM request WHERE device = ?1 AND seq = ?2",
+    };
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = tote_store_stmt(s, where[i]);
+        if (!st)
+            return TOTE_ST_E_DB;
+        sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+        int rc = sqlite3_step(st);
+        tote_st_err e = rc == SQLITE_ROW    ? copy_reply(st, type, reply, len)
+                        : rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND
+                                            : tote_store_map_rc(rc);
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
+        if (e != TOTE_ST_E_NOT_FOUND)
+            return e;
     }
-    *type = sqlite3_column_int(st, 0);
-    int n = sqlite3_column_bytes(st, 1);
-    const void *p = sqlite3_column_blob(st, 1);
-    uint8_t *copy = malloc(n > 0 ? (size_t)n : 1);
-    if (!copy) {
-        sqlite3_reset(st);
-        return TOTE_ST_E_NOMEM;
-    }
-    if (n > 0)
-        memcpy(copy, p, (size_t)n);
-    sqlite3_reset(st);
-    *reply = copy;
-    *len = (size_t)n;
-    return TOTE_ST_E_OK;
+    return TOTE_ST_E_NOT_FOUND;
 }
 
 tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
@@ -59,14 +72,20 @@ tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, 
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return tote_store_map_rc(rc);
+    return tote_request_seen(s, device, seq, now);
+}
+
+tote_st_err tote_request_seen(tote_store *s, const char *device, uint32_t seq, const char *now)
+{
     /* the device was heard from: last_seq and last_seen in one update */
-    st = tote_store_stmt(s, "UPDATE device SET last_seq = MAX(last_seq, ?2), last_seen = ?3 WHERE name = ?1");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "UPDATE device SET last_seq = MAX(last_seq, ?2), last_seen = ?3 WHERE name = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
@@ -106,6 +125,23 @@ void tote_request_rollback(tote_store *s)
     store_exec_sql(s, "RELEASE tote_request");
 }
 
+int tote_reply_blob_encode(const tote_wire_msg *msgs, int n, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        size_t flen = 0;
+        if (cap - at < 2 ||
+            tote_wire_encode(&msgs[i], buf + at + 2, cap - at - 2, &flen) != TOTE_PROTO_E_OK || flen == 0 ||
+            flen > 0xFFFF)
+            return -1;
+        buf[at] = (uint8_t)(flen >> 8);
+        buf[at + 1] = (uint8_t)flen;
+        at += 2 + flen;
+    }
+    *len = at;
+    return 0;
+}
+
 int tote_reply_blob_next(const uint8_t *blob, size_t len, size_t *off, const uint8_t **frame,
                          size_t *frame_len)
 {
@@ -136,12 +172,14 @@ static void bind_id(sqlite3_stmt *st, int i, long long v)
         sqlite3_bind_null(st, i);
 }
 
-tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r)
+tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r, int reply_type, const uint8_t *reply,
+                             size_t reply_len)
 {
     sqlite3_stmt *st = tote_store_stmt(
-        s, "INSERT INTO scan(device, device_seq, operator, context, raw, symbology, kind, gtin, lot, expiry, "
-           "serial, qty, order_id, pick_task_id, package_id, result, reason, at) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+        s,
+        "INSERT INTO scan(device, device_seq, operator, context, raw, symbology, kind, gtin, lot, expiry, "
+        "serial, qty, order_id, pick_task_id, package_id, result, reason, at, reply_type, reply) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_TRANSIENT);
@@ -163,6 +201,13 @@ tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r)
     sqlite3_bind_text(st, 16, r->accepted ? "accepted" : "refused", -1, SQLITE_STATIC);
     bind_opt(st, 17, r->reason);
     sqlite3_bind_text(st, 18, r->at, -1, SQLITE_TRANSIENT);
+    if (reply) {
+        sqlite3_bind_int(st, 19, reply_type);
+        sqlite3_bind_blob(st, 20, reply, (int)reply_len, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_null(st, 19);
+        sqlite3_bind_null(st, 20);
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);

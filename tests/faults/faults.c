@@ -283,6 +283,12 @@ static void expect_zero(chk *c, const char *what, const char *sql)
         problem(c, "%s: %lld rows", what, n);
 }
 
+/* every stored reply: a scan's is in its scan row, any other request's in
+ * the request table (schema 6) */
+#define STORED                                                                                               \
+    "(SELECT device, seq, type FROM request UNION ALL SELECT device, device_seq AS seq, reply_type AS type " \
+    "FROM scan WHERE reply IS NOT NULL)"
+
 static void check_invariants(chk *c, int flags)
 {
     sqlite3_stmt *st = NULL;
@@ -332,17 +338,24 @@ static void check_invariants(chk *c, int flags)
     expect_zero(c, "scans recorded twice for one (device, seq)",
                 "SELECT COUNT(*) FROM (SELECT 1 FROM scan GROUP BY device, device_seq HAVING COUNT(*) > 1)");
     expect_zero(c, "scans without a stored reply",
-                "SELECT COUNT(*) FROM scan s WHERE NOT EXISTS (SELECT 1 FROM request r "
+                "SELECT COUNT(*) FROM scan s WHERE s.reply IS NULL AND NOT EXISTS (SELECT 1 FROM request r "
                 "WHERE r.device = s.device AND r.seq = s.device_seq)");
+    expect_zero(c, "replies stored twice (scan row and request table)",
+                "SELECT COUNT(*) FROM scan s JOIN request r ON r.device = s.device AND r.seq = s.device_seq "
+                "WHERE s.reply IS NOT NULL");
     expect_zero(c, "devices whose last_seq is below a stored reply",
-                "SELECT COUNT(*) FROM request r JOIN device d ON d.name = r.device WHERE r.seq > d.last_seq");
+                "SELECT COUNT(*) FROM " STORED
+                " r JOIN device d ON d.name = r.device WHERE r.seq > d.last_seq");
 }
 
 static void check_acks(chk *c, fa_acks *a, int flags)
 {
     sqlite3_stmt *req = NULL, *scan = NULL;
-    if (sqlite3_prepare_v2(c->db, "SELECT type FROM request WHERE device = ?1 AND seq = ?2", -1, &req,
-                           NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(
+            c->db,
+            "SELECT type FROM request WHERE device = ?1 AND seq = ?2 UNION ALL "
+            "SELECT reply_type FROM scan WHERE device = ?1 AND device_seq = ?2 AND reply IS NOT NULL",
+            -1, &req, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(c->db,
                            "SELECT COUNT(*), MAX(result), MAX(qty), MAX(context) FROM scan "
                            "WHERE device = ?1 AND device_seq = ?2",
@@ -402,7 +415,7 @@ static void check_acks(chk *c, fa_acks *a, int flags)
         return;
     /* every stored request of these devices was acknowledged */
     sqlite3_stmt *all = NULL;
-    if (sqlite3_prepare_v2(c->db, "SELECT device, seq, type FROM request ORDER BY device, seq", -1, &all,
+    if (sqlite3_prepare_v2(c->db, "SELECT device, seq, type FROM " STORED " ORDER BY device, seq", -1, &all,
                            NULL) != SQLITE_OK)
         return;
     long ghosts = 0;

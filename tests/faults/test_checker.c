@@ -140,8 +140,20 @@ static void test_damage_is_named(void)
     CHECK(fa_check(ss.st.db, NULL, 0, stderr) > 0);
     restore(&ss);
 
-    /* a scan row without its stored reply */
-    sql(&ss, "DELETE FROM request WHERE seq = 5");
+    /* a scan row without its stored reply (kept in the scan row) */
+    sql(&ss, "UPDATE scan SET reply = NULL, reply_type = NULL WHERE device_seq = 5");
+    CHECK(fa_check(ss.st.db, NULL, 0, stderr) > 0);
+    restore(&ss);
+
+    /* a scan's reply stored in the request table as well */
+    sql(&ss,
+        "INSERT INTO request(device, seq, type, reply, at) SELECT device, device_seq, reply_type, reply, at "
+        "FROM scan WHERE device_seq = 5");
+    CHECK(fa_check(ss.st.db, NULL, 0, stderr) > 0);
+    restore(&ss);
+
+    /* a stored reply beyond the device's last_seq */
+    sql(&ss, "UPDATE device SET last_seq = 4 WHERE name = 'hh-check'");
     CHECK(fa_check(ss.st.db, NULL, 0, stderr) > 0);
     restore(&ss);
 

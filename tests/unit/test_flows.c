@@ -212,6 +212,53 @@ static void test_apply_in_process(void)
     CHECK_STR(fx_qs(s, "SELECT gtin FROM scan", NULL), g);
     CHECK_INT(tote_events_count(c.events), >=, 1);
 
+    /* its reply is stored in its scan row, byte for byte what goes out, and
+     * answers a resend; no request row is written for it */
+    CHECK_EQ(c.reply_stored, 1);
+    uint8_t sent[TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2)];
+    size_t sent_len = 0;
+    REQUIRE_EQ(tote_reply_blob_encode(out, n, sent, sizeof sent, &sent_len), 0);
+    int type = 0;
+    uint8_t *blob = NULL;
+    size_t blen = 0;
+    REQUIRE_EQ(tote_request_lookup(s, "hh-x", 3, &type, &blob, &blen), TOTE_ST_E_OK);
+    CHECK_EQ(type, TOTE_WIRE_SCAN);
+    CHECK_MEM(blob, blen, sent, sent_len);
+    free(blob);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM request", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT reply_type FROM scan WHERE device_seq = 3", NULL), TOTE_WIRE_SCAN);
+
+    /* a refused scan's reply is kept the same way */
+    tote_wire_init(req, TOTE_WIRE_SCAN, "hh-x", 4);
+    fx_fill_scan(&req->u.scan, "", "00000000000017");
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    CHECK_EQ(out[0].u.result.accepted, 0);
+    CHECK_EQ(c.reply_stored, 1);
+    REQUIRE_EQ(tote_reply_blob_encode(out, n, sent, sizeof sent, &sent_len), 0);
+    REQUIRE_EQ(tote_request_lookup(s, "hh-x", 4, &type, &blob, &blen), TOTE_ST_E_OK);
+    CHECK_MEM(blob, blen, sent, sent_len);
+    free(blob);
+
+    /* a request that logs no scan stores nothing itself: the caller does */
+    tote_wire_init(req, TOTE_WIRE_NEXT_TASK, "hh-x", 5);
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    CHECK_EQ(c.reply_stored, 0);
+    CHECK_EQ(tote_request_lookup(s, "hh-x", 5, &type, &blob, &blen), TOTE_ST_E_NOT_FOUND);
+
+    /* an unsequenced scan (seq 0) is logged without a reply */
+    tote_wire_init(req, TOTE_WIRE_SCAN, "hh-x", 0);
+    fx_fill_scan(&req->u.scan, "", "00000000000017");
+    REQUIRE_EQ(tote_flow_apply(&c, req, out, &n), TOTE_ST_E_OK);
+    CHECK_EQ(c.reply_stored, 0);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device_seq = 0 AND reply IS NULL", NULL), 1);
+
+    /* a scan's reply stored in the request table (before schema 6) is still found */
+    const uint8_t old[] = {0, 2, 'o', 'k'};
+    REQUIRE_EQ(tote_request_store(s, "hh-x", 6, TOTE_WIRE_SCAN, old, sizeof old, c.now), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_request_lookup(s, "hh-x", 6, &type, &blob, &blen), TOTE_ST_E_OK);
+    CHECK_MEM(blob, blen, old, sizeof old);
+    free(blob);
+
     free(req);
     free(out);
     tote_events_destroy(&c.events);

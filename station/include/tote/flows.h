@@ -66,6 +66,33 @@ void tote_flow_time_add(const char *now, int seconds, char out[32]);
 /* Reads the settings from the store (defaults for unset keys). */
 void tote_flow_settings_load(tote_store *s, int lease_seconds, int heartbeat_ms, tote_flow_settings *out);
 
+/* ---------------- the scan log (store_request.c) ---------------- */
+
+typedef struct tote_scan_row {
+    const char *device;
+    uint32_t seq;
+    const char *operator_name; /* may be NULL */
+    const char *context;       /* "pick", "pack", "ship", "return", "login" */
+    const uint8_t *raw;
+    size_t raw_len;
+    const char *symbology, *kind, *gtin, *lot, *expiry, *serial; /* may be NULL */
+    int qty;
+    long long order_id, pick_task_id, package_id; /* 0 = none */
+    int accepted;
+    const char *reason; /* reason name ("WRONG_ITEM"), NULL when accepted */
+    const char *at;
+} tote_scan_row;
+
+/*
+ * Inserts a scan row. reply (may be NULL) is the stored reply blob to the
+ * request (device, seq) that made the scan (tote_reply_blob_* in
+ * tote/server.h) and reply_type that request's type: a scan's reply is kept
+ * in its row, so a resent scan is answered from there (tote_request_lookup)
+ * and needs no row in the request table.
+ */
+tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r, int reply_type, const uint8_t *reply,
+                             size_t reply_len);
+
 /* ---------------- applying one request ---------------- */
 
 typedef struct tote_flow_ctx {
@@ -79,6 +106,18 @@ typedef struct tote_flow_ctx {
     /* set by a flow that queued print jobs: the server kicks the spooler
      * after the commit (it never clears it itself) */
     int print_queued;
+    /* set by tote_flow_apply when it stored the reply to the request itself,
+     * in the scan row the request logged: the caller then writes no request
+     * row for it (tote_request_seen instead of tote_request_store) */
+    int reply_stored;
+    /* private to the flows: the scan the request logged, inserted with its
+     * reply when the request is done */
+    struct {
+        int pending;
+        tote_scan_row row;
+        char operator_name[TOTE_NAME_MAX + 1], context[16], gtin[TOTE_WIRE_RAW_MAX + 1], lot[65], expiry[11],
+            serial[65];
+    } scan;
 } tote_flow_ctx;
 
 #define TOTE_FLOW_MAX_REPLIES 2
@@ -97,28 +136,12 @@ tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote
  * Applies one admitted request (c->dev filled). Writes 1..2 replies into
  * out[0..TOTE_FLOW_MAX_REPLIES) (each initialised with the request's device
  * and seq) and their count into *n_out. Returns TOTE_ST_E_OK, or the store
- * error that makes the caller roll the request back.
+ * error that makes the caller roll the request back. A request that logs a
+ * scan (every SCAN, pack, ship and return scan) has its scan row written
+ * last, with the encoded replies as the stored reply when the request is
+ * sequenced and not answered with an ERROR: c->reply_stored is then 1.
  */
 tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out);
-
-/* ---------------- the scan log (store_request.c) ---------------- */
-
-typedef struct tote_scan_row {
-    const char *device;
-    uint32_t seq;
-    const char *operator_name; /* may be NULL */
-    const char *context;       /* "pick", "pack", "ship", "return", "login" */
-    const uint8_t *raw;
-    size_t raw_len;
-    const char *symbology, *kind, *gtin, *lot, *expiry, *serial; /* may be NULL */
-    int qty;
-    long long order_id, pick_task_id, package_id; /* 0 = none */
-    int accepted;
-    const char *reason; /* reason name ("WRONG_ITEM"), NULL when accepted */
-    const char *at;
-} tote_scan_row;
-
-tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r);
 
 /* ---------------- orders (store_pick.c) ---------------- */
 

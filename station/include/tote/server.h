@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "tote/store.h"
+#include "tote/wire.h"
 
 typedef struct tote_server tote_server;
 
@@ -80,21 +81,28 @@ const char *tote_server_events_endpoint(const tote_server *srv);
 /* ---- the request table (store_request.c), used by the server ---- */
 
 /*
- * Looks up the stored reply to (device, seq). On TOTE_ST_E_OK *type is the
- * request type, and *reply (malloc'd, caller frees) / *len the stored reply
- * blob (see tote_reply_blob_*). TOTE_ST_E_NOT_FOUND if none is stored.
+ * Looks up the stored reply to (device, seq): in the scan row the request
+ * logged (tote_scan_record), else in the request table. On TOTE_ST_E_OK
+ * *type is the request type, and *reply (malloc'd, caller frees) / *len the
+ * stored reply blob (see tote_reply_blob_*). TOTE_ST_E_NOT_FOUND if none is
+ * stored.
  */
 tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq, int *type, uint8_t **reply,
                                 size_t *len);
 
-/* Stores the reply blob to (device, seq), raises device.last_seq and sets
- * device.last_seen = now. */
+/* Stores the reply blob to (device, seq) in the request table, then
+ * tote_request_seen. */
 tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
                                const uint8_t *reply, size_t len, const char *now);
 
+/* Raises device.last_seq to seq and sets device.last_seen = now: for a
+ * request whose reply is stored elsewhere (a scan's, in its scan row). */
+tote_st_err tote_request_seen(tote_store *s, const char *device, uint32_t seq, const char *now);
+
 /* Deletes stored replies older than cutoff (time text) among the oldest
- * max_rows rows; *pruned = how many. A request resent after its reply was
- * pruned gets ERROR SEQ_OLD. */
+ * max_rows rows of the request table; *pruned = how many. A request resent
+ * after its reply was pruned gets ERROR SEQ_OLD. A scan's reply stays in its
+ * scan row as long as the scan (it is what the picker was told). */
 tote_st_err tote_request_prune(tote_store *s, const char *cutoff, int max_rows, int *pruned);
 
 /* SAVEPOINT / RELEASE / ROLLBACK TO (and RELEASE) the per-request savepoint. */
@@ -177,5 +185,9 @@ tote_st_err tote_store_wal_truncate(tote_store *s);
  */
 int tote_reply_blob_next(const uint8_t *blob, size_t len, size_t *off, const uint8_t **frame,
                          size_t *frame_len);
+
+/* Encodes msgs[0..n) into buf (cap bytes) in that form; *len = its length.
+ * 0, or -1 if a message does not encode or buf is too small. */
+int tote_reply_blob_encode(const tote_wire_msg *msgs, int n, uint8_t *buf, size_t cap, size_t *len);
 
 #endif
