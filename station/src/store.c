@@ -20,6 +20,7 @@
 
 #include "schema.h"
 #include "store_tx.h"
+#include "store_vfs.h"
 
 #define STMT_CACHE_INITIAL 256
 
@@ -248,7 +249,7 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
      * spooler and the checkpointer open connections of their own; the WAL
      * syncer only fdatasync()s its own descriptor), so SQLite's per-call
      * connection mutex is pure cost: bench_instr counts the difference. */
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, store_vfs_name());
     if (rc != SQLITE_OK) {
         if (err_msg)
             *err_msg =
