@@ -130,8 +130,10 @@ int tote_reply_blob_encode(const tote_wire_msg *msgs, int n, uint8_t *buf, size_
     size_t at = 0;
     for (int i = 0; i < n; i++) {
         size_t flen = 0;
-        if (cap - at < 2 ||
-            tote_wire_encode(&msgs[i], buf + at + 2, cap - at - 2, &flen) != TOTE_PROTO_E_OK || flen == 0 ||
+        if (cap - at < 2)
+            return -1;
+        size_t room = cap - at - 2 < TOTE_WIRE_MAX_FRAME ? cap - at - 2 : TOTE_WIRE_MAX_FRAME;
+        if (tote_wire_encode(&msgs[i], buf + at + 2, room, &flen) != TOTE_PROTO_E_OK || flen == 0 ||
             flen > 0xFFFF)
             return -1;
         buf[at] = (uint8_t)(flen >> 8);

@@ -186,8 +186,9 @@ tote_st_err tote_store_wal_truncate(tote_store *s);
 int tote_reply_blob_next(const uint8_t *blob, size_t len, size_t *off, const uint8_t **frame,
                          size_t *frame_len);
 
-/* Encodes msgs[0..n) into buf (cap bytes) in that form; *len = its length.
- * 0, or -1 if a message does not encode or buf is too small. */
+/* Encodes msgs[0..n) into buf (cap bytes) in that form, each frame at most
+ * TOTE_WIRE_MAX_FRAME bytes; *len = its length. 0, or -1 if a message does
+ * not encode or buf is too small. */
 int tote_reply_blob_encode(const tote_wire_msg *msgs, int n, uint8_t *buf, size_t cap, size_t *len);
 
 #endif
