@@ -207,6 +207,7 @@ static int cmd_list(int json)
             cJSON_AddStringToObject(o, "name", info->name);
             cJSON_AddStringToObject(o, "title", info->title);
             cJSON_AddStringToObject(o, "description", info->description);
+            cJSON_AddBoolToObject(o, "listing", info->listing);
             cJSON_AddItemToArray(a, o);
         }
         tote_cli_print_json(a);
@@ -250,8 +251,12 @@ int tote_cmd_report(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "list") == 0)
         return cmd_list(json);
-    if (!tote_report_find(name))
+    const tote_report_info *info = tote_report_find(name);
+    if (!info)
         return tote_cli_fail(TOTE_EXIT_USAGE, "there is no report '%s' (tote report list shows them)", name);
+    if (svg && info->listing)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "report %s lists records: it has no chart to write with --svg",
+                             name);
     if (json && csv)
         return tote_cli_fail(TOTE_EXIT_USAGE, "choose one of --csv and --json");
     if (from && !tote_report_date_valid(from))

@@ -79,6 +79,8 @@ static void tick_text(char *buf, size_t cap, double v, double step)
 
 int tote_report_write_svg(const tote_report *r, FILE *f)
 {
+    if (tote_report_chart_kind(r) == TOTE_CHART_NONE)
+        return -1;
     const tote_report_info *info = tote_report_get_info(r);
     size_t cx = tote_report_chart_x(r), cy = tote_report_chart_y(r);
     int line = tote_report_chart_kind(r) == TOTE_CHART_LINE;

@@ -613,6 +613,25 @@ static tote_st_err run_returns(tote_store *s, tote_report *r, const struct range
                       "ORDER BY 6 DESC, 4 DESC, 1, 3");
 }
 
+/* ---------------- the audit log ---------------- */
+
+static const rcol cols_audit[] = {
+    {"at", "At (UTC)", TOTE_REPORT_TEXT, 0},     {"actor", "Actor", TOTE_REPORT_TEXT, 0},
+    {"device", "Device", TOTE_REPORT_TEXT, 0},   {"kind", "Event", TOTE_REPORT_TEXT, 0},
+    {"subject", "Subject", TOTE_REPORT_TEXT, 0}, {"detail", "Detail", TOTE_REPORT_TEXT, 0}};
+
+/* The newest events first, at most --limit of them: a range of event_at
+ * walked backwards (open ends as bounds, so both ends are seeks). */
+static tote_st_err run_audit(tote_store *s, tote_report *r, const struct range *g)
+{
+    return run_simple(s, r, g,
+                      "SELECT at, actor, device, kind, "
+                      "CASE WHEN subject_type IS NULL THEN COALESCE(subject, '') "
+                      "ELSE subject_type || ' ' || COALESCE(subject, '') END, detail "
+                      "FROM event WHERE at >= COALESCE(?1, '') AND at < COALESCE(?2, '9') "
+                      "ORDER BY at DESC, id DESC LIMIT ?3");
+}
+
 /* ---------------- the catalogue ---------------- */
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
@@ -621,7 +640,8 @@ static const rdef defs[] = {
     {{"top-products", "Top products",
       "products by units ordered: orders, units and goods value (qty x line price) of orders placed in the "
       "range, "
-      "cancelled orders left out"},
+      "cancelled orders left out",
+      0},
      COLS(cols_products),
      TOTE_CHART_BAR,
      0,
@@ -629,7 +649,7 @@ static const rdef defs[] = {
      -1,
      run_top_products},
     {{"top-customers", "Top customers",
-      "customers by goods value of the orders they placed in the range: orders, units, value"},
+      "customers by goods value of the orders they placed in the range: orders, units, value", 0},
      COLS(cols_customers),
      TOTE_CHART_BAR,
      0,
@@ -637,7 +657,7 @@ static const rdef defs[] = {
      -1,
      run_top_customers},
     {{"top-countries", "Top countries",
-      "shipping countries by orders placed in the range: orders, units, goods value"},
+      "shipping countries by orders placed in the range: orders, units, goods value", 0},
      COLS(cols_countries),
      TOTE_CHART_BAR,
      0,
@@ -645,7 +665,7 @@ static const rdef defs[] = {
      -1,
      run_top_countries},
     {{"top-channels", "Top channels",
-      "sales channels (shopify, amazon...) by orders placed in the range: orders, units, goods value"},
+      "sales channels (shopify, amazon...) by orders placed in the range: orders, units, goods value", 0},
      COLS(cols_channels),
      TOTE_CHART_BAR,
      0,
@@ -654,7 +674,8 @@ static const rdef defs[] = {
      run_top_channels},
     {{"by-day", "Orders by day",
       "per day ordered (UTC): orders, order lines, units and goods value, days without orders as zeros, "
-      "and the total"},
+      "and the total",
+      0},
      COLS(cols_by_day),
      TOTE_CHART_LINE,
      0,
@@ -664,7 +685,8 @@ static const rdef defs[] = {
     {{"pickers", "Pickers",
       "per picker (operator, else handheld) from pick scans in the range: picks (accepted item scans), "
       "units, "
-      "scans, refused scans and their rate, short picks, active hours and picks per active hour"},
+      "scans, refused scans and their rate, short picks, active hours and picks per active hour",
+      0},
      COLS(cols_pickers),
      TOTE_CHART_BAR,
      0,
@@ -674,7 +696,8 @@ static const rdef defs[] = {
     {{"packers", "Packers",
       "per packer (operator, else bench) from pack and ship scans and packages closed in the range: "
       "packages, "
-      "orders, units, scans, refused scans and their rate, active hours and packages per active hour"},
+      "orders, units, scans, refused scans and their rate, active hours and packages per active hour",
+      0},
      COLS(cols_packers),
      TOTE_CHART_BAR,
      0,
@@ -683,7 +706,8 @@ static const rdef defs[] = {
      run_packers},
     {{"cycle-time", "Cycle time",
       "hours from received (order created at the station) to shipped (last package shipped), per day shipped "
-      "and overall: p50, p90, p99 (nearest rank) and max"},
+      "and overall: p50, p90, p99 (nearest rank) and max",
+      0},
      COLS(cols_cycle),
      TOTE_CHART_LINE,
      0,
@@ -693,7 +717,8 @@ static const rdef defs[] = {
     {{"accuracy", "Scan accuracy",
       "per scan context (pick, pack, ship, return, login): scans, refused scans and refused scans corrected "
       "by "
-      "the next scan on the same device, each also per 1,000 scans"},
+      "the next scan on the same device, each also per 1,000 scans",
+      0},
      COLS(cols_accuracy),
      TOTE_CHART_BAR,
      0,
@@ -702,7 +727,8 @@ static const rdef defs[] = {
      run_accuracy},
     {{"returns", "Returns",
       "per product and return reason: units returned in the range against units shipped in the range, as a "
-      "rate"},
+      "rate",
+      0},
      COLS(cols_returns),
      TOTE_CHART_BAR,
      0,
@@ -711,13 +737,24 @@ static const rdef defs[] = {
      run_returns},
     {{"on-time", "On-time shipping",
       "per day shipped: orders shipped, those with a ship-by, shipped on time (by the ship-by date or time), "
-      "late, and the on-time rate"},
+      "late, and the on-time rate",
+      0},
      COLS(cols_on_time),
      TOTE_CHART_BAR,
      0,
      5,
      -1,
      run_on_time},
+    {{"audit", "Audit log",
+      "the audit log: every state change with its time, actor (operator or command), device, event and "
+      "subject (an order, device, wave, package...), newest first; --limit rows (100)",
+      1},
+     COLS(cols_audit),
+     TOTE_CHART_NONE,
+     0,
+     0,
+     -1,
+     run_audit},
 };
 
 #define NDEFS (sizeof defs / sizeof defs[0])
@@ -800,6 +837,8 @@ tote_st_err tote_report_run(tote_store *s, const char *name, const tote_report_o
     }
     if (d->run == run_by_day)
         g.limit = 36600; /* at most a century of days */
+    if (d->info.listing && !(opts && opts->limit > 0))
+        g.limit = 100;
     tote_report *r = calloc(1, sizeof *r);
     if (!r)
         return TOTE_ST_E_NOMEM;

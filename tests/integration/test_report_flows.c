@@ -23,6 +23,8 @@
  *   03-07 09:09 AMZ-1 open, socks (refused), 2 tote bags, 360 g, close, ship (ship-by 03-05: late)
  *   03-08 10:00 return of #2003: a tea tin "damaged", a mug "changed mind"
  */
+#include <unistd.h>
+
 #include "test_report_flow.h"
 #include "test_report_util.h"
 
@@ -303,5 +305,78 @@ static void test_on_time(void)
     cJSON_Delete(r);
 }
 
+/* The audit log by time: every event of the range, newest first, as the
+ * database holds them; --limit; a listing has no chart. */
+static void test_audit(void)
+{
+    REQUIRE_EQ(setup(), 0);
+    cJSON *r = rt_report_json(st.db, "audit", "2025-03-06", "2025-03-06");
+    REQUIRE(r != NULL);
+    tote_store *s = fx_store(&st);
+    REQUIRE(s != NULL);
+    long long that_day =
+        fx_q(s, "SELECT COUNT(*) FROM event WHERE at >= '2025-03-06' AND at < '2025-03-07'", NULL);
+    long long all = fx_q(s, "SELECT COUNT(*) FROM event", NULL);
+    tote_store_destroy(&s);
+    int n = cJSON_GetArraySize(rt_rows(r));
+    CHECK_INT(that_day, >, 10);
+    CHECK_INT(all, >, that_day);
+    CHECK_EQ(n, that_day);
+    const char *prev = "9";
+    int shorts = 0, leased = 0;
+    for (int i = 0; i < n; i++) {
+        const cJSON *row = cJSON_GetArrayItem(rt_rows(r), i);
+        const char *at = rt_str(row, "at");
+        CHECK(strncmp(at, "2025-03-06", 10) == 0);
+        CHECK(strcmp(at, prev) <= 0); /* newest first */
+        prev = at;
+        const char *kind = rt_str(row, "kind");
+        if (strcmp(kind, "short_pick") == 0) {
+            shorts++;
+            CHECK_STR(rt_str(row, "actor"), "ben");
+            CHECK_STR(rt_str(row, "subject"), "order #2001");
+            CHECK(strcmp(rt_str(row, "device"), "(missing)") != 0);
+            CHECK_HAS(rt_str(row, "detail"), "SOCK-M");
+        }
+        leased += strcmp(kind, "pick_list_leased") == 0;
+    }
+    CHECK_EQ(shorts, 1);
+    CHECK_EQ(leased, 2);
+    /* the first rows of the day with --limit */
+    char *out = NULL;
+    REQUIRE_EQ(rt_tote(st.db, NULL, &out, NULL, "report", "audit", "--from", "2025-03-06", "--to",
+                       "2025-03-06", "--limit", "3", "--json", NULL),
+               0);
+    cJSON *lim = out ? cJSON_Parse(out) : NULL;
+    free(out);
+    REQUIRE(lim != NULL);
+    REQUIRE_EQ(cJSON_GetArraySize(rt_rows(lim)), 3);
+    for (int i = 0; i < 3; i++)
+        CHECK_STR(rt_str(cJSON_GetArrayItem(rt_rows(lim), i), "at"),
+                  rt_str(cJSON_GetArrayItem(rt_rows(r), i), "at"));
+    cJSON_Delete(lim);
+    cJSON_Delete(r);
+    /* the day of the return: nothing of the days before or after */
+    r = rt_report_json(st.db, "audit", "2025-03-08", "2025-03-08");
+    REQUIRE(r != NULL);
+    CHECK_INT(cJSON_GetArraySize(rt_rows(r)), >, 0);
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rt_rows(r)) CHECK(strncmp(rt_str(row, "at"), "2025-03-08", 10) == 0);
+    cJSON_Delete(r);
+    /* CSV has the same cells; --svg is refused, writing nothing */
+    r = rt_report_json(st.db, "audit", NULL, NULL);
+    REQUIRE(r != NULL);
+    CHECK_EQ(cJSON_GetArraySize(rt_rows(r)), all < 100 ? all : 100);
+    rt_check_csv_matches_json(st.db, "audit", r);
+    cJSON_Delete(r);
+    char svg[1100], *err = NULL;
+    snprintf(svg, sizeof svg, "%s/audit.svg", st.dir);
+    CHECK_EQ(rt_tote(st.db, NULL, NULL, &err, "report", "audit", "--svg", svg, NULL), 2);
+    CHECK_HAS(err, "no chart");
+    free(err);
+    CHECK(access(svg, F_OK) != 0);
+}
+
 TT_MAIN(TT_TEST(test_flows_went_as_planned), TT_TEST(test_pickers), TT_TEST(test_packers),
-        TT_TEST(test_cycle_time), TT_TEST(test_accuracy), TT_TEST(test_returns), TT_TEST(test_on_time))
+        TT_TEST(test_cycle_time), TT_TEST(test_accuracy), TT_TEST(test_returns), TT_TEST(test_on_time),
+        TT_TEST(test_audit))

@@ -234,7 +234,7 @@ static void test_list(void)
     REQUIRE_EQ(rt_tote(db, NULL, &out, NULL, "report", "list", NULL), 0);
     static const char *const names[] = {"top-products", "top-customers", "top-countries", "top-channels",
                                         "by-day",       "pickers",       "packers",       "cycle-time",
-                                        "accuracy",     "returns",       "on-time"};
+                                        "accuracy",     "returns",       "on-time",       "audit"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         CHECK_HAS(out, names[i]);
     free(out);
@@ -242,9 +242,13 @@ static void test_list(void)
     cJSON *j = cJSON_Parse(out);
     free(out);
     REQUIRE(j != NULL);
-    CHECK_EQ(cJSON_GetArraySize(j), 11);
+    CHECK_EQ(cJSON_GetArraySize(j), 12);
     CHECK_STR(rt_str(cJSON_GetArrayItem(j, 0), "name"), "top-products");
     CHECK(strlen(rt_str(cJSON_GetArrayItem(j, 10), "description")) > 20);
+    /* the audit log is a listing: the only report without a chart */
+    CHECK_STR(rt_str(cJSON_GetArrayItem(j, 11), "name"), "audit");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 11), "listing")));
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "listing")));
     cJSON_Delete(j);
 }
 

@@ -98,7 +98,7 @@ static char *svg_of(const tote_report *r)
 
 static void test_catalogue(void)
 {
-    CHECK_EQ(tote_report_count(), 11);
+    CHECK_EQ(tote_report_count(), 12);
     for (size_t i = 0; i < tote_report_count(); i++) {
         const tote_report_info *in = tote_report_info_at(i);
         REQUIRE(in != NULL);
@@ -106,7 +106,9 @@ static void test_catalogue(void)
         CHECK(strlen(in->description) > 30);
         CHECK(strlen(in->title) > 3);
     }
-    CHECK(tote_report_info_at(11) == NULL);
+    CHECK(tote_report_info_at(12) == NULL);
+    CHECK_EQ(tote_report_find("audit")->listing, 1);
+    CHECK_EQ(tote_report_find("pickers")->listing, 0);
     CHECK(tote_report_find("top-sellers") == NULL);
     CHECK(tote_report_find(NULL) == NULL);
 }

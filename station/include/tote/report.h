@@ -28,6 +28,7 @@ typedef struct tote_report_info {
     const char *name;        /* "top-products" */
     const char *title;       /* "Top products" */
     const char *description; /* one sentence: what a row is and what it counts */
+    int listing;             /* 1: a row is a record (the audit log), newest first: no chart */
 } tote_report_info;
 
 /* Number of reports, and report i (0-based) in the order `tote report list` shows. */
@@ -49,12 +50,16 @@ typedef enum tote_report_type {
     TOTE_REPORT_NUM = 2   /* a decimal with col_decimals places (money, rates, hours) */
 } tote_report_type;
 
-typedef enum tote_report_chart { TOTE_CHART_BAR = 0, TOTE_CHART_LINE = 1 } tote_report_chart;
+typedef enum tote_report_chart {
+    TOTE_CHART_BAR = 0,
+    TOTE_CHART_LINE = 1,
+    TOTE_CHART_NONE = 2 /* a listing: nothing to draw */
+} tote_report_chart;
 
 typedef struct tote_report_opts {
     const char *from; /* YYYY-MM-DD or NULL: from the beginning */
     const char *to;   /* YYYY-MM-DD or NULL: up to now */
-    int limit;        /* rows of the top-* reports; 0 = 20 */
+    int limit;        /* rows of the top-* reports and of a listing; 0 = 20 (audit: 100) */
 } tote_report_opts;
 
 /*
@@ -115,7 +120,8 @@ cJSON *tote_report_json(const tote_report *r);
 /* An SVG document: title, labelled axes with ticks, one <rect class="bar">
  * per row (bar charts) or a polyline with one <circle class="point"> per row
  * (line charts); all text XML-escaped (report_svg.c). Returns 0, or -1 if
- * writing failed. */
+ * writing failed or the report has no chart (TOTE_CHART_NONE: nothing is
+ * written). */
 int tote_report_write_svg(const tote_report *r, FILE *f);
 
 #endif
