@@ -315,7 +315,7 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
     if (has_code) {
         long long owner = 0;
         if (tote_product_find_by_code(r->s, code, &owner, NULL) != TOTE_ST_E_OK || owner != pid) {
-            e = tote_barcode_set(r->s, code, pid, 1);
+            e = tote_barcode_set(r->s, code, pid, 1, r->actor);
             if (e == TOTE_ST_E_OK) {
                 r->sum->barcodes++;
                 changed_code = 1;

@@ -216,7 +216,24 @@ static int code_ok(const char *code)
     return !isspace((unsigned char)code[0]) && !isspace((unsigned char)code[n - 1]);
 }
 
-tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_id, int units)
+/* The barcode.set event: the code and its units, by actor. */
+static tote_st_err barcode_event(tote_store *s, const char *sku, const char *code, int units,
+                                 const char *actor)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "code", code);
+    cJSON_AddNumberToObject(d, "units", units);
+    char *detail = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    if (!detail)
+        return store_fail(TOTE_ST_E_NOMEM, "out of memory");
+    tote_st_err e = tote_store_event(s, actor, NULL, "barcode.set", "product", sku, detail);
+    cJSON_free(detail);
+    return e;
+}
+
+tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_id, int units,
+                             const char *actor)
 {
     store_detail_clear();
     if (!code || !code_ok(code))
@@ -268,8 +285,7 @@ tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_
                 sqlite3_bind_text(up, 1, code, -1, SQLITE_TRANSIENT);
                 sqlite3_bind_int(up, 2, units);
                 rc = store_step_done(up);
-                e = rc == SQLITE_DONE ? tote_store_event(s, NULL, NULL, "barcode.set", "product", sku, NULL)
-                                      : store_db_fail(s, rc);
+                e = rc == SQLITE_DONE ? barcode_event(s, sku, code, units, actor) : store_db_fail(s, rc);
             }
         }
         free(other_sku);
@@ -284,8 +300,7 @@ tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_
             sqlite3_bind_int64(in, 2, product_id);
             sqlite3_bind_int(in, 3, units);
             rc = store_step_done(in);
-            e = rc == SQLITE_DONE ? tote_store_event(s, NULL, NULL, "barcode.set", "product", sku, NULL)
-                                  : store_db_fail(s, rc);
+            e = rc == SQLITE_DONE ? barcode_event(s, sku, code, units, actor) : store_db_fail(s, rc);
         }
     } else {
         sqlite3_reset(st);

@@ -338,7 +338,7 @@ FX_FN long long fx_product(tote_store *s, const char *sku, const char *name, lon
     long long id = 0;
     if (tote_product_upsert(s, &p, "fixture", NULL, &id) != TOTE_ST_E_OK)
         return -1;
-    if (gtin14 && tote_barcode_set(s, gtin14, id, 1) != TOTE_ST_E_OK)
+    if (gtin14 && tote_barcode_set(s, gtin14, id, 1, "test") != TOTE_ST_E_OK)
         return -1;
     return id;
 }

@@ -20,7 +20,7 @@ static void catalog(tote_store *s)
     fx_gtin("0871234500099", gunknown);
     fx_gtin("1871234500001", gcase);
     long long a = fx_product(s, "SKU-A", "Blue mug", 300, ga, 1200);
-    tote_barcode_set(s, gcase, a, 6);
+    tote_barcode_set(s, gcase, a, 6, "test");
     fx_product(s, "SKU-B", "Red plate", 500, gb, 900);
     fx_product(s, "SKU-C", "Vitamin C", 100, gc, 500);
     fx_product(s, "SKU-D", "Green bowl", 400, gd, 700);

@@ -137,16 +137,30 @@ static void test_barcodes(void)
     REQUIRE_EQ(tote_product_upsert(s, &p, NULL, NULL, &a), TOTE_ST_E_OK);
     p = keep("B");
     REQUIRE_EQ(tote_product_upsert(s, &p, NULL, NULL, &b), TOTE_ST_E_OK);
-    REQUIRE_EQ(tote_barcode_set(s, "00012345678905", a, 1), TOTE_ST_E_OK);
-    REQUIRE_EQ(tote_barcode_set(s, "10012345678902", a, 12), TOTE_ST_E_OK);
-    CHECK_EQ(tote_barcode_set(s, "00012345678905", b, 1), TOTE_ST_E_EXISTS);
+    REQUIRE_EQ(tote_barcode_set(s, "00012345678905", a, 1, "test"), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_barcode_set(s, "10012345678902", a, 12, "test"), TOTE_ST_E_OK);
+    {
+        /* the audit event says who set which code, and its units */
+        sqlite3_stmt *q = NULL;
+        REQUIRE_EQ(sqlite3_prepare_v2(tote_store_db(s),
+                                      "SELECT actor, subject, detail FROM event WHERE kind = 'barcode.set' "
+                                      "ORDER BY id DESC LIMIT 1",
+                                      -1, &q, NULL),
+                   SQLITE_OK);
+        REQUIRE_EQ(sqlite3_step(q), SQLITE_ROW);
+        CHECK_STR((const char *)sqlite3_column_text(q, 0), "test");
+        CHECK_STR((const char *)sqlite3_column_text(q, 1), "A");
+        CHECK_STR((const char *)sqlite3_column_text(q, 2), "{\"code\":\"10012345678902\",\"units\":12}");
+        sqlite3_finalize(q);
+    }
+    CHECK_EQ(tote_barcode_set(s, "00012345678905", b, 1, "test"), TOTE_ST_E_EXISTS);
     CHECK_HAS(tote_st_detail(), "already belongs to A");
-    CHECK_EQ(tote_barcode_set(s, "00012345678905", a, 1), TOTE_ST_E_OK); /* same again: fine */
-    CHECK_EQ(tote_barcode_set(s, "X1", 999, 1), TOTE_ST_E_NOT_FOUND);
-    CHECK_EQ(tote_barcode_set(s, "X1", a, 0), TOTE_ST_E_INVALID);
-    CHECK_EQ(tote_barcode_set(s, "", a, 1), TOTE_ST_E_INVALID);
-    CHECK_EQ(tote_barcode_set(s, " X1", a, 1), TOTE_ST_E_INVALID);
-    CHECK_EQ(tote_barcode_set(s, "X\n1", a, 1), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_barcode_set(s, "00012345678905", a, 1, "test"), TOTE_ST_E_OK); /* same again: fine */
+    CHECK_EQ(tote_barcode_set(s, "X1", 999, 1, "test"), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_barcode_set(s, "X1", a, 0, "test"), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_barcode_set(s, "", a, 1, "test"), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_barcode_set(s, " X1", a, 1, "test"), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_barcode_set(s, "X\n1", a, 1, "test"), TOTE_ST_E_INVALID);
     REQUIRE_EQ(tote_product_find_by_code(s, "10012345678902", &got, &units), TOTE_ST_E_OK);
     CHECK_EQ(got, a);
     CHECK_EQ(units, 12);
@@ -156,7 +170,7 @@ static void test_barcodes(void)
     CHECK_EQ(got, a);
     CHECK_EQ(units, 1);
     CHECK_EQ(tote_product_find_by_code(s, "999", &got, NULL), TOTE_ST_E_NOT_FOUND);
-    REQUIRE_EQ(tote_barcode_set(s, "RAW-CODE 7", b, 1), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_barcode_set(s, "RAW-CODE 7", b, 1, "test"), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_product_find_by_code(s, "RAW-CODE 7", &got, NULL), TOTE_ST_E_OK);
     CHECK_EQ(got, b);
     REQUIRE_EQ(tote_product_find_by_sku(s, "B", &got), TOTE_ST_E_OK);

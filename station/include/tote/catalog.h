@@ -57,9 +57,11 @@ tote_st_err tote_product_upsert(tote_store *s, const tote_product_in *p, const c
  * (a case code stands for several). Setting the same code for the same
  * product again updates units. The same code for another product ->
  * TOTE_ST_E_EXISTS; an unknown product_id -> NOT_FOUND; bad code or units ->
- * INVALID.
+ * INVALID. A change writes the audit event barcode.set (subject the product's
+ * SKU, detail the code and units) with actor (may be NULL).
  */
-tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_id, int units);
+tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_id, int units,
+                             const char *actor);
 
 /* Product id by exact sku; NOT_FOUND if none. */
 tote_st_err tote_product_find_by_sku(tote_store *s, const char *sku, long long *product_id);
