@@ -195,7 +195,7 @@ static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col
         return imp_fail(r, e, "line %lld: %s", row->line, tote_st_detail());
     e = tote_location_find(r->s, bin, &lid);
     if (e == TOTE_ST_E_NOT_FOUND) {
-        e = tote_location_ensure(r->s, bin, NULL, -1, &lid);
+        e = tote_location_ensure(r->s, bin, NULL, -1, r->actor, &lid);
         if (e == TOTE_ST_E_INVALID) {
             imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "bin '%s': %s", bin, tote_st_detail());
             return TOTE_ST_E_OK;
@@ -256,7 +256,7 @@ static tote_st_err location_row(imp_run *r, const tote_csv_row *row, const int *
         return TOTE_ST_E_OK;
     }
     if (e == TOTE_ST_E_NOT_FOUND)
-        e = tote_location_ensure(r->s, code, *zone ? zone : NULL, walk, &lid);
+        e = tote_location_ensure(r->s, code, *zone ? zone : NULL, walk, r->actor, &lid);
     if (e == TOTE_ST_E_INVALID) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, code, "bin '%s': %s", code, tote_st_detail());
         return TOTE_ST_E_OK;

@@ -207,9 +207,9 @@ static tote_st_err location_put(tote_store *s, const char *code, const char *zon
 }
 
 tote_st_err tote_location_ensure(tote_store *s, const char *code, const char *zone, long long walk_seq,
-                                 long long *location_id)
+                                 const char *actor, long long *location_id)
 {
-    return location_put(s, code, zone, walk_seq, "bin", NULL, 0, location_id);
+    return location_put(s, code, zone, walk_seq, "bin", actor, 0, location_id);
 }
 
 tote_st_err tote_location_add(tote_store *s, const char *code, const char *zone, long long walk_seq,

@@ -346,7 +346,7 @@ FX_FN long long fx_product(tote_store *s, const char *sku, const char *name, lon
 FX_FN long long fx_bin(tote_store *s, const char *code, long long walk)
 {
     long long id = 0;
-    if (tote_location_ensure(s, code, NULL, walk, &id) != TOTE_ST_E_OK)
+    if (tote_location_ensure(s, code, NULL, walk, "test", &id) != TOTE_ST_E_OK)
         return -1;
     return id;
 }

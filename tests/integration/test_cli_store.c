@@ -66,8 +66,8 @@ static int seed(void)
         bad |= tote_product_upsert(s, &p, "seed", NULL, &ids[i]) != TOTE_ST_E_OK;
     }
     long long a1 = 0, a2 = 0, sid = 0, sid2 = 0;
-    bad |= tote_location_ensure(s, "A-1", NULL, -1, &a1) != TOTE_ST_E_OK;
-    bad |= tote_location_ensure(s, "A-2", NULL, -1, &a2) != TOTE_ST_E_OK;
+    bad |= tote_location_ensure(s, "A-1", NULL, -1, "test", &a1) != TOTE_ST_E_OK;
+    bad |= tote_location_ensure(s, "A-2", NULL, -1, "test", &a2) != TOTE_ST_E_OK;
     bad |= tote_stock_receive(s, ids[0], a1, 10, NULL, NULL, "seed", "PO-1") != TOTE_ST_E_OK;
     bad |= tote_stock_receive(s, ids[1], a2, 5, NULL, NULL, "seed", "PO-1") != TOTE_ST_E_OK;
     bad |= tote_stock_receive(s, ids[2], a2, 4, "L7", "2099-12-31", "seed", "PO-2") != TOTE_ST_E_OK;

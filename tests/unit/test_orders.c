@@ -244,8 +244,8 @@ static void test_upsert_unchanged_updated_locked(void)
 static void stock_and_reserve(tote_store *s, const char *name)
 {
     long long a1 = 0, a2 = 0, mug = 0, tea = 0, sm = 0, st = 0;
-    tote_location_ensure(s, "A-1", NULL, -1, &a1);
-    tote_location_ensure(s, "A-2", NULL, -1, &a2);
+    tote_location_ensure(s, "A-1", NULL, -1, "test", &a1);
+    tote_location_ensure(s, "A-2", NULL, -1, "test", &a2);
     tote_product_find_by_sku(s, "MUG-1", &mug);
     tote_product_find_by_sku(s, "TEA-1", &tea);
     if (tote_stock_find(s, mug, a1, NULL, &sm) != TOTE_ST_E_OK) {

@@ -87,7 +87,7 @@ static void test_walk_seq_natural_order(void)
     /* inserted out of order: the walk follows the codes' natural order */
     const char *codes[] = {"A-10", "A-2", "B-1", "A-1", "A-3", "A-11", "A-9"};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        REQUIRE_EQ(tote_location_ensure(s, codes[i], NULL, -1, NULL), TOTE_ST_E_OK);
+        REQUIRE_EQ(tote_location_ensure(s, codes[i], NULL, -1, "test", NULL), TOTE_ST_E_OK);
     const char *walk[] = {"A-1", "A-2", "A-3", "A-9", "A-10", "A-11", "B-1"};
     for (size_t i = 0; i + 1 < sizeof walk / sizeof walk[0]; i++)
         CHECK_INT(seq_of(s, walk[i]), <, seq_of(s, walk[i + 1]));
@@ -95,7 +95,7 @@ static void test_walk_seq_natural_order(void)
     char code[32];
     for (int i = 1; i <= 40; i++) {
         snprintf(code, sizeof code, "A-2-%d", i);
-        REQUIRE_EQ(tote_location_ensure(s, code, NULL, -1, NULL), TOTE_ST_E_OK);
+        REQUIRE_EQ(tote_location_ensure(s, code, NULL, -1, "test", NULL), TOTE_ST_E_OK);
     }
     CHECK_INT(seq_of(s, "A-2"), <, seq_of(s, "A-2-1"));
     CHECK_INT(seq_of(s, "A-2-9"), <, seq_of(s, "A-2-10"));
@@ -106,18 +106,22 @@ static void test_walk_seq_natural_order(void)
         0);
     /* explicit walk_seq is kept; an existing code is returned unchanged */
     long long id = 0, id2 = 0;
-    REQUIRE_EQ(tote_location_ensure(s, "DOCK", "out", 5, &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "DOCK", "out", 5, "test", &id), TOTE_ST_E_OK);
     CHECK_EQ(seq_of(s, "DOCK"), 5);
-    REQUIRE_EQ(tote_location_ensure(s, "DOCK", "elsewhere", 99, &id2), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "DOCK", "elsewhere", 99, "test", &id2), TOTE_ST_E_OK);
     CHECK_EQ(id2, id);
     CHECK_EQ(seq_of(s, "DOCK"), 5);
+    /* created once, with its actor in the audit log */
+    CHECK_EQ(q1(s, "SELECT COUNT(*) FROM event WHERE kind = 'location.created' AND subject = 'DOCK' "
+                   "AND actor = 'test'"),
+             1);
     CHECK_EQ(tote_location_add(s, "DOCK", NULL, -1, NULL, NULL, NULL), TOTE_ST_E_EXISTS);
     CHECK_EQ(tote_location_add(s, "Q-1", NULL, -1, "freezer", NULL, NULL), TOTE_ST_E_INVALID);
     CHECK_HAS(tote_st_detail(), "freezer");
     CHECK_EQ(tote_location_add(s, "Q-1", NULL, -1, "quarantine", NULL, NULL), TOTE_ST_E_OK);
-    CHECK_EQ(tote_location_ensure(s, "", NULL, -1, NULL), TOTE_ST_E_INVALID);
-    CHECK_EQ(tote_location_ensure(s, " A", NULL, -1, NULL), TOTE_ST_E_INVALID);
-    CHECK_EQ(tote_location_ensure(s, "A\tB", NULL, -1, NULL), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_location_ensure(s, "", NULL, -1, "test", NULL), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_location_ensure(s, " A", NULL, -1, "test", NULL), TOTE_ST_E_INVALID);
+    CHECK_EQ(tote_location_ensure(s, "A\tB", NULL, -1, "test", NULL), TOTE_ST_E_INVALID);
     CHECK_EQ(q1(s, "SELECT COUNT(*) FROM event WHERE kind = 'location.created'"), 49);
     tote_store_destroy(&s);
 }
@@ -127,8 +131,8 @@ static void test_receive_adjust_transfer_balance(void)
     tote_store *s = fresh("ledger.db");
     REQUIRE(s);
     long long mug = product(s, "MUG-1", 0), a1 = 0, a2 = 0, sid = 0, sid2 = 0;
-    REQUIRE_EQ(tote_location_ensure(s, "A-1", NULL, -1, &a1), TOTE_ST_E_OK);
-    REQUIRE_EQ(tote_location_ensure(s, "A-2", NULL, -1, &a2), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "A-1", NULL, -1, "test", &a1), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "A-2", NULL, -1, "test", &a2), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_stock_receive(s, mug, a1, 10, NULL, NULL, "rcv", "PO-1"), TOTE_ST_E_OK);
     BALANCED(s);
     REQUIRE_EQ(tote_stock_receive(s, mug, a1, 5, NULL, NULL, "rcv", "PO-2"), TOTE_ST_E_OK);
@@ -189,7 +193,7 @@ static void test_lots_and_expiry(void)
     tote_store *s = fresh("lots.db");
     REQUIRE(s);
     long long milk = product(s, "MILK", 1), a1 = 0, sid = 0;
-    REQUIRE_EQ(tote_location_ensure(s, "C-1", "cold", -1, &a1), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "C-1", "cold", -1, "test", &a1), TOTE_ST_E_OK);
     CHECK_EQ(tote_stock_receive(s, milk, a1, 5, NULL, NULL, NULL, NULL), TOTE_ST_E_INVALID);
     CHECK_HAS(tote_st_detail(), "lot-tracked");
     REQUIRE_EQ(tote_stock_receive(s, milk, a1, 5, "L1", "2024-02-29", NULL, NULL), TOTE_ST_E_OK);
@@ -239,8 +243,8 @@ static void test_reserve_and_check_detects_imbalance(void)
     tote_store *s = fresh("reserve.db");
     REQUIRE(s);
     long long mug = product(s, "MUG-1", 0), milk = product(s, "MILK", 1), a1 = 0, c1 = 0, sm = 0, sk = 0;
-    REQUIRE_EQ(tote_location_ensure(s, "A-1", NULL, -1, &a1), TOTE_ST_E_OK);
-    REQUIRE_EQ(tote_location_ensure(s, "C-1", NULL, -1, &c1), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "A-1", NULL, -1, "test", &a1), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_location_ensure(s, "C-1", NULL, -1, "test", &c1), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_stock_receive(s, mug, a1, 5, NULL, NULL, NULL, NULL), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_stock_receive(s, milk, c1, 5, "OLD", "2020-01-01", NULL, NULL), TOTE_ST_E_OK);
     tote_stock_find(s, mug, a1, NULL, &sm);
@@ -297,7 +301,7 @@ static void test_moves_listing(void)
     tote_store *s = fresh("moves.db");
     REQUIRE(s);
     long long mug = product(s, "MUG-1", 0), tea = product(s, "TEA", 0), a1 = 0;
-    tote_location_ensure(s, "A-1", NULL, -1, &a1);
+    tote_location_ensure(s, "A-1", NULL, -1, "test", &a1);
     REQUIRE_EQ(tote_stock_receive(s, mug, a1, 5, NULL, NULL, "ana", "PO-7"), TOTE_ST_E_OK);
     REQUIRE_EQ(tote_stock_receive(s, tea, a1, 2, NULL, NULL, "ana", NULL), TOTE_ST_E_OK);
     cJSON *arr = NULL;

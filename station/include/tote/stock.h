@@ -34,9 +34,11 @@ int tote_location_natural_cmp(const char *a, const char *b);
  * A-10), spaced 1000 apart so later inserts fit between (when a gap is used
  * up, the locations after it are shifted up, keeping their order).
  * Code: 1..64 printable bytes without spaces at either end -> else INVALID.
+ * A location created writes the audit event location.created with actor
+ * (may be NULL).
  */
 tote_st_err tote_location_ensure(tote_store *s, const char *code, const char *zone, long long walk_seq,
-                                 long long *location_id);
+                                 const char *actor, long long *location_id);
 
 /* As tote_location_ensure but an existing code is EXISTS, and kind is one of
  * "bin", "quarantine", "dock" (NULL = "bin"). */
