@@ -158,9 +158,11 @@ static void test_rolled_back_spill_never_reaches_the_file(void)
     sqlite3_close(plain);
 }
 
-/* A spilled page modified again: SQLite rewrites its frame, which is still
- * in the buffer, in place. */
-static void test_frame_rewritten_in_the_buffer(void)
+/* Pages spilled to the WAL and modified again in the same transaction:
+ * SQLite overwrites their frames, and after the commit frame rewrites the
+ * headers of those frames with new checksums. Those writes come after the
+ * commit frame; they must be in the file when COMMIT returns. */
+static void test_frames_rewritten_after_the_commit_frame(void)
 {
     tote_store *s = NULL;
     sqlite3 *plain = NULL;
@@ -290,6 +292,6 @@ static void test_teardown(void)
 }
 
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_commit_in_few_writes),
-        TT_TEST(test_rolled_back_spill_never_reaches_the_file), TT_TEST(test_frame_rewritten_in_the_buffer),
-        TT_TEST(test_big_transaction), TT_TEST(test_uncommitted_frames_dropped_at_unlock),
-        TT_TEST(test_teardown))
+        TT_TEST(test_rolled_back_spill_never_reaches_the_file),
+        TT_TEST(test_frames_rewritten_after_the_commit_frame), TT_TEST(test_big_transaction),
+        TT_TEST(test_uncommitted_frames_dropped_at_unlock), TT_TEST(test_teardown))
