@@ -200,7 +200,7 @@ static int pend_push(pendset *ps, long long line_id, long long stock_id, long lo
         ps->v = v;
         ps->cap = cap;
     }
-    ps->v[ps->n] = (pend){line_id, stock_id, qty, ps->n};
+    ps->v[ps->n] = (pend){.line_id = line_id, .stock_id = stock_id, .qty = qty, .at = ps->n};
     ps->n++;
     return 0;
 }
@@ -306,7 +306,16 @@ tote_st_err alloc_write_pending(tote_store *s, pendset *ps)
     if (ps->n == 0)
         return TOTE_ST_E_OK;
     qsort(ps->v, ps->n, sizeof ps->v[0], cmp_pend_line);
-    tote_st_err e = TOTE_ST_E_OK;
+    /* SQLite gives each new row the id one above the highest (sqlite.org
+       autoinc.html: only at the largest possible id does it pick at random),
+       so the ids are known without reading them back; the last id of each
+       statement confirms it (else ids_known is cleared). An explicit id
+       would cost a seek per row to check it is free. */
+    long long base = 0;
+    tote_st_err e = alloc_watermark(s, &base);
+    for (size_t i = 0; i < ps->n; i++)
+        ps->v[i].id = base + 1 + (long long)i;
+    ps->ids_known = 1;
     size_t i = 0;
     for (; e == TOTE_ST_E_OK && ps->n - i >= BATCH_ROWS; i += BATCH_ROWS) {
         sqlite3_stmt *st = tote_store_stmt(
@@ -319,6 +328,8 @@ tote_st_err alloc_write_pending(tote_store *s, pendset *ps)
             sqlite3_bind_int64(st, r * 3 + 3, ps->v[i + r].qty);
         }
         e = store_exec(st);
+        if (sqlite3_last_insert_rowid(tote_store_db(s)) != ps->v[i + BATCH_ROWS - 1].id)
+            ps->ids_known = 0;
     }
     for (; e == TOTE_ST_E_OK && i < ps->n; i++) {
         sqlite3_stmt *st =
@@ -329,6 +340,8 @@ tote_st_err alloc_write_pending(tote_store *s, pendset *ps)
         sqlite3_bind_int64(st, 2, ps->v[i].stock_id);
         sqlite3_bind_int64(st, 3, ps->v[i].qty);
         e = store_exec(st);
+        if (sqlite3_last_insert_rowid(tote_store_db(s)) != ps->v[i].id)
+            ps->ids_known = 0;
     }
     if (e != TOTE_ST_E_OK)
         return e;
@@ -434,6 +447,7 @@ typedef struct needset {
     size_t n, cap;
     char **names; /* a big run's order names by rank (else NULL) */
     size_t nnames;
+    int plain; /* a run over 'released' orders with no tote and nothing allocated or picked yet */
 } needset;
 
 static void needset_free(needset *ns)
@@ -530,15 +544,18 @@ static int cmp_need_run(const void *a, const void *b)
 static tote_st_err run_needs(tote_store *s, needset *ns)
 {
     sqlite3_stmt *st = tote_store_stmt(
-        s, "SELECT o.id, o.status = 'released', o.name FROM orders o WHERE o.status IN ('released', "
-           "'allocated') AND (o.status = 'released' OR o.tote IS NULL) ORDER BY " ORDER_PRIORITY);
+        s,
+        "SELECT o.id, o.status = 'released', o.name, o.status = 'released' AND o.tote IS NULL FROM orders o "
+        "WHERE o.status IN ('released', 'allocated') AND (o.status = 'released' OR o.tote IS NULL) "
+        "ORDER BY " ORDER_PRIORITY);
     if (!st)
         return TOTE_ST_E_DB;
     ranked *rk = NULL;
     size_t n = 0, cap = 0;
-    int rc;
+    int rc, plain = 1;
     tote_st_err e = TOTE_ST_E_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        plain &= sqlite3_column_int(st, 3) != 0;
         if (n == cap) {
             size_t c2 = cap ? cap * 2 : 64;
             ranked *v = realloc(rk, c2 * sizeof *v);
@@ -583,14 +600,17 @@ static tote_st_err run_needs(tote_store *s, needset *ns)
         }
     }
     if (e == TOTE_ST_E_OK && n > 0 && hi - lo + 1 > 64 * (long long)n) {
+        plain = 0;                                          /* not looked at line by line */
         for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) /* in rank order already */
             e = order_needs(s, rk[i].order_id, rk[i].rank, ns);
     } else if (e == TOTE_ST_E_OK && n > 0) {
         qsort(rk, n, sizeof *rk, cmp_ranked_id);
+        /* every line in the range: the ones that need stock, and whether any
+           line of a taken order has units allocated or picked already */
         st = tote_store_stmt(s, "SELECT ol.order_id, ol.id, COALESCE(ol.product_id, 0), "
-                                "ol.ordered - ol.allocated - ol.short, ol.line_no FROM order_line ol "
-                                "WHERE ol.id BETWEEN ?1 AND ?2 AND ol.requires_shipping = 1 "
-                                "AND ol.ordered - ol.allocated - ol.short > 0");
+                                "ol.ordered - ol.allocated - ol.short, ol.line_no, ol.requires_shipping = 1 "
+                                "AND ol.ordered - ol.allocated - ol.short > 0, ol.allocated <> 0 OR "
+                                "ol.picked <> 0 FROM order_line ol WHERE ol.id BETWEEN ?1 AND ?2");
         if (!st) {
             e = TOTE_ST_E_DB;
         } else {
@@ -601,6 +621,9 @@ static tote_st_err run_needs(tote_store *s, needset *ns)
                 const ranked *o = bsearch(&key, rk, n, sizeof *rk, cmp_ranked_id);
                 if (!o)
                     continue; /* a line of an order this run does not take */
+                plain &= sqlite3_column_int(st, 6) == 0;
+                if (!sqlite3_column_int(st, 5))
+                    continue; /* needs nothing */
                 need_line *l = need_push(ns);
                 if (!l) {
                     e = TOTE_ST_E_NOMEM;
@@ -621,6 +644,7 @@ static tote_st_err run_needs(tote_store *s, needset *ns)
                 qsort(ns->v, ns->n, sizeof ns->v[0], cmp_need_run);
         }
     }
+    ns->plain = e == TOTE_ST_E_OK && n > 0 && plain;
     free(rk);
     return e;
 }
@@ -661,7 +685,8 @@ static tote_st_err backorder_event(tote_store *s, long long order_id, const char
 typedef struct order_sum {
     long long order_id, units, backorder;
     int released;
-    const char *name; /* NULL: read from the order row */
+    const char *name;      /* NULL: read from the order row */
+    long long rank, lines; /* its place in the run; lines that got stock */
 } order_sum;
 
 static void allocated_detail(const order_sum *o, char *buf, size_t cap)
@@ -725,6 +750,65 @@ static tote_st_err released_got(const order_sum *sums, size_t n, long long **ids
     return TOTE_ST_E_OK;
 }
 
+void store_alloc_plan_free(store_alloc_plan *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; p->name && i < p->norders; i++)
+        free(p->name[i]);
+    free(p->name);
+    free(p->order_id);
+    free(p->lines);
+    free(p->task);
+    *p = (store_alloc_plan){0};
+}
+
+/* The plan of a run that allocated every order plainly (store_tx.h): the
+ * orders that got stock, in run order, taking their names from ns, and the
+ * allocations written (ps, ids given). */
+static tote_st_err make_plan(store_alloc_plan *p, const order_sum *sums, size_t nsums, needset *ns,
+                             const pendset *ps)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nsums; i++)
+        k += sums[i].units > 0;
+    long long *member = ns->nnames ? malloc(ns->nnames * sizeof *member) : NULL;
+    p->order_id = malloc((k ? k : 1) * sizeof *p->order_id);
+    p->lines = malloc((k ? k : 1) * sizeof *p->lines);
+    p->name = calloc(k ? k : 1, sizeof *p->name);
+    p->task = malloc((ps->n ? ps->n : 1) * sizeof *p->task);
+    if ((ns->nnames && !member) || !p->order_id || !p->lines || !p->name || !p->task) {
+        free(member);
+        store_alloc_plan_free(p);
+        return TOTE_ST_E_NOMEM;
+    }
+    for (size_t i = 0; i < ns->nnames; i++)
+        member[i] = -1;
+    for (size_t i = 0; i < nsums; i++) {
+        if (sums[i].units <= 0)
+            continue;
+        size_t m = p->norders++;
+        p->order_id[m] = sums[i].order_id;
+        p->lines[m] = sums[i].lines;
+        p->name[m] = ns->names[sums[i].rank]; /* taken: sums[i].name still points to it */
+        ns->names[sums[i].rank] = NULL;
+        member[sums[i].rank] = (long long)m;
+    }
+    for (size_t i = 0; i < ps->n; i++) {
+        const pend *a = &ps->v[i];
+        long long m = a->rank >= 0 && (size_t)a->rank < ns->nnames ? member[a->rank] : -1;
+        if (m < 0) { /* every allocation belongs to an order that got stock */
+            free(member);
+            store_alloc_plan_free(p);
+            return TOTE_ST_E_DB;
+        }
+        p->task[p->ntasks++] = (store_alloc_task){m, a->id, a->line_id, a->stock_id, a->qty};
+    }
+    free(member);
+    p->valid = 1;
+    return TOTE_ST_E_OK;
+}
+
 tote_st_err store_mark_allocated(tote_store *s, const long long *ids, size_t n, const char *now)
 {
     if (n == 0)
@@ -753,7 +837,7 @@ tote_st_err store_mark_allocated(tote_store *s, const long long *ids, size_t n, 
  * (store_tx.h, store_alloc_released_deferred).
  */
 static tote_st_err alloc_run(tote_store *s, long long order_id, const char *actor, long long *orders_got,
-                             store_ids *deferred)
+                             store_ids *deferred, store_alloc_plan *plan)
 {
     char day[11], now[32];
     alloc_today(day);
@@ -782,15 +866,20 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
         e = TOTE_ST_E_NOMEM;
     for (size_t i = 0; e == TOTE_ST_E_OK && i < ns.n; i++) {
         if (nsums == 0 || sums[nsums - 1].order_id != ns.v[i].order_id)
-            sums[nsums++] = (order_sum){ns.v[i].order_id, 0, 0, ns.v[i].released,
-                                        ns.names ? ns.names[ns.v[i].rank] : NULL};
+            sums[nsums++] = (order_sum){.order_id = ns.v[i].order_id,
+                                        .released = ns.v[i].released,
+                                        .name = ns.names ? ns.names[ns.v[i].rank] : NULL,
+                                        .rank = ns.v[i].rank};
         order_sum *o = &sums[nsums - 1];
         long long got = 0;
         if (ns.v[i].product_id) { /* else unknown product: all of it is backorder */
-            size_t from, to;
+            size_t from, to, was = ps.n;
             product_slice(&cs, ns.v[i].product_id, &from, &to);
             e = alloc_reserve_line(&ps, cs.v + from, to - from, ns.v[i].line_id, ns.v[i].need, &got);
+            for (size_t k = was; k < ps.n; k++)
+                ps.v[k].rank = ns.v[i].rank;
         }
+        o->lines += got > 0;
         if (e == TOTE_ST_E_OK && got > 0 && idvec_push(&products, ns.v[i].product_id) != 0)
             e = TOTE_ST_E_NOMEM;
         o->units += got;
@@ -799,6 +888,8 @@ static tote_st_err alloc_run(tote_store *s, long long order_id, const char *acto
     free(cs.v);
     if (e == TOTE_ST_E_OK)
         e = alloc_write_pending(s, &ps);
+    if (e == TOTE_ST_E_OK && plan && order_id == 0 && ns.plain && ns.names && (ps.n == 0 || ps.ids_known))
+        e = make_plan(plan, sums, nsums, &ns, &ps);
     free(ps.v);
     /* released -> allocated: every order that got stock now, in one statement
        (or by the caller, with its own update of the same rows) */
@@ -885,7 +976,7 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
     }
     long long backorder = 0;
     if (e == TOTE_ST_E_OK)
-        e = alloc_run(s, order_id, actor, NULL, NULL);
+        e = alloc_run(s, order_id, actor, NULL, NULL, NULL);
     if (e == TOTE_ST_E_OK)
         e = order_backorder(s, order_id, &backorder);
     e = store_own_end(s, own, e);
@@ -895,13 +986,16 @@ tote_st_err tote_alloc_order(tote_store *s, long long order_id, const char *acto
 }
 
 tote_st_err store_alloc_released_deferred(tote_store *s, const char *actor, long long *orders_allocated,
-                                          store_ids *deferred)
+                                          store_ids *deferred, store_alloc_plan *plan)
 {
     deferred->v = NULL;
     deferred->n = 0;
+    if (plan)
+        *plan = (store_alloc_plan){0};
     long long n = 0;
-    tote_st_err e = alloc_run(s, 0, actor, &n, deferred);
+    tote_st_err e = alloc_run(s, 0, actor, &n, deferred, plan);
     if (e != TOTE_ST_E_OK) {
+        store_alloc_plan_free(plan);
         free(deferred->v);
         deferred->v = NULL;
         deferred->n = 0;
@@ -918,7 +1012,7 @@ tote_st_err tote_alloc_released(tote_store *s, const char *actor, long long *ord
     if (e != TOTE_ST_E_OK)
         return store_bulk_end(s, own, e);
     long long n = 0;
-    e = store_bulk_end(s, own, alloc_run(s, 0, actor, &n, NULL));
+    e = store_bulk_end(s, own, alloc_run(s, 0, actor, &n, NULL, NULL));
     if (e == TOTE_ST_E_OK && orders_allocated)
         *orders_allocated = n;
     return e;

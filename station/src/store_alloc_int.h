@@ -53,17 +53,21 @@ tote_st_err alloc_load_cands(tote_store *s, const char *day, long long product_i
 /* An allocation chosen but not yet written. */
 typedef struct pend {
     long long line_id, stock_id, qty;
-    size_t at; /* order of choice */
+    size_t at;      /* order of choice */
+    long long id;   /* the allocation's id, once written */
+    long long rank; /* the order's place in an allocation run (else 0) */
 } pend;
 
 typedef struct pendset {
     pend *v;
     size_t n, cap;
+    int ids_known; /* alloc_write_pending: every v[].id is the row's id */
 } pendset;
 
-/* Writes the chosen allocations (sorted by line, then order of choice) and
- * raises order_line.allocated and stock.reserved by the same amounts. Leaves
- * ps sorted by stock. */
+/* Writes the chosen allocations (sorted by line, then order of choice; their
+ * ids into ps.v[].id, ids_known set when they are sure) and raises
+ * order_line.allocated and stock.reserved by the same amounts. Leaves ps
+ * sorted by stock. */
 tote_st_err alloc_write_pending(tote_store *s, pendset *ps);
 /* Chooses bins for need units of line_id from c[0..n) (one product, in
  * expiry-then-walk order) by the rule of tote/alloc.h; queues the

@@ -111,6 +111,8 @@ tote_st_err store_rows_by_name(sqlite3_stmt *st, cJSON *arr);
  */
 char *store_ids_json(const long long *ids, size_t n);
 
+struct store_alloc_plan;
+
 /* A set of row ids (malloc'd v; the holder frees it). */
 typedef struct store_ids {
     long long *v;
@@ -124,10 +126,41 @@ typedef struct store_ids {
  * with store_mark_allocated() or with its own update of the same rows (a
  * wave sets their tote in the same statement: one rewrite of each order row
  * instead of two). Until then they are 'released' with open allocations.
- * On error nothing is handed over.
+ * plan (may be NULL) receives the run's choices for that wave (below). On
+ * error nothing is handed over.
  */
 tote_st_err store_alloc_released_deferred(tote_store *s, const char *actor, long long *orders_allocated,
-                                          store_ids *deferred);
+                                          store_ids *deferred, struct store_alloc_plan *plan);
+
+/* One allocation a run wrote, as a wave's task. */
+typedef struct store_alloc_task {
+    long long member; /* index into store_alloc_plan's orders */
+    long long alloc_id, line_id, stock_id, qty;
+} store_alloc_task;
+
+/*
+ * What a run of store_alloc_released_deferred() hands a wave made next in
+ * the same transaction, so that the wave need not read back what the run
+ * has just chosen. valid = 1 only when the run's choices are the whole of
+ * the wave's input: every order the run took was 'released' with no tote
+ * and no allocated or picked units on any line. Then the wave's candidates
+ * are exactly the orders that got stock (order_id[], in priority order,
+ * each with its name and its number of lines that got stock), and their
+ * open allocations are exactly task[]. Otherwise valid = 0 and the rest is
+ * empty. Everything is malloc'd and owned by the plan
+ * (store_alloc_plan_free; a wave may take the names and NULL them).
+ */
+typedef struct store_alloc_plan {
+    int valid;
+    size_t norders;
+    long long *order_id, *lines;
+    char **name;
+    store_alloc_task *task;
+    size_t ntasks;
+} store_alloc_plan;
+
+/* Frees what p holds and empties it; NULL-safe. */
+void store_alloc_plan_free(store_alloc_plan *p);
 /* Sets ids[0, n) 'allocated' where they are 'released' (one statement). */
 tote_st_err store_mark_allocated(tote_store *s, const long long *ids, size_t n, const char *now);
 

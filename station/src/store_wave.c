@@ -325,6 +325,38 @@ static tote_st_err read_candidates(tote_store *s, wave_work *w, const store_ids 
     return e;
 }
 
+/*
+ * The candidates straight from an allocation run's plan (store_tx.h), when
+ * it is valid: the same members, lines and tasks read_candidates would read
+ * back, without reading them. Takes the plan's names.
+ */
+static tote_st_err from_plan(wave_work *w, store_alloc_plan *p)
+{
+    if (p->norders == 0)
+        return TOTE_ST_E_OK;
+    w->m = calloc(p->norders, sizeof *w->m);
+    w->t = malloc((p->ntasks ? p->ntasks : 1) * sizeof *w->t);
+    if (!w->m || !w->t)
+        return TOTE_ST_E_NOMEM;
+    w->capm = p->norders;
+    w->capt = p->ntasks ? p->ntasks : 1;
+    for (size_t i = 0; i < p->norders; i++) {
+        w->m[i] = (wmember){.order_id = p->order_id[i], .lines = p->lines[i], .name = p->name[i]};
+        p->name[i] = NULL;
+    }
+    w->nm = p->norders;
+    for (size_t i = 0; i < p->ntasks; i++) {
+        const store_alloc_task *a = &p->task[i];
+        w->t[i] = (wtask){.member = a->member,
+                          .alloc_id = a->alloc_id,
+                          .line_id = a->line_id,
+                          .stock_id = a->stock_id,
+                          .qty = a->qty};
+    }
+    w->nt = p->ntasks;
+    return TOTE_ST_E_OK;
+}
+
 static int cmp_ll_(const void *a, const void *b)
 {
     long long x = *(const long long *)a, y = *(const long long *)b;
@@ -566,15 +598,18 @@ static tote_st_err create_in_tx(tote_store *s, const tote_wave_opts *o, const ch
     tote_st_err e = TOTE_ST_E_OK;
     /* orders allocated now are set 'allocated' with their tote, below */
     store_ids deferred = {0};
+    store_alloc_plan plan = {0};
     if (!o->no_allocate)
-        e = store_alloc_released_deferred(s, actor, &r->orders_allocated, &deferred);
+        e = store_alloc_released_deferred(s, actor, &r->orders_allocated, &deferred, &plan);
     if (deferred.n > 1)
         qsort(deferred.v, deferred.n, sizeof *deferred.v, cmp_ll_);
     char now[32];
     tote_store_now(now);
     wave_work w = {0};
+    r->planned = plan.valid;
     if (e == TOTE_ST_E_OK)
-        e = read_candidates(s, &w, &deferred);
+        e = plan.valid ? from_plan(&w, &plan) : read_candidates(s, &w, &deferred);
+    store_alloc_plan_free(&plan);
     /* the limits take a prefix of the ranking (orders never split) */
     size_t n = 0;
     long long lines = 0;

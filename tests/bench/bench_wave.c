@@ -7,7 +7,9 @@
  * ship_by spread over the orders; bulk SQL, not timed), then times on the
  * real store file (synchronous=FULL, as shipped):
  *   create   `tote wave create` as the CLI runs it: allocation of every
- *            released order, then the wave (tote_wave_create);
+ *            released order, then the wave (tote_wave_create), which takes
+ *            the allocation's choices in memory when it can (wave.h
+ *            "planned": here every order is released and untouched);
  *   alloc    allocation alone (tote_alloc_released), on a second copy;
  *   wave     the wave alone over the orders allocated just before
  *            (tote_wave_create with no_allocate).
@@ -288,8 +290,8 @@ int main(int argc, char **argv)
         if (reps > 1)
             printf("      wave create, each run           %8.1f %8.1f %8.1f ms wall\n", runs[0].create_ms,
                    runs[1].create_ms, runs[2].create_ms);
-        printf("      wave create (allocation + wave) %8.1f ms wall %8.1f ms CPU\n", f[i].create_ms,
-               f[i].create_cpu);
+        printf("      wave create (allocation + wave) %8.1f ms wall %8.1f ms CPU%s\n", f[i].create_ms,
+               f[i].create_cpu, f[i].r.planned ? " (tasks from the allocation's own choices)" : "");
         printf("      allocation alone                %8.1f ms wall %8.1f ms CPU\n", f[i].alloc_ms,
                f[i].alloc_cpu);
         printf("      wave alone (already allocated)  %8.1f ms wall %8.1f ms CPU\n", f[i].wave_ms,

@@ -263,6 +263,166 @@ static void test_list_and_show_json(void)
     tote_store_destroy(&s);
 }
 
+/* A warehouse and 48 orders, the same in every store it is built in:
+ * lot-tracked and plain products, bins with ties in walk order, an expired
+ * lot, scarce stock, non-shipping lines, held orders, and one order that was
+ * allocated and given back (its allocations cancelled). */
+static void build_mixed(tote_store *s)
+{
+    long long prod[10], bins[14];
+    for (int i = 0; i < 14; i++) {
+        char code[16];
+        snprintf(code, sizeof code, "B-%02d", 13 - i);
+        bins[i] = fx_location(s, code, 10 + (i / 2) * 10, "bin"); /* pairs share a walk_seq */
+    }
+    for (int i = 0; i < 10; i++) {
+        char sku[16];
+        snprintf(sku, sizeof sku, "SKU-%02d", i);
+        prod[i] = fx_product(s, sku, i < 3, -1, -1);
+    }
+    for (int i = 0; i < 3; i++) { /* lots: expired, soon, later (two bins) */
+        fx_stock(s, prod[i], bins[i], "OLD", "2024-02-01", 20);
+        fx_stock(s, prod[i], bins[13 - i], "SOON", "2024-04-01", 3 + i);
+        fx_stock(s, prod[i], bins[6 + i], "LATE", "2024-09-01", 15);
+    }
+    for (int i = 3; i < 10; i++) {
+        fx_stock(s, prod[i], bins[i], NULL, NULL, i == 9 ? 2 : 6 + i); /* SKU-09 is scarce */
+        if (i % 2)
+            fx_stock(s, prod[i], bins[(i * 5) % 14], NULL, NULL, 4);
+    }
+    unsigned x = 12345;
+    for (int k = 0; k < 48; k++) {
+        fx_ln ln[4];
+        int n = 1 + (int)((x = x * 1103515245u + 12345u) >> 16) % 4;
+        for (int j = 0; j < n; j++) {
+            x = x * 1103515245u + 12345u;
+            ln[j] = (fx_ln){prod[(x >> 16) % 10], 1 + (long long)((x >> 8) % 4), (x >> 4) % 9 != 0};
+        }
+        char name[16], at[32], by[16];
+        snprintf(name, sizeof name, "#%03d", k);
+        snprintf(at, sizeof at, "2024-02-%02dT%02d:00:00Z", 1 + (k * 7) % 28, k % 24);
+        snprintf(by, sizeof by, "2024-03-%02d", 2 + k % 5);
+        long long id = fx_order(s, name, k % 10 == 7 ? "on_hold" : "released", k % 11 == 0, k % 13 == 5,
+                                k % 7 == 0 ? 3 : 0, k % 3 == 0 ? by : NULL, at, ln, n);
+        if (k == 20) { /* allocated, then given back: cancelled allocations stay */
+            int fully;
+            tote_alloc_order(s, id, "fixture", &fully);
+            tote_alloc_release_order(s, id, "fixture");
+        }
+    }
+}
+
+/* Everything a wave and its allocation write, as text, into buf. */
+static const char *dump(tote_store *s, int kind, char *buf, size_t cap)
+{
+    static const char *const sql[7] = {
+        "SELECT group_concat(x, ' ') FROM (SELECT id || ':' || pick_list_id || ':' || seq || ':' || "
+        "allocation_id || ':' || order_line_id || ':' || stock_id || ':' || qty || ':' || tote AS x "
+        "FROM pick_task ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || ':' || order_line_id || ':' || stock_id || ':' || "
+        "qty || ':' || picked || ':' || status AS x FROM allocation ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || ':' || status || ':' || IFNULL(tote, '-') || ':' || "
+        "updated_at AS x FROM orders ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || ':' || allocated AS x FROM order_line ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || ':' || reserved AS x FROM stock ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT id || ':' || wave_id || ':' || status AS x "
+        "FROM pick_list ORDER BY id)",
+        "SELECT group_concat(x, ' ') FROM (SELECT kind || ':' || subject || ':' || IFNULL(detail, '') || "
+        "':' || IFNULL(actor, '') AS x FROM event ORDER BY id)"};
+    return fx_text(s, sql[kind], 0, buf, cap);
+}
+
+static void check_same(tote_store *a, tote_store *b)
+{
+    static const char *const what[7] = {"pick_task", "allocation", "orders", "order_line",
+                                        "stock",     "pick_list",  "event"};
+    for (int k = 0; k < 7; k++) {
+        static char bx[65536], by[65536];
+        const char *x = dump(a, k, bx, sizeof bx), *y = dump(b, k, by, sizeof by);
+        CHECK(strlen(x) < sizeof bx - 1); /* not cut short */
+        if (strcmp(x, y) != 0)
+            fprintf(stderr, "%s differs:\n  %.400s\n  %.400s\n", what[k], x, y);
+        CHECK(strcmp(x, y) == 0);
+        CHECK(strlen(x) > 0);
+    }
+}
+
+/* The allocation step hands its choices to the wave (no reading back) when
+ * every order it took was released and untouched; the wave is then the one
+ * made by allocating first and waving what was allocated. */
+static void test_wave_from_the_allocation_run_equals_the_wave_read_back(void)
+{
+    tote_store *a = fresh("plan-a.db"), *b = fresh("plan-b.db");
+    REQUIRE(a != NULL && b != NULL);
+    build_mixed(a);
+    build_mixed(b);
+    CHECK_EQ(fx_int(a, "SELECT COUNT(*) FROM allocation WHERE status = 'cancelled'", 0) > 0, 1);
+    tote_wave_opts o = {.totes_per_list = 4, .max_orders = 25};
+    tote_wave_result ra, rb;
+    REQUIRE_EQ(tote_wave_create(a, &o, "test", &ra), TOTE_ST_E_OK);
+    CHECK_EQ(ra.planned, 1);
+    REQUIRE_EQ(tote_alloc_released(b, "test", &rb.orders_allocated), TOTE_ST_E_OK);
+    long long allocated = rb.orders_allocated;
+    tote_wave_opts ob = o;
+    ob.no_allocate = 1;
+    REQUIRE_EQ(tote_wave_create(b, &ob, "test", &rb), TOTE_ST_E_OK);
+    CHECK_EQ(rb.planned, 0);
+    CHECK_EQ(ra.orders_allocated, allocated);
+    CHECK_EQ(ra.orders, rb.orders);
+    CHECK_EQ(ra.orders, 25);
+    CHECK(ra.waiting > 0); /* some allocated orders wait for the next wave */
+    CHECK_EQ(ra.lines, rb.lines);
+    CHECK_EQ(ra.tasks, rb.tasks);
+    CHECK_EQ(ra.units, rb.units);
+    CHECK_EQ(ra.waiting, rb.waiting);
+    CHECK(ra.tasks > ra.lines); /* some lines split over bins */
+    check_same(a, b);
+    CHECK(fx_invariants_hold(a));
+
+    /* the orders left waiting are 'allocated' without a tote: the next wave
+       reads them back, and still makes the same wave in both */
+    fx_order(a, "#late", "released", 1, 0, 0, NULL, "2024-02-29T00:00:00Z", FX_LINES({1, 2, 1}));
+    fx_order(b, "#late", "released", 1, 0, 0, NULL, "2024-02-29T00:00:00Z", FX_LINES({1, 2, 1}));
+    REQUIRE_EQ(tote_wave_create(a, &o, "test", &ra), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_wave_create(b, &o, "test", &rb), TOTE_ST_E_OK);
+    CHECK_EQ(ra.planned, 0);
+    CHECK(ra.orders > 0);
+    CHECK_EQ(ra.orders, rb.orders);
+    check_same(a, b);
+    CHECK(fx_invariants_hold(a));
+    tote_store_destroy(&a);
+    tote_store_destroy(&b);
+}
+
+/* At the highest possible allocation id SQLite picks new ids at random: the
+ * allocation step's ids are then not known, and the wave reads them back. */
+static void test_wave_reads_back_ids_it_cannot_know(void)
+{
+    tote_store *s = fresh("randid.db");
+    REQUIRE(s != NULL);
+    build_mixed(s);
+    long long line = fx_int(s, "SELECT MIN(id) FROM order_line", 0);
+    long long stock = fx_int(s, "SELECT MIN(id) FROM stock", 0);
+    REQUIRE(fx_sql(s,
+                   "INSERT INTO allocation(id, order_line_id, stock_id, qty, status) "
+                   "VALUES (9223372036854775807, ?1, ?2, 1, 'cancelled')",
+                   "ii", line, stock) > 0);
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.planned, 0);
+    CHECK(r.tasks > 0);
+    /* every task is its own allocation's: same line, stock and units */
+    CHECK_EQ(fx_int(s,
+                    "SELECT COUNT(*) FROM pick_task t JOIN allocation a ON a.id = t.allocation_id "
+                    "WHERE a.order_line_id = t.order_line_id AND a.stock_id = t.stock_id AND a.qty = t.qty",
+                    0),
+             r.tasks);
+    CHECK(fx_invariants_hold(s));
+    tote_store_destroy(&s);
+}
+
 TT_MAIN(TT_TEST(test_priority_then_ship_by_then_ordered_at), TT_TEST(test_tasks_in_walking_order),
         TT_TEST(test_max_orders_and_max_lines), TT_TEST(test_partial_orders_are_waved_with_what_there_is),
-        TT_TEST(test_list_and_show_json))
+        TT_TEST(test_list_and_show_json),
+        TT_TEST(test_wave_from_the_allocation_run_equals_the_wave_read_back),
+        TT_TEST(test_wave_reads_back_ids_it_cannot_know))

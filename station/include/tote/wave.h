@@ -28,7 +28,11 @@
  *
  * All of it, allocation included, is one transaction (its own, or the
  * caller's: same rules as alloc.h), with set-based SQL for the wave; figures
- * for 10,000 and 100,000 lines come from tests/bench/bench_wave.c.
+ * for 10,000 and 100,000 lines come from tests/bench/bench_wave.c. When
+ * every order the allocation step took was 'released' with nothing
+ * allocated or picked yet (the usual morning), the wave is made from the
+ * step's own choices in memory instead of reading them back (the same
+ * wave: tests/unit/test_wave.c compares the two); result.planned says so.
  */
 #ifndef TOTE_WAVE_H
 #define TOTE_WAVE_H
@@ -55,6 +59,8 @@ typedef struct tote_wave_result {
     long long units;            /* units to pick */
     long long orders_allocated; /* orders that got stock in the allocation step */
     long long waiting;          /* allocated orders left out by the limits */
+    int planned;                /* 1: the wave took the allocation step's own choices, without
+                                   reading them back (every order was released and untouched) */
 } tote_wave_result;
 
 /*
