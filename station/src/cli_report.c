@@ -1,5 +1,6 @@
 /*
  * tote report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N]
+ *                  (audit: [--actor NAME] [--device NAME] [--kind KIND | 'PREFIX*'])
  *                  [--csv | --json] [--svg FILE]
  * tote report list [--json]
  *
@@ -193,8 +194,10 @@ cJSON *tote_report_json(const tote_report *r)
 
 /* ---------------- the verb ---------------- */
 
-static const char usage_text[] = "usage: tote report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] "
-                                 "[--csv | --json] [--svg FILE]  (tote report list: the reports)";
+static const char usage_text[] =
+    "usage: tote report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--csv | --json] [--svg FILE]"
+    "  (tote report list: the reports; the audit report also takes [--actor NAME] [--device NAME] "
+    "[--kind KIND | --kind 'PREFIX*'])";
 
 static int cmd_list(int json)
 {
@@ -241,6 +244,9 @@ int tote_cmd_report(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *to = tote_cli_take_opt(&argc, argv, "--to");
     const char *svg = tote_cli_take_opt(&argc, argv, "--svg");
     const char *limit_text = tote_cli_take_opt(&argc, argv, "--limit");
+    const char *actor = tote_cli_take_opt(&argc, argv, "--actor");
+    const char *device = tote_cli_take_opt(&argc, argv, "--device");
+    const char *kind = tote_cli_take_opt(&argc, argv, "--kind");
     if (argc < 2)
         return tote_cli_fail(TOTE_EXIT_USAGE, "%s", usage_text);
     for (int i = 1; i < argc; i++)
@@ -257,6 +263,19 @@ int tote_cmd_report(const tote_cli_ctx *ctx, int argc, char **argv)
     if (svg && info->listing)
         return tote_cli_fail(TOTE_EXIT_USAGE, "report %s lists records: it has no chart to write with --svg",
                              name);
+    if ((actor || device || kind) && !info->listing)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "report %s takes no --%s: only the audit log is filtered by it",
+                             name,
+                             actor    ? "actor"
+                             : device ? "device"
+                                      : "kind");
+    if ((actor && !*actor) || (device && !*device) || (kind && !*kind))
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--%s needs a value",
+                             actor && !*actor     ? "actor"
+                             : device && !*device ? "device"
+                                                  : "kind");
+    if (kind && strlen(kind) > 63)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--kind '%s' is longer than any event kind", kind);
     if (json && csv)
         return tote_cli_fail(TOTE_EXIT_USAGE, "choose one of --csv and --json");
     if (from && !tote_report_date_valid(from))
@@ -283,7 +302,8 @@ int tote_cmd_report(const tote_cli_ctx *ctx, int argc, char **argv)
     int code = tote_cli_open_store(ctx, 0, &s);
     if (code != TOTE_EXIT_OK)
         return code;
-    tote_report_opts opts = {.from = from, .to = to, .limit = limit};
+    tote_report_opts opts = {
+        .from = from, .to = to, .limit = limit, .actor = actor, .device = device, .kind = kind};
     tote_report *r = NULL;
     tote_st_err e = tote_report_run(s, name, &opts, &r);
     if (e != TOTE_ST_E_OK) {

@@ -37,6 +37,10 @@ struct range {
     char to_excl[11]; /* the day after `to` */
     int has_to;
     int limit;
+    const char *actor, *device; /* a listing's filters, or NULL */
+    const char *kind;           /* exact kind, or NULL */
+    const char *kind_prefix;    /* kinds starting with it ("order."), or NULL */
+    char kind_buf[64];
 };
 
 typedef struct rdef rdef;
@@ -620,16 +624,36 @@ static const rcol cols_audit[] = {
     {"device", "Device", TOTE_REPORT_TEXT, 0},   {"kind", "Event", TOTE_REPORT_TEXT, 0},
     {"subject", "Subject", TOTE_REPORT_TEXT, 0}, {"detail", "Detail", TOTE_REPORT_TEXT, 0}};
 
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 /* The newest events first, at most --limit of them: a range of event_at
- * walked backwards (open ends as bounds, so both ends are seeks). */
+ * walked backwards (open ends as bounds, so both ends are seeks), with the
+ * filters tested on each row. */
 static tote_st_err run_audit(tote_store *s, tote_report *r, const struct range *g)
 {
-    return run_simple(s, r, g,
-                      "SELECT at, actor, device, kind, "
-                      "CASE WHEN subject_type IS NULL THEN COALESCE(subject, '') "
-                      "ELSE subject_type || ' ' || COALESCE(subject, '') END, detail "
-                      "FROM event WHERE at >= COALESCE(?1, '') AND at < COALESCE(?2, '9') "
-                      "ORDER BY at DESC, id DESC LIMIT ?3");
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT at, actor, device, kind, "
+           "CASE WHEN subject_type IS NULL THEN COALESCE(subject, '') "
+           "ELSE subject_type || ' ' || COALESCE(subject, '') END, detail "
+           "FROM event WHERE at >= COALESCE(?1, '') AND at < COALESCE(?2, '9') "
+           "AND (?4 IS NULL OR actor = ?4) AND (?5 IS NULL OR device = ?5) AND (?6 IS NULL OR kind = ?6) "
+           "AND (?7 IS NULL OR substr(kind, 1, length(?7)) = ?7) "
+           "ORDER BY at DESC, id DESC LIMIT ?3");
+    if (!st)
+        return TOTE_ST_E_DB;
+    bind_range(st, g);
+    sqlite3_bind_int(st, 3, g->limit);
+    bind_text_or_null(st, 4, g->actor);
+    bind_text_or_null(st, 5, g->device);
+    bind_text_or_null(st, 6, g->kind);
+    bind_text_or_null(st, 7, g->kind_prefix);
+    return fill(r, st);
 }
 
 /* ---------------- the catalogue ---------------- */
@@ -839,6 +863,23 @@ tote_st_err tote_report_run(tote_store *s, const char *name, const tote_report_o
         g.limit = 36600; /* at most a century of days */
     if (d->info.listing && !(opts && opts->limit > 0))
         g.limit = 100;
+    g.actor = opts && opts->actor && *opts->actor ? opts->actor : NULL;
+    g.device = opts && opts->device && *opts->device ? opts->device : NULL;
+    const char *kind = opts && opts->kind && *opts->kind ? opts->kind : NULL;
+    if ((g.actor || g.device || kind) && !d->info.listing)
+        return TOTE_ST_E_INVALID;
+    if (kind) {
+        size_t n = strlen(kind);
+        if (n >= sizeof g.kind_buf)
+            return TOTE_ST_E_INVALID;
+        memcpy(g.kind_buf, kind, n + 1);
+        if (g.kind_buf[n - 1] == '*') {
+            g.kind_buf[n - 1] = '\0';
+            g.kind_prefix = g.kind_buf; /* "*" alone: every kind */
+        } else {
+            g.kind = g.kind_buf;
+        }
+    }
     tote_report *r = calloc(1, sizeof *r);
     if (!r)
         return TOTE_ST_E_NOMEM;

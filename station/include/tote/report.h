@@ -60,13 +60,20 @@ typedef struct tote_report_opts {
     const char *from; /* YYYY-MM-DD or NULL: from the beginning */
     const char *to;   /* YYYY-MM-DD or NULL: up to now */
     int limit;        /* rows of the top-* reports and of a listing; 0 = 20 (audit: 100) */
+    /* a listing's filters (NULL or "": all); a report that is not a listing
+       refuses them (TOTE_ST_E_INVALID). The audit log: */
+    const char *actor;  /* events by this actor (operator, command or "import") */
+    const char *device; /* events from this device */
+    const char *kind;   /* events of this kind, or ending in '*': kinds that start with
+                           what comes before it ("order.*") */
 } tote_report_opts;
 
 /*
  * Computes report `name` over the range in *opts (opts may be NULL: all
  * time). On TOTE_ST_E_OK *out is a new report (free with
  * tote_report_destroy). TOTE_ST_E_NOT_FOUND for an unknown name,
- * TOTE_ST_E_INVALID for a date that is not YYYY-MM-DD or from after to,
+ * TOTE_ST_E_INVALID for a date that is not YYYY-MM-DD or from after to, or
+ * a filter given to a report that is not a listing,
  * store errors otherwise (*out NULL). Reads only: no transaction is needed.
  */
 tote_st_err tote_report_run(tote_store *s, const char *name, const tote_report_opts *opts, tote_report **out);
