@@ -36,7 +36,7 @@ void imp_map_del(imp_map *m, const char *key);
 int imp_map_slot(const imp_map *m, size_t i, const char **key, long long *val);
 void imp_map_free(imp_map *m);
 
-/* ---- orders (defined in store_orders.c) ---- */
+/* ---- orders (defined in store_order_upsert.c) ---- */
 /* tote_order_upsert(), and the order's status after it in *status (may be
  * NULL): the importer need not read the order again. */
 tote_st_err store_order_upsert_status(tote_store *s, const tote_order_in *o, const char *actor,

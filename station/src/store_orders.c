@@ -1,10 +1,9 @@
 /*
- * Orders: import upsert, the payment gate, and the lifecycle. Every status
- * change goes through set_status(), which consults the one transition table
- * below.
+ * Orders: the payment gate and the lifecycle. Every status change goes
+ * through store_order_write_status(), which consults the one transition table
+ * below. The import upsert is in store_order_upsert.c; store_orders_int.h is
+ * what the two share.
  */
-#include <ctype.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +11,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "import_internal.h"
+#include "store_orders_int.h"
 #include "store_tx.h"
 #include "tote/alloc.h"
-#include "tote/customer.h"
 #include "tote/orders.h"
 
 #define N TOTE_ORDER_STATUS_COUNT
-#define RCV TOTE_ORDER_RECEIVED
-#define HLD TOTE_ORDER_ON_HOLD
-#define REL TOTE_ORDER_RELEASED
-#define ALC TOTE_ORDER_ALLOCATED
-#define PKG TOTE_ORDER_PICKING
-#define PKD TOTE_ORDER_PICKED
-#define PCK TOTE_ORDER_PACKING
-#define PAK TOTE_ORDER_PACKED
-#define SHP TOTE_ORDER_SHIPPED
-#define DLV TOTE_ORDER_DELIVERED
-#define CAN TOTE_ORDER_CANCELLED
 
 static const char *const status_names[] = {
 #define TOTE_ORDER_STATUS_TEXT(name, text) text,
@@ -82,7 +69,7 @@ int tote_order_transition_allowed(tote_order_status from, tote_order_status to)
     return transitions[from][to];
 }
 
-static tote_st_err finish(tote_st_err e, char **err_msg)
+tote_st_err store_order_finish(tote_st_err e, char **err_msg)
 {
     if (err_msg) {
         *err_msg = NULL;
@@ -96,14 +83,7 @@ static tote_st_err finish(tote_st_err e, char **err_msg)
 
 /* ---- one order's row ---- */
 
-struct order_row {
-    long long id;
-    tote_order_status status;
-    char *name, *hold_reason, *payment_status, *source_hash;
-    int cod;
-};
-
-static void order_row_clear(struct order_row *r)
+void store_order_row_clear(struct order_row *r)
 {
     free(r->name);
     free(r->hold_reason);
@@ -112,15 +92,13 @@ static void order_row_clear(struct order_row *r)
     memset(r, 0, sizeof *r);
 }
 
-static tote_st_err order_load_q(tote_store *s, const char *name, struct order_row *r, int quiet);
-
 static tote_st_err order_load(tote_store *s, const char *name, struct order_row *r)
 {
-    return order_load_q(s, name, r, 0);
+    return store_order_row_load(s, name, r, 0);
 }
 
 /* quiet: NOT_FOUND without formatting a message (the caller expects it). */
-static tote_st_err order_load_q(tote_store *s, const char *name, struct order_row *r, int quiet)
+tote_st_err store_order_row_load(tote_store *s, const char *name, struct order_row *r, int quiet)
 {
     memset(r, 0, sizeof *r);
     if (!name || !*name)
@@ -161,19 +139,19 @@ tote_st_err tote_order_find(tote_store *s, const char *name, long long *order_id
         if (status)
             *status = r.status;
     }
-    order_row_clear(&r);
+    store_order_row_clear(&r);
     return e;
 }
 
-static int is_paid(const char *payment_status)
+int store_order_is_paid(const char *payment_status)
 {
     return payment_status && strcasecmp(payment_status, "paid") == 0;
 }
 
 /* Writes the status change (checked against the table) and its event. detail may be NULL; consumed. */
-static tote_st_err set_status(tote_store *s, long long id, const char *name, tote_order_status from,
-                              tote_order_status to, const char *hold_reason, const char *actor,
-                              const char *device, cJSON *detail)
+tote_st_err store_order_write_status(tote_store *s, long long id, const char *name, tote_order_status from,
+                                     tote_order_status to, const char *hold_reason, const char *actor,
+                                     const char *device, cJSON *detail)
 {
     if (from != to && !tote_order_transition_allowed(from, to)) {
         cJSON_Delete(detail);
@@ -218,7 +196,7 @@ tote_st_err tote_order_set_status(tote_store *s, long long order_id, tote_order_
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
+        return store_order_finish(e, err_msg);
     sqlite3_stmt *st = tote_store_stmt(s, "SELECT name, status FROM orders WHERE id = ?1");
     char *name = NULL;
     tote_order_status from = RCV;
@@ -243,16 +221,16 @@ tote_st_err tote_order_set_status(tote_store *s, long long order_id, tote_order_
             cJSON_Delete(d);
             d = NULL;
         }
-        e = set_status(s, order_id, name ? name : "?", from, to, to == HLD ? "manual" : NULL, actor, device,
-                       d);
+        e = store_order_write_status(s, order_id, name ? name : "?", from, to, to == HLD ? "manual" : NULL,
+                                     actor, device, d);
     }
     free(name);
-    return finish(store_tx_end(s, &tx, e), err_msg);
+    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
 }
 
 /* ---- reservations and tasks of one order ---- */
 
-static tote_st_err exec_id(tote_store *s, const char *sql, long long id)
+tote_st_err store_order_exec_id(tote_store *s, const char *sql, long long id)
 {
     sqlite3_stmt *st = tote_store_stmt(s, sql);
     if (!st)
@@ -282,8 +260,8 @@ static tote_st_err query_ll(tote_store *s, const char *sql, long long id, long l
  * longer reserved; *tasks: open pick tasks cancelled; *now: the order's status
  * afterwards.
  */
-static tote_st_err give_back(tote_store *s, long long order_id, const char *actor, long long *units,
-                             long long *tasks, tote_order_status *now)
+tote_st_err store_order_give_back(tote_store *s, long long order_id, const char *actor, long long *units,
+                                  long long *tasks, tote_order_status *now)
 {
     tote_st_err e = query_ll(s,
                              "SELECT COALESCE(SUM(a.qty - a.picked), 0) FROM allocation a JOIN order_line l "
@@ -315,7 +293,8 @@ static tote_st_err give_back(tote_store *s, long long order_id, const char *acto
 /* Links lines with product_id NULL to the catalog by sku; *unknown = shippable lines still unknown. */
 static tote_st_err relink_lines(tote_store *s, long long order_id, long long *unknown)
 {
-    tote_st_err e = exec_id(s,
+    tote_st_err e =
+        store_order_exec_id(s,
                             "UPDATE order_line SET product_id = (SELECT p.id FROM product p WHERE p.sku = "
                             "order_line.sku) WHERE order_id = ?1 AND product_id IS NULL",
                             order_id);
@@ -362,573 +341,6 @@ static tote_st_err resume_status(tote_store *s, long long order_id, tote_order_s
     return TOTE_ST_E_OK;
 }
 
-/* ---- upsert ---- */
-
-struct hash128 {
-    uint64_t a, b;
-};
-
-static void h_bytes(struct hash128 *h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++) {
-        h->a = (h->a ^ c[i]) * 0x100000001b3ULL;
-        h->b = (h->b ^ c[i]) * 0x100000001b3ULL;
-        h->b ^= h->b >> 29;
-    }
-}
-
-static void h_str(struct hash128 *h, const char *v)
-{
-    if (v)
-        h_bytes(h, v, strlen(v));
-    h_bytes(h, "\x1f", 1);
-}
-
-/* v in decimal, as "%lld" writes it (stored hashes depend on these bytes),
- * without printf's cost: an order hashes 6 + 3 per line integers. */
-static void h_int(struct hash128 *h, long long v)
-{
-    char b[24];
-    size_t i = sizeof b;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        b[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        b[--i] = '-';
-    h_bytes(h, b + i, sizeof b - i);
-    h_bytes(h, "\x1f", 1);
-}
-
-static void order_hash(const tote_order_in *o, char out[33])
-{
-    struct hash128 h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
-    const char *f[] = {o->name,          o->channel,         o->external_ref,   o->email,
-                       o->customer_name, o->phone,           o->payment_status, o->payment_method,
-                       o->currency,      o->shipping_method, o->ship_name,      o->ship_company,
-                       o->ship_address1, o->ship_address2,   o->ship_city,      o->ship_zip,
-                       o->ship_province, o->ship_country,    o->ship_phone,     o->ordered_at,
-                       o->cancelled_at,  o->ship_by};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        h_str(&h, f[i]);
-    h_int(&h, o->cod);
-    h_int(&h, o->priority);
-    h_int(&h, o->rush);
-    h_int(&h, o->pickup);
-    h_int(&h, o->total_cents);
-    h_int(&h, (long long)o->line_count);
-    for (size_t i = 0; i < o->line_count; i++) {
-        const tote_order_line_in *l = &o->lines[i];
-        h_str(&h, l->sku);
-        h_str(&h, l->name);
-        h_int(&h, l->qty);
-        h_int(&h, l->price_cents);
-        h_int(&h, l->requires_shipping);
-    }
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.a, (unsigned long long)h.b);
-}
-
-static int editable(tote_order_status st)
-{
-    return st == RCV || st == HLD || st == REL || st == ALC;
-}
-
-/* payment states a shop reports while the money is not in (a local 'paid' wins over them) */
-static int unpaid_upstream(const char *p)
-{
-    static const char *const kinds[] = {"", "pending", "authorized", "partially_paid", "unpaid", "expired"};
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcasecmp(p, kinds[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static char *lower_dup(const char *v)
-{
-    char *p = strdup(v);
-    if (p)
-        for (char *c = p; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-    return p;
-}
-
-/* Text bound without a copy: every value outlives the statement's step in
- * write_order_row(), and all its parameters are bound on every use. */
-static void bind_ne(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void bind_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long long existing_id,
-                                   long long customer_id, const char *status, const char *hold_reason,
-                                   const char *payment_status, const char *hash, long long *id)
-{
-    char now[32];
-    tote_store_now(now);
-    sqlite3_stmt *st;
-    if (existing_id)
-        st = tote_store_stmt(
-            s,
-            "UPDATE orders SET channel = ?2, external_ref = ?3, customer_id = COALESCE(?4, customer_id), "
-            "status = ?5, hold_reason = ?6, payment_status = ?7, payment_method = ?8, cod = ?9, "
-            "priority = ?10, rush = ?11, pickup = ?12, ship_by = ?13, currency = ?14, total_cents = ?15, "
-            "shipping_method = ?16, ship_name = ?17, ship_company = ?18, ship_address1 = ?19, "
-            "ship_address2 = ?20, ship_city = ?21, ship_zip = ?22, ship_province = ?23, ship_country = ?24, "
-            "ship_phone = ?25, source_hash = ?26, ordered_at = ?27, updated_at = ?28 WHERE id = ?1");
-    else
-        st = tote_store_stmt(
-            s,
-            "INSERT INTO orders(name, channel, external_ref, customer_id, status, hold_reason, "
-            "payment_status, "
-            "payment_method, cod, priority, rush, pickup, ship_by, currency, total_cents, shipping_method, "
-            "ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_zip, ship_province, "
-            "ship_country, ship_phone, source_hash, ordered_at, created_at, updated_at) VALUES (?1, ?2, ?3, "
-            "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-            "?24, ?25, ?26, ?27, ?28, ?28)");
-    if (!st)
-        return store_db_fail(s, SQLITE_ERROR);
-    if (existing_id)
-        sqlite3_bind_int64(st, 1, existing_id);
-    else
-        sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->channel && *o->channel ? o->channel : "shopify", -1, SQLITE_STATIC);
-    bind_ne(st, 3, o->external_ref);
-    if (customer_id > 0)
-        sqlite3_bind_int64(st, 4, customer_id);
-    else
-        sqlite3_bind_null(st, 4);
-    sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
-    bind_or_null(st, 6, hold_reason);
-    sqlite3_bind_text(st, 7, payment_status, -1, SQLITE_STATIC);
-    bind_ne(st, 8, o->payment_method);
-    sqlite3_bind_int(st, 9, o->cod ? 1 : 0);
-    sqlite3_bind_int(st, 10, o->priority);
-    sqlite3_bind_int(st, 11, o->rush ? 1 : 0);
-    sqlite3_bind_int(st, 12, o->pickup ? 1 : 0);
-    bind_ne(st, 13, o->ship_by);
-    bind_ne(st, 14, o->currency);
-    store_bind_int_nn(st, 15, o->total_cents);
-    bind_ne(st, 16, o->shipping_method);
-    const char *addr[] = {o->ship_name, o->ship_company,  o->ship_address1, o->ship_address2, o->ship_city,
-                          o->ship_zip,  o->ship_province, o->ship_country,  o->ship_phone};
-    for (int i = 0; i < 9; i++)
-        bind_ne(st, 17 + i, addr[i]);
-    sqlite3_bind_text(st, 26, hash, -1, SQLITE_STATIC);
-    if (o->ordered_at && *o->ordered_at)
-        sqlite3_bind_text(st, 27, o->ordered_at, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_text(st, 27, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 28, now, -1, SQLITE_STATIC);
-    int rc = store_step_done(st);
-    if (rc != SQLITE_DONE)
-        return store_db_fail(s, rc);
-    *id = existing_id ? existing_id : sqlite3_last_insert_rowid(tote_store_db(s));
-    return TOTE_ST_E_OK;
-}
-
-static tote_st_err write_lines(tote_store *s, const tote_order_in *o, long long order_id, long long *unknown)
-{
-    *unknown = 0;
-    sqlite3_stmt *st = tote_store_stmt(
-        s,
-        "INSERT INTO order_line(order_id, line_no, product_id, sku, name, price_cents, requires_shipping, "
-        "ordered) VALUES (?1, ?2, (SELECT id FROM product WHERE sku = ?3), ?3, ?4, ?5, ?6, ?7) "
-        "ON CONFLICT(order_id, line_no) DO UPDATE SET product_id = excluded.product_id, sku = excluded.sku, "
-        "name = excluded.name, price_cents = excluded.price_cents, "
-        "requires_shipping = excluded.requires_shipping, ordered = excluded.ordered "
-        "RETURNING product_id IS NULL AND requires_shipping = 1");
-    if (!st)
-        return store_db_fail(s, SQLITE_ERROR);
-    for (size_t i = 0; i < o->line_count; i++) {
-        const tote_order_line_in *l = &o->lines[i];
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        sqlite3_bind_int64(st, 1, order_id);
-        sqlite3_bind_int64(st, 2, (long long)i + 1);
-        sqlite3_bind_text(st, 3, l->sku ? l->sku : "", -1, SQLITE_TRANSIENT);
-        store_bind_text_ne(st, 4, l->name);
-        store_bind_int_nn(st, 5, l->price_cents);
-        sqlite3_bind_int(st, 6, l->requires_shipping ? 1 : 0);
-        sqlite3_bind_int64(st, 7, l->qty);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            *unknown += sqlite3_column_int(st, 0);
-            rc = sqlite3_step(st);
-        }
-        if (rc != SQLITE_DONE) {
-            sqlite3_reset(st);
-            return store_db_fail(s, rc);
-        }
-    }
-    sqlite3_reset(st);
-    /* lines that disappeared upstream: deleted, or zeroed if something refers to them */
-    st = tote_store_stmt(s,
-                         "DELETE FROM order_line WHERE order_id = ?1 AND line_no > ?2 "
-                         "AND NOT EXISTS (SELECT 1 FROM allocation a WHERE a.order_line_id = order_line.id) "
-                         "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.order_line_id = order_line.id)");
-    if (!st)
-        return store_db_fail(s, SQLITE_ERROR);
-    sqlite3_bind_int64(st, 1, order_id);
-    sqlite3_bind_int64(st, 2, (long long)o->line_count);
-    int rc = store_step_done(st);
-    if (rc != SQLITE_DONE)
-        return store_db_fail(s, rc);
-    st = tote_store_stmt(s, "UPDATE order_line SET ordered = 0 WHERE order_id = ?1 AND line_no > ?2");
-    if (!st)
-        return store_db_fail(s, SQLITE_ERROR);
-    sqlite3_bind_int64(st, 1, order_id);
-    sqlite3_bind_int64(st, 2, (long long)o->line_count);
-    rc = store_step_done(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
-}
-
-static tote_st_err validate_order(const tote_order_in *o)
-{
-    if (!o || !o->name || !*o->name)
-        return store_fail(TOTE_ST_E_INVALID, "an order needs a name");
-    if (strlen(o->name) > 64)
-        return store_fail(TOTE_ST_E_INVALID, "order name '%.20s...' is longer than 64 characters", o->name);
-    if (o->line_count == 0 || !o->lines)
-        return store_fail(TOTE_ST_E_INVALID, "order %s has no lines", o->name);
-    for (size_t i = 0; i < o->line_count; i++) {
-        const tote_order_line_in *l = &o->lines[i];
-        if (l->qty < 1)
-            return store_fail(TOTE_ST_E_INVALID,
-                              "order %s line %zu (%s) has quantity %lld; a line needs at least 1", o->name,
-                              i + 1, l->sku && *l->sku ? l->sku : "no SKU", l->qty);
-    }
-    if (o->total_cents < -1)
-        return store_fail(TOTE_ST_E_INVALID, "order %s has a negative total", o->name);
-    return TOTE_ST_E_OK;
-}
-
-/* An existing, editable order changed upstream (inside a transaction or savepoint of the caller's). */
-static tote_st_err update_existing(tote_store *s, const tote_order_in *o, const struct order_row *old,
-                                   const char *hash, const char *actor, tote_order_status *final)
-{
-    tote_st_err e = TOTE_ST_E_OK;
-    char *payment = NULL;
-    long long released_units = 0;
-    long long customer_id = 0;
-    if (o->email && *o->email) {
-        e = tote_customer_ensure(s, o->email, o->customer_name, o->phone, &customer_id);
-        if (e == TOTE_ST_E_INVALID) {
-            /* a malformed address does not lose the order: kept without a customer */
-            store_detail_clear();
-            e = TOTE_ST_E_OK;
-            customer_id = 0;
-        }
-        if (e != TOTE_ST_E_OK)
-            goto out;
-    }
-
-    tote_order_status from = old->status;
-    if (old->status == ALC) {
-        long long tasks = 0;
-        e = give_back(s, old->id, actor, &released_units, &tasks, &from);
-        if (e != TOTE_ST_E_OK)
-            goto out;
-    }
-    payment = lower_dup(o->payment_status && *o->payment_status ? o->payment_status : "pending");
-    if (!payment) {
-        e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
-        goto out;
-    }
-    if (is_paid(old->payment_status) && unpaid_upstream(payment)) {
-        free(payment);
-        payment = strdup("paid");
-        if (!payment) {
-            e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-
-    long long id = 0, unknown = 0;
-    /* write with the current status; the new one is set below once the lines are known */
-    e = write_order_row(s, o, old->id, customer_id, tote_order_status_name(from),
-                        from == HLD ? old->hold_reason : NULL, payment, hash, &id);
-    if (e == TOTE_ST_E_OK)
-        e = write_lines(s, o, id, &unknown);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-
-    tote_order_status to;
-    const char *hold = NULL;
-    if (o->cancelled_at && *o->cancelled_at) {
-        to = CAN;
-    } else if (old->status == HLD && old->hold_reason && strcmp(old->hold_reason, "manual") == 0) {
-        to = HLD;
-        hold = "manual";
-    } else if (!is_paid(payment) && !o->cod) {
-        to = HLD;
-        hold = "payment";
-    } else if (unknown > 0) {
-        to = HLD;
-        hold = "unknown_sku";
-    } else {
-        to = REL;
-    }
-
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "status", tote_order_status_name(to));
-    if (hold)
-        cJSON_AddStringToObject(d, "hold_reason", hold);
-    cJSON_AddNumberToObject(d, "lines", (double)o->line_count);
-    if (unknown)
-        cJSON_AddNumberToObject(d, "unknown_skus", (double)unknown);
-    if (released_units)
-        cJSON_AddNumberToObject(d, "reservations_released", (double)released_units);
-    cJSON_AddStringToObject(d, "from", tote_order_status_name(old->status));
-    char *txt = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    e = tote_store_event(s, actor, NULL, "order.updated", "order", o->name, txt);
-    cJSON_free(txt);
-    if (e != TOTE_ST_E_OK) {
-        e = store_db_fail(s, SQLITE_ERROR);
-        goto out;
-    }
-    if (to != from || (to == HLD && (!old->hold_reason || strcmp(old->hold_reason, hold) != 0))) {
-        cJSON *sd = cJSON_CreateObject();
-        cJSON_AddStringToObject(sd, "reason", "changed upstream");
-        e = set_status(s, id, o->name, from, to, hold, actor, NULL, sd);
-    }
-    *final = to;
-out:
-    free(payment);
-    return e;
-}
-
-/* Takes back what insert_new() wrote when it fails in the caller's transaction without a savepoint. */
-static tote_st_err undo_new(tote_store *s, long long order_id, store_customer_undo *cu)
-{
-    if (sqlite3_get_autocommit(tote_store_db(s))) { /* SQLite already rolled the transaction back */
-        store_customer_undo_clear(cu);
-        return TOTE_ST_E_OK;
-    }
-    tote_st_err e = TOTE_ST_E_OK;
-    if (order_id) {
-        e = exec_id(s, "DELETE FROM order_line WHERE order_id = ?1", order_id);
-        if (e == TOTE_ST_E_OK)
-            e = exec_id(s, "DELETE FROM orders WHERE id = ?1", order_id);
-    }
-    tote_st_err ce = store_customer_undo_apply(s, cu);
-    return e != TOTE_ST_E_OK ? e : ce;
-}
-
-/*
- * A new order: everything is decided before the first write (customer,
- * catalog links, final status), then one INSERT for the order with its
- * status, a plain INSERT per line and the 'order.created' event. guard:
- * writing in the caller's transaction without a savepoint; on failure the
- * rows written are deleted again (and if that fails too, DB is returned so
- * the caller rolls back instead of going on).
- */
-static tote_st_err insert_new(tote_store *s, const tote_order_in *o, const char *hash, const char *actor,
-                              int guard, tote_order_status *final)
-{
-    tote_st_err e = TOTE_ST_E_OK;
-    long long pid_small[16];
-    long long *pid = o->line_count <= 16 ? pid_small : malloc(o->line_count * sizeof *pid);
-    if (!pid)
-        return store_fail(TOTE_ST_E_NOMEM, "out of memory");
-    store_customer_undo cu = {0};
-    long long order_id = 0, unknown = 0;
-    char payment_buf[64];
-    char *payment_heap = NULL;
-    const char *praw = o->payment_status && *o->payment_status ? o->payment_status : "pending";
-    char *payment = payment_buf;
-    size_t plen = strlen(praw);
-    if (plen >= sizeof payment_buf) {
-        payment = payment_heap = malloc(plen + 1);
-        if (!payment) {
-            e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-    for (size_t i = 0; i <= plen; i++)
-        payment[i] = (char)tolower((unsigned char)praw[i]);
-
-    /* the catalog links, before anything is written */
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT id FROM product WHERE sku = ?1");
-    if (!st) {
-        e = store_db_fail(s, SQLITE_ERROR);
-        goto out;
-    }
-    for (size_t i = 0; i < o->line_count; i++) {
-        const tote_order_line_in *l = &o->lines[i];
-        sqlite3_bind_text(st, 1, l->sku ? l->sku : "", -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        pid[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            e = store_db_fail(s, rc);
-            goto out;
-        }
-        if (!pid[i] && l->requires_shipping)
-            unknown++;
-    }
-    sqlite3_clear_bindings(st);
-    tote_order_status to = REL;
-    const char *hold = NULL;
-    if (o->cancelled_at && *o->cancelled_at) {
-        to = CAN;
-    } else if (!is_paid(payment) && !o->cod) {
-        to = HLD;
-        hold = "payment";
-    } else if (unknown > 0) {
-        to = HLD;
-        hold = "unknown_sku";
-    }
-
-    long long customer_id = 0;
-    if (o->email && *o->email) {
-        e = store_customer_ensure_in_tx(s, o->email, o->customer_name, o->phone, &customer_id, &cu);
-        if (e == TOTE_ST_E_INVALID) {
-            /* a malformed address does not lose the order: kept without a customer */
-            store_detail_clear();
-            e = TOTE_ST_E_OK;
-            customer_id = 0;
-        }
-        if (e != TOTE_ST_E_OK)
-            goto out;
-    }
-    *final = to;
-    e = write_order_row(s, o, 0, customer_id, tote_order_status_name(to), hold, payment, hash, &order_id);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-    st = tote_store_stmt(s, "INSERT INTO order_line(order_id, line_no, product_id, sku, name, price_cents, "
-                            "requires_shipping, ordered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!st) {
-        e = store_db_fail(s, SQLITE_ERROR);
-        goto out;
-    }
-    for (size_t i = 0; i < o->line_count; i++) {
-        const tote_order_line_in *l = &o->lines[i];
-        sqlite3_bind_int64(st, 1, order_id);
-        sqlite3_bind_int64(st, 2, (long long)i + 1);
-        if (pid[i])
-            sqlite3_bind_int64(st, 3, pid[i]);
-        else
-            sqlite3_bind_null(st, 3);
-        sqlite3_bind_text(st, 4, l->sku ? l->sku : "", -1, SQLITE_STATIC);
-        if (l->name && *l->name)
-            sqlite3_bind_text(st, 5, l->name, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 5);
-        store_bind_int_nn(st, 6, l->price_cents);
-        sqlite3_bind_int(st, 7, l->requires_shipping ? 1 : 0);
-        sqlite3_bind_int64(st, 8, l->qty);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
-            e = store_db_fail(s, rc);
-            goto out;
-        }
-    }
-    sqlite3_clear_bindings(st);
-
-    /* the detail holds no text from the input: status names, the hold reason and counts */
-    char detail[160];
-    int n = snprintf(detail, sizeof detail, "{\"status\":\"%s\"", tote_order_status_name(to));
-    if (hold)
-        n += snprintf(detail + n, sizeof detail - (size_t)n, ",\"hold_reason\":\"%s\"", hold);
-    n += snprintf(detail + n, sizeof detail - (size_t)n, ",\"lines\":%zu", o->line_count);
-    if (unknown)
-        n += snprintf(detail + n, sizeof detail - (size_t)n, ",\"unknown_skus\":%lld", unknown);
-    snprintf(detail + n, sizeof detail - (size_t)n, "}");
-    e = tote_store_event(s, actor, NULL, "order.created", "order", o->name, detail);
-    if (e != TOTE_ST_E_OK)
-        e = store_db_fail(s, SQLITE_ERROR);
-out:
-    if (e != TOTE_ST_E_OK && guard) {
-        char keep[512];
-        snprintf(keep, sizeof keep, "%s", tote_st_detail());
-        if (undo_new(s, order_id, &cu) != TOTE_ST_E_OK)
-            e = store_fail(TOTE_ST_E_DB, "%s (and what was written of order %s could not be taken back)",
-                           keep, o->name);
-        else
-            store_fail(e, "%s", keep);
-    }
-    store_customer_undo_clear(&cu);
-    if (pid != pid_small)
-        free(pid);
-    free(payment_heap);
-    return e;
-}
-
-tote_st_err tote_order_upsert(tote_store *s, const tote_order_in *o, const char *actor,
-                              tote_upsert_result *res, char **err_msg)
-{
-    return store_order_upsert_status(s, o, actor, res, NULL, err_msg);
-}
-
-tote_st_err store_order_upsert_status(tote_store *s, const tote_order_in *o, const char *actor,
-                                      tote_upsert_result *res, tote_order_status *status, char **err_msg)
-{
-    store_detail_clear();
-    tote_st_err e = validate_order(o);
-    if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
-    char hash[33];
-    order_hash(o, hash);
-    /* no transaction open: one of ours bounds the work. Inside the caller's,
-       a savepoint only where a failure cannot be ruled out beforehand (an update). */
-    int callers = !sqlite3_get_autocommit(tote_store_db(s));
-    store_tx outer = {0};
-    if (!callers) {
-        e = store_tx_begin(s, &outer);
-        if (e != TOTE_ST_E_OK)
-            return finish(e, err_msg);
-    }
-    tote_upsert_result r = TOTE_UPSERT_CREATED;
-    struct order_row old = {0};
-    tote_order_status final = RCV;
-    e = order_load_q(s, o->name, &old, 1);
-    if (e == TOTE_ST_E_OK) {
-        final = old.status;
-        if (old.source_hash && strcmp(old.source_hash, hash) == 0) {
-            r = TOTE_UPSERT_UNCHANGED;
-        } else if (!editable(old.status)) {
-            r = TOTE_UPSERT_LOCKED;
-            store_fail(TOTE_ST_E_OK, "order %s is already %s; the change from upstream was not applied",
-                       o->name, tote_order_status_name(old.status));
-        } else {
-            r = TOTE_UPSERT_UPDATED;
-            store_tx sp = {0};
-            if (callers)
-                e = store_tx_begin(s, &sp);
-            if (e == TOTE_ST_E_OK)
-                e = update_existing(s, o, &old, hash, actor, &final);
-            if (callers)
-                e = store_tx_end(s, &sp, e);
-        }
-    } else if (e == TOTE_ST_E_NOT_FOUND) {
-        store_detail_clear();
-        e = insert_new(s, o, hash, actor, callers, &final);
-    }
-    order_row_clear(&old);
-    if (!callers)
-        e = store_tx_end(s, &outer, e);
-    if (e == TOTE_ST_E_OK && res)
-        *res = r;
-    if (e == TOTE_ST_E_OK && status)
-        *status = final;
-    return finish(e, err_msg);
-}
-
 /* ---- the verbs ---- */
 
 static cJSON *reason_detail(const char *reason)
@@ -950,7 +362,8 @@ static tote_st_err do_release(tote_store *s, struct order_row *r, const char *ac
     if (unknown > 0) {
         if (r->status == HLD && r->hold_reason && strcmp(r->hold_reason, "payment") == 0) {
             /* paid, but still cannot be picked: the hold's reason changes */
-            e = set_status(s, r->id, r->name, HLD, HLD, "unknown_sku", actor, device, reason_detail(reason));
+            e = store_order_write_status(s, r->id, r->name, HLD, HLD, "unknown_sku", actor, device,
+                                         reason_detail(reason));
             return e;
         }
         return store_fail(TOTE_ST_E_STATE,
@@ -964,7 +377,8 @@ static tote_st_err do_release(tote_store *s, struct order_row *r, const char *ac
         if (e != TOTE_ST_E_OK)
             return e;
     }
-    return set_status(s, r->id, r->name, r->status, to, NULL, actor, device, reason_detail(reason));
+    return store_order_write_status(s, r->id, r->name, r->status, to, NULL, actor, device,
+                                    reason_detail(reason));
 }
 
 tote_st_err tote_order_release(tote_store *s, const char *name, const char *actor, const char *device,
@@ -974,7 +388,7 @@ tote_st_err tote_order_release(tote_store *s, const char *name, const char *acto
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
+        return store_order_finish(e, err_msg);
     struct order_row r;
     e = order_load(s, name, &r);
     if (e != TOTE_ST_E_OK)
@@ -984,7 +398,7 @@ tote_st_err tote_order_release(tote_store *s, const char *name, const char *acto
                        tote_order_status_name(r.status));
         goto out;
     }
-    if (!is_paid(r.payment_status) && !r.cod) {
+    if (!store_order_is_paid(r.payment_status) && !r.cod) {
         e = store_fail(
             TOTE_ST_E_STATE,
             "order %s is not paid (payment status %s); record the payment with 'tote order paid %s' "
@@ -994,8 +408,8 @@ tote_st_err tote_order_release(tote_store *s, const char *name, const char *acto
     }
     e = do_release(s, &r, actor, device, reason);
 out:
-    order_row_clear(&r);
-    return finish(store_tx_end(s, &tx, e), err_msg);
+    store_order_row_clear(&r);
+    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
 }
 
 tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, const char *device,
@@ -1005,7 +419,7 @@ tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, 
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
+        return store_order_finish(e, err_msg);
     struct order_row r;
     e = order_load(s, name, &r);
     if (e != TOTE_ST_E_OK)
@@ -1021,7 +435,7 @@ tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, 
     }
     long long units = 0, tasks = 0;
     tote_order_status now = r.status;
-    e = give_back(s, r.id, actor, &units, &tasks, &now);
+    e = store_order_give_back(s, r.id, actor, &units, &tasks, &now);
     if (e != TOTE_ST_E_OK)
         goto out;
     cJSON *d = reason_detail(reason);
@@ -1029,10 +443,10 @@ tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, 
         cJSON_AddNumberToObject(d, "reservations_released", (double)units);
     if (tasks)
         cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
-    e = set_status(s, r.id, r.name, r.status, HLD, "manual", actor, device, d);
+    e = store_order_write_status(s, r.id, r.name, r.status, HLD, "manual", actor, device, d);
 out:
-    order_row_clear(&r);
-    return finish(store_tx_end(s, &tx, e), err_msg);
+    store_order_row_clear(&r);
+    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
 }
 
 tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor, const char *device,
@@ -1042,7 +456,7 @@ tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
+        return store_order_finish(e, err_msg);
     struct order_row r;
     e = order_load(s, name, &r);
     if (e != TOTE_ST_E_OK)
@@ -1060,9 +474,9 @@ tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor
     }
     long long units = 0, tasks = 0, picked = 0;
     tote_order_status now = r.status;
-    e = give_back(s, r.id, actor, &units, &tasks, &now);
+    e = store_order_give_back(s, r.id, actor, &units, &tasks, &now);
     if (e == TOTE_ST_E_OK)
-        e = exec_id(
+        e = store_order_exec_id(
             s, "UPDATE package SET status = 'cancelled' WHERE order_id = ?1 AND status IN ('open','closed')",
             r.id);
     if (e == TOTE_ST_E_OK)
@@ -1075,10 +489,10 @@ tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor
         cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
     if (picked)
         cJSON_AddNumberToObject(d, "picked_units_to_put_away", (double)picked);
-    e = set_status(s, r.id, r.name, r.status, CAN, NULL, actor, device, d);
+    e = store_order_write_status(s, r.id, r.name, r.status, CAN, NULL, actor, device, d);
 out:
-    order_row_clear(&r);
-    return finish(store_tx_end(s, &tx, e), err_msg);
+    store_order_row_clear(&r);
+    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
 }
 
 tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method, const char *actor,
@@ -1088,7 +502,7 @@ tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method,
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)
-        return finish(e, err_msg);
+        return store_order_finish(e, err_msg);
     struct order_row r;
     e = order_load(s, name, &r);
     if (e != TOTE_ST_E_OK)
@@ -1097,7 +511,7 @@ tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method,
         e = store_fail(TOTE_ST_E_STATE, "order %s is cancelled; no payment is recorded for it", r.name);
         goto out;
     }
-    if (is_paid(r.payment_status)) {
+    if (store_order_is_paid(r.payment_status)) {
         e = store_fail(TOTE_ST_E_STATE, "order %s is already paid", r.name);
         goto out;
     }
@@ -1132,6 +546,6 @@ tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method,
     if (r.status == HLD && r.hold_reason && strcmp(r.hold_reason, "payment") == 0)
         e = do_release(s, &r, actor, device, "paid");
 out:
-    order_row_clear(&r);
-    return finish(store_tx_end(s, &tx, e), err_msg);
+    store_order_row_clear(&r);
+    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
 }
