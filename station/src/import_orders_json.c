@@ -18,7 +18,7 @@
 #include "tote/orders.h"
 
 #define MAX_FILE (1024LL * 1024 * 1024)
-#define MAX_QTY 1000000000LL
+#define MAX_QTY TOTE_QTY_MAX
 
 struct jctx {
     imp_arena a;

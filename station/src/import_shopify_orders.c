@@ -281,7 +281,13 @@ static void take_line(struct ctx *c, struct sorder *o, const tote_csv_row *row)
     l->line = row->line;
     const char *q = F(c, row, C_QTY);
     long long qty = 0;
-    if (tote_import_parse_int(q, &qty) != 0 || qty < 1) {
+    int qrc = tote_import_parse_qty(q, &qty);
+    if (qrc == -2) {
+        order_reject(o, row->line, "Lineitem quantity '%s' is more than the most a line can hold, %lld", q,
+                     TOTE_QTY_MAX);
+        return;
+    }
+    if (qrc != 0) {
         order_reject(o, row->line, "Lineitem quantity '%s' is not a whole number of at least 1", q);
         return;
     }

@@ -2,9 +2,11 @@
  * `tote import stock` (CSV sku,bin,qty[,lot,expiry]) and `tote import
  * locations` (CSV code,zone[,walk_seq]).
  *
- * The header row is optional: a first row whose fields are all known column
- * names is a header, and then columns may come in any order (and unknown
- * ones are ignored); without it the columns are positional as above.
+ * The header row is optional: a first row with a field that names a column
+ * is a header, and then columns may come in any order (unknown ones are
+ * left out, with a notice); without it the columns are positional as
+ * above. A value in a field beyond the header's (or, without one, beyond
+ * the last positional column) rejects its row: it was shifted or mistyped.
  * `tote import stock` also reads Shopify's inventory export.
  */
 #include <stdio.h>
@@ -20,22 +22,33 @@ struct colspec {
     int required;
 };
 
-/* Decides whether row is a header for spec (all its non-empty fields name a
- * column); fills col[] from it, or positionally. Returns 1 if it was a header. */
-static int map_columns(tote_csv *csv, const tote_csv_row *row, const struct colspec *spec, int n, int *col)
+/* 1 if the text names one of spec's columns. */
+static int known_column(const char *field, const struct colspec *spec, int n)
 {
-    int header = !row->error && row->n > 0;
-    for (size_t i = 0; header && i < row->n; i++) {
-        const char *t;
-        size_t len = imp_trim(row->field[i], &t);
-        int known = 0;
-        for (int k = 0; k < n && !known; k++)
-            for (int j = 0; j < 4 && spec[k].names[j] && !known; j++)
-                known = strlen(spec[k].names[j]) == len && strncasecmp(spec[k].names[j], t, len) == 0;
-        if (!known)
-            header = 0;
-    }
+    const char *t;
+    size_t len = imp_trim(field, &t);
+    for (int k = 0; k < n; k++)
+        for (int j = 0; j < 4 && spec[k].names[j]; j++)
+            if (strlen(spec[k].names[j]) == len && strncasecmp(spec[k].names[j], t, len) == 0)
+                return 1;
+    return 0;
+}
+
+/* Decides whether row is a header for spec (a field names one of its
+ * columns: no bin, SKU or quantity is called "sku", "bin" or "qty"); fills
+ * col[] from it, or positionally. Returns 1 if it was a header. Columns it
+ * does not know are left out, each with a notice. */
+static int map_columns(imp_run *r, tote_csv *csv, const tote_csv_row *row, const struct colspec *spec, int n,
+                       int *col)
+{
+    int header = 0;
+    for (size_t i = 0; !row->error && i < row->n && !header; i++)
+        header = known_column(row->field[i], spec, n);
     if (header && tote_csv_set_header(csv, row) == 0) {
+        for (size_t i = 0; i < row->n; i++)
+            if (!imp_blank(row->field[i]) && !known_column(row->field[i], spec, n))
+                imp_problem(r, TOTE_IMPORT_NOTICE, row->line, -1, row->field[i],
+                            "column '%s' is not one Tote reads: left out", row->field[i]);
         for (int k = 0; k < n; k++) {
             col[k] = -1;
             for (int j = 0; j < 4 && spec[k].names[j] && col[k] < 0; j++)
@@ -148,10 +161,6 @@ static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col
     for (int k = 0; shopify && k < 3 && imp_blank(q); k++)
         q = tote_csv_field(row, col[S_COUNT + k]);
     const char *ex = tote_csv_field(row, col[S_EXPIRY]);
-    if (!*sku) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, "", "the row has no SKU");
-        return TOTE_ST_E_OK;
-    }
     long long qty;
     const char *qt;
     size_t ql = imp_trim(q, &qt);
@@ -159,11 +168,15 @@ static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col
         r->sum->skipped++; /* the variant is not stocked at that location */
         return TOTE_ST_E_OK;
     }
-    if (shopify && tote_import_parse_int(q, &qty) == 0 && qty <= 0) {
-        if (qty == 0) { /* Shopify lists every variant at every location */
-            r->sum->skipped++;
-            return TOTE_ST_E_OK;
-        }
+    if (shopify && tote_import_parse_int(q, &qty) == 0 && qty == 0) {
+        r->sum->skipped++; /* Shopify lists every variant at every location, SKU or none */
+        return TOTE_ST_E_OK;
+    }
+    if (!*sku) {
+        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, "", "the row has no SKU");
+        return TOTE_ST_E_OK;
+    }
+    if (shopify && tote_import_parse_int(q, &qty) == 0 && qty < 0) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
                     "on hand for %s is %lld in Shopify: count the bin and receive what is there", sku, qty);
         return TOTE_ST_E_OK;
@@ -173,9 +186,15 @@ static tote_st_err stock_row(imp_run *r, const tote_csv_row *row, const int *col
                     shopify ? " (no 'Bin name' nor 'Location')" : "");
         return TOTE_ST_E_OK;
     }
-    if (tote_import_parse_int(q, &qty) != 0 || qty < 1) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
-                    "qty '%s' for %s is not a whole number of at least 1", q, sku);
+    int qrc = tote_import_parse_qty(q, &qty);
+    if (qrc != 0) {
+        if (qrc == -2)
+            imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                        "qty '%s' for %s is more than the most a receipt can hold, %lld", q, sku,
+                        TOTE_QTY_MAX);
+        else
+            imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                        "qty '%s' for %s is not a whole number of at least 1", q, sku);
         return TOTE_ST_E_OK;
     }
     char expiry[11] = "";
@@ -277,6 +296,7 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
         return TOTE_ST_E_IO;
     int col[S_COUNT + 4];
     int first = 1, rc;
+    size_t width = (size_t)n; /* fields a row may fill: the header's, else spec's */
     tote_csv_row row;
     tote_st_err e = TOTE_ST_E_OK;
     while (e == TOTE_ST_E_OK && (rc = tote_csv_next(csv, &row)) == 1) {
@@ -285,6 +305,7 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
             for (int k = 0; k < n; k++)
                 col[k] = k;
             if (spec == STOCK_COLS && shopify_inventory_header(csv, &row, col)) {
+                width = row.n;
                 if (col[S_BIN] < 0 && col[S_COUNT + 3] < 0)
                     e = imp_fail(r, TOTE_ST_E_INVALID,
                                  "%s: a Shopify inventory export without a 'Location' or 'Bin name' "
@@ -299,7 +320,8 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
                              r->path);
                 break;
             }
-            if (!row.error && map_columns(csv, &row, spec, n, col)) {
+            if (!row.error && map_columns(r, csv, &row, spec, n, col)) {
+                width = row.n;
                 for (int k = 0; k < n && e == TOTE_ST_E_OK; k++)
                     if (col[k] < 0 && spec[k].required)
                         e = imp_fail(r, TOTE_ST_E_INVALID, "%s: the header on line %lld has no '%s' column",
@@ -308,9 +330,18 @@ static tote_st_err run(imp_run *r, const struct colspec *spec, int n,
             }
         }
         r->sum->rows++;
+        size_t extra = width;
+        while (!row.error && extra < row.n && imp_blank(row.field[extra]))
+            extra++;
         if (row.error) {
             r->sum->records++;
             imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "", "%s", row.error);
+        } else if (extra < row.n) { /* a value in a column nobody named: shifted or mistyped */
+            r->sum->records++;
+            imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "",
+                        "the row has a value in field %zu ('%s'), but %s %zu", extra + 1, row.field[extra],
+                        width == (size_t)n ? "without a header a row has at most" : "the header names only",
+                        width);
         } else {
             e = fn(r, &row, col);
         }

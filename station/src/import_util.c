@@ -292,6 +292,27 @@ int tote_import_parse_money(const char *text, long long *cents)
     return 0;
 }
 
+int tote_import_parse_qty(const char *text, long long *out)
+{
+    long long v;
+    int rc = tote_import_parse_int(text, &v);
+    if (rc == 0 && v >= 1 && v <= TOTE_QTY_MAX) {
+        *out = v;
+        return 0;
+    }
+    if (rc == 0)
+        return v > TOTE_QTY_MAX ? -2 : -1;
+    /* too many digits for a long long is too large too */
+    const char *t;
+    size_t n = imp_trim(text, &t), i = 0;
+    if (n > 0 && t[0] == '+')
+        i++;
+    size_t digits = 0;
+    for (; i < n && isdigit((unsigned char)t[i]); i++)
+        digits++;
+    return digits > 18 && (i == n || t[i] == '.') ? -2 : -1;
+}
+
 int tote_import_parse_int(const char *text, long long *out)
 {
     char b[48];

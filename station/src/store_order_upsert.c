@@ -267,6 +267,11 @@ static tote_st_err validate_order(const tote_order_in *o)
             return store_fail(TOTE_ST_E_INVALID,
                               "order %s line %zu (%s) has quantity %lld; a line needs at least 1", o->name,
                               i + 1, l->sku && *l->sku ? l->sku : "no SKU", l->qty);
+        if (l->qty > TOTE_QTY_MAX)
+            return store_fail(
+                TOTE_ST_E_INVALID,
+                "order %s line %zu (%s) has quantity %lld, more than the most a line can hold, %lld", o->name,
+                i + 1, l->sku && *l->sku ? l->sku : "no SKU", l->qty, TOTE_QTY_MAX);
     }
     if (o->total_cents < -1)
         return store_fail(TOTE_ST_E_INVALID, "order %s has a negative total", o->name);

@@ -433,6 +433,10 @@ tote_st_err tote_stock_receive(tote_store *s, long long product_id, long long lo
     store_detail_clear();
     if (qty < 1)
         return store_fail(TOTE_ST_E_INVALID, "a receipt needs a quantity of at least 1, not %lld", qty);
+    if (qty > TOTE_QTY_MAX)
+        return store_fail(TOTE_ST_E_INVALID,
+                          "a receipt of %lld units is more than the most there can be, %lld", qty,
+                          TOTE_QTY_MAX);
     if (!lot)
         lot = "";
     if (strlen(lot) > 64)
@@ -512,6 +516,10 @@ tote_st_err tote_stock_adjust(tote_store *s, long long stock_id, long long delta
                           kind ? kind : "");
     if (strcmp(kind, "adjustment") == 0 && delta == 0)
         return store_fail(TOTE_ST_E_INVALID, "an adjustment of 0 changes nothing");
+    if (delta > TOTE_QTY_MAX || delta < -TOTE_QTY_MAX)
+        return store_fail(TOTE_ST_E_INVALID,
+                          "a change of %lld units is more than the most there can be, %lld", delta,
+                          TOTE_QTY_MAX);
     if (strcmp(kind, "adjustment") == 0 && (!reason || !*reason))
         return store_fail(TOTE_ST_E_INVALID, "an adjustment needs a reason");
     if (strcmp(kind, "shortage") == 0 && delta >= 0)
@@ -547,6 +555,10 @@ tote_st_err tote_stock_transfer(tote_store *s, long long stock_id, long long to_
     store_detail_clear();
     if (qty < 1)
         return store_fail(TOTE_ST_E_INVALID, "a transfer needs a quantity of at least 1, not %lld", qty);
+    if (qty > TOTE_QTY_MAX)
+        return store_fail(TOTE_ST_E_INVALID,
+                          "a transfer of %lld units is more than the most there can be, %lld", qty,
+                          TOTE_QTY_MAX);
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)
@@ -781,8 +793,9 @@ tote_st_err tote_stock_reserve(tote_store *s, long long stock_id, long long orde
                                long long *allocation_id)
 {
     store_detail_clear();
-    if (qty < 1)
-        return store_fail(TOTE_ST_E_INVALID, "a reservation needs a quantity of at least 1, not %lld", qty);
+    if (qty < 1 || qty > TOTE_QTY_MAX)
+        return store_fail(TOTE_ST_E_INVALID, "a reservation needs a quantity from 1 to %lld, not %lld",
+                          TOTE_QTY_MAX, qty);
     store_tx tx;
     tote_st_err e = store_tx_begin(s, &tx);
     if (e != TOTE_ST_E_OK)

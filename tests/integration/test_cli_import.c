@@ -728,6 +728,92 @@ static void test_stock_without_header_and_new_bin(void)
     free(err);
 }
 
+/* Quirks of stock files as people make them: a header with a column of their
+ * own (left out, with a notice, never read as a lot), a value in a field
+ * beyond the header or beyond the positional columns (the row is refused,
+ * not shifted), and quantities past TOTE_QTY_MAX (refused as too large,
+ * however many digits; a billion itself is taken). */
+static void test_stock_extra_columns_and_huge_quantities(void)
+{
+    REQUIRE_EQ(fresh("stockquirks"), 0);
+    REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/quirks.csv", dir);
+    static const char quirks[] = "sku,bin,qty,note\n"
+                                 "TS-RED-S,C-01,4,recount\n"
+                                 "TS-RED-S,C-02,5,\n"
+                                 "TS-RED-S,C-03,6,2027-05-01,oops\n"
+                                 "TS-RED-S,C-04,9000000000000000000,\n"
+                                 "TS-RED-S,C-04,99999999999999999999999,\n"
+                                 "TS-RED-S,C-04,1000000001\n"
+                                 "TS-RED-S,C-05,1000000000\n";
+    REQUIRE_EQ(tt_write_file(path, quirks, sizeof quirks - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "stock", path, NULL, NULL), 2);
+    CHECK_HAS(out, "7 rows: 3 received (1000000009 units); 4 rejected");
+    CHECK_HAS(err, "quirks.csv:1: note: column 'note' is not one Tote reads: left out");
+    CHECK_HAS(err,
+              "quirks.csv:4: rejected: the row has a value in field 5 ('oops'), but the header names only 4");
+    CHECK_HAS(err, "quirks.csv:5: rejected: qty '9000000000000000000' for TS-RED-S is more than the most a "
+                   "receipt can hold, 1000000000");
+    CHECK_HAS(err,
+              "quirks.csv:6: rejected: qty '99999999999999999999999' for TS-RED-S is more than the most");
+    CHECK_HAS(err, "quirks.csv:7: rejected: qty '1000000001' for TS-RED-S is more than the most");
+    free(out);
+    free(err);
+    char *stock = NULL;
+    REQUIRE_EQ(tote(&stock, NULL, "stock", "list", "--sku", "TS-RED-S", "--json"), 0);
+    cJSON *j = cJSON_Parse(stock);
+    free(stock);
+    REQUIRE(j != NULL);
+    int lots = 0;
+    long long units = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, j)
+    {
+        const cJSON *lot = cJSON_GetObjectItemCaseSensitive(row, "lot");
+        lots += cJSON_IsString(lot) && *lot->valuestring;
+        units += (long long)num(row, "on_hand");
+    }
+    CHECK_EQ(lots, 0);                  /* 'recount' is nobody's lot */
+    CHECK_EQ(units, 1000000009LL);
+    cJSON_Delete(j);
+
+    /* without a header, a sixth field refuses the row */
+    snprintf(path, sizeof path, "%s/noheader6.csv", dir);
+    static const char six[] = "TS-RED-S,C-06,2,L1,2027-01-01,x\nTS-RED-S,C-06,2,L1,2027-01-01\n";
+    REQUIRE_EQ(tt_write_file(path, six, sizeof six - 1), 0);
+    out = err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "stock", path, NULL, NULL), 2);
+    CHECK_HAS(out, "2 rows: 1 received (2 units); 1 rejected");
+    CHECK_HAS(err,
+              "noheader6.csv:1: rejected: the row has a value in field 6 ('x'), but without a header a row "
+              "has at most 5");
+    free(out);
+    free(err);
+
+    /* an order line past TOTE_QTY_MAX: the order is refused, listings still work */
+    snprintf(path, sizeof path, "%s/bigqty.csv", dir);
+    static const char big[] =
+        "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
+        "#9,paid,2024-03-01 10:00:00 +0000,9000000000000000000,Tee,TS-RED-S\n"
+        "#9,,,2,Tee,TS-RED-M\n"
+        "#10,paid,2024-03-01 10:00:00 +0000,9223372036854775807,Tee,TS-RED-S\n";
+    REQUIRE_EQ(tt_write_file(path, big, sizeof big - 1), 0);
+    out = err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "0 created");
+    CHECK_HAS(err,
+              "bigqty.csv:2: rejected: order #9: Lineitem quantity '9000000000000000000' is more than the "
+              "most a line can hold, 1000000000");
+    CHECK_HAS(err, "Lineitem quantity '9223372036854775807' is more than the most");
+    free(out);
+    free(err);
+    REQUIRE_EQ(tote(&out, NULL, "order", "list", "--json", NULL, NULL), 0);
+    CHECK_STR(out, "[]\n");
+    free(out);
+}
+
 /* Shopify's inventory export: one row per variant and store location, no
  * bins. The stock goes to a bin named after the location; "On hand (new)"
  * wins over "On hand (current)"; 0 and "not stocked" rows are skipped; a
@@ -738,7 +824,8 @@ static void test_stock_from_shopify_inventory_export(void)
     REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
     char *out = NULL, *err = NULL;
     CHECK_EQ(import("stock", "inventory_shopify.csv", &out, &err), 2);
-    CHECK_HAS(out, "6 rows: 2 received (19 units), 2 with nothing on hand skipped; 2 rejected");
+    CHECK_HAS(out, "7 rows: 2 received (19 units), 3 with nothing on hand skipped; 2 rejected");
+    CHECK(strstr(err, ":8:") == NULL); /* a variant with no SKU and nothing on hand: skipped, not refused */
     CHECK_HAS(err, "inventory_shopify.csv:2: note: bin Main Warehouse did not exist: created");
     CHECK_HAS(err, "inventory_shopify.csv:6: rejected: on hand for TOTE-CANVAS is -2 in Shopify");
     CHECK_HAS(err, "inventory_shopify.csv:7: rejected: SKU NOPE-1 is not in the catalog");
@@ -784,7 +871,7 @@ static void test_stock_shopify_one_location(void)
     CHECK_EQ(tote(&out, &err, "import", "stock", data("inventory_shopify.csv"), "--location", "pop-up store"),
              0);
     CHECK_HAS(out,
-              "6 rows: 0 received (0 units), 1 with nothing on hand skipped, 5 of other locations skipped; "
+              "7 rows: 0 received (0 units), 1 with nothing on hand skipped, 6 of other locations skipped; "
               "0 rejected");
     CHECK(strstr(err, "warning") == NULL);
     free(out);
@@ -1134,8 +1221,9 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
-        TT_TEST(test_stock_shopify_one_location), TT_TEST(test_bad_barcodes_not_kept),
-        TT_TEST(test_products_reimported_with_changes), TT_TEST(test_products_current_shopify_template),
+        TT_TEST(test_stock_extra_columns_and_huge_quantities), TT_TEST(test_stock_shopify_one_location),
+        TT_TEST(test_bad_barcodes_not_kept), TT_TEST(test_products_reimported_with_changes),
+        TT_TEST(test_products_current_shopify_template),
         TT_TEST(test_unshipped_variants_without_sku_are_skipped), TT_TEST(test_locations_bad_rows),
         TT_TEST(test_orders_json_good_and_bad), TT_TEST(test_orders_json_from_shopify_api),
         TT_TEST(test_semicolon_export_with_decimal_commas), TT_TEST(test_windows_1252_export),

@@ -111,6 +111,45 @@ static void test_parse_int_and_bool(void)
     CHECK_EQ(tote_import_parse_bool("maybe", &b), -1);
 }
 
+/* Quantities: 1..TOTE_QTY_MAX; larger ones say so, however many digits. */
+static void test_parse_qty(void)
+{
+    static const struct {
+        const char *text;
+        int rc;
+        long long v;
+    } t[] = {
+        {"1", 0, 1},
+        {" 12 ", 0, 12},
+        {"+7", 0, 7},
+        {"3.00", 0, 3},
+        {"1000000000", 0, 1000000000LL},
+        {"1000000001", -2, 0},
+        {"4294967297", -2, 0},
+        {"9000000000000000000", -2, 0},
+        {"9223372036854775807", -2, 0},
+        {"99999999999999999999999", -2, 0},
+        {"99999999999999999999999.0", -2, 0},
+        {"0", -1, 0},
+        {"-3", -1, 0},
+        {"-99999999999999999999999", -1, 0},
+        {"2.5", -1, 0},
+        {"lots", -1, 0},
+        {"", -1, 0},
+        {"12x", -1, 0},
+        {"99999999999999999999999x", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        long long v = 0;
+        int rc = tote_import_parse_qty(t[i].text, &v);
+        if (rc != t[i].rc)
+            fprintf(stderr, "parse_qty('%s')\n", t[i].text);
+        CHECK_EQ(rc, t[i].rc);
+        if (t[i].rc == 0)
+            CHECK_EQ(v, t[i].v);
+    }
+}
+
 static void test_parse_time(void)
 {
     char t[32];
@@ -540,7 +579,7 @@ static void test_missing_columns_and_unknown_kind(void)
                               &m, &msg),
              TOTE_ST_E_OK);
     CHECK(msg == NULL);
-    CHECK_EQ(m.records, 6);
+    CHECK_EQ(m.records, 7);
     tote_import_kind k;
     CHECK_EQ(tote_import_kind_parse("shopify-orders", &k), 0);
     CHECK_EQ(k, TOTE_IMPORT_SHOPIFY_ORDERS);
@@ -549,7 +588,8 @@ static void test_missing_columns_and_unknown_kind(void)
 }
 
 TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
-        TT_TEST(test_parse_time), TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema),
-        TT_TEST(test_orders_json_shopify_api), TT_TEST(test_orders_json_document_errors),
-        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_bad_rows_each_reported),
-        TT_TEST(test_locked_order_not_updated), TT_TEST(test_missing_columns_and_unknown_kind))
+        TT_TEST(test_parse_qty), TT_TEST(test_parse_time), TT_TEST(test_parse_barcode),
+        TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
+        TT_TEST(test_orders_json_document_errors), TT_TEST(test_products_names_barcodes_and_image_rows),
+        TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
+        TT_TEST(test_missing_columns_and_unknown_kind))

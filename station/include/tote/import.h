@@ -266,6 +266,10 @@ cJSON *tote_import_summary_json(const tote_import_summary *summary);
 int tote_import_parse_money(const char *text, long long *cents);
 /* A whole number ("3", "+3", "-2"; "3.0" too, as spreadsheets write it). */
 int tote_import_parse_int(const char *text, long long *out);
+/* A quantity of units: a whole number from 1 to TOTE_QTY_MAX (store.h).
+ * 0 with *out set; -1 when not a whole number of at least 1; -2 when it is
+ * one, but larger than TOTE_QTY_MAX (however many digits). */
+int tote_import_parse_qty(const char *text, long long *out);
 /* true/false, yes/no, 1/0, y/n (any case) -> 1/0. */
 int tote_import_parse_bool(const char *text, int *out);
 /*

@@ -20,6 +20,11 @@
 
 typedef struct tote_store tote_store;
 
+/* The most units one order line, receipt, move, count or reservation may
+ * hold: a billion. Anything larger can only be a typing or export error,
+ * and refusing it keeps every sum of units far from overflowing. */
+#define TOTE_QTY_MAX 1000000000LL
+
 /* Schema version this build creates and understands (PRAGMA user_version). */
 int tote_store_schema_version(void);
 
