@@ -775,7 +775,7 @@ static void test_stock_extra_columns_and_huge_quantities(void)
         lots += cJSON_IsString(lot) && *lot->valuestring;
         units += (long long)num(row, "on_hand");
     }
-    CHECK_EQ(lots, 0);                  /* 'recount' is nobody's lot */
+    CHECK_EQ(lots, 0); /* 'recount' is nobody's lot */
     CHECK_EQ(units, 1000000009LL);
     cJSON_Delete(j);
 
