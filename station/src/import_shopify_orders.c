@@ -406,11 +406,16 @@ static tote_st_err pass1(struct ctx *c)
     c->col[C_NAME] = name_col;
     tote_csv_keep_only(csv, name_col); /* this pass reads nothing else */
     long long i = 0;
-    char buf[256];
+    char buf[256], prev[256] = "";
     while (rc == 1 && (rc = tote_csv_next(csv, &row)) == 1) {
         const char *name = row_name(c, &row, buf, sizeof buf);
-        if (name && imp_map_put(&c->last_row, name, i) != 0)
+        /* a row without Name keeps the order before it open (pass 2 rejects
+           that order: the row may be one of its lines) */
+        const char *owner = name ? name : *prev ? prev : NULL;
+        if (owner && imp_map_put(&c->last_row, owner, i) != 0)
             rc = -2;
+        if (name)
+            memcpy(prev, name, strlen(name) + 1);
         i++;
     }
     tote_st_err e = TOTE_ST_E_OK;
@@ -427,7 +432,7 @@ static tote_st_err pass2(struct ctx *c)
     imp_run *r = c->r;
     tote_csv_row row;
     long long i = 0;
-    char buf[256];
+    char buf[256], prev[256] = "";
     int rc;
     tote_st_err e = TOTE_ST_E_OK;
     while (e == TOTE_ST_E_OK && (rc = tote_csv_next(c->csv, &row)) == 1) {
@@ -442,13 +447,33 @@ static tote_st_err pass2(struct ctx *c)
             bad = why;
         }
         if (!name || !last) {
-            /* no Name: the row cannot be placed in an order */
+            /* no Name: the row cannot be placed in an order (a row of empty
+               fields, as spreadsheets leave at the end, is no row at all) */
+            int blank = !bad;
+            for (size_t k = 0; blank && k < row.n; k++)
+                blank = imp_blank(row.field[k]);
             if (bad)
                 imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "", "%s", bad);
-            else
+            else if (!blank)
                 imp_problem(r, TOTE_IMPORT_REJECTED, row.line, -1, "", "the row has no Name");
+            /* it may be a line of the order before it, which would then be
+               imported without it: that order is rejected whole (pass 1 kept
+               it open up to here) */
+            long long *pv = *prev ? imp_map_get(&c->open, prev) : NULL;
+            if (!name && pv) {
+                struct sorder *o = (struct sorder *)(intptr_t)*pv;
+                if (!blank)
+                    order_reject(o, row.line,
+                                 "the row on line %lld has no Name and follows this order's rows: it may be "
+                                 "one of its lines",
+                                 row.line);
+                long long *pl = imp_map_get(&c->last_row, prev);
+                if (pl && *pl == idx)
+                    e = flush(c, o);
+            }
             continue;
         }
+        memcpy(prev, name, strlen(name) + 1);
         struct sorder *o = open_order(c, name, row.line);
         if (!o)
             return imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");

@@ -631,6 +631,51 @@ static void test_bad_order_rows_reported_rest_imports(void)
     CHECK(order("#2006") == NULL);
 }
 
+/* A row whose Name was lost may be a line of the order before it: that order
+ * is refused whole rather than imported a line short, even when the row
+ * comes after the order's last row. Rows of empty fields (a spreadsheet's
+ * leftovers) are no rows at all: nothing is refused for them. */
+static void test_row_without_name_refuses_the_order_before_it(void)
+{
+    REQUIRE_EQ(fresh("noname"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/noname.csv", dir);
+    static const char csv[] =
+        "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
+        "#3,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S\n"
+        ",,,1,Tote,TOTE-CANVAS\n"
+        "#6,paid,2024-03-01 11:00:00 +0000,1,Tee,TS-RED-S\n"
+        ",,,2,Tee,TS-RED-M\n"
+        "#6,,,1,Tote,TOTE-CANVAS\n"
+        "#7,paid,2024-03-01 12:00:00 +0000,1,Tee,TS-RED-S\n"
+        "#7,,,1,Tote,TOTE-CANVAS\n"
+        ",,,,,\n"
+        "#8,paid,2024-03-01 13:00:00 +0000,1,Tee,TS-RED-S\n"
+        ",,,,,\n";
+    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "2 created");
+    CHECK_HAS(err, "noname.csv:3: rejected: the row has no Name");
+    CHECK_HAS(err, "noname.csv:3: rejected: order #3: the row on line 3 has no Name and follows this order's "
+                   "rows: it may be one of its lines");
+    CHECK_HAS(err, "noname.csv:5: rejected: order #6: the row on line 5 has no Name");
+    CHECK(strstr(err, ":9:") == NULL); /* the empty rows */
+    CHECK(strstr(err, ":11:") == NULL);
+    free(out);
+    free(err);
+    CHECK(order("#3") == NULL);
+    CHECK(order("#6") == NULL);
+    cJSON *o = order("#7");
+    REQUIRE(o != NULL);
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")), 2);
+    cJSON_Delete(o);
+    o = order("#8");
+    CHECK(o != NULL);
+    cJSON_Delete(o);
+}
+
 /* The other reasons a Shopify order row is refused, each named; an upper-case
  * Financial Status is still paid, and a line that needs no shipping may have
  * no SKU (gift wrap) while one that ships may not. */
@@ -1218,7 +1263,8 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_large_reimport_stops_and_reports_nothing), TT_TEST(test_changed_upstream_is_updated),
         TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
-        TT_TEST(test_bad_order_rows_reported_rest_imports), TT_TEST(test_more_bad_order_rows),
+        TT_TEST(test_bad_order_rows_reported_rest_imports),
+        TT_TEST(test_row_without_name_refuses_the_order_before_it), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
         TT_TEST(test_stock_extra_columns_and_huge_quantities), TT_TEST(test_stock_shopify_one_location),
