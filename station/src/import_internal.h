@@ -102,6 +102,18 @@ tote_st_err imp_tx_begin(imp_run *r);
  * reports progress. */
 tote_st_err imp_tick(imp_run *r, long long done, long long total);
 
+/*
+ * An order the file says was fulfilled upstream (shipped from elsewhere).
+ * Not here: skipped (note when noisy). Here and not yet worked on
+ * (received, released, allocated): put on hold, with a warning, so that it
+ * is not shipped twice; already on hold: left so, with a warning. Being
+ * picked or packed: a warning only (the work has started; someone must
+ * look). Shipped or cancelled: nothing to do. line/index as imp_problem;
+ * label names the order in the messages ("order #1001", "orders[2] (#1001)").
+ */
+tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,
+                                   long long index, int noisy);
+
 /* Opens path as CSV, reporting failure through imp_fail (NULL then). */
 tote_csv *imp_csv_open(imp_run *r);
 /* Notes a Windows-1252 file in the summary, then destroys *c (NULL-safe). */

@@ -544,11 +544,11 @@ static int one_order(void *ud, size_t index, const char *name, const tote_order_
         return 0;
     }
     if (o->fulfilled_upstream) {
-        r->sum->skipped++;
-        imp_problem(r, TOTE_IMPORT_NOTICE, 0, (long long)index, subject,
-                    "orders[%zu] (%s) was fulfilled upstream (fulfillment_status \"fulfilled\"): skipped",
-                    index, o->name);
-        ji->e = imp_tick(r, (long long)index, -1);
+        char label[320];
+        snprintf(label, sizeof label, "orders[%zu] (%s)", index, o->name);
+        ji->e = imp_fulfilled_upstream(r, o->name, label, 0, (long long)index, 1);
+        if (ji->e == TOTE_ST_E_OK)
+            ji->e = imp_tick(r, (long long)index, -1);
         return ji->e != TOTE_ST_E_OK;
     }
     long long *first = imp_map_get(&ji->names, o->name);

@@ -335,7 +335,9 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
     if (o->reject) {
         imp_problem(r, TOTE_IMPORT_REJECTED, o->reject_line, -1, o->name, "order %s: %s", o->name, o->reject);
     } else if (o->fulfilled) {
-        r->sum->skipped++;
+        char label[300];
+        snprintf(label, sizeof label, "order %s", o->name);
+        e = imp_fulfilled_upstream(r, o->name, label, o->line, -1, 0);
     } else {
         tote_order_line_in *lines = calloc(o->n ? o->n : 1, sizeof *lines);
         if (!lines) {

@@ -582,3 +582,76 @@ int imp_pickup(const char *tags, const char *m)
            (imp_contains_ci(m, "pickup") || imp_contains_ci(m, "pick up") || imp_contains_ci(m, "pick-up") ||
             imp_contains_ci(m, "click & collect") || imp_contains_ci(m, "click and collect"));
 }
+
+tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,
+                                   long long index, int noisy)
+{
+    long long id = 0;
+    tote_order_status st = TOTE_ORDER_RECEIVED;
+    tote_st_err e = tote_order_find(r->s, name, &id, &st);
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        r->sum->skipped++;
+        if (noisy)
+            imp_problem(r, TOTE_IMPORT_NOTICE, line, index, name, "%s was fulfilled upstream: skipped",
+                        label);
+        return TOTE_ST_E_OK;
+    }
+    if (e != TOTE_ST_E_OK)
+        return imp_fail(r, e, "order %s: %s", name, tote_st_detail());
+    /* held for this once already and released by someone since: they know */
+    sqlite3_stmt *q = tote_store_stmt(r->s, "SELECT EXISTS (SELECT 1 FROM event WHERE subject_type = 'order' "
+                                            "AND subject = ?1 AND kind = 'order.on_hold' AND "
+                                            "json_extract(detail, '$.reason') = 'fulfilled upstream')");
+    if (!q)
+        return imp_fail(r, TOTE_ST_E_DB, "order %s: %s", name, tote_store_errmsg(r->s));
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    int held_before = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    if (held_before && st != TOTE_ORDER_ON_HOLD && st != TOTE_ORDER_SHIPPED && st != TOTE_ORDER_DELIVERED &&
+        st != TOTE_ORDER_CANCELLED) {
+        r->sum->skipped++;
+        imp_problem(r, TOTE_IMPORT_WARNING, line, index, name,
+                    "%s was fulfilled upstream; it was held for that before and released since: left %s",
+                    label, tote_order_status_name(st));
+        return TOTE_ST_E_OK;
+    }
+    switch (st) {
+    case TOTE_ORDER_RECEIVED:
+    case TOTE_ORDER_RELEASED:
+    case TOTE_ORDER_ALLOCATED: {
+        char *em = NULL;
+        e = tote_order_hold(r->s, name, r->actor, NULL, "fulfilled upstream", &em);
+        if (e == TOTE_ST_E_OK) {
+            r->sum->held++;
+            imp_problem(r, TOTE_IMPORT_WARNING, line, index, name,
+                        "%s was fulfilled upstream: put on hold here so that it is not shipped twice "
+                        "(cancel it, or release it if it still ships from here)",
+                        label);
+        } else {
+            e = imp_fail(r, e, "%s was fulfilled upstream and could not be held: %s", label,
+                         em ? em : tote_st_strerror(e));
+        }
+        free(em);
+        return e;
+    }
+    case TOTE_ORDER_ON_HOLD:
+        r->sum->skipped++;
+        imp_problem(r, TOTE_IMPORT_WARNING, line, index, name,
+                    "%s was fulfilled upstream: it stays on hold here (cancel it, or release it if it "
+                    "still ships from here)",
+                    label);
+        return TOTE_ST_E_OK;
+    case TOTE_ORDER_PICKING:
+    case TOTE_ORDER_PICKED:
+    case TOTE_ORDER_PACKING:
+    case TOTE_ORDER_PACKED:
+        r->sum->skipped++;
+        imp_problem(r, TOTE_IMPORT_WARNING, line, index, name,
+                    "%s was fulfilled upstream but is %s here: check it before it ships twice", label,
+                    tote_order_status_name(st));
+        return TOTE_ST_E_OK;
+    default: /* shipped, delivered, cancelled: nothing to do */
+        r->sum->skipped++;
+        return TOTE_ST_E_OK;
+    }
+}

@@ -631,6 +631,89 @@ static void test_bad_order_rows_reported_rest_imports(void)
     CHECK(order("#2006") == NULL);
 }
 
+/* A later export says an order that is open here was fulfilled upstream
+ * (shipped from elsewhere): it is put on hold so that it does not ship
+ * twice, with a warning naming it; one never seen is skipped. Released by
+ * hand since, the next export leaves it released (with a warning). The
+ * orders-json import does the same. */
+static void test_fulfilled_upstream_holds_an_open_order(void)
+{
+    REQUIRE_EQ(fresh("fulfilled"), 0);
+    REQUIRE_EQ(morning(), 0);
+    static const char head[] =
+        "Name,Financial Status,Created at,Fulfillment Status,Lineitem quantity,Lineitem name,Lineitem sku\n";
+    char path[700], text[1024];
+    snprintf(path, sizeof path, "%s/ful1.csv", dir);
+    snprintf(text, sizeof text, "%s#21,paid,2024-03-01 10:00:00 +0000,unfulfilled,1,Tee,TS-RED-S\n", head);
+    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    REQUIRE_EQ(tote(NULL, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_EQ(tote(NULL, NULL, "wave", "create", NULL, NULL, NULL), 0); /* allocated, in a wave */
+    snprintf(path, sizeof path, "%s/ful2.csv", dir);
+    snprintf(text, sizeof text,
+             "%s#21,paid,2024-03-01 10:00:00 +0000,fulfilled,1,Tee,TS-RED-S\n"
+             "#22,paid,2024-03-01 11:00:00 +0000,fulfilled,1,Tee,TS-RED-S\n",
+             head);
+    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "1 held");
+    CHECK_HAS(err,
+              "ful2.csv:2: warning: order #21 was fulfilled upstream: put on hold here so that it is not "
+              "shipped twice");
+    CHECK(strstr(err, "#22") == NULL); /* never here: skipped quietly */
+    free(out);
+    free(err);
+    cJSON *o = order("#21");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "on_hold");
+    cJSON_Delete(o);
+    CHECK(order("#22") == NULL);
+    char *stock = NULL; /* its stock is free again, its pick task cancelled */
+    REQUIRE_EQ(tote(&stock, NULL, "stock", "list", "--sku", "TS-RED-S", "--json"), 0);
+    cJSON *j = cJSON_Parse(stock);
+    free(stock);
+    REQUIRE(j != NULL);
+    CHECK_EQ(num(cJSON_GetArrayItem(j, 0), "reserved"), 0);
+    cJSON_Delete(j);
+    /* released by hand: the next export leaves it so */
+    REQUIRE_EQ(tote(NULL, NULL, "order", "release", "#21", NULL, NULL), 0);
+    snprintf(path, sizeof path, "%s/ful3.csv", dir);
+    strcat(text, "\n");
+    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    out = err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "0 held");
+    CHECK_HAS(err, "order #21 was fulfilled upstream; it was held for that before and released since: left "
+                   "released");
+    free(out);
+    free(err);
+    o = order("#21");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "released");
+    cJSON_Delete(o);
+    /* orders-json: the same */
+    snprintf(path, sizeof path, "%s/ful.json", dir);
+    static const char js1[] = "{\"orders\":[{\"name\":\"#23\",\"payment\":{\"status\":\"paid\"},"
+                              "\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":1}]}]}";
+    REQUIRE_EQ(tt_write_file(path, js1, sizeof js1 - 1), 0);
+    REQUIRE_EQ(tote(NULL, NULL, "import", "orders-json", path, NULL, NULL), 0);
+    snprintf(path, sizeof path, "%s/ful2.json", dir);
+    static const char js2[] = "{\"orders\":[{\"name\":\"#23\",\"financial_status\":\"paid\","
+                              "\"fulfillment_status\":\"fulfilled\",\"created_at\":\"2024-03-01T10:00:00Z\","
+                              "\"line_items\":[{\"sku\":\"TS-RED-S\",\"quantity\":1}]}]}";
+    REQUIRE_EQ(tt_write_file(path, js2, sizeof js2 - 1), 0);
+    out = err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "orders-json", path, NULL, NULL), 0);
+    CHECK_HAS(out, "1 held");
+    CHECK_HAS(err, "orders[0] (#23) was fulfilled upstream: put on hold");
+    free(out);
+    free(err);
+    o = order("#23");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "on_hold");
+    cJSON_Delete(o);
+}
+
 /* A row whose Name was lost may be a line of the order before it: that order
  * is refused whole rather than imported a line short, even when the row
  * comes after the order's last row. Rows of empty fields (a spreadsheet's
@@ -1264,7 +1347,8 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_json_summary), TT_TEST(test_progress_bar_only_on_a_terminal),
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports),
-        TT_TEST(test_row_without_name_refuses_the_order_before_it), TT_TEST(test_more_bad_order_rows),
+        TT_TEST(test_row_without_name_refuses_the_order_before_it),
+        TT_TEST(test_fulfilled_upstream_holds_an_open_order), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
         TT_TEST(test_stock_extra_columns_and_huge_quantities), TT_TEST(test_stock_shopify_one_location),
