@@ -367,9 +367,12 @@ static int parse_shopify_order(struct jctx *j, const cJSON *o, tote_order_in *in
 {
     in->channel = "shopify";
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-    if (cJSON_IsNumber(id) && id->valuedouble >= 0 && id->valuedouble < 9e15) {
+    if (cJSON_IsNumber(id)) { /* up to 15 digits: longer ones arrive as strings (prepare_text) */
+        double v = id->valuedouble;
+        if (!(v >= 0 && v < 1e15 && v == (double)(long long)v))
+            return jfail(j, "id must be a whole number or a string");
         char b[32];
-        snprintf(b, sizeof b, "%.0f", id->valuedouble);
+        snprintf(b, sizeof b, "%lld", (long long)v);
         in->external_ref = imp_arena_strdup(&j->a, b);
     } else if (get_str(j, o, "", "id", &in->external_ref)) {
         return -1;
@@ -454,6 +457,83 @@ static int one_parsed(const cJSON *o, size_t index, tote_orders_json_fn fn, void
     return stop;
 }
 
+/*
+ * Before cJSON reads the text: whole numbers of 16 digits and more (Shopify's
+ * ids: 820982911946154508) would lose digits as doubles, so they are given
+ * to cJSON as strings holding the same digits (an id is kept as its text;
+ * a quantity that large is refused anyway). And a \u0000 escape would cut
+ * a string short where cJSON decodes it (a SKU "BK-1\u0000X" would read as
+ * "BK-1"): its place is reported in *nul_at (offset of the backslash, else
+ * -1). Returns a new text (malloc'd, *out_len set) or NULL when nothing
+ * needs quoting (or out of memory: *oom = 1).
+ */
+static char *prepare_text(const char *text, size_t len, size_t *out_len, long long *nul_at, int *oom)
+{
+    *nul_at = -1;
+    *oom = 0;
+    char *out = NULL;
+    size_t n = 0, cap = 0, copied = 0; /* text[0, copied) is in out (when out) */
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_str) {
+            if (c == '\\') {
+                if (*nul_at < 0 && i + 5 < len && (text[i + 1] == 'u') &&
+                    memcmp(text + i + 2, "0000", 4) == 0)
+                    *nul_at = (long long)i;
+                i++; /* the escaped character */
+            } else if (c == '"') {
+                in_str = 0;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+            continue;
+        }
+        if (!(c == '-' || (c >= '0' && c <= '9')))
+            continue;
+        size_t j = i + (c == '-'), digits = 0;
+        while (j < len && text[j] >= '0' && text[j] <= '9')
+            j++, digits++;
+        int whole = !(j < len && (text[j] == '.' || text[j] == 'e' || text[j] == 'E'));
+        if (whole && digits >= 16) {
+            size_t need = n + (i - copied) + (j - i) + 2 + (len - j) + 1;
+            if (need > cap) {
+                size_t c2 = cap ? cap : len + 64;
+                while (c2 < need)
+                    c2 *= 2;
+                char *b = realloc(out, c2);
+                if (!b) {
+                    free(out);
+                    *oom = 1;
+                    return NULL;
+                }
+                out = b;
+                cap = c2;
+            }
+            memcpy(out + n, text + copied, i - copied);
+            n += i - copied;
+            out[n++] = '"';
+            memcpy(out + n, text + i, j - i);
+            n += j - i;
+            out[n++] = '"';
+            copied = j;
+        }
+        while (j < len && ((text[j] >= '0' && text[j] <= '9') || text[j] == '.' || text[j] == 'e' ||
+                           text[j] == 'E' || text[j] == '+' || text[j] == '-'))
+            j++;
+        i = j - 1;
+    }
+    if (!out)
+        return NULL;
+    memcpy(out + n, text + copied, len - copied);
+    n += len - copied;
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
 tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_json_fn fn, void *ud,
                                    char **err_msg)
 {
@@ -464,12 +544,40 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
         text += 3;
         len -= 3;
     }
+    size_t plen = 0;
+    long long nul_at = -1;
+    int oom = 0;
+    char *prepared = prepare_text(text, len, &plen, &nul_at, &oom);
+    if (oom) {
+        if (err_msg)
+            *err_msg = strdup("out of memory");
+        return TOTE_ST_E_NOMEM;
+    }
+    if (nul_at >= 0) {
+        long long line = 1, col = 1;
+        for (long long k = 0; k < nul_at; k++, col++)
+            if (text[k] == '\n') {
+                line++;
+                col = 0;
+            }
+        free(prepared);
+        if (err_msg)
+            *err_msg = msgf("it has a NUL character (\\u0000) in a string (line %lld, column %lld): text "
+                            "with NUL characters is refused, it would be cut short",
+                            line, col);
+        return TOTE_ST_E_INVALID;
+    }
+    if (prepared) { /* cJSON reads the prepared text (the same lines) */
+        text = prepared;
+        len = plen;
+    }
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!doc) {
         if (!end) { /* cJSON could not even allocate */
             if (err_msg)
                 *err_msg = strdup("out of memory");
+            free(prepared);
             return TOTE_ST_E_NOMEM;
         }
         long long line = 1, col = 1;
@@ -483,6 +591,7 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
         }
         if (err_msg)
             *err_msg = msgf("it is not valid JSON (line %lld, column %lld)", line, col);
+        free(prepared);
         return TOTE_ST_E_INVALID;
     }
     tote_st_err e = TOTE_ST_E_OK;
@@ -519,6 +628,7 @@ tote_st_err tote_orders_json_parse(const char *text, size_t len, tote_orders_jso
         }
     }
     cJSON_Delete(doc);
+    free(prepared);
     return e;
 }
 

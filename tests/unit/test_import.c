@@ -352,6 +352,48 @@ static void test_orders_json_document_errors(void)
     const char *bom = "\xEF\xBB\xBF{\"orders\": []}";
     CHECK_EQ(tote_orders_json_parse(bom, strlen(bom), collect, &s, &err), TOTE_ST_E_OK);
     CHECK_EQ(s.valid + s.invalid, 0);
+    /* a NUL escape would cut a string short (a SKU "BK-1\u0000X" read as
+       "BK-1"): the document is refused; an escaped backslash before "u0000"
+       is only text */
+    const char *nul = "{\"orders\": [{\"name\": \"N-3\", \"payment\": {\"status\": \"paid\"},\n"
+                      "  \"lines\": [{\"sku\": \"BK-1\\u0000X\", \"qty\": 1}]}]}";
+    CHECK_EQ(tote_orders_json_parse(nul, strlen(nul), collect, &s, &err), TOTE_ST_E_INVALID);
+    CHECK_HAS(err, "NUL character (\\u0000) in a string (line 2, column 26)");
+    free(err);
+    err = NULL;
+    CHECK_EQ(s.valid + s.invalid, 0);
+    const char *lit = "{\"orders\": [{\"name\": \"a\\\\u0000\", \"lines\": [{\"sku\": \"S\", \"qty\": 1}]}]}";
+    CHECK_EQ(tote_orders_json_parse(lit, strlen(lit), collect, &s, &err), TOTE_ST_E_OK);
+    CHECK_STR(s.names[0], "a\\u0000");
+    memset(&s, 0, sizeof s);
+}
+
+/* Shopify's ids have up to 19 digits (820982911946154508 in its own
+ * documentation): kept digit for digit, never rounded through a double; an
+ * id that is not a whole number is refused; whole numbers that long
+ * elsewhere are refused where a number is needed, strings or not. */
+static void test_orders_json_long_ids(void)
+{
+    struct seen s = {0};
+    char *err = NULL;
+    const char *doc =
+        "{\"orders\":[{\"id\":820982911946154508,\"name\":\"#1001\",\"created_at\":\"2024-03-06T10:00:00Z\","
+        "\"financial_status\":\"paid\",\"line_items\":[{\"id\":466157049123456789,\"sku\":\"BK-1\","
+        "\"quantity\":1}]},"
+        "{\"id\":5512345678901,\"name\":\"#1002\",\"created_at\":\"2024-03-06T10:00:00Z\","
+        "\"financial_status\":\"paid\",\"line_items\":[{\"sku\":\"BK-1\",\"quantity\":1}]},"
+        "{\"id\":1.5,\"name\":\"#1003\",\"created_at\":\"2024-03-06T10:00:00Z\","
+        "\"financial_status\":\"paid\",\"line_items\":[{\"sku\":\"BK-1\",\"quantity\":1}]},"
+        "{\"id\":\"gid-7\",\"name\":\"#1004\",\"created_at\":\"2024-03-06T10:00:00Z\","
+        "\"financial_status\":\"paid\",\"line_items\":[{\"sku\":\"BK-1\",\"quantity\":12345678901234567}]}"
+        "]}";
+    CHECK_EQ(tote_orders_json_parse(doc, strlen(doc), collect, &s, &err), TOTE_ST_E_OK);
+    CHECK(err == NULL);
+    CHECK_EQ(s.valid, 2);
+    CHECK_STR(s.ref[0], "820982911946154508");
+    CHECK_STR(s.ref[1], "5512345678901");
+    CHECK_HAS(s.errors[2], "id must be a whole number or a string");
+    CHECK_HAS(s.errors[3], "line_items[0].quantity must be a whole number");
 }
 
 /* ------------------------------------------------- against a real store */
@@ -590,6 +632,6 @@ static void test_missing_columns_and_unknown_kind(void)
 TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
         TT_TEST(test_parse_qty), TT_TEST(test_parse_time), TT_TEST(test_parse_barcode),
         TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
-        TT_TEST(test_orders_json_document_errors), TT_TEST(test_products_names_barcodes_and_image_rows),
-        TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
-        TT_TEST(test_missing_columns_and_unknown_kind))
+        TT_TEST(test_orders_json_document_errors), TT_TEST(test_orders_json_long_ids),
+        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_bad_rows_each_reported),
+        TT_TEST(test_locked_order_not_updated), TT_TEST(test_missing_columns_and_unknown_kind))
