@@ -376,6 +376,22 @@ int imp_csv_header(imp_run *r, tote_csv *c, tote_csv_row *row)
         imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
         return -1;
     }
+    /* a column named twice (a renamed column, two exports pasted side by
+       side): the first is the one read, and the file should say which */
+    for (size_t i = 0; i < row->n && i < 512; i++) {
+        const char *a;
+        size_t la = imp_trim(row->field[i], &a);
+        for (size_t j = i + 1; la > 0 && j < row->n && j < 512; j++) {
+            const char *b;
+            size_t lb = imp_trim(row->field[j], &b);
+            if (lb == la && strncasecmp(a, b, la) == 0) {
+                imp_problem(r, TOTE_IMPORT_WARNING, row->line, -1, "",
+                            "the header names column '%.*s' twice (fields %zu and %zu): the first is read",
+                            (int)la, a, i + 1, j + 1);
+                break;
+            }
+        }
+    }
     return 1;
 }
 

@@ -544,6 +544,10 @@ int tote_import_parse_barcode(const char *text, char out[65], char *why, size_t 
         memcpy(out, p, (size_t)n + 1);
         return 0;
     }
+    if (strspn(p, "0") == (size_t)n) { /* its check digit holds, but no item carries it */
+        snprintf(why, why_cap, "barcode '%s' is all zeros: a placeholder, not an item's code", p);
+        return -1;
+    }
     if (n != 8 && n != 12 && n != 13 && n != 14) {
         snprintf(why, why_cap,
                  "barcode %s has %d digits; a GTIN has 8, 12, 13 or 14 (a spreadsheet may have dropped "

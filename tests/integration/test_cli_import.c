@@ -714,6 +714,31 @@ static void test_fulfilled_upstream_holds_an_open_order(void)
     cJSON_Delete(o);
 }
 
+/* A header that names a column twice (a renamed column, exports pasted side
+ * by side) is read from its first, with a warning saying so. */
+static void test_header_naming_a_column_twice_warns(void)
+{
+    REQUIRE_EQ(fresh("dupcol"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/dupcol.csv", dir);
+    static const char csv[] =
+        "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,name\n"
+        "#31,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,Jane Doe\n";
+    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "1 created");
+    CHECK_HAS(err,
+              "dupcol.csv:1: warning: the header names column 'Name' twice (fields 1 and 7): the first is "
+              "read");
+    free(out);
+    free(err);
+    cJSON *o = order("#31");
+    CHECK(o != NULL);
+    cJSON_Delete(o);
+}
+
 /* A row whose Name was lost may be a line of the order before it: that order
  * is refused whole rather than imported a line short, even when the row
  * comes after the order's last row. Rows of empty fields (a spreadsheet's
@@ -1348,7 +1373,8 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_concatenated_export_rejected), TT_TEST(test_actor_recorded),
         TT_TEST(test_bad_order_rows_reported_rest_imports),
         TT_TEST(test_row_without_name_refuses_the_order_before_it),
-        TT_TEST(test_fulfilled_upstream_holds_an_open_order), TT_TEST(test_more_bad_order_rows),
+        TT_TEST(test_fulfilled_upstream_holds_an_open_order),
+        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
         TT_TEST(test_stock_extra_columns_and_huge_quantities), TT_TEST(test_stock_shopify_one_location),

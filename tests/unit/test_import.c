@@ -203,6 +203,10 @@ static void test_parse_barcode(void)
     CHECK_EQ(tote_import_parse_barcode("36000291452", code, why, sizeof why), -1);
     CHECK_HAS(why, "11 digits");
     CHECK_EQ(tote_import_parse_barcode("AB C", code, why, sizeof why), -1);
+    CHECK_EQ(tote_import_parse_barcode("0000000000000", code, why, sizeof why), -1);
+    CHECK_HAS(why, "all zeros");
+    CHECK_EQ(tote_import_parse_barcode("00000000", code, why, sizeof why), -1);
+    CHECK_EQ(tote_import_parse_barcode("0", code, why, sizeof why), -1);
 }
 
 struct seen {
