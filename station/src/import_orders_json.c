@@ -80,6 +80,14 @@ static int get_int(struct jctx *j, const cJSON *obj, const char *where, const ch
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v || cJSON_IsNull(v))
         return 0;
+    if (cJSON_IsString(v) && v->valuestring) { /* "2", as some feeds send numbers */
+        long long x;
+        if (tote_import_parse_int(v->valuestring, &x) != 0 || x < lo || x > hi)
+            return jfail(j, "%s%s must be a whole number from %lld to %lld, not \"%.40s\"", where, key, lo,
+                         hi, v->valuestring);
+        *out = x;
+        return 1;
+    }
     double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
     if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi)
         return jfail(j, "%s%s must be a whole number from %lld to %lld", where, key, lo, hi);
@@ -651,6 +659,12 @@ static int one_order(void *ud, size_t index, const char *name, const tote_order_
     if (error) {
         imp_problem(r, TOTE_IMPORT_REJECTED, 0, (long long)index, subject, "orders[%zu]%s%s%s: %s", index,
                     name ? " (" : "", name ? name : "", name ? ")" : "", error);
+        /* its name is taken all the same: a later order of that name is not
+           this one corrected, and must not slip in in its place */
+        if (name && !imp_map_get(&ji->names, name) && imp_map_put(&ji->names, name, (long long)index) != 0) {
+            ji->e = imp_fail(r, TOTE_ST_E_NOMEM, "out of memory");
+            return 1;
+        }
         return 0;
     }
     if (o->fulfilled_upstream) {

@@ -714,6 +714,38 @@ static void test_fulfilled_upstream_holds_an_open_order(void)
     cJSON_Delete(o);
 }
 
+/* orders-json: a whole number sent as a string ("2") is read; a second order
+ * of a name whose first was refused is refused too (it is not the first one
+ * corrected, and must not slip in in its place). */
+static void test_orders_json_numbers_as_strings_and_names_taken(void)
+{
+    REQUIRE_EQ(fresh("jsonnames"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/names.json", dir);
+    static const char doc[] =
+        "{\"orders\":["
+        "{\"name\":\"D-1\",\"payment\":{\"status\":\"paid\"},\"priority\":\"high\","
+        "\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":1}]},"
+        "{\"name\":\"D-1\",\"payment\":{\"status\":\"paid\"},\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":1}]},"
+        "{\"name\":\"D-2\",\"payment\":{\"status\":\"paid\"},\"priority\":\"3\","
+        "\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":\"2\"}]}]}";
+    REQUIRE_EQ(tt_write_file(path, doc, sizeof doc - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "orders-json", path, NULL, NULL), 2);
+    CHECK_HAS(out, "1 created");
+    CHECK_HAS(err, "orders[0] (D-1): priority must be a whole number from 0 to 1000, not \"high\"");
+    CHECK_HAS(err, "orders[1] (D-1): the same name as orders[0]; each order needs its own name");
+    free(out);
+    free(err);
+    CHECK(order("D-1") == NULL);
+    cJSON *o = order("D-2");
+    REQUIRE(o != NULL);
+    CHECK_EQ(num(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "lines"), 0), "ordered"), 2);
+    CHECK_EQ(num(o, "priority"), 3);
+    cJSON_Delete(o);
+}
+
 /* A header that names a column twice (a renamed column, exports pasted side
  * by side) is read from its first, with a warning saying so. */
 static void test_header_naming_a_column_twice_warns(void)
@@ -1374,7 +1406,8 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_bad_order_rows_reported_rest_imports),
         TT_TEST(test_row_without_name_refuses_the_order_before_it),
         TT_TEST(test_fulfilled_upstream_holds_an_open_order),
-        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_more_bad_order_rows),
+        TT_TEST(test_header_naming_a_column_twice_warns),
+        TT_TEST(test_orders_json_numbers_as_strings_and_names_taken), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
         TT_TEST(test_stock_extra_columns_and_huge_quantities), TT_TEST(test_stock_shopify_one_location),
