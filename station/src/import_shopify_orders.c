@@ -102,6 +102,7 @@ struct sorder {
     char *name;
     long long line;        /* first row */
     long long fields_line; /* row with the order fields, 0 if none yet */
+    long long no_created;  /* first row with order fields but an empty Created at, 0 if none */
     tote_order_in in;
     struct sline *lines;
     size_t n, cap;
@@ -328,6 +329,11 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
     imp_map_del(&c->open, o->name);
     r->sum->records++;
     tote_st_err e = TOTE_ST_E_OK;
+    if (!o->reject && !o->fields_line && o->no_created)
+        order_reject(o, o->no_created,
+                     "its order fields (line %lld) have no Created at: when the order was placed decides "
+                     "its place in the queue",
+                     o->no_created);
     if (!o->reject && !o->fields_line)
         order_reject(o, o->line,
                      "no row of this order carries its order fields (Created at, Financial Status, ...); "
@@ -490,6 +496,8 @@ static tote_st_err pass2(struct ctx *c)
                                  "its order fields appear twice (lines %lld and %lld); is the export "
                                  "concatenated with another one?",
                                  o->fields_line, row.line);
+            } else if (!o->no_created && !imp_blank(F(c, &row, C_FINANCIAL))) {
+                o->no_created = row.line;
             }
             take_line(c, o, &row);
         }

@@ -746,6 +746,29 @@ static void test_orders_json_numbers_as_strings_and_names_taken(void)
     cJSON_Delete(o);
 }
 
+/* An order whose fields have no Created at is refused, and the message says
+ * that, not that the export looks cut. */
+static void test_order_without_created_at_says_so(void)
+{
+    REQUIRE_EQ(fresh("nocreated"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/nocreated.csv", dir);
+    static const char csv[] =
+        "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
+        "#40,paid,,1,Tee,TS-RED-S\n"
+        "#40,,,1,Tote,TOTE-CANVAS\n"
+        "#41,,,1,Tee,TS-RED-S\n";
+    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
+    CHECK_HAS(out, "2 rejected");
+    CHECK_HAS(err, "nocreated.csv:2: rejected: order #40: its order fields (line 2) have no Created at");
+    CHECK_HAS(err, "nocreated.csv:4: rejected: order #41: no row of this order carries its order fields");
+    free(out);
+    free(err);
+}
+
 /* A header that names a column twice (a renamed column, exports pasted side
  * by side) is read from its first, with a warning saying so. */
 static void test_header_naming_a_column_twice_warns(void)
@@ -1406,7 +1429,7 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_bad_order_rows_reported_rest_imports),
         TT_TEST(test_row_without_name_refuses_the_order_before_it),
         TT_TEST(test_fulfilled_upstream_holds_an_open_order),
-        TT_TEST(test_header_naming_a_column_twice_warns),
+        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_order_without_created_at_says_so),
         TT_TEST(test_orders_json_numbers_as_strings_and_names_taken), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
