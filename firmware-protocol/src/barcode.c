@@ -591,6 +591,15 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
         int strict = !have_sym || sym == TOTE_SYM_ITF;
         static const char *const names[15] = {
             [8] = "GTIN-8", [12] = "GTIN-12", [13] = "GTIN-13", [14] = "GTIN-14"};
+        char upca[13], g[15];
+        if (strict && len == 8 && tote_gtin_normalise((const char *)data, 8, g) != TOTE_PROTO_E_OK &&
+            tote_upce_expand((const char *)data, 8, upca) == TOTE_PROTO_E_OK) {
+            /* eight digits without an AIM id whose EAN-8 check digit fails but
+               whose UPC-E one holds: a UPC-E (a scanner sends it as printed) */
+            out->symbology = TOTE_SYM_UPCE;
+            e = gtin_or_error("UPC-A", (const uint8_t *)upca, 12, out, err, errcap);
+            goto done;
+        }
         if (strict) {
             e = gtin_or_error(names[len], data, len, out, err, errcap);
             goto done;

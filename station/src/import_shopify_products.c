@@ -327,6 +327,16 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
                 return imp_fail(r, e, "barcode %s (line %lld): %s", code, row->line, tote_st_detail());
             }
         }
+        /* eight digits that read both as an EAN-8 and as a UPC-E: a scanner
+           may send either, so the product answers to both */
+        char alt[15];
+        long long alt_owner = 0;
+        if (tote_import_barcode_upce_alt(bc, alt) &&
+            tote_product_find_by_code(r->s, alt, &alt_owner, NULL) == TOTE_ST_E_NOT_FOUND) {
+            e = tote_barcode_set(r->s, alt, pid, 1, r->actor);
+            if (e != TOTE_ST_E_OK && e != TOTE_ST_E_EXISTS && e != TOTE_ST_E_INVALID)
+                return imp_fail(r, e, "barcode %s (line %lld): %s", alt, row->line, tote_st_detail());
+        }
     }
     if (res == TOTE_UPSERT_CREATED)
         r->sum->created++;

@@ -557,13 +557,35 @@ int tote_import_parse_barcode(const char *text, char out[65], char *why, size_t 
     }
     char g[15];
     tote_proto_err e = tote_gtin_normalise(p, (size_t)n, g);
+    char upca[13];
+    if (e != TOTE_PROTO_E_OK && n == 8 && tote_upce_expand(p, 8, upca) == TOTE_PROTO_E_OK &&
+        tote_gtin_normalise(upca, 12, g) == TOTE_PROTO_E_OK)
+        e = TOTE_PROTO_E_OK; /* a UPC-E: its UPC-A's GTIN */
     if (e != TOTE_PROTO_E_OK) {
         int want = tote_gs1_check_digit(p, (size_t)n - 1);
-        snprintf(why, why_cap, "barcode %s has a wrong check digit (%c; it should be %d)", p, p[n - 1], want);
+        snprintf(why, why_cap, "barcode %s has a wrong check digit (%c; it should be %d%s)", p, p[n - 1],
+                 want, n == 8 && (p[0] == '0' || p[0] == '1') ? ", and it is no UPC-E either" : "");
         return -1;
     }
     memcpy(out, g, 15);
     return 0;
+}
+
+int tote_import_barcode_upce_alt(const char *text, char out[15])
+{
+    char b[80];
+    int n = trimmed(text, b, sizeof b);
+    const char *p = b;
+    if (n > 0 && *p == '\'') {
+        p++;
+        n--;
+    }
+    char g[15], upca[13];
+    if (n != 8 || strspn(p, "0123456789") != 8 || tote_gtin_normalise(p, 8, g) != TOTE_PROTO_E_OK ||
+        tote_upce_expand(p, 8, upca) != TOTE_PROTO_E_OK ||
+        tote_gtin_normalise(upca, 12, out) != TOTE_PROTO_E_OK)
+        return 0;
+    return 1;
 }
 
 int imp_cod_method(const char *method)

@@ -203,6 +203,18 @@ static void test_parse_barcode(void)
     CHECK_EQ(tote_import_parse_barcode("36000291452", code, why, sizeof why), -1);
     CHECK_HAS(why, "11 digits");
     CHECK_EQ(tote_import_parse_barcode("AB C", code, why, sizeof why), -1);
+    /* eight digits: EAN-8, or UPC-E when only its check digit holds; both: EAN-8, UPC-E the alternate */
+    char alt[15];
+    CHECK_EQ(tote_import_parse_barcode("04252614", code, why, sizeof why), 0);
+    CHECK_STR(code, "00042100005264");
+    CHECK_EQ(tote_import_barcode_upce_alt("04252614", alt), 0);
+    CHECK_EQ(tote_import_parse_barcode("01234565", code, why, sizeof why), 0);
+    CHECK_STR(code, "00000001234565");
+    CHECK_EQ(tote_import_barcode_upce_alt("'01234565", alt), 1);
+    CHECK_STR(alt, "00012345000065");
+    CHECK_EQ(tote_import_barcode_upce_alt("96385074", alt), 0); /* number system 9: no UPC-E */
+    CHECK_EQ(tote_import_parse_barcode("04252615", code, why, sizeof why), -1);
+    CHECK_HAS(why, "no UPC-E either");
     CHECK_EQ(tote_import_parse_barcode("0000000000000", code, why, sizeof why), -1);
     CHECK_HAS(why, "all zeros");
     CHECK_EQ(tote_import_parse_barcode("00000000", code, why, sizeof why), -1);
@@ -466,6 +478,39 @@ static void base_catalog(tote_store *s)
     CHECK_EQ(import(s, TOTE_IMPORT_STOCK, "tests/data/import/stock.csv", 0, 0, &pr, &m), TOTE_ST_E_OK);
 }
 
+/* Eight-digit barcodes: a UPC-E is taken as the UPC-A it stands for; eight
+ * digits that are both an EAN-8 and a UPC-E give the product both codes
+ * (a scanner may send either); a plain EAN-8 stays one code. */
+static void test_products_upce_barcodes(void)
+{
+    tote_store *s = fresh_store("upce.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_upce.csv", 0, 0, &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(pr.n, 0);
+    CHECK_EQ(m.created, 3);
+    long long gum = 0, mint = 0, label = 0, by = 0;
+    REQUIRE_EQ(tote_product_find_by_sku(s, "GUM-1", &gum), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "MINT-1", &mint), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "LBL-1", &label), TOTE_ST_E_OK);
+    CHECK_EQ(tote_product_find_by_code(s, "00042100005264", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, gum);
+    CHECK_EQ(tote_product_find_by_code(s, "00000001234565", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, mint);
+    CHECK_EQ(tote_product_find_by_code(s, "00012345000065", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, mint);
+    CHECK_EQ(tote_product_find_by_code(s, "00000096385074", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, label);
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT COUNT(*) FROM barcode");
+    REQUIRE(st != NULL);
+    REQUIRE_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_EQ(sqlite3_column_int(st, 0), 4);
+    sqlite3_reset(st);
+    tote_store_destroy(&s);
+}
+
 static void test_products_names_barcodes_and_image_rows(void)
 {
     tote_store *s = fresh_store("products.db");
@@ -637,5 +682,6 @@ TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(te
         TT_TEST(test_parse_qty), TT_TEST(test_parse_time), TT_TEST(test_parse_barcode),
         TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
         TT_TEST(test_orders_json_document_errors), TT_TEST(test_orders_json_long_ids),
-        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_bad_rows_each_reported),
-        TT_TEST(test_locked_order_not_updated), TT_TEST(test_missing_columns_and_unknown_kind))
+        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_upce_barcodes),
+        TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
+        TT_TEST(test_missing_columns_and_unknown_kind))

@@ -290,8 +290,14 @@ int tote_import_parse_date(const char *text, char out[11]);
  * sentence in why): digits of another length (an 11-digit UPC lost its
  * leading zero to a spreadsheet), a wrong check digit (saying which is
  * right), scientific notation ("4.00638E+12"), or unprintable text.
+ * Eight digits are an EAN-8, or a UPC-E when only that check digit holds
+ * (its GTIN is that of the UPC-A it stands for).
  */
 int tote_import_parse_barcode(const char *text, char out[65], char *why, size_t why_cap);
+/* For eight digits that are valid both as an EAN-8 and as a UPC-E (number
+ * system 0 or 1): the UPC-E's GTIN-14 in out, and 1 (the product gets both,
+ * since a scanner may send either). Else 0. */
+int tote_import_barcode_upce_alt(const char *text, char out[15]);
 
 /* ------------------------------------------------------------------------ */
 /* import_log (station/src/store_import.c)                                   */
