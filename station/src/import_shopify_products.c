@@ -170,6 +170,38 @@ static tote_st_err pass1(struct ctx *c)
 }
 
 /* One variant row -> one product. */
+/*
+ * A product's unit barcodes are the ones Shopify gives it (only this import
+ * sets barcodes): once its code from this file is its own, every other unit
+ * code an earlier import set (a code corrected or changed in Shopify) is
+ * removed, each with a note. keep2 may be "" (no UPC-E alternate).
+ */
+static tote_st_err drop_stale_codes(imp_run *r, long long pid, const char *sku, const char *keep,
+                                    const char *keep2, long long line, int *dropped)
+{
+    sqlite3_stmt *st = tote_store_stmt(r->s, "SELECT code FROM barcode WHERE product_id = ?1 AND units = 1 "
+                                             "AND code <> ?2 AND code <> ?3 ORDER BY code LIMIT 16");
+    if (!st)
+        return imp_fail(r, TOTE_ST_E_DB, "barcodes of %s: %s", sku, tote_store_errmsg(r->s));
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_text(st, 2, keep, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, keep2, -1, SQLITE_TRANSIENT);
+    char old[16][65];
+    int n = 0, rc;
+    while (n < 16 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        snprintf(old[n++], sizeof old[0], "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    for (int i = 0; i < n; i++) {
+        tote_st_err e = tote_barcode_remove(r->s, old[i], pid, r->actor);
+        if (e != TOTE_ST_E_OK)
+            return imp_fail(r, e, "barcode %s of %s (line %lld): %s", old[i], sku, line, tote_st_detail());
+        imp_problem(r, TOTE_IMPORT_NOTICE, line, -1, sku,
+                    "barcode %s of %s replaced by %s (changed in Shopify)", old[i], sku, keep);
+        *dropped = 1;
+    }
+    return TOTE_ST_E_OK;
+}
+
 static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
 {
     imp_run *r = c->r;
@@ -329,13 +361,22 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
         }
         /* eight digits that read both as an EAN-8 and as a UPC-E: a scanner
            may send either, so the product answers to both */
-        char alt[15];
+        char alt[15] = "";
         long long alt_owner = 0;
         if (tote_import_barcode_upce_alt(bc, alt) &&
             tote_product_find_by_code(r->s, alt, &alt_owner, NULL) == TOTE_ST_E_NOT_FOUND) {
             e = tote_barcode_set(r->s, alt, pid, 1, r->actor);
             if (e != TOTE_ST_E_OK && e != TOTE_ST_E_EXISTS && e != TOTE_ST_E_INVALID)
                 return imp_fail(r, e, "barcode %s (line %lld): %s", alt, row->line, tote_st_detail());
+        }
+        long long now_owner = 0;
+        if (res != TOTE_UPSERT_CREATED &&
+            tote_product_find_by_code(r->s, code, &now_owner, NULL) == TOTE_ST_E_OK && now_owner == pid) {
+            int dropped = 0;
+            e = drop_stale_codes(r, pid, sku, code, alt, row->line, &dropped);
+            if (e != TOTE_ST_E_OK)
+                return e;
+            changed_code |= dropped;
         }
     }
     if (res == TOTE_UPSERT_CREATED)

@@ -311,6 +311,57 @@ out:
     return store_tx_end(s, &tx, e);
 }
 
+tote_st_err tote_barcode_remove(tote_store *s, const char *code, long long product_id, const char *actor)
+{
+    store_detail_clear();
+    if (!code)
+        return store_fail(TOTE_ST_E_INVALID, "no barcode given");
+    store_tx tx;
+    tote_st_err e = store_tx_begin(s, &tx);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT p.sku FROM barcode b JOIN product p ON p.id = b.product_id "
+                                          "WHERE b.code = ?1 AND b.product_id = ?2");
+    if (!st) {
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, product_id);
+    int rc = sqlite3_step(st);
+    char *sku = rc == SQLITE_ROW ? store_col_dup(st, 0) : NULL;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        e = rc == SQLITE_DONE
+                ? store_fail(TOTE_ST_E_NOT_FOUND, "product %lld has no barcode %s", product_id, code)
+                : store_db_fail(s, rc);
+        goto out;
+    }
+    st = tote_store_stmt(s, "DELETE FROM barcode WHERE code = ?1 AND product_id = ?2");
+    if (!st) {
+        free(sku);
+        e = store_db_fail(s, SQLITE_ERROR);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, product_id);
+    rc = store_step_done(st);
+    if (rc != SQLITE_DONE) {
+        e = store_db_fail(s, rc);
+    } else {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "code", code);
+        char *detail = cJSON_PrintUnformatted(d);
+        cJSON_Delete(d);
+        e = detail ? tote_store_event(s, actor, NULL, "barcode.removed", "product", sku, detail)
+                   : store_fail(TOTE_ST_E_NOMEM, "out of memory");
+        cJSON_free(detail);
+    }
+    free(sku);
+out:
+    return store_tx_end(s, &tx, e);
+}
+
 tote_st_err tote_product_find_by_sku(tote_store *s, const char *sku, long long *product_id)
 {
     store_detail_clear();

@@ -511,6 +511,53 @@ static void test_products_upce_barcodes(void)
     tote_store_destroy(&s);
 }
 
+/* A barcode changed in Shopify replaces the one an earlier import gave the
+ * product: the old code is removed (audited), with a note; the other
+ * product's code is untouched. */
+static void test_products_changed_barcode_replaces_the_old(void)
+{
+    tote_store *s = fresh_store("bcchange.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_barcode_before.csv", 0, 0,
+                      &pr, &m),
+               TOTE_ST_E_OK);
+    long long a = 0, b = 0, by = 0;
+    REQUIRE_EQ(tote_product_find_by_sku(s, "SW-A", &a), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "SW-B", &b), TOTE_ST_E_OK);
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_barcode_after.csv", 0, 0,
+                      &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(m.updated, 1);
+    CHECK_EQ(m.unchanged, 1);
+    CHECK_EQ(m.rejected, 0);
+    REQUIRE_EQ(pr.n, 1);
+    CHECK_EQ(pr.sev[0], TOTE_IMPORT_NOTICE);
+    CHECK_HAS(pr.text[0], "barcode 04006381333931 of SW-A replaced by 00000096385074");
+    CHECK_EQ(tote_product_find_by_code(s, "4006381333931", &by, NULL), TOTE_ST_E_NOT_FOUND);
+    CHECK_EQ(tote_product_find_by_code(s, "96385074", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, a);
+    CHECK_EQ(tote_product_find_by_code(s, "012345678905", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, b);
+    sqlite3_stmt *st = tote_store_stmt(s, "SELECT COUNT(*) FROM event WHERE kind = 'barcode.removed' AND "
+                                          "subject = 'SW-A' AND json_extract(detail, '$.code') = "
+                                          "'04006381333931' AND actor = 'test'");
+    REQUIRE(st != NULL);
+    REQUIRE_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_EQ(sqlite3_column_int(st, 0), 1);
+    sqlite3_reset(st);
+    /* the same file again changes nothing */
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_barcode_after.csv", 0, 1,
+                      &pr, &m),
+               TOTE_ST_E_OK);
+    CHECK_EQ(m.unchanged, 2);
+    CHECK_EQ(pr.n, 0);
+    tote_store_destroy(&s);
+}
+
 static void test_products_names_barcodes_and_image_rows(void)
 {
     tote_store *s = fresh_store("products.db");
@@ -683,5 +730,6 @@ TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(te
         TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
         TT_TEST(test_orders_json_document_errors), TT_TEST(test_orders_json_long_ids),
         TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_upce_barcodes),
+        TT_TEST(test_products_changed_barcode_replaces_the_old),
         TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
         TT_TEST(test_missing_columns_and_unknown_kind))

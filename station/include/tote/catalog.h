@@ -63,6 +63,14 @@ tote_st_err tote_product_upsert(tote_store *s, const tote_product_in *p, const c
 tote_st_err tote_barcode_set(tote_store *s, const char *code, long long product_id, int units,
                              const char *actor);
 
+/*
+ * Unmaps barcode code (as stored: tote_barcode_set's form) from product_id.
+ * NOT_FOUND when that product has no such code. Writes the audit event
+ * barcode.removed (subject the product's SKU, detail the code) with actor
+ * (may be NULL). Scans recorded with the code keep it: they hold its text.
+ */
+tote_st_err tote_barcode_remove(tote_store *s, const char *code, long long product_id, const char *actor);
+
 /* Product id by exact sku; NOT_FOUND if none. */
 tote_st_err tote_product_find_by_sku(tote_store *s, const char *sku, long long *product_id);
 
