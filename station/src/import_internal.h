@@ -114,6 +114,11 @@ tote_st_err imp_tick(imp_run *r, long long done, long long total);
 tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,
                                    long long index, int noisy);
 
+/* Compares two UTF-8 texts ignoring case, for ASCII and the letters of Latin-1,
+ * Latin Extended-A, Greek and Cyrillic ("LAGER MÜNCHEN" = "Lager München").
+ * 0 when equal; else nonzero (not an order). */
+int imp_utf8_casecmp(const char *a, const char *b);
+
 /* Opens path as CSV, reporting failure through imp_fail (NULL then). */
 tote_csv *imp_csv_open(imp_run *r);
 /* Notes a Windows-1252 file in the summary, then destroys *c (NULL-safe). */

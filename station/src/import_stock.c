@@ -126,7 +126,7 @@ static int shopify_location(imp_run *r, const tote_csv_row *row, const int *col)
     char loc[128];
     trimmed(tote_csv_field(row, col[S_COUNT + 3]), loc, sizeof loc);
     if (r->o->location) {
-        if (strcasecmp(loc, r->o->location) == 0)
+        if (imp_utf8_casecmp(loc, r->o->location) == 0)
             return 0;
         r->sum->elsewhere++;
         return 1;
@@ -135,7 +135,7 @@ static int shopify_location(imp_run *r, const tote_csv_row *row, const int *col)
         return 0;
     if (!r->shop_location[0]) {
         snprintf(r->shop_location, sizeof r->shop_location, "%s", loc);
-    } else if (strcasecmp(loc, r->shop_location) != 0 && !r->shop_locations_warned) {
+    } else if (imp_utf8_casecmp(loc, r->shop_location) != 0 && !r->shop_locations_warned) {
         r->shop_locations_warned = 1;
         imp_problem(r, TOTE_IMPORT_WARNING, row->line, -1, loc,
                     "the file holds more than one Shopify location ('%s', '%s'): each is received into a "

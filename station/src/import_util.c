@@ -681,3 +681,59 @@ tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *lab
         return TOTE_ST_E_OK;
     }
 }
+
+/* The next code point of s (advancing it); a byte that does not start a
+ * valid sequence stands for itself. */
+static unsigned next_cp(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    unsigned c = p[0];
+    int n = c >= 0xF0 && c < 0xF8 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    if (c >= 0xF8 || (c >= 0x80 && c < 0xC0))
+        n = 0;
+    unsigned v = n == 0 ? c : c & (0x3Fu >> n);
+    for (int i = 1; i <= n; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *s = p + 1;
+            return c;
+        }
+        v = v << 6 | (p[i] & 0x3Fu);
+    }
+    *s = p + 1 + n;
+    return v;
+}
+
+/* Lower case of code point c where it is a capital of the scripts above. */
+static unsigned fold_cp(unsigned c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) /* Latin-1 capitals, not the multiplication sign */
+        return c + 32;
+    if (c >= 0x100 && c <= 0x137 && !(c & 1)) /* Latin Extended-A: capital even, small odd */
+        return c + 1;
+    if (c >= 0x139 && c <= 0x148 && (c & 1))
+        return c + 1;
+    if (c >= 0x14A && c <= 0x177 && !(c & 1))
+        return c + 1;
+    if (c == 0x178)
+        return 0xFF;
+    if (c >= 0x179 && c <= 0x17E && (c & 1))
+        return c + 1;
+    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) /* Greek */
+        return c + 32;
+    if (c >= 0x410 && c <= 0x42F) /* Cyrillic */
+        return c + 32;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 80;
+    return c;
+}
+
+int imp_utf8_casecmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    while (*p && *q)
+        if (fold_cp(next_cp(&p)) != fold_cp(next_cp(&q)))
+            return 1;
+    return *p || *q;
+}

@@ -2,6 +2,7 @@
  * and tote_import_file() on a real store (locked orders, strict mode). */
 #include <sqlite3.h>
 
+#include "../../station/src/import_internal.h"
 #include "support.h"
 #include "test.h"
 #include "tote/catalog.h"
@@ -109,6 +110,38 @@ static void test_parse_int_and_bool(void)
     CHECK_EQ(b, 1);
     CHECK_EQ(tote_import_parse_bool("", &b), 1);
     CHECK_EQ(tote_import_parse_bool("maybe", &b), -1);
+}
+
+/* --location's comparison: case ignored beyond ASCII too. */
+static void test_utf8_casecmp(void)
+{
+    static const struct {
+        const char *a, *b;
+        int same;
+    } t[] = {
+        {"Lager M\xC3\xBCnchen", "LAGER M\xC3\x9CNCHEN", 1},   /* ü Ü */
+        {"\xC3\x89tag\xC3\xA8re", "\xC3\xA9TAG\xC3\x88RE", 1}, /* É é, è È */
+        {"\xC5\x81\xC3\xB3"
+         "d\xC5\xBA",
+         "\xC5\x82\xC3\x93"
+         "D\xC5\xB9",
+         1}, /* Ł ł, ó Ó, ź Ź */
+        {"\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0",
+         "\xD0\xBC\xD0\x9E\xD0\xA1\xD0\x9A\xD0\x92\xD0\x90", 1}, /* Москва */
+        {"\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1", "\xCE\xB1\xCE\x98\xCE\xAE\xCE\x9D\xCE\x91",
+         1}, /* Αθήνα */
+        {"pop-up store", "Pop-up Store", 1},
+        {"Main", "Mains", 0},
+        {"M\xC3\xBCnchen", "Munchen", 0},
+        {"\xC3\x97", "\xC3\xB7", 0}, /* × is not ÷'s capital */
+        {"", "", 1},
+        {"a\xFF", "A\xFF", 1}, /* a stray byte stands for itself */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if ((imp_utf8_casecmp(t[i].a, t[i].b) == 0) != t[i].same)
+            fprintf(stderr, "case %zu\n", i);
+        CHECK_EQ(imp_utf8_casecmp(t[i].a, t[i].b) == 0, t[i].same);
+    }
 }
 
 /* Quantities: 1..TOTE_QTY_MAX; larger ones say so, however many digits. */
@@ -726,8 +759,8 @@ static void test_missing_columns_and_unknown_kind(void)
 }
 
 TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
-        TT_TEST(test_parse_qty), TT_TEST(test_parse_time), TT_TEST(test_parse_barcode),
-        TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
+        TT_TEST(test_parse_qty), TT_TEST(test_utf8_casecmp), TT_TEST(test_parse_time),
+        TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
         TT_TEST(test_orders_json_document_errors), TT_TEST(test_orders_json_long_ids),
         TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_upce_barcodes),
         TT_TEST(test_products_changed_barcode_replaces_the_old),
