@@ -200,57 +200,119 @@ static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long l
 static tote_st_err write_lines(tote_store *s, const tote_order_in *o, long long order_id, long long *unknown)
 {
     *unknown = 0;
-    sqlite3_stmt *st = tote_store_stmt(
-        s,
-        "INSERT INTO order_line(order_id, line_no, product_id, sku, name, price_cents, requires_shipping, "
-        "ordered) VALUES (?1, ?2, (SELECT id FROM product WHERE sku = ?3), ?3, ?4, ?5, ?6, ?7) "
-        "ON CONFLICT(order_id, line_no) DO UPDATE SET product_id = excluded.product_id, sku = excluded.sku, "
-        "name = excluded.name, price_cents = excluded.price_cents, "
-        "requires_shipping = excluded.requires_shipping, ordered = excluded.ordered "
-        "RETURNING product_id IS NULL AND requires_shipping = 1");
+    /* the order's lines as they are: an upstream line is matched to the one
+       of the same SKU (the same place first), so a line removed upstream is
+       not written over by the next one (its reservations and history stay
+       with its own SKU) */
+    struct oldline {
+        long long id, line_no;
+        char *sku;
+        int matched;
+    } *old = NULL;
+    size_t nold = 0, cap = 0;
+    long long max_no = 0;
+    tote_st_err e = TOTE_ST_E_OK;
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT id, line_no, sku FROM order_line WHERE order_id = ?1 ORDER BY line_no");
     if (!st)
         return store_db_fail(s, SQLITE_ERROR);
-    for (size_t i = 0; i < o->line_count; i++) {
+    sqlite3_bind_int64(st, 1, order_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nold == cap) {
+            size_t c2 = cap ? cap * 2 : 16;
+            struct oldline *v = realloc(old, c2 * sizeof *v);
+            if (!v) {
+                e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
+                break;
+            }
+            old = v;
+            cap = c2;
+        }
+        struct oldline *l = &old[nold];
+        l->id = sqlite3_column_int64(st, 0);
+        l->line_no = sqlite3_column_int64(st, 1);
+        l->sku = store_col_dup(st, 2);
+        l->matched = 0;
+        nold++;
+        if (!l->sku)
+            e = store_fail(TOTE_ST_E_NOMEM, "out of memory");
+        if (l->line_no > max_no)
+            max_no = l->line_no;
+    }
+    sqlite3_reset(st);
+    if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
+        e = store_db_fail(s, rc);
+    for (size_t i = 0; e == TOTE_ST_E_OK && i < o->line_count; i++) {
         const tote_order_line_in *l = &o->lines[i];
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        sqlite3_bind_int64(st, 1, order_id);
-        sqlite3_bind_int64(st, 2, (long long)i + 1);
-        sqlite3_bind_text(st, 3, l->sku ? l->sku : "", -1, SQLITE_TRANSIENT);
+        const char *sku = l->sku ? l->sku : "";
+        size_t j = nold;
+        for (size_t k = 0; k < nold; k++) /* the same SKU in the same place, else the first free one */
+            if (!old[k].matched && strcmp(old[k].sku, sku) == 0 &&
+                (j == nold || old[k].line_no == (long long)i + 1)) {
+                j = k;
+                if (old[k].line_no == (long long)i + 1)
+                    break;
+            }
+        st = j < nold
+                 ? tote_store_stmt(s, "UPDATE order_line SET product_id = (SELECT id FROM product WHERE sku "
+                                      "= ?3), name = ?4, price_cents = ?5, requires_shipping = ?6, ordered "
+                                      "= ?7 WHERE id = ?1 RETURNING product_id IS NULL AND requires_shipping "
+                                      "= 1")
+                 : tote_store_stmt(s, "INSERT INTO order_line(order_id, line_no, product_id, sku, name, "
+                                      "price_cents, requires_shipping, ordered) VALUES (?1, ?2, (SELECT id "
+                                      "FROM product WHERE sku = ?3), ?3, ?4, ?5, ?6, ?7) RETURNING "
+                                      "product_id IS NULL AND requires_shipping = 1");
+        if (!st) {
+            e = store_db_fail(s, SQLITE_ERROR);
+            break;
+        }
+        if (j < nold) {
+            old[j].matched = 1;
+            sqlite3_bind_int64(st, 1, old[j].id);
+        } else {
+            sqlite3_bind_int64(st, 1, order_id);
+            sqlite3_bind_int64(st, 2, ++max_no);
+        }
+        sqlite3_bind_text(st, 3, sku, -1, SQLITE_TRANSIENT);
         store_bind_text_ne(st, 4, l->name);
         store_bind_int_nn(st, 5, l->price_cents);
         sqlite3_bind_int(st, 6, l->requires_shipping ? 1 : 0);
         sqlite3_bind_int64(st, 7, l->qty);
-        int rc = sqlite3_step(st);
+        rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             *unknown += sqlite3_column_int(st, 0);
             rc = sqlite3_step(st);
         }
-        if (rc != SQLITE_DONE) {
-            sqlite3_reset(st);
-            return store_db_fail(s, rc);
-        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            e = store_db_fail(s, rc);
     }
-    sqlite3_reset(st);
     /* lines that disappeared upstream: deleted, or zeroed if something refers to them */
-    st = tote_store_stmt(s,
-                         "DELETE FROM order_line WHERE order_id = ?1 AND line_no > ?2 "
-                         "AND NOT EXISTS (SELECT 1 FROM allocation a WHERE a.order_line_id = order_line.id) "
-                         "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.order_line_id = order_line.id)");
-    if (!st)
-        return store_db_fail(s, SQLITE_ERROR);
-    sqlite3_bind_int64(st, 1, order_id);
-    sqlite3_bind_int64(st, 2, (long long)o->line_count);
-    int rc = store_step_done(st);
-    if (rc != SQLITE_DONE)
-        return store_db_fail(s, rc);
-    st = tote_store_stmt(s, "UPDATE order_line SET ordered = 0 WHERE order_id = ?1 AND line_no > ?2");
-    if (!st)
-        return store_db_fail(s, SQLITE_ERROR);
-    sqlite3_bind_int64(st, 1, order_id);
-    sqlite3_bind_int64(st, 2, (long long)o->line_count);
-    rc = store_step_done(st);
-    return rc == SQLITE_DONE ? TOTE_ST_E_OK : store_db_fail(s, rc);
+    for (size_t k = 0; e == TOTE_ST_E_OK && k < nold; k++) {
+        if (old[k].matched)
+            continue;
+        st = tote_store_stmt(s, "DELETE FROM order_line WHERE id = ?1 "
+                                "AND NOT EXISTS (SELECT 1 FROM allocation a WHERE a.order_line_id = ?1) "
+                                "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.order_line_id = ?1)");
+        sqlite3_stmt *zero = tote_store_stmt(s, "UPDATE order_line SET ordered = 0 WHERE id = ?1");
+        if (!st || !zero) {
+            e = store_db_fail(s, SQLITE_ERROR);
+            break;
+        }
+        sqlite3_bind_int64(st, 1, old[k].id);
+        rc = store_step_done(st);
+        if (rc == SQLITE_DONE && sqlite3_changes(tote_store_db(s)) == 0) {
+            sqlite3_bind_int64(zero, 1, old[k].id);
+            rc = store_step_done(zero);
+        }
+        if (rc != SQLITE_DONE)
+            e = store_db_fail(s, rc);
+    }
+    for (size_t k = 0; k < nold; k++)
+        free(old[k].sku);
+    free(old);
+    return e;
 }
 
 static tote_st_err validate_order(const tote_order_in *o)

@@ -769,6 +769,57 @@ static void test_order_without_created_at_says_so(void)
     free(err);
 }
 
+/* A later export without one of an allocated order's lines: each remaining
+ * line keeps its own row (matched by SKU), so the removed line's
+ * reservations and history stay with its own SKU instead of the next line
+ * taking its place; the removed line is left with nothing ordered. */
+static void test_line_removed_upstream_keeps_the_others_in_place(void)
+{
+    REQUIRE_EQ(fresh("lineremoved"), 0);
+    REQUIRE_EQ(morning(), 0);
+    static const char head[] =
+        "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n";
+    char path[700], text[1024];
+    snprintf(path, sizeof path, "%s/lines_a.csv", dir);
+    snprintf(text, sizeof text,
+             "%s#51,paid,2024-03-01 10:00:00 +0000,2,Tee,TS-RED-S\n#51,,,1,Tote,TOTE-CANVAS\n"
+             "#51,,,1,Tee M,TS-RED-M\n",
+             head);
+    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    REQUIRE_EQ(tote(NULL, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
+    REQUIRE_EQ(tote(NULL, NULL, "wave", "create", NULL, NULL, NULL), 0);
+    snprintf(path, sizeof path, "%s/lines_b.csv", dir);
+    snprintf(text, sizeof text,
+             "%s#51,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S\n#51,,,1,Tee M,TS-RED-M\n", head);
+    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    char *out = NULL;
+    CHECK_EQ(tote(&out, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "1 updated");
+    free(out);
+    cJSON *o = order("#51");
+    REQUIRE(o != NULL);
+    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
+    char got[256] = "";
+    cJSON_ArrayForEach(l, lines)
+    {
+        char one[64];
+        snprintf(one, sizeof one, "%s%lld:%s:%lld", *got ? " " : "", num(l, "line_no"), str(l, "sku"),
+                 num(l, "ordered"));
+        strncat(got, one, sizeof got - strlen(got) - 1);
+    }
+    CHECK_STR(got, "1:TS-RED-S:1 2:TOTE-CANVAS:0 3:TS-RED-M:1");
+    cJSON_Delete(o);
+    /* and it allocates again as it now is */
+    REQUIRE_EQ(tote(NULL, NULL, "wave", "create", NULL, NULL, NULL), 0);
+    o = order("#51");
+    REQUIRE(o != NULL);
+    lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
+    CHECK_EQ(num(cJSON_GetArrayItem(lines, 0), "allocated"), 1);
+    CHECK_EQ(num(cJSON_GetArrayItem(lines, 1), "allocated"), 0);
+    CHECK_EQ(num(cJSON_GetArrayItem(lines, 2), "allocated"), 1);
+    cJSON_Delete(o);
+}
+
 /* A header that names a column twice (a renamed column, exports pasted side
  * by side) is read from its first, with a warning saying so. */
 static void test_header_naming_a_column_twice_warns(void)
@@ -1429,7 +1480,9 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_bad_order_rows_reported_rest_imports),
         TT_TEST(test_row_without_name_refuses_the_order_before_it),
         TT_TEST(test_fulfilled_upstream_holds_an_open_order),
-        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_order_without_created_at_says_so),
+        TT_TEST(test_header_naming_a_column_twice_warns),
+        TT_TEST(test_line_removed_upstream_keeps_the_others_in_place),
+        TT_TEST(test_order_without_created_at_says_so),
         TT_TEST(test_orders_json_numbers_as_strings_and_names_taken), TT_TEST(test_more_bad_order_rows),
         TT_TEST(test_strict_imports_nothing), TT_TEST(test_stock_unknown_sku_and_bad_qty),
         TT_TEST(test_stock_without_header_and_new_bin), TT_TEST(test_stock_from_shopify_inventory_export),
