@@ -242,7 +242,7 @@ static tote_st_err pack_item(tote_flow_ctx *c, const tote_wire_msg *req, const t
                           "that is a %s barcode, not an item", sc->kind_name);
     long long product_id = 0;
     int units = 1;
-    e = tote_product_find_by_code(c->s, sc->code, &product_id, &units);
+    e = tote_product_find_by_scan(c->s, sc->code, &product_id, &units);
     if (e == TOTE_ST_E_NOT_FOUND)
         return scan_reply(c, req, sc, "pack", TOTE_REASON_UNKNOWN_BARCODE, 0, &p, NULL, out,
                           TOTE_FEEDBACK_ERROR, "barcode %.40s is not known", sc->code);

@@ -224,7 +224,7 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
         REFUSE(WRONG_ITEM, "that is %s: scan the item %s", scan_kind_label(sc->kind), t.sku);
     long long product_id = 0;
     int units = 1;
-    e = tote_product_find_by_code(c->s, sc->code, &product_id, &units);
+    e = tote_product_find_by_scan(c->s, sc->code, &product_id, &units);
     if (e == TOTE_ST_E_NOT_FOUND)
         REFUSE(UNKNOWN_BARCODE, "barcode %.40s is not known: scan the item's other barcode", sc->code);
     if (e != TOTE_ST_E_OK)

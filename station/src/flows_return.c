@@ -176,7 +176,7 @@ tote_st_err tote_flow_return_item(tote_flow_ctx *c, const tote_wire_msg *req, co
                      "that is a %s barcode, not an item", sc->kind_name);
     long long product_id = 0;
     int units = 1;
-    e = tote_product_find_by_code(c->s, sc->code, &product_id, &units);
+    e = tote_product_find_by_scan(c->s, sc->code, &product_id, &units);
     if (e == TOTE_ST_E_NOT_FOUND)
         return reply(c, req, sc, TOTE_REASON_UNKNOWN_BARCODE, 0, &r, out, TOTE_FEEDBACK_ERROR,
                      "barcode %.40s is not known", sc->code);

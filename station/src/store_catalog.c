@@ -426,6 +426,19 @@ tote_st_err tote_product_find_by_code(tote_store *s, const char *code, long long
     return store_db_fail(s, rc);
 }
 
+tote_st_err tote_product_find_by_scan(tote_store *s, const char *code, long long *product_id, int *units)
+{
+    tote_st_err e = tote_product_find_by_code(s, code, product_id, units);
+    if (e != TOTE_ST_E_NOT_FOUND)
+        return e;
+    e = tote_product_find_by_sku(s, code, product_id);
+    if (e == TOTE_ST_E_OK && units)
+        *units = 1;
+    if (e == TOTE_ST_E_NOT_FOUND)
+        return store_fail(TOTE_ST_E_NOT_FOUND, "no product has barcode or SKU %s", code);
+    return e;
+}
+
 tote_st_err tote_product_get(tote_store *s, long long product_id, tote_product *out)
 {
     store_detail_clear();

@@ -116,6 +116,8 @@ static void test_every_pick_refusal(void)
     CHECK_EQ(rep.u.result.qty_left, 2);
     REQUIRE_EQ(fx_scan(d, gunknown, &rep), 0);
     EXPECT_REFUSED(rep, UNKNOWN_BARCODE);
+    REQUIRE_EQ(fx_scan(d, "SKU-C", &rep), 0); /* another product's SKU label */
+    EXPECT_REFUSED(rep, WRONG_ITEM);
     char badcheck[15];
     memcpy(badcheck, ga, 15);
     badcheck[13] = (char)(badcheck[13] == '9' ? '0' : badcheck[13] + 1);
@@ -127,7 +129,7 @@ static void test_every_pick_refusal(void)
     EXPECT_REFUSED(rep, OVER_PICK);
     CHECK_EQ(rep.u.result.qty_done, 1);
     for (int i = 2; i <= 3; i++) {
-        REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+        REQUIRE_EQ(fx_scan(d, i == 2 ? "SKU-A" : ga, &rep), 0); /* the SKU on a label is the item too */
         CHECK_EQ(rep.u.result.accepted, 1);
         CHECK_EQ(rep.u.result.qty_done, i);
         CHECK_EQ(rep.u.result.qty_left, 3 - i);

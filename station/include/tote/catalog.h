@@ -81,6 +81,14 @@ tote_st_err tote_product_find_by_sku(tote_store *s, const char *sku, long long *
  */
 tote_st_err tote_product_find_by_code(tote_store *s, const char *code, long long *product_id, int *units);
 
+/*
+ * Product by an item scan: by barcode as tote_product_find_by_code, else
+ * the product whose SKU is exactly code, one unit per scan (an item without
+ * a GTIN carries a label with its SKU). NOT_FOUND if neither. The import's
+ * barcode checks use tote_product_find_by_code, never this.
+ */
+tote_st_err tote_product_find_by_scan(tote_store *s, const char *code, long long *product_id, int *units);
+
 /* A product as stored. Strings are copies owned by the struct: free with
  * tote_product_clear(). Missing price/reorder values are -1. */
 typedef struct tote_product {
