@@ -119,6 +119,15 @@ tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *lab
  * 0 when equal; else nonzero (not an order). */
 int imp_utf8_casecmp(const char *a, const char *b);
 
+/*
+ * An order the file changes but that is already being worked on here (the
+ * upsert said LOCKED; status names its state): a note, or a warning when the
+ * file cancels it or says it was refunded or voided (it must not ship: the
+ * warning says so and how to stop it). label as imp_fulfilled_upstream.
+ */
+void imp_locked_order(imp_run *r, const tote_order_in *in, const char *label, const char *status,
+                      long long line, long long index);
+
 /* Opens path as CSV, reporting failure through imp_fail (NULL then). */
 tote_csv *imp_csv_open(imp_run *r);
 /* Notes a Windows-1252 file in the summary, then destroys *c (NULL-safe). */

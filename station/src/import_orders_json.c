@@ -715,9 +715,10 @@ static int one_order(void *ud, size_t index, const char *name, const tote_order_
         break;
     case TOTE_UPSERT_LOCKED:
         r->sum->locked++;
-        imp_problem(r, TOTE_IMPORT_NOTICE, 0, (long long)index, subject,
-                    "orders[%zu] (%s) changed in the file but is already %s; it was not updated", index,
-                    o->name, fe == TOTE_ST_E_OK ? tote_order_status_name(st) : "being picked");
+        char label[320];
+        snprintf(label, sizeof label, "orders[%zu] (%s)", index, o->name);
+        imp_locked_order(r, o, label, fe == TOTE_ST_E_OK ? tote_order_status_name(st) : "being picked", 0,
+                         (long long)index);
         break;
     }
     if (res != TOTE_UPSERT_LOCKED && fe == TOTE_ST_E_OK) {

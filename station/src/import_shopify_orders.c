@@ -378,9 +378,9 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
                 break;
             case TOTE_UPSERT_LOCKED:
                 r->sum->locked++;
-                imp_problem(r, TOTE_IMPORT_NOTICE, o->line, -1, o->name,
-                            "order %s changed in the file but is already %s; it was not updated", o->name,
-                            tote_order_status_name(st));
+                char label[300];
+                snprintf(label, sizeof label, "order %s", o->name);
+                imp_locked_order(r, &o->in, label, tote_order_status_name(st), o->line, -1);
                 break;
             }
             if (res != TOTE_UPSERT_LOCKED) {

@@ -737,3 +737,22 @@ int imp_utf8_casecmp(const char *a, const char *b)
             return 1;
     return *p || *q;
 }
+
+void imp_locked_order(imp_run *r, const tote_order_in *in, const char *label, const char *status,
+                      long long line, long long index)
+{
+    const char *pay = in->payment_status ? in->payment_status : "";
+    const char *why = in->cancelled_at && *in->cancelled_at ? "cancelled"
+                      : imp_contains_ci(pay, "refunded")    ? "refunded"
+                      : imp_contains_ci(pay, "voided")      ? "voided"
+                                                            : NULL;
+    if (why)
+        imp_problem(
+            r, TOTE_IMPORT_WARNING, line, index, in->name,
+            "%s was %s upstream but is already %s here, so it was not changed: stop it before it ships "
+            "(tote order cancel %s, or hold it)",
+            label, why, status, in->name);
+    else
+        imp_problem(r, TOTE_IMPORT_NOTICE, line, index, in->name,
+                    "%s changed in the file but is already %s; it was not updated", label, status);
+}

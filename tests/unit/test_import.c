@@ -718,6 +718,22 @@ static void test_locked_order_not_updated(void)
     CHECK_EQ(st, TOTE_ORDER_RELEASED);
     CHECK_EQ(tote_order_find(s, "#1001", NULL, &st), TOTE_ST_E_OK);
     CHECK_EQ(st, TOTE_ORDER_PICKING);
+    /* cancelled and refunded upstream while being picked: a warning that says
+       so and how to stop it, and the order is left as it is */
+    REQUIRE_EQ(tote_order_find(s, "#1002", &oid, &st), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_order_set_status(s, oid, TOTE_ORDER_ALLOCATED, "test", NULL, NULL, NULL), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_order_set_status(s, oid, TOTE_ORDER_PICKING, "test", NULL, NULL, NULL), TOTE_ST_E_OK);
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(
+        import(s, TOTE_IMPORT_SHOPIFY_ORDERS, "tests/data/import/orders_cancelled_late.csv", 0, 0, &pr, &m),
+        TOTE_ST_E_OK);
+    CHECK_EQ(m.locked, 1);
+    REQUIRE_EQ(pr.n, 1);
+    CHECK_EQ(pr.sev[0], TOTE_IMPORT_WARNING);
+    CHECK_HAS(pr.text[0], "order #1002 was cancelled upstream but is already picking here, so it was not "
+                          "changed: stop it before it ships (tote order cancel #1002, or hold it)");
+    CHECK_EQ(tote_order_find(s, "#1002", NULL, &st), TOTE_ST_E_OK);
+    CHECK_EQ(st, TOTE_ORDER_PICKING);
     tote_store_destroy(&s);
 }
 
