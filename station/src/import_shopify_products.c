@@ -277,15 +277,8 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
     p.name = name;
 
     long long g;
-    int rc = tote_import_parse_int(grams, &g);
-    if (rc != 0) {
-        long long cg; /* "200.5" grams: round to whole grams */
-        if (rc < 0 && tote_import_parse_money(grams, &cg) == 0) {
-            g = (cg + 50) / 100;
-            rc = 0;
-        }
-    }
-    if (rc < 0 || (rc == 0 && g < 0)) {
+    int rc = tote_import_parse_decimal(grams, 0, &g); /* "453.59237" (a pound): 454 g */
+    if (rc < 0) {
         imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "%s '%s' is not a weight in grams",
                     c->cname[C_GRAMS], grams);
         return TOTE_ST_E_OK;
@@ -294,10 +287,18 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
         p.weight_g = g;
     long long cents;
     rc = tote_import_parse_money(price, &cents);
+    if (rc < 0 && tote_import_parse_decimal(price, 2, &cents) == 0) {
+        /* three decimals (dinars) or a computed price: the warehouse keeps cents */
+        imp_problem(r, TOTE_IMPORT_NOTICE, row->line, -1, sku,
+                    "%s '%s' has more than two decimals: kept as %lld.%02lld", c->cname[C_PRICE], price,
+                    cents / 100, cents % 100);
+        rc = 0;
+    }
     if (rc < 0 || (rc == 0 && cents < 0)) {
-        imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku, "%s '%s' is not a price", c->cname[C_PRICE],
-                    price);
-        return TOTE_ST_E_OK;
+        /* a price is for reports, not for picking: the product comes in without one */
+        imp_problem(r, TOTE_IMPORT_WARNING, row->line, -1, sku,
+                    "%s '%s' is not a price: product %s imported without one", c->cname[C_PRICE], price, sku);
+        rc = 1;
     }
     if (rc == 0)
         p.price_cents = cents;

@@ -292,6 +292,49 @@ int tote_import_parse_money(const char *text, long long *cents)
     return 0;
 }
 
+int tote_import_parse_decimal(const char *text, int places, long long *out)
+{
+    const char *t;
+    size_t n = imp_trim(text, &t);
+    if (n == 0)
+        return 1;
+    size_t i = 0;
+    if (t[0] == '+')
+        i++;
+    long long v = 0;
+    int digits = 0, frac = -1, round_up = 0;
+    for (; i < n; i++) {
+        char c = t[i];
+        if ((c == '.' || c == ',') && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (!isdigit((unsigned char)c))
+            return -1;
+        digits++;
+        if (frac >= 0 && frac >= places) { /* past the kept places: only the first decides */
+            if (frac == places)
+                round_up = c >= '5';
+            frac++;
+            continue;
+        }
+        if (v > (LLONG_MAX / 10) - 10)
+            return -1;
+        v = v * 10 + (c - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    if (digits == 0)
+        return -1;
+    for (int k = frac < 0 ? 0 : (frac < places ? frac : places); k < places; k++) {
+        if (v > LLONG_MAX / 10)
+            return -1;
+        v *= 10;
+    }
+    *out = v + round_up;
+    return 0;
+}
+
 int tote_import_parse_qty(const char *text, long long *out)
 {
     long long v;

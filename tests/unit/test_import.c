@@ -144,6 +144,42 @@ static void test_utf8_casecmp(void)
     }
 }
 
+/* Decimals to whole units at a scale, rounded half up. */
+static void test_parse_decimal(void)
+{
+    static const struct {
+        const char *text;
+        int places, rc;
+        long long v;
+    } t[] = {
+        {"453.59237", 0, 0, 454},
+        {"453.49", 0, 0, 453},
+        {"120.5", 0, 0, 121},
+        {"1000,4", 0, 0, 1000},
+        {"12.999", 2, 0, 1300},
+        {"12.994", 2, 0, 1299},
+        {"59.000000", 2, 0, 5900},
+        {"7", 2, 0, 700},
+        {"0.005", 2, 0, 1},
+        {"+3.1", 1, 0, 31},
+        {"", 0, 1, 0},
+        {"-1", 0, -1, 0},
+        {"1.2.3", 0, -1, 0},
+        {"1e3", 0, -1, 0},
+        {".", 0, -1, 0},
+        {"99999999999999999999", 0, -1, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        long long v = -7;
+        int rc = tote_import_parse_decimal(t[i].text, t[i].places, &v);
+        if (rc != t[i].rc || (rc == 0 && v != t[i].v))
+            fprintf(stderr, "parse_decimal('%s', %d) = %d, %lld\n", t[i].text, t[i].places, rc, v);
+        CHECK_EQ(rc, t[i].rc);
+        if (t[i].rc == 0)
+            CHECK_EQ(v, t[i].v);
+    }
+}
+
 /* Quantities: 1..TOTE_QTY_MAX; larger ones say so, however many digits. */
 static void test_parse_qty(void)
 {
@@ -591,6 +627,37 @@ static void test_products_changed_barcode_replaces_the_old(void)
     tote_store_destroy(&s);
 }
 
+/* A weight in grams with decimals (a pound is 453.59237 g) is rounded to
+ * whole grams; a price with more than two decimals to cents, with a note. */
+static void test_products_decimal_weights_and_prices(void)
+{
+    tote_store *s = fresh_store("decimals.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(
+        import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_decimals.csv", 0, 0, &pr, &m),
+        TOTE_ST_E_OK);
+    CHECK_EQ(m.created, 2);
+    CHECK_EQ(m.rejected, 0);
+    REQUIRE_EQ(pr.n, 1);
+    CHECK_EQ(pr.sev[0], TOTE_IMPORT_NOTICE);
+    CHECK_HAS(pr.text[0], "Variant Price '12.999' has more than two decimals: kept as 13.00");
+    long long id = 0;
+    tote_product p = {0};
+    REQUIRE_EQ(tote_product_find_by_sku(s, "KB-1", &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_get(s, id, &p), TOTE_ST_E_OK);
+    CHECK_EQ(p.weight_g, 454);
+    CHECK_EQ(p.price_cents, 1300);
+    tote_product_clear(&p);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "KB-2", &id), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_get(s, id, &p), TOTE_ST_E_OK);
+    CHECK_EQ(p.weight_g, 1000);
+    CHECK_EQ(p.price_cents, 5900);
+    tote_product_clear(&p);
+    tote_store_destroy(&s);
+}
+
 static void test_products_names_barcodes_and_image_rows(void)
 {
     tote_store *s = fresh_store("products.db");
@@ -656,8 +723,8 @@ static void test_products_bad_rows_each_reported(void)
     tote_import_summary m;
     REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_bad.csv", 0, 0, &pr, &m),
                TOTE_ST_E_OK);
-    CHECK_EQ(m.created, 2); /* MUG-WHI and MUG-NAV */
-    CHECK_EQ(m.rejected, 9);
+    CHECK_EQ(m.created, 3); /* MUG-WHI, MUG-NAV, and the one whose price is not one */
+    CHECK_EQ(m.rejected, 8);
     REQUIRE_EQ(pr.n, 9);
     CHECK_EQ(pr.line[0], 3);
     CHECK_HAS(pr.text[0], "wrong check digit");
@@ -669,7 +736,9 @@ static void test_products_bad_rows_each_reported(void)
     CHECK_HAS(pr.text[6], "already belongs to SKU MUG-WHI");
     CHECK_HAS(pr.text[7], "fields where the header has");
     CHECK_EQ(pr.line[7], 10);
-    CHECK_HAS(pr.text[8], "Variant Price 'twelve'");
+    CHECK_HAS(pr.text[8], "Variant Price 'twelve' is not a price: product");
+    CHECK_HAS(pr.text[8], "imported without one");
+    CHECK_EQ(pr.sev[8], TOTE_IMPORT_WARNING);
     long long id;
     CHECK_EQ(tote_product_find_by_sku(s, "MUG-BLU", &id), TOTE_ST_E_NOT_FOUND); /* not silently kept */
     CHECK_EQ(tote_product_find_by_sku(s, "MUG-NAV", &id), TOTE_ST_E_OK);
@@ -775,10 +844,11 @@ static void test_missing_columns_and_unknown_kind(void)
 }
 
 TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
-        TT_TEST(test_parse_qty), TT_TEST(test_utf8_casecmp), TT_TEST(test_parse_time),
-        TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
-        TT_TEST(test_orders_json_document_errors), TT_TEST(test_orders_json_long_ids),
-        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_upce_barcodes),
+        TT_TEST(test_parse_qty), TT_TEST(test_parse_decimal), TT_TEST(test_utf8_casecmp),
+        TT_TEST(test_parse_time), TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema),
+        TT_TEST(test_orders_json_shopify_api), TT_TEST(test_orders_json_document_errors),
+        TT_TEST(test_orders_json_long_ids), TT_TEST(test_products_names_barcodes_and_image_rows),
+        TT_TEST(test_products_upce_barcodes), TT_TEST(test_products_decimal_weights_and_prices),
         TT_TEST(test_products_changed_barcode_replaces_the_old),
         TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
         TT_TEST(test_missing_columns_and_unknown_kind))

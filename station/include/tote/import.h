@@ -264,6 +264,11 @@ cJSON *tote_import_summary_json(const tote_import_summary *summary);
  * locale). No thousands separators or currency signs (Shopify writes
  * neither): "1,234" is refused. */
 int tote_import_parse_money(const char *text, long long *cents);
+/* A decimal number not below 0 ("453.59237", "12,999": one '.' or ',') as a
+ * whole count of 10^-places units, rounded half up (places 0: grams from
+ * "453.59237" -> 454; places 2: cents from "12.999" -> 1300). 0 with *out;
+ * 1 when empty; -1 when not such a number (or too large). */
+int tote_import_parse_decimal(const char *text, int places, long long *out);
 /* A whole number ("3", "+3", "-2"; "3.0" too, as spreadsheets write it). */
 int tote_import_parse_int(const char *text, long long *out);
 /* A quantity of units: a whole number from 1 to TOTE_QTY_MAX (store.h).
