@@ -66,7 +66,9 @@ int imp_has_tag(const char *tags, const char *tag);
 /* 1 if a payment method names cash on delivery ("Cash on Delivery (COD)", "COD"). */
 int imp_cod_method(const char *method);
 /* 1 if the order is collected, not shipped: Tags hold pickup / local pickup /
- * in-store pickup, or the shipping method says pickup, pick up, click & collect. */
+ * in-store pickup, or the shipping method says pickup, pick up, click &
+ * collect, unless it names a carrier's pickup point, parcel shop, locker or
+ * station, or a carrier (DPD Pickup, UPS Access Point): those ship. */
 int imp_pickup(const char *tags, const char *shipping_method);
 
 /* ---- one import run ---- */

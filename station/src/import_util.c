@@ -642,14 +642,39 @@ int imp_cod_method(const char *method)
     return n == 3 && strncasecmp(t, "cod", 3) == 0;
 }
 
+/* 1 if word (ASCII letters) stands in text as a word of its own, any case. */
+static int has_word_ci(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = text; *p; p++) {
+        if (strncasecmp(p, word, n) != 0)
+            continue;
+        int before = p == text || !isalnum((unsigned char)p[-1]);
+        int after = !isalnum((unsigned char)p[n]);
+        if (before && after)
+            return 1;
+    }
+    return 0;
+}
+
 int imp_pickup(const char *tags, const char *m)
 {
     if (imp_has_tag(tags, "pickup") || imp_has_tag(tags, "local pickup") ||
         imp_has_tag(tags, "in-store pickup"))
         return 1;
-    return m &&
-           (imp_contains_ci(m, "pickup") || imp_contains_ci(m, "pick up") || imp_contains_ci(m, "pick-up") ||
-            imp_contains_ci(m, "click & collect") || imp_contains_ci(m, "click and collect"));
+    if (!m ||
+        !(imp_contains_ci(m, "pickup") || imp_contains_ci(m, "pick up") || imp_contains_ci(m, "pick-up") ||
+          imp_contains_ci(m, "click & collect") || imp_contains_ci(m, "click and collect")))
+        return 0;
+    /* a carrier's pickup point, parcel shop or locker is a delivery: it ships */
+    static const char *const ships[] = {"point",       "parcel", "parcelshop", "paketshop", "locker",
+                                        "packstation", "relais", "station",    "dpd",       "ups",
+                                        "dhl",         "gls",    "postnl",     "inpost",    "hermes",
+                                        "fedex",       "usps",   "bpost",      "mondial"};
+    for (size_t i = 0; i < sizeof ships / sizeof ships[0]; i++)
+        if (has_word_ci(m, ships[i]))
+            return 0;
+    return 1;
 }
 
 tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,

@@ -144,6 +144,33 @@ static void test_utf8_casecmp(void)
     }
 }
 
+/* Collected at the counter, or shipped to a carrier's pickup point. */
+static void test_pickup_or_pickup_point(void)
+{
+    static const struct {
+        const char *tags, *method;
+        int pickup;
+    } t[] = {
+        {"", "Local Pickup", 1},
+        {"", "Pick up in store", 1},
+        {"", "Click & Collect", 1},
+        {"vip, Pickup", "Standard", 1},
+        {"", "DPD Pickup Parcelshop", 0},
+        {"", "UPS Access Point (pickup)", 0},
+        {"", "PostNL pick-up point", 0},
+        {"", "Express (no pickup point)", 0},
+        {"", "InPost locker pickup", 0},
+        {"", "DHL Packstation pick up", 0},
+        {"", "Standard", 0},
+        {"", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (imp_pickup(t[i].tags, t[i].method) != t[i].pickup)
+            fprintf(stderr, "imp_pickup('%s', '%s')\n", t[i].tags, t[i].method ? t[i].method : "(null)");
+        CHECK_EQ(imp_pickup(t[i].tags, t[i].method), t[i].pickup);
+    }
+}
+
 /* Decimals to whole units at a scale, rounded half up. */
 static void test_parse_decimal(void)
 {
@@ -844,11 +871,12 @@ static void test_missing_columns_and_unknown_kind(void)
 }
 
 TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(test_parse_int_and_bool),
-        TT_TEST(test_parse_qty), TT_TEST(test_parse_decimal), TT_TEST(test_utf8_casecmp),
-        TT_TEST(test_parse_time), TT_TEST(test_parse_barcode), TT_TEST(test_orders_json_schema),
-        TT_TEST(test_orders_json_shopify_api), TT_TEST(test_orders_json_document_errors),
-        TT_TEST(test_orders_json_long_ids), TT_TEST(test_products_names_barcodes_and_image_rows),
-        TT_TEST(test_products_upce_barcodes), TT_TEST(test_products_decimal_weights_and_prices),
+        TT_TEST(test_parse_qty), TT_TEST(test_parse_decimal), TT_TEST(test_pickup_or_pickup_point),
+        TT_TEST(test_utf8_casecmp), TT_TEST(test_parse_time), TT_TEST(test_parse_barcode),
+        TT_TEST(test_orders_json_schema), TT_TEST(test_orders_json_shopify_api),
+        TT_TEST(test_orders_json_document_errors), TT_TEST(test_orders_json_long_ids),
+        TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_upce_barcodes),
+        TT_TEST(test_products_decimal_weights_and_prices),
         TT_TEST(test_products_changed_barcode_replaces_the_old),
         TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
         TT_TEST(test_missing_columns_and_unknown_kind))
