@@ -109,6 +109,7 @@ struct sorder {
     char *reject; /* first reason not to import it */
     long long reject_line;
     int fulfilled;
+    long long partial_line; /* first line item partly fulfilled upstream, 0 if none */
 };
 
 struct ctx {
@@ -282,6 +283,12 @@ static void take_line(struct ctx *c, struct sorder *o, const tote_csv_row *row)
     l->line = row->line;
     const char *q = F(c, row, C_QTY);
     long long qty = 0;
+    if (tote_import_parse_int(q, &qty) == 0 && qty == 0) { /* removed from the order, or refunded */
+        imp_problem(c->r, TOTE_IMPORT_NOTICE, row->line, -1, o->name,
+                    "order %s: line item '%s' has quantity 0 (removed or refunded): left out", o->name,
+                    F(c, row, C_LI_NAME));
+        return;
+    }
     int qrc = tote_import_parse_qty(q, &qty);
     if (qrc == -2) {
         order_reject(o, row->line, "Lineitem quantity '%s' is more than the most a line can hold, %lld", q,
@@ -311,6 +318,8 @@ static void take_line(struct ctx *c, struct sorder *o, const tote_csv_row *row)
     size_t fn = imp_trim(F(c, row, C_LI_FULFILLMENT), &ft);
     if (fn == 9 && strncasecmp(ft, "fulfilled", 9) == 0)
         rs = 0;
+    else if (fn == 7 && strncasecmp(ft, "partial", 7) == 0 && !o->partial_line)
+        o->partial_line = row->line; /* some units left already: how many, the export does not say */
     l->in.requires_shipping = rs;
     const char *sku = keep(o, F(c, row, C_LI_SKU), 0);
     l->in.sku = sku ? sku : "";
@@ -382,6 +391,23 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
                 snprintf(label, sizeof label, "order %s", o->name);
                 imp_locked_order(r, &o->in, label, tote_order_status_name(st), o->line, -1);
                 break;
+            }
+            if ((res == TOTE_UPSERT_CREATED || res == TOTE_UPSERT_UPDATED) && o->partial_line &&
+                (st == TOTE_ORDER_RELEASED || st == TOTE_ORDER_RECEIVED)) {
+                char *hm = NULL;
+                e = tote_order_hold(r->s, o->name, r->actor, NULL, "partly fulfilled upstream", &hm);
+                if (e == TOTE_ST_E_OK) {
+                    st = TOTE_ORDER_ON_HOLD;
+                    imp_problem(
+                        r, TOTE_IMPORT_WARNING, o->partial_line, -1, o->name,
+                        "order %s: a line item was partly fulfilled upstream, and the export does not "
+                        "say how many units are left: held (release it once checked)",
+                        o->name);
+                } else {
+                    imp_fail(r, e, "order %s (line %lld): %s", o->name, o->line,
+                             hm ? hm : tote_st_strerror(e));
+                }
+                free(hm);
             }
             if (res != TOTE_UPSERT_LOCKED) {
                 r->sum->lines += (long long)o->n;

@@ -820,6 +820,42 @@ static void test_line_removed_upstream_keeps_the_others_in_place(void)
     cJSON_Delete(o);
 }
 
+/* A line item of quantity 0 (removed or refunded) is left out with a note,
+ * the rest of the order imports; a line item partly fulfilled upstream holds
+ * its order (the export does not say how many units are left). */
+static void test_zero_and_partly_fulfilled_line_items(void)
+{
+    REQUIRE_EQ(fresh("zeropartial"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/zp.csv", dir);
+    static const char csv[] = "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,"
+                              "Lineitem fulfillment status\n"
+                              "#61,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,pending\n"
+                              "#61,,,0,Tote (refunded),TOTE-CANVAS,pending\n"
+                              "#62,paid,2024-03-01 11:00:00 +0000,3,Tee,TS-RED-S,partial\n";
+    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "2 created");
+    CHECK_HAS(out, "1 held");
+    CHECK_HAS(err,
+              "zp.csv:3: note: order #61: line item 'Tote (refunded)' has quantity 0 (removed or refunded): "
+              "left out");
+    CHECK_HAS(err, "zp.csv:4: warning: order #62: a line item was partly fulfilled upstream");
+    free(out);
+    free(err);
+    cJSON *o = order("#61");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "released");
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")), 1);
+    cJSON_Delete(o);
+    o = order("#62");
+    REQUIRE(o != NULL);
+    CHECK_STR(str(o, "status"), "on_hold");
+    cJSON_Delete(o);
+}
+
 /* A header that names a column twice (a renamed column, exports pasted side
  * by side) is read from its first, with a warning saying so. */
 static void test_header_naming_a_column_twice_warns(void)
@@ -1480,7 +1516,7 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_bad_order_rows_reported_rest_imports),
         TT_TEST(test_row_without_name_refuses_the_order_before_it),
         TT_TEST(test_fulfilled_upstream_holds_an_open_order),
-        TT_TEST(test_header_naming_a_column_twice_warns),
+        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_zero_and_partly_fulfilled_line_items),
         TT_TEST(test_line_removed_upstream_keeps_the_others_in_place),
         TT_TEST(test_order_without_created_at_says_so),
         TT_TEST(test_orders_json_numbers_as_strings_and_names_taken), TT_TEST(test_more_bad_order_rows),
