@@ -130,6 +130,17 @@ int imp_utf8_casecmp(const char *a, const char *b);
 void imp_locked_order(imp_run *r, const tote_order_in *in, const char *label, const char *status,
                       long long line, long long index);
 
+/*
+ * After an order was created or updated from an export that has address
+ * columns, and is released (*st): if it ships
+ * (not a pickup, a line that needs shipping) but has no address to ship to
+ * (no street, city or postal code: a point-of-sale order, a broken export),
+ * it is put on hold with a warning instead of being picked and labelled
+ * with an empty address; *st becomes on_hold. label as above.
+ */
+tote_st_err imp_hold_without_address(imp_run *r, const tote_order_in *in, const char *label, long long line,
+                                     long long index, tote_order_status *st);
+
 /* Opens path as CSV, reporting failure through imp_fail (NULL then). */
 tote_csv *imp_csv_open(imp_run *r);
 /* Notes a Windows-1252 file in the summary, then destroys *c (NULL-safe). */

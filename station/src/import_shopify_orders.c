@@ -367,7 +367,6 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
         char *em = NULL;
         tote_order_status st = TOTE_ORDER_RECEIVED;
         e = store_order_upsert_status(r->s, &o->in, r->actor, &res, &st, &em);
-        free(lines);
         if (e == TOTE_ST_E_INVALID) {
             imp_problem(r, TOTE_IMPORT_REJECTED, o->line, -1, o->name, "order %s: %s", o->name,
                         em ? em : "invalid");
@@ -409,6 +408,14 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
                 }
                 free(hm);
             }
+            /* only where the export has address columns: a file without them
+               says nothing about where an order goes */
+            if (e == TOTE_ST_E_OK && (res == TOTE_UPSERT_CREATED || res == TOTE_UPSERT_UPDATED) &&
+                (c->col[C_SHIP_ADDR1] >= 0 || c->col[C_SHIP_STREET] >= 0) && c->col[C_SHIP_CITY] >= 0) {
+                char label[300];
+                snprintf(label, sizeof label, "order %s", o->name);
+                e = imp_hold_without_address(r, &o->in, label, o->line, -1, &st);
+            }
             if (res != TOTE_UPSERT_LOCKED) {
                 r->sum->lines += (long long)o->n;
                 if (st == TOTE_ORDER_ON_HOLD)
@@ -418,6 +425,8 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
             }
         }
         free(em);
+        free(lines);
+        o->in.lines = NULL;
     }
     order_free(o);
     return e;

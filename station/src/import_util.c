@@ -824,3 +824,32 @@ void imp_locked_order(imp_run *r, const tote_order_in *in, const char *label, co
         imp_problem(r, TOTE_IMPORT_NOTICE, line, index, in->name,
                     "%s changed in the file but is already %s; it was not updated", label, status);
 }
+
+tote_st_err imp_hold_without_address(imp_run *r, const tote_order_in *in, const char *label, long long line,
+                                     long long index, tote_order_status *st)
+{
+    if (*st != TOTE_ORDER_RELEASED || in->pickup)
+        return TOTE_ST_E_OK;
+    int ships = 0;
+    for (size_t i = 0; i < in->line_count; i++)
+        ships |= in->lines[i].requires_shipping;
+    const char *where[] = {in->ship_address1, in->ship_city, in->ship_zip};
+    for (int i = 0; i < 3; i++)
+        if (where[i] && !imp_blank(where[i]))
+            return TOTE_ST_E_OK;
+    if (!ships)
+        return TOTE_ST_E_OK;
+    char *em = NULL;
+    tote_st_err e = tote_order_hold(r->s, in->name, r->actor, NULL, "no shipping address", &em);
+    if (e == TOTE_ST_E_OK) {
+        *st = TOTE_ORDER_ON_HOLD;
+        imp_problem(r, TOTE_IMPORT_WARNING, line, index, in->name,
+                    "%s has no shipping address (no street, city or postal code) and is not a pickup: held "
+                    "(release it if it is collected)",
+                    label);
+    } else {
+        e = imp_fail(r, e, "%s: %s", label, em ? em : tote_st_strerror(e));
+    }
+    free(em);
+    return e;
+}

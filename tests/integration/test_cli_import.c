@@ -856,6 +856,40 @@ static void test_zero_and_partly_fulfilled_line_items(void)
     cJSON_Delete(o);
 }
 
+/* In an export with address columns, an order that ships but has no address
+ * (a point-of-sale sale, a broken row) is held, not picked and labelled with
+ * an empty address; a pickup order needs none. */
+static void test_order_without_address_is_held(void)
+{
+    REQUIRE_EQ(fresh("noaddress"), 0);
+    REQUIRE_EQ(morning(), 0);
+    char path[700];
+    snprintf(path, sizeof path, "%s/noaddr.csv", dir);
+    static const char csv[] =
+        "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,Shipping Address1,"
+        "Shipping City,Shipping Zip,Tags,Source\n"
+        "#71,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,,,,,pos\n"
+        "#72,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,,,,pickup,web\n"
+        "#73,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,1 Main St,Boston,02134,,web\n";
+    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
+    CHECK_HAS(out, "3 created");
+    CHECK_HAS(out, "1 held");
+    CHECK_HAS(err,
+              "noaddr.csv:2: warning: order #71 has no shipping address (no street, city or postal code) and "
+              "is not a pickup: held");
+    free(out);
+    free(err);
+    static const char *const want[][2] = {{"#71", "on_hold"}, {"#72", "released"}, {"#73", "released"}};
+    for (int i = 0; i < 3; i++) {
+        cJSON *o = order(want[i][0]);
+        REQUIRE(o != NULL);
+        CHECK_STR(str(o, "status"), want[i][1]);
+        cJSON_Delete(o);
+    }
+}
+
 /* A header that names a column twice (a renamed column, exports pasted side
  * by side) is read from its first, with a warning saying so. */
 static void test_header_naming_a_column_twice_warns(void)
@@ -1516,7 +1550,8 @@ TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_re
         TT_TEST(test_bad_order_rows_reported_rest_imports),
         TT_TEST(test_row_without_name_refuses_the_order_before_it),
         TT_TEST(test_fulfilled_upstream_holds_an_open_order),
-        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_zero_and_partly_fulfilled_line_items),
+        TT_TEST(test_header_naming_a_column_twice_warns), TT_TEST(test_order_without_address_is_held),
+        TT_TEST(test_zero_and_partly_fulfilled_line_items),
         TT_TEST(test_line_removed_upstream_keeps_the_others_in_place),
         TT_TEST(test_order_without_created_at_says_so),
         TT_TEST(test_orders_json_numbers_as_strings_and_names_taken), TT_TEST(test_more_bad_order_rows),
