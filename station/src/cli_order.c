@@ -195,6 +195,27 @@ int tote_cmd_order(const tote_cli_ctx *ctx, int argc, char **argv)
             tote_order_status st = TOTE_ORDER_RECEIVED;
             tote_order_find(s, argv[2], NULL, &st);
             printf("order %s: %s%s\n", argv[2], is_paid ? "paid, now " : "", tote_order_status_name(st));
+            cJSON *picked = NULL;
+            if (st == TOTE_ORDER_CANCELLED && tote_order_picked_json(s, argv[2], &picked) == TOTE_ST_E_OK &&
+                cJSON_GetArraySize(picked) > 0) {
+                /* units out of their bins: say where they are and how to put them back */
+                printf("units already picked for it are out of their bins; put them back:\n");
+                const cJSON *p;
+                cJSON_ArrayForEach(p, picked)
+                {
+                    const char *sku = cJSON_GetStringValue(cJSON_GetObjectItem(p, "sku"));
+                    const char *bin = cJSON_GetStringValue(cJSON_GetObjectItem(p, "bin"));
+                    const char *tote = cJSON_GetStringValue(cJSON_GetObjectItem(p, "tote"));
+                    const char *lot = cJSON_GetStringValue(cJSON_GetObjectItem(p, "lot"));
+                    long long n = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "units"));
+                    printf("  %lld x %s from %s%s%s: tote stock adjust %s %s +%lld%s%s --reason 'put back: "
+                           "order "
+                           "%s cancelled'\n",
+                           n, sku, bin, tote && *tote ? ", in tote " : "", tote ? tote : "", sku, bin, n,
+                           lot && *lot ? " --lot " : "", lot ? lot : "", argv[2]);
+                }
+            }
+            cJSON_Delete(picked);
         }
         free(err);
     }

@@ -8,9 +8,11 @@
 #include "support.h"
 #include "test.h"
 #include "tote/catalog.h"
+#include "tote/flows.h"
 #include "tote/orders.h"
 #include "tote/stock.h"
 #include "tote/store.h"
+#include "tote/wave.h"
 
 static char *dir;
 static char db[512];
@@ -364,15 +366,51 @@ static void test_orders(void)
     CHECK_EQ(tote("order", "release", "#1001", NULL), 2);
     CHECK_HAS(err, "nothing to release");
 
-    /* cancel releases reservations */
+    /* cancel releases reservations; a unit already picked is out of its bin,
+       and the cancel says where it is and how to put it back */
+    {
+        tote_store *ps = NULL;
+        REQUIRE_EQ(tote_store_open(db, 0, &ps, NULL), TOTE_ST_E_OK);
+        tote_wave_opts wo = {.no_allocate = 1};
+        tote_wave_result wr;
+        REQUIRE_EQ(tote_wave_create(ps, &wo, "test", &wr), TOTE_ST_E_OK);
+        REQUIRE_EQ(wr.orders, 1); /* #1003, the one allocated */
+        sqlite3_stmt *q = NULL;
+        REQUIRE_EQ(sqlite3_prepare_v2(tote_store_db(ps),
+                                      "SELECT t.id FROM pick_task t JOIN stock st ON st.id = t.stock_id JOIN "
+                                      "product p ON p.id = st.product_id WHERE p.sku = 'MUG-1'",
+                                      -1, &q, NULL),
+                   SQLITE_OK);
+        REQUIRE_EQ(sqlite3_step(q), SQLITE_ROW);
+        long long task = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        tote_pick_task t;
+        REQUIRE_EQ(tote_pick_task_get(ps, task, &t), TOTE_ST_E_OK);
+        REQUIRE_EQ(tote_pick_apply(ps, &t, 1, "picker", "hh-1", "2024-03-01T10:00:00.000Z"), TOTE_ST_E_OK);
+        tote_store_destroy(&ps);
+    }
+    REQUIRE_EQ(tote("stock", "list", "--sku", "MUG-1", "--json", NULL), 0);
+    cJSON *mug = json_out();
+    long long mug_before = jnum(cJSON_GetArrayItem(mug, 0), "on_hand");
+    cJSON_Delete(mug);
     CHECK_EQ(tote("order", "cancel", "#1003", "--reason", "customer asked", NULL), 0);
     CHECK_HAS(out, "cancelled");
+    CHECK_HAS(out, "units already picked for it are out of their bins; put them back:");
+    CHECK_HAS(out, "1 x MUG-1 from A-1, in tote T");
+    CHECK_HAS(out, ": tote stock adjust MUG-1 A-1 +1 --reason 'put back: order #1003 cancelled'");
+    CHECK_EQ(
+        tote("stock", "adjust", "MUG-1", "A-1", "+1", "--reason", "put back: order #1003 cancelled", NULL),
+        0);
     REQUIRE_EQ(tote("stock", "list", "--json", NULL), 0);
     arr = json_out();
     const cJSON *row;
     long long reserved = 0;
     cJSON_ArrayForEach(row, arr) reserved += jnum(row, "reserved");
     CHECK_EQ(reserved, 0);
+    cJSON_Delete(arr);
+    REQUIRE_EQ(tote("stock", "list", "--sku", "MUG-1", "--json", NULL), 0);
+    arr = json_out();
+    CHECK_EQ(jnum(cJSON_GetArrayItem(arr, 0), "on_hand"), mug_before + 1); /* the picked unit is back */
     cJSON_Delete(arr);
     CHECK_EQ(tote("stock", "check", NULL), 0);
     REQUIRE_EQ(tote("order", "show", "#1003", "--json", NULL), 0);
@@ -382,8 +420,10 @@ static void test_orders(void)
     CHECK_STR(jstr(last, "kind"), "order.cancelled");
     CHECK_STR(jstr(last, "actor"), "tester");
     CHECK_STR(jstr(cJSON_GetObjectItem(last, "detail"), "reason"), "customer asked");
-    CHECK_EQ(jnum(cJSON_GetObjectItem(last, "detail"), "reservations_released"), 3);
-    CHECK_EQ(jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "lines"), 0), "allocated"), 0);
+    CHECK_EQ(jnum(cJSON_GetObjectItem(last, "detail"), "reservations_released"), 2);
+    CHECK_EQ(jnum(cJSON_GetObjectItem(last, "detail"), "picked_units_to_put_away"), 1);
+    CHECK_EQ(jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "lines"), 0), "allocated"),
+             1); /* what was picked */
     cJSON_Delete(o);
     CHECK_EQ(tote("order", "cancel", "#1004", NULL), 2);
     CHECK_HAS(err, "shipped order cannot be cancelled");

@@ -140,6 +140,14 @@ tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method,
                             const char *device, char **err_msg);
 
 /*
+ * Units of order `name` picked and never shipped: out of their bins, in a
+ * tote or a box, to be put back after a cancel. *out: a new array (caller
+ * frees) of {"sku","bin","lot","units","tote"}, one per stock row picked from,
+ * empty when none. NOT_FOUND for an unknown order.
+ */
+tote_st_err tote_order_picked_json(tote_store *s, const char *name, cJSON **out);
+
+/*
  * For the flows (allocation, picking, packing, shipping): moves order_id to
  * `to` if the transition table allows it, writing event "order.<to>" with
  * detail_json (may be NULL). hold_reason is cleared unless to is on_hold.
