@@ -336,6 +336,11 @@ tote_st_err imp_tick(imp_run *r, long long done, long long total)
         e = tx_commit(r);
         if (e != TOTE_ST_E_OK)
             return e;
+        /* a moment without the lock: a writer waiting for it (tote serve,
+           a command; store.c polls every millisecond) gets it now instead
+           of after this whole import */
+        struct timespec gap = {0, 3000000};
+        nanosleep(&gap, NULL);
         return imp_tx_begin(r);
     }
     return TOTE_ST_E_OK;
@@ -461,7 +466,11 @@ tote_st_err tote_import_file(tote_store *s, tote_import_kind kind, const char *p
         e = hash_settle(&r, 1);
     if (e == TOTE_ST_E_OK) {
         tote_import_tune(s, 1); /* only a speed-up: an error here changes nothing else */
-        e = imp_tx_begin(&r);
+        /* the write lock from the first write on: the order imports read the
+           whole file first (pass 1, the JSON parse), and `tote serve` on the
+           same database must not wait for that */
+        if (kind != TOTE_IMPORT_SHOPIFY_ORDERS && kind != TOTE_IMPORT_ORDERS_JSON)
+            e = imp_tx_begin(&r);
         if (e == TOTE_ST_E_OK) {
             switch (kind) {
             case TOTE_IMPORT_SHOPIFY_PRODUCTS:

@@ -652,6 +652,8 @@ static int one_order(void *ud, size_t index, const char *name, const tote_order_
 {
     struct jimp *ji = ud;
     imp_run *r = ji->r;
+    if ((ji->e = imp_tx_begin(r)) != TOTE_ST_E_OK) /* the document was read without the write lock */
+        return 1;
     r->sum->rows++;
     r->sum->records++;
     char subject[300];

@@ -589,8 +589,10 @@ tote_st_err imp_shopify_orders(imp_run *r)
     }
     if (e == TOTE_ST_E_OK) {
         c.ncols = tote_csv_header_count(c.csv);
-        e = pass2(&c);
+        e = imp_tx_begin(r); /* pass 1 read the file without the write lock */
     }
+    if (e == TOTE_ST_E_OK)
+        e = pass2(&c);
     /* orders still open (only if the two passes disagreed): write them now */
     const char *k;
     long long v;

@@ -48,7 +48,34 @@ struct tote_store {
     size_t cache_used;
     struct stmt_fast fast[STMT_FAST_SLOTS];
     char rollback_why[256]; /* SQLite's message for the error a rollback undid */
+    long long busy_since;   /* ms, CLOCK_MONOTONIC: when the current wait for a lock began */
 };
+
+/* How long a connection waits for another's lock before SQLITE_BUSY. */
+#define BUSY_MS 5000
+
+/*
+ * SQLite's own busy timeout sleeps 1, 2, 5 ... up to 100 ms between tries:
+ * a writer that commits and begins again at once (an import's slices, the
+ * station's loop) was then seen between two transactions only by chance,
+ * and a command or a scan waited a second or two for a 250 ms slice. This
+ * handler tries every millisecond, up to BUSY_MS (the importer leaves a few
+ * milliseconds between its slices for it, import_main.c).
+ */
+static int busy_poll(void *arg, int count)
+{
+    struct tote_store *s = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (count == 0)
+        s->busy_since = ms;
+    if (ms - s->busy_since >= BUSY_MS)
+        return 0;
+    struct timespec d = {0, 1000000};
+    nanosleep(&d, NULL);
+    return 1;
+}
 
 int tote_store_schema_version(void)
 {
@@ -258,7 +285,7 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         tote_store_destroy(&s);
         return e;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_handler(s->db, busy_poll, s);
     sqlite3_extended_result_codes(s->db, 1);
     const char *pragmas = store_unsynced()
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
