@@ -533,9 +533,21 @@ tote_st_err tote_stock_adjust(tote_store *s, long long stock_id, long long delta
     e = stock_row_get(s, stock_id, &r);
     if (e != TOTE_ST_E_OK)
         goto out;
-    if (r.on_hand + delta < 0) {
+    if (delta < 0 && r.on_hand + delta < 0) { /* an increase is always taken, whatever it holds */
         e = store_fail(TOTE_ST_E_INVALID, "%s at %s%s%s holds %lld; taking %lld would leave it below zero",
                        r.sku, r.loc, *r.lot ? " lot " : "", r.lot, r.on_hand, -delta);
+        goto out;
+    }
+    if (delta < 0 && strcmp(kind, "adjustment") == 0 && r.on_hand + delta < r.reserved) {
+        /* units promised to orders: a picker would be sent for them. A
+           shortage found at the bin goes through the short-pick flow, which
+           re-plans the orders; by hand, those orders are released first */
+        e = store_fail(
+            TOTE_ST_E_INVALID,
+            "%s at %s%s%s holds %lld, of which %lld are reserved for orders; taking %lld would leave "
+            "fewer than that (release or cancel those orders first, or report the shortage when "
+            "picking)",
+            r.sku, r.loc, *r.lot ? " lot " : "", r.lot, r.on_hand, r.reserved, -delta);
         goto out;
     }
     char ev[32];

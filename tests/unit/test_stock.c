@@ -163,6 +163,22 @@ static void test_receive_adjust_transfer_balance(void)
     CHECK_EQ(q1(s, "SELECT on_hand FROM stock WHERE id = 1"), 15);
     BALANCED(s);
 
+    /* units reserved for orders are not adjusted away by hand (a picker
+       would be sent for them); down to the reservation is fine; a shortage
+       found at the bin is the short-pick flow's, which re-plans the orders */
+    REQUIRE_EQ(
+        sqlite3_exec(tote_store_db(s), "UPDATE stock SET reserved = 12 WHERE id = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    CHECK_EQ(tote_stock_adjust(s, sid, -4, "adjustment", "sup", NULL, "count"), TOTE_ST_E_INVALID);
+    CHECK_HAS(tote_st_detail(), "holds 15, of which 12 are reserved for orders; taking 4");
+    CHECK_EQ(tote_stock_adjust(s, sid, -3, "adjustment", "sup", NULL, "count"), TOTE_ST_E_OK);
+    CHECK_EQ(tote_stock_adjust(s, sid, -1, "shortage", "picker", "hh-1", "bin short"), TOTE_ST_E_OK);
+    REQUIRE_EQ(sqlite3_exec(tote_store_db(s), "UPDATE stock SET reserved = 0 WHERE id = 1", NULL, NULL, NULL),
+               SQLITE_OK);
+    REQUIRE_EQ(tote_stock_adjust(s, sid, 4, "adjustment", "sup", NULL, "found"), TOTE_ST_E_OK);
+    CHECK_EQ(q1(s, "SELECT on_hand FROM stock WHERE id = 1"), 15);
+    BALANCED(s);
+
     /* transfer: two moves, same lot at the destination */
     REQUIRE_EQ(tote_stock_transfer(s, sid, a2, 4, "sup", "re-slot"), TOTE_ST_E_OK);
     BALANCED(s);
