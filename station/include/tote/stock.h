@@ -76,8 +76,10 @@ tote_st_err tote_stock_receive(tote_store *s, long long product_id, long long lo
  * Changes on_hand of stock row stock_id by delta with a stock_move of kind
  * "adjustment" (delta != 0, reason required), "count" (a recount; delta 0
  * writes only an event) or "shortage" (delta < 0). on_hand may not go below
- * 0 (INVALID); it may go below reserved (available turns negative and the
- * allocations on it cannot all be picked: allocation will see it).
+ * 0 (INVALID); an "adjustment" that lowers it may not take it below reserved
+ * either (INVALID: the units are promised to orders). A count or shortage
+ * may (available turns negative; the short-pick flow re-plans the orders).
+ * An increase is always taken.
  * Unknown stock row -> NOT_FOUND.
  */
 tote_st_err tote_stock_adjust(tote_store *s, long long stock_id, long long delta, const char *kind,
