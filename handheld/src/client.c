@@ -733,7 +733,7 @@ static void pump(tote_client *c, long long now)
             sim_act(c, &a);
             continue;
         }
-        if (c->sim && tote_sim_pending(c->sim))
+        if (c->sim && !c->sim_stop && tote_sim_pending(c->sim))
             return;
         if (wants_task(c) && now >= c->task_at) {
             c->need_task = 0;
@@ -767,7 +767,7 @@ static void check_exit(tote_client *c, long long now)
             client_finish(c, 0, NULL);
         return;
     }
-    if (c->sim_stop && drained && (!c->sim || !tote_sim_pending(c->sim))) {
+    if (c->sim_stop && drained) { /* the simulator's next action, if any, is never taken */
         tote_hhui_info(c->ui, "simulated scans done");
         client_finish(c, 0, NULL);
         return;
@@ -799,7 +799,7 @@ static int poll_timeout(tote_client *c, long long now)
             EARLIER(c->retry_at);
         if (wants_task(c))
             EARLIER(c->task_at);
-        if (c->sim && tote_sim_pending(c->sim))
+        if (c->sim && !c->sim_stop && tote_sim_pending(c->sim))
             EARLIER(tote_sim_due(c->sim));
         if (c->idle_since && c->exit_when_idle_s > 0)
             EARLIER(c->idle_since + (long long)c->exit_when_idle_s * 1000);

@@ -1136,6 +1136,31 @@ static void test_sim_picker_process(void)
     station_stop(&st);
 }
 
+/* --sim-max-scans reached in the middle of a task (the simulator has its
+ * next scan queued): the handheld still exits 0 once the last answer is in. */
+static void test_sim_max_scans_mid_task(void)
+{
+    station st;
+    REQUIRE_EQ(station_start(&st), 0);
+    handheld h;
+    const char *extra[] = {"--scanner", "sim", "--sim-max-scans", "2", "--badge", "BADGE-7", NULL};
+    REQUIRE_EQ(hh_start(&h, &st, "hh-t", path_in("simmid.outbox"), extra), 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
+    reply_hello_ok(&st, &req, 0, 1);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0); /* the badge */
+    reply_result(&st, &req, 1, TOTE_REASON_OK, 0, 0, 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_NEXT_TASK, &req, 3000), 0);
+    reply_task(&st, &req, 2, 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
+    scan_is(&req, "]C0", "BIN-A-01-02");
+    reply_result(&st, &req, 1, TOTE_REASON_OK, 0, 2, 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
+    scan_is(&req, "]E0", "9506000134352");
+    reply_result(&st, &req, 1, TOTE_REASON_OK, 1, 1, 0); /* one unit left: the simulator would scan again */
+    CHECK_EQ(hh_stop(&h, 3000), 0);
+    station_stop(&st);
+}
+
 static void test_sim_exit_when_idle(void)
 {
     station st;
@@ -1174,4 +1199,5 @@ TT_MAIN(TT_TEST(test_hello_task_scan_result), TT_TEST(test_offline_then_replay_e
         TT_TEST(test_station_errors), TT_TEST(test_keypad_commands), TT_TEST(test_usage_errors),
         TT_TEST(test_sim_gtin_barcodes), TT_TEST(test_sim_picker_clean), TT_TEST(test_sim_picker_resyncs),
         TT_TEST(test_sim_picker_errors), TT_TEST(test_sim_packer), TT_TEST(test_sim_delay),
-        TT_TEST(test_sim_picker_process), TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
+        TT_TEST(test_sim_picker_process), TT_TEST(test_sim_max_scans_mid_task),
+        TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
