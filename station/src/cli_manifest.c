@@ -4,15 +4,7 @@
 
 #include "cli_internal.h"
 #include "tote/flows.h"
-
-static int valid_date(const char *d)
-{
-    int y, m, day;
-    char tail;
-    if (strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
-        return 0;
-    return d[4] == '-' && d[7] == '-' && m >= 1 && m <= 12 && day >= 1 && day <= 31 && y >= 1970;
-}
+#include "tote/report.h"
 
 int tote_cmd_manifest(const tote_cli_ctx *ctx, int argc, char **argv)
 {
@@ -21,8 +13,8 @@ int tote_cmd_manifest(const tote_cli_ctx *ctx, int argc, char **argv)
     if (argc != 1)
         return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote manifest [--date YYYY-MM-DD] [--json]");
     char today[32];
-    if (date && !valid_date(date))
-        return tote_cli_fail(TOTE_EXIT_USAGE, "--date needs a date as YYYY-MM-DD");
+    if (date && !tote_report_date_valid(date)) /* a real calendar day: not 2026-02-30 */
+        return tote_cli_fail(TOTE_EXIT_USAGE, "--date '%s' is not a date written YYYY-MM-DD", date);
     if (!date) {
         tote_store_now(today);
         today[10] = '\0';

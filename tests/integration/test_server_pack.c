@@ -300,6 +300,12 @@ static void test_pack_ship_and_refusals(void)
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "manifest", "--date", "yesterday", NULL), 2);
     free(out);
+    out = NULL;
+    CHECK_EQ(fx_cli(&st, &out, "manifest", "--date", "2026-02-30", NULL), 2); /* no such day */
+    free(out);
+    out = NULL;
+    CHECK_EQ(fx_cli(&st, &out, "manifest", "--date", "2024-02-29", "--json", NULL), 0); /* a leap day is */
+    free(out);
 
     /* the order's own view lists its package: JSON, then the text */
     REQUIRE_EQ(fx_cli(&st, &out, "order", "show", "#6001", "--json", NULL), 0);
