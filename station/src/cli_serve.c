@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include "cli_internal.h"
+#include "tote/config.h"
 #include "tote/server.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -51,6 +52,12 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
     }
     if (lease && parse_int(lease, 1, 86400, &cfg.lease_seconds) != 0)
         return tote_cli_fail(TOTE_EXIT_USAGE, "--lease-seconds needs a whole number from 1 to 86400");
+    if (!lease) { /* the warehouse's setting (tote config set lease_seconds N), else its default */
+        tote_store *s = NULL;
+        if (tote_store_open(ctx->db_path, 0, &s, NULL) == TOTE_ST_E_OK)
+            cfg.lease_seconds = (int)tote_config_int(s, "lease_seconds", cfg.lease_seconds);
+        tote_store_destroy(&s);
+    }
     if (hb && parse_int(hb, 100, 600000, &cfg.heartbeat_ms) != 0)
         return tote_cli_fail(TOTE_EXIT_USAGE, "--heartbeat-ms needs a whole number from 100 to 600000");
     if (batch && parse_int(batch, 1, 65536, &cfg.batch_max) != 0)

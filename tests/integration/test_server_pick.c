@@ -519,6 +519,29 @@ static void test_short_pick_refits_an_order_not_yet_waved(void)
     fx_station_done(&st);
 }
 
+/* Without --lease-seconds the station takes the warehouse's setting
+ * (tote config set lease_seconds N); the flag wins over it. */
+static void test_lease_seconds_from_the_setting(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-lease-setting");
+    tote_store *s = fx_store(&st);
+    REQUIRE(s != NULL);
+    tote_store_setting_set(s, "lease_seconds", "45");
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_station_stop(&st);
+    char *err = tt_read_file(st.err_path, NULL);
+    CHECK_HAS(err, "(lease 45 s,");
+    free(err);
+    const char *extra[] = {"--lease-seconds", "7", NULL};
+    REQUIRE_EQ(fx_station_start(&st, extra, 1), 0);
+    fx_station_stop(&st);
+    err = tt_read_file(st.err_path, NULL);
+    CHECK_HAS(err, "(lease 7 s,");
+    free(err);
+}
+
 static void test_lease_expiry_releases_the_list(void)
 {
     fx_station st;
@@ -564,4 +587,5 @@ static void test_lease_expiry_releases_the_list(void)
 
 TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_bin),
         TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_short_pick_refits_other_orders_on_the_bin),
-        TT_TEST(test_short_pick_refits_an_order_not_yet_waved), TT_TEST(test_lease_expiry_releases_the_list))
+        TT_TEST(test_short_pick_refits_an_order_not_yet_waved), TT_TEST(test_lease_seconds_from_the_setting),
+        TT_TEST(test_lease_expiry_releases_the_list))

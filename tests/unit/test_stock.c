@@ -6,6 +6,7 @@
 #include "test.h"
 #include "tote/catalog.h"
 #include "tote/config.h"
+#include "tote/flows.h"
 #include "tote/orders.h"
 #include "tote/stock.h"
 #include "tote/store.h"
@@ -344,7 +345,18 @@ static void test_config(void)
     REQUIRE_EQ(tote_config_get(s, "weight_tolerance_pct", buf, sizeof buf, &set), TOTE_ST_E_OK);
     CHECK_STR(buf, "5");
     CHECK_EQ(set, 0);
-    CHECK_EQ(tote_config_int(s, "lease_seconds", 0), 900);
+    CHECK_EQ(tote_config_int(s, "lease_seconds", 0), 120);
+    /* the defaults 'tote config list' shows are the ones the station uses */
+    tote_flow_settings fs;
+    tote_flow_settings_load(s, 120, 1000, &fs);
+    CHECK_EQ(tote_config_int(s, "require_bin_scan", -1), fs.require_bin_scan);
+    CHECK_EQ(tote_config_int(s, "weight_tolerance_pct", -1), fs.weight_tolerance_pct);
+    static const char *const texts[] = {"s10_service", "s10_country", "gs1_company_prefix", "sscc_extension"};
+    const char *used[] = {fs.s10_service, fs.s10_country, fs.gs1_company_prefix, fs.sscc_extension};
+    for (int i = 0; i < 4; i++) {
+        REQUIRE_EQ(tote_config_get(s, texts[i], buf, sizeof buf, &set), TOTE_ST_E_OK);
+        CHECK_STR(buf, used[i]);
+    }
     char *err = NULL;
     REQUIRE_EQ(tote_config_set(s, "weight_tolerance_pct", "8", "sup", &err), TOTE_ST_E_OK);
     CHECK_EQ(tote_config_int(s, "weight_tolerance_pct", 0), 8);
