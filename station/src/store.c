@@ -251,6 +251,14 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
             *err_msg = fmt_msg("no database at %s (run 'tote init' or pass --db PATH)", path);
         return TOTE_ST_E_NOT_FOUND;
     }
+    /* an empty file is no database either (SQLite would make one of it,
+       quietly, on a read command) */
+    if (exists && S_ISREG(sb.st_mode) && sb.st_size == 0 && !(flags & TOTE_STORE_CREATE)) {
+        if (err_msg)
+            *err_msg =
+                fmt_msg("no database at %s: the file is empty (run 'tote init' to make one there)", path);
+        return TOTE_ST_E_NOT_FOUND;
+    }
     if (!exists) {
         /* create with mode 0640: the file's permissions are the boundary */
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0640);

@@ -1540,6 +1540,18 @@ static void test_usage_errors(void)
     CHECK_EQ(import("stock", "stock.csv", NULL, &err), 2);
     CHECK_HAS(err, "no database at");
     free(err);
+    /* an empty file is no database, and a command does not make it one */
+    snprintf(db, sizeof db, "%s/empty.db", dir);
+    REQUIRE_EQ(tt_write_file(db, "", 0), 0);
+    err = NULL;
+    CHECK_EQ(tote(NULL, &err, "order", "list", NULL, NULL, NULL), 2);
+    CHECK_HAS(err, "the file is empty (run 'tote init' to make one there)");
+    free(err);
+    size_t n = 99;
+    char *text = tt_read_file(db, &n);
+    CHECK_EQ(n, 0);
+    free(text);
+    CHECK_EQ(tote(NULL, NULL, "init", NULL, NULL, NULL, NULL), 0); /* init may */
 }
 
 TT_MAIN(TT_TEST(test_shopify_orders_every_quirk), TT_TEST(test_lf_without_bom_reads_the_same),
