@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "cli_internal.h"
+#include "tote/orders.h"
 #include "tote/preview.h"
 #include "tote/printing.h"
 #include "tote/zpl.h"
@@ -63,6 +64,13 @@ static int resolve(tote_store *s, const char *arg, int packages_only, target *t)
     }
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot look up '%s': %s", arg, tote_st_strerror(e));
+    /* a cancelled order ships nothing; one on hold must not ship yet */
+    tote_order_status st = TOTE_ORDER_RECEIVED;
+    if (tote_order_find(s, arg, NULL, &st) == TOTE_ST_E_OK && st == TOTE_ORDER_CANCELLED)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "order %s is cancelled: it gets no shipping label", arg);
+    if (st == TOTE_ORDER_ON_HOLD)
+        fprintf(stderr, "tote: note: order %s is on hold: do not ship this label until it is released\n",
+                arg);
     e = tote_store_order_package_ids(s, t->order_id, &t->packages, &t->n);
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot read the packages of %s: %s", arg, tote_st_strerror(e));

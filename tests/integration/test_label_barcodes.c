@@ -295,6 +295,25 @@ static void test_cli_preview_and_slip(void)
     const char *bs[] = {"label", "slip", "#1001", "-o", "x.png", NULL};
     CHECK_EQ(tote(bs, NULL, &err), 2);
     free(err);
+    /* an order on hold gets its label with a warning; a cancelled one none */
+    const char *hold[] = {"order", "hold", "#1002", NULL};
+    REQUIRE_EQ(tote(hold, NULL, NULL), 0);
+    err = NULL;
+    const char *zh[] = {"label", "zpl", "#1002", NULL};
+    CHECK_EQ(tote(zh, &zpl, &err), 0);
+    CHECK_HAS(zpl, "^XA");
+    CHECK_HAS(err, "order #1002 is on hold: do not ship this label until it is released");
+    free(zpl);
+    free(err);
+    const char *cancel[] = {"order", "cancel", "#1002", NULL};
+    REQUIRE_EQ(tote(cancel, NULL, NULL), 0);
+    err = NULL;
+    zpl = NULL;
+    CHECK_EQ(tote(zh, &zpl, &err), 2);
+    CHECK_HAS(err, "order #1002 is cancelled: it gets no shipping label");
+    CHECK(zpl == NULL || *zpl == '\0');
+    free(zpl);
+    free(err);
 }
 
 static void test_slip_pages(void)
