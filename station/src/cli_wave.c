@@ -134,7 +134,14 @@ static int cmd_create(const tote_cli_ctx *ctx, int argc, char **argv, int json)
         if (r.orders_allocated)
             printf("allocated stock to %lld order%s\n", r.orders_allocated,
                    r.orders_allocated == 1 ? "" : "s");
-        if (!r.wave_id) {
+        if (!r.wave_id && r.waiting) {
+            /* waiting orders, none taken: the first one alone breaks --max-lines
+               (orders are never split, and a later one never jumps it) */
+            printf(
+                "no wave: the first of the %lld waiting order%s has more lines than --max-lines %lld; make a "
+                "wave with a larger --max-lines (or none) for it\n",
+                r.waiting, r.waiting == 1 ? "" : "s", o.max_lines);
+        } else if (!r.wave_id) {
             printf("no wave: no allocated orders are waiting\n");
         } else {
             printf("wave %lld: %lld pick list%s, %lld orders, %lld lines, %lld tasks, %lld units\n",
@@ -154,7 +161,7 @@ static int cmd_create(const tote_cli_ctx *ctx, int argc, char **argv, int json)
                            str(cJSON_GetArrayItem(totes, nt - 1), "tote"));
             }
         }
-        if (r.waiting)
+        if (r.waiting && r.wave_id)
             printf("%lld allocated order%s left for the next wave (limits)\n", r.waiting,
                    r.waiting == 1 ? "" : "s");
         int nb = cJSON_GetArraySize(back);

@@ -153,6 +153,21 @@ static void test_wave_create_list_show_json(void)
     free(err);
 }
 
+/* --max-lines smaller than the first waiting order: no wave, and the message
+ * says why (not "no orders are waiting"). */
+static void test_max_lines_below_the_first_order_says_so(void)
+{
+    build_db();
+    char *out = NULL, *err = NULL;
+    int rc = tote(&out, &err, "wave", "create", "--max-lines", "1", NULL);
+    CHECK_EQ(rc, 0);
+    CHECK_HAS(out, "no wave: the first of the 5 waiting orders has more lines than --max-lines 1");
+    CHECK(strstr(out, "no allocated orders are waiting") == NULL);
+    CHECK(strstr(out, "left for the next wave") == NULL);
+    free(out);
+    free(err);
+}
+
 static void test_reorder_json(void)
 {
     char *out = NULL, *err = NULL;
@@ -279,4 +294,5 @@ static void test_failed_wave_says_why_and_writes_nothing(void)
 }
 
 TT_MAIN(TT_TEST(test_wave_create_list_show_json), TT_TEST(test_reorder_json),
-        TT_TEST(test_bad_input_is_named), TT_TEST(test_failed_wave_says_why_and_writes_nothing))
+        TT_TEST(test_bad_input_is_named), TT_TEST(test_failed_wave_says_why_and_writes_nothing),
+        TT_TEST(test_max_lines_below_the_first_order_says_so))
