@@ -111,6 +111,13 @@ static int cmd_adjust(tote_store *s, const char *sku, const char *bin, const cha
         e = tote_location_find(s, bin, &lid);
     if (e != TOTE_ST_E_OK)
         return cli_store_fail(e, NULL);
+    tote_product p = {0};
+    int by_lot = tote_product_get(s, pid, &p) == TOTE_ST_E_OK && p.lot_tracked;
+    tote_product_clear(&p);
+    if (by_lot && (!lot || !*lot)) /* a unit without its lot could never be picked by lot */
+        return tote_cli_fail(
+            TOTE_EXIT_USAGE,
+            "%s is tracked by lot: give --lot LOT ('tote stock list --sku %s' shows its lots)", sku, sku);
     e = tote_store_begin(s);
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot start a transaction: %s", tote_st_strerror(e));
@@ -118,6 +125,23 @@ static int cmd_adjust(tote_store *s, const char *sku, const char *bin, const cha
     if (e == TOTE_ST_E_NOT_FOUND) {
         if (delta < 0) {
             tote_store_rollback(s);
+            /* held under lots there? then the lot is what is missing */
+            cJSON *rows = NULL;
+            char lots[200] = "";
+            if (tote_stock_list_json(s, sku, bin, &rows) == TOTE_ST_E_OK) {
+                const cJSON *r;
+                cJSON_ArrayForEach(r, rows)
+                {
+                    const char *l = cli_js(r, "lot", "");
+                    if (*l && strlen(lots) + strlen(l) + 3 < sizeof lots)
+                        snprintf(lots + strlen(lots), sizeof lots - strlen(lots), "%s%s", *lots ? ", " : "",
+                                 l);
+                }
+            }
+            cJSON_Delete(rows);
+            if (*lots && !lot)
+                return tote_cli_fail(TOTE_EXIT_USAGE, "%s at %s is held by lot: give --lot (%s)", sku, bin,
+                                     lots);
             return tote_cli_fail(TOTE_EXIT_USAGE, "there is no %s%s%s at %s to take away", sku,
                                  lot ? " lot " : "", lot ? lot : "", bin);
         }

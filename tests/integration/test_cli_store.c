@@ -256,7 +256,11 @@ static void test_stock(void)
     CHECK_EQ(tote("stock", "adjust", "MUG-1", "A-2", "-1", "--reason", "x", NULL), 2);
     CHECK_HAS(err, "no MUG-1 at A-2");
     CHECK_EQ(tote("stock", "adjust", "MILK", "A-1", "1", "--reason", "x", NULL), 2);
-    CHECK_HAS(err, "lot-tracked");
+    CHECK_HAS(err, "MILK is tracked by lot: give --lot LOT");
+    CHECK_EQ(tote("stock", "adjust", "TEA-1", "A-1", "+2", "--lot", "B1", "--reason", "found", NULL), 0);
+    CHECK_EQ(tote("stock", "adjust", "TEA-1", "A-1", "-1", "--reason", "x", NULL), 2);
+    CHECK_HAS(err, "TEA-1 at A-1 is held by lot: give --lot (B1)");
+    CHECK_EQ(tote("stock", "adjust", "TEA-1", "A-1", "-2", "--lot", "B1", "--reason", "back", NULL), 0);
     CHECK_EQ(tote("stock", "list", "--sku", "NOPE", NULL), 2);
     CHECK_EQ(tote("stock", "list", "--bin", "Z-9", NULL), 2);
     CHECK_EQ(tote("stock", "count", NULL), 2);
@@ -273,7 +277,7 @@ static void test_stock(void)
     CHECK_STR(jstr(m, "device"), "cli");
     cJSON_Delete(arr);
     CHECK_EQ(tote("stock", "moves", NULL), 0);
-    CHECK_HAS(out, "6 move(s)");
+    CHECK_HAS(out, "8 move(s)"); /* and the two of the lot B1 */
 
     /* check: balanced, then broken behind the ledger's back */
     CHECK_EQ(tote("stock", "check", NULL), 0);
