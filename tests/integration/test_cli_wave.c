@@ -16,6 +16,7 @@ static void cleanup(void)
     if (dir) {
         tt_rmrf(dir);
         free(dir);
+        dir = NULL;
     }
 }
 
@@ -32,8 +33,11 @@ static int tote(char **out, char **err, const char *a1, const char *a2, const ch
 /* A warehouse: 3 products, 4 bins, 5 released orders (one rush, one short). */
 static void build_db(void)
 {
+    if (dir)
+        cleanup(); /* a test of its own: a fresh warehouse */
+    else
+        atexit(cleanup);
     dir = tt_tmpdir("cliwave");
-    atexit(cleanup);
     snprintf(db, sizeof db, "%s/tote.db", dir);
     char *out = NULL, *err = NULL;
     int rc = tote(&out, &err, "init", NULL, NULL, NULL, NULL);
