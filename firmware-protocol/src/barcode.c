@@ -612,11 +612,21 @@ tote_proto_err tote_barcode_parse_with(const tote_barcode_prefix *prefixes, size
     }
     /* 6. GS1 from a scanner that dropped the AIM id */
     if (!have_sym && len > 4 && data[0] == '0' && data[1] >= '0' && data[1] <= '2') {
-        if (tote_gs1_parse(data, len, &out->ais, NULL, 0) == TOTE_PROTO_E_OK) {
+        tote_proto_err g = tote_gs1_parse(data, len, &out->ais, err, errcap);
+        if (g == TOTE_PROTO_E_OK) {
             e = from_gs1(out, err, errcap);
             goto done;
         }
+        /* exactly an SSCC (00 + 18 digits) or a GTIN (01 + 14) with a wrong
+           check digit: that, not "unknown" (as under an AIM id) */
+        if (g == TOTE_PROTO_E_CHECK_DIGIT && all_digits(data, len) &&
+            ((len == 20 && data[1] == '0') || (len == 16 && data[1] == '1'))) {
+            e = g;
+            goto done;
+        }
         memset(&out->ais, 0, sizeof out->ais);
+        if (errcap)
+            err[0] = '\0';
     }
     /* 7. anything else */
     {
