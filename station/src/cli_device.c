@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_internal.h"
 #include "tote/devices.h"
@@ -45,11 +46,31 @@ static int device_add(const tote_cli_ctx *ctx, int argc, char **argv)
         e = tote_device_add(s, name, role, label, slip, "cli");
     if (e == TOTE_ST_E_OK)
         e = tote_security_enrol_device(s, ctx->db_path, name, role, endpoint, events, &en, &why);
+    /* the enrolment file before the commit: a file that cannot be written
+       leaves no device behind whose key nobody has */
+    int saved = 0, save_errno = 0;
+    if (e == TOTE_ST_E_OK && outfile) {
+        if (tote_enrolment_save(outfile, &en) != 0) {
+            save_errno = errno;
+            e = TOTE_ST_E_IO;
+        } else {
+            saved = 1;
+        }
+    }
     if (e == TOTE_ST_E_OK)
         e = tote_store_commit(s);
-    if (e != TOTE_ST_E_OK)
+    if (e != TOTE_ST_E_OK) {
         tote_store_rollback(s);
+        if (saved)
+            unlink(outfile);
+    }
     tote_store_destroy(&s);
+    if (save_errno) {
+        memset(&en, 0, sizeof en);
+        return tote_cli_fail(TOTE_EXIT_FAIL,
+                             "cannot write the enrolment file %s (%s): device %s was not added", outfile,
+                             strerror(save_errno), name);
+    }
     if (e == TOTE_ST_E_EXISTS && !why)
         return tote_cli_fail(TOTE_EXIT_USAGE, "device '%s' already exists", name);
     if (e != TOTE_ST_E_OK) {
@@ -58,13 +79,6 @@ static int device_add(const tote_cli_ctx *ctx, int argc, char **argv)
         return TOTE_EXIT_FAIL;
     }
     if (outfile) {
-        if (tote_enrolment_save(outfile, &en) != 0) {
-            memset(&en, 0, sizeof en);
-            return tote_cli_fail(TOTE_EXIT_FAIL,
-                                 "device %s was added but its enrolment file %s cannot be written (%s): "
-                                 "revoke it and add it again",
-                                 name, outfile, strerror(errno));
-        }
         printf("device %s added (%s); enrolment file %s (mode 0600): copy it to the device and run "
                "tote-handheld --enrol %s\n",
                name, role, outfile, outfile);

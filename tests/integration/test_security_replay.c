@@ -209,6 +209,22 @@ static void test_replayed_session_is_refused(void)
     tote_enrolment en;
     char why[600];
     REQUIRE_EQ(tote_enrolment_load(path, &en, why, sizeof why), 0);
+    /* an enrolment file that cannot be written: the device is not added,
+       its name stays free */
+    char bad[1300];
+    snprintf(bad, sizeof bad, "%s/no-such-dir/hh-x.enrol", st.dir);
+    out = NULL;
+    CHECK_EQ(fx_cli(&st, &out, "device", "add", "hh-x", "--role", "picker", "-o", bad, NULL), 1);
+    free(out);
+    out = NULL;
+    REQUIRE_EQ(fx_cli(&st, &out, "device", "list", "--json", NULL), 0);
+    CHECK(out && strstr(out, "\"hh-x\"") == NULL);
+    free(out);
+    char good[1300];
+    snprintf(good, sizeof good, "%s/hh-x.enrol", st.dir);
+    out = NULL;
+    CHECK_EQ(fx_cli(&st, &out, "device", "add", "hh-x", "--role", "picker", "-o", good, NULL), 0);
+    free(out);
 
     /* the genuine session, through the relay */
     relay r;
