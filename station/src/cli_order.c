@@ -173,6 +173,15 @@ int tote_cmd_order(const tote_cli_ctx *ctx, int argc, char **argv)
     rc = tote_cli_open_store(ctx, 0, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
+    /* "1001" for "#1001", as the console's search takes it: when no order
+       has the name as given and one has it with Shopify's '#' */
+    char hashed[128];
+    if (!is_list && argv[2][0] != '#' && strlen(argv[2]) < sizeof hashed - 1 &&
+        tote_order_find(s, argv[2], NULL, NULL) == TOTE_ST_E_NOT_FOUND) {
+        snprintf(hashed, sizeof hashed, "#%s", argv[2]);
+        if (tote_order_find(s, hashed, NULL, NULL) == TOTE_ST_E_OK)
+            argv[2] = hashed;
+    }
     if (is_list) {
         rc = cmd_list(s, status, json);
     } else if (is_show) {

@@ -346,6 +346,8 @@ static void test_orders(void)
     CHECK_STR(jstr(cJSON_GetArrayItem(ev, 0), "kind"), "order.created");
     CHECK_STR(jstr(cJSON_GetArrayItem(ev, 1), "kind"), "order.allocated");
     cJSON_Delete(o);
+    CHECK_EQ(tote("order", "show", "1003", NULL), 0); /* the number alone, as the console takes it */
+    CHECK_HAS(out, "Order #1003");
     CHECK_EQ(tote("order", "show", "#1003", NULL), 0);
     CHECK_HAS(out, "Order #1003");
     CHECK_HAS(out, "MUG-1");
