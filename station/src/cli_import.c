@@ -101,23 +101,25 @@ static void print_summary(const tote_import_summary *m, const char *path)
     switch (m->kind) {
     case TOTE_IMPORT_SHOPIFY_ORDERS:
     case TOTE_IMPORT_ORDERS_JSON:
-        printf("%s: %lld orders (%lld lines): %lld created, %lld updated, %lld unchanged, %lld locked; "
+        printf("%s: %lld order%s (%lld line%s): %lld created, %lld updated, %lld unchanged, %lld locked; "
                "%lld held, %lld cancelled",
-               path, m->records, m->lines, m->created, m->updated, m->unchanged, m->locked, m->held,
-               m->cancelled);
+               path, m->records, m->records == 1 ? "" : "s", m->lines, m->lines == 1 ? "" : "s", m->created,
+               m->updated, m->unchanged, m->locked, m->held, m->cancelled);
         if (m->skipped)
             printf(", %lld skipped (fulfilled upstream)", m->skipped);
         break;
     case TOTE_IMPORT_SHOPIFY_PRODUCTS:
-        printf("%s: %lld products: %lld created, %lld updated, %lld unchanged; %lld barcodes set", path,
-               m->records, m->created, m->updated, m->unchanged, m->barcodes);
+        printf("%s: %lld product%s: %lld created, %lld updated, %lld unchanged; %lld barcode%s set", path,
+               m->records, m->records == 1 ? "" : "s", m->created, m->updated, m->unchanged, m->barcodes,
+               m->barcodes == 1 ? "" : "s");
         if (m->skipped)
             printf("; %lld image rows skipped", m->skipped);
         if (m->unshipped)
             printf("; %lld unshipped variants without SKU skipped", m->unshipped);
         break;
     case TOTE_IMPORT_STOCK:
-        printf("%s: %lld rows: %lld received (%lld units)", path, m->records, m->created, m->units);
+        printf("%s: %lld row%s: %lld received (%lld unit%s)", path, m->records, m->records == 1 ? "" : "s",
+               m->created, m->units, m->units == 1 ? "" : "s");
         if (m->skipped)
             printf(", %lld with nothing on hand skipped", m->skipped);
         if (m->elsewhere)
