@@ -905,6 +905,7 @@ static void test_header_naming_a_column_twice_warns(void)
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "1 created");
+    CHECK_HAS(out, ": 1 order (1 line):"); /* singular where it is one */
     CHECK_HAS(err,
               "dupcol.csv:1: warning: the header names column 'Name' twice (fields 1 and 7): the first is "
               "read");
