@@ -540,6 +540,7 @@ static void test_lease_seconds_from_the_setting(void)
     err = tt_read_file(st.err_path, NULL);
     CHECK_HAS(err, "(lease 7 s,");
     free(err);
+    fx_station_done(&st);
 }
 
 static void test_lease_expiry_releases_the_list(void)
