@@ -27,6 +27,8 @@ static int parse_count(const char *opt, const char *text, long long *out)
     char *end = NULL;
     errno = 0;
     long long v = strtoll(text, &end, 10);
+    if (errno == ERANGE && end != text && !*end && text[0] != '-')
+        return tote_cli_fail(TOTE_EXIT_USAGE, "%s '%s' is too large", opt, text), -1;
     if (errno || end == text || *end || v < 1 || text[0] == '+' || text[0] == ' ')
         return tote_cli_fail(TOTE_EXIT_USAGE, "%s needs a whole number of at least 1, not '%s'", opt, text),
                -1;

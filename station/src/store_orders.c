@@ -508,7 +508,7 @@ tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method,
     if (e != TOTE_ST_E_OK)
         goto out;
     if (r.status == CAN) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is cancelled; no payment is recorded for it", r.name);
+        e = store_fail(TOTE_ST_E_STATE, "order %s is cancelled: a payment cannot be recorded for it", r.name);
         goto out;
     }
     if (store_order_is_paid(r.payment_status)) {

@@ -431,6 +431,8 @@ static void test_orders(void)
     CHECK_EQ(jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "lines"), 0), "allocated"),
              1); /* what was picked */
     cJSON_Delete(o);
+    CHECK_EQ(tote("order", "paid", "#1003", NULL), 2);
+    CHECK_HAS(err, "order #1003 is cancelled: a payment cannot be recorded for it");
     CHECK_EQ(tote("order", "cancel", "#1004", NULL), 2);
     CHECK_HAS(err, "shipped order cannot be cancelled");
     CHECK_EQ(tote("order", "cancel", "#9999", NULL), 2);
