@@ -170,6 +170,15 @@ static int cmd_render(const tote_cli_ctx *ctx, int argc, char **argv, int previe
             snprintf(what, sizeof what, "package %lld", pkg);
         else
             snprintf(what, sizeof what, "order %s", argv[1]);
+        if (style == TOTE_LABEL_GS1_LOGISTIC && (!l->sscc || !*l->sscc)) {
+            /* the GS1 logistic label is built on the package's SSCC */
+            rc = tote_cli_fail(TOTE_EXIT_USAGE,
+                               "%s has no SSCC yet: the gs1 style labels a packed package (pack it first, or "
+                               "use --style carrier)",
+                               what);
+            tote_label_data_destroy(&d);
+            break;
+        }
         const char *field = NULL;
         if (!preview) {
             char *zpl = NULL;

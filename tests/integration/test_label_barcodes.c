@@ -295,6 +295,12 @@ static void test_cli_preview_and_slip(void)
     const char *bs[] = {"label", "slip", "#1001", "-o", "x.png", NULL};
     CHECK_EQ(tote(bs, NULL, &err), 2);
     free(err);
+    /* the gs1 style needs a package's SSCC: #1002 is not packed */
+    err = NULL;
+    const char *zg2[] = {"label", "zpl", "#1002", "--style", "gs1", NULL};
+    CHECK_EQ(tote(zg2, NULL, &err), 2);
+    CHECK_HAS(err, "order #1002 has no SSCC yet: the gs1 style labels a packed package");
+    free(err);
     /* an order on hold gets its label with a warning; a cancelled one none */
     const char *hold[] = {"order", "hold", "#1002", NULL};
     REQUIRE_EQ(tote(hold, NULL, NULL), 0);
