@@ -105,6 +105,14 @@ tote_st_err imp_tx_begin(imp_run *r);
 tote_st_err imp_tick(imp_run *r, long long done, long long total);
 
 /*
+ * Puts order name on hold (reason: the audit event's) and, once it is,
+ * warns with the sentence fmt makes; else records the failure (imp_fail)
+ * and returns it. line/index as imp_problem.
+ */
+tote_st_err imp_hold_order(imp_run *r, const char *name, const char *reason, long long line, long long index,
+                           const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
  * An order the file says was fulfilled upstream (shipped from elsewhere).
  * Not here: skipped (note when noisy). Here and not yet worked on
  * (received, released, allocated): put on hold, with a warning, so that it

@@ -393,20 +393,12 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
             }
             if ((res == TOTE_UPSERT_CREATED || res == TOTE_UPSERT_UPDATED) && o->partial_line &&
                 (st == TOTE_ORDER_RELEASED || st == TOTE_ORDER_RECEIVED)) {
-                char *hm = NULL;
-                e = tote_order_hold(r->s, o->name, r->actor, NULL, "partly fulfilled upstream", &hm);
-                if (e == TOTE_ST_E_OK) {
+                e = imp_hold_order(r, o->name, "partly fulfilled upstream", o->partial_line, -1,
+                                   "order %s: a line item was partly fulfilled upstream, and the export does "
+                                   "not say how many units are left: held (release it once checked)",
+                                   o->name);
+                if (e == TOTE_ST_E_OK)
                     st = TOTE_ORDER_ON_HOLD;
-                    imp_problem(
-                        r, TOTE_IMPORT_WARNING, o->partial_line, -1, o->name,
-                        "order %s: a line item was partly fulfilled upstream, and the export does not "
-                        "say how many units are left: held (release it once checked)",
-                        o->name);
-                } else {
-                    imp_fail(r, e, "order %s (line %lld): %s", o->name, o->line,
-                             hm ? hm : tote_st_strerror(e));
-                }
-                free(hm);
             }
             /* only where the export has address columns: a file without them
                says nothing about where an order goes */

@@ -1,6 +1,7 @@
 /* Shared machinery of the importers: arena, string map, field parsers. */
 #include <ctype.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -677,6 +678,26 @@ int imp_pickup(const char *tags, const char *m)
     return 1;
 }
 
+tote_st_err imp_hold_order(imp_run *r, const char *name, const char *reason, long long line, long long index,
+                           const char *fmt, ...)
+{
+    char *em = NULL;
+    tote_st_err e = tote_order_hold(r->s, name, r->actor, NULL, reason, &em);
+    if (e == TOTE_ST_E_OK) {
+        char why[600];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        imp_problem(r, TOTE_IMPORT_WARNING, line, index, name, "%s", why);
+    } else {
+        e = imp_fail(r, e, "order %s could not be held (%s): %s", name, reason,
+                     em ? em : tote_st_strerror(e));
+    }
+    free(em);
+    return e;
+}
+
 tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,
                                    long long index, int noisy)
 {
@@ -712,22 +733,14 @@ tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *lab
     switch (st) {
     case TOTE_ORDER_RECEIVED:
     case TOTE_ORDER_RELEASED:
-    case TOTE_ORDER_ALLOCATED: {
-        char *em = NULL;
-        e = tote_order_hold(r->s, name, r->actor, NULL, "fulfilled upstream", &em);
-        if (e == TOTE_ST_E_OK) {
+    case TOTE_ORDER_ALLOCATED:
+        e = imp_hold_order(r, name, "fulfilled upstream", line, index,
+                           "%s was fulfilled upstream: put on hold here so that it is not shipped twice "
+                           "(cancel it, or release it if it still ships from here)",
+                           label);
+        if (e == TOTE_ST_E_OK)
             r->sum->held++;
-            imp_problem(r, TOTE_IMPORT_WARNING, line, index, name,
-                        "%s was fulfilled upstream: put on hold here so that it is not shipped twice "
-                        "(cancel it, or release it if it still ships from here)",
-                        label);
-        } else {
-            e = imp_fail(r, e, "%s was fulfilled upstream and could not be held: %s", label,
-                         em ? em : tote_st_strerror(e));
-        }
-        free(em);
         return e;
-    }
     case TOTE_ORDER_ON_HOLD:
         r->sum->skipped++;
         imp_problem(r, TOTE_IMPORT_WARNING, line, index, name,
@@ -839,17 +852,11 @@ tote_st_err imp_hold_without_address(imp_run *r, const tote_order_in *in, const 
             return TOTE_ST_E_OK;
     if (!ships)
         return TOTE_ST_E_OK;
-    char *em = NULL;
-    tote_st_err e = tote_order_hold(r->s, in->name, r->actor, NULL, "no shipping address", &em);
-    if (e == TOTE_ST_E_OK) {
+    tote_st_err e = imp_hold_order(r, in->name, "no shipping address", line, index,
+                                   "%s has no shipping address (no street, city or postal code) and is not a "
+                                   "pickup: held (release it if it is collected)",
+                                   label);
+    if (e == TOTE_ST_E_OK)
         *st = TOTE_ORDER_ON_HOLD;
-        imp_problem(r, TOTE_IMPORT_WARNING, line, index, in->name,
-                    "%s has no shipping address (no street, city or postal code) and is not a pickup: held "
-                    "(release it if it is collected)",
-                    label);
-    } else {
-        e = imp_fail(r, e, "%s: %s", label, em ? em : tote_st_strerror(e));
-    }
-    free(em);
     return e;
 }
