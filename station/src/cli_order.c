@@ -212,16 +212,14 @@ int tote_cmd_order(const tote_cli_ctx *ctx, int argc, char **argv)
                 const cJSON *p;
                 cJSON_ArrayForEach(p, picked)
                 {
-                    const char *sku = cJSON_GetStringValue(cJSON_GetObjectItem(p, "sku"));
-                    const char *bin = cJSON_GetStringValue(cJSON_GetObjectItem(p, "bin"));
-                    const char *tote = cJSON_GetStringValue(cJSON_GetObjectItem(p, "tote"));
-                    const char *lot = cJSON_GetStringValue(cJSON_GetObjectItem(p, "lot"));
-                    long long n = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "units"));
+                    const char *sku = cli_js(p, "sku", ""), *bin = cli_js(p, "bin", "");
+                    const char *tote = cli_js(p, "tote", ""), *lot = cli_js(p, "lot", "");
+                    long long n = cli_jn(p, "units");
                     printf("  %lld x %s from %s%s%s: tote stock adjust %s %s +%lld%s%s --reason 'put back: "
                            "order "
                            "%s cancelled'\n",
-                           n, sku, bin, tote && *tote ? ", in tote " : "", tote ? tote : "", sku, bin, n,
-                           lot && *lot ? " --lot " : "", lot ? lot : "", argv[2]);
+                           n, sku, bin, *tote ? ", in tote " : "", tote, sku, bin, n, *lot ? " --lot " : "",
+                           lot, argv[2]);
                 }
             }
             cJSON_Delete(picked);

@@ -563,32 +563,24 @@ tote_st_err tote_order_picked_json(tote_store *s, const char *name, cJSON **out)
         return *out ? TOTE_ST_E_OK : TOTE_ST_E_NOMEM;
     }
     sqlite3_stmt *q = tote_store_stmt(
-        s,
-        "SELECT p.sku, l.code, SUM(t.done), COALESCE(MAX(t.tote), ''), COALESCE(st.lot, '') FROM pick_task t "
-        "JOIN order_line ol ON ol.id = t.order_line_id JOIN stock st ON st.id = t.stock_id "
-        "JOIN location l ON l.id = st.location_id JOIN product p ON p.id = st.product_id "
-        "WHERE ol.order_id = ?1 AND t.done > 0 GROUP BY p.sku, l.code, st.lot ORDER BY p.sku, l.code, "
-        "st.lot");
+        s, "SELECT p.sku AS sku, l.code AS bin, SUM(t.done) AS units, COALESCE(MAX(t.tote), '') AS tote, "
+           "COALESCE(st.lot, '') AS lot FROM pick_task t "
+           "JOIN order_line ol ON ol.id = t.order_line_id JOIN stock st ON st.id = t.stock_id "
+           "JOIN location l ON l.id = st.location_id JOIN product p ON p.id = st.product_id "
+           "WHERE ol.order_id = ?1 AND t.done > 0 GROUP BY p.sku, l.code, st.lot ORDER BY p.sku, l.code, "
+           "st.lot");
     if (!q)
         return store_db_fail(s, SQLITE_ERROR);
     sqlite3_bind_int64(q, 1, id);
     cJSON *arr = cJSON_CreateArray();
-    int rc;
-    while (arr && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "sku", (const char *)sqlite3_column_text(q, 0));
-        cJSON_AddStringToObject(o, "bin", (const char *)sqlite3_column_text(q, 1));
-        cJSON_AddNumberToObject(o, "units", (double)sqlite3_column_int64(q, 2));
-        cJSON_AddStringToObject(o, "tote", (const char *)sqlite3_column_text(q, 3));
-        cJSON_AddStringToObject(o, "lot", (const char *)sqlite3_column_text(q, 4));
-        cJSON_AddItemToArray(arr, o);
-    }
-    sqlite3_reset(q);
-    if (!arr)
+    if (!arr) {
+        sqlite3_reset(q);
         return TOTE_ST_E_NOMEM;
-    if (rc != SQLITE_DONE) {
+    }
+    e = store_rows_by_name(q, arr);
+    if (e != TOTE_ST_E_OK) {
         cJSON_Delete(arr);
-        return store_db_fail(s, rc);
+        return e;
     }
     *out = arr;
     return TOTE_ST_E_OK;
