@@ -81,6 +81,19 @@ static const char *data(const char *name)
     return buf[k];
 }
 
+/* Writes text to name in the test's directory; returns its path (one of
+ * eight buffers, as data() does). */
+static const char *put(const char *name, const char *text)
+{
+    static char buf[8][700];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    if (tt_write_file(buf[k], text, strlen(text)) != 0)
+        tt_fail_msg(__FILE__, __LINE__, "cannot write %s", buf[k]);
+    return buf[k];
+}
+
 static int import(const char *kind, const char *file, char **out, char **err)
 {
     return tote(out, err, "import", kind, data(file), NULL, NULL);
@@ -642,18 +655,17 @@ static void test_fulfilled_upstream_holds_an_open_order(void)
     REQUIRE_EQ(morning(), 0);
     static const char head[] =
         "Name,Financial Status,Created at,Fulfillment Status,Lineitem quantity,Lineitem name,Lineitem sku\n";
-    char path[700], text[1024];
-    snprintf(path, sizeof path, "%s/ful1.csv", dir);
+    char text[1024];
+    const char *path;
     snprintf(text, sizeof text, "%s#21,paid,2024-03-01 10:00:00 +0000,unfulfilled,1,Tee,TS-RED-S\n", head);
-    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    path = put("ful1.csv", text);
     REQUIRE_EQ(tote(NULL, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_EQ(tote(NULL, NULL, "wave", "create", NULL, NULL, NULL), 0); /* allocated, in a wave */
-    snprintf(path, sizeof path, "%s/ful2.csv", dir);
     snprintf(text, sizeof text,
              "%s#21,paid,2024-03-01 10:00:00 +0000,fulfilled,1,Tee,TS-RED-S\n"
              "#22,paid,2024-03-01 11:00:00 +0000,fulfilled,1,Tee,TS-RED-S\n",
              head);
-    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    path = put("ful2.csv", text);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "1 held");
@@ -677,9 +689,8 @@ static void test_fulfilled_upstream_holds_an_open_order(void)
     cJSON_Delete(j);
     /* released by hand: the next export leaves it so */
     REQUIRE_EQ(tote(NULL, NULL, "order", "release", "#21", NULL, NULL), 0);
-    snprintf(path, sizeof path, "%s/ful3.csv", dir);
     strcat(text, "\n");
-    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    path = put("ful3.csv", text);
     out = err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "0 held");
@@ -692,16 +703,14 @@ static void test_fulfilled_upstream_holds_an_open_order(void)
     CHECK_STR(str(o, "status"), "released");
     cJSON_Delete(o);
     /* orders-json: the same */
-    snprintf(path, sizeof path, "%s/ful.json", dir);
     static const char js1[] = "{\"orders\":[{\"name\":\"#23\",\"payment\":{\"status\":\"paid\"},"
                               "\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":1}]}]}";
-    REQUIRE_EQ(tt_write_file(path, js1, sizeof js1 - 1), 0);
+    path = put("ful.json", js1);
     REQUIRE_EQ(tote(NULL, NULL, "import", "orders-json", path, NULL, NULL), 0);
-    snprintf(path, sizeof path, "%s/ful2.json", dir);
     static const char js2[] = "{\"orders\":[{\"name\":\"#23\",\"financial_status\":\"paid\","
                               "\"fulfillment_status\":\"fulfilled\",\"created_at\":\"2024-03-01T10:00:00Z\","
                               "\"line_items\":[{\"sku\":\"TS-RED-S\",\"quantity\":1}]}]}";
-    REQUIRE_EQ(tt_write_file(path, js2, sizeof js2 - 1), 0);
+    path = put("ful2.json", js2);
     out = err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "orders-json", path, NULL, NULL), 0);
     CHECK_HAS(out, "1 held");
@@ -721,8 +730,7 @@ static void test_orders_json_numbers_as_strings_and_names_taken(void)
 {
     REQUIRE_EQ(fresh("jsonnames"), 0);
     REQUIRE_EQ(morning(), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/names.json", dir);
+    const char *path;
     static const char doc[] =
         "{\"orders\":["
         "{\"name\":\"D-1\",\"payment\":{\"status\":\"paid\"},\"priority\":\"high\","
@@ -730,7 +738,7 @@ static void test_orders_json_numbers_as_strings_and_names_taken(void)
         "{\"name\":\"D-1\",\"payment\":{\"status\":\"paid\"},\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":1}]},"
         "{\"name\":\"D-2\",\"payment\":{\"status\":\"paid\"},\"priority\":\"3\","
         "\"lines\":[{\"sku\":\"TS-RED-S\",\"qty\":\"2\"}]}]}";
-    REQUIRE_EQ(tt_write_file(path, doc, sizeof doc - 1), 0);
+    path = put("names.json", doc);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "orders-json", path, NULL, NULL), 2);
     CHECK_HAS(out, "1 created");
@@ -752,14 +760,13 @@ static void test_order_without_created_at_says_so(void)
 {
     REQUIRE_EQ(fresh("nocreated"), 0);
     REQUIRE_EQ(morning(), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/nocreated.csv", dir);
+    const char *path;
     static const char csv[] =
         "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
         "#40,paid,,1,Tee,TS-RED-S\n"
         "#40,,,1,Tote,TOTE-CANVAS\n"
         "#41,,,1,Tee,TS-RED-S\n";
-    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    path = put("nocreated.csv", csv);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
     CHECK_HAS(out, "2 rejected");
@@ -779,19 +786,18 @@ static void test_line_removed_upstream_keeps_the_others_in_place(void)
     REQUIRE_EQ(morning(), 0);
     static const char head[] =
         "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n";
-    char path[700], text[1024];
-    snprintf(path, sizeof path, "%s/lines_a.csv", dir);
+    char text[1024];
+    const char *path;
     snprintf(text, sizeof text,
              "%s#51,paid,2024-03-01 10:00:00 +0000,2,Tee,TS-RED-S\n#51,,,1,Tote,TOTE-CANVAS\n"
              "#51,,,1,Tee M,TS-RED-M\n",
              head);
-    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    path = put("lines_a.csv", text);
     REQUIRE_EQ(tote(NULL, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
     REQUIRE_EQ(tote(NULL, NULL, "wave", "create", NULL, NULL, NULL), 0);
-    snprintf(path, sizeof path, "%s/lines_b.csv", dir);
     snprintf(text, sizeof text,
              "%s#51,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S\n#51,,,1,Tee M,TS-RED-M\n", head);
-    REQUIRE_EQ(tt_write_file(path, text, strlen(text)), 0);
+    path = put("lines_b.csv", text);
     char *out = NULL;
     CHECK_EQ(tote(&out, NULL, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "1 updated");
@@ -827,14 +833,13 @@ static void test_zero_and_partly_fulfilled_line_items(void)
 {
     REQUIRE_EQ(fresh("zeropartial"), 0);
     REQUIRE_EQ(morning(), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/zp.csv", dir);
+    const char *path;
     static const char csv[] = "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,"
                               "Lineitem fulfillment status\n"
                               "#61,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,pending\n"
                               "#61,,,0,Tote (refunded),TOTE-CANVAS,pending\n"
                               "#62,paid,2024-03-01 11:00:00 +0000,3,Tee,TS-RED-S,partial\n";
-    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    path = put("zp.csv", csv);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "2 created");
@@ -863,15 +868,14 @@ static void test_order_without_address_is_held(void)
 {
     REQUIRE_EQ(fresh("noaddress"), 0);
     REQUIRE_EQ(morning(), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/noaddr.csv", dir);
+    const char *path;
     static const char csv[] =
         "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,Shipping Address1,"
         "Shipping City,Shipping Zip,Tags,Source\n"
         "#71,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,,,,,pos\n"
         "#72,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,,,,pickup,web\n"
         "#73,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,1 Main St,Boston,02134,,web\n";
-    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    path = put("noaddr.csv", csv);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "3 created");
@@ -896,12 +900,11 @@ static void test_header_naming_a_column_twice_warns(void)
 {
     REQUIRE_EQ(fresh("dupcol"), 0);
     REQUIRE_EQ(morning(), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/dupcol.csv", dir);
+    const char *path;
     static const char csv[] =
         "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,name\n"
         "#31,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S,Jane Doe\n";
-    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    path = put("dupcol.csv", csv);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 0);
     CHECK_HAS(out, "1 created");
@@ -924,8 +927,7 @@ static void test_row_without_name_refuses_the_order_before_it(void)
 {
     REQUIRE_EQ(fresh("noname"), 0);
     REQUIRE_EQ(morning(), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/noname.csv", dir);
+    const char *path;
     static const char csv[] =
         "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
         "#3,paid,2024-03-01 10:00:00 +0000,1,Tee,TS-RED-S\n"
@@ -938,7 +940,7 @@ static void test_row_without_name_refuses_the_order_before_it(void)
         ",,,,,\n"
         "#8,paid,2024-03-01 13:00:00 +0000,1,Tee,TS-RED-S\n"
         ",,,,,\n";
-    REQUIRE_EQ(tt_write_file(path, csv, sizeof csv - 1), 0);
+    path = put("noname.csv", csv);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
     CHECK_HAS(out, "2 created");
@@ -1067,8 +1069,7 @@ static void test_stock_extra_columns_and_huge_quantities(void)
 {
     REQUIRE_EQ(fresh("stockquirks"), 0);
     REQUIRE_EQ(import("shopify-products", "products.csv", NULL, NULL), 0);
-    char path[700];
-    snprintf(path, sizeof path, "%s/quirks.csv", dir);
+    const char *path;
     static const char quirks[] = "sku,bin,qty,note\n"
                                  "TS-RED-S,C-01,4,recount\n"
                                  "TS-RED-S,C-02,5,\n"
@@ -1077,7 +1078,7 @@ static void test_stock_extra_columns_and_huge_quantities(void)
                                  "TS-RED-S,C-04,99999999999999999999999,\n"
                                  "TS-RED-S,C-04,1000000001\n"
                                  "TS-RED-S,C-05,1000000000\n";
-    REQUIRE_EQ(tt_write_file(path, quirks, sizeof quirks - 1), 0);
+    path = put("quirks.csv", quirks);
     char *out = NULL, *err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "stock", path, NULL, NULL), 2);
     CHECK_HAS(out, "7 rows: 3 received (1000000009 units); 4 rejected");
@@ -1110,9 +1111,8 @@ static void test_stock_extra_columns_and_huge_quantities(void)
     cJSON_Delete(j);
 
     /* without a header, a sixth field refuses the row */
-    snprintf(path, sizeof path, "%s/noheader6.csv", dir);
     static const char six[] = "TS-RED-S,C-06,2,L1,2027-01-01,x\nTS-RED-S,C-06,2,L1,2027-01-01\n";
-    REQUIRE_EQ(tt_write_file(path, six, sizeof six - 1), 0);
+    path = put("noheader6.csv", six);
     out = err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "stock", path, NULL, NULL), 2);
     CHECK_HAS(out, "2 rows: 1 received (2 units); 1 rejected");
@@ -1123,13 +1123,12 @@ static void test_stock_extra_columns_and_huge_quantities(void)
     free(err);
 
     /* an order line past TOTE_QTY_MAX: the order is refused, listings still work */
-    snprintf(path, sizeof path, "%s/bigqty.csv", dir);
     static const char big[] =
         "Name,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
         "#9,paid,2024-03-01 10:00:00 +0000,9000000000000000000,Tee,TS-RED-S\n"
         "#9,,,2,Tee,TS-RED-M\n"
         "#10,paid,2024-03-01 10:00:00 +0000,9223372036854775807,Tee,TS-RED-S\n";
-    REQUIRE_EQ(tt_write_file(path, big, sizeof big - 1), 0);
+    path = put("bigqty.csv", big);
     out = err = NULL;
     CHECK_EQ(tote(&out, &err, "import", "shopify-orders", path, NULL, NULL), 2);
     CHECK_HAS(out, "0 created");
