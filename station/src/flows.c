@@ -526,7 +526,10 @@ tote_st_err tote_flow_print_package(tote_flow_ctx *c, long long package_id)
 tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote_st_err *st)
 {
     *st = TOTE_ST_E_OK;
-    tote_st_err e = tote_device_get(c->s, req->device, &c->dev);
+    tote_st_err e = TOTE_ST_E_OK;
+    if (!tote_flow_hot_device(c->hot, req->device, &c->dev) &&
+        (e = tote_device_get(c->s, req->device, &c->dev)) == TOTE_ST_E_OK)
+        tote_flow_hot_put_device(c->hot, &c->dev);
     if (e == TOTE_ST_E_NOT_FOUND)
         memset(&c->dev, 0, sizeof c->dev);
     if (e != TOTE_ST_E_OK && e != TOTE_ST_E_NOT_FOUND) {
@@ -678,6 +681,7 @@ static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_m
 tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
 {
     c->reply_stored = 0;
+    c->hot_plain = 0;
     c->scan.pending = 0;
     if (req->flags & TOTE_WIRE_F_REPLAY) {
         /* the audit log says which requests were made offline */
@@ -698,6 +702,8 @@ tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         int keep = req->seq != 0 && *n_out > 0 && out[0].type != TOTE_WIRE_ERROR;
         e = log_scan(c, keep ? &(struct reply){req->type, out, *n_out} : NULL);
     }
+    if (e != TOTE_ST_E_OK || req->type != TOTE_WIRE_SCAN || (req->flags & TOTE_WIRE_F_REPLAY))
+        c->hot_plain = 0;
     return e;
 }
 

@@ -185,10 +185,15 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
 {
     *n_out = 1;
     tote_pick_task t;
-    tote_st_err e = tote_pick_current_ex(c->s, c->dev.name, 0, &t);
-    if (e == TOTE_ST_E_NOT_FOUND)
+    tote_st_err e = TOTE_ST_E_OK;
+    if (!tote_flow_hot_task(c->hot, c->dev.name, &t) &&
+        (e = tote_pick_current_ex(c->s, c->dev.name, 0, &t)) == TOTE_ST_E_OK)
+        tote_flow_hot_put_task(c->hot, c->dev.name, &t);
+    if (e == TOTE_ST_E_NOT_FOUND) {
+        c->hot_plain = 1; /* a refusal: the scan row and an event, nothing the cache holds */
         return tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_NO_TASK, 0, 0, NULL, 0, 0, out,
                                       TOTE_FEEDBACK_ERROR, "no task in progress: ask for the next task");
+    }
     if (e != TOTE_ST_E_OK)
         return e;
 
@@ -201,6 +206,7 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     } while (0)
 #define REFUSE(reason, ...)                                                                               \
     do {                                                                                                  \
+        c->hot_plain = 1; /* the scan row and an event: the task stands as cached */                      \
         e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_##reason, 0, t.order_id, t.order_name, \
                                    t.id, 0, out, TOTE_FEEDBACK_ERROR, __VA_ARGS__);                       \
         TASK_STANDS();                                                                                    \
@@ -214,6 +220,9 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
             REFUSE(WRONG_BIN, "wrong bin %s: go to %s", sc->code, t.bin);
         if ((e = tote_pick_confirm_bin(c->s, t.id)) != TOTE_ST_E_OK)
             return e;
+        t.bin_confirmed = 1;
+        tote_flow_hot_put_task(c->hot, c->dev.name, &t);
+        c->hot_plain = 1;
         e = tote_flow_scan_outcome(c, req, sc, "pick", TOTE_REASON_OK, 0, t.order_id, t.order_name, t.id, 0,
                                    out, TOTE_FEEDBACK_GOOD, "bin %s confirmed: pick %d x %s", t.bin,
                                    t.qty - t.short_qty - t.done, t.name);
@@ -249,6 +258,12 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     t.done += n;
     int task_done = t.done + t.short_qty >= t.qty;
     int list_done = 0;
+    if (!task_done) {
+        /* the task is open with one count changed; a finished task moves the
+         * list and maybe the order on (after_task): the cache is not kept */
+        tote_flow_hot_put_task(c->hot, c->dev.name, &t);
+        c->hot_plain = 1;
+    }
     if (task_done && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
         return e;
     if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)

@@ -82,6 +82,9 @@ struct tote_server {
     tote_wire_msg *req;
     tote_wire_msg *replies;
     tote_events *events;
+    /* device rows and current pick tasks between plain scans (flows.h) */
+    tote_flow_hot *hot;
+    int request_ok; /* handle(): the request was applied and answered */
     tote_flow_settings settings;
     struct touched *touched;
     size_t touched_cap;
@@ -161,6 +164,7 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
     srv->events = tote_events_new();
+    srv->hot = tote_flow_hot_new(); /* NULL: every scan reads the store */
     srv->touched_cap = 2 * (size_t)srv->cfg.batch_max + 1;
     srv->touched = calloc(srv->touched_cap, sizeof *srv->touched);
     srv->touched_at = calloc(srv->touched_cap, sizeof *srv->touched_at);
@@ -238,6 +242,7 @@ void tote_server_destroy(tote_server **sp)
     tote_store_destroy(&srv->s);
     free(srv->held);
     tote_events_destroy(&srv->events);
+    tote_flow_hot_destroy(&srv->hot);
     free(srv->batch);
     free(srv->req);
     free(srv->replies);
@@ -384,6 +389,8 @@ static void touch_clear(tote_server *srv)
 static tote_st_err touch_flush(tote_server *srv, const char *now)
 {
     tote_st_err first = TOTE_ST_E_OK;
+    if (srv->ntouched)
+        tote_flow_hot_clear(srv->hot); /* last_seen changes under the cached rows */
     for (size_t k = 0; k < srv->ntouched; k++) {
         tote_st_err e = tote_device_touch(srv->s, srv->touched[srv->touched_at[k]].name, now);
         if (e != TOTE_ST_E_OK && first == TOTE_ST_E_OK)
@@ -400,7 +407,7 @@ static int is_unsequenced(uint8_t type)
     return type == TOTE_WIRE_HEARTBEAT || type == TOTE_WIRE_SNAPSHOT;
 }
 
-static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
+static void handle_request(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
 {
     const uint8_t *data = zmq_msg_data(&p->body);
     size_t len = zmq_msg_size(&p->body);
@@ -491,6 +498,10 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
             st = fc->reply_stored ? tote_request_seen(srv->s, req->device, req->seq, fc->now)
                                   : tote_request_store(srv->s, req->device, req->seq, req->type,
                                                        srv->out + p->out_off, p->out_len, fc->now);
+            if (st == TOTE_ST_E_OK && fc->reply_stored)
+                tote_flow_hot_seen(srv->hot, req->device, req->seq, fc->now);
+            else
+                fc->hot_plain = 0;
         }
     }
     if (st != TOTE_ST_E_OK && srv->optimistic) {
@@ -510,6 +521,20 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
     p->fresh = 1;
     if (!stored || srv->replies[0].type == TOTE_WIRE_ERROR)
         touch_add(srv, req->device); /* a stored reply already set last_seen */
+    else
+        srv->request_ok = 1;
+}
+
+/* One request of the batch. The loop's cache (flows.h) is kept only after a
+ * plain scan that was applied, answered and its last_seq noted; anything
+ * else may have changed what it holds. */
+static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
+{
+    srv->request_ok = 0;
+    fc->hot_plain = 0;
+    handle_request(srv, p, fc);
+    if (!srv->request_ok || !fc->hot_plain)
+        tote_flow_hot_clear(srv->hot);
 }
 
 /* ---------------- the batch ---------------- */
@@ -669,6 +694,7 @@ static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
     fc->s = srv->s;
     fc->cfg = &srv->settings;
     fc->events = srv->events;
+    fc->hot = srv->hot;
     tote_store_now(fc->now);
     snprintf(fc->today, sizeof fc->today, "%.10s", fc->now);
 }
@@ -696,6 +722,7 @@ static tote_st_err apply_batch(tote_server *srv, tote_flow_ctx *fc, int optimist
     tote_st_err e = tote_store_begin(srv->s);
     if (e != TOTE_ST_E_OK)
         return e;
+    tote_flow_hot_sync(srv->hot, srv->s); /* what another connection committed */
     tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
     srv->optimistic = optimistic;
     srv->failed = 0;
@@ -736,6 +763,7 @@ static void process_batch(tote_server *srv)
          * pass (none of its replies is out) and apply the batch again, one
          * savepoint per request */
         tote_store_rollback(srv->s);
+        tote_flow_hot_clear(srv->hot); /* it may hold what the pass wrote */
         tote_events_clear(srv->events);
         touch_clear(srv);
         srv->out_len = 0;
@@ -765,6 +793,7 @@ static void process_batch(tote_server *srv)
     } else {
         /* nothing of this batch is durable: fresh replies become errors */
         tote_store_rollback(srv->s);
+        tote_flow_hot_clear(srv->hot);
         tote_events_clear(srv->events);
         fprintf(stderr, "tote serve: cannot commit %d requests: %s\n", srv->nbatch, tote_st_strerror(e));
         if (e == TOTE_ST_E_FULL)
@@ -820,6 +849,7 @@ static void lease_check(tote_server *srv)
     tote_store_now(now);
     struct lease_ctx lc = {srv, now};
     int n = 0;
+    tote_flow_hot_clear(srv->hot); /* leases end and tasks go back: nothing cached holds */
     tote_st_err e = tote_store_begin(srv->s);
     if (e == TOTE_ST_E_OK)
         e = tote_pick_expire_leases(srv->s, now, srv->cfg.lease_seconds, on_lease_expired, &lc, &n);
@@ -846,6 +876,7 @@ static void prune_requests(tote_server *srv)
         days = 1;
     tote_flow_time_add(now, (int)(-days * 86400), cutoff);
     int n = 0;
+    tote_flow_hot_clear(srv->hot); /* a write outside a batch: nothing is kept across it */
     tote_st_err e = tote_store_begin(srv->s);
     if (e == TOTE_ST_E_OK)
         e = tote_request_prune(srv->s, cutoff, 5000, &n);

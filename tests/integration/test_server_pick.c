@@ -586,7 +586,112 @@ static void test_lease_expiry_releases_the_list(void)
     fx_station_done(&st);
 }
 
+/* The station keeps each picker's device row and current task between
+ * plain scans (station/src/flows_hot.c). What another process commits is
+ * seen at the next scan: an order put on hold by `tote order hold` while its
+ * task is half picked takes the task away. A resend of a scan answered from
+ * that memory still gets its stored reply and changes nothing. */
+static void test_a_hold_from_the_cli_reaches_a_half_picked_task(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-hot-hold");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 5, NULL, NULL);
+    const char *skus[] = {"SKU-A"};
+    const long long four[] = {4};
+    fx_order(s, "#6001", 0, 1, skus, four, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = picker(&st, "hh-hot1");
+    tote_wire_msg rep, again;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.qty_done, 2);
+    /* the second scan again, same (device, seq): its stored reply, found
+     * without a second try of the batch (the stop line counts those) */
+    tote_wire_msg m;
+    tote_wire_init(&m, TOTE_WIRE_SCAN, d->name, d->seq);
+    fx_fill_scan(&m.u.scan, "", ga);
+    REQUIRE_EQ(fx_call(d, &m, &again), 0);
+    CHECK_EQ(again.type, TOTE_WIRE_RESULT);
+    CHECK_EQ(again.u.result.accepted, 1);
+    CHECK_EQ(again.u.result.qty_done, 2);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.qty_done, 3);
+    char *out = NULL;
+    REQUIRE_EQ(fx_cli(&st, &out, "order", "hold", "#6001", NULL), 0);
+    free(out);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    EXPECT_REFUSED(rep, NO_TASK);
+    fx_station_stop(&st);
+    char *err = tt_read_file(st.err_path, NULL);
+    CHECK_HAS(err, " 0 batches applied again");
+    free(err);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line", NULL), 3);
+    CHECK_EQ(fx_q(s, "SELECT on_hand FROM stock", NULL), 2);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE result = 'accepted'", NULL), 3);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+/* Another picker's short pick on the same bin closes this picker's task
+ * short while it is remembered half picked: the next scan is checked
+ * against the task as it now is, not as it was. */
+static void test_another_pickers_short_pick_reaches_a_half_picked_task(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-hot-short");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-D"), "D-01", 10, 4, NULL, NULL);
+    const char *skus[] = {"SKU-D"};
+    const long long two[] = {2};
+    fx_order(s, "#6101", 0, 1, skus, two, NULL);
+    fx_order(s, "#6102", 0, 1, skus, two, NULL);
+    REQUIRE(fx_wave(s, 1) > 0); /* one order per list */
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d1 = picker(&st, "hh-hot-a"), *d2 = picker(&st, "hh-hot-b");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d1, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    REQUIRE_EQ(fx_next(d2, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    uint32_t task2 = rep.u.task.task_id;
+    REQUIRE_EQ(fx_scan(d1, gd, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.qty_left, 1);
+    /* D-01 turns out empty: d1's last unit there has nowhere to come from */
+    REQUIRE_EQ(fx_short(d2, task2, 0, "bin empty", &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan(d1, gd, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 0);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT MIN(on_hand) FROM stock", NULL), 0);
+    CHECK_EQ(fx_q(s, "SELECT SUM(picked) FROM order_line", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM pick_task WHERE done + short > qty", NULL), 0);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d1);
+    fx_dev_destroy(&d2);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_bin),
         TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_short_pick_refits_other_orders_on_the_bin),
         TT_TEST(test_short_pick_refits_an_order_not_yet_waved), TT_TEST(test_lease_seconds_from_the_setting),
-        TT_TEST(test_lease_expiry_releases_the_list))
+        TT_TEST(test_lease_expiry_releases_the_list),
+        TT_TEST(test_a_hold_from_the_cli_reaches_a_half_picked_task),
+        TT_TEST(test_another_pickers_short_pick_reaches_a_half_picked_task))

@@ -110,6 +110,13 @@ typedef struct tote_flow_ctx {
      * in the scan row the request logged: the caller then writes no request
      * row for it (tote_request_seen instead of tote_request_store) */
     int reply_stored;
+    /* the loop's cache of device rows and current pick tasks (NULL: none,
+     * every read goes to the store); see tote_flow_hot below */
+    struct tote_flow_hot *hot;
+    /* set by tote_flow_apply when the request was a plain pick scan, one
+     * that changed no row the cache holds beyond what it updated there:
+     * the caller keeps the cache; after any other request it must clear it */
+    int hot_plain;
     /* private to the flows: the scan the request logged, inserted with its
      * reply when the request is done */
     struct {
@@ -119,6 +126,46 @@ typedef struct tote_flow_ctx {
             serial[65];
     } scan;
 } tote_flow_ctx;
+
+/*
+ * The station loop's cache of what a picker's scan reads: each device's row
+ * (as tote_device_get gives it) and its current pick task (as
+ * tote_pick_current_ex with full = 0 gives it). Entries are copies of rows
+ * read on the loop's connection, kept up to date by the plain scans that
+ * follow (tote_flow_ctx.hot_plain) and by tote_flow_hot_seen. The owner
+ * must empty the cache (tote_flow_hot_clear) after every request that is not
+ * a plain scan, after any rollback, after any other write on its connection,
+ * and call tote_flow_hot_sync at the start of each transaction so that what
+ * other connections committed empties it too. A stale entry would let a scan
+ * be checked against counts that are no longer true, so when in doubt: clear.
+ */
+typedef struct tote_flow_hot tote_flow_hot;
+struct tote_pick_task;
+
+/* A new empty cache, or NULL when out of memory. Owned by the caller. */
+tote_flow_hot *tote_flow_hot_new(void);
+/* Frees *h and sets it to NULL; NULL-safe. */
+void tote_flow_hot_destroy(tote_flow_hot **h);
+/* Forgets every entry. NULL-safe. */
+void tote_flow_hot_clear(tote_flow_hot *h);
+/* Inside a transaction on s: clears the cache when PRAGMA data_version
+ * differs from the last call's (another connection committed). */
+void tote_flow_hot_sync(tote_flow_hot *h, tote_store *s);
+/* Device row of device into *out: 1 if cached, else 0 (*out untouched). */
+int tote_flow_hot_device(tote_flow_hot *h, const char *device, tote_device_info *out);
+/* Keeps a copy of dev (a row just read), while there is room. */
+void tote_flow_hot_put_device(tote_flow_hot *h, const tote_device_info *dev);
+/* The device's last_seq and last_seen as tote_request_seen set them in the
+ * store: last_seq = max(last_seq, seq), last_seen = now. */
+void tote_flow_hot_seen(tote_flow_hot *h, const char *device, long long seq, const char *now);
+/* Current task of device into *out: 1 if cached, else 0. */
+int tote_flow_hot_task(tote_flow_hot *h, const char *device, struct tote_pick_task *out);
+/* Keeps t as the device's current task (NULL: forget it); only beside a
+ * cached device row. */
+void tote_flow_hot_put_task(tote_flow_hot *h, const char *device, const struct tote_pick_task *t);
+/* Counters since tote_flow_hot_new: device lookups answered and not, clears that dropped entries. */
+void tote_flow_hot_stats(const tote_flow_hot *h, unsigned long long *hits, unsigned long long *misses,
+                         unsigned long long *clears);
 
 #define TOTE_FLOW_MAX_REPLIES 2
 
