@@ -173,6 +173,15 @@ static tote_st_err migrate(tote_store *s, int flags, char **err_msg)
     }
     if (v == tote_schema_migration_count)
         return TOTE_ST_E_OK;
+    if (flags & TOTE_STORE_READONLY) {
+        /* reading it as it is would read the wrong tables and columns */
+        if (err_msg)
+            *err_msg = fmt_msg("%s has schema version %d, older than this Tote's %d, and a command that only "
+                               "reads does not upgrade it: run 'tote init' (or any command that writes) once "
+                               "as a user who can write %s",
+                               s->path, v, tote_schema_migration_count, s->path);
+        return TOTE_ST_E_STATE;
+    }
     if (flags & TOTE_STORE_NO_MIGRATE) {
         if (err_msg)
             *err_msg = fmt_msg("%s has schema version %d; run 'tote init' to upgrade it to %d", s->path, v,
@@ -207,6 +216,28 @@ static tote_st_err migrate(tote_store *s, int flags, char **err_msg)
     return TOTE_ST_E_OK;
 }
 
+/* The directory part of path ("." for a bare name) into dir. */
+static void dir_of(const char *path, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* 1 if path + suffix exists. */
+static int side_file_exists(const char *path, const char *suffix)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s%s", path, suffix);
+    struct stat sb;
+    return stat(p, &sb) == 0 || errno != ENOENT;
+}
+
 /* 1 if configuring a freshly opened database failed for want of space:
    SQLite saw ENOSPC, or an I/O error with nothing free beside the file. */
 static int open_failed_for_space(sqlite3 *db, int rc, const char *path)
@@ -216,14 +247,7 @@ static int open_failed_for_space(sqlite3 *db, int rc, const char *path)
     if ((rc & 0xff) != SQLITE_IOERR)
         return 0;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
+    dir_of(path, dir, sizeof dir);
     struct statvfs vfs;
     return statvfs(dir, &vfs) == 0 && vfs.f_blocks > 0 && vfs.f_bavail == 0;
 }
@@ -237,6 +261,108 @@ static void store_global_config(void)
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* "file:" URI of path, made absolute, opening it immutable (SQLITE_OPEN_URI);
+ * malloc'd, NULL on error. */
+static char *immutable_uri(const char *path)
+{
+    char *abs = realpath(path, NULL);
+    if (!abs)
+        return NULL;
+    static const char tail[] = "?immutable=1";
+    char *u = malloc(5 + strlen(abs) * 3 + sizeof tail);
+    if (u) {
+        static const char hex[] = "0123456789abcdef";
+        char *o = u + 5;
+        memcpy(u, "file:", 5);
+        for (const unsigned char *c = (const unsigned char *)abs; *c; c++) {
+            if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                strchr("/._~-", *c)) {
+                *o++ = (char)*c;
+            } else { /* '?', '#', '%', spaces...: SQLite decodes %HH in a URI's path */
+                *o++ = '%';
+                *o++ = hex[*c >> 4];
+                *o++ = hex[*c & 15];
+            }
+        }
+        memcpy(o, tail, sizeof tail);
+    }
+    free(abs);
+    return u;
+}
+
+/* Opens s->db for TOTE_STORE_READONLY (store.h says what the reader sees)
+ * and reads the header once; the schema is checked by migrate() after. */
+static tote_st_err open_readonly(tote_store *s, char **err_msg)
+{
+    const char *path = s->path;
+    if (access(path, R_OK) != 0) {
+        int e = errno;
+        if (err_msg)
+            *err_msg = fmt_msg("cannot read %s: %s", path, strerror(e));
+        return e == EACCES || e == EPERM ? TOTE_ST_E_DENIED : TOTE_ST_E_IO;
+    }
+    int rc = SQLITE_OK;
+    /* a writer that starts between two looks at the -wal makes one more try */
+    int raced = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        raced = 0;
+        sqlite3_close(s->db);
+        s->db = NULL;
+        rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, store_vfs_name());
+        int v = 0;
+        if (rc == SQLITE_OK) {
+            sqlite3_extended_result_codes(s->db, 1);
+            sqlite3_busy_handler(s->db, busy_poll, s);
+            rc = user_version(s->db, &v);
+        }
+        /* a WAL database with no -wal, in a directory this user cannot
+         * write: SQLite cannot make the -wal and -shm it reads through. With
+         * no -wal, every commit is in the file itself: read it immutable. */
+        if (rc != SQLITE_READONLY_DIRECTORY || side_file_exists(path, "-wal"))
+            break;
+        char *uri = immutable_uri(path);
+        if (!uri)
+            return TOTE_ST_E_NOMEM;
+        sqlite3_close(s->db);
+        s->db = NULL;
+        rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+                             store_vfs_name());
+        free(uri);
+        if (rc == SQLITE_OK) {
+            sqlite3_extended_result_codes(s->db, 1);
+            rc = user_version(s->db, &v);
+        }
+        if (rc != SQLITE_OK || !side_file_exists(path, "-wal"))
+            break;
+        /* a writer started meanwhile: what is read immutable may be stale */
+        raced = 1;
+    }
+    if (raced) {
+        if (err_msg)
+            *err_msg = fmt_msg("cannot read %s: it kept changing while it was being opened; try again", path);
+        return TOTE_ST_E_BUSY;
+    }
+    if (rc != SQLITE_OK && s->db && ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
+        side_file_exists(path, "-wal")) {
+        char dir[4096];
+        dir_of(path, dir, sizeof dir);
+        if (err_msg)
+            *err_msg = fmt_msg("cannot read %s: its last changes are in %s-wal, and reading them needs "
+                               "%s-shm, which this user can neither read nor create in %s (a command that "
+                               "writes, run by a user who can write %s, folds them into the file)",
+                               path, path, path, dir, path);
+        return TOTE_ST_E_DENIED;
+    }
+    if (rc != SQLITE_OK && (!s->db || (rc & 0xff) == SQLITE_CANTOPEN)) {
+        if (err_msg)
+            *err_msg =
+                fmt_msg("cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        return tote_store_map_rc(rc);
+    }
+    /* other errors (not SQLite, busy) are migrate()'s to tell */
+    return TOTE_ST_E_OK;
+}
+
 tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char **err_msg)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -244,6 +370,11 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
     *out = NULL;
     if (err_msg)
         *err_msg = NULL;
+    if ((flags & TOTE_STORE_READONLY) && (flags & TOTE_STORE_CREATE)) {
+        if (err_msg)
+            *err_msg = fmt_msg("cannot create %s read-only", path);
+        return TOTE_ST_E_INVALID;
+    }
     struct stat sb;
     int exists = stat(path, &sb) == 0;
     if (!exists && !(flags & TOTE_STORE_CREATE)) {
@@ -279,6 +410,23 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
     if (!s->path) {
         free(s);
         return TOTE_ST_E_NOMEM;
+    }
+    if (flags & TOTE_STORE_READONLY) {
+        tote_st_err e = open_readonly(s, err_msg);
+        if (e == TOTE_ST_E_OK) {
+            /* a failure here is the header's or the schema's: migrate() says which */
+            exec_sql(s->db,
+                     "PRAGMA query_only=ON; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                     "PRAGMA temp_store=MEMORY;",
+                     NULL, "");
+            e = migrate(s, flags, err_msg);
+        }
+        if (e != TOTE_ST_E_OK) {
+            tote_store_destroy(&s);
+            return e;
+        }
+        *out = s;
+        return TOTE_ST_E_OK;
     }
     /* NOMUTEX: a store's connection is used by one thread at a time (the
      * spooler and the checkpointer open connections of their own; the WAL

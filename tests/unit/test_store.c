@@ -1,4 +1,4 @@
-/* Store basics: create, migrate, reopen, refuse newer and non-database files. */
+/* Store basics: create, migrate, reopen, refuse newer and non-database files, read-only opens. */
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -140,6 +140,62 @@ static void test_statement_cache_grows(void)
     tote_store_destroy(&s);
 }
 
+/* TOTE_STORE_READONLY: reads, refuses every write, changes nothing in the
+ * file (an older schema is refused, not upgraded), and is no way to create. */
+static void test_readonly_open(void)
+{
+    char p[512];
+    path_in(p, sizeof p, "ro.db");
+    tote_store *s = NULL;
+    char *msg = NULL;
+    CHECK_EQ(tote_store_open(p, TOTE_STORE_READONLY | TOTE_STORE_CREATE, &s, &msg), TOTE_ST_E_INVALID);
+    CHECK(s == NULL);
+    free(msg);
+    msg = NULL;
+    struct stat sb;
+    CHECK(stat(p, &sb) != 0); /* nothing was created */
+    CHECK_EQ(tote_store_open(p, TOTE_STORE_READONLY, &s, &msg), TOTE_ST_E_NOT_FOUND);
+    CHECK_HAS(msg, "tote init");
+    free(msg);
+    msg = NULL;
+    REQUIRE_EQ(tote_store_open(p, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(tote_store_setting_set(s, "weight_tolerance_pct", "9"), TOTE_ST_E_OK);
+    tote_store_destroy(&s);
+
+    REQUIRE_EQ(tote_store_open(p, TOTE_STORE_READONLY, &s, &msg), TOTE_ST_E_OK);
+    CHECK(msg == NULL);
+    CHECK(sqlite3_db_readonly(tote_store_db(s), "main") == 1);
+    CHECK_EQ(tote_store_setting_int(s, "weight_tolerance_pct", 5), 9);
+    CHECK_EQ(tote_store_setting_set(s, "weight_tolerance_pct", "3"), TOTE_ST_E_DENIED);
+    CHECK_EQ(tote_store_begin(s), TOTE_ST_E_DENIED);
+    tote_store_destroy(&s);
+
+    /* schema version 0 with a table of its own: a writing open would upgrade it */
+    path_in(p, sizeof p, "ro-old.db");
+    sqlite3 *db = NULL;
+    REQUIRE_EQ(sqlite3_open(p, &db), SQLITE_OK);
+    REQUIRE_EQ(sqlite3_exec(db, "PRAGMA user_version = 0; CREATE TABLE keep(x);", NULL, NULL, NULL),
+               SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_EQ(tote_store_open(p, TOTE_STORE_READONLY, &s, &msg), TOTE_ST_E_STATE);
+    CHECK(s == NULL);
+    CHECK_HAS(msg, "schema version 0, older than this Tote's");
+    CHECK_HAS(msg, "run 'tote init'");
+    free(msg);
+    REQUIRE_EQ(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    REQUIRE_EQ(sqlite3_prepare_v2(db,
+                                  "SELECT (SELECT user_version FROM pragma_user_version), "
+                                  "(SELECT journal_mode FROM pragma_journal_mode)",
+                                  -1, &st, NULL),
+               SQLITE_OK);
+    REQUIRE_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_EQ(sqlite3_column_int(st, 0), 0);                        /* not migrated */
+    CHECK_STR((const char *)sqlite3_column_text(st, 1), "delete"); /* nor switched to WAL */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 static void setup(void)
 {
     dir = tt_tmpdir("store");
@@ -164,4 +220,4 @@ static void test_all_teardown(void)
 
 TT_MAIN(TT_TEST(test_all_setup), TT_TEST(test_create_and_reopen), TT_TEST(test_event_log_is_append_only),
         TT_TEST(test_newer_schema_refused), TT_TEST(test_not_a_database), TT_TEST(test_older_schema_upgraded),
-        TT_TEST(test_statement_cache_grows), TT_TEST(test_all_teardown))
+        TT_TEST(test_statement_cache_grows), TT_TEST(test_readonly_open), TT_TEST(test_all_teardown))

@@ -29,20 +29,51 @@ typedef struct tote_store tote_store;
 int tote_store_schema_version(void);
 
 enum {
-    TOTE_STORE_CREATE = 1 << 0,    /* create the file if missing (mode 0640) */
-    TOTE_STORE_NO_MIGRATE = 1 << 1 /* do not upgrade an older schema */
+    TOTE_STORE_CREATE = 1 << 0,     /* create the file if missing (mode 0640) */
+    TOTE_STORE_NO_MIGRATE = 1 << 1, /* do not upgrade an older schema */
+    TOTE_STORE_READONLY = 1 << 2    /* only read: see "Read-only opens" below */
 };
 
 /*
  * Opens (and with TOTE_STORE_CREATE creates) the database at path, sets WAL,
  * synchronous (FULL, or NORMAL if $TOTE_SYNC=normal), foreign keys, a busy
  * timeout of 5 s, and upgrades an older schema by its numbered migrations in
- * one transaction each. A database whose user_version is newer than this
+ * one transaction each (all but the busy timeout and foreign keys only for
+ * a writing open: TOTE_STORE_READONLY below). A database whose user_version is newer than this
  * build is refused with TOTE_ST_E_SCHEMA_NEWER; a file that is not SQLite
  * with TOTE_ST_E_CORRUPT; a missing file without CREATE with NOT_FOUND.
  * On success *out owns the connection; free it with tote_store_destroy().
  * On failure *out is NULL and, if err_msg is not NULL, *err_msg receives a
  * malloc'd sentence for the user (caller frees).
+ *
+ * Read-only opens (TOTE_STORE_READONLY) need only read access to the file;
+ * they change nothing: no journal mode or synchronous setting, no
+ * migration, PRAGMA query_only on (a write through the store fails with
+ * TOTE_ST_E_DENIED). CREATE with READONLY is TOTE_ST_E_INVALID. A schema
+ * older than this build's is refused with TOTE_ST_E_STATE and a sentence
+ * saying to run 'tote init' with write access (its tables would not be
+ * the ones this build reads); a newer one as above. What the reader sees
+ * of a database in WAL mode (Tote's), by what is beside it:
+ *  - -wal and -shm present (a writer such as `tote serve` has it open, or
+ *    one stopped without cleaning up), writable or not: every committed
+ *    transaction, with the usual locks. SQLite maps a -shm it may not write
+ *    read-only, or, when no writer holds it, builds the index in memory.
+ *  - neither present and the directory writable: SQLite creates them, owned
+ *    by the reader, and reads as above.
+ *  - no -wal and the directory not writable (SQLite cannot create the -shm
+ *    it reads through, SQLITE_READONLY_DIRECTORY): the file is opened
+ *    immutable (URI "?immutable=1"). With no -wal, the file holds every
+ *    committed transaction, so the reader sees all of them; but it takes no
+ *    locks, so a writer (another user, one who can write the directory) that
+ *    starts during the read is not seen, and should it checkpoint into the
+ *    file while the read runs, the read may fail as corrupt or mix the
+ *    two: run the command again. The -wal's absence is looked at before and
+ *    after the header is read; a -wal that appears makes the open start over
+ *    (three tries, then TOTE_ST_E_BUSY).
+ *  - a -wal present but a -shm that is missing or unreadable, and the
+ *    directory not writable: refused with TOTE_ST_E_DENIED (immutable would
+ *    miss the -wal's transactions); a writing command, run by a user who
+ *    can write there, folds the -wal into the file.
  */
 tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char **err_msg);
 
