@@ -24,7 +24,7 @@ int tote_cmd_config(const tote_cli_ctx *ctx, int argc, char **argv)
     if (!list && !tote_config_find(argv[2]))
         return tote_cli_fail(TOTE_EXIT_USAGE, "unknown setting '%s' (see 'tote config list')", argv[2]);
     tote_store *s = NULL;
-    rc = tote_cli_open_store(ctx, 0, &s);
+    rc = tote_cli_open_store(ctx, set ? 0 : TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     if (list) {

@@ -16,7 +16,7 @@ int tote_cmd_customer(const tote_cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     tote_store *s = NULL;
-    rc = tote_cli_open_store(ctx, 0, &s);
+    rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     cJSON *c = NULL;

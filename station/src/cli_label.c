@@ -135,7 +135,7 @@ static int cmd_render(const tote_cli_ctx *ctx, int argc, char **argv, int previe
     tote_preview_format fmt = TOTE_PREVIEW_PNG;
     if (preview && tote_preview_format_for_path(out, &fmt) != 0)
         return tote_cli_fail(TOTE_EXIT_USAGE, "the preview file must end in .png or .pdf, not '%s'", out);
-    int rc = tote_cli_open_store(ctx, 0, &s);
+    int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     int dpi;
@@ -259,7 +259,7 @@ static int cmd_slip(const tote_cli_ctx *ctx, int argc, char **argv)
     if (argc != 2)
         return usage();
     tote_store *s = NULL;
-    int rc = tote_cli_open_store(ctx, 0, &s);
+    int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     target t;

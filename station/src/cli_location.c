@@ -38,7 +38,7 @@ int tote_cmd_location(const tote_cli_ctx *ctx, int argc, char **argv)
             return tote_cli_fail(TOTE_EXIT_USAGE, "--walk-seq is a whole number 0 or more, not '%s'", walk);
     }
     tote_store *s = NULL;
-    rc = tote_cli_open_store(ctx, 0, &s);
+    rc = tote_cli_open_store(ctx, add ? 0 : TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     if (add) {

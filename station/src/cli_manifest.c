@@ -21,7 +21,7 @@ int tote_cmd_manifest(const tote_cli_ctx *ctx, int argc, char **argv)
         date = today;
     }
     tote_store *s = NULL;
-    int rc = tote_cli_open_store(ctx, 0, &s);
+    int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     cJSON *arr = NULL;

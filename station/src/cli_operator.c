@@ -168,7 +168,7 @@ static int operator_list(const tote_cli_ctx *ctx, int argc, char **argv)
     if (argc != 1)
         return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator list [--json]");
     tote_store *s = NULL;
-    int rc = tote_cli_open_store(ctx, 0, &s);
+    int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     cJSON *arr = NULL;

@@ -170,7 +170,7 @@ int tote_cmd_order(const tote_cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     tote_store *s = NULL;
-    rc = tote_cli_open_store(ctx, 0, &s);
+    rc = tote_cli_open_store(ctx, is_list || is_show ? TOTE_STORE_READONLY : 0, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     /* "1001" for "#1001", as the console's search takes it: when no order

@@ -137,7 +137,7 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int status_m
         return usage();
     const char *only = status_mode && argc == 2 ? argv[1] : NULL;
     tote_store *s = NULL;
-    int rc = tote_cli_open_store(ctx, 0, &s);
+    int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     tote_printer_rec *recs = NULL;

@@ -25,7 +25,7 @@ int tote_cmd_reorder(const tote_cli_ctx *ctx, int argc, char **argv)
         return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (usage: tote reorder [--json])",
                              argv[1]);
     tote_store *s = NULL;
-    int code = tote_cli_open_store(ctx, 0, &s);
+    int code = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (code)
         return code;
     cJSON *arr = NULL;

@@ -299,7 +299,7 @@ int tote_cmd_report(const tote_cli_ctx *ctx, int argc, char **argv)
     }
 
     tote_store *s = NULL;
-    int code = tote_cli_open_store(ctx, 0, &s);
+    int code = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (code != TOTE_EXIT_OK)
         return code;
     tote_report_opts opts = {

@@ -200,7 +200,7 @@ int tote_cmd_stock(const tote_cli_ctx *ctx, int argc, char **argv)
     if (adjust && !reason)
         return tote_cli_fail(TOTE_EXIT_USAGE, "'stock adjust' needs --reason TEXT (why the stock changed)");
     tote_store *s = NULL;
-    rc = tote_cli_open_store(ctx, 0, &s);
+    rc = tote_cli_open_store(ctx, adjust ? 0 : TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
         return rc;
     if (list)

@@ -50,6 +50,20 @@ int tote_cli_open_store(const tote_cli_ctx *ctx, int flags, tote_store **out)
 {
     char *msg = NULL;
     tote_st_err e = tote_store_open(ctx->db_path, flags, out, &msg);
+    if (e == TOTE_ST_E_STATE && (flags & TOTE_STORE_READONLY)) {
+        /* an older schema: a command that only reads upgrades it, as every
+         * command did, where this user may write the file; where not, the
+         * read-only open's sentence (run 'tote init' with write access) stands */
+        char *rw_msg = NULL;
+        tote_st_err rw = tote_store_open(ctx->db_path, flags & ~TOTE_STORE_READONLY, out, &rw_msg);
+        if (rw != TOTE_ST_E_DENIED) {
+            free(msg);
+            msg = rw_msg;
+            e = rw;
+        } else {
+            free(rw_msg);
+        }
+    }
     if (e == TOTE_ST_E_OK)
         return TOTE_EXIT_OK;
     int code = (e == TOTE_ST_E_NOT_FOUND) ? TOTE_EXIT_USAGE : TOTE_EXIT_FAIL;

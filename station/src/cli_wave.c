@@ -182,7 +182,7 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int json)
     if (argc > 1)
         return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (%s)", argv[1], usage_text);
     tote_store *s = NULL;
-    int code = tote_cli_open_store(ctx, 0, &s);
+    int code = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (code)
         return code;
     cJSON *arr = NULL;
@@ -223,7 +223,7 @@ static int cmd_show(const tote_cli_ctx *ctx, int argc, char **argv, int json)
         return tote_cli_fail(TOTE_EXIT_USAGE, "'%s' is not a wave id (a whole number, see tote wave list)",
                              argv[1]);
     tote_store *s = NULL;
-    int code = tote_cli_open_store(ctx, 0, &s);
+    int code = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (code)
         return code;
     cJSON *w = NULL;
@@ -269,7 +269,7 @@ static int cmd_backorder(const tote_cli_ctx *ctx, int argc, char **argv, int jso
     if (argc > 1)
         return tote_cli_fail(TOTE_EXIT_USAGE, "unexpected argument '%s' (%s)", argv[1], usage_text);
     tote_store *s = NULL;
-    int code = tote_cli_open_store(ctx, 0, &s);
+    int code = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (code)
         return code;
     cJSON *arr = NULL;

@@ -34,8 +34,11 @@ void tote_cli_set_help_mode(int on);
 
 /*
  * Opens the store at ctx->db_path. flags as tote_store_open (TOTE_STORE_CREATE
- * only for `tote init`). On failure prints one sentence and returns the exit
- * code (1, or 2 for a missing database), with *out NULL.
+ * only for `tote init`; TOTE_STORE_READONLY for every command that only reads,
+ * so that it works on a database this user may read but not write; an older
+ * schema that such an open refuses is upgraded by a writing open instead when
+ * this user may write the file). On failure prints one sentence and
+ * returns the exit code (1, or 2 for a missing database), with *out NULL.
  */
 int tote_cli_open_store(const tote_cli_ctx *ctx, int flags, tote_store **out);
 
