@@ -238,6 +238,33 @@ static int side_file_exists(const char *path, const char *suffix)
     return stat(p, &sb) == 0 || errno != ENOENT;
 }
 
+/* Why this user cannot write the database at path, as a sentence for the
+ * user: the file, its -wal or -shm, or the directory SQLite must create
+ * those in. NULL when none of them is seen to be the cause. */
+static char *not_writable_msg(const char *path)
+{
+    static const char also[] = "commands that only read, such as 'tote order list', still work";
+    if (access(path, W_OK) != 0)
+        return fmt_msg("cannot write to %s: the file is not writable by this user (%s)", path, also);
+    int missing = 0;
+    static const char *const suffixes[] = {"-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char side[4200];
+        snprintf(side, sizeof side, "%s%s", path, suffixes[i]);
+        if (access(side, F_OK) != 0)
+            missing = 1;
+        else if (access(side, W_OK) != 0)
+            return fmt_msg("cannot write to %s: %s is not writable by this user (%s)", path, side, also);
+    }
+    char dir[4096];
+    dir_of(path, dir, sizeof dir);
+    if (missing && access(dir, W_OK) != 0)
+        return fmt_msg("cannot write to %s: its directory %s is not writable by this user, and SQLite "
+                       "creates %s-wal and %s-shm there to write (%s)",
+                       path, dir, path, path, also);
+    return NULL;
+}
+
 /* 1 if configuring a freshly opened database failed for want of space:
    SQLite saw ENOSPC, or an I/O error with nothing free beside the file. */
 static int open_failed_for_space(sqlite3 *db, int rc, const char *path)
@@ -440,6 +467,20 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         tote_st_err e = tote_store_map_rc(rc);
         tote_store_destroy(&s);
         return e;
+    }
+    /* SQLite opens a file it may not write read-only without a word, and a
+     * -wal, -shm or directory this user cannot write fails only at the
+     * first write: say so now, naming what is not writable */
+    char *why = not_writable_msg(path);
+    if (!why && sqlite3_db_readonly(s->db, "main") == 1)
+        why = fmt_msg("cannot write to %s: SQLite opened it read-only", path);
+    if (why) {
+        if (err_msg)
+            *err_msg = why;
+        else
+            free(why);
+        tote_store_destroy(&s);
+        return TOTE_ST_E_DENIED;
     }
     sqlite3_busy_handler(s->db, busy_poll, s);
     sqlite3_extended_result_codes(s->db, 1);

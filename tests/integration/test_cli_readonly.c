@@ -1,7 +1,8 @@
 /*
  * The real `tote` on a database its user may read but not write: a file of mode 0444 in a directory
- * of mode 0555. Every command that only reads works and changes nothing; and the WAL cases of
- * tote/store.h: a running writer's -wal and -shm, a -wal left without its -shm, an older schema.
+ * of mode 0555. Every command that only reads works and changes nothing; writing commands say which
+ * file is not writable; and the WAL cases of tote/store.h: a running writer's -wal and -shm, a -wal
+ * left without its -shm, an older schema.
  *
  * Root ignores file modes, and CI runs as root: then the commands run as the unprivileged user
  * 65534 (nobody) through setpriv (util-linux), from a copy of the binary that user may execute.
@@ -260,6 +261,41 @@ static void test_read_commands(void)
     unlock_db(db);
 }
 
+/* Writing commands name the file and say it is not writable; nothing is written. */
+static void test_write_commands_refused(void)
+{
+    lock_db(db);
+    static const char *const cmds[][8] = {
+        {"location", "add", "B-1"},
+        {"stock", "adjust", "MUG-1", "A-1", "+1", "--reason", "found"},
+        {"config", "set", "weight_tolerance_pct", "7"},
+        {"order", "hold", "#1001"},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        CHECK_EQ(reader(db, cmds[i][0], cmds[i][1], cmds[i][2], cmds[i][3], cmds[i][4], cmds[i][5],
+                        cmds[i][6], NULL),
+                 1);
+        CHECK_HAS(err, db);
+        CHECK_HAS(err, "the file is not writable by this user");
+    }
+    /* the file writable by the reader, its directory not: SQLite cannot create the -wal and -shm */
+    chmod(rodir, 0755);
+    if (is_root())
+        CHECK_EQ(chown(db, 65534, 65534), 0);
+    chmod(db, 0644);
+    chmod(rodir, 0555);
+    CHECK_EQ(reader(db, "location", "add", "B-1", NULL), 1);
+    CHECK_HAS(err, db);
+    CHECK_HAS(err, "its directory");
+    CHECK_HAS(err, "is not writable by this user");
+    CHECK_EQ(reader_orders(db), 2);
+    if (is_root())
+        CHECK_EQ(chown(db, 0, 0), 0);
+    unlock_db(db);
+    CHECK_EQ(owner(db, "location", "list", NULL), 0);
+    CHECK(!strstr(out, "B-1"));
+}
+
 /* A writer (here this test, as `tote serve` would be) has the database open: its last commit is in
  * the -wal, which with the -shm the reader may not write. The reader sees that commit. */
 static void test_reads_beside_a_running_writer(void)
@@ -357,5 +393,5 @@ static void test_teardown(void)
 }
 
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_reader_cannot_write), TT_TEST(test_read_commands),
-        TT_TEST(test_reads_beside_a_running_writer), TT_TEST(test_wal_without_shm_refused),
-        TT_TEST(test_older_schema), TT_TEST(test_teardown))
+        TT_TEST(test_write_commands_refused), TT_TEST(test_reads_beside_a_running_writer),
+        TT_TEST(test_wal_without_shm_refused), TT_TEST(test_older_schema), TT_TEST(test_teardown))

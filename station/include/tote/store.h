@@ -46,6 +46,12 @@ enum {
  * On failure *out is NULL and, if err_msg is not NULL, *err_msg receives a
  * malloc'd sentence for the user (caller frees).
  *
+ * Writing opens (no TOTE_STORE_READONLY) need write access to the file, and
+ * to its -wal and -shm where they exist, or else to its directory to create
+ * them: without it the open fails with TOTE_ST_E_DENIED and a sentence that
+ * names what is not writable (SQLite itself would open such a file
+ * read-only without a word, and fail at the first write).
+ *
  * Read-only opens (TOTE_STORE_READONLY) need only read access to the file;
  * they change nothing: no journal mode or synchronous setting, no
  * migration, PRAGMA query_only on (a write through the store fails with
