@@ -84,7 +84,12 @@ static int cmd_add(const tote_cli_ctx *ctx, int argc, char **argv)
     return TOTE_EXIT_OK;
 }
 
-static cJSON *status_json(const tote_printer_status *st, const tote_printer_rec *rec, long long open_jobs)
+/* One printer: CUPS's state st (NULL if CUPS has no such queue) and Tote's
+ * record rec (NULL if Tote has none). cups_down: why CUPS could not be asked,
+ * or NULL; then st is NULL and what only CUPS knows is null, the state
+ * "unknown" and the message that sentence. */
+static cJSON *status_json(const tote_printer_status *st, const tote_printer_rec *rec, long long open_jobs,
+                          const char *cups_down)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", rec ? rec->name : st->name);
@@ -94,9 +99,15 @@ static cJSON *status_json(const tote_printer_status *st, const tote_printer_rec 
     else
         cJSON_AddNullToObject(o, "kind");
     cJSON_AddBoolToObject(o, "in_tote", rec != NULL);
-    cJSON_AddBoolToObject(o, "in_cups", st != NULL);
-    cJSON_AddStringToObject(o, "state", st ? st->state : "missing");
-    cJSON_AddBoolToObject(o, "accepting", st ? st->accepting : 0);
+    if (cups_down) {
+        cJSON_AddNullToObject(o, "in_cups");
+        cJSON_AddStringToObject(o, "state", "unknown");
+        cJSON_AddNullToObject(o, "accepting");
+    } else {
+        cJSON_AddBoolToObject(o, "in_cups", st != NULL);
+        cJSON_AddStringToObject(o, "state", st ? st->state : "missing");
+        cJSON_AddBoolToObject(o, "accepting", st ? st->accepting : 0);
+    }
     cJSON *r = cJSON_AddArrayToObject(o, "reasons");
     if (st) {
         char buf[sizeof st->reasons];
@@ -104,8 +115,11 @@ static cJSON *status_json(const tote_printer_status *st, const tote_printer_rec 
         for (char *t = strtok(buf, ","); t; t = strtok(NULL, ","))
             cJSON_AddItemToArray(r, cJSON_CreateString(t));
     }
-    cJSON_AddStringToObject(o, "message", st ? st->message : "");
-    cJSON_AddNumberToObject(o, "cups_jobs", st ? st->queued_jobs : 0);
+    cJSON_AddStringToObject(o, "message", cups_down ? cups_down : st ? st->message : "");
+    if (cups_down)
+        cJSON_AddNullToObject(o, "cups_jobs");
+    else
+        cJSON_AddNumberToObject(o, "cups_jobs", st ? st->queued_jobs : 0);
     cJSON_AddNumberToObject(o, "tote_open_jobs", (double)open_jobs);
     return o;
 }
@@ -114,7 +128,8 @@ static void print_row(const cJSON *o)
 {
     const char *name = cJSON_GetObjectItem(o, "name")->valuestring;
     const char *state = cJSON_GetObjectItem(o, "state")->valuestring;
-    int acc = cJSON_IsTrue(cJSON_GetObjectItem(o, "accepting"));
+    const cJSON *accepting = cJSON_GetObjectItem(o, "accepting");
+    int acc = cJSON_IsTrue(accepting);
     const cJSON *kind = cJSON_GetObjectItem(o, "kind");
     char reasons[600] = "";
     const cJSON *r;
@@ -123,10 +138,14 @@ static void print_row(const cJSON *o)
         size_t l = strlen(reasons);
         snprintf(reasons + l, sizeof reasons - l, "%s%s", l ? "," : "", r->valuestring);
     }
-    const char *msg = cJSON_GetObjectItem(o, "message")->valuestring;
+    /* CUPS unreachable: the one sentence on stderr says it, not every row */
+    const char *msg = cJSON_IsNull(accepting) ? "" : cJSON_GetObjectItem(o, "message")->valuestring;
     printf("%-16s %-4s %-10s %-13s %-20s %4d  %s%s%s\n", name, cJSON_IsString(kind) ? kind->valuestring : "-",
-           state, acc ? "accepting" : "not-accepting", reasons[0] ? reasons : "-",
-           (int)cJSON_GetObjectItem(o, "tote_open_jobs")->valuedouble,
+           state,
+           cJSON_IsNull(accepting) ? "-"
+           : acc                   ? "accepting"
+                                   : "not-accepting",
+           reasons[0] ? reasons : "-", (int)cJSON_GetObjectItem(o, "tote_open_jobs")->valuedouble,
            cJSON_GetObjectItem(o, "uri")->valuestring, msg[0] ? "  " : "", msg);
 }
 
@@ -152,15 +171,22 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int status_m
     tote_printer_status *sts = NULL;
     size_t nst = 0;
     tote_lb_err le = c ? tote_cups_list(c, &sts, &nst) : TOTE_LB_E_NOMEM;
-    if (le != TOTE_LB_E_OK) {
-        rc = tote_cli_fail(TOTE_EXIT_FAIL, "cannot show printer state: %s",
-                           c ? tote_cups_last_error(c) : "out of memory");
+    if (!c) {
         free(recs);
-        tote_cups_destroy(&c);
         tote_store_destroy(&s);
-        return rc;
+        return tote_cli_fail(TOTE_EXIT_FAIL, "cannot show printer state: out of memory");
     }
+    /* CUPS down (cupsd stopped, or another server): Tote's own printers are
+     * still listed, with what only CUPS knows unknown, and the run fails
+     * (exit 1) after the listing, as `tote stock check` does */
+    char cups_down[700] = "";
+    if (le == TOTE_LB_E_UNAVAILABLE)
+        snprintf(cups_down, sizeof cups_down, "CUPS at %s could not be reached", tote_cups_server(c));
+    else if (le != TOTE_LB_E_OK)
+        snprintf(cups_down, sizeof cups_down, "CUPS at %s did not give the printers' state: %s",
+                 tote_cups_server(c), tote_cups_last_error(c));
     tote_cups_destroy(&c);
+    const char *down = cups_down[0] ? cups_down : NULL;
     cJSON *arr = cJSON_CreateArray();
     /* Tote's printers first, then queues CUPS has that Tote does not know */
     for (size_t i = 0; i < nrec; i++) {
@@ -172,7 +198,7 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int status_m
                 st = &sts[k];
         long long open = 0;
         tote_store_printer_open_jobs(s, recs[i].name, &open);
-        cJSON_AddItemToArray(arr, status_json(st, &recs[i], open));
+        cJSON_AddItemToArray(arr, status_json(st, &recs[i], open, down));
     }
     for (size_t k = 0; k < nst; k++) {
         if (only && strcmp(only, sts[k].name) != 0)
@@ -181,30 +207,42 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int status_m
         for (size_t i = 0; i < nrec; i++)
             known |= strcmp(sts[k].name, recs[i].name) == 0;
         if (!known)
-            cJSON_AddItemToArray(arr, status_json(&sts[k], NULL, 0));
+            cJSON_AddItemToArray(arr, status_json(&sts[k], NULL, 0, NULL));
     }
     free(recs);
     free(sts);
     tote_store_destroy(&s);
     if (only && cJSON_GetArraySize(arr) == 0) {
         cJSON_Delete(arr);
+        if (down)
+            return tote_cli_fail(TOTE_EXIT_FAIL, "no printer named %s in Tote, and %s to look there", only,
+                                 down);
         return tote_cli_fail(TOTE_EXIT_USAGE, "no printer named %s in Tote or CUPS", only);
     }
+    int listed = cJSON_GetArraySize(arr);
     if (json) {
         tote_cli_print_json(only ? cJSON_DetachItemFromArray(arr, 0) : arr);
         if (only)
             cJSON_Delete(arr);
-        return TOTE_EXIT_OK;
+    } else {
+        if (listed == 0)
+            printf("no printers (add one with: tote printer add NAME socket://HOST:9100)\n");
+        else
+            printf("%-16s %-4s %-10s %-13s %-20s %4s  %s\n", "NAME", "KIND", "STATE", "ACCEPTING", "REASONS",
+                   "JOBS", "URI");
+        const cJSON *o;
+        cJSON_ArrayForEach(o, arr) print_row(o);
+        cJSON_Delete(arr);
     }
-    if (cJSON_GetArraySize(arr) == 0)
-        printf("no printers (add one with: tote printer add NAME socket://HOST:9100)\n");
-    else
-        printf("%-16s %-4s %-10s %-13s %-20s %4s  %s\n", "NAME", "KIND", "STATE", "ACCEPTING", "REASONS",
-               "JOBS", "URI");
-    const cJSON *o;
-    cJSON_ArrayForEach(o, arr) print_row(o);
-    cJSON_Delete(arr);
-    return TOTE_EXIT_OK;
+    if (!down)
+        return TOTE_EXIT_OK;
+    fflush(stdout);
+    if (listed == 0)
+        return tote_cli_fail(TOTE_EXIT_FAIL, "%s, and Tote itself knows no printers", down);
+    return tote_cli_fail(
+        TOTE_EXIT_FAIL,
+        "%s: the state of the %s listed is unknown (only those added with 'tote printer add' are listed)",
+        down, listed == 1 ? "printer" : "printers");
 }
 
 int tote_cmd_printer(const tote_cli_ctx *ctx, int argc, char **argv)

@@ -57,7 +57,8 @@ static int run(int as_reader, const char *path, const char *first, va_list ap)
     free(out);
     free(err);
     out = err = NULL;
-    static const char *const env[] = {"TOTE_ACTOR=reader", "TOTE_NOW=2024-03-05T12:00:00.000Z", NULL};
+    static const char *const env[] = {"TOTE_ACTOR=reader", "TOTE_NOW=2024-03-05T12:00:00.000Z",
+                                      "CUPS_SERVER=/nonexistent/cups.sock", NULL};
     return tt_run(argv, env, NULL, 20000, &out, &err);
 }
 
@@ -249,6 +250,10 @@ static void test_read_commands(void)
         CHECK_HAS(out, expect[i]);
         CHECK_STR(err, "");
     }
+    /* no CUPS here: the (no) printers Tote knows, a valid JSON answer, and exit 1 for CUPS alone */
+    CHECK_EQ(reader(db, "printer", "list", "--json", NULL), 1);
+    CHECK_STR(out, "[]\n");
+    CHECK_HAS(err, "could not be reached");
     size_t after_len = 0;
     char *after = tt_read_file(db, &after_len);
     REQUIRE(after);

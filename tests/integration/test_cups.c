@@ -2,9 +2,11 @@
  * Printing through a private cupsd to a label printer played by the test on
  * a loopback socket: exact bytes, paused printer, rejecting queue, cupsd
  * restart, a crash between submit and record, aborted jobs, and the
- * `tote printer` command line.
+ * `tote printer` command line, with CUPS and without it.
  */
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
+#include <sys/un.h>
 
 #include "cupsd_fixture.h"
 #include "label_seed.h"
@@ -202,13 +204,105 @@ static void test_printer_cli(void)
     CHECK_EQ(run_tote(unknown, NULL, &err), 2);
     CHECK_HAS(err, "no printer named nope");
     free(err);
-    /* CUPS unreachable: exit 1, one sentence */
-    const char *argv[] = {tt_bin("tote"), "--db", db, "printer", "list", NULL};
-    const char *env[] = {"CUPS_SERVER=/nonexistent/cups.sock", NULL};
-    CHECK_EQ(tt_run(argv, env, NULL, 20000, NULL, &err), 1);
-    CHECK_HAS(err, "not reachable");
+}
+
+/* Runs tote --db DB printer ARGS... with CUPS_SERVER=server; returns the exit status. */
+static int run_printer_at(const char *server, const char *const args[], char **out, char **err)
+{
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = tt_bin("tote");
+    argv[n++] = "--db";
+    argv[n++] = db;
+    argv[n++] = "printer";
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char env0[600];
+    snprintf(env0, sizeof env0, "CUPS_SERVER=%s", server);
+    const char *env[] = {env0, NULL};
+    return tt_run(argv, env, NULL, 20000, out, err);
+}
+
+/* The printers Tote recorded (test_printer_cli added zebra1 and office1), as `printer list --json`
+ * gives them with CUPS unreachable at server: state unknown, what only CUPS knows null. */
+static void check_unknown_printers(const char *server, const char *json)
+{
+    cJSON *arr = cJSON_Parse(json);
+    REQUIRE(cJSON_IsArray(arr));
+    CHECK_EQ(cJSON_GetArraySize(arr), 2);
+    char why[600];
+    snprintf(why, sizeof why, "CUPS at %s could not be reached", server);
+    const cJSON *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "name"));
+        CHECK(name && (strcmp(name, "zebra1") == 0 || strcmp(name, "office1") == 0));
+        CHECK_HAS(cJSON_GetStringValue(cJSON_GetObjectItem(o, "uri")), "socket://127.0.0.1:");
+        CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "unknown");
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItem(o, "in_tote")));
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "in_cups")));
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "accepting")));
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "cups_jobs")));
+        CHECK(cJSON_IsNumber(cJSON_GetObjectItem(o, "tote_open_jobs")));
+        CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o, "message")), why);
+    }
+    cJSON_Delete(arr);
+}
+
+/* cupsd not running: a socket file where nothing listens (as a stopped cupsd leaves it), and a
+ * path with no socket at all. Tote's printers are listed with their state unknown, one sentence on
+ * stderr names the server, and the run fails (exit 1) as a partial answer does elsewhere. */
+static void test_printer_list_without_cups(void)
+{
+    char dead[600];
+    snprintf(dead, sizeof dead, "%s/dead-cups.sock", dir);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    REQUIRE(strlen(dead) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, dead, strlen(dead) + 1);
+    REQUIRE_EQ(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    close(fd); /* bound, never listening: connecting is refused */
+    const char *servers[] = {dead, "/nonexistent/cups.sock"};
+    for (size_t i = 0; i < 2; i++) {
+        char *out = NULL, *err = NULL;
+        char why[600];
+        snprintf(why, sizeof why, "CUPS at %s could not be reached", servers[i]);
+        const char *list[] = {"list", NULL};
+        CHECK_EQ(run_printer_at(servers[i], list, &out, &err), 1);
+        CHECK_HAS(out, "zebra1");
+        CHECK_HAS(out, "office1");
+        CHECK_HAS(out, "unknown");
+        CHECK(!strstr(out, "could not be reached")); /* said once, on stderr */
+        CHECK_HAS(err, why);
+        CHECK_EQ(count_lines(err), 1);
+        free(out), free(err);
+        const char *list_json[] = {"list", "--json", NULL};
+        CHECK_EQ(run_printer_at(servers[i], list_json, &out, &err), 1);
+        check_unknown_printers(servers[i], out);
+        CHECK_HAS(err, why);
+        CHECK_EQ(count_lines(err), 1);
+        free(out), free(err);
+    }
+    char *out = NULL, *err = NULL;
+    const char *status[] = {"status", "zebra1", "--json", NULL};
+    CHECK_EQ(run_printer_at(dead, status, &out, &err), 1);
+    cJSON *o = cJSON_Parse(out);
+    CHECK(cJSON_IsObject(o));
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")), "zebra1");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "unknown");
+    cJSON_Delete(o);
+    CHECK_HAS(err, "could not be reached");
+    free(out), free(err);
+    /* a name Tote does not know: CUPS could not be asked either, a runtime failure */
+    const char *unknown[] = {"status", "nope", NULL};
+    CHECK_EQ(run_printer_at(dead, unknown, &out, &err), 1);
+    CHECK_STR(out, "");
+    CHECK_HAS(err, "no printer named nope in Tote, and CUPS at ");
     CHECK_EQ(count_lines(err), 1);
-    free(err);
+    free(out), free(err);
+    unlink(dead);
 }
 
 static void test_package_prints_exact_zpl(void)
@@ -615,9 +709,9 @@ static void test_teardown(void)
     free(dir);
 }
 
-TT_MAIN(TT_TEST(test_setup), TT_TEST(test_printer_cli), TT_TEST(test_package_prints_exact_zpl),
-        TT_TEST(test_paused_printer_waits), TT_TEST(test_rejecting_queue_retried),
-        TT_TEST(test_cupsd_restart_loses_nothing), TT_TEST(test_stranded_job_submitted_again),
-        TT_TEST(test_unrecorded_submit_adopted), TT_TEST(test_job_id_taken_by_another_job),
-        TT_TEST(test_held_job_released), TT_TEST(test_aborted_jobs_raise_alert),
-        TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
+TT_MAIN(TT_TEST(test_setup), TT_TEST(test_printer_cli), TT_TEST(test_printer_list_without_cups),
+        TT_TEST(test_package_prints_exact_zpl), TT_TEST(test_paused_printer_waits),
+        TT_TEST(test_rejecting_queue_retried), TT_TEST(test_cupsd_restart_loses_nothing),
+        TT_TEST(test_stranded_job_submitted_again), TT_TEST(test_unrecorded_submit_adopted),
+        TT_TEST(test_job_id_taken_by_another_job), TT_TEST(test_held_job_released),
+        TT_TEST(test_aborted_jobs_raise_alert), TT_TEST(test_reprint_cli_audited), TT_TEST(test_teardown))
