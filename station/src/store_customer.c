@@ -194,7 +194,8 @@ tote_st_err tote_customer_show_json(tote_store *s, const char *email, cJSON **ou
     st = tote_store_stmt(
         s, "SELECT o.name, o.status, o.payment_status, o.ordered_at, o.total_cents, o.currency, "
            "(SELECT COUNT(*) FROM order_line l WHERE l.order_id = o.id), "
-           "(SELECT COALESCE(SUM(l.ordered), 0) FROM order_line l WHERE l.order_id = o.id) "
+           "(SELECT COALESCE(SUM(l.ordered), 0) FROM order_line l WHERE l.order_id = o.id AND "
+           "l.requires_shipping = 1) "
            "FROM orders o WHERE o.customer_id = ?1 ORDER BY o.ordered_at DESC, o.id DESC");
     if (!st) {
         cJSON_Delete(c);

@@ -25,8 +25,8 @@ tote_st_err tote_order_list_json(tote_store *s, const char *status, cJSON **out)
     sqlite3_stmt *st = tote_store_stmt(
         s, "SELECT o.name, o.status, o.hold_reason, o.payment_status, o.cod, o.priority, o.rush, o.pickup, "
            "o.ship_by, o.channel, c.email, o.ship_name, o.ship_country, o.ordered_at, "
-           "COUNT(l.id), COALESCE(SUM(l.ordered), 0), COALESCE(SUM(l.allocated), 0), COALESCE(SUM(l.picked), "
-           "0), "
+           "COUNT(l.id), COALESCE(SUM(CASE WHEN l.requires_shipping = 1 THEN l.ordered ELSE 0 END), 0), "
+           "COALESCE(SUM(l.allocated), 0), COALESCE(SUM(l.picked), 0), "
            "COALESCE(SUM(l.packed), 0), COALESCE(SUM(l.shipped), 0) "
            "FROM orders o LEFT JOIN customer c ON c.id = o.customer_id LEFT JOIN order_line l ON l.order_id "
            "= o.id "

@@ -494,6 +494,88 @@ static void test_waits_for_another_writer(void)
     cJSON_Delete(arr);
 }
 
+/* The row of `tote` text output whose first word is first, split at runs of spaces into words (at most
+ * cap); returns how many. 0 if there is no such row. */
+static int row_words(const char *text, const char *first, char words[][64], int cap)
+{
+    size_t fl = strlen(first);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, first, fl) != 0 || (p[fl] != ' ' && p[fl] != '\n'))
+            continue;
+        int n = 0;
+        const char *q = p;
+        while (*q && *q != '\n' && n < cap) {
+            while (*q == ' ')
+                q++;
+            size_t k = 0;
+            while (*q && *q != ' ' && *q != '\n') {
+                if (k < 63)
+                    words[n][k++] = *q;
+                q++;
+            }
+            words[n][k] = '\0';
+            if (k)
+                n++;
+        }
+        return n;
+    }
+    return 0;
+}
+
+/* Seeds order name for email, paid, with a shipped line (2 mugs) and a line that is never shipped
+ * (3 gift cards), under customer_name. */
+static int seed_order(const char *name, const char *email, const char *customer_name, const char *at)
+{
+    tote_store *s = NULL;
+    if (tote_store_open(db, 0, &s, NULL) != TOTE_ST_E_OK)
+        return -1;
+    tote_order_line_in lines[] = {{"MUG-1", "Mug", 2, 1299, 1}, {"GIFT-25", "Gift card", 3, 2500, 0}};
+    tote_order_in o = {0};
+    o.name = name;
+    o.email = email;
+    o.customer_name = customer_name;
+    o.payment_status = "paid";
+    o.ship_name = customer_name;
+    o.ship_city = "Lyon";
+    o.ship_country = "FR";
+    o.total_cents = -1;
+    o.ordered_at = at;
+    o.line_count = 2;
+    o.lines = lines;
+    int bad = tote_order_upsert(s, &o, "seed", NULL, NULL) != TOTE_ST_E_OK;
+    tote_store_destroy(&s);
+    return bad ? -1 : 0;
+}
+
+/* UNITS (and "units") are the units to pick and ship: a gift card is a line of the order but never picked. */
+static void test_units_are_units_to_ship(void)
+{
+    REQUIRE_EQ(seed_order("#2001", "gift@example.com", "Gil Card", "2024-04-01T10:00:00Z"), 0);
+    REQUIRE_EQ(tote("order", "list", "--json", NULL), 0);
+    cJSON *arr = json_out();
+    const cJSON *o, *found = NULL;
+    cJSON_ArrayForEach(o, arr) if (strcmp(jstr(o, "name"), "#2001") == 0) found = o;
+    REQUIRE(found != NULL);
+    CHECK_EQ(jnum(found, "lines"), 2);
+    CHECK_EQ(jnum(found, "units"), 2);
+    cJSON_Delete(arr);
+    char w[12][64];
+    REQUIRE_EQ(tote("order", "list", NULL), 0);
+    /* ORDER STATUS HOLD PAYMENT LINES UNITS ALLOC PICK ORDERED */
+    REQUIRE_INT(row_words(out, "#2001", w, 12), >=, 9);
+    CHECK_STR(w[4], "2");
+    CHECK_STR(w[5], "2");
+    REQUIRE_EQ(tote("customer", "show", "gift@example.com", "--json", NULL), 0);
+    cJSON *c = json_out();
+    CHECK_EQ(jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "orders"), 0), "units"), 2);
+    cJSON_Delete(c);
+    REQUIRE_EQ(tote("customer", "show", "gift@example.com", NULL), 0);
+    /* ORDER STATUS PAYMENT LINES UNITS ORDERED */
+    REQUIRE_INT(row_words(out, "#2001", w, 12), >=, 6);
+    CHECK_STR(w[3], "2");
+    CHECK_STR(w[4], "2");
+}
+
 static void test_teardown(void)
 {
     free(out);
@@ -507,4 +589,4 @@ static void test_teardown(void)
 
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_location), TT_TEST(test_config), TT_TEST(test_stock),
         TT_TEST(test_orders), TT_TEST(test_customer), TT_TEST(test_waits_for_another_writer),
-        TT_TEST(test_teardown))
+        TT_TEST(test_units_are_units_to_ship), TT_TEST(test_teardown))

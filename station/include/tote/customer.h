@@ -21,8 +21,10 @@ tote_st_err tote_customer_ensure(tote_store *s, const char *email, const char *n
 /*
  * The customer with that e-mail and their orders, newest first:
  * {"email","name","phone","created_at","orders":[{"name","status","payment_status",
- * "ordered_at","total_cents","currency","lines","units"}]}. *out is owned by
- * the caller (cJSON_Delete). NOT_FOUND if no such customer.
+ * "ordered_at","total_cents","currency","lines","units"}]}: lines and units
+ * as tote_order_list_json counts them (units: those to pick and ship, not
+ * gift cards). *out is owned by the caller (cJSON_Delete). NOT_FOUND if no
+ * such customer.
  */
 tote_st_err tote_customer_show_json(tote_store *s, const char *email, cJSON **out);
 

@@ -162,7 +162,10 @@ tote_st_err tote_order_set_status(tote_store *s, long long order_id, tote_order_
  * list: orders oldest first (by ordered_at), status NULL = all, an unknown
  * status -> INVALID: [{"name","status","hold_reason","payment_status","cod","priority","rush","pickup",
  * "ship_by","channel","email","ship_name","ship_country","ordered_at","lines","units","allocated",
- * "picked","packed","shipped"}].
+ * "picked","packed","shipped"}]. lines counts every line of the order; units
+ * is the units to pick and ship: the ordered quantity of the lines that
+ * require shipping (a gift card or a line fulfilled upstream is never
+ * picked, so it is a line but no unit), as allocated..shipped count them.
  *
  * show: one order, NOT_FOUND if none: {"name","channel","external_ref","status","hold_reason","priority",
  * "rush","pickup","ship_by","tote","ordered_at","created_at","updated_at",
