@@ -69,8 +69,9 @@ static void print_show(const cJSON *o)
     printf("\n");
     const cJSON *c = cJSON_GetObjectItem(o, "customer");
     if (cJSON_IsObject(c))
-        printf("  customer  %s <%s>%s%s\n", cli_js(c, "name", ""), cli_js(c, "email", ""),
-               cJSON_IsString(cJSON_GetObjectItem(c, "phone")) ? "  " : "", cli_js(c, "phone", ""));
+        printf("  customer  %s%s<%s>%s%s\n", cli_js(c, "name", ""), *cli_js(c, "name", "") ? " " : "",
+               cli_js(c, "email", ""), cJSON_IsString(cJSON_GetObjectItem(c, "phone")) ? "  " : "",
+               cli_js(c, "phone", ""));
     else
         printf("  customer  -\n");
     const cJSON *p = cJSON_GetObjectItem(o, "payment");

@@ -411,8 +411,20 @@ static const char *const migration_5 =
 static const char *const migration_6 = "ALTER TABLE scan ADD COLUMN reply_type INTEGER;\n"
                                        "ALTER TABLE scan ADD COLUMN reply BLOB;\n";
 
+/* 7: the customer's name and phone as each order gives them. A customer is
+   one row per e-mail address whose name and phone the latest imported
+   order replaces, so an older order placed under another name showed the
+   new one. Orders from before this migration get the customer's name and
+   phone as they are now: the best there is, and what they showed until now. */
+static const char *const migration_7 =
+    "ALTER TABLE orders ADD COLUMN customer_name TEXT;\n"
+    "ALTER TABLE orders ADD COLUMN customer_phone TEXT;\n"
+    "UPDATE orders SET customer_name = (SELECT c.name FROM customer c WHERE c.id = orders.customer_id), "
+    "customer_phone = (SELECT c.phone FROM customer c WHERE c.id = orders.customer_id) "
+    "WHERE customer_id IS NOT NULL;\n";
+
 const char *const tote_schema_migrations[] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
 };
 
 const int tote_schema_migration_count =

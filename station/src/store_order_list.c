@@ -138,7 +138,8 @@ tote_st_err tote_order_show_json(tote_store *s, const char *name, cJSON **out)
     sqlite3_stmt *st = tote_store_stmt(
         s, "SELECT o.id, o.name, o.channel, o.external_ref, o.status, o.hold_reason, o.priority, o.rush, "
            "o.pickup, "
-           "o.ship_by, o.tote, o.ordered_at, o.created_at, o.updated_at, c.email, c.name, c.phone, "
+           "o.ship_by, o.tote, o.ordered_at, o.created_at, o.updated_at, c.email, o.customer_name, "
+           "o.customer_phone, "
            "o.payment_status, o.payment_method, o.cod, o.currency, o.total_cents, o.shipping_method, "
            "o.ship_name, "
            "o.ship_company, o.ship_address1, o.ship_address2, o.ship_city, o.ship_zip, o.ship_province, "

@@ -145,7 +145,8 @@ static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long l
             "priority = ?10, rush = ?11, pickup = ?12, ship_by = ?13, currency = ?14, total_cents = ?15, "
             "shipping_method = ?16, ship_name = ?17, ship_company = ?18, ship_address1 = ?19, "
             "ship_address2 = ?20, ship_city = ?21, ship_zip = ?22, ship_province = ?23, ship_country = ?24, "
-            "ship_phone = ?25, source_hash = ?26, ordered_at = ?27, updated_at = ?28 WHERE id = ?1");
+            "ship_phone = ?25, source_hash = ?26, ordered_at = ?27, updated_at = ?28, customer_name = ?29, "
+            "customer_phone = ?30 WHERE id = ?1");
     else
         st = tote_store_stmt(
             s,
@@ -153,9 +154,9 @@ static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long l
             "payment_status, "
             "payment_method, cod, priority, rush, pickup, ship_by, currency, total_cents, shipping_method, "
             "ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_zip, ship_province, "
-            "ship_country, ship_phone, source_hash, ordered_at, created_at, updated_at) VALUES (?1, ?2, ?3, "
-            "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-            "?24, ?25, ?26, ?27, ?28, ?28)");
+            "ship_country, ship_phone, source_hash, ordered_at, created_at, updated_at, customer_name, "
+            "customer_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+            "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?28, ?29, ?30)");
     if (!st)
         return store_db_fail(s, SQLITE_ERROR);
     if (existing_id)
@@ -190,6 +191,10 @@ static tote_st_err write_order_row(tote_store *s, const tote_order_in *o, long l
     else
         sqlite3_bind_text(st, 27, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 28, now, -1, SQLITE_STATIC);
+    /* the customer as this order names them: the customer row (one per
+       e-mail) takes the name of the latest order imported */
+    bind_ne(st, 29, o->customer_name);
+    bind_ne(st, 30, o->phone);
     int rc = store_step_done(st);
     if (rc != SQLITE_DONE)
         return store_db_fail(s, rc);

@@ -523,8 +523,9 @@ static int row_words(const char *text, const char *first, char words[][64], int 
 }
 
 /* Seeds order name for email, paid, with a shipped line (2 mugs) and a line that is never shipped
- * (3 gift cards), under customer_name. */
-static int seed_order(const char *name, const char *email, const char *customer_name, const char *at)
+ * (3 gift cards), under customer_name and phone (may be NULL). */
+static int seed_order(const char *name, const char *email, const char *customer_name, const char *phone,
+                      const char *at)
 {
     tote_store *s = NULL;
     if (tote_store_open(db, 0, &s, NULL) != TOTE_ST_E_OK)
@@ -534,6 +535,7 @@ static int seed_order(const char *name, const char *email, const char *customer_
     o.name = name;
     o.email = email;
     o.customer_name = customer_name;
+    o.phone = phone;
     o.payment_status = "paid";
     o.ship_name = customer_name;
     o.ship_city = "Lyon";
@@ -550,7 +552,7 @@ static int seed_order(const char *name, const char *email, const char *customer_
 /* UNITS (and "units") are the units to pick and ship: a gift card is a line of the order but never picked. */
 static void test_units_are_units_to_ship(void)
 {
-    REQUIRE_EQ(seed_order("#2001", "gift@example.com", "Gil Card", "2024-04-01T10:00:00Z"), 0);
+    REQUIRE_EQ(seed_order("#2001", "gift@example.com", "Gil Card", NULL, "2024-04-01T10:00:00Z"), 0);
     REQUIRE_EQ(tote("order", "list", "--json", NULL), 0);
     cJSON *arr = json_out();
     const cJSON *o, *found = NULL;
@@ -576,6 +578,32 @@ static void test_units_are_units_to_ship(void)
     CHECK_STR(w[4], "2");
 }
 
+/* A customer is one row per e-mail, renamed by their latest order; an order still shows the name (and
+ * phone) it was placed under. */
+static void test_order_keeps_its_customer_name(void)
+{
+    REQUIRE_EQ(seed_order("#2002", "rita@example.com", "Rita Old", "+33 1 11", "2024-04-02T10:00:00Z"), 0);
+    REQUIRE_EQ(seed_order("#2003", "rita@example.com", "Rita Nouvelle", "+33 1 22", "2024-04-03T10:00:00Z"),
+               0);
+    REQUIRE_EQ(tote("order", "show", "#2002", NULL), 0);
+    CHECK_HAS(out, "  customer  Rita Old <rita@example.com>  +33 1 11\n");
+    REQUIRE_EQ(tote("order", "show", "#2002", "--json", NULL), 0);
+    cJSON *o = json_out();
+    CHECK_STR(jstr(cJSON_GetObjectItem(o, "customer"), "name"), "Rita Old");
+    CHECK_STR(jstr(cJSON_GetObjectItem(o, "customer"), "phone"), "+33 1 11");
+    CHECK_STR(jstr(cJSON_GetObjectItem(o, "customer"), "email"), "rita@example.com");
+    cJSON_Delete(o);
+    REQUIRE_EQ(tote("order", "show", "#2003", NULL), 0);
+    CHECK_HAS(out, "  customer  Rita Nouvelle <rita@example.com>  +33 1 22\n");
+    /* the customer is who they are now */
+    REQUIRE_EQ(tote("customer", "show", "rita@example.com", NULL), 0);
+    CHECK_HAS(out, "Rita Nouvelle <rita@example.com>  +33 1 22");
+    /* an order that gave no name says so rather than borrowing another order's */
+    REQUIRE_EQ(seed_order("#2004", "rita@example.com", NULL, NULL, "2024-04-04T10:00:00Z"), 0);
+    REQUIRE_EQ(tote("order", "show", "#2004", NULL), 0);
+    CHECK_HAS(out, "  customer  <rita@example.com>\n");
+}
+
 static void test_teardown(void)
 {
     free(out);
@@ -589,4 +617,5 @@ static void test_teardown(void)
 
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_location), TT_TEST(test_config), TT_TEST(test_stock),
         TT_TEST(test_orders), TT_TEST(test_customer), TT_TEST(test_waits_for_another_writer),
-        TT_TEST(test_units_are_units_to_ship), TT_TEST(test_teardown))
+        TT_TEST(test_units_are_units_to_ship), TT_TEST(test_order_keeps_its_customer_name),
+        TT_TEST(test_teardown))

@@ -2,6 +2,8 @@
  * Migrations 3 and 4: the status CHECKs of orders, allocation, pick_task,
  * pick_list, wave and package, and stock_move's kind, become OR chains (same rule, no ephemeral IN table per
  * row). An old (version 2) database upgrades with its rows kept, and the rule still refuses a bad status.
+ * Migration 7: orders keep the customer's name and phone as the order gave them; a version 6 database's
+ * orders get their customer's.
  */
 #include <sqlite3.h>
 #include <string.h>
@@ -158,6 +160,56 @@ static void test_rule_still_refuses_bad_status(void)
     tote_store_destroy(&s);
 }
 
+/* A database as Tote made it before migration 7: a customer with two orders, and an order without one. */
+static int make_v6(const char *path)
+{
+    sqlite3 *db = NULL;
+    int ok = sqlite3_open(path, &db) == SQLITE_OK;
+    for (int i = 0; ok && i < 6; i++)
+        ok = sqlite3_exec(db, tote_schema_migrations[i], NULL, NULL, NULL) == SQLITE_OK;
+    ok = ok &&
+         sqlite3_exec(db,
+                      "PRAGMA user_version = 6; INSERT INTO customer(id, email, name, phone, created_at) "
+                      "VALUES (7, 'ana@example.com', 'Ana Lopez', '+34 1', 'x'); "
+                      "INSERT INTO orders(name, customer_id, status, ordered_at, created_at, updated_at) "
+                      "VALUES ('#1', 7, 'released', 'x', 'x', 'x'), ('#2', 7, 'shipped', 'x', 'x', 'x'), "
+                      "('#3', NULL, 'released', 'x', 'x', 'x');",
+                      NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok ? 0 : -1;
+}
+
+static void test_v6_orders_get_their_customer_name(void)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/v6.db", dir);
+    REQUIRE_EQ(make_v6(p), 0);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(p, 0, &s, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(count(s, "PRAGMA user_version", NULL), tote_schema_migration_count);
+    CHECK_INT(tote_schema_migration_count, >=, 7);
+    CHECK_EQ(
+        count(s,
+              "SELECT COUNT(*) FROM orders WHERE customer_name = 'Ana Lopez' AND customer_phone = '+34 1' "
+              "AND name = ?1",
+              "#1"),
+        1);
+    CHECK_EQ(count(s, "SELECT COUNT(*) FROM orders WHERE customer_name = 'Ana Lopez' AND name = ?1", "#2"),
+             1);
+    CHECK_EQ(count(s,
+                   "SELECT COUNT(*) FROM orders WHERE customer_name IS NULL AND customer_phone IS NULL AND "
+                   "name = ?1",
+                   "#3"),
+             1);
+    /* renaming the customer now leaves the orders as they were */
+    CHECK_EQ(sqlite3_exec(tote_store_db(s), "UPDATE customer SET name = 'Ana Martin' WHERE id = 7", NULL,
+                          NULL, NULL),
+             SQLITE_OK);
+    CHECK_EQ(count(s, "SELECT COUNT(*) FROM orders WHERE customer_name = ?1", "Ana Lopez"), 2);
+    CHECK_EQ(count(s, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'", NULL), 1);
+    tote_store_destroy(&s);
+}
+
 static void test_setup(void)
 {
     dir = tt_tmpdir("schema-checks");
@@ -173,4 +225,4 @@ static void test_teardown(void)
 }
 
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_old_database_upgrades), TT_TEST(test_rule_still_refuses_bad_status),
-        TT_TEST(test_teardown))
+        TT_TEST(test_v6_orders_get_their_customer_name), TT_TEST(test_teardown))

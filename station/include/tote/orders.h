@@ -169,7 +169,8 @@ tote_st_err tote_order_set_status(tote_store *s, long long order_id, tote_order_
  *
  * show: one order, NOT_FOUND if none: {"name","channel","external_ref","status","hold_reason","priority",
  * "rush","pickup","ship_by","tote","ordered_at","created_at","updated_at",
- * "customer":{"email","name","phone"}|null,
+ * "customer":{"email","name","phone"}|null (name and phone as this order gave them, null if it gave
+ *   none: the customer's latest ones are `tote customer show`'s),
  * "payment":{"status","method","cod","currency","total_cents"},
  * "shipping":{"method","name","company","address1","address2","city","zip","province","country","phone"},
  * "lines":[{"line_no","sku","name","known","requires_shipping","price_cents","ordered","allocated",
