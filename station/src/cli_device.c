@@ -9,6 +9,15 @@
 #include "tote/devices.h"
 #include "tote/security.h"
 
+/* Each subcommand with its options; USAGE is all of them (`tote device --help`). */
+#define ADD_ARGS                                                                                      \
+    "add NAME --role picker|packer|bench|console [--label-printer P] [--slip-printer P] [--endpoint " \
+    "tcp://HOST:PORT] [--events tcp://HOST:PORT] [-o ENROLMENT_FILE]"
+#define LIST_ARGS "list [--json]"
+#define REVOKE_ARGS "revoke NAME"
+#define REKEY_ARGS "rekey NAME [--endpoint tcp://HOST:PORT] [--events tcp://HOST:PORT] [-o ENROLMENT_FILE]"
+#define USAGE "tote device " ADD_ARGS " | " LIST_ARGS " | " REVOKE_ARGS " | " REKEY_ARGS
+
 static int device_add(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     const char *role = tote_cli_take_opt(&argc, argv, "--role");
@@ -18,10 +27,7 @@ static int device_add(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *events = tote_cli_take_opt(&argc, argv, "--events");
     const char *outfile = tote_cli_take_opt(&argc, argv, "-o");
     if (argc != 2 || !role)
-        return tote_cli_fail(TOTE_EXIT_USAGE,
-                             "usage: tote device add NAME --role picker|packer|bench|console "
-                             "[--label-printer P] [--slip-printer P] [--endpoint tcp://HOST:PORT] "
-                             "[--events tcp://HOST:PORT] [-o ENROLMENT_FILE]");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device %s", ADD_ARGS);
     if ((endpoint && strncmp(endpoint, "tcp://", 6) != 0 && strncmp(endpoint, "ipc://", 6) != 0) ||
         (events && strncmp(events, "tcp://", 6) != 0 && strncmp(events, "ipc://", 6) != 0))
         return tote_cli_fail(TOTE_EXIT_USAGE, "--endpoint and --events need an address like tcp://HOST:5555");
@@ -93,7 +99,7 @@ static int device_list(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     int json = tote_cli_take_flag(&argc, argv, "--json");
     if (argc != 1)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device list [--json]");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device %s", LIST_ARGS);
     tote_store *s = NULL;
     int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
@@ -139,7 +145,7 @@ static int device_list(const tote_cli_ctx *ctx, int argc, char **argv)
 static int device_revoke(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     if (argc != 2)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device revoke NAME");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device %s", REVOKE_ARGS);
     tote_store *s = NULL;
     int rc = tote_cli_open_store(ctx, 0, &s);
     if (rc != TOTE_EXIT_OK)
@@ -162,8 +168,7 @@ static int device_rekey(const tote_cli_ctx *ctx, int argc, char **argv)
     const char *events = tote_cli_take_opt(&argc, argv, "--events");
     const char *outfile = tote_cli_take_opt(&argc, argv, "-o");
     if (argc != 2)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device rekey NAME [--endpoint tcp://HOST:PORT] "
-                                              "[--events tcp://HOST:PORT] [-o ENROLMENT_FILE]");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device %s", REKEY_ARGS);
     if ((endpoint && strncmp(endpoint, "tcp://", 6) != 0 && strncmp(endpoint, "ipc://", 6) != 0) ||
         (events && strncmp(events, "tcp://", 6) != 0 && strncmp(events, "ipc://", 6) != 0))
         return tote_cli_fail(TOTE_EXIT_USAGE, "--endpoint and --events need an address like tcp://HOST:5555");
@@ -224,5 +229,7 @@ int tote_cmd_device(const tote_cli_ctx *ctx, int argc, char **argv)
         return device_revoke(ctx, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "rekey") == 0)
         return device_rekey(ctx, argc - 1, argv + 1);
-    return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote device add|list|revoke|rekey ...");
+    if (argc >= 2 && strcmp(argv[1], "--help") != 0)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "unknown subcommand 'device %s' (usage: %s)", argv[1], USAGE);
+    return tote_cli_fail(TOTE_EXIT_USAGE, "usage: %s", USAGE);
 }

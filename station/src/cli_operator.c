@@ -11,7 +11,13 @@
 #include "tote/devices.h"
 #include "tote/printing.h"
 
-#define BADGE_USAGE "[-o FILE.png|FILE.pdf] [--zpl] [--dpi 203|300]"
+/* Each subcommand with its options; USAGE is all of them (`tote operator --help`). */
+#define ADD_ARGS                                                                                         \
+    "add NAME --role picker|packer|supervisor|admin [--badge CODE] [--label FILE.png|FILE.pdf] [--zpl] " \
+    "[--dpi 203|300]"
+#define LIST_ARGS "list [--json]"
+#define BADGE_ARGS "badge NAME (-o FILE.png|FILE.pdf | --zpl) [--dpi 203|300]"
+#define USAGE "tote operator " ADD_ARGS " | " LIST_ARGS " | " BADGE_ARGS
 
 /* Badge output options: -o FILE (PNG or PDF by extension), --zpl (stdout),
  * --dpi; taken from argv. 0 ok, else an exit code (message printed). */
@@ -82,10 +88,7 @@ static int operator_add(const tote_cli_ctx *ctx, int argc, char **argv)
     if (rc != TOTE_EXIT_OK)
         return rc;
     if (argc != 2 || !role)
-        return tote_cli_fail(
-            TOTE_EXIT_USAGE,
-            "usage: tote operator add NAME --role picker|packer|supervisor|admin [--badge CODE] "
-            "[--label FILE.png|FILE.pdf] [--zpl] [--dpi 203|300]");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator %s", ADD_ARGS);
     if (!tote_operator_role_valid(role))
         return tote_cli_fail(TOTE_EXIT_USAGE, "role '%s' is not one of picker, packer, supervisor, admin",
                              role);
@@ -133,8 +136,7 @@ static int operator_badge(const tote_cli_ctx *ctx, int argc, char **argv)
     if (rc != TOTE_EXIT_OK)
         return rc;
     if (argc != 2 || (!bo.file && !bo.zpl))
-        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator badge NAME -o FILE.png|FILE.pdf | --zpl "
-                                              "[--dpi 203|300]");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator %s", BADGE_ARGS);
     tote_store *s = NULL;
     rc = tote_cli_open_store(ctx, 0, &s);
     if (rc != TOTE_EXIT_OK)
@@ -166,7 +168,7 @@ static int operator_list(const tote_cli_ctx *ctx, int argc, char **argv)
 {
     int json = tote_cli_take_flag(&argc, argv, "--json");
     if (argc != 1)
-        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator list [--json]");
+        return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator %s", LIST_ARGS);
     tote_store *s = NULL;
     int rc = tote_cli_open_store(ctx, TOTE_STORE_READONLY, &s);
     if (rc != TOTE_EXIT_OK)
@@ -201,5 +203,7 @@ int tote_cmd_operator(const tote_cli_ctx *ctx, int argc, char **argv)
         return operator_list(ctx, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "badge") == 0)
         return operator_badge(ctx, argc - 1, argv + 1);
-    return tote_cli_fail(TOTE_EXIT_USAGE, "usage: tote operator add|list|badge ...");
+    if (argc >= 2 && strcmp(argv[1], "--help") != 0)
+        return tote_cli_fail(TOTE_EXIT_USAGE, "unknown subcommand 'operator %s' (usage: %s)", argv[1], USAGE);
+    return tote_cli_fail(TOTE_EXIT_USAGE, "usage: %s", USAGE);
 }

@@ -110,6 +110,64 @@ static void test_help_does_not_act(void)
     CHECK(access(db, F_OK) != 0);
 }
 
+/* A verb with subcommands lists each one's options, whichever subcommand --help follows, as every verb
+ * does (`tote device --help` once said only "add|list|revoke|rekey ..."). */
+static void test_subcommand_help_lists_options(void)
+{
+    static const char *const device_opts[] = {"add NAME",
+                                              "--role picker|packer|bench|console",
+                                              "--label-printer",
+                                              "--slip-printer",
+                                              "--endpoint",
+                                              "--events",
+                                              "-o ENROLMENT_FILE",
+                                              "list [--json]",
+                                              "revoke NAME",
+                                              "rekey NAME",
+                                              NULL};
+    static const char *const operator_opts[] = {"add NAME",
+                                                "--role picker|packer|supervisor|admin",
+                                                "--badge CODE",
+                                                "--label FILE.png|FILE.pdf",
+                                                "--zpl",
+                                                "--dpi 203|300",
+                                                "list [--json]",
+                                                "badge NAME",
+                                                "-o FILE.png|FILE.pdf",
+                                                NULL};
+    static const struct {
+        const char *verb, *sub;
+        const char *const *opts;
+    } cases[] = {
+        {"device", NULL, device_opts},      {"device", "add", device_opts},
+        {"device", "list", device_opts},    {"device", "revoke", device_opts},
+        {"device", "rekey", device_opts},   {"operator", NULL, operator_opts},
+        {"operator", "add", operator_opts}, {"operator", "badge", operator_opts},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL, *err = NULL;
+        int rc = run(&out, &err, cases[i].verb, cases[i].sub ? cases[i].sub : "--help",
+                     cases[i].sub ? "--help" : NULL);
+        CHECK_EQ(rc, 0);
+        CHECK_STR(err, "");
+        for (const char *const *o = cases[i].opts; *o; o++)
+            if (!out || !strstr(out, *o))
+                tt_fail_msg(__FILE__, __LINE__, "tote %s %s --help does not list \"%s\": \"%s\"",
+                            cases[i].verb, cases[i].sub ? cases[i].sub : "", *o, out ? out : "");
+        CHECK(!out || !strstr(out, " ...")); /* nothing left out */
+        free(out);
+        free(err);
+    }
+    /* an unknown subcommand is a usage error that shows them all */
+    char *out = NULL, *err = NULL;
+    CHECK_EQ(run(&out, &err, "device", "frobnicate", NULL), 2);
+    CHECK_HAS(err, "unknown subcommand 'device frobnicate'");
+    CHECK_HAS(err, "--label-printer");
+    free(out);
+    free(err);
+    CHECK(access(db, F_OK) != 0);
+}
+
 static void test_usage_error_still_exits_2(void)
 {
     char *out = NULL, *err = NULL;
@@ -132,4 +190,4 @@ static void test_usage_error_still_exits_2(void)
 }
 
 TT_MAIN(TT_TEST(test_every_verb_has_help), TT_TEST(test_help_does_not_act),
-        TT_TEST(test_usage_error_still_exits_2))
+        TT_TEST(test_subcommand_help_lists_options), TT_TEST(test_usage_error_still_exits_2))
