@@ -8,6 +8,7 @@
 
 #include "cli_internal.h"
 #include "tote/badge.h"
+#include "tote/barcode.h"
 #include "tote/devices.h"
 #include "tote/printing.h"
 
@@ -94,6 +95,13 @@ static int operator_add(const tote_cli_ctx *ctx, int argc, char **argv)
                              role);
     if (badge && !*badge)
         return tote_cli_fail(TOTE_EXIT_USAGE, "--badge needs a code");
+    /* the badge is its code; given as its barcode (BADGE-CODE, what the
+       printed badge reads), it is the code a scan of it resolves to */
+    tote_barcode bc;
+    if (badge &&
+        tote_barcode_parse(NULL, (const uint8_t *)badge, strlen(badge), &bc, NULL, 0) == TOTE_PROTO_E_OK &&
+        bc.kind == TOTE_BC_BADGE)
+        badge = bc.code;
     tote_store *s = NULL;
     rc = tote_cli_open_store(ctx, 0, &s);
     if (rc != TOTE_EXIT_OK)
@@ -111,7 +119,8 @@ static int operator_add(const tote_cli_ctx *ctx, int argc, char **argv)
     if (e != TOTE_ST_E_OK)
         return tote_cli_fail(TOTE_EXIT_FAIL, "cannot add operator '%s': %s", argv[1], tote_st_strerror(e));
     /* with --zpl, stdout is the ZPL alone: the confirmation goes to stderr */
-    fprintf(bo.zpl ? stderr : stdout, "operator %s added (%s), badge BADGE-%s\n", argv[1], role, code);
+    fprintf(bo.zpl ? stderr : stdout, "operator %s added (%s), badge %s (barcode BADGE-%s)\n", argv[1], role,
+            code, code);
     if (bo.file || bo.zpl) {
         tote_operator_info op;
         e = tote_operator_get(s, argv[1], &op);
@@ -159,7 +168,7 @@ static int operator_badge(const tote_cli_ctx *ctx, int argc, char **argv)
     rc = write_badge(s, &op, &bo);
     tote_store_destroy(&s);
     if (rc == TOTE_EXIT_OK && bo.file)
-        fprintf(bo.zpl ? stderr : stdout, "badge of %s (%s, BADGE-%s) written to %s\n", op.name, op.role,
+        fprintf(bo.zpl ? stderr : stdout, "badge of %s (%s, badge %s) written to %s\n", op.name, op.role,
                 op.badge, bo.file);
     return rc;
 }
@@ -186,7 +195,7 @@ static int operator_list(const tote_cli_ctx *ctx, int argc, char **argv)
     cJSON *o;
     cJSON_ArrayForEach(o, arr)
     {
-        printf("%-24s %-10s BADGE-%-14s %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")),
+        printf("%-24s %-10s %-20s %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")),
                cJSON_GetStringValue(cJSON_GetObjectItem(o, "role")),
                cJSON_GetStringValue(cJSON_GetObjectItem(o, "badge")),
                cJSON_IsTrue(cJSON_GetObjectItem(o, "active")) ? "yes" : "no");

@@ -348,23 +348,36 @@ static void test_devices_and_operators_cli(void)
     CHECK_HAS(out, "\"label_printer\":\"zebra1\"");
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Ann", "--role", "picker", NULL), 0);
-    CHECK_HAS(out, "badge BADGE-");
+    CHECK_HAS(out, "(barcode BADGE-");
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Sue", "--role", "supervisor", "--badge", "SUE1", NULL), 0);
-    CHECK_HAS(out, "BADGE-SUE1");
+    CHECK_HAS(out, "operator Sue added (supervisor), badge SUE1 (barcode BADGE-SUE1)\n");
+    free(out);
+    /* a badge is its code, also when given as the barcode the badge reads */
+    CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Bea", "--role", "packer", "--badge", "BADGE-BEA1", NULL),
+             0);
+    CHECK_HAS(out, "operator Bea added (packer), badge BEA1 (barcode BADGE-BEA1)\n");
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Bob", "--role", "supervisor", "--badge", "SUE1", NULL), 2);
+    free(out);
+    CHECK_EQ(
+        fx_cli(&st, &out, "operator", "add", "Bob", "--role", "supervisor", "--badge", "BADGE-SUE1", NULL),
+        2);
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "add", "Eve", "--role", "boss", NULL), 2);
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "list", "--json", NULL), 0);
     CHECK_HAS(out, "\"name\":\"Ann\"");
     CHECK_HAS(out, "\"role\":\"supervisor\"");
+    CHECK_HAS(out, "\"badge\":\"SUE1\"");
+    CHECK_HAS(out, "\"badge\":\"BEA1\"");
     free(out);
+    /* the listing shows the badge as --json does: the code that add takes and a scan resolves to */
     CHECK_EQ(fx_cli(&st, &out, "operator", "list", NULL), 0);
     CHECK_HAS(out, "NAME                     ROLE       BADGE                ACTIVE\n");
-    CHECK_HAS(out, "\nAnn                      picker     BADGE-");
-    CHECK_HAS(out, "\nSue                      supervisor BADGE-SUE1           yes\n");
+    CHECK_HAS(out, "\nSue                      supervisor SUE1                 yes\n");
+    CHECK_HAS(out, "\nBea                      packer     BEA1                 yes\n");
+    CHECK(out && !strstr(out, "BADGE-"));
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "list", "extra", NULL), 2);
     free(out);
@@ -386,6 +399,9 @@ static void test_devices_and_operators_cli(void)
     fx_req(d, &m, TOTE_WIRE_LOGOUT);
     REQUIRE_EQ(fx_call(d, &m, &rep), 0);
     CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan(d, "BADGE-BEA1", &rep), 0); /* added as BADGE-BEA1, listed as BEA1 */
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_HAS(rep.u.result.message, "Bea");
     CHECK_EQ(fx_cli(&st, &out, "device", "revoke", "bench-1", NULL), 0);
     free(out);
     REQUIRE_EQ(fx_hello(d, TOTE_ROLE_BENCH, &rep), 0);
