@@ -910,9 +910,16 @@ tote_hh_err tote_client_new(const tote_client_config *cfg, tote_client **out, ch
             *why = strdup("the role must be picker, packer or bench");
         return TOTE_HH_E_INVALID;
     }
-    if (cfg->badge && (!*cfg->badge || strlen(cfg->badge) > TOTE_WIRE_RAW_MAX)) {
+    /* the badge as `tote operator list` shows it (its code) or as the badge
+       reads (its barcode, BADGE-<code>): scanned as the barcode */
+    static const char badge_prefix[] = "BADGE-";
+    const size_t pre = sizeof badge_prefix - 1;
+    const char *badge_code = cfg->badge;
+    if (badge_code && strncmp(badge_code, badge_prefix, pre) == 0)
+        badge_code += pre;
+    if (badge_code && (!*badge_code || pre + strlen(badge_code) > TOTE_WIRE_RAW_MAX)) {
         if (why)
-            *why = strdup("the badge code must not be empty");
+            *why = strdup(*badge_code ? "the badge code is too long" : "the badge code must not be empty");
         return TOTE_HH_E_INVALID;
     }
     tote_client *c = calloc(1, sizeof *c);
@@ -922,7 +929,12 @@ tote_hh_err tote_client_new(const tote_client_config *cfg, tote_client **out, ch
     c->station = strdup(cfg->station);
     c->device = strdup(cfg->device);
     c->scanner_spec = strdup(cfg->scanner);
-    c->badge = cfg->badge ? strdup(cfg->badge) : NULL;
+    if (badge_code) {
+        size_t n = pre + strlen(badge_code) + 1;
+        c->badge = malloc(n);
+        if (c->badge)
+            snprintf(c->badge, n, "%s%s", badge_prefix, badge_code);
+    }
     char defpath[128];
     snprintf(defpath, sizeof defpath, "./tote-handheld-%s.outbox", cfg->device);
     c->outbox_path = strdup(cfg->outbox && *cfg->outbox ? cfg->outbox : defpath);

@@ -23,18 +23,24 @@ static void warehouse(fx_station *st)
     tote_store_destroy(&s);
 }
 
-static int run_handheld(fx_station *st, const char *enrol_dir, const char *id, const char *role, char **out,
-                        char **err)
+static int run_handheld_badge(fx_station *st, const char *enrol_dir, const char *id, const char *role,
+                              const char *badge, char **out, char **err)
 {
     static char hh[4096], ob[1200], envdir[1300];
     snprintf(hh, sizeof hh, "%s", tt_bin("tote-handheld"));
     snprintf(ob, sizeof ob, "%s/%s.outbox", st->dir, id);
     snprintf(envdir, sizeof envdir, "TOTE_ENROL_DIR=%s", enrol_dir);
-    const char *argv[] = {hh,   "--station",        st->ep, "--id",    id,          "--role",
-                          role, "--scanner",        "sim",  "--badge", "BADGE-ANA", "--outbox",
+    const char *argv[] = {hh,   "--station",        st->ep, "--id",    id,    "--role",
+                          role, "--scanner",        "sim",  "--badge", badge, "--outbox",
                           ob,   "--exit-when-idle", "2",    "--json",  NULL};
     const char *env[] = {envdir, NULL};
     return tt_run(argv, env, NULL, 30000, out, err);
+}
+
+static int run_handheld(fx_station *st, const char *enrol_dir, const char *id, const char *role, char **out,
+                        char **err)
+{
+    return run_handheld_badge(st, enrol_dir, id, role, "BADGE-ANA", out, err);
 }
 
 static void test_id_finds_its_enrolment_file(void)
@@ -91,4 +97,41 @@ static void test_no_enrolment_file_is_refused(void)
     fx_station_done(&st);
 }
 
-TT_MAIN(TT_TEST(test_id_finds_its_enrolment_file), TT_TEST(test_no_enrolment_file_is_refused))
+/* --badge takes the badge as `tote operator list` shows it, its code: the handheld scans its barcode and
+ * the operator is logged in (as with --badge BADGE-ANA above). */
+static void test_badge_as_listed_logs_in(void)
+{
+    fx_station st;
+    REQUIRE_EQ(fx_station_init(&st, "hh-badge"), 0);
+    warehouse(&st);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    char path[1200], *text = NULL;
+    snprintf(path, sizeof path, "%s/hh-ana.enrol", st.dir);
+    REQUIRE_EQ(fx_cli(&st, &text, "device", "add", "hh-ana", "--role", "picker", "--endpoint", st.ep,
+                      "--events", st.pub_ep, "-o", path, NULL),
+               0);
+    free(text);
+    REQUIRE_EQ(fx_cli(&st, &text, "operator", "list", "--json", NULL), 0);
+    cJSON *ops = cJSON_Parse(text ? text : "");
+    free(text);
+    const char *listed = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(ops, 0), "badge"));
+    REQUIRE(listed != NULL);
+    CHECK_STR(listed, "ANA");
+    char *out = NULL, *err = NULL;
+    int rc = run_handheld_badge(&st, st.dir, "hh-ana", "picker", listed, &out, &err);
+    CHECK_EQ(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "%s\n%s\n", out ? out : "", err ? err : "");
+    free(out);
+    free(err);
+    cJSON_Delete(ops);
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT count(*) FROM event WHERE kind = 'login' AND actor = 'Ana'", ""), 1);
+    CHECK_INT(fx_q(s, "SELECT count(*) FROM scan WHERE device = 'hh-ana' AND operator = 'Ana'", ""), >, 0);
+    CHECK_EQ(fx_q(s, "SELECT count(*) FROM orders WHERE name = '#1001' AND status = 'picked'", ""), 1);
+    tote_store_destroy(&s);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_id_finds_its_enrolment_file), TT_TEST(test_no_enrolment_file_is_refused),
+        TT_TEST(test_badge_as_listed_logs_in))

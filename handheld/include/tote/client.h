@@ -33,7 +33,8 @@ typedef struct tote_client_config {
     const char *outbox;    /* outbox path; NULL: ./tote-handheld-<device>.outbox */
     int json;              /* one JSON object per line per event on out */
     int timeout_ms;        /* reply timeout; <= 0: 1500 */
-    const char *badge;     /* badge scanned right after the first HELLO_OK, or NULL */
+    const char *badge;     /* badge scanned right after the first HELLO_OK, or NULL: its code (as
+                              `tote operator list` shows it) or its barcode BADGE-<code> */
     double sim_error_rate; /* sim: probability of a mistake per item scan */
     uint64_t sim_seed;     /* sim: random seed */
     int sim_delay_ms;      /* sim: pause before each action */
