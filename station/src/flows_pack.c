@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flows_internal.h"
+#include "tote/barcode.h"
 #include "tote/catalog.h"
 #include "tote/checkdigit.h"
 #include "tote/s10.h"
@@ -563,7 +564,15 @@ tote_st_err tote_flow_pack_action(tote_flow_ctx *c, const tote_wire_msg *req, to
 
     if (req->type == TOTE_WIRE_OVERRIDE) {
         tote_operator_info sup;
-        e = tote_operator_by_badge(c->s, req->u.override_.badge, &sup);
+        /* the supervisor's badge code, or its barcode as the badge reads
+           (BADGE-<code>, the handheld's own example), as a scan resolves it */
+        const char *badge = req->u.override_.badge;
+        tote_barcode bc;
+        if (tote_barcode_parse(NULL, (const uint8_t *)badge, strlen(badge), &bc, NULL, 0) ==
+                TOTE_PROTO_E_OK &&
+            bc.kind == TOTE_BC_BADGE)
+            badge = bc.code;
+        e = tote_operator_by_badge(c->s, badge, &sup);
         if (e == TOTE_ST_E_NOT_FOUND || (e == TOTE_ST_E_OK && !sup.active))
             return action_reply(c, out, &p, TOTE_REASON_BAD_BADGE, TOTE_FEEDBACK_ERROR,
                                 "supervisor badge not known or inactive");

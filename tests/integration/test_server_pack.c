@@ -221,7 +221,8 @@ static void test_pack_ship_and_refusals(void)
     EXPECT_PACK(rep, OK);
     REQUIRE_EQ(pack_call(p2, TOTE_WIRE_PACK_CLOSE, &rep, 0, NULL), 0);
     EXPECT_PACK(rep, INCOMPLETE);
-    REQUIRE_EQ(pack_call(p2, TOTE_WIRE_OVERRIDE, &rep, TOTE_OVERRIDE_SHORT_CLOSE, "SUE"), 0);
+    /* the badge as it reads, BADGE-<code>, as the handheld's help writes it */
+    REQUIRE_EQ(pack_call(p2, TOTE_WIRE_OVERRIDE, &rep, TOTE_OVERRIDE_SHORT_CLOSE, "BADGE-SUE"), 0);
     EXPECT_PACK(rep, OK);
     REQUIRE_EQ(pack_call(p2, TOTE_WIRE_PACK_CLOSE, &rep, 0, NULL), 0);
     EXPECT_PACK(rep, OK);
