@@ -35,13 +35,18 @@ int tote_cmd_config(const tote_cli_ctx *ctx, int argc, char **argv)
         } else if (json) {
             tote_cli_print_json(arr);
         } else {
+            tote_cli_table *t = tote_cli_table_new("", "", "", NULL);
             const cJSON *o;
             cJSON_ArrayForEach(o, arr)
             {
                 const char *v = cli_js(o, "value", NULL);
-                printf("%-22s %-24s %s%s\n", cli_js(o, "key", ""), v ? v : "(unset)",
-                       cli_jb(o, "set") || !v ? "" : "(default) ", cli_js(o, "help", ""));
+                tote_cli_table_cell(t, "%s", cli_js(o, "key", ""));
+                tote_cli_table_cell(t, "%s", v ? v : "(unset)");
+                tote_cli_table_cell(t, "%s%s", cli_jb(o, "set") || !v ? "" : "(default) ",
+                                    cli_js(o, "help", ""));
             }
+            rc = tote_cli_table_print(t, stdout, "");
+            tote_cli_table_destroy(&t);
             cJSON_Delete(arr);
         }
     } else if (get) {

@@ -31,13 +31,22 @@ int tote_cmd_customer(const tote_cli_ctx *ctx, int argc, char **argv)
     printf("%s <%s>%s%s  customer since %s\n", cli_js(c, "name", ""), cli_js(c, "email", ""),
            cJSON_IsString(cJSON_GetObjectItem(c, "phone")) ? "  " : "", cli_js(c, "phone", ""),
            cli_js(c, "created_at", ""));
-    printf("%-14s %-10s %-10s %5s %5s  %s\n", "ORDER", "STATUS", "PAYMENT", "LINES", "UNITS", "ORDERED");
+    tote_cli_table *t = tote_cli_table_new("ORDER", "STATUS", "PAYMENT", ">LINES", ">UNITS", "ORDERED", NULL);
     const cJSON *o;
     cJSON_ArrayForEach(o, cJSON_GetObjectItem(c, "orders"))
     {
-        printf("%-14s %-10s %-10s %5lld %5lld  %s\n", cli_js(o, "name", ""), cli_js(o, "status", ""),
-               cli_js(o, "payment_status", ""), cli_jn(o, "lines"), cli_jn(o, "units"),
-               cli_js(o, "ordered_at", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "name", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "status", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "payment_status", ""));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "lines"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "units"));
+        tote_cli_table_cell(t, "%s", cli_js(o, "ordered_at", ""));
+    }
+    rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
+    if (rc != TOTE_EXIT_OK) {
+        cJSON_Delete(c);
+        return rc;
     }
     printf("%d order(s)\n", cJSON_GetArraySize(cJSON_GetObjectItem(c, "orders")));
     cJSON_Delete(c);

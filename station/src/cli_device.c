@@ -126,20 +126,26 @@ static int device_list(const tote_cli_ctx *ctx, int argc, char **argv)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    printf("%-20s %-8s %-16s %-16s %-8s %s\n", "NAME", "ROLE", "KEY", "OPERATOR", "LAST_SEQ", "LAST_SEEN");
+    tote_cli_table *t =
+        tote_cli_table_new("NAME", "ROLE", "KEY", "OPERATOR", ">LAST_SEQ", "LAST_SEEN", "", NULL);
     cJSON *d;
     cJSON_ArrayForEach(d, arr)
     {
         const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(d, "operator"));
         const char *seen = cJSON_GetStringValue(cJSON_GetObjectItem(d, "last_seen"));
         const char *fp = cJSON_GetStringValue(cJSON_GetObjectItem(d, "key_fingerprint"));
-        printf("%-20s %-8s %-16s %-16s %-8.0f %s%s\n", cJSON_GetStringValue(cJSON_GetObjectItem(d, "name")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(d, "role")), fp ? fp : "(no key)", op ? op : "-",
-               cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_seq")), seen ? seen : "never",
-               cJSON_IsTrue(cJSON_GetObjectItem(d, "revoked")) ? " (revoked)" : "");
+        tote_cli_table_cell(t, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(d, "name")));
+        tote_cli_table_cell(t, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(d, "role")));
+        tote_cli_table_cell(t, "%s", fp ? fp : "(no key)");
+        tote_cli_table_cell(t, "%s", op ? op : "-");
+        tote_cli_table_cell(t, "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(d, "last_seq")));
+        tote_cli_table_cell(t, "%s", seen ? seen : "never");
+        tote_cli_table_cell(t, "%s", cJSON_IsTrue(cJSON_GetObjectItem(d, "revoked")) ? "(revoked)" : "");
     }
+    rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
     cJSON_Delete(arr);
-    return TOTE_EXIT_OK;
+    return rc;
 }
 
 static int device_revoke(const tote_cli_ctx *ctx, int argc, char **argv)

@@ -67,15 +67,22 @@ int tote_cmd_location(const tote_cli_ctx *ctx, int argc, char **argv)
         } else if (json) {
             tote_cli_print_json(arr);
         } else {
-            printf("%-14s %-8s %-10s %9s %6s %8s\n", "CODE", "ZONE", "KIND", "WALK_SEQ", "ROWS", "ON_HAND");
+            tote_cli_table *t =
+                tote_cli_table_new("CODE", "ZONE", "KIND", ">WALK_SEQ", ">ROWS", ">ON_HAND", NULL);
             const cJSON *o;
             cJSON_ArrayForEach(o, arr)
             {
-                printf("%-14s %-8s %-10s %9lld %6lld %8lld\n", cli_js(o, "code", ""), cli_js(o, "zone", "-"),
-                       cli_js(o, "kind", ""), cli_jn(o, "walk_seq"), cli_jn(o, "stock_rows"),
-                       cli_jn(o, "on_hand"));
+                tote_cli_table_cell(t, "%s", cli_js(o, "code", ""));
+                tote_cli_table_cell(t, "%s", cli_js(o, "zone", "-"));
+                tote_cli_table_cell(t, "%s", cli_js(o, "kind", ""));
+                tote_cli_table_cell(t, "%lld", cli_jn(o, "walk_seq"));
+                tote_cli_table_cell(t, "%lld", cli_jn(o, "stock_rows"));
+                tote_cli_table_cell(t, "%lld", cli_jn(o, "on_hand"));
             }
-            printf("%d location(s)\n", cJSON_GetArraySize(arr));
+            rc = tote_cli_table_print(t, stdout, "");
+            tote_cli_table_destroy(&t);
+            if (rc == TOTE_EXIT_OK)
+                printf("%d location(s)\n", cJSON_GetArraySize(arr));
             cJSON_Delete(arr);
         }
     }

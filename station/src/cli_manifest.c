@@ -35,23 +35,34 @@ int tote_cmd_manifest(const tote_cli_ctx *ctx, int argc, char **argv)
     }
     printf("Manifest %s: %d package%s\n", date, cJSON_GetArraySize(arr),
            cJSON_GetArraySize(arr) == 1 ? "" : "s");
-    printf("%-12s %-3s %-14s %-19s %8s %-4s %-3s %s\n", "ORDER", "PKG", "TRACKING", "SSCC", "WEIGHT_G", "SVC",
-           "CTY", "UNITS");
+    tote_cli_table *t =
+        tote_cli_table_new("ORDER", ">PKG", "TRACKING", "SSCC", ">WEIGHT_G", "SVC", "CTY", ">UNITS", NULL);
     cJSON *p;
     double total = 0;
     cJSON_ArrayForEach(p, arr)
     {
         const char *svc = cJSON_GetStringValue(cJSON_GetObjectItem(p, "service"));
         const char *cty = cJSON_GetStringValue(cJSON_GetObjectItem(p, "country"));
+        const char *order = cJSON_GetStringValue(cJSON_GetObjectItem(p, "order"));
+        const char *tracking = cJSON_GetStringValue(cJSON_GetObjectItem(p, "tracking"));
+        const char *sscc = cJSON_GetStringValue(cJSON_GetObjectItem(p, "sscc"));
         double w = cJSON_GetNumberValue(cJSON_GetObjectItem(p, "weight_g"));
         if (w == w)
             total += w;
-        printf("%-12s %-3.0f %-14s %-19s %8.0f %-4s %-3s %.0f\n",
-               cJSON_GetStringValue(cJSON_GetObjectItem(p, "order")),
-               cJSON_GetNumberValue(cJSON_GetObjectItem(p, "package")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(p, "tracking")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(p, "sscc")), w == w ? w : 0, svc ? svc : "-",
-               cty ? cty : "-", cJSON_GetNumberValue(cJSON_GetObjectItem(p, "units")));
+        tote_cli_table_cell(t, "%s", order ? order : "-");
+        tote_cli_table_cell(t, "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(p, "package")));
+        tote_cli_table_cell(t, "%s", tracking ? tracking : "-");
+        tote_cli_table_cell(t, "%s", sscc ? sscc : "-");
+        tote_cli_table_cell(t, "%.0f", w == w ? w : 0);
+        tote_cli_table_cell(t, "%s", svc ? svc : "-");
+        tote_cli_table_cell(t, "%s", cty ? cty : "-");
+        tote_cli_table_cell(t, "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(p, "units")));
+    }
+    rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
+    if (rc != TOTE_EXIT_OK) {
+        cJSON_Delete(arr);
+        return rc;
     }
     printf("total weight %.0f g\n", total);
     cJSON_Delete(arr);

@@ -191,17 +191,19 @@ static int operator_list(const tote_cli_ctx *ctx, int argc, char **argv)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    printf("%-24s %-10s %-20s %s\n", "NAME", "ROLE", "BADGE", "ACTIVE");
+    tote_cli_table *t = tote_cli_table_new("NAME", "ROLE", "BADGE", "ACTIVE", NULL);
     cJSON *o;
     cJSON_ArrayForEach(o, arr)
     {
-        printf("%-24s %-10s %-20s %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(o, "role")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(o, "badge")),
-               cJSON_IsTrue(cJSON_GetObjectItem(o, "active")) ? "yes" : "no");
+        tote_cli_table_cell(t, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")));
+        tote_cli_table_cell(t, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "role")));
+        tote_cli_table_cell(t, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "badge")));
+        tote_cli_table_cell(t, "%s", cJSON_IsTrue(cJSON_GetObjectItem(o, "active")) ? "yes" : "no");
     }
+    rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
     cJSON_Delete(arr);
-    return TOTE_EXIT_OK;
+    return rc;
 }
 
 int tote_cmd_operator(const tote_cli_ctx *ctx, int argc, char **argv)

@@ -31,23 +31,36 @@ static int cmd_list(tote_store *s, const char *status, int json)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    printf("%-14s %-10s %-12s %-10s %5s %5s %5s %5s  %s\n", "ORDER", "STATUS", "HOLD", "PAYMENT", "LINES",
-           "UNITS", "ALLOC", "PICK", "ORDERED");
+    tote_cli_table *t = tote_cli_table_new("ORDER", "STATUS", "HOLD", "PAYMENT", ">LINES", ">UNITS", ">ALLOC",
+                                           ">PICK", "ORDERED", "", NULL);
     const cJSON *o;
     cJSON_ArrayForEach(o, arr)
     {
-        printf("%-14s %-10s %-12s %-10s %5lld %5lld %5lld %5lld  %s%s%s\n", cli_js(o, "name", ""),
-               cli_js(o, "status", ""), cli_js(o, "hold_reason", "-"), cli_js(o, "payment_status", ""),
-               cli_jn(o, "lines"), cli_jn(o, "units"), cli_jn(o, "allocated"), cli_jn(o, "picked"),
-               cli_js(o, "ordered_at", ""), cli_jb(o, "cod") ? "  COD" : "",
-               cli_jb(o, "rush") ? "  RUSH" : "");
+        tote_cli_table_cell(t, "%s", cli_js(o, "name", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "status", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "hold_reason", "-"));
+        tote_cli_table_cell(t, "%s", cli_js(o, "payment_status", ""));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "lines"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "units"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "allocated"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "picked"));
+        tote_cli_table_cell(t, "%s", cli_js(o, "ordered_at", ""));
+        tote_cli_table_cell(t, "%s%s%s", cli_jb(o, "cod") ? "COD" : "",
+                            cli_jb(o, "cod") && cli_jb(o, "rush") ? " " : "",
+                            cli_jb(o, "rush") ? "RUSH" : "");
+    }
+    int rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
+    if (rc != TOTE_EXIT_OK) {
+        cJSON_Delete(arr);
+        return rc;
     }
     printf("%d order(s)\n", cJSON_GetArraySize(arr));
     cJSON_Delete(arr);
     return TOTE_EXIT_OK;
 }
 
-static void print_show(const cJSON *o)
+static int print_show(const cJSON *o)
 {
     char buf[64];
     printf("Order %s  (%s", cli_js(o, "name", ""), cli_js(o, "status", ""));
@@ -92,40 +105,61 @@ static void print_show(const cJSON *o)
     printf("%s\n", first ? "-" : "");
     if (cJSON_IsString(cJSON_GetObjectItem(sh, "method")))
         printf("  method    %s\n", cli_js(sh, "method", ""));
-    printf("\n  %-3s %-16s %-24s %5s %5s %5s %5s %5s %5s %5s\n", "#", "SKU", "NAME", "ORD", "ALLOC", "PICK",
-           "SHORT", "PACK", "SHIP", "RET");
+    printf("\n");
+    tote_cli_table *t = tote_cli_table_new(">#", "SKU", "NAME", ">ORD", ">ALLOC", ">PICK", ">SHORT", ">PACK",
+                                           ">SHIP", ">RET", "", NULL);
     const cJSON *l;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(o, "lines"))
     {
-        char sku[16 * 4 + 1], name[24 * 4 + 1];
-        printf("  %-3lld %s %s %5lld %5lld %5lld %5lld %5lld %5lld %5lld%s%s\n", cli_jn(l, "line_no"),
-               tote_cli_cell(sku, sizeof sku, cli_js(l, "sku", ""), 16),
-               tote_cli_cell(name, sizeof name, cli_js(l, "name", ""), 24), cli_jn(l, "ordered"),
-               cli_jn(l, "allocated"), cli_jn(l, "picked"), cli_jn(l, "short"), cli_jn(l, "packed"),
-               cli_jn(l, "shipped"), cli_jn(l, "returned"),
-               cli_jb(l, "requires_shipping") ? "" : "  (not shipped)",
-               cli_jb(l, "known") || !cli_jb(l, "requires_shipping") ? "" : "  (SKU not in catalog)");
+        tote_cli_table_cell(t, "%lld", cli_jn(l, "line_no"));
+        tote_cli_table_cell(t, "%s", cli_js(l, "sku", ""));
+        tote_cli_table_cell(t, "%s", cli_js(l, "name", ""));
+        static const char *const qty[] = {"ordered", "allocated", "picked",  "short",
+                                          "packed",  "shipped",   "returned"};
+        for (size_t i = 0; i < sizeof qty / sizeof qty[0]; i++)
+            tote_cli_table_cell(t, "%lld", cli_jn(l, qty[i]));
+        tote_cli_table_cell(t, "%s",
+                            !cli_jb(l, "requires_shipping") ? "(not shipped)"
+                            : !cli_jb(l, "known")           ? "(SKU not in catalog)"
+                                                            : "");
     }
+    int rc = tote_cli_table_print(t, stdout, "  ");
+    tote_cli_table_destroy(&t);
     const cJSON *pk = cJSON_GetObjectItem(o, "packages");
-    if (cJSON_GetArraySize(pk) > 0) {
+    if (rc == TOTE_EXIT_OK && cJSON_GetArraySize(pk) > 0) {
         printf("\n  packages\n");
+        t = tote_cli_table_new(">", "", "", "", "", NULL);
         cJSON_ArrayForEach(l, pk)
         {
-            printf("  %-3lld %-10s %-12s %s%s%s\n", cli_jn(l, "package_no"), cli_js(l, "status", ""),
-                   cli_js(l, "carton", "-"), cli_js(l, "tracking", ""),
-                   cJSON_IsString(cJSON_GetObjectItem(l, "sscc")) ? "  SSCC " : "", cli_js(l, "sscc", ""));
+            tote_cli_table_cell(t, "%lld", cli_jn(l, "package_no"));
+            tote_cli_table_cell(t, "%s", cli_js(l, "status", ""));
+            tote_cli_table_cell(t, "%s", cli_js(l, "carton", "-"));
+            tote_cli_table_cell(t, "%s", cli_js(l, "tracking", ""));
+            tote_cli_table_cell(t, "%s%s", cJSON_IsString(cJSON_GetObjectItem(l, "sscc")) ? "SSCC " : "",
+                                cli_js(l, "sscc", ""));
         }
+        rc = tote_cli_table_print(t, stdout, "  ");
+        tote_cli_table_destroy(&t);
     }
+    if (rc != TOTE_EXIT_OK)
+        return rc;
     printf("\n  history\n");
+    t = tote_cli_table_new("", "", "", "", NULL);
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(o, "events"))
     {
         const cJSON *d = cJSON_GetObjectItem(l, "detail");
         char *dt = cJSON_IsObject(d) ? cJSON_PrintUnformatted(d) : NULL;
-        printf("  %s  %-18s %s%s%s  %s\n", cli_js(l, "at", ""), cli_js(l, "kind", ""),
-               cli_js(l, "actor", "-"), cJSON_IsString(cJSON_GetObjectItem(l, "device")) ? "@" : "",
-               cli_js(l, "device", ""), dt ? dt : "");
+        tote_cli_table_cell(t, "%s", cli_js(l, "at", ""));
+        tote_cli_table_cell(t, "%s", cli_js(l, "kind", ""));
+        tote_cli_table_cell(t, "%s%s%s", cli_js(l, "actor", "-"),
+                            cJSON_IsString(cJSON_GetObjectItem(l, "device")) ? "@" : "",
+                            cli_js(l, "device", ""));
+        tote_cli_table_cell(t, "%s", dt ? dt : "");
         cJSON_free(dt);
     }
+    rc = tote_cli_table_print(t, stdout, "  ");
+    tote_cli_table_destroy(&t);
+    return rc;
 }
 
 static int cmd_show(tote_store *s, const char *name, int json)
@@ -138,9 +172,9 @@ static int cmd_show(tote_store *s, const char *name, int json)
         tote_cli_print_json(o);
         return TOTE_EXIT_OK;
     }
-    print_show(o);
+    int rc = print_show(o);
     cJSON_Delete(o);
-    return TOTE_EXIT_OK;
+    return rc;
 }
 
 int tote_cmd_order(const tote_cli_ctx *ctx, int argc, char **argv)

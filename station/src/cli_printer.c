@@ -124,7 +124,7 @@ static cJSON *status_json(const tote_printer_status *st, const tote_printer_rec 
     return o;
 }
 
-static void print_row(const cJSON *o)
+static void add_row(tote_cli_table *t, const cJSON *o)
 {
     const char *name = cJSON_GetObjectItem(o, "name")->valuestring;
     const char *state = cJSON_GetObjectItem(o, "state")->valuestring;
@@ -140,13 +140,14 @@ static void print_row(const cJSON *o)
     }
     /* CUPS unreachable: the one sentence on stderr says it, not every row */
     const char *msg = cJSON_IsNull(accepting) ? "" : cJSON_GetObjectItem(o, "message")->valuestring;
-    printf("%-16s %-4s %-10s %-13s %-20s %4d  %s%s%s\n", name, cJSON_IsString(kind) ? kind->valuestring : "-",
-           state,
-           cJSON_IsNull(accepting) ? "-"
-           : acc                   ? "accepting"
-                                   : "not-accepting",
-           reasons[0] ? reasons : "-", (int)cJSON_GetObjectItem(o, "tote_open_jobs")->valuedouble,
-           cJSON_GetObjectItem(o, "uri")->valuestring, msg[0] ? "  " : "", msg);
+    tote_cli_table_cell(t, "%s", name);
+    tote_cli_table_cell(t, "%s", cJSON_IsString(kind) ? kind->valuestring : "-");
+    tote_cli_table_cell(t, "%s", state);
+    tote_cli_table_cell(t, "%s", cJSON_IsNull(accepting) ? "-" : acc ? "accepting" : "not-accepting");
+    tote_cli_table_cell(t, "%s", reasons[0] ? reasons : "-");
+    tote_cli_table_cell(t, "%d", (int)cJSON_GetObjectItem(o, "tote_open_jobs")->valuedouble);
+    tote_cli_table_cell(t, "%s", cJSON_GetObjectItem(o, "uri")->valuestring);
+    tote_cli_table_cell(t, "%s", msg);
 }
 
 static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int status_mode)
@@ -224,15 +225,19 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int status_m
         tote_cli_print_json(only ? cJSON_DetachItemFromArray(arr, 0) : arr);
         if (only)
             cJSON_Delete(arr);
-    } else {
-        if (listed == 0)
-            printf("no printers (add one with: tote printer add NAME socket://HOST:9100)\n");
-        else
-            printf("%-16s %-4s %-10s %-13s %-20s %4s  %s\n", "NAME", "KIND", "STATE", "ACCEPTING", "REASONS",
-                   "JOBS", "URI");
-        const cJSON *o;
-        cJSON_ArrayForEach(o, arr) print_row(o);
+    } else if (listed == 0) {
+        printf("no printers (add one with: tote printer add NAME socket://HOST:9100)\n");
         cJSON_Delete(arr);
+    } else {
+        tote_cli_table *t =
+            tote_cli_table_new("NAME", "KIND", "STATE", "ACCEPTING", "REASONS", ">JOBS", "URI", "", NULL);
+        const cJSON *o;
+        cJSON_ArrayForEach(o, arr) add_row(t, o);
+        rc = tote_cli_table_print(t, stdout, "");
+        tote_cli_table_destroy(&t);
+        cJSON_Delete(arr);
+        if (rc != TOTE_EXIT_OK)
+            return rc;
     }
     if (!down)
         return TOTE_EXIT_OK;

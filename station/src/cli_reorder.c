@@ -44,18 +44,21 @@ int tote_cmd_reorder(const tote_cli_ctx *ctx, int argc, char **argv)
     if (cJSON_GetArraySize(arr) == 0) {
         printf("nothing to reorder: every product with a reorder point is above it\n");
     } else {
-        printf("%-20s %-28s %8s %8s %9s %6s %9s %9s\n", "SKU", "NAME", "ON_HAND", "RESERVED", "AVAILABLE",
-               "POINT", "BACKORDER", "SUGGESTED");
+        tote_cli_table *t = tote_cli_table_new("SKU", "NAME", ">ON_HAND", ">RESERVED", ">AVAILABLE", ">POINT",
+                                               ">BACKORDER", ">SUGGESTED", NULL);
         const cJSON *p;
         cJSON_ArrayForEach(p, arr)
         {
-            char name[28 * 4 + 1];
-            printf("%-20s %s %8.0f %8.0f %9.0f %6.0f %9.0f %9.0f\n", str(p, "sku"),
-                   tote_cli_cell(name, sizeof name, str(p, "name"), 28), num(p, "on_hand"),
-                   num(p, "reserved"), num(p, "available"), num(p, "reorder_point"), num(p, "backorder"),
-                   num(p, "suggested"));
+            tote_cli_table_cell(t, "%s", str(p, "sku"));
+            tote_cli_table_cell(t, "%s", str(p, "name"));
+            static const char *const nums[] = {"on_hand",       "reserved",  "available",
+                                               "reorder_point", "backorder", "suggested"};
+            for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+                tote_cli_table_cell(t, "%.0f", num(p, nums[i]));
         }
+        code = tote_cli_table_print(t, stdout, "");
+        tote_cli_table_destroy(&t);
     }
     cJSON_Delete(arr);
-    return TOTE_EXIT_OK;
+    return code;
 }

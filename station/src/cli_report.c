@@ -17,23 +17,6 @@
 
 /* ---------------- writers ---------------- */
 
-/* Display width of UTF-8 text: code points, not bytes (good enough for
-   the Latin, Greek and Cyrillic names a warehouse prints). */
-static size_t text_width(const char *s)
-{
-    size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            w++;
-    return w;
-}
-
-static void pad(FILE *f, size_t n)
-{
-    while (n-- > 0)
-        fputc(' ', f);
-}
-
 void tote_report_write_table(const tote_report *r, FILE *f)
 {
     const tote_report_info *info = tote_report_get_info(r);
@@ -47,68 +30,27 @@ void tote_report_write_table(const tote_report *r, FILE *f)
         fprintf(f, "nothing in this range\n");
         return;
     }
-    size_t *w = calloc(nc, sizeof *w);
-    if (!w)
-        return;
-    for (size_t c = 0; c < nc; c++) {
-        w[c] = text_width(tote_report_col_label(r, c));
-        for (size_t i = 0; i < nr; i++) {
-            size_t cw = tote_report_cell_null(r, i, c) ? 1 : text_width(tote_report_cell_text(r, i, c));
-            if (cw > w[c])
-                w[c] = cw;
-        }
-        if (w[c] > 48)
-            w[c] = 48;
+    /* the listings' table (cli_util.c): each column as wide as its content
+       in characters, long text cut with '~', numbers right-aligned */
+    char **titles = calloc(nc, sizeof *titles);
+    for (size_t c = 0; titles && c < nc; c++) {
+        const char *label = tote_report_col_label(r, c);
+        size_t n = strlen(label) + 2;
+        titles[c] = malloc(n);
+        if (titles[c])
+            snprintf(titles[c], n, "%s%s", tote_report_col_type(r, c) != TOTE_REPORT_TEXT ? ">" : "", label);
     }
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t c = 0; c < nc; c++) {
-            const char *label = tote_report_col_label(r, c);
-            int right = tote_report_col_type(r, c) != TOTE_REPORT_TEXT;
-            size_t lw = text_width(label);
-            if (c)
-                fputs("  ", f);
-            if (pass == 0) {
-                if (right)
-                    pad(f, w[c] > lw ? w[c] - lw : 0);
-                fputs(label, f);
-                if (!right && c + 1 < nc)
-                    pad(f, w[c] > lw ? w[c] - lw : 0);
-            } else {
-                for (size_t k = 0; k < w[c]; k++)
-                    fputc('-', f);
-            }
-        }
-        fputc('\n', f);
-    }
-    for (size_t i = 0; i < nr; i++) {
-        for (size_t c = 0; c < nc; c++) {
-            const char *t = tote_report_cell_null(r, i, c) ? "-" : tote_report_cell_text(r, i, c);
-            int right = tote_report_col_type(r, c) != TOTE_REPORT_TEXT;
-            size_t tw = text_width(t);
-            if (c)
-                fputs("  ", f);
-            if (right) {
-                pad(f, w[c] > tw ? w[c] - tw : 0);
-                fputs(t, f);
-            } else if (tw > w[c]) {
-                /* cut long names on a character boundary */
-                size_t seen = 0;
-                const unsigned char *p = (const unsigned char *)t;
-                for (; *p; p++) {
-                    if ((*p & 0xC0) != 0x80 && ++seen > w[c] - 1)
-                        break;
-                    fputc(*p, f);
-                }
-                fputc('~', f);
-            } else {
-                fputs(t, f);
-                if (c + 1 < nc)
-                    pad(f, w[c] - tw);
-            }
-        }
-        fputc('\n', f);
-    }
-    free(w);
+    tote_cli_table *t = titles ? tote_cli_table_new_array(nc, (const char *const *)titles) : NULL;
+    tote_cli_table_rule(t);
+    for (size_t i = 0; i < nr; i++)
+        for (size_t c = 0; c < nc; c++)
+            tote_cli_table_cell(t, "%s",
+                                tote_report_cell_null(r, i, c) ? "-" : tote_report_cell_text(r, i, c));
+    tote_cli_table_print(t, f, "");
+    tote_cli_table_destroy(&t);
+    for (size_t c = 0; titles && c < nc; c++)
+        free(titles[c]);
+    free(titles);
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -216,11 +158,15 @@ static int cmd_list(int json)
         tote_cli_print_json(a);
         return TOTE_EXIT_OK;
     }
+    tote_cli_table *t = tote_cli_table_new("", "", NULL);
     for (size_t i = 0; i < n; i++) {
         const tote_report_info *info = tote_report_info_at(i);
-        printf("%-14s %s\n", info->name, info->description);
+        tote_cli_table_cell(t, "%s", info->name);
+        tote_cli_table_cell(t, "%s", info->description);
     }
-    return TOTE_EXIT_OK;
+    int rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
+    return rc;
 }
 
 static int write_svg(const tote_report *r, const char *path)

@@ -22,18 +22,28 @@ static int cmd_list(tote_store *s, const char *sku, const char *bin, int json)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    printf("%-12s %-16s %-12s %-10s %7s %7s %7s\n", "BIN", "SKU", "LOT", "EXPIRY", "ON_HAND", "RESERVED",
-           "AVAIL");
+    tote_cli_table *t =
+        tote_cli_table_new("BIN", "SKU", "LOT", "EXPIRY", ">ON_HAND", ">RESERVED", ">AVAIL", "", NULL);
     const cJSON *o;
     long long on = 0, res = 0;
     cJSON_ArrayForEach(o, arr)
     {
-        printf("%-12s %-16s %-12s %-10s %7lld %7lld %7lld%s\n", cli_js(o, "location", ""),
-               cli_js(o, "sku", ""), *cli_js(o, "lot", "") ? cli_js(o, "lot", "") : "-",
-               cli_js(o, "expiry", "-"), cli_jn(o, "on_hand"), cli_jn(o, "reserved"), cli_jn(o, "available"),
-               cli_jb(o, "expired") ? "  EXPIRED" : "");
+        tote_cli_table_cell(t, "%s", cli_js(o, "location", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "sku", ""));
+        tote_cli_table_cell(t, "%s", *cli_js(o, "lot", "") ? cli_js(o, "lot", "") : "-");
+        tote_cli_table_cell(t, "%s", cli_js(o, "expiry", "-"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "on_hand"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "reserved"));
+        tote_cli_table_cell(t, "%lld", cli_jn(o, "available"));
+        tote_cli_table_cell(t, "%s", cli_jb(o, "expired") ? "EXPIRED" : "");
         on += cli_jn(o, "on_hand");
         res += cli_jn(o, "reserved");
+    }
+    int rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
+    if (rc != TOTE_EXIT_OK) {
+        cJSON_Delete(arr);
+        return rc;
     }
     printf("%d row(s), %lld on hand, %lld reserved, %lld available\n", cJSON_GetArraySize(arr), on, res,
            on - res);
@@ -76,18 +86,28 @@ static int cmd_moves(tote_store *s, const char *sku, int json)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    printf("%-24s %-10s %6s %-16s %-12s %-10s %-12s %s\n", "AT", "KIND", "QTY", "SKU", "BIN", "LOT", "WHO",
-           "REASON");
+    tote_cli_table *t = tote_cli_table_new("AT", "KIND", ">QTY", "SKU", "BIN", "LOT", "WHO", "REASON", NULL);
     const cJSON *o;
     cJSON_ArrayForEach(o, arr)
     {
-        char who[64];
-        snprintf(who, sizeof who, "%s%s%s", cli_js(o, "actor", "-"),
-                 cJSON_IsString(cJSON_GetObjectItem(o, "device")) ? "@" : "", cli_js(o, "device", ""));
-        printf("%-24s %-10s %+6lld %-16s %-12s %-10s %-12s %s%s%s\n", cli_js(o, "at", ""),
-               cli_js(o, "kind", ""), cli_jn(o, "qty"), cli_js(o, "sku", ""), cli_js(o, "location", ""),
-               *cli_js(o, "lot", "") ? cli_js(o, "lot", "") : "-", who, cli_js(o, "reason", ""),
-               cJSON_IsString(cJSON_GetObjectItem(o, "order")) ? " order " : "", cli_js(o, "order", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "at", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "kind", ""));
+        tote_cli_table_cell(t, "%+lld", cli_jn(o, "qty"));
+        tote_cli_table_cell(t, "%s", cli_js(o, "sku", ""));
+        tote_cli_table_cell(t, "%s", cli_js(o, "location", ""));
+        tote_cli_table_cell(t, "%s", *cli_js(o, "lot", "") ? cli_js(o, "lot", "") : "-");
+        tote_cli_table_cell(t, "%s%s%s", cli_js(o, "actor", "-"),
+                            cJSON_IsString(cJSON_GetObjectItem(o, "device")) ? "@" : "",
+                            cli_js(o, "device", ""));
+        const char *reason = cli_js(o, "reason", ""), *order = cli_js(o, "order", NULL);
+        tote_cli_table_cell(t, "%s%s%s%s", reason, order && *reason ? " " : "", order ? "order " : "",
+                            order ? order : "");
+    }
+    int rc = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
+    if (rc != TOTE_EXIT_OK) {
+        cJSON_Delete(arr);
+        return rc;
     }
     printf("%d move(s)\n", cJSON_GetArraySize(arr));
     cJSON_Delete(arr);

@@ -55,20 +55,27 @@ static const char *str(const cJSON *o, const char *key)
     return v ? v : "-";
 }
 
-static void print_backorders(const cJSON *arr, int max)
+/* The first max backorder lines, as a table; then how many more there are. */
+static int print_backorders(const cJSON *arr, int max)
 {
     int n = 0;
     const cJSON *b;
+    tote_cli_table *t = tote_cli_table_new("", "", "", "", NULL);
     cJSON_ArrayForEach(b, arr)
     {
-        if (n++ == max) {
-            printf("  ... and %d more lines (tote wave backorder)\n", cJSON_GetArraySize(arr) - max);
+        if (n++ == max)
             break;
-        }
-        printf("  %-12s line %-3.0f %-20s ordered %.0f, allocated %.0f, short %.0f: backorder %.0f\n",
-               str(b, "order"), num(b, "line_no"), str(b, "sku"), num(b, "ordered"), num(b, "allocated"),
-               num(b, "short"), num(b, "backorder"));
+        tote_cli_table_cell(t, "%s", str(b, "order"));
+        tote_cli_table_cell(t, "line %.0f", num(b, "line_no"));
+        tote_cli_table_cell(t, "%s", str(b, "sku"));
+        tote_cli_table_cell(t, "ordered %.0f, allocated %.0f, short %.0f: backorder %.0f", num(b, "ordered"),
+                            num(b, "allocated"), num(b, "short"), num(b, "backorder"));
     }
+    int rc = tote_cli_table_print(t, stdout, "  ");
+    tote_cli_table_destroy(&t);
+    if (rc == TOTE_EXIT_OK && cJSON_GetArraySize(arr) > max)
+        printf("  ... and %d more lines (tote wave backorder)\n", cJSON_GetArraySize(arr) - max);
+    return rc;
 }
 
 static int fail_store(tote_store **s, tote_st_err e, const char *what)
@@ -169,12 +176,12 @@ static int cmd_create(const tote_cli_ctx *ctx, int argc, char **argv, int json)
         int nb = cJSON_GetArraySize(back);
         if (nb) {
             printf("backorder: %d line%s, %lld units\n", nb, nb == 1 ? "" : "s", back_units);
-            print_backorders(back, 20);
+            code = print_backorders(back, 20);
         }
         cJSON_Delete(back);
     }
     cJSON_Delete(wave);
-    return TOTE_EXIT_OK;
+    return code;
 }
 
 static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int json)
@@ -194,20 +201,29 @@ static int cmd_list(const tote_cli_ctx *ctx, int argc, char **argv, int json)
         tote_cli_print_json(arr);
         return TOTE_EXIT_OK;
     }
-    if (cJSON_GetArraySize(arr) == 0)
+    if (cJSON_GetArraySize(arr) == 0) {
         printf("no waves yet\n");
-    else
-        printf("%-6s %-10s %-24s %6s %7s %7s %7s %5s\n", "WAVE", "STATUS", "CREATED", "LISTS", "ORDERS",
-               "TASKS", "UNITS", "DONE");
+        cJSON_Delete(arr);
+        return TOTE_EXIT_OK;
+    }
+    tote_cli_table *t = tote_cli_table_new(">WAVE", "STATUS", "CREATED", ">LISTS", ">ORDERS", ">TASKS",
+                                           ">UNITS", ">DONE", NULL);
     const cJSON *w;
     cJSON_ArrayForEach(w, arr)
     {
-        printf("%-6.0f %-10s %-24s %6.0f %7.0f %7.0f %7.0f %4.0f%%\n", num(w, "id"), str(w, "status"),
-               str(w, "created_at"), num(w, "pick_lists"), num(w, "orders"), num(w, "tasks"), num(w, "units"),
-               num(w, "progress"));
+        tote_cli_table_cell(t, "%.0f", num(w, "id"));
+        tote_cli_table_cell(t, "%s", str(w, "status"));
+        tote_cli_table_cell(t, "%s", str(w, "created_at"));
+        tote_cli_table_cell(t, "%.0f", num(w, "pick_lists"));
+        tote_cli_table_cell(t, "%.0f", num(w, "orders"));
+        tote_cli_table_cell(t, "%.0f", num(w, "tasks"));
+        tote_cli_table_cell(t, "%.0f", num(w, "units"));
+        tote_cli_table_cell(t, "%.0f%%", num(w, "progress"));
     }
+    code = tote_cli_table_print(t, stdout, "");
+    tote_cli_table_destroy(&t);
     cJSON_Delete(arr);
-    return TOTE_EXIT_OK;
+    return code;
 }
 
 static int cmd_show(const tote_cli_ctx *ctx, int argc, char **argv, int json)
@@ -253,15 +269,28 @@ static int cmd_show(const tote_cli_ctx *ctx, int argc, char **argv, int json)
         printf("  totes:");
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(l, "totes"))
             printf(" %s=%s", str(t, "tote"), str(t, "order"));
-        printf("\n  %-4s %-12s %-20s %-10s %5s %5s %5s %-9s %s\n", "SEQ", "BIN", "SKU", "LOT", "QTY", "DONE",
-               "SHORT", "STATUS", "TOTE");
+        printf("\n");
+        tote_cli_table *tt = tote_cli_table_new(">SEQ", "BIN", "SKU", "LOT", ">QTY", ">DONE", ">SHORT",
+                                                "STATUS", "TOTE", NULL);
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(l, "tasks_detail"))
-            printf("  %-4.0f %-12s %-20s %-10s %5.0f %5.0f %5.0f %-9s %s\n", num(t, "seq"), str(t, "bin"),
-                   str(t, "sku"), str(t, "lot"), num(t, "qty"), num(t, "done"), num(t, "short"),
-                   str(t, "status"), str(t, "tote"));
+        {
+            tote_cli_table_cell(tt, "%.0f", num(t, "seq"));
+            tote_cli_table_cell(tt, "%s", str(t, "bin"));
+            tote_cli_table_cell(tt, "%s", str(t, "sku"));
+            tote_cli_table_cell(tt, "%s", str(t, "lot"));
+            tote_cli_table_cell(tt, "%.0f", num(t, "qty"));
+            tote_cli_table_cell(tt, "%.0f", num(t, "done"));
+            tote_cli_table_cell(tt, "%.0f", num(t, "short"));
+            tote_cli_table_cell(tt, "%s", str(t, "status"));
+            tote_cli_table_cell(tt, "%s", str(t, "tote"));
+        }
+        code = tote_cli_table_print(tt, stdout, "  ");
+        tote_cli_table_destroy(&tt);
+        if (code != TOTE_EXIT_OK)
+            break;
     }
     cJSON_Delete(w);
-    return TOTE_EXIT_OK;
+    return code;
 }
 
 static int cmd_backorder(const tote_cli_ctx *ctx, int argc, char **argv, int json)
@@ -287,9 +316,9 @@ static int cmd_backorder(const tote_cli_ctx *ctx, int argc, char **argv, int jso
         printf("no backorders\n");
     else
         printf("backorder: %d line%s, %lld units\n", n, n == 1 ? "" : "s", units);
-    print_backorders(arr, n);
+    code = print_backorders(arr, n);
     cJSON_Delete(arr);
-    return TOTE_EXIT_OK;
+    return code;
 }
 
 int tote_cmd_wave(const tote_cli_ctx *ctx, int argc, char **argv)

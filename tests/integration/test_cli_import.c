@@ -1466,9 +1466,10 @@ static void test_windows_1252_export(void)
     free(out);
 }
 
-/* `tote order show` cuts a long line name to its 24-character column at a
- * character boundary (never inside a UTF-8 sequence) and pads by characters,
- * so the columns after it line up for any language. */
+/* `tote order show` sizes the NAME column to the longest name in characters,
+ * not bytes (a UTF-8 name is padded by characters, so the columns after it
+ * line up in any language), and cuts a name longer than TOTE_CLI_TABLE_MAX
+ * at a character boundary with a '~' (never inside a UTF-8 sequence). */
 static void test_order_show_cuts_names_by_character(void)
 {
     REQUIRE_EQ(fresh("utf8-cells"), 0);
@@ -1484,9 +1485,25 @@ static void test_order_show_cuts_names_by_character(void)
     char *out = NULL;
     REQUIRE_EQ(tote(&out, NULL, "order", "show", "U-1", NULL, NULL), 0);
     CHECK(tote_utf8_valid((const unsigned char *)out, strlen(out)));
-    /* 24 characters of the name (33 bytes), then the ordered quantity */
-    CHECK_HAS(out, "T-Shirt Größe S — Rot, f     1");
-    CHECK_HAS(out, "Tee                          2");
+    /* the whole name (37 characters, 45 bytes), two spaces, ORD right-aligned in 3: the quantity in the
+     * same character column on both lines */
+    CHECK_HAS(out, "T-Shirt Größe S — Rot, für Übergrößen    1");
+    CHECK_HAS(out, "Tee                                      2");
+    free(out);
+
+    /* a name of 60 characters: cut to 47 and '~', so the column is 48 wide */
+    snprintf(path, sizeof path, "%s/utf8-long.json", dir);
+    static const char doc2[] =
+        "{\"orders\": [{\"name\": \"U-2\", \"payment\": {\"status\": \"paid\"}, \"lines\": ["
+        "{\"sku\": \"TS-RED-S\", \"qty\": 1, \"name\": "
+        "\"Übergrößen-T-Shirt — Größe S, Farbe Rot, Baumwolle, fair gehandelt\"},"
+        "{\"sku\": \"TS-RED-M\", \"qty\": 2, \"name\": \"Tee\"}]}]}";
+    REQUIRE_EQ(tt_write_file(path, doc2, sizeof doc2 - 1), 0);
+    REQUIRE_EQ(tote(NULL, NULL, "import", "orders-json", path, NULL, NULL), 0);
+    REQUIRE_EQ(tote(&out, NULL, "order", "show", "U-2", NULL, NULL), 0);
+    CHECK(tote_utf8_valid((const unsigned char *)out, strlen(out)));
+    CHECK_HAS(out, "Übergrößen-T-Shirt — Größe S, Farbe Rot, Baumwo~    1");
+    CHECK_HAS(out, "Tee                                                 2");
     free(out);
 }
 

@@ -604,6 +604,84 @@ static void test_order_keeps_its_customer_name(void)
     CHECK_HAS(out, "  customer  <rita@example.com>\n");
 }
 
+/* The character column where word k (0-based; words are split at spaces) of the line starting at line
+ * begins, counting UTF-8 characters; -1 if the line has fewer words. */
+static int word_col(const char *line, int k)
+{
+    int col = 0, word = -1, in = 0;
+    for (const unsigned char *p = (const unsigned char *)line; *p && *p != '\n'; p++) {
+        if (*p == ' ') {
+            in = 0;
+        } else if (!in) {
+            in = 1;
+            if (++word == k)
+                return col;
+        }
+        if ((*p & 0xC0) != 0x80)
+            col++;
+    }
+    return -1;
+}
+
+/* Characters in the line starting at line. */
+static int line_width(const char *line)
+{
+    int n = 0;
+    for (const unsigned char *p = (const unsigned char *)line; *p && *p != '\n'; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* Checks the table at the start of text (a title line, then rows up to the count line, "N row(s)", or the
+ * end): word k of every row starts where title k does, for each k in cols (-1 ends), and, if same_width,
+ * every line is as wide as the title line. Returns the number of rows. */
+static int check_table(const char *text, const int *cols, int same_width, int line)
+{
+    int rows = 0;
+    const char *title = text;
+    for (const char *p = strchr(text, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+        const char *eol = strchr(p + 1, '\n');
+        const char *count = strstr(p + 1, "(s)");
+        if (count && (!eol || count < eol))
+            break;
+        rows++;
+        for (const int *k = cols; *k >= 0; k++)
+            if (word_col(p + 1, *k) != word_col(title, *k))
+                tt_fail_msg(__FILE__, line, "column %d of \"%.*s\" starts at %d, its title at %d", *k,
+                            (int)strcspn(p + 1, "\n"), p + 1, word_col(p + 1, *k), word_col(title, *k));
+        if (same_width && line_width(p + 1) != line_width(title))
+            tt_fail_msg(__FILE__, line, "\"%.*s\" is %d characters wide, its title line %d",
+                        (int)strcspn(p + 1, "\n"), p + 1, line_width(p + 1), line_width(title));
+    }
+    return rows;
+}
+
+/* A value longer than a column used to be (a long bin code) widens its column: the columns after it stay in
+ * line, in every listing that prints it. */
+static void test_long_values_keep_columns_aligned(void)
+{
+    static const char bin[] = "AISLE-12-BAY-04-LEVEL-3-POS-17";
+    REQUIRE_EQ(tote("location", "add", bin, "--zone", "Z1", NULL), 0);
+    REQUIRE_EQ(tote("stock", "adjust", "TEA-1", bin, "+1", "--reason", "count", NULL), 0);
+
+    REQUIRE_EQ(tote("stock", "list", NULL), 0);
+    CHECK_HAS(out, bin);
+    /* BIN SKU LOT EXPIRY ON_HAND RESERVED AVAIL: SKU, LOT and EXPIRY start under their titles, the numbers
+     * end under theirs */
+    static const int stock_cols[] = {1, 2, 3, -1};
+    CHECK_INT(check_table(out, stock_cols, 1, __LINE__), >=, 4);
+
+    REQUIRE_EQ(tote("location", "list", NULL), 0);
+    CHECK_HAS(out, bin);
+    static const int loc_cols[] = {1, 2, -1}; /* CODE ZONE KIND WALK_SEQ ROWS ON_HAND */
+    CHECK_INT(check_table(out, loc_cols, 1, __LINE__), >=, 5);
+
+    REQUIRE_EQ(tote("stock", "moves", "--sku", "TEA-1", NULL), 0);
+    CHECK_HAS(out, bin);
+    static const int move_cols[] = {1, 3, 4, 5, 6, 7, -1}; /* AT KIND QTY SKU BIN LOT WHO REASON */
+    CHECK_INT(check_table(out, move_cols, 0, __LINE__), >=, 2);
+}
+
 static void test_teardown(void)
 {
     free(out);
@@ -618,4 +696,4 @@ static void test_teardown(void)
 TT_MAIN(TT_TEST(test_setup), TT_TEST(test_location), TT_TEST(test_config), TT_TEST(test_stock),
         TT_TEST(test_orders), TT_TEST(test_customer), TT_TEST(test_waits_for_another_writer),
         TT_TEST(test_units_are_units_to_ship), TT_TEST(test_order_keeps_its_customer_name),
-        TT_TEST(test_teardown))
+        TT_TEST(test_long_values_keep_columns_aligned), TT_TEST(test_teardown))

@@ -374,9 +374,9 @@ static void test_devices_and_operators_cli(void)
     free(out);
     /* the listing shows the badge as --json does: the code that add takes and a scan resolves to */
     CHECK_EQ(fx_cli(&st, &out, "operator", "list", NULL), 0);
-    CHECK_HAS(out, "NAME                     ROLE       BADGE                ACTIVE\n");
-    CHECK_HAS(out, "\nSue                      supervisor SUE1                 yes\n");
-    CHECK_HAS(out, "\nBea                      packer     BEA1                 yes\n");
+    CHECK_HAS(out, "NAME  ROLE        BADGE       ACTIVE\n"); /* BADGE as wide as Ann's 10-character code */
+    CHECK_HAS(out, "\nSue   supervisor  SUE1        yes\n");
+    CHECK_HAS(out, "\nBea   packer      BEA1        yes\n");
     CHECK(out && !strstr(out, "BADGE-"));
     free(out);
     CHECK_EQ(fx_cli(&st, &out, "operator", "list", "extra", NULL), 2);

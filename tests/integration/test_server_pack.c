@@ -289,10 +289,10 @@ static void test_pack_ship_and_refusals(void)
     char row[200];
     CHECK(strncmp(out, "Manifest ", 9) == 0);
     CHECK_HAS(out,
-              ": 2 packages\nORDER        PKG TRACKING       SSCC                WEIGHT_G SVC  CTY UNITS\n");
-    snprintf(row, sizeof row, "\n#6001        1   %s  %s      1120 LX   NL  3\n", tracking1, sscc1);
+              ": 2 packages\nORDER  PKG  TRACKING       SSCC                WEIGHT_G  SVC  CTY  UNITS\n");
+    snprintf(row, sizeof row, "\n#6001    1  %s  %s      1120  LX   NL       3\n", tracking1, sscc1);
     CHECK_HAS(out, row);
-    snprintf(row, sizeof row, "\n#6002        1   %s  ", tracking2);
+    snprintf(row, sizeof row, "\n#6002    1  %s  ", tracking2);
     CHECK_HAS(out, row);
     CHECK_HAS(out, "\ntotal weight 1620 g\n");
     free(out);
@@ -327,7 +327,7 @@ static void test_pack_ship_and_refusals(void)
     cJSON_Delete(j);
     REQUIRE_EQ(fx_cli(&st, &out, "order", "show", "#6001", NULL), 0);
     char want[200];
-    snprintf(want, sizeof want, "shipped    BOX-M        %s  SSCC %s", tracking1, sscc1);
+    snprintf(want, sizeof want, "\n  1  shipped  BOX-M  %s  SSCC %s\n", tracking1, sscc1);
     CHECK_HAS(out, "\n  packages\n");
     CHECK_HAS(out, want);
     free(out);

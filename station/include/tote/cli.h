@@ -5,6 +5,9 @@
 #ifndef TOTE_CLI_H
 #define TOTE_CLI_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
 
 #include "tote/store.h"
@@ -45,10 +48,56 @@ int tote_cli_open_store(const tote_cli_ctx *ctx, int flags, tote_store **out);
 /* Prints a JSON value on stdout followed by a newline; takes ownership of v. */
 void tote_cli_print_json(cJSON *v);
 
-/* A table cell: s cut to at most width characters (UTF-8 code points; a
- * character is never split) and padded with spaces to width. Written into
- * out (cap bytes; 4 * width + 1 is always enough); returns out. */
-const char *tote_cli_cell(char *out, size_t cap, const char *s, int width);
+/* Display width of UTF-8 text: its characters (code points), not its bytes.
+ * NULL is 0. */
+size_t tote_cli_text_width(const char *s);
+
+/*
+ * The table every listing prints (tote_cli_table_*). Each column is as wide
+ * as its widest cell or title, measured with tote_cli_text_width(), so a long
+ * bin code or SKU never pushes the columns after it out of line; columns are
+ * two spaces apart. A text column other than the last is at most
+ * TOTE_CLI_TABLE_MAX characters wide: a longer cell is cut on a character
+ * boundary and ends in '~'. Numbers (right-aligned columns) and the last
+ * column (free text) are never cut. Empty cells at the end of a row are not
+ * printed and no line ends in spaces.
+ *
+ *     tote_cli_table *t = tote_cli_table_new("BIN", "SKU", ">ON_HAND", "", NULL);
+ *     tote_cli_table_cell(t, "%s", bin); ... (row after row, a cell at a time)
+ *     int rc = tote_cli_table_print(t, stdout, "");
+ *     tote_cli_table_destroy(&t);
+ */
+#define TOTE_CLI_TABLE_MAX 48
+
+typedef struct tote_cli_table tote_cli_table;
+
+/* A table with these column titles, NULL-terminated (at least one). A title
+ * starting with '>' makes a right-aligned column (the '>' is not printed); ""
+ * is a column without title (a row's trailing flags). Without any title no
+ * title line is printed. At most 32 columns. NULL if out of memory (the
+ * other functions accept NULL; print then fails). */
+tote_cli_table *tote_cli_table_new(const char *title, ...) __attribute__((sentinel));
+
+/* The same with the n titles in an array (a report's columns). NULL if n is 0. */
+tote_cli_table *tote_cli_table_new_array(size_t n, const char *const *titles);
+
+/* Prints a line of dashes under the titles (the reports do). */
+void tote_cli_table_rule(tote_cli_table *t);
+
+/* Adds the next cell, formatted as printf: cells fill the current row, left
+ * to right; after the last column the next cell starts a new row. */
+void tote_cli_table_cell(tote_cli_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The number of rows added so far. */
+size_t tote_cli_table_rows(const tote_cli_table *t);
+
+/* Writes the table to f, each line starting with indent (e.g. "" or "  ").
+ * TOTE_EXIT_OK, or TOTE_EXIT_FAIL after saying "out of memory" (nothing
+ * printed) when the table or one of its cells could not be stored. */
+int tote_cli_table_print(const tote_cli_table *t, FILE *f, const char *indent);
+
+/* Frees the table and sets *t to NULL; accepts NULL and a NULL *t. */
+void tote_cli_table_destroy(tote_cli_table **t);
 
 /* 1 if argv contains the flag (e.g. "--json"), removing it from argv. */
 int tote_cli_take_flag(int *argc, char **argv, const char *flag);
