@@ -702,7 +702,8 @@ tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wir
         int keep = req->seq != 0 && *n_out > 0 && out[0].type != TOTE_WIRE_ERROR;
         e = log_scan(c, keep ? &(struct reply){req->type, out, *n_out} : NULL);
     }
-    if (e != TOTE_ST_E_OK || req->type != TOTE_WIRE_SCAN || (req->flags & TOTE_WIRE_F_REPLAY))
+    if (e != TOTE_ST_E_OK || (req->type != TOTE_WIRE_SCAN && req->type != TOTE_WIRE_NEXT_TASK) ||
+        (req->flags & TOTE_WIRE_F_REPLAY))
         c->hot_plain = 0;
     return e;
 }

@@ -75,6 +75,12 @@ tote_st_err tote_flow_pick_next(tote_flow_ctx *c, const tote_wire_msg *req, tote
     tote_st_err e = tote_pick_current(c->s, c->dev.name, &t);
     if (e == TOTE_ST_E_OK && (e = tote_pick_renew_lease(c->s, c->dev.name, until)) != TOTE_ST_E_OK)
         return e;
+    /* the device's own list, as it was, with a later lease_until (which no
+     * cached row holds): the other devices' entries stay true */
+    if (e == TOTE_ST_E_OK) {
+        tote_flow_hot_put_task(c->hot, c->dev.name, NULL);
+        c->hot_plain = 1;
+    }
     if (e == TOTE_ST_E_NOT_FOUND) {
         long long list_id = 0;
         e = tote_pick_lease_next(c->s, c->dev.name, c->dev.operator_name[0] ? c->dev.operator_name : NULL,
@@ -268,6 +274,13 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
         return e;
     if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)
         return e;
+    if (task_done) {
+        /* this device's current task is another now; what after_task
+         * changed (this list, orders with no open task left anywhere, so in
+         * no task any device holds) leaves the other devices' entries true */
+        tote_flow_hot_put_task(c->hot, c->dev.name, NULL);
+        c->hot_plain = 1;
+    }
     tote_jw d;
     tote_jw_begin(&d);
     tote_jw_num(&d, "task", t.id);

@@ -498,10 +498,9 @@ static void handle_request(tote_server *srv, struct pending *p, tote_flow_ctx *f
             st = fc->reply_stored ? tote_request_seen(srv->s, req->device, req->seq, fc->now)
                                   : tote_request_store(srv->s, req->device, req->seq, req->type,
                                                        srv->out + p->out_off, p->out_len, fc->now);
-            if (st == TOTE_ST_E_OK && fc->reply_stored)
+            /* both set device.last_seq and last_seen (tote_request_seen) */
+            if (st == TOTE_ST_E_OK)
                 tote_flow_hot_seen(srv->hot, req->device, req->seq, fc->now);
-            else
-                fc->hot_plain = 0;
         }
     }
     if (st != TOTE_ST_E_OK && srv->optimistic) {
@@ -849,12 +848,15 @@ static void lease_check(tote_server *srv)
     tote_store_now(now);
     struct lease_ctx lc = {srv, now};
     int n = 0;
-    tote_flow_hot_clear(srv->hot); /* leases end and tasks go back: nothing cached holds */
     tote_st_err e = tote_store_begin(srv->s);
     if (e == TOTE_ST_E_OK)
         e = tote_pick_expire_leases(srv->s, now, srv->cfg.lease_seconds, on_lease_expired, &lc, &n);
     if (e == TOTE_ST_E_OK)
         e = tote_store_commit(srv->s);
+    /* a lease that ended gave its list back: what the cache holds of it is
+     * gone (a check that ends none writes nothing) */
+    if (n > 0 || e != TOTE_ST_E_OK)
+        tote_flow_hot_clear(srv->hot);
     if (e != TOTE_ST_E_OK) {
         tote_store_rollback(srv->s);
         tote_events_clear(srv->events);

@@ -689,9 +689,96 @@ static void test_another_pickers_short_pick_reaches_a_half_picked_task(void)
     fx_station_done(&st);
 }
 
+/* A lease that ends while the handheld is silent takes its half-picked task
+ * away from what the station remembers too: the handheld's next scan, after
+ * the list went back, is refused, not counted against a list it lost. */
+static void test_a_lease_that_ends_reaches_a_half_picked_task(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-hot-lease");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 20, NULL, NULL);
+    const char *skus[] = {"SKU-A"};
+    const long long qty[] = {3};
+    fx_order(s, "#6201", 0, 1, skus, qty, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    const char *extra[] = {"--lease-seconds", "1", NULL};
+    REQUIRE_EQ(fx_station_start(&st, extra, 0), 0);
+    fx_dev *d = picker(&st, "hh-hot-lease");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    /* silent well past the lease: the station's checks give the list back */
+    long long end = tt_now_ms() + 8000;
+    s = fx_store(&st);
+    while (tt_now_ms() < end && fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'lease_expired'", NULL) < 1)
+        tt_sleep_ms(200);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    EXPECT_REFUSED(rep, NO_TASK);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'lease_expired'", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line", NULL), 2);
+    CHECK_STR(fx_qs(s, "SELECT status FROM pick_list", NULL), "open");
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
+/* A finished task is not remembered as the current one: the picker may scan
+ * the next task's item straight away, without asking for it. */
+static void test_the_next_item_straight_after_a_finished_task(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-hot-next");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 5, NULL, NULL);
+    fx_stock(s, pid(s, "SKU-B"), "B-01", 20, 5, NULL, NULL);
+    const char *skus[] = {"SKU-A", "SKU-B"};
+    const long long one[] = {1, 1};
+    fx_order(s, "#6301", 0, 2, skus, one, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = picker(&st, "hh-hot-next");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.bin, "A-01");
+    REQUIRE_EQ(fx_scan(d, gb, &rep), 0);
+    EXPECT_REFUSED(rep, WRONG_ITEM);
+    REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.task_done, 1);
+    REQUIRE_EQ(fx_scan(d, gb, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    CHECK_EQ(rep.u.result.reason, TOTE_REASON_OK);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT SUM(picked) FROM order_line", NULL), 2);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders", NULL), "picked");
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_bin),
         TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_short_pick_refits_other_orders_on_the_bin),
         TT_TEST(test_short_pick_refits_an_order_not_yet_waved), TT_TEST(test_lease_seconds_from_the_setting),
         TT_TEST(test_lease_expiry_releases_the_list),
         TT_TEST(test_a_hold_from_the_cli_reaches_a_half_picked_task),
-        TT_TEST(test_another_pickers_short_pick_reaches_a_half_picked_task))
+        TT_TEST(test_another_pickers_short_pick_reaches_a_half_picked_task),
+        TT_TEST(test_a_lease_that_ends_reaches_a_half_picked_task),
+        TT_TEST(test_the_next_item_straight_after_a_finished_task))
