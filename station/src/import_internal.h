@@ -121,6 +121,9 @@ tote_st_err imp_hold_order(imp_run *r, const char *name, const char *reason, lon
  * look). Shipped or cancelled: nothing to do. line/index as imp_problem;
  * label names the order in the messages ("order #1001", "orders[2] (#1001)").
  */
+/* *held = 1 if order name was ever put on hold for reason (its
+ * order.on_hold event says so): someone who released it since knows. */
+tote_st_err imp_held_before(imp_run *r, const char *name, const char *reason, int *held);
 tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,
                                    long long index, int noisy);
 

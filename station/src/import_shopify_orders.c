@@ -391,13 +391,22 @@ static tote_st_err flush(struct ctx *c, struct sorder *o)
                 imp_locked_order(r, &o->in, label, tote_order_status_name(st), o->line, -1);
                 break;
             }
+            int held_before = 0;
             if ((res == TOTE_UPSERT_CREATED || res == TOTE_UPSERT_UPDATED) && o->partial_line &&
-                (st == TOTE_ORDER_RELEASED || st == TOTE_ORDER_RECEIVED)) {
-                e = imp_hold_order(r, o->name, "partly fulfilled upstream", o->partial_line, -1,
-                                   "order %s: a line item was partly fulfilled upstream, and the export does "
-                                   "not say how many units are left: held (release it once checked)",
-                                   o->name);
-                if (e == TOTE_ST_E_OK)
+                (st == TOTE_ORDER_RELEASED || st == TOTE_ORDER_RECEIVED) &&
+                (e = imp_held_before(r, o->name, "partly fulfilled upstream", &held_before)) ==
+                    TOTE_ST_E_OK) {
+                if (held_before)
+                    imp_problem(r, TOTE_IMPORT_WARNING, o->partial_line, -1, o->name,
+                                "order %s: a line item was partly fulfilled upstream; the order was held for "
+                                "that before and released since: left %s",
+                                o->name, tote_order_status_name(st));
+                else
+                    e = imp_hold_order(r, o->name, "partly fulfilled upstream", o->partial_line, -1,
+                                       "order %s: a line item was partly fulfilled upstream, and the export "
+                                       "does not say how many units are left: held (release it once checked)",
+                                       o->name);
+                if (e == TOTE_ST_E_OK && !held_before)
                     st = TOTE_ORDER_ON_HOLD;
             }
             /* only where the export has address columns: a file without them

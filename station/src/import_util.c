@@ -698,6 +698,24 @@ tote_st_err imp_hold_order(imp_run *r, const char *name, const char *reason, lon
     return e;
 }
 
+tote_st_err imp_held_before(imp_run *r, const char *name, const char *reason, int *held)
+{
+    *held = 0;
+    sqlite3_stmt *q = tote_store_stmt(r->s, "SELECT EXISTS (SELECT 1 FROM event WHERE subject_type = 'order' "
+                                            "AND subject = ?1 AND kind = 'order.on_hold' AND "
+                                            "json_extract(detail, '$.reason') = ?2)");
+    if (!q)
+        return imp_fail(r, TOTE_ST_E_DB, "order %s: %s", name, tote_store_errmsg(r->s));
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, reason, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    *held = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return imp_fail(r, tote_store_map_rc(rc), "order %s: %s", name, tote_store_errmsg(r->s));
+    return TOTE_ST_E_OK;
+}
+
 tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *label, long long line,
                                    long long index, int noisy)
 {
@@ -714,14 +732,9 @@ tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *lab
     if (e != TOTE_ST_E_OK)
         return imp_fail(r, e, "order %s: %s", name, tote_st_detail());
     /* held for this once already and released by someone since: they know */
-    sqlite3_stmt *q = tote_store_stmt(r->s, "SELECT EXISTS (SELECT 1 FROM event WHERE subject_type = 'order' "
-                                            "AND subject = ?1 AND kind = 'order.on_hold' AND "
-                                            "json_extract(detail, '$.reason') = 'fulfilled upstream')");
-    if (!q)
-        return imp_fail(r, TOTE_ST_E_DB, "order %s: %s", name, tote_store_errmsg(r->s));
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-    int held_before = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-    sqlite3_reset(q);
+    int held_before = 0;
+    if ((e = imp_held_before(r, name, "fulfilled upstream", &held_before)) != TOTE_ST_E_OK)
+        return e;
     if (held_before && st != TOTE_ORDER_ON_HOLD && st != TOTE_ORDER_SHIPPED && st != TOTE_ORDER_DELIVERED &&
         st != TOTE_ORDER_CANCELLED) {
         r->sum->skipped++;
