@@ -67,7 +67,8 @@ struct ctx {
     char **strs;
     size_t nstrs, capstrs;
     imp_arena a;
-    imp_map skus; /* SKU -> line where this file first had it */
+    imp_map skus;  /* SKU -> line where this file first had it */
+    imp_map codes; /* SKU -> index into strs (the unit barcode this file gives it, normalised) */
 };
 
 static const char *F(const struct ctx *c, const tote_csv_row *row, int k)
@@ -134,6 +135,24 @@ static int open_csv(struct ctx *c, tote_csv **out, int report)
     return 0;
 }
 
+/* Keeps a copy of v in strs and maps key to it in m. */
+static tote_st_err keep_str(struct ctx *c, imp_map *m, const char *key, const char *v)
+{
+    if (c->nstrs == c->capstrs) {
+        size_t nc = c->capstrs ? c->capstrs * 2 : 64;
+        char **ns = realloc(c->strs, nc * sizeof *ns);
+        if (!ns)
+            return imp_fail(c->r, TOTE_ST_E_NOMEM, "out of memory");
+        c->strs = ns;
+        c->capstrs = nc;
+    }
+    c->strs[c->nstrs] = imp_arena_strdup(&c->a, v);
+    if (!c->strs[c->nstrs] || imp_map_put(m, key, (long long)c->nstrs) != 0)
+        return imp_fail(c->r, TOTE_ST_E_NOMEM, "out of memory");
+    c->nstrs++;
+    return TOTE_ST_E_OK;
+}
+
 static tote_st_err pass1(struct ctx *c)
 {
     tote_csv *csv = NULL;
@@ -146,22 +165,19 @@ static tote_st_err pass1(struct ctx *c)
     while (e == TOTE_ST_E_OK && (rc = tote_csv_next(csv, &row)) == 1) {
         if (row.error || row.n != c->ncols)
             continue;
+        /* the barcode each SKU gets in this file: a code that moves from one
+           product to another in the same file (two products swapping codes)
+           is let go by the product the file gives another code */
+        char sku[256], code[65], why[200];
+        trim_to(F(c, &row, C_SKU), sku, sizeof sku);
+        if (*sku && !imp_map_get(&c->codes, sku) &&
+            tote_import_parse_barcode(F(c, &row, C_BARCODE), code, why, sizeof why) == 0)
+            e = keep_str(c, &c->codes, sku, code);
         trim_to(F(c, &row, C_HANDLE), h, sizeof h);
         trim_to(F(c, &row, C_TITLE), t, sizeof t);
-        if (!*h || !*t || imp_map_get(&c->titles, h))
+        if (e != TOTE_ST_E_OK || !*h || !*t || imp_map_get(&c->titles, h))
             continue;
-        if (c->nstrs == c->capstrs) {
-            size_t nc = c->capstrs ? c->capstrs * 2 : 64;
-            char **ns = realloc(c->strs, nc * sizeof *ns);
-            if (!ns)
-                return imp_fail(c->r, TOTE_ST_E_NOMEM, "out of memory");
-            c->strs = ns;
-            c->capstrs = nc;
-        }
-        c->strs[c->nstrs] = imp_arena_strdup(&c->a, t);
-        if (!c->strs[c->nstrs] || imp_map_put(&c->titles, h, (long long)c->nstrs) != 0)
-            e = imp_fail(c->r, TOTE_ST_E_NOMEM, "out of memory");
-        c->nstrs++;
+        e = keep_str(c, &c->titles, h, t);
     }
     if (e == TOTE_ST_E_OK && rc < 0)
         e = imp_fail(c->r, TOTE_ST_E_INVALID, "%s: %s", c->r->path, tote_csv_error(csv));
@@ -326,11 +342,26 @@ static tote_st_err variant(struct ctx *c, const tote_csv_row *row)
             if (me != TOTE_ST_E_OK || mine != owner) {
                 tote_product other = {0};
                 tote_product_get(r->s, owner, &other);
-                imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
-                            "barcode %s already belongs to SKU %s; one barcode cannot stand for two products",
-                            code, other.sku ? other.sku : "?");
-                tote_product_clear(&other);
-                return TOTE_ST_E_OK;
+                long long *oi = other.sku ? imp_map_get(&c->codes, other.sku) : NULL;
+                if (oi && strcmp(c->strs[*oi], code) != 0) {
+                    /* this file gives the owner another code: the code moves */
+                    tote_st_err xe = tote_barcode_remove(r->s, code, owner, r->actor);
+                    if (xe == TOTE_ST_E_OK)
+                        imp_problem(r, TOTE_IMPORT_NOTICE, row->line, -1, sku,
+                                    "barcode %s moves from SKU %s to SKU %s (this file gives %s the code %s)",
+                                    code, other.sku, sku, other.sku, c->strs[*oi]);
+                    tote_product_clear(&other);
+                    if (xe != TOTE_ST_E_OK)
+                        return imp_fail(r, xe, "barcode %s of %s (line %lld): %s", code, sku, row->line,
+                                        tote_st_detail());
+                } else {
+                    imp_problem(r, TOTE_IMPORT_REJECTED, row->line, -1, sku,
+                                "barcode %s already belongs to SKU %s; one barcode cannot stand for two "
+                                "products",
+                                code, other.sku ? other.sku : "?");
+                    tote_product_clear(&other);
+                    return TOTE_ST_E_OK;
+                }
             }
         }
     }
@@ -417,6 +448,7 @@ tote_st_err imp_shopify_products(imp_run *r)
     imp_csv_close(r, &csv);
     imp_map_free(&c.titles);
     imp_map_free(&c.skus);
+    imp_map_free(&c.codes);
     imp_arena_free(&c.a);
     free(c.strs);
     return e;

@@ -654,6 +654,48 @@ static void test_products_changed_barcode_replaces_the_old(void)
     tote_store_destroy(&s);
 }
 
+/* Two products swapping codes in one file (a label mix-up corrected in
+ * Shopify): each code moves to the product the file gives it, with a note,
+ * instead of both rows being refused. */
+static void test_products_swapping_barcodes_in_one_file(void)
+{
+    tote_store *s = fresh_store("bcswap.db");
+    REQUIRE(s != NULL);
+    struct probs pr = {0};
+    tote_import_summary m;
+    REQUIRE_EQ(import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_barcode_before.csv", 0, 0,
+                      &pr, &m),
+               TOTE_ST_E_OK);
+    long long a = 0, b = 0, by = 0;
+    REQUIRE_EQ(tote_product_find_by_sku(s, "SW-A", &a), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_product_find_by_sku(s, "SW-B", &b), TOTE_ST_E_OK);
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(
+        import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_barcode_swap.csv", 0, 0, &pr, &m),
+        TOTE_ST_E_OK);
+    CHECK_EQ(m.rejected, 0);
+    CHECK_EQ(tote_product_find_by_code(s, "012345678905", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, a);
+    CHECK_EQ(tote_product_find_by_code(s, "4006381333931", &by, NULL), TOTE_ST_E_OK);
+    CHECK_EQ(by, b);
+    REQUIRE(pr.n >= 1);
+    CHECK_EQ(pr.sev[0], TOTE_IMPORT_NOTICE);
+    CHECK_HAS(pr.text[0], "barcode 00012345678905 moves from SKU SW-B to SKU SW-A (this file gives SW-B the "
+                          "code 04006381333931)");
+    for (int i = 0; i < pr.n; i++)
+        CHECK(pr.sev[i] == TOTE_IMPORT_NOTICE);
+    /* the same file again changes nothing */
+    memset(&pr, 0, sizeof pr);
+    REQUIRE_EQ(
+        import(s, TOTE_IMPORT_SHOPIFY_PRODUCTS, "tests/data/import/products_barcode_swap.csv", 0, 1, &pr, &m),
+        TOTE_ST_E_OK);
+    CHECK_EQ(m.unchanged, 2);
+    CHECK_EQ(pr.n, 0);
+    /* a code another product keeps is still refused:
+     * test_products_bad_rows_each_reported ("already belongs to SKU MUG-WHI") */
+    tote_store_destroy(&s);
+}
+
 /* A weight in grams with decimals (a pound is 453.59237 g) is rounded to
  * whole grams; a price with more than two decimals to cents, with a note. */
 static void test_products_decimal_weights_and_prices(void)
@@ -878,5 +920,5 @@ TT_MAIN(TT_TEST(test_sha256_fips_vectors), TT_TEST(test_parse_money), TT_TEST(te
         TT_TEST(test_products_names_barcodes_and_image_rows), TT_TEST(test_products_upce_barcodes),
         TT_TEST(test_products_decimal_weights_and_prices),
         TT_TEST(test_products_changed_barcode_replaces_the_old),
-        TT_TEST(test_products_bad_rows_each_reported), TT_TEST(test_locked_order_not_updated),
-        TT_TEST(test_missing_columns_and_unknown_kind))
+        TT_TEST(test_products_swapping_barcodes_in_one_file), TT_TEST(test_products_bad_rows_each_reported),
+        TT_TEST(test_locked_order_not_updated), TT_TEST(test_missing_columns_and_unknown_kind))
