@@ -3,6 +3,7 @@
  * applied in-process (and rolled back), snapshots that fit a reply, and the
  * stored-reply blob format.
  */
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "../../station/src/flows_internal.h"
@@ -115,6 +116,18 @@ static void test_json_writer_matches_cjson(void)
         CHECK_STR(got, want);
         free(got);
         cJSON_free(want);
+    }
+    /* the ends of the range, written digit by digit */
+    {
+        tote_jw wn;
+        tote_jw_begin(&wn);
+        tote_jw_num(&wn, "min", LLONG_MIN);
+        tote_jw_num(&wn, "max", LLONG_MAX);
+        tote_jw_num(&wn, "ten", -10);
+        tote_jw_num(&wn, "zero", 0);
+        char *num = tote_jw_end(&wn);
+        CHECK_STR(num, "{\"min\":-9223372036854775808,\"max\":9223372036854775807,\"ten\":-10,\"zero\":0}");
+        free(num);
     }
     /* longer than the first buffer */
     char big[3000];
