@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dec_ll.h"
 #include "flows_internal.h"
 #include "tote/alloc.h"
 #include "tote/barcode.h"
@@ -246,19 +247,11 @@ void tote_jw_str(tote_jw *w, const char *key, const char *v)
 
 void tote_jw_num(tote_jw *w, const char *key, long long v)
 {
-    /* digits from the end (snprintf's format parsing was a tenth of a
-     * scan's reply work); unsigned so that LLONG_MIN negates */
-    char num[24];
-    size_t at = sizeof num;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    do {
-        num[--at] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        num[--at] = '-';
+    char buf[TOTE_DEC_LL_CAP];
+    size_t n = 0;
+    const char *num = tote_dec_ll(buf, v, &n);
     jw_key(w, key);
-    jw_put(w, num + at, sizeof num - at);
+    jw_put(w, num, n);
 }
 
 void tote_jw_bool(tote_jw *w, const char *key, int v)

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "dec_ll.h"
 #include "import_internal.h"
 #include "store_orders_int.h"
 #include "store_tx.h"
@@ -47,16 +48,10 @@ static void h_str(struct hash128 *h, const char *v)
  * without printf's cost: an order hashes 6 + 3 per line integers. */
 static void h_int(struct hash128 *h, long long v)
 {
-    char b[24];
-    size_t i = sizeof b;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        b[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        b[--i] = '-';
-    h_bytes(h, b + i, sizeof b - i);
+    char b[TOTE_DEC_LL_CAP];
+    size_t n = 0;
+    const char *d = tote_dec_ll(b, v, &n);
+    h_bytes(h, d, n);
     h_bytes(h, "\x1f", 1);
 }
 
