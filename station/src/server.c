@@ -39,72 +39,12 @@
 
 #include "lat_hist.h"
 #include "mono_clock.h"
+#include "server_internal.h"
 #include "store_tx.h"
 #include "tote/flows.h"
 #include "tote/printing.h"
 #include "tote/security.h"
 #include "tote/wire.h"
-
-#define REPLY_RESERVE (TOTE_FLOW_MAX_REPLIES * (TOTE_WIRE_MAX_FRAME + 2))
-#define MAX_MSG_BYTES (1 << 20) /* larger frames make libzmq drop the peer */
-
-struct pending {
-    zmq_msg_t id;
-    zmq_msg_t body;
-    int extra_frames; /* frames after the body: malformed */
-    int fresh;        /* reply produced in this transaction (invalid if it fails) */
-    size_t out_off, out_len;
-    char device[TOTE_WIRE_DEVICE_MAX + 1];
-    uint32_t seq;
-    char auth[TOTE_WIRE_DEVICE_MAX + 1]; /* ZAP user id: the enrolled device ("" insecure) */
-};
-
-struct touched {
-    char name[TOTE_WIRE_DEVICE_MAX + 1];
-    int used;
-};
-
-struct tote_server {
-    tote_server_config cfg;
-    char listen[256];
-    char events_ep[256];
-    tote_store *s;
-    tote_checkpointer *checkpointer;
-    tote_spooler *spooler;
-    void *zctx;
-    void *router;
-    void *pub;
-    tote_server_security *sec;
-    struct pending *batch;
-    int nbatch;
-    uint8_t *out;
-    size_t out_len, out_cap;
-    tote_wire_msg *req;
-    tote_wire_msg *replies;
-    tote_events *events;
-    /* device rows and current pick tasks between plain scans (flows.h) */
-    tote_flow_hot *hot;
-    int request_ok; /* handle(): the request was applied and answered */
-    tote_flow_settings settings;
-    struct touched *touched;
-    size_t touched_cap;
-    size_t *touched_at; /* the slots in use, so a batch visits only those */
-    size_t ntouched;
-    long long next_lease_ms;
-    long long next_prune_ms;
-    long long next_reclaim_ms;
-    int stop;
-    tote_server_stats stats;
-    tote_wal_syncer *syncer;   /* NULL: every commit is synchronous=FULL */
-    unsigned long long gen;    /* commits made on the loop's connection */
-    unsigned long long synced; /* of which known durable */
-    uint8_t *held;             /* replies and events waiting for their commit to be durable */
-    size_t held_head, held_len, held_cap;
-    long long batch_read_us; /* when the batch being applied was read */
-    lat_hist reply_lat;      /* batch read -> reply sent */
-    int optimistic;          /* this pass applies requests without savepoints */
-    int failed;              /* a request failed in the optimistic pass: apply again */
-};
 
 static char *dup_msg(const char *what, const char *endpoint, const char *why)
 {
@@ -569,124 +509,6 @@ static void drain(tote_server *srv)
     }
 }
 
-/* ---------------- the held queue ---------------- */
-
-enum { HELD_REPLY = 0, HELD_EVENT = 1 };
-#define HELD_HDR 25 /* u64 generation, u8 kind, u32 length of a, u32 length of b, i64 read at (us) */
-
-/* Queues one frame for the ROUTER (a: routing id, b: frame) or one event for
- * the PUB socket (a: topic, b: JSON), to go out once commit srv->gen is
- * durable. -1 if out of memory (the frame is lost: a handheld resends). */
-static int held_put(tote_server *srv, uint8_t kind, const void *a, size_t alen, const void *b, size_t blen)
-{
-    size_t need = HELD_HDR + alen + blen;
-    if (alen > UINT32_MAX || blen > UINT32_MAX)
-        return -1;
-    if (srv->held_len + need > srv->held_cap) {
-        size_t cap = srv->held_cap ? srv->held_cap : 65536;
-        while (cap < srv->held_len + need)
-            cap *= 2;
-        uint8_t *n = realloc(srv->held, cap);
-        if (!n)
-            return -1;
-        srv->held = n;
-        srv->held_cap = cap;
-    }
-    uint8_t *p = srv->held + srv->held_len;
-    uint64_t gen = srv->gen;
-    uint32_t al = (uint32_t)alen, bl = (uint32_t)blen;
-    memcpy(p, &gen, 8);
-    p[8] = kind;
-    memcpy(p + 9, &al, 4);
-    memcpy(p + 13, &bl, 4);
-    memcpy(p + 17, &srv->batch_read_us, 8);
-    memcpy(p + HELD_HDR, a, alen);
-    memcpy(p + HELD_HDR + alen, b, blen);
-    srv->held_len += need;
-    return 0;
-}
-
-/* Sends what waits for commits that are durable now (generation <= synced). */
-static void held_release(tote_server *srv)
-{
-    size_t off = srv->held_head;
-    long long now = off < srv->held_len ? mono_us() : 0;
-    while (off < srv->held_len) {
-        const uint8_t *p = srv->held + off;
-        uint64_t gen;
-        uint32_t al, bl;
-        memcpy(&gen, p, 8);
-        if (gen > srv->synced)
-            break;
-        memcpy(&al, p + 9, 4);
-        memcpy(&bl, p + 13, 4);
-        const uint8_t *a = p + HELD_HDR, *b = a + al;
-        if (p[8] == HELD_REPLY) {
-            long long read_at;
-            memcpy(&read_at, p + 17, 8);
-            if (read_at)
-                lat_add(&srv->reply_lat, now - read_at);
-            if (zmq_send(srv->router, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-                zmq_send(srv->router, b, bl, ZMQ_DONTWAIT) < 0)
-                srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
-        } else if (zmq_send(srv->pub, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
-            zmq_send(srv->pub, b, bl, ZMQ_DONTWAIT);
-        }
-        off += HELD_HDR + al + bl;
-    }
-    if (off == srv->held_len) {
-        srv->held_head = srv->held_len = 0;
-    } else if (off > srv->held_cap / 2) {
-        memmove(srv->held, srv->held + off, srv->held_len - off);
-        srv->held_len -= off;
-        srv->held_head = 0;
-    } else {
-        srv->held_head = off;
-    }
-}
-
-/* A commit on the loop's connection succeeded: a new generation, and a sync
- * asked for (without a syncer the commit was durable already). */
-static void committed(tote_server *srv)
-{
-    srv->gen++;
-    if (srv->syncer)
-        tote_wal_syncer_request(srv->syncer, srv->gen);
-    else
-        srv->synced = srv->gen;
-}
-
-/* The batch's replies into the held queue; the batch's messages closed. */
-static void hold_replies(tote_server *srv)
-{
-    for (int i = 0; i < srv->nbatch; i++) {
-        struct pending *p = &srv->batch[i];
-        size_t off = 0;
-        const uint8_t *frame;
-        size_t flen;
-        const uint8_t *blob = srv->out + p->out_off;
-        while (tote_reply_blob_next(blob, p->out_len, &off, &frame, &flen))
-            if (held_put(srv, HELD_REPLY, zmq_msg_data(&p->id), zmq_msg_size(&p->id), frame, flen) != 0) {
-                srv->stats.dropped++;
-                break;
-            }
-        zmq_msg_close(&p->id);
-        zmq_msg_close(&p->body);
-    }
-}
-
-/* The events gathered since the last call into the held queue. */
-static void hold_events(tote_server *srv)
-{
-    size_t n = tote_events_count(srv->events);
-    for (size_t i = 0; i < n; i++) {
-        const char *topic = tote_events_topic(srv->events, i);
-        const char *json = tote_events_json(srv->events, i);
-        held_put(srv, HELD_EVENT, topic, strlen(topic), json, strlen(json));
-    }
-    tote_events_clear(srv->events);
-}
-
 static void flow_ctx_init(tote_server *srv, tote_flow_ctx *fc)
 {
     memset(fc, 0, sizeof *fc);
@@ -786,7 +608,7 @@ static void process_batch(tote_server *srv)
     }
     if (e == TOTE_ST_E_OK) {
         srv->stats.batches++;
-        committed(srv);
+        srv_committed(srv);
         if (fc.print_queued && srv->spooler)
             tote_spooler_kick(srv->spooler);
     } else {
@@ -806,9 +628,9 @@ static void process_batch(tote_server *srv)
         touch_clear(srv);
     }
     long long t3 = mono_us();
-    hold_replies(srv);
-    hold_events(srv);
-    held_release(srv);
+    srv_hold_replies(srv);
+    srv_hold_events(srv);
+    srv_held_release(srv);
     srv->stats.io_us += (unsigned long long)(mono_us() - t3);
     srv->nbatch = 0;
     srv->batch_read_us = 0; /* what is held later (lease checks) is not a request's reply */
@@ -822,84 +644,6 @@ static void on_spooler_event(void *ctx, const char *json)
     tote_server *srv = ctx;
     if (zmq_send(srv->pub, "printer", 7, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
         zmq_send(srv->pub, json, strlen(json), ZMQ_DONTWAIT);
-}
-
-/* ---------------- timers ---------------- */
-
-struct lease_ctx {
-    tote_server *srv;
-    const char *now;
-};
-
-static void on_lease_expired(void *ctx, long long list_id, const char *device)
-{
-    struct lease_ctx *lc = ctx;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "event", "lease_expired");
-    cJSON_AddStringToObject(o, "at", lc->now);
-    cJSON_AddStringToObject(o, "device", device ? device : "");
-    cJSON_AddNumberToObject(o, "pick_list", (double)list_id);
-    tote_events_add(lc->srv->events, "device", o);
-}
-
-static void lease_check(tote_server *srv)
-{
-    char now[32];
-    tote_store_now(now);
-    struct lease_ctx lc = {srv, now};
-    int n = 0;
-    tote_st_err e = tote_store_begin(srv->s);
-    if (e == TOTE_ST_E_OK)
-        e = tote_pick_expire_leases(srv->s, now, srv->cfg.lease_seconds, on_lease_expired, &lc, &n);
-    if (e == TOTE_ST_E_OK)
-        e = tote_store_commit(srv->s);
-    /* a lease that ended gave its list back: what the cache holds of it is
-     * gone (a check that ends none writes nothing) */
-    if (n > 0 || e != TOTE_ST_E_OK)
-        tote_flow_hot_clear(srv->hot);
-    if (e != TOTE_ST_E_OK) {
-        tote_store_rollback(srv->s);
-        tote_events_clear(srv->events);
-        fprintf(stderr, "tote serve: lease check failed: %s\n", tote_st_strerror(e));
-        return;
-    }
-    committed(srv);
-    hold_events(srv);
-    held_release(srv);
-}
-
-/* Stored replies are kept request_retention_days (default 7). */
-static void prune_requests(tote_server *srv)
-{
-    char now[32], cutoff[32];
-    tote_store_now(now);
-    long long days = tote_store_setting_int(srv->s, "request_retention_days", 7);
-    if (days < 1)
-        days = 1;
-    tote_flow_time_add(now, (int)(-days * 86400), cutoff);
-    int n = 0;
-    tote_flow_hot_clear(srv->hot); /* a write outside a batch: nothing is kept across it */
-    tote_st_err e = tote_store_begin(srv->s);
-    if (e == TOTE_ST_E_OK)
-        e = tote_request_prune(srv->s, cutoff, 5000, &n);
-    if (e == TOTE_ST_E_OK)
-        e = tote_store_commit(srv->s);
-    if (e == TOTE_ST_E_OK)
-        committed(srv);
-    if (e != TOTE_ST_E_OK) {
-        tote_store_rollback(srv->s);
-        fprintf(stderr, "tote serve: pruning stored replies failed: %s\n", tote_st_strerror(e));
-    }
-}
-
-static int lease_interval_ms(const tote_server *srv)
-{
-    int ms = srv->cfg.lease_seconds * 1000 / 4;
-    if (ms > 1000)
-        ms = 1000;
-    if (ms < 100)
-        ms = 100;
-    return ms;
 }
 
 static void not_durable(int err)
@@ -924,13 +668,13 @@ static int synced_now(tote_server *srv)
     }
     if (done > srv->synced)
         srv->synced = done;
-    held_release(srv);
+    srv_held_release(srv);
     return 0;
 }
 
 tote_st_err tote_server_run(tote_server *srv)
 {
-    srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+    srv->next_lease_ms = mono_ms() + srv_lease_interval_ms(srv);
     srv->next_prune_ms = mono_ms() + 5000;
     while (!srv->stop && !(srv->cfg.stop_flag && *srv->cfg.stop_flag)) {
         long long now = mono_ms();
@@ -975,11 +719,11 @@ tote_st_err tote_server_run(tote_server *srv)
         if (spool_at >= 0 && (items[spool_at].revents & ZMQ_POLLIN))
             tote_spooler_drain(srv->spooler, on_spooler_event, srv);
         if (mono_ms() >= srv->next_lease_ms) {
-            lease_check(srv);
-            srv->next_lease_ms = mono_ms() + lease_interval_ms(srv);
+            srv_lease_check(srv);
+            srv->next_lease_ms = mono_ms() + srv_lease_interval_ms(srv);
         }
         if (mono_ms() >= srv->next_prune_ms) {
-            prune_requests(srv);
+            srv_prune_requests(srv);
             srv->next_prune_ms = mono_ms() + 60000;
         }
     }
@@ -992,6 +736,6 @@ tote_st_err tote_server_run(tote_server *srv)
         }
         srv->synced = srv->gen;
     }
-    held_release(srv);
+    srv_held_release(srv);
     return TOTE_ST_E_OK;
 }
