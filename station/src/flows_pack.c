@@ -225,6 +225,13 @@ static tote_st_err pack_open(tote_flow_ctx *c, const tote_wire_msg *req, const t
                       p.package_no, units, units == 1 ? "" : "s");
 }
 
+/* 1 if the package's order was put on hold or cancelled since it was opened:
+ * nothing more is packed, weighed, closed or shipped for it. */
+static int order_stopped(const tote_package *p)
+{
+    return strcmp(p->order_status, "on_hold") == 0 || strcmp(p->order_status, "cancelled") == 0;
+}
+
 static tote_st_err pack_item(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
                              tote_wire_msg *out)
 {
@@ -235,6 +242,10 @@ static tote_st_err pack_item(tote_flow_ctx *c, const tote_wire_msg *req, const t
                           "no package open: scan the tote or the order first");
     if (e != TOTE_ST_E_OK)
         return e;
+    if (order_stopped(&p))
+        return scan_reply(c, req, sc, "pack", TOTE_REASON_ORDER_HELD, 0, &p, NULL, out, TOTE_FEEDBACK_ERROR,
+                          "order %s is %s: stop packing and put the package aside", p.order_name,
+                          p.order_status);
     if (sc->kind == TOTE_SCAN_INVALID)
         return scan_reply(c, req, sc, "pack", TOTE_REASON_INVALID_BARCODE, 0, &p, NULL, out,
                           TOTE_FEEDBACK_ERROR, "barcode is malformed (%s): scan again", sc->error);
@@ -297,6 +308,10 @@ static tote_st_err ship(tote_flow_ctx *c, const tote_wire_msg *req, const tote_f
         return scan_reply(c, req, sc, "ship", TOTE_REASON_WRONG_LABEL, 0, &found, NULL, out,
                           TOTE_FEEDBACK_ERROR, "package %d of %s is %s, not waiting to ship",
                           found.package_no, found.order_name, found.status);
+    if (order_stopped(&found))
+        return scan_reply(c, req, sc, "ship", TOTE_REASON_ORDER_HELD, 0, &found, NULL, out,
+                          TOTE_FEEDBACK_ERROR, "order %s is %s: do not ship, put the parcel aside",
+                          found.order_name, found.order_status);
     const char *actor = tote_flow_actor(c);
     if ((e = tote_pack_ship(c->s, found.id, c->now)) != TOTE_ST_E_OK)
         return e;
@@ -529,6 +544,10 @@ tote_st_err tote_flow_pack_action(tote_flow_ctx *c, const tote_wire_msg *req, to
     }
     if (e != TOTE_ST_E_OK)
         return e;
+    if (order_stopped(&p))
+        return action_reply(c, out, &p, TOTE_REASON_ORDER_HELD, TOTE_FEEDBACK_ERROR,
+                            "order %s is %s: stop packing and put the package aside", p.order_name,
+                            p.order_status);
     const char *actor = tote_flow_actor(c);
 
     if (req->type == TOTE_WIRE_PACK_WEIGHT) {

@@ -417,4 +417,54 @@ static void test_returns(void)
     fx_station_done(&st);
 }
 
-TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_returns))
+/* An order put on hold (or cancelled) while its package is open, or after it
+ * closed: the bench is refused with ORDER_HELD for items, weight, close and
+ * the label scan, and the order stays on hold; nothing ships. */
+static void test_hold_while_packing_stops_the_bench(void)
+{
+    fx_station st;
+    REQUIRE_EQ(prepare_picked(&st), 0);
+    fx_dev *p1 = bench(&st, "pack-1", TOTE_ROLE_PACKER, "PAT");
+    tote_wire_msg rep;
+    /* #6001 half packed, then held */
+    REQUIRE_EQ(fx_scan(p1, tote_of(&st, "#6001"), &rep), 0);
+    REQUIRE(rep.u.pack_state.accepted);
+    REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
+    CHECK_EQ(rep.u.pack_state.accepted, 1);
+    char *out = NULL;
+    REQUIRE_EQ(fx_cli(&st, &out, "order", "hold", "#6001", "--reason", "fraud check", NULL), 0);
+    free(out);
+    REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
+    EXPECT_PACK(rep, ORDER_HELD);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_WEIGHT, &rep, 300, NULL), 0);
+    EXPECT_PACK(rep, ORDER_HELD);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_CLOSE, &rep, 0, "BOX-S"), 0);
+    EXPECT_PACK(rep, ORDER_HELD);
+    /* #6002 closed, then held before its label is scanned */
+    fx_dev *p2 = bench(&st, "pack-2", TOTE_ROLE_PACKER, "PAT");
+    char tracking[65];
+    REQUIRE_EQ(pack_order(p2, &st, "#6002", 1, 1, tracking), 0);
+    REQUIRE_EQ(fx_cli(&st, &out, "order", "hold", "#6002", "--reason", "address check", NULL), 0);
+    free(out);
+    REQUIRE_EQ(fx_scan_as(p2, TOTE_WIRE_LABEL_CONFIRM, "", tracking, &rep), 0);
+    EXPECT_PACK(rep, ORDER_HELD);
+    REQUIRE_EQ(fx_scan(p2, tracking, &rep), 0); /* a plain scan of the label too */
+    EXPECT_PACK(rep, ORDER_HELD);
+    fx_station_stop(&st);
+    tote_store *s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders WHERE name = '#6001'", NULL), "on_hold");
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders WHERE name = '#6002'", NULL), "on_hold");
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM package WHERE status = 'shipped'", NULL), 0);
+    CHECK_EQ(fx_q(s,
+                  "SELECT COALESCE(SUM(qty), 0) FROM package_item i JOIN package p ON p.id = i.package_id "
+                  "JOIN orders o ON o.id = p.order_id WHERE o.name = '#6001'",
+                  NULL),
+             1);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&p1);
+    fx_dev_destroy(&p2);
+    fx_station_done(&st);
+}
+
+TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_returns),
+        TT_TEST(test_hold_while_packing_stops_the_bench))
