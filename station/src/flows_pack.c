@@ -526,8 +526,33 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
     }
     if ((e = tote_flow_print_package(c, p->id)) != TOTE_ST_E_OK)
         return e;
+    if (unpacked > 0) {
+        /* closed short: the picked units left out are off their bins in the
+           ledger and in no package. Someone must put them back (or the
+           order's owner decide): say so where supervisors look */
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "order %s closed short: %lld picked unit%s not packed; put %s back in %s bin%s (tote stock "
+                 "adjust) or ship %s separately",
+                 p->order_name, unpacked, unpacked == 1 ? "" : "s", unpacked == 1 ? "it" : "them",
+                 unpacked == 1 ? "its" : "their", unpacked == 1 ? "" : "s", unpacked == 1 ? "it" : "them");
+        long long alert_id = 0;
+        if ((e = tote_alert_raise(c->s, "short_close", p->order_name, msg, c->now, &alert_id)) !=
+            TOTE_ST_E_OK)
+            return e;
+        cJSON *ev = tote_flow_event_obj(c, "short_close");
+        cJSON_AddNumberToObject(ev, "alert", (double)alert_id);
+        cJSON_AddStringToObject(ev, "order", p->order_name);
+        cJSON_AddNumberToObject(ev, "unpacked", (double)unpacked);
+        cJSON_AddStringToObject(ev, "message", msg);
+        tote_events_add(c->events, "alert", ev);
+    }
     if ((e = tote_pack_package_get(c->s, p->id, p)) != TOTE_ST_E_OK)
         return e;
+    if (unpacked > 0)
+        return action_reply(c, out, p, TOTE_REASON_OK, TOTE_FEEDBACK_DONE,
+                            "closed short: %s; %lld picked unit%s not packed: put aside for the supervisor",
+                            tracking, unpacked, unpacked == 1 ? "" : "s");
     return action_reply(c, out, p, TOTE_REASON_OK, TOTE_FEEDBACK_DONE,
                         "closed: %s, label printing: scan it to ship", tracking);
 }

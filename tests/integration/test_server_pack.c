@@ -226,6 +226,8 @@ static void test_pack_ship_and_refusals(void)
     EXPECT_PACK(rep, OK);
     REQUIRE_EQ(pack_call(p2, TOTE_WIRE_PACK_CLOSE, &rep, 0, NULL), 0);
     EXPECT_PACK(rep, OK);
+    CHECK_HAS(rep.u.pack_state.message, "closed short");
+    CHECK_HAS(rep.u.pack_state.message, "1 picked unit not packed");
     char tracking2[65];
     snprintf(tracking2, sizeof tracking2, "%s", rep.u.pack_state.tracking);
     CHECK(strcmp(tracking1, tracking2) != 0);
@@ -259,6 +261,11 @@ static void test_pack_ship_and_refusals(void)
     CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'override_weight' AND actor = 'Sue'", NULL), 1);
     CHECK_EQ(
         fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'override_short_close' AND actor = 'Sue'", NULL), 1);
+    /* the unit left out of #6002's package is off its bin and in no package:
+     * an alert says so, with what to do */
+    CHECK_HAS(
+        fx_qs(s, "SELECT message FROM alert WHERE kind = 'short_close' AND subject = '#6002'", NULL),
+        "order #6002 closed short: 1 picked unit not packed; put it back in its bin (tote stock adjust)");
     CHECK_STR(fx_qs(s, "SELECT carton FROM package WHERE tracking = ?1", "t", tracking1), "BOX-M");
     /* closing queued the label on the bench's printer, with the label stored */
     CHECK_EQ(fx_q(s,
