@@ -201,9 +201,28 @@ tote_st_err tote_flow_return_item(tote_flow_ctx *c, const tote_wire_msg *req, co
         given = req->u.return_item.location;
         why = req->u.return_item.reason;
     }
-    if (!quarantine && sc->expiry[0] && strcmp(sc->expiry, c->today) < 0)
+    /* a plain item barcode carries no lot: the unit goes back to the lot it
+       was picked from (recalls follow lots), which the order says when it
+       shipped from one; from several, the scan must say which */
+    const char *lot = sc->lot, *expiry = sc->expiry;
+    char picked_lot[65], picked_expiry[16];
+    if (!lot[0]) {
+        int nlots = 0;
+        if ((e = tote_return_picked_lots(c->s, r.order_id, product_id, picked_lot, picked_expiry, &nlots)) !=
+            TOTE_ST_E_OK)
+            return e;
+        if (nlots > 1)
+            return reply(c, req, sc, TOTE_REASON_WRONG_LOT, 0, &r, out, TOTE_FEEDBACK_ERROR,
+                         "%s shipped this item from more than one lot: scan the lot's GS1 barcode",
+                         r.order_name);
+        if (nlots == 1) {
+            lot = picked_lot;
+            expiry = expiry[0] ? expiry : picked_expiry;
+        }
+    }
+    if (!quarantine && expiry[0] && strcmp(expiry, c->today) < 0)
         return reply(c, req, sc, TOTE_REASON_EXPIRED_LOT, 0, &r, out, TOTE_FEEDBACK_ERROR,
-                     "lot expired on %s: quarantine it, do not restock", sc->expiry);
+                     "lot expired on %s: quarantine it, do not restock", expiry);
     long long location_id = 0;
     int bad_location = 0;
     if ((e = destination(c, &r, product_id, quarantine, given, &location_id, &bad_location)) != TOTE_ST_E_OK)
@@ -221,8 +240,8 @@ tote_st_err tote_flow_return_item(tote_flow_ctx *c, const tote_wire_msg *req, co
                      "%s is a %s location, not a bin: restock to a bin", given, kind);
     const char *disposition = quarantine ? "quarantine" : "restock";
     const char *actor = tote_flow_actor(c);
-    e = tote_return_apply(c->s, &r, product_id, n, sc->lot, sc->expiry, location_id, disposition,
-                          why[0] ? why : NULL, actor, c->dev.name, c->now);
+    e = tote_return_apply(c->s, &r, product_id, n, lot, expiry, location_id, disposition, why[0] ? why : NULL,
+                          actor, c->dev.name, c->now);
     if (e != TOTE_ST_E_OK)
         return e;
     if (!quarantine && (e = tote_reorder_check(c->s, product_id, actor)) != TOTE_ST_E_OK)

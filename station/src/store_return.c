@@ -95,6 +95,31 @@ tote_st_err tote_return_picked_from(tote_store *s, long long order_id, long long
     return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
 }
 
+tote_st_err tote_return_picked_lots(tote_store *s, long long order_id, long long product_id, char lot[65],
+                                    char expiry[16], int *nlots)
+{
+    *nlots = 0;
+    lot[0] = expiry[0] = '\0';
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT DISTINCT st.lot, COALESCE(st.expiry, '') FROM stock_move m JOIN stock st ON st.id = "
+           "m.stock_id "
+           "JOIN order_line ol ON ol.id = m.order_line_id WHERE ol.order_id = ?1 AND st.product_id = ?2 "
+           "AND m.kind = 'pick' AND COALESCE(st.lot, '') <> '' ORDER BY st.lot LIMIT 2");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, product_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (++*nlots == 1) {
+            snprintf(lot, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(expiry, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
+}
+
 tote_st_err tote_location_kind(tote_store *s, long long location_id, char kind[16])
 {
     sqlite3_stmt *st = tote_store_stmt(s, "SELECT kind FROM location WHERE id = ?1");

@@ -473,5 +473,74 @@ static void test_hold_while_packing_stops_the_bench(void)
     fx_station_done(&st);
 }
 
+/* A lot-tracked item returned with its plain item barcode (no lot in the
+ * scan) goes back to the lot it was picked from, not into a stock row
+ * without lot or expiry: recalls follow lots. */
+static void test_return_goes_back_to_its_lot(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pack-lot");
+    tote_store *s = fx_store(&st);
+    char gc[15], ge[15];
+    fx_gtin("0871234600003", gc);
+    fx_gtin("0871234600005", ge);
+    long long c = fx_product(s, "SKU-C", "Vitamin C", 100, gc, 500);
+    long long e = fx_product(s, "SKU-E", "Vitamin E", 100, ge, 500);
+    fx_stock(s, c, "C-01", 10, 5, "L1", "2049-12-31");
+    fx_stock(s, e, "E-01", 20, 1, "E1", "2048-06-30");
+    fx_stock(s, e, "E-02", 30, 1, "E2", "2049-06-30");
+    char badge[65];
+    tote_operator_add(s, "Ann", "picker", "ANN", "test", badge);
+    tote_operator_add(s, "Pat", "packer", "PAT", "test", badge);
+    /* one unit of C from lot L1; two of E, one from each lot */
+    fx_order(s, "#7001", 0, 2, (const char *[]){"SKU-C", "SKU-E"}, (const long long[]){1, 2}, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-pick");
+    tote_wire_msg rep;
+    fx_hello(d, TOTE_ROLE_PICKER, &rep);
+    fx_scan(d, "BADGE-ANN", &rep);
+    for (int guard = 0; guard < 5; guard++) {
+        REQUIRE_EQ(fx_next(d, &rep), 0);
+        if (rep.type != TOTE_WIRE_TASK)
+            break;
+        REQUIRE_EQ(fx_scan(d, strcmp(rep.u.task.sku, "SKU-C") == 0 ? gc : ge, &rep), 0);
+        REQUIRE(rep.u.result.accepted);
+    }
+    fx_dev_destroy(&d);
+    fx_dev *b = bench(&st, "bench-1", TOTE_ROLE_BENCH, "PAT");
+    REQUIRE_EQ(fx_scan(b, tote_of(&st, "#7001"), &rep), 0);
+    REQUIRE(rep.u.pack_state.accepted);
+    REQUIRE_EQ(fx_scan(b, gc, &rep), 0);
+    REQUIRE_EQ(fx_scan(b, ge, &rep), 0);
+    REQUIRE_EQ(fx_scan(b, ge, &rep), 0);
+    REQUIRE_EQ(pack_call(b, TOTE_WIRE_PACK_WEIGHT, &rep, 300, NULL), 0);
+    REQUIRE_EQ(pack_call(b, TOTE_WIRE_PACK_CLOSE, &rep, 0, "BOX-S"), 0);
+    REQUIRE(rep.u.pack_state.accepted);
+    char tracking[65];
+    snprintf(tracking, sizeof tracking, "%s", rep.u.pack_state.tracking);
+    REQUIRE_EQ(fx_scan(b, tracking, &rep), 0); /* shipped */
+    EXPECT_PACK(rep, OK);
+    REQUIRE_EQ(fx_scan(b, tracking, &rep), 0); /* opens the return */
+    EXPECT_PACK(rep, OK);
+    REQUIRE_EQ(return_item(b, gc, TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, OK);
+    /* E shipped from two lots: the plain barcode cannot say which */
+    REQUIRE_EQ(return_item(b, ge, TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, WRONG_LOT);
+    CHECK_HAS(rep.u.pack_state.message, "more than one lot");
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM stock WHERE product_id = ?1", "i", c), 1);
+    CHECK_EQ(fx_q(s, "SELECT on_hand FROM stock WHERE lot = 'L1'", NULL), 5);
+    CHECK_STR(fx_qs(s, "SELECT expiry FROM stock WHERE lot = 'L1'", NULL), "2049-12-31");
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM stock WHERE product_id = ?1", "i", e), 2);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&b);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_returns),
-        TT_TEST(test_hold_while_packing_stops_the_bench))
+        TT_TEST(test_hold_while_packing_stops_the_bench), TT_TEST(test_return_goes_back_to_its_lot))

@@ -367,6 +367,11 @@ tote_st_err tote_rma_open(tote_store *s, long long order_id, const char *device,
 /* The bin the order's units of product were last picked from. */
 tote_st_err tote_return_picked_from(tote_store *s, long long order_id, long long product_id,
                                     long long *location_id);
+/* The lots the order's units of product were picked from: the first
+ * (by lot) with its expiry ("" if none) into lot/expiry, how many distinct
+ * lots (0, 1, or 2 meaning "more than one") into *nlots. */
+tote_st_err tote_return_picked_lots(tote_store *s, long long order_id, long long product_id, char lot[65],
+                                    char expiry[16], int *nlots);
 /* location.kind ("bin", "quarantine", "dock"). */
 tote_st_err tote_location_kind(tote_store *s, long long location_id, char kind[16]);
 /* qty returned units of product into location (stock row created if
