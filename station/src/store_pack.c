@@ -296,9 +296,10 @@ tote_st_err tote_pack_add_item(tote_store *s, long long package_id, long long or
             return e;
         n -= take;
     }
-    /* the contents changed: an earlier weight no longer counts */
-    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE package SET weight_g = NULL, weight_override_by = NULL "
-                                          "WHERE id = ?1");
+    /* the contents changed: an earlier weight, and the expected weight worked
+     * out for it, no longer count (the reply works it out from the contents) */
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE package SET weight_g = NULL, expected_weight_g = NULL, "
+                                          "weight_override_by = NULL WHERE id = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, package_id);

@@ -345,6 +345,39 @@ static void test_pack_ship_and_refusals(void)
     fx_station_done(&st);
 }
 
+/* A weighing part-way through: every later PACK_STATE shows the weight of
+ * the units packed so far, not the one worked out for that weighing. */
+static void test_expected_weight_after_a_weighing(void)
+{
+    fx_station st;
+    REQUIRE_EQ(prepare_picked(&st), 0);
+    fx_dev *p1 = bench(&st, "pack-1", TOTE_ROLE_PACKER, "PAT");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_scan(p1, tote_of(&st, "#6001"), &rep), 0);
+    EXPECT_PACK(rep, OK);
+    REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.expected_weight_g, 300);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_WEIGHT, &rep, 300, NULL), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.expected_weight_g, 300);
+    CHECK_EQ(rep.u.pack_state.weight_g, 300);
+    REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.weight_g, 0); /* the weighing no longer counts */
+    CHECK_EQ(rep.u.pack_state.expected_weight_g, 600);
+    REQUIRE_EQ(fx_scan(p1, gb, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.expected_weight_g, 1100);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_WEIGHT, &rep, 1100, NULL), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.expected_weight_g, 1100);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_CLOSE, &rep, 0, "BOX-S"), 0);
+    EXPECT_PACK(rep, OK);
+    fx_dev_destroy(&p1);
+    fx_station_done(&st);
+}
+
 static int return_item(fx_dev *d, const char *gtin, tote_return_disposition disp, const char *loc,
                        tote_wire_msg *rep)
 {
@@ -542,5 +575,6 @@ static void test_return_goes_back_to_its_lot(void)
     fx_station_done(&st);
 }
 
-TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_returns),
-        TT_TEST(test_hold_while_packing_stops_the_bench), TT_TEST(test_return_goes_back_to_its_lot))
+TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_expected_weight_after_a_weighing),
+        TT_TEST(test_returns), TT_TEST(test_hold_while_packing_stops_the_bench),
+        TT_TEST(test_return_goes_back_to_its_lot))
