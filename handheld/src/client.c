@@ -723,11 +723,6 @@ static void pump(tote_client *c, long long now)
             c->replay_run = 0;
             tote_hhui_replayed(c->ui, c->replay_count, c->replay_refused);
         }
-        if (c->badge_pending) {
-            c->badge_pending = 0;
-            client_submit_scan(c, "]C0", (const uint8_t *)c->badge, strlen(c->badge));
-            continue;
-        }
         tote_sim_action a;
         if (c->sim && !c->sim_stop && tote_sim_take(c->sim, now, &a)) {
             sim_act(c, &a);
@@ -814,9 +809,11 @@ int tote_client_run(tote_client *c)
     scanner_status(c);
     if (c->sim)
         tote_hhui_scanner(c->ui, "sim", "simulated operator");
-    if (c->badge)
-        c->badge_pending = 1;
     c->st = ST_HELLO;
+    /* --badge: queued before the loop first reads the scanner, so it takes the
+     * seq before any scan already waiting there and logs in ahead of it */
+    if (c->badge)
+        client_submit_scan(c, "]C0", (const uint8_t *)c->badge, strlen(c->badge));
     while (!c->done) {
         if (c->stop_flag) {
             client_finish(c, 0, NULL);

@@ -70,8 +70,7 @@ struct tote_client {
     long long task_at;
     int login_blocked;
     long long idle_since; /* NO_TASK since, 0: not idle */
-    int badge_pending;
-    int input_done; /* stdin scanner ended */
+    int input_done;       /* stdin scanner ended */
 
     /* returns */
     int return_mode;

@@ -1161,6 +1161,32 @@ static void test_sim_max_scans_mid_task(void)
     station_stop(&st);
 }
 
+/* --badge logs in right after the first hello, ahead of a scan that was
+ * already waiting on the scanner at start-up (it would be NOT_LOGGED_IN). */
+static void test_badge_before_a_waiting_scan(void)
+{
+    station st;
+    REQUIRE_EQ(station_start(&st), 0);
+    handheld h;
+    const char *extra[] = {"--role", "packer", "--badge", "BADGE-7", NULL};
+    REQUIRE_EQ(hh_start(&h, &st, "hh-t", path_in("badge.outbox"), extra), 0);
+    hh_write(&h, "ORD-#1001\n"); /* on the scanner before the station answers */
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
+    tt_sleep_ms(tt_ms(300)); /* the handheld has read the scan by now */
+    reply_hello_ok(&st, &req, 0, 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
+    CHECK_EQ(req.seq, 1);
+    scan_is(&req, "]C0", "BADGE-7");
+    reply_result(&st, &req, 1, TOTE_REASON_OK, 0, 0, 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
+    CHECK_EQ(req.seq, 2);
+    scan_is(&req, "", "ORD-#1001");
+    reply_result(&st, &req, 1, TOTE_REASON_OK, 0, 0, 0);
+    hh_write(&h, "!quit\n");
+    CHECK_EQ(hh_stop(&h, 3000), 0);
+    station_stop(&st);
+}
+
 static void test_sim_exit_when_idle(void)
 {
     station st;
@@ -1200,4 +1226,4 @@ TT_MAIN(TT_TEST(test_hello_task_scan_result), TT_TEST(test_offline_then_replay_e
         TT_TEST(test_sim_gtin_barcodes), TT_TEST(test_sim_picker_clean), TT_TEST(test_sim_picker_resyncs),
         TT_TEST(test_sim_picker_errors), TT_TEST(test_sim_packer), TT_TEST(test_sim_delay),
         TT_TEST(test_sim_picker_process), TT_TEST(test_sim_max_scans_mid_task),
-        TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
+        TT_TEST(test_badge_before_a_waiting_scan), TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
