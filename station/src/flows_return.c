@@ -161,6 +161,10 @@ tote_st_err tote_flow_return_item(tote_flow_ctx *c, const tote_wire_msg *req, co
                                   tote_wire_msg *out, int *n_out)
 {
     *n_out = 1;
+    /* in return mode the handheld sends every scan as RETURN_ITEM: an order
+     * or tracking barcode opens that order's return (or switches to it) */
+    if (sc->kind == TOTE_SCAN_ORDER || sc->kind == TOTE_SCAN_TRACKING || sc->kind == TOTE_SCAN_SSCC)
+        return tote_flow_return_open(c, req, sc, out, n_out);
     tote_rma r;
     tote_st_err e = tote_rma_open_of_device(c->s, c->dev.name, &r);
     if (e == TOTE_ST_E_NOT_FOUND)

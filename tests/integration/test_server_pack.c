@@ -575,6 +575,78 @@ static void test_return_goes_back_to_its_lot(void)
     fx_station_done(&st);
 }
 
+/* A handheld in return mode sends every scan as RETURN_ITEM: on a packer
+ * handheld too, an order or tracking barcode opens (or switches to) that
+ * order's return and the items scanned after it are booked on it. */
+static void test_return_mode_opens_by_order_or_tracking(void)
+{
+    fx_station st;
+    REQUIRE_EQ(prepare_picked(&st), 0);
+    fx_dev *b = bench(&st, "bench-1", TOTE_ROLE_BENCH, "PAT");
+    char t1[65], t2[65];
+    tote_wire_msg rep;
+    REQUIRE_EQ(pack_order(b, &st, "#6001", 2, 1, t1), 0);
+    REQUIRE_EQ(fx_scan(b, t1, &rep), 0);
+    EXPECT_PACK(rep, OK); /* shipped */
+    REQUIRE_EQ(pack_order(b, &st, "#6002", 1, 1, t2), 0);
+    REQUIRE_EQ(fx_scan(b, t2, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    fx_dev_destroy(&b);
+
+    fx_dev *p = bench(&st, "pack-2", TOTE_ROLE_PACKER, "PAT");
+    REQUIRE_EQ(return_item(p, "ORD-#6001", TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_STR(rep.u.pack_state.order, "#6001");
+    CHECK_EQ(rep.u.pack_state.status, 1);
+    uint32_t rma1 = rep.u.pack_state.package_id;
+    CHECK(rma1 > 0);
+    REQUIRE_EQ(return_item(p, ga, TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_STR(rep.u.pack_state.order, "#6001");
+    CHECK_EQ(rep.u.pack_state.lines[0].packed, 1);
+
+    /* the next parcel's tracking barcode switches to its order */
+    REQUIRE_EQ(return_item(p, t2, TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_STR(rep.u.pack_state.order, "#6002");
+    CHECK(rep.u.pack_state.package_id != rma1);
+    REQUIRE_EQ(return_item(p, gb, TOTE_RETURN_QUARANTINE, "", &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_STR(rep.u.pack_state.order, "#6002");
+    tote_wire_msg m;
+    fx_req(p, &m, TOTE_WIRE_RETURN_CLOSE);
+    REQUIRE_EQ(fx_call(p, &m, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_HAS(rep.u.pack_state.message, "9.00 EUR");
+
+    /* the first parcel's tracking barcode resumes its return */
+    REQUIRE_EQ(return_item(p, t1, TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.package_id, rma1);
+    CHECK_HAS(rep.u.pack_state.message, "resumed");
+    REQUIRE_EQ(return_item(p, "ORD-#6003", TOTE_RETURN_RESTOCK, "", &rep), 0);
+    EXPECT_PACK(rep, NOT_RETURNABLE); /* not shipped */
+
+    fx_station_stop(&st);
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(fx_q(s,
+                  "SELECT returned FROM order_line WHERE sku = 'SKU-A' AND order_id = "
+                  "(SELECT id FROM orders WHERE name = '#6001')",
+                  NULL),
+             1);
+    CHECK_EQ(fx_q(s,
+                  "SELECT returned FROM order_line WHERE sku = 'SKU-B' AND order_id = "
+                  "(SELECT id FROM orders WHERE name = '#6002')",
+                  NULL),
+             1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM rma_line", NULL), 2);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM rma WHERE status = 'open' AND device = 'pack-2'", NULL), 1);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&p);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_expected_weight_after_a_weighing),
         TT_TEST(test_returns), TT_TEST(test_hold_while_packing_stops_the_bench),
-        TT_TEST(test_return_goes_back_to_its_lot))
+        TT_TEST(test_return_goes_back_to_its_lot), TT_TEST(test_return_mode_opens_by_order_or_tracking))
