@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str_hash.h"
 #include "tote/flows.h"
 
 #define HOT_SLOTS 4096 /* a power of two; beyond ~3/4 of it nothing more is kept */
@@ -32,14 +33,6 @@ struct tote_flow_hot {
     long long data_version;
     unsigned long long hits, misses, clears;
 };
-
-static unsigned hot_hash(const char *p)
-{
-    unsigned h = 2166136261u;
-    while (*p)
-        h = (h ^ (unsigned char)*p++) * 16777619u;
-    return h;
-}
 
 tote_flow_hot *tote_flow_hot_new(void)
 {
@@ -89,7 +82,7 @@ void tote_flow_hot_sync(tote_flow_hot *h, tote_store *s)
 /* The entry of device, or NULL; with add, a new empty one where there is room. */
 static struct hot_entry *find(tote_flow_hot *h, const char *device, int add)
 {
-    unsigned i = hot_hash(device) & (HOT_SLOTS - 1);
+    unsigned i = tote_str_hash(device) & (HOT_SLOTS - 1);
     for (int probe = 0; probe < HOT_SLOTS; probe++, i = (i + 1) & (HOT_SLOTS - 1)) {
         struct hot_entry *e = &h->slots[i];
         if (!e->used) {

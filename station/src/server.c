@@ -41,6 +41,7 @@
 #include "mono_clock.h"
 #include "server_internal.h"
 #include "store_tx.h"
+#include "str_hash.h"
 #include "tote/flows.h"
 #include "tote/printing.h"
 #include "tote/security.h"
@@ -295,17 +296,9 @@ static tote_wire_error map_decode_error(tote_proto_err e)
 
 /* ---------------- devices seen in this batch ---------------- */
 
-static unsigned name_hash(const char *p)
-{
-    unsigned h = 2166136261u;
-    while (*p)
-        h = (h ^ (unsigned char)*p++) * 16777619u;
-    return h;
-}
-
 static void touch_add(tote_server *srv, const char *name)
 {
-    size_t i = name_hash(name) % srv->touched_cap;
+    size_t i = tote_str_hash(name) % srv->touched_cap;
     for (size_t probe = 0; probe < srv->touched_cap; probe++, i = (i + 1) % srv->touched_cap) {
         if (!srv->touched[i].used) {
             srv->touched[i].used = 1;

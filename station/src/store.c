@@ -21,6 +21,7 @@
 #include "schema.h"
 #include "store_tx.h"
 #include "store_vfs.h"
+#include "str_hash.h"
 
 #define STMT_CACHE_INITIAL 256
 
@@ -562,14 +563,6 @@ const char *tote_store_errmsg(tote_store *s)
     return sqlite3_errmsg(s->db);
 }
 
-static unsigned hash_str(const char *p)
-{
-    unsigned h = 2166136261u;
-    while (*p)
-        h = (h ^ (unsigned char)*p++) * 16777619u;
-    return h;
-}
-
 static int cache_grow(tote_store *s)
 {
     size_t cap = s->cache_cap ? s->cache_cap * 2 : STMT_CACHE_INITIAL;
@@ -615,7 +608,7 @@ static sqlite3_stmt *stmt_by_text(tote_store *s, const char *sql)
 {
     if ((s->cache_used + 1) * 2 > s->cache_cap && cache_grow(s) != 0)
         return NULL;
-    unsigned h = hash_str(sql);
+    unsigned h = tote_str_hash(sql);
     size_t i = h % s->cache_cap;
     for (;; i = (i + 1) % s->cache_cap) {
         struct stmt_slot *slot = &s->cache[i];
