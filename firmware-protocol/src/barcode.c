@@ -653,3 +653,11 @@ tote_proto_err tote_barcode_parse(const char *symbology, const uint8_t *data, si
     const tote_barcode_prefix *p = tote_barcode_prefixes(&n);
     return tote_barcode_parse_with(p, n, symbology, data, len, out, err, errcap);
 }
+
+const char *tote_barcode_badge_code(const char *text, tote_barcode *bc)
+{
+    if (tote_barcode_parse(NULL, (const uint8_t *)text, strlen(text), bc, NULL, 0) == TOTE_PROTO_E_OK &&
+        bc->kind == TOTE_BC_BADGE)
+        return bc->code;
+    return text;
+}

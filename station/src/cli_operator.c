@@ -98,10 +98,8 @@ static int operator_add(const tote_cli_ctx *ctx, int argc, char **argv)
     /* the badge is its code; given as its barcode (BADGE-CODE, what the
        printed badge reads), it is the code a scan of it resolves to */
     tote_barcode bc;
-    if (badge &&
-        tote_barcode_parse(NULL, (const uint8_t *)badge, strlen(badge), &bc, NULL, 0) == TOTE_PROTO_E_OK &&
-        bc.kind == TOTE_BC_BADGE)
-        badge = bc.code;
+    if (badge)
+        badge = tote_barcode_badge_code(badge, &bc);
     tote_store *s = NULL;
     rc = tote_cli_open_store(ctx, 0, &s);
     if (rc != TOTE_EXIT_OK)

@@ -179,11 +179,18 @@ tote_st_err tote_flow_pack_next(tote_flow_ctx *c, const tote_wire_msg *req, tote
 
 /* ---------------- scans ---------------- */
 
+/* 1 if an order in this status is not packed, weighed, closed or shipped:
+ * on hold or cancelled (when it is opened, or since). */
+static int order_stopped(const char *status)
+{
+    return strcmp(status, "on_hold") == 0 || strcmp(status, "cancelled") == 0;
+}
+
 static tote_st_err pack_open(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
                              tote_pack_order *o, tote_wire_msg *out)
 {
     const char *actor = tote_flow_actor(c);
-    if (strcmp(o->status, "on_hold") == 0 || strcmp(o->status, "cancelled") == 0)
+    if (order_stopped(o->status))
         return scan_reply(c, req, sc, "pack", TOTE_REASON_ORDER_HELD, 0, NULL, o, out, TOTE_FEEDBACK_ERROR,
                           "order %s is %s: put the tote aside", o->name, o->status);
     if (strcmp(o->status, "picked") != 0 && strcmp(o->status, "packing") != 0)
@@ -225,13 +232,6 @@ static tote_st_err pack_open(tote_flow_ctx *c, const tote_wire_msg *req, const t
                       p.package_no, units, units == 1 ? "" : "s");
 }
 
-/* 1 if the package's order was put on hold or cancelled since it was opened:
- * nothing more is packed, weighed, closed or shipped for it. */
-static int order_stopped(const tote_package *p)
-{
-    return strcmp(p->order_status, "on_hold") == 0 || strcmp(p->order_status, "cancelled") == 0;
-}
-
 static tote_st_err pack_item(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
                              tote_wire_msg *out)
 {
@@ -242,7 +242,7 @@ static tote_st_err pack_item(tote_flow_ctx *c, const tote_wire_msg *req, const t
                           "no package open: scan the tote or the order first");
     if (e != TOTE_ST_E_OK)
         return e;
-    if (order_stopped(&p))
+    if (order_stopped(p.order_status))
         return scan_reply(c, req, sc, "pack", TOTE_REASON_ORDER_HELD, 0, &p, NULL, out, TOTE_FEEDBACK_ERROR,
                           "order %s is %s: stop packing and put the package aside", p.order_name,
                           p.order_status);
@@ -308,7 +308,7 @@ static tote_st_err ship(tote_flow_ctx *c, const tote_wire_msg *req, const tote_f
         return scan_reply(c, req, sc, "ship", TOTE_REASON_WRONG_LABEL, 0, &found, NULL, out,
                           TOTE_FEEDBACK_ERROR, "package %d of %s is %s, not waiting to ship",
                           found.package_no, found.order_name, found.status);
-    if (order_stopped(&found))
+    if (order_stopped(found.order_status))
         return scan_reply(c, req, sc, "ship", TOTE_REASON_ORDER_HELD, 0, &found, NULL, out,
                           TOTE_FEEDBACK_ERROR, "order %s is %s: do not ship, put the parcel aside",
                           found.order_name, found.order_status);
@@ -569,7 +569,7 @@ tote_st_err tote_flow_pack_action(tote_flow_ctx *c, const tote_wire_msg *req, to
     }
     if (e != TOTE_ST_E_OK)
         return e;
-    if (order_stopped(&p))
+    if (order_stopped(p.order_status))
         return action_reply(c, out, &p, TOTE_REASON_ORDER_HELD, TOTE_FEEDBACK_ERROR,
                             "order %s is %s: stop packing and put the package aside", p.order_name,
                             p.order_status);
@@ -610,12 +610,8 @@ tote_st_err tote_flow_pack_action(tote_flow_ctx *c, const tote_wire_msg *req, to
         tote_operator_info sup;
         /* the supervisor's badge code, or its barcode as the badge reads
            (BADGE-<code>, the handheld's own example), as a scan resolves it */
-        const char *badge = req->u.override_.badge;
         tote_barcode bc;
-        if (tote_barcode_parse(NULL, (const uint8_t *)badge, strlen(badge), &bc, NULL, 0) ==
-                TOTE_PROTO_E_OK &&
-            bc.kind == TOTE_BC_BADGE)
-            badge = bc.code;
+        const char *badge = tote_barcode_badge_code(req->u.override_.badge, &bc);
         e = tote_operator_by_badge(c->s, badge, &sup);
         if (e == TOTE_ST_E_NOT_FOUND || (e == TOTE_ST_E_OK && !sup.active))
             return action_reply(c, out, &p, TOTE_REASON_BAD_BADGE, TOTE_FEEDBACK_ERROR,

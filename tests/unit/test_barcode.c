@@ -388,5 +388,23 @@ static void test_kind_names(void)
     CHECK_STR(tote_barcode_kind_name((tote_barcode_kind)42), "unknown");
 }
 
-TT_MAIN(TT_TEST(test_ok_cases), TT_TEST(test_ais_in_scan_order), TT_TEST(test_bad_cases),
-        TT_TEST(test_unknown_text_is_kept), TT_TEST(test_custom_prefix_table), TT_TEST(test_kind_names))
+/* A badge given as its code or as its barcode names the same code. */
+static void test_badge_code(void)
+{
+    static const struct {
+        const char *text, *code;
+    } v[] = {
+        {"BADGE-ANN", "ANN"},     /* the barcode: its code */
+        {"ANN", "ANN"},           /* the code itself */
+        {"BIN-A-01", "BIN-A-01"}, /* another kind of barcode is no badge */
+        {"BADGE-", "BADGE-"},     /* no code after the prefix: taken as it is */
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        tote_barcode bc;
+        CHECK_STR(tote_barcode_badge_code(v[i].text, &bc), v[i].code);
+    }
+}
+
+TT_MAIN(TT_TEST(test_badge_code), TT_TEST(test_ok_cases), TT_TEST(test_ais_in_scan_order),
+        TT_TEST(test_bad_cases), TT_TEST(test_unknown_text_is_kept), TT_TEST(test_custom_prefix_table),
+        TT_TEST(test_kind_names))

@@ -106,6 +106,11 @@ const tote_barcode_prefix *tote_barcode_prefixes(size_t *n);
 tote_proto_err tote_barcode_parse(const char *symbology, const uint8_t *data, size_t len, tote_barcode *out,
                                   char *err, size_t errcap);
 
+/* The badge code that text names, as an operator gives it: its code, or its
+ * barcode as the badge reads (BADGE-<code>), parsed as a scan of it would be.
+ * Returns bc->code (bc filled) for a badge barcode, else text itself. */
+const char *tote_barcode_badge_code(const char *text, tote_barcode *bc);
+
 /* As tote_barcode_parse with an explicit prefix table (e.g. from settings);
  * prefixes are tried in order, so list longer ones first when one prefix
  * starts another. */
