@@ -264,23 +264,16 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     t.done += n;
     int task_done = t.done + t.short_qty >= t.qty;
     int list_done = 0;
-    if (!task_done) {
-        /* the task is open with one count changed; a finished task moves the
-         * list and maybe the order on (after_task): the cache is not kept */
-        tote_flow_hot_put_task(c->hot, c->dev.name, &t);
-        c->hot_plain = 1;
-    }
     if (task_done && (e = after_task(c, &t, &list_done)) != TOTE_ST_E_OK)
         return e;
     if (task_done && (e = tote_reorder_check(c->s, t.product_id, tote_flow_actor(c))) != TOTE_ST_E_OK)
         return e;
-    if (task_done) {
-        /* this device's current task is another now; what after_task
-         * changed (this list, orders with no open task left anywhere, so in
-         * no task any device holds) leaves the other devices' entries true */
-        tote_flow_hot_put_task(c->hot, c->dev.name, NULL);
-        c->hot_plain = 1;
-    }
+    /* an open task with one count changed stays the device's task; a
+     * finished one is forgotten (the device's task is another now). What
+     * after_task changed (this list, orders with no open task left anywhere,
+     * so in no task any device holds) leaves the other entries true */
+    tote_flow_hot_put_task(c->hot, c->dev.name, task_done ? NULL : &t);
+    c->hot_plain = 1;
     tote_jw d;
     tote_jw_begin(&d);
     tote_jw_num(&d, "task", t.id);
