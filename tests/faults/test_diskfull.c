@@ -592,7 +592,14 @@ static void test_station_stops_when_a_sync_fails(void)
 
 /* A slow disk (every sync 50 ms): what arrives while a sync runs is applied
  * as one batch when it returns, so the station commits once per sync, not
- * once per request. The stop line says how many of each there were. */
+ * once per request. The stop line says how many of each there were.
+ *
+ * Four pickers with one request in flight each settle into two groups that
+ * take turns: the pickers answered by one commit send their next requests
+ * during the next group's sync. So a batch holds about two requests, not
+ * four; a batch of three or four happens only when the groups reshuffle, and
+ * cannot be counted on. What is certain is the mean: one request per commit
+ * would be 1.0, and gathering makes it close to 2. */
 static void test_slow_disk_one_commit_per_sync(void)
 {
     fx_station st;
@@ -622,7 +629,8 @@ static void test_slow_disk_one_commit_per_sync(void)
             requests, txns, largest, syncs);
     CHECK(requests >= 150);
     CHECK(txns <= syncs + 2); /* one commit per sync (+ a lease check's) */
-    CHECK(largest >= 3);      /* four pickers' requests gathered during a sync */
+    CHECK(largest >= 2);
+    CHECK(requests * 2 >= txns * 3); /* at least 1.5 requests per commit on average */
     /* every reply waited for its sync, and the stop line says so */
     double in_p50 = 0, in_p99 = 0, in_max = 0, sy_p50 = 0, sy_p99 = 0, sy_max = 0;
     const char *lat = strstr(line, "in the station p50 ");
