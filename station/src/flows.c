@@ -289,6 +289,28 @@ void tote_jw_event(tote_jw *w, const tote_flow_ctx *c, const char *event)
         tote_jw_null(w, "operator");
 }
 
+/* Milliseconds into the minute of a tote_store_now() time ("...:SS.mmmZ"), or -1. */
+static int ms_of_minute(const char *t)
+{
+    static const int digit[] = {17, 18, 20, 21, 22};
+    int v = 0;
+    for (int i = 0; i < 5; i++) {
+        char ch = t[digit[i]];
+        if (ch < '0' || ch > '9')
+            return -1;
+        v = v * 10 + (ch - '0');
+    }
+    return t[19] == '.' ? v : -1;
+}
+
+int tote_flow_seen_recently(const char *seen, const char *now, int max_ms)
+{
+    if (strlen(seen) != 24 || strlen(now) != 24 || memcmp(seen, now, 17) != 0)
+        return 0;
+    int a = ms_of_minute(seen), b = ms_of_minute(now);
+    return a >= 0 && b >= a && b - a < max_ms;
+}
+
 void tote_flow_time_add(const char *now, int seconds, char out[32])
 {
     int y, mo, d, h, mi, sec;

@@ -128,6 +128,8 @@ void tote_flow_hot_seen(tote_flow_hot *h, const char *device, long long seq, con
         return;
     if (seq > e->dev.last_seq)
         e->dev.last_seq = seq;
+    if (!now)
+        return;
     strncpy(e->dev.last_seen, now, sizeof e->dev.last_seen - 1);
     e->dev.last_seen[sizeof e->dev.last_seen - 1] = '\0';
 }

@@ -426,12 +426,20 @@ static void handle_request(tote_server *srv, struct pending *p, tote_flow_ctx *f
     if (st == TOTE_ST_E_OK) {
         if (put_replies(srv, p, srv->replies, n) != 0) {
             st = TOTE_ST_E_INVALID;
+        } else if (stored && srv->replies[0].type != TOTE_WIRE_ERROR && fc->reply_stored) {
+            /* a scan: its row holds the reply and the seq (a device's last_seq
+             * is the larger of device.last_seq and its highest scan seq,
+             * tote_device_get); last_seen is written once it is a tenth of
+             * the lease behind, at most 1 s (the lease runs from it) */
+            int lag_ms = srv->cfg.lease_seconds < 10 ? srv->cfg.lease_seconds * 100 : 1000;
+            int stale = !tote_flow_seen_recently(fc->dev.last_seen, fc->now, lag_ms);
+            st = stale ? tote_device_touch(srv->s, req->device, fc->now) : TOTE_ST_E_OK;
+            if (st == TOTE_ST_E_OK)
+                tote_flow_hot_seen(srv->hot, req->device, req->seq, stale ? fc->now : NULL);
         } else if (stored && srv->replies[0].type != TOTE_WIRE_ERROR) {
-            /* a scan's reply is already in its scan row (tote_flow_apply) */
-            st = fc->reply_stored ? tote_request_seen(srv->s, req->device, req->seq, fc->now)
-                                  : tote_request_store(srv->s, req->device, req->seq, req->type,
-                                                       srv->out + p->out_off, p->out_len, fc->now);
-            /* both set device.last_seq and last_seen (tote_request_seen) */
+            /* sets device.last_seq and last_seen (tote_request_seen) */
+            st = tote_request_store(srv->s, req->device, req->seq, req->type, srv->out + p->out_off,
+                                    p->out_len, fc->now);
             if (st == TOTE_ST_E_OK)
                 tote_flow_hot_seen(srv->hot, req->device, req->seq, fc->now);
         }

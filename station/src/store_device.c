@@ -25,13 +25,22 @@ int tote_operator_role_valid(const char *role)
                     strcmp(role, "supervisor") == 0 || strcmp(role, "admin") == 0);
 }
 
+/* A device's last_seq (the highest seq answered from the store), for a
+ * device row d: device.last_seq is raised by every reply kept in the request
+ * table; a scan's reply stays in its scan row, whose device_seq says it (the
+ * station does not write device.last_seq for a scan: one write less on a
+ * picker's every scan). Scan rows are never deleted, device rows neither. */
+#define DEVICE_LAST_SEQ \
+    "MAX(d.last_seq, COALESCE((SELECT MAX(x.device_seq) FROM scan x WHERE x.device = d.name), 0))"
+
 tote_st_err tote_device_get(tote_store *s, const char *name, tote_device_info *out)
 {
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT d.id, d.name, d.role, COALESCE(d.operator, ''), "
-                                          "COALESCE(o.role, ''), d.last_seq, COALESCE(d.last_seen, ''), "
-                                          "d.revoked_at IS NOT NULL "
-                                          "FROM device d LEFT JOIN operator o ON o.name = d.operator "
-                                          "WHERE d.name = ?1");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT d.id, d.name, d.role, COALESCE(d.operator, ''), "
+                           "COALESCE(o.role, ''), " DEVICE_LAST_SEQ ", COALESCE(d.last_seen, ''), "
+                           "d.revoked_at IS NOT NULL "
+                           "FROM device d LEFT JOIN operator o ON o.name = d.operator "
+                           "WHERE d.name = ?1");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -158,9 +167,10 @@ static void add_text_or_null(cJSON *o, const char *key, sqlite3_stmt *st, int co
 tote_st_err tote_device_list_json(tote_store *s, cJSON **out)
 {
     *out = NULL;
-    sqlite3_stmt *st = tote_store_stmt(s, "SELECT name, role, operator, last_seq, last_seen, label_printer, "
-                                          "slip_printer, revoked_at IS NOT NULL, created_at FROM device "
-                                          "ORDER BY name");
+    sqlite3_stmt *st =
+        tote_store_stmt(s, "SELECT d.name, d.role, d.operator, " DEVICE_LAST_SEQ ", d.last_seen, "
+                           "d.label_printer, d.slip_printer, d.revoked_at IS NOT NULL, "
+                           "d.created_at FROM device d ORDER BY d.name");
     if (!st)
         return TOTE_ST_E_DB;
     cJSON *arr = cJSON_CreateArray();

@@ -152,8 +152,9 @@ static void test_damage_is_named(void)
     CHECK(fa_check(ss.st.db, NULL, 0, stderr) > 0);
     restore(&ss);
 
-    /* a stored reply beyond the device's last_seq */
-    sql(&ss, "UPDATE device SET last_seq = 4 WHERE name = 'hh-check'");
+    /* a stored reply (request table) beyond the device's last_seq */
+    sql(&ss, "UPDATE device SET last_seq = (SELECT MAX(seq) - 1 FROM request WHERE device = 'hh-check') "
+             "WHERE name = 'hh-check'");
     CHECK(fa_check(ss.st.db, NULL, 0, stderr) > 0);
     restore(&ss);
 

@@ -234,6 +234,72 @@ static void test_resent_scan_is_applied_once(void)
     fx_station_done(&st);
 }
 
+/* A scan's reply is kept in its scan row, and the station does not write
+ * device.last_seq for it: the scan row's seq is what says it was answered.
+ * After a restart (nothing remembered in the loop) the scans still count:
+ * HELLO_OK.last_seq, a resend of either scan (its stored bytes, nothing
+ * applied again) and `tote device list`. */
+static void test_a_scan_counts_as_the_last_answered_seq(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-scanseq", 0);
+    char ga[15], gb[15];
+    small_warehouse(&st, ga, gb);
+    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-ss");
+    tote_wire_msg rep, accepted, refused;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    uint32_t next_seq = rep.seq;
+    fx_req(d, &accepted, TOTE_WIRE_SCAN);
+    fx_fill_scan(&accepted.u.scan, "", ga);
+    REQUIRE_EQ(fx_call(d, &accepted, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 1);
+    uint8_t first[TOTE_WIRE_MAX_FRAME], second[TOTE_WIRE_MAX_FRAME];
+    size_t first_len = d->last_len;
+    memcpy(first, d->last_raw, first_len);
+    fx_req(d, &refused, TOTE_WIRE_SCAN);
+    fx_fill_scan(&refused.u.scan, "", "NO-SUCH-THING");
+    REQUIRE_EQ(fx_call(d, &refused, &rep), 0);
+    CHECK_EQ(rep.u.result.accepted, 0);
+    size_t second_len = d->last_len;
+    memcpy(second, d->last_raw, second_len);
+    CHECK_EQ(refused.seq, next_seq + 2);
+
+    CHECK_EQ(fx_station_stop(&st), 0);
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT last_seq FROM device WHERE name = 'hh-ss'", NULL), next_seq);
+    tote_store_destroy(&s);
+    char *out = NULL;
+    CHECK_EQ(fx_cli(&st, &out, "device", "list", "--json", NULL), 0);
+    char want[64];
+    snprintf(want, sizeof want, "\"last_seq\":%u", (unsigned)refused.seq);
+    CHECK_HAS(out, want);
+    free(out);
+
+    REQUIRE_EQ(fx_station_start(&st, NULL, 1), 0);
+    fx_dev_destroy(&d);
+    d = fx_dev_new(&st, "hh-ss");
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.u.hello_ok.last_seq, refused.seq);
+    d->seq = accepted.seq;
+    REQUIRE_EQ(fx_call(d, &accepted, &rep), 0);
+    CHECK_MEM(d->last_raw, d->last_len, first, first_len);
+    d->seq = refused.seq;
+    REQUIRE_EQ(fx_call(d, &refused, &rep), 0);
+    CHECK_MEM(d->last_raw, d->last_len, second, second_len);
+
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-ss'", NULL), 2);
+    CHECK_EQ(fx_q(s, "SELECT picked FROM order_line WHERE sku = 'SKU-A'", NULL), 1);
+    CHECK_EQ(fx_ledger_bad(s), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
 /* How many batches the stopped station says it applied again (its last
  * stderr line); -1 if the line is not there. */
 static long long batches_applied_again(const fx_station *st)
@@ -454,5 +520,5 @@ static void test_snapshot(void)
 
 TT_MAIN(TT_TEST(test_hello_and_heartbeat), TT_TEST(test_malformed_frames_get_typed_errors),
         TT_TEST(test_sequence_rules), TT_TEST(test_resent_scan_is_applied_once),
-        TT_TEST(test_failing_request_loses_only_itself), TT_TEST(test_devices_and_operators_cli),
-        TT_TEST(test_snapshot))
+        TT_TEST(test_a_scan_counts_as_the_last_answered_seq), TT_TEST(test_failing_request_loses_only_itself),
+        TT_TEST(test_devices_and_operators_cli), TT_TEST(test_snapshot))

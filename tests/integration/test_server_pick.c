@@ -586,6 +586,53 @@ static void test_lease_expiry_releases_the_list(void)
     fx_station_done(&st);
 }
 
+/* A picker who keeps scanning keeps the list, without asking NEXT_TASK: the
+ * lease runs from device.last_seen. A busy device's last_seen is written
+ * only once it is a tenth of the lease behind, so with a 1 s lease and a
+ * scan every 40 ms for 2.4 s the list must stay leased, and the stored
+ * last_seen must end within 100 ms of the last scan. */
+static void test_a_picker_who_keeps_scanning_keeps_the_lease(void)
+{
+    fx_station st;
+    fx_station_init(&st, "pick-lease-busy");
+    tote_store *s = fx_store(&st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 100, NULL, NULL);
+    const char *skus[] = {"SKU-A"};
+    const long long qty[] = {80};
+    fx_order(s, "#5101", 0, 1, skus, qty, NULL);
+    REQUIRE(fx_wave(s, 4) > 0);
+    tote_store_destroy(&s);
+    const char *extra[] = {"--lease-seconds", "1", NULL};
+    REQUIRE_EQ(fx_station_start(&st, extra, 0), 0);
+    fx_dev *d = picker(&st, "hh-busy");
+    REQUIRE(d != NULL);
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_next(d, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    int accepted = 0;
+    for (int i = 0; i < 60; i++) {
+        REQUIRE_EQ(fx_scan(d, ga, &rep), 0);
+        accepted += rep.type == TOTE_WIRE_RESULT && rep.u.result.accepted;
+        tt_sleep_ms(40);
+    }
+    CHECK_EQ(accepted, 60);
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'lease_expired'", NULL), 0);
+    CHECK_STR(fx_qs(s, "SELECT device FROM pick_list", NULL), "hh-busy");
+    long long lag = fx_q(s,
+                         "SELECT CAST(ROUND((julianday((SELECT MAX(at) FROM scan)) - julianday(last_seen)) * "
+                         "86400000) AS INTEGER) FROM device WHERE name = 'hh-busy'",
+                         NULL);
+    fprintf(stderr, "last_seen is %lld ms behind the last scan\n", lag);
+    CHECK(lag >= 0 && lag < 100);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&d);
+    fx_station_done(&st);
+}
+
 /* The station keeps each picker's device row and current task between
  * plain scans (station/src/flows_hot.c). What another process commits is
  * seen at the next scan: an order put on hold by `tote order hold` while its
@@ -778,6 +825,7 @@ TT_MAIN(TT_TEST(test_every_pick_refusal), TT_TEST(test_short_pick_with_another_b
         TT_TEST(test_short_pick_without_another_bin), TT_TEST(test_short_pick_refits_other_orders_on_the_bin),
         TT_TEST(test_short_pick_refits_an_order_not_yet_waved), TT_TEST(test_lease_seconds_from_the_setting),
         TT_TEST(test_lease_expiry_releases_the_list),
+        TT_TEST(test_a_picker_who_keeps_scanning_keeps_the_lease),
         TT_TEST(test_a_hold_from_the_cli_reaches_a_half_picked_task),
         TT_TEST(test_another_pickers_short_pick_reaches_a_half_picked_task),
         TT_TEST(test_a_lease_that_ends_reaches_a_half_picked_task),

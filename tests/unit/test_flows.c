@@ -306,6 +306,34 @@ static void test_snapshot_fits_a_reply(void)
     fx_station_done(&st);
 }
 
+/* When a busy device's last_seen is written again: table of (seen, now, recent). */
+static void test_seen_recently(void)
+{
+    static const struct {
+        const char *seen, *now;
+        int recent;
+    } v[] = {
+        {"2026-11-29T10:00:00.000Z", "2026-11-29T10:00:00.000Z", 1},
+        {"2026-11-29T10:00:00.000Z", "2026-11-29T10:00:00.099Z", 1},
+        {"2026-11-29T10:00:00.000Z", "2026-11-29T10:00:00.100Z", 0}, /* max_ms */
+        {"2026-11-29T10:00:00.950Z", "2026-11-29T10:00:01.020Z", 1}, /* across a second */
+        {"2026-11-29T10:00:59.950Z", "2026-11-29T10:01:00.000Z", 0}, /* another minute: written */
+        {"2026-11-28T10:00:00.000Z", "2026-11-29T10:00:00.000Z", 0}, /* another day */
+        {"2026-11-29T10:00:00.050Z", "2026-11-29T10:00:00.000Z", 0}, /* later than now (clock stepped back) */
+        {"", "2026-11-29T10:00:00.000Z", 0},                         /* never seen */
+        {"2026-11-29T10:00:00Z", "2026-11-29T10:00:00.000Z", 0},     /* no milliseconds */
+        {"2026-11-29T10:00:0x.000Z", "2026-11-29T10:00:00.000Z", 0},
+        {"2026-11-29T10:00:00.000Z", "2026-11-29T10:00:00,050Z", 0},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        if (tote_flow_seen_recently(v[i].seen, v[i].now, 100) != v[i].recent)
+            fprintf(stderr, "  vector %zu: %s / %s\n", i, v[i].seen, v[i].now);
+        CHECK_EQ(tote_flow_seen_recently(v[i].seen, v[i].now, 100), v[i].recent);
+    }
+    CHECK_EQ(tote_flow_seen_recently("2026-11-29T10:00:00.000Z", "2026-11-29T10:00:00.999Z", 1000), 1);
+    CHECK_EQ(tote_flow_seen_recently("2026-11-29T10:00:00.000Z", "2026-11-29T10:00:01.000Z", 1000), 0);
+}
+
 static void test_prune_and_time(void)
 {
     char t[32];
@@ -470,4 +498,4 @@ static void test_writer_wakes_the_checkpointer(void)
 TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_json_writer_matches_cjson),
         TT_TEST(test_reply_blob), TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
         TT_TEST(test_background_checkpoints), TT_TEST(test_writer_wakes_the_checkpointer),
-        TT_TEST(test_prune_and_time))
+        TT_TEST(test_prune_and_time), TT_TEST(test_seen_recently))

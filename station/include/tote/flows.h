@@ -60,6 +60,13 @@ typedef struct tote_flow_settings {
     char quarantine_location[65]; /* quarantine_location, default "QUARANTINE" */
 } tote_flow_settings;
 
+/* 1 when seen (a device's last_seen) is less than max_ms before now, both in
+ * tote_store_now()'s format: a busy device's last_seen is then not written
+ * again (the station allows a tenth of the lease, at most 1 s: leases,
+ * online status and the console read it). 0 for anything else: older,
+ * later, another minute, another format. */
+int tote_flow_seen_recently(const char *seen, const char *now, int max_ms);
+
 /* now + seconds (may be negative), both in tote_store_now()'s format. */
 void tote_flow_time_add(const char *now, int seconds, char out[32]);
 
@@ -155,8 +162,9 @@ void tote_flow_hot_sync(tote_flow_hot *h, tote_store *s);
 int tote_flow_hot_device(tote_flow_hot *h, const char *device, tote_device_info *out);
 /* Keeps a copy of dev (a row just read), while there is room. */
 void tote_flow_hot_put_device(tote_flow_hot *h, const tote_device_info *dev);
-/* The device's last_seq and last_seen as tote_request_seen set them in the
- * store: last_seq = max(last_seq, seq), last_seen = now. */
+/* The device's last_seq and last_seen as the request just answered left
+ * them in the store: last_seq = max(last_seq, seq); last_seen = now, or as
+ * it was when now is NULL (not written: tote_flow_seen_recently). */
 void tote_flow_hot_seen(tote_flow_hot *h, const char *device, long long seq, const char *now);
 /* Current task of device into *out: 1 if cached, else 0. */
 int tote_flow_hot_task(tote_flow_hot *h, const char *device, struct tote_pick_task *out);

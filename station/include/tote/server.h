@@ -95,8 +95,10 @@ tote_st_err tote_request_lookup(tote_store *s, const char *device, uint32_t seq,
 tote_st_err tote_request_store(tote_store *s, const char *device, uint32_t seq, int type,
                                const uint8_t *reply, size_t len, const char *now);
 
-/* Raises device.last_seq to seq and sets device.last_seen = now: for a
- * request whose reply is stored elsewhere (a scan's, in its scan row). */
+/* Raises device.last_seq to seq and sets device.last_seen = now (what
+ * tote_request_store does after storing). A scan's reply, kept in its scan
+ * row, needs neither: that row's device_seq counts toward the device's
+ * last_seq (tote_device_get). */
 tote_st_err tote_request_seen(tote_store *s, const char *device, uint32_t seq, const char *now);
 
 /* Deletes stored replies older than cutoff (time text) among the oldest
