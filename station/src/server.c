@@ -449,11 +449,17 @@ static void handle_request(tote_server *srv, struct pending *p, tote_flow_ctx *f
         return;
     }
     if (st != TOTE_ST_E_OK) {
+        /* SQLite's words for an SQL failure, taken before the rollback
+         * replaces them; the store's for any other */
+        char sql_said[TOTE_WIRE_TEXT_MAX + 1];
+        snprintf(sql_said, sizeof sql_said, "%s",
+                 sqlite3_errcode(tote_store_db(srv->s)) != SQLITE_OK ? tote_store_errmsg(srv->s)
+                                                                     : tote_st_strerror(st));
         tote_request_rollback(srv->s);
         tote_events_rewind(srv->events, mark);
         srv->out_len = out_mark;
         put_error(srv, p, st == TOTE_ST_E_FULL ? TOTE_WERR_STORAGE : TOTE_WERR_INTERNAL,
-                  st == TOTE_ST_E_FULL ? NULL : tote_store_errmsg(srv->s));
+                  st == TOTE_ST_E_FULL ? NULL : sql_said);
         return;
     }
     if (!srv->optimistic)

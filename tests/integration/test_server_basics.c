@@ -375,6 +375,7 @@ static void test_failing_request_loses_only_itself(void)
         REQUIRE_EQ(fx_recv(bad, &rep, 5000), 0);
         CHECK_EQ(rep.type, TOTE_WIRE_ERROR);
         CHECK_EQ(rep.u.error.code, TOTE_WERR_INTERNAL);
+        CHECK_HAS(rep.u.error.message, "injected failure"); /* SQLite's words, read before the rollback */
     }
     /* the failed scans were not stored: resending one is applied afresh (and fails again) */
     REQUIRE_EQ(fx_call(bad, &m, &rep), 0);
