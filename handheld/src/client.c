@@ -15,6 +15,9 @@
 #define CLIENT_SW_VERSION "tote-handheld 0.1.0"
 #define NO_TASK_POLL_MS 1000
 #define REFUSED_TASK_POLL_MS 5000
+/* An INTERNAL error rolls the request back. One that fails this many times
+ * in a row would fail again: it is dropped, and the picker told. */
+#define CLIENT_INTERNAL_TRIES 3
 #define DEFAULT_HEARTBEAT_MS 1000
 #define DEFAULT_TIMEOUT_MS 1500
 
@@ -371,6 +374,19 @@ static void on_hello_error(tote_client *c, const tote_wire_msg *m, long long now
                   m->u.error.message[0] ? m->u.error.message : tote_wire_error_text(code));
 }
 
+/* The current request was refused for good: the station would answer a
+ * resend the same way, so it leaves the outbox. */
+static void drop_refused(tote_client *c, long long now)
+{
+    replay_note(c, 1);
+    if (tote_outbox_done(c->ob, c->req_seq) == TOTE_HH_E_STORE)
+        outbox_failed(c, c->req_seq, c->req_type);
+    if (c->req_type == TOTE_WIRE_NEXT_TASK) {
+        c->need_task = 1;
+        c->task_at = now + REFUSED_TASK_POLL_MS;
+    }
+}
+
 static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
 {
     uint16_t code = m->u.error.code;
@@ -383,24 +399,34 @@ static void on_seq_error(tote_client *c, const tote_wire_msg *m, long long now)
         c->st = ST_HELLO;
         c->retry_at = 0;
         return;
-    case TOTE_WERR_STORAGE:
-    case TOTE_WERR_INTERNAL: /* not applied; try again in a while */
+    case TOTE_WERR_STORAGE: /* not applied (a full disk); try again in a while, for as long as it takes */
         c->retry_at = now + c->timeout_ms;
+        return;
+    case TOTE_WERR_INTERNAL: /* not applied; try again in a while, a few times */
+        c->internal_count = c->internal_seq == c->req_seq ? c->internal_count + 1 : 1;
+        c->internal_seq = c->req_seq;
+        if (c->internal_count < CLIENT_INTERNAL_TRIES) {
+            c->retry_at = now + c->timeout_ms;
+            return;
+        }
+        char why[160];
+        snprintf(why, sizeof why,
+                 "the station failed this request %d times and did not apply it: it is dropped; scan again, "
+                 "or call a supervisor",
+                 CLIENT_INTERNAL_TRIES);
+        tote_hhui_error(c->ui, "GAVE_UP", why, m->seq, c->req_type);
+        if (c->sim)
+            tote_sim_on_reply(c->sim, m, now);
+        drop_refused(c, now);
         return;
     case TOTE_WERR_UNKNOWN_DEVICE: /* revoked: keep everything for later, stop */
         client_finish(c, 1, "station %s no longer knows device %s: %s; %ld requests stay in %s", c->station,
                       c->device, text, queued(c), tote_outbox_path(c->ob));
         return;
     default: /* refused for good (the station would answer a resend the same way) */
-        replay_note(c, 1);
         if (c->sim)
             tote_sim_on_reply(c->sim, m, now);
-        if (tote_outbox_done(c->ob, c->req_seq) == TOTE_HH_E_STORE)
-            outbox_failed(c, c->req_seq, c->req_type);
-        if (c->req_type == TOTE_WIRE_NEXT_TASK) {
-            c->need_task = 1;
-            c->task_at = now + REFUSED_TASK_POLL_MS;
-        }
+        drop_refused(c, now);
         return;
     }
 }

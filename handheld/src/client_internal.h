@@ -58,9 +58,11 @@ struct tote_client {
     size_t tx_len;
     uint8_t tx[TOTE_WIRE_MAX_FRAME];
 
-    long long retry_at; /* no sequenced request before (after STORAGE/INTERNAL) */
-    long long probe_at; /* offline: next heartbeat */
-    long long hb_at;    /* online and idle: next heartbeat */
+    long long retry_at;    /* no sequenced request before (after STORAGE/INTERNAL) */
+    uint32_t internal_seq; /* the request the station last failed with INTERNAL */
+    int internal_count;    /* how many times in a row (CLIENT_INTERNAL_TRIES) */
+    long long probe_at;    /* offline: next heartbeat */
+    long long hb_at;       /* online and idle: next heartbeat */
     uint32_t heartbeat_ms;
 
     /* work */

@@ -700,6 +700,87 @@ static void test_station_errors(void)
     station_stop(&st);
 }
 
+/* STORAGE (a full disk) is tried again for as long as it takes; INTERNAL is
+ * tried again CLIENT_INTERNAL_TRIES (3) times in all, then the request is
+ * dropped with a GAVE_UP error on the screen, and the next scan goes on with
+ * the next seq. Neither was applied by the station, so nothing is lost. */
+static void test_internal_errors_give_up_storage_errors_do_not(void)
+{
+    station st;
+    REQUIRE_EQ(station_start(&st), 0);
+    handheld h;
+    const char *ob = path_in("internal.outbox");
+    const char *fast[] = {"--timeout-ms", "200", NULL};
+    REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, fast), 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
+    reply_hello_ok(&st, &req, 0, 0);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_NEXT_TASK, &req, 3000), 0);
+    reply_task(&st, &req, 1, 0);
+    cJSON *e = hh_expect(&h, "task", 3000);
+    cJSON_Delete(e);
+
+    static tote_wire_msg r;
+    /* STORAGE five times: still resent, the same seq */
+    hh_write(&h, "ITEM-1\n");
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
+    uint32_t seq = req.seq;
+    for (int i = 0; i < 5; i++) {
+        tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq);
+        r.u.error.code = TOTE_WERR_STORAGE;
+        station_send(&st, &r);
+        e = hh_expect(&h, "error", 3000);
+        REQUIRE(e != NULL);
+        CHECK_STR(jstr(e, "code"), "STORAGE");
+        cJSON_Delete(e);
+        REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 5000), 0);
+        CHECK_EQ(req.seq, seq);
+    }
+    /* INTERNAL: resent twice, then dropped */
+    for (int i = 0; i < 3; i++) {
+        tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq);
+        r.u.error.code = TOTE_WERR_INTERNAL;
+        snprintf(r.u.error.message, sizeof r.u.error.message, "injected failure");
+        station_send(&st, &r);
+        e = hh_expect(&h, "error", 3000);
+        REQUIRE(e != NULL);
+        CHECK_STR(jstr(e, "code"), "INTERNAL");
+        CHECK_STR(jstr(e, "message"), "injected failure");
+        cJSON_Delete(e);
+        if (i < 2) {
+            REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 5000), 0);
+            CHECK_EQ(req.seq, seq);
+        }
+    }
+    e = hh_expect(&h, "error", 3000);
+    REQUIRE(e != NULL);
+    CHECK_STR(jstr(e, "code"), "GAVE_UP");
+    CHECK_HAS(jstr(e, "message"), "failed this request 3 times");
+    CHECK_EQ(jnum(e, "seq"), seq);
+    CHECK_STR(jstr(e, "request"), "SCAN");
+    cJSON_Delete(e);
+    /* nothing resent; the next scan has the next seq */
+    long long quiet_until = tt_now_ms() + 700;
+    int resent = 0;
+    while (tt_now_ms() < quiet_until)
+        if (station_recv_within(&st, &req, (int)(quiet_until - tt_now_ms()) + 1) == 0)
+            resent += req.type != TOTE_WIRE_HEARTBEAT;
+    CHECK_EQ(resent, 0);
+    hh_write(&h, "ITEM-2\n");
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
+    CHECK_EQ(req.seq, seq + 1);
+    scan_is(&req, "", "ITEM-2");
+    /* a new request starts its own count: one INTERNAL is resent */
+    tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq + 1);
+    r.u.error.code = TOTE_WERR_INTERNAL;
+    station_send(&st, &r);
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 5000), 0);
+    CHECK_EQ(req.seq, seq + 1);
+    hh_write(&h, "!quit\n");
+    CHECK_EQ(hh_stop(&h, 3000), 0);
+    CHECK_EQ(outbox_count(ob, NULL), 1); /* ITEM-2, never answered */
+    station_stop(&st);
+}
+
 static void test_keypad_commands(void)
 {
     station st;
@@ -1222,8 +1303,9 @@ static void test_cleanup(void)
 
 TT_MAIN(TT_TEST(test_hello_task_scan_result), TT_TEST(test_offline_then_replay_exactly_once),
         TT_TEST(test_restart_keeps_seq_and_queue), TT_TEST(test_malformed_replies_are_errors_not_crashes),
-        TT_TEST(test_station_errors), TT_TEST(test_keypad_commands), TT_TEST(test_usage_errors),
-        TT_TEST(test_sim_gtin_barcodes), TT_TEST(test_sim_picker_clean), TT_TEST(test_sim_picker_resyncs),
-        TT_TEST(test_sim_picker_errors), TT_TEST(test_sim_packer), TT_TEST(test_sim_delay),
-        TT_TEST(test_sim_picker_process), TT_TEST(test_sim_max_scans_mid_task),
-        TT_TEST(test_badge_before_a_waiting_scan), TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
+        TT_TEST(test_station_errors), TT_TEST(test_internal_errors_give_up_storage_errors_do_not),
+        TT_TEST(test_keypad_commands), TT_TEST(test_usage_errors), TT_TEST(test_sim_gtin_barcodes),
+        TT_TEST(test_sim_picker_clean), TT_TEST(test_sim_picker_resyncs), TT_TEST(test_sim_picker_errors),
+        TT_TEST(test_sim_packer), TT_TEST(test_sim_delay), TT_TEST(test_sim_picker_process),
+        TT_TEST(test_sim_max_scans_mid_task), TT_TEST(test_badge_before_a_waiting_scan),
+        TT_TEST(test_sim_exit_when_idle), TT_TEST(test_cleanup))
