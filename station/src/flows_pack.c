@@ -584,7 +584,10 @@ tote_st_err tote_flow_pack_action(tote_flow_ctx *c, const tote_wire_msg *req, to
         int unknown = 0;
         if ((e = tote_pack_contents(c->s, p.id, &units, &items_g, &unknown)) != TOTE_ST_E_OK)
             return e;
-        long long expected = (unknown || units == 0) ? -1 : items_g + c->cfg->carton_tare_g;
+        if (units == 0) /* a carton's weight alone says nothing of its contents */
+            return action_reply(c, out, &p, TOTE_REASON_INCOMPLETE, TOTE_FEEDBACK_ERROR,
+                                "the package is empty: scan the items first, then weigh it");
+        long long expected = unknown ? -1 : items_g + c->cfg->carton_tare_g;
         if ((e = tote_pack_set_weight(c->s, p.id, grams, expected)) != TOTE_ST_E_OK)
             return e;
         cJSON *d = cJSON_CreateObject();

@@ -347,6 +347,8 @@ static void test_pack_ship_and_refusals(void)
 
 /* A weighing part-way through: every later PACK_STATE shows the weight of
  * the units packed so far, not the one worked out for that weighing. */
+/* An empty package cannot be weighed; a weighing stops counting once an
+ * item is added after it; the expected weight follows the contents. */
 static void test_expected_weight_after_a_weighing(void)
 {
     fx_station st;
@@ -355,6 +357,11 @@ static void test_expected_weight_after_a_weighing(void)
     tote_wire_msg rep;
     REQUIRE_EQ(fx_scan(p1, tote_of(&st, "#6001"), &rep), 0);
     EXPECT_PACK(rep, OK);
+    /* an empty package has nothing to weigh: refused, nothing recorded */
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_WEIGHT, &rep, 250, NULL), 0);
+    EXPECT_PACK(rep, INCOMPLETE);
+    CHECK_HAS(rep.u.pack_state.message, "the package is empty: scan the items first");
+    CHECK_EQ(rep.u.pack_state.weight_g, 0);
     REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
     EXPECT_PACK(rep, OK);
     CHECK_EQ(rep.u.pack_state.expected_weight_g, 300);
