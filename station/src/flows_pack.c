@@ -140,6 +140,13 @@ static tote_st_err package_event(tote_flow_ctx *c, const char *actor, const char
 
 /* ---------------- NEXT_TASK ---------------- */
 
+/* 1 if an order in this status is not packed, weighed, closed or shipped:
+ * on hold or cancelled (when it is opened, or since). */
+static int order_stopped(const char *status)
+{
+    return strcmp(status, "on_hold") == 0 || strcmp(status, "cancelled") == 0;
+}
+
 tote_st_err tote_flow_pack_next(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out)
 {
     *n_out = 1;
@@ -154,7 +161,9 @@ tote_st_err tote_flow_pack_next(tote_flow_ctx *c, const tote_wire_msg *req, tote
     tote_st_err e = tote_pack_open_package_of_device(c->s, c->dev.name, &p);
     if (e == TOTE_ST_E_OK)
         e = tote_pack_order_by_id(c->s, p.order_id, &o);
-    else if (e == TOTE_ST_E_NOT_FOUND)
+    if (e == TOTE_ST_E_OK && order_stopped(o.status))
+        e = TOTE_ST_E_NOT_FOUND; /* put aside (its scans are refused): the next order instead */
+    if (e == TOTE_ST_E_NOT_FOUND)
         e = tote_pack_next_order(c->s, &o);
     if (e == TOTE_ST_E_NOT_FOUND) {
         out->type = TOTE_WIRE_NO_TASK;
@@ -178,13 +187,6 @@ tote_st_err tote_flow_pack_next(tote_flow_ctx *c, const tote_wire_msg *req, tote
 }
 
 /* ---------------- scans ---------------- */
-
-/* 1 if an order in this status is not packed, weighed, closed or shipped:
- * on hold or cancelled (when it is opened, or since). */
-static int order_stopped(const char *status)
-{
-    return strcmp(status, "on_hold") == 0 || strcmp(status, "cancelled") == 0;
-}
 
 static tote_st_err pack_open(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
                              tote_pack_order *o, tote_wire_msg *out)

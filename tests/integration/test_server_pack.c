@@ -466,7 +466,8 @@ static void test_returns(void)
 
 /* An order put on hold (or cancelled) while its package is open, or after it
  * closed: the bench is refused with ORDER_HELD for items, weight, close and
- * the label scan, and the order stays on hold; nothing ships. */
+ * the label scan, and the order stays on hold; nothing ships. The bench's
+ * NEXT_TASK offers the next order instead. */
 static void test_hold_while_packing_stops_the_bench(void)
 {
     fx_station st;
@@ -487,6 +488,10 @@ static void test_hold_while_packing_stops_the_bench(void)
     EXPECT_PACK(rep, ORDER_HELD);
     REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_CLOSE, &rep, 0, "BOX-S"), 0);
     EXPECT_PACK(rep, ORDER_HELD);
+    /* the bench's next task is another order, not the held one it has open */
+    REQUIRE_EQ(fx_next(p1, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK(strcmp(rep.u.task.order, "#6001") != 0);
     /* #6002 closed, then held before its label is scanned */
     fx_dev *p2 = bench(&st, "pack-2", TOTE_ROLE_PACKER, "PAT");
     char tracking[65];
