@@ -418,6 +418,7 @@ static void enc_body(wbuf *w, const tote_wire_msg *m)
         break;
     case TOTE_WIRE_PACK_CLOSE:
         W_STR8(w, m->u.pack_close.carton);
+        w_bool(w, m->u.pack_close.more);
         break;
     case TOTE_WIRE_RETURN_ITEM:
         w_scan(w, &m->u.return_item.scan);
@@ -581,6 +582,7 @@ static void dec_body(rbuf *r, tote_wire_msg *m)
         break;
     case TOTE_WIRE_PACK_CLOSE:
         R_STR8(r, m->u.pack_close.carton);
+        m->u.pack_close.more = r_bool(r);
         break;
     case TOTE_WIRE_RETURN_ITEM:
         r_scan(r, &m->u.return_item.scan);

@@ -85,14 +85,16 @@ void client_command(tote_client *c, const char *line)
         tote_wire_init(&m, TOTE_WIRE_PACK_WEIGHT, c->device, 0);
         m.u.weight.grams = g;
         client_submit(c, &m);
-    } else if (strcmp(verb, "close") == 0) {
+    } else if (strcmp(verb, "close") == 0 || strcmp(verb, "carton") == 0) {
+        /* !carton: this carton is full, the rest of the order goes into another */
         if (arg2 || (arg1 && strlen(arg1) > TOTE_WIRE_SHORT_MAX)) {
-            client_ui_errorf(c, "BAD_COMMAND", 0, 0, "!close takes one carton code of at most %d characters",
-                             TOTE_WIRE_SHORT_MAX);
+            client_ui_errorf(c, "BAD_COMMAND", 0, 0, "!%s takes one carton code of at most %d characters",
+                             verb, TOTE_WIRE_SHORT_MAX);
             return;
         }
         tote_wire_init(&m, TOTE_WIRE_PACK_CLOSE, c->device, 0);
         snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "%s", arg1 ? arg1 : "");
+        m.u.pack_close.more = strcmp(verb, "carton") == 0;
         client_submit(c, &m);
     } else if (strcmp(verb, "next") == 0) {
         c->login_blocked = 0;
@@ -151,7 +153,8 @@ void client_command(tote_client *c, const char *line)
         client_finish(c, 0, NULL);
     } else if (strcmp(verb, "help") == 0) {
         tote_hhui_info(c->ui,
-                       "commands: !short QTY [REASON], !weight GRAMS, !close [CARTON], !next, !logout, "
+                       "commands: !short QTY [REASON], !weight GRAMS, !close [CARTON], !carton [CARTON], "
+                       "!next, !logout, "
                        "!override weight|short BADGE, !return, !restock [BIN], !quarantine, !reason TEXT, "
                        "!quit");
     } else {

@@ -162,7 +162,9 @@ tote_st_err tote_flow_pack_next(tote_flow_ctx *c, const tote_wire_msg *req, tote
     if (e == TOTE_ST_E_OK)
         e = tote_pack_order_by_id(c->s, p.order_id, &o);
     if (e == TOTE_ST_E_OK && order_stopped(o.status))
-        e = TOTE_ST_E_NOT_FOUND; /* put aside (its scans are refused): the next order instead */
+        e = TOTE_ST_E_NOT_FOUND;  /* put aside (its scans are refused): the next order instead */
+    if (e == TOTE_ST_E_NOT_FOUND) /* an order this bench closed a carton of, more to follow */
+        e = tote_pack_order_to_continue(c->s, c->dev.name, &o);
     if (e == TOTE_ST_E_NOT_FOUND)
         e = tote_pack_next_order(c->s, &o);
     if (e == TOTE_ST_E_NOT_FOUND) {
@@ -325,7 +327,8 @@ static tote_st_err ship(tote_flow_ctx *c, const tote_wire_msg *req, const tote_f
     if ((e = tote_pack_packages_in(c->s, found.order_id, "open", &open)) != TOTE_ST_E_OK ||
         (e = tote_pack_packages_in(c->s, found.order_id, "closed", &closed)) != TOTE_ST_E_OK)
         return e;
-    int order_shipped = open == 0 && closed == 0;
+    /* an order still packing has cartons to come (PACK_CLOSE more) */
+    int order_shipped = open == 0 && closed == 0 && strcmp(found.order_status, "packing") != 0;
     if (order_shipped) {
         if ((e = tote_flow_order_status(c->s, found.order_id, "shipped", actor, c->dev.name, NULL, NULL)) !=
             TOTE_ST_E_OK)
@@ -480,14 +483,18 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
     if (units == 0)
         return action_reply(c, out, p, TOTE_REASON_INCOMPLETE, TOTE_FEEDBACK_ERROR,
                             "the package is empty: scan the items first");
-    if (unpacked > 0) {
+    /* more cartons follow: the units not packed go into the order's next
+     * package, so this is not a short close */
+    int more = req->u.pack_close.more && unpacked > 0;
+    if (unpacked > 0 && !more) {
         int allowed = 0;
         if ((e = tote_pack_has_event(c->s, "override_short_close", p->id, &allowed)) != TOTE_ST_E_OK)
             return e;
         if (!allowed)
             return action_reply(c, out, p, TOTE_REASON_INCOMPLETE, TOTE_FEEDBACK_ERROR,
-                                "%lld item%s still to pack (or a supervisor override)", unpacked,
-                                unpacked == 1 ? "" : "s");
+                                "%lld item%s still to pack (or close with more cartons to follow, or a "
+                                "supervisor override)",
+                                unpacked, unpacked == 1 ? "" : "s");
     }
     if (p->weight_g < 0)
         return action_reply(c, out, p, TOTE_REASON_NOT_WEIGHED, TOTE_FEEDBACK_ERROR,
@@ -520,7 +527,7 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
     long long open = 0;
     if ((e = tote_pack_packages_in(c->s, p->order_id, "open", &open)) != TOTE_ST_E_OK)
         return e;
-    if (open == 0) {
+    if (open == 0 && !more) {
         if ((e = tote_flow_order_status(c->s, p->order_id, "packed", actor, c->dev.name, NULL, NULL)) !=
             TOTE_ST_E_OK)
             return e;
@@ -528,7 +535,7 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
     }
     if ((e = tote_flow_print_package(c, p->id)) != TOTE_ST_E_OK)
         return e;
-    if (unpacked > 0) {
+    if (unpacked > 0 && !more) {
         /* closed short: the picked units left out are off their bins in the
            ledger and in no package. Someone must put them back (or the
            order's owner decide): say so where supervisors look */
@@ -551,6 +558,11 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
     }
     if ((e = tote_pack_package_get(c->s, p->id, p)) != TOTE_ST_E_OK)
         return e;
+    if (more)
+        return action_reply(c, out, p, TOTE_REASON_OK, TOTE_FEEDBACK_DONE,
+                            "carton %d closed: %s, label printing; %lld item%s for the next carton: scan the "
+                            "tote or order again to open it",
+                            p->package_no, tracking, unpacked, unpacked == 1 ? "" : "s");
     if (unpacked > 0)
         return action_reply(c, out, p, TOTE_REASON_OK, TOTE_FEEDBACK_DONE,
                             "closed short: %s; %lld picked unit%s not packed: put aside for the supervisor",

@@ -51,6 +51,18 @@ tote_st_err tote_pack_next_order(tote_store *s, tote_pack_order *o)
     return one_order(st, o);
 }
 
+tote_st_err tote_pack_order_to_continue(tote_store *s, const char *device, tote_pack_order *o)
+{
+    sqlite3_stmt *st = tote_store_stmt(
+        s, ORDER_COLUMNS "WHERE status = 'packing' AND id IN (SELECT order_id FROM package WHERE device = ?1 "
+                         "AND status IN ('closed', 'shipped')) AND NOT EXISTS (SELECT 1 FROM package p "
+                         "WHERE p.order_id = orders.id AND p.status = 'open') ORDER BY id DESC LIMIT 1");
+    if (!st)
+        return TOTE_ST_E_DB;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    return one_order(st, o);
+}
+
 tote_st_err tote_pack_order_by_name(tote_store *s, const char *name, tote_pack_order *o)
 {
     sqlite3_stmt *st = tote_store_stmt(s, ORDER_COLUMNS "WHERE name = ?1");

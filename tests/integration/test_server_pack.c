@@ -81,9 +81,10 @@ static int pack_call(fx_dev *d, tote_wire_type type, tote_wire_msg *rep, uint32_
     fx_req(d, &m, type);
     if (type == TOTE_WIRE_PACK_WEIGHT)
         m.u.weight.grams = arg;
-    else if (type == TOTE_WIRE_PACK_CLOSE)
+    else if (type == TOTE_WIRE_PACK_CLOSE) {
         snprintf(m.u.pack_close.carton, sizeof m.u.pack_close.carton, "%s", text ? text : "");
-    else if (type == TOTE_WIRE_OVERRIDE) {
+        m.u.pack_close.more = (uint8_t)arg; /* 1: more cartons follow */
+    } else if (type == TOTE_WIRE_OVERRIDE) {
         m.u.override_.kind = (uint8_t)arg;
         snprintf(m.u.override_.badge, sizeof m.u.override_.badge, "%s", text);
     }
@@ -385,6 +386,86 @@ static void test_expected_weight_after_a_weighing(void)
     fx_station_done(&st);
 }
 
+/* An order in two cartons: PACK_CLOSE with `more` closes the first while
+ * items are left (no supervisor, no short-close alert), the order stays
+ * packing; shipping the first carton does not ship the order; the bench's
+ * NEXT_TASK offers the order again, its tote opens package 2, and closing
+ * that one (nothing left) packs the order; its label ships it. */
+static void test_an_order_in_two_cartons(void)
+{
+    fx_station st;
+    REQUIRE_EQ(prepare_picked(&st), 0);
+    fx_dev *p1 = bench(&st, "pack-1", TOTE_ROLE_PACKER, "PAT");
+    tote_wire_msg rep;
+    REQUIRE_EQ(fx_scan(p1, tote_of(&st, "#6001"), &rep), 0); /* A x2 + B x1 */
+    EXPECT_PACK(rep, OK);
+    REQUIRE_EQ(fx_scan(p1, gb, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_WEIGHT, &rep, 500, NULL), 0);
+    EXPECT_PACK(rep, OK);
+    /* without `more`: still refused */
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_CLOSE, &rep, 0, "BOX-S"), 0);
+    EXPECT_PACK(rep, INCOMPLETE);
+    CHECK_HAS(rep.u.pack_state.message, "2 items still to pack");
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_CLOSE, &rep, 1, "BOX-S"), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.package_no, 1);
+    CHECK_HAS(rep.u.pack_state.message, "carton 1 closed");
+    CHECK_HAS(rep.u.pack_state.message, "2 items for the next carton");
+    char first[65];
+    snprintf(first, sizeof first, "%s", rep.u.pack_state.tracking);
+    CHECK(first[0] != '\0');
+    REQUIRE_EQ(fx_scan_as(p1, TOTE_WIRE_LABEL_CONFIRM, "", first, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_HAS(rep.u.pack_state.message, "more packages to come");
+    tote_store *s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders WHERE name = '#6001'", NULL), "packing");
+    tote_store_destroy(&s);
+
+    /* the bench goes on with the same order */
+    REQUIRE_EQ(fx_next(p1, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_TASK);
+    CHECK_STR(rep.u.task.order, "#6001");
+    CHECK_EQ(rep.u.task.qty_total, 2);
+    REQUIRE_EQ(fx_scan(p1, tote_of(&st, "#6001"), &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_EQ(rep.u.pack_state.package_no, 2);
+    CHECK_HAS(rep.u.pack_state.message, "2 items to pack");
+    REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
+    REQUIRE_EQ(fx_scan(p1, ga, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_WEIGHT, &rep, 600, NULL), 0);
+    EXPECT_PACK(rep, OK);
+    /* `more` with nothing left is a plain close */
+    REQUIRE_EQ(pack_call(p1, TOTE_WIRE_PACK_CLOSE, &rep, 1, "BOX-M"), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK_HAS(rep.u.pack_state.message, "closed: ");
+    char second[65];
+    snprintf(second, sizeof second, "%s", rep.u.pack_state.tracking);
+    CHECK(strcmp(first, second) != 0);
+    REQUIRE_EQ(fx_scan_as(p1, TOTE_WIRE_LABEL_CONFIRM, "", second, &rep), 0);
+    EXPECT_PACK(rep, OK);
+    CHECK(strstr(rep.u.pack_state.message, "more packages to come") == NULL);
+
+    fx_station_stop(&st);
+    s = fx_store(&st);
+    CHECK_STR(fx_qs(s, "SELECT status FROM orders WHERE name = '#6001'", NULL), "shipped");
+    CHECK_EQ(fx_q(s,
+                  "SELECT COUNT(*) FROM package p JOIN orders o ON o.id = p.order_id WHERE o.name = '#6001' "
+                  "AND p.status = 'shipped'",
+                  NULL),
+             2);
+    CHECK_EQ(fx_q(s,
+                  "SELECT SUM(l.shipped) FROM order_line l JOIN orders o ON o.id = l.order_id "
+                  "WHERE o.name = '#6001'",
+                  NULL),
+             3);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM alert WHERE kind = 'short_close'", NULL), 0);
+    tote_store_destroy(&s);
+    fx_dev_destroy(&p1);
+    fx_station_done(&st);
+}
+
 static int return_item(fx_dev *d, const char *gtin, tote_return_disposition disp, const char *loc,
                        tote_wire_msg *rep)
 {
@@ -661,4 +742,5 @@ static void test_return_mode_opens_by_order_or_tracking(void)
 
 TT_MAIN(TT_TEST(test_pack_ship_and_refusals), TT_TEST(test_expected_weight_after_a_weighing),
         TT_TEST(test_returns), TT_TEST(test_hold_while_packing_stops_the_bench),
-        TT_TEST(test_return_goes_back_to_its_lot), TT_TEST(test_return_mode_opens_by_order_or_tracking))
+        TT_TEST(test_return_goes_back_to_its_lot), TT_TEST(test_return_mode_opens_by_order_or_tracking),
+        TT_TEST(test_an_order_in_two_cartons))

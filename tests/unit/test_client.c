@@ -815,6 +815,12 @@ static void test_keypad_commands(void)
     hh_write(&h, "!close BOX-M\n");
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_PACK_CLOSE, &req, 3000), 0);
     CHECK_STR(req.u.pack_close.carton, "BOX-M");
+    CHECK_EQ(req.u.pack_close.more, 0);
+    ANSWER();
+    hh_write(&h, "!carton BOX-L\n"); /* full: the order goes on in another carton */
+    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_PACK_CLOSE, &req, 3000), 0);
+    CHECK_STR(req.u.pack_close.carton, "BOX-L");
+    CHECK_EQ(req.u.pack_close.more, 1);
     ANSWER();
     hh_write(&h, "!override weight BADGE-S1\n");
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_OVERRIDE, &req, 3000), 0);

@@ -101,6 +101,13 @@ static void v_pack_close(tote_wire_msg *m)
     SET(m->u.pack_close.carton, "BOX-M");
 }
 
+static void v_pack_close_more(tote_wire_msg *m)
+{
+    tote_wire_init(m, TOTE_WIRE_PACK_CLOSE, "bench-1", 4);
+    SET(m->u.pack_close.carton, "BOX-L");
+    m->u.pack_close.more = 1;
+}
+
 static void v_label_confirm(tote_wire_msg *m)
 {
     tote_wire_init(m, TOTE_WIRE_LABEL_CONFIRM, "bench-1", 5);
@@ -293,7 +300,10 @@ static const vector vectors[] = {
      "00 00 04 e2"},
     {"PACK_CLOSE", v_pack_close,
      "01 09 00 00 07 62 65 6e 63 68 2d 31 00 00 00 04 "
-     "05 42 4f 58 2d 4d"},
+     "05 42 4f 58 2d 4d 00"},
+    {"PACK_CLOSE more", v_pack_close_more,
+     "01 09 00 00 07 62 65 6e 63 68 2d 31 00 00 00 04 "
+     "05 42 4f 58 2d 4c 01"},
     {"LABEL_CONFIRM", v_label_confirm,
      "01 0a 00 00 07 62 65 6e 63 68 2d 31 00 00 00 05 "
      "03 5d 43 30 00 0d 4c 58 30 30 30 30 30 30 30 31 "

@@ -200,6 +200,7 @@ typedef struct tote_wire_msg {
         } weight;
         struct { /* PACK_CLOSE */
             char carton[TOTE_WIRE_SHORT_MAX + 1];
+            uint8_t more; /* bool: more cartons follow for the order's units not yet packed */
         } pack_close;
         struct { /* RETURN_ITEM */
             tote_wire_scan scan;

@@ -308,6 +308,9 @@ typedef struct tote_package {
 
 /* The next order ready to pack ('picked'; rush, priority, oldest first). */
 tote_st_err tote_pack_next_order(tote_store *s, tote_pack_order *o);
+/* An order still 'packing', with no open package, that device closed a
+ * carton of (PACK_CLOSE more: its next carton is to come); the latest. */
+tote_st_err tote_pack_order_to_continue(tote_store *s, const char *device, tote_pack_order *o);
 tote_st_err tote_pack_order_by_name(tote_store *s, const char *name, tote_pack_order *o);
 tote_st_err tote_pack_order_by_id(tote_store *s, long long id, tote_pack_order *o);
 /* The order a tote carries (the one being packed if the tote was reused). */
