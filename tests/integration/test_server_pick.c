@@ -47,6 +47,23 @@ static fx_dev *picker(fx_station *st, const char *name)
     return d;
 }
 
+/* A station (temp dir tag) whose warehouse is the catalog, no login, bin
+ * A-01 holding on_hand of SKU-A and one order (name) for qty of it, waved;
+ * started with serve_args (NULL-ended, or NULL). */
+static int one_order_station(fx_station *st, const char *tag, long long on_hand, const char *name,
+                             long long qty, const char *const *serve_args)
+{
+    fx_station_init(st, tag);
+    tote_store *s = fx_store(st);
+    catalog(s);
+    tote_store_setting_set(s, "require_login", "0");
+    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, on_hand, NULL, NULL);
+    const char *skus[] = {"SKU-A"};
+    int rc = fx_order(s, name, 0, 1, skus, &qty, NULL) == 0 && fx_wave(s, 4) > 0 ? 0 : -1;
+    tote_store_destroy(&s);
+    return rc == 0 ? fx_station_start(st, serve_args, 0) : -1;
+}
+
 #define EXPECT_REFUSED(rep, why)                                \
     do {                                                        \
         CHECK_EQ((rep).type, TOTE_WIRE_RESULT);                 \
@@ -546,18 +563,9 @@ static void test_lease_seconds_from_the_setting(void)
 static void test_lease_expiry_releases_the_list(void)
 {
     fx_station st;
-    fx_station_init(&st, "pick-lease");
-    tote_store *s = fx_store(&st);
-    catalog(s);
-    tote_store_setting_set(s, "require_login", "0");
-    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 20, NULL, NULL);
-    const char *skus[] = {"SKU-A"};
-    const long long qty[] = {2};
-    fx_order(s, "#5001", 0, 1, skus, qty, NULL);
-    REQUIRE(fx_wave(s, 4) > 0);
-    tote_store_destroy(&s);
     const char *extra[] = {"--lease-seconds", "1", NULL};
-    REQUIRE_EQ(fx_station_start(&st, extra, 0), 0);
+    REQUIRE_EQ(one_order_station(&st, "pick-lease", 20, "#5001", 2, extra), 0);
+    tote_store *s = NULL;
     fx_dev *dead = picker(&st, "hh-dead");
     fx_dev *live = picker(&st, "hh-live");
     tote_wire_msg rep;
@@ -594,18 +602,9 @@ static void test_lease_expiry_releases_the_list(void)
 static void test_a_picker_who_keeps_scanning_keeps_the_lease(void)
 {
     fx_station st;
-    fx_station_init(&st, "pick-lease-busy");
-    tote_store *s = fx_store(&st);
-    catalog(s);
-    tote_store_setting_set(s, "require_login", "0");
-    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 100, NULL, NULL);
-    const char *skus[] = {"SKU-A"};
-    const long long qty[] = {80};
-    fx_order(s, "#5101", 0, 1, skus, qty, NULL);
-    REQUIRE(fx_wave(s, 4) > 0);
-    tote_store_destroy(&s);
     const char *extra[] = {"--lease-seconds", "1", NULL};
-    REQUIRE_EQ(fx_station_start(&st, extra, 0), 0);
+    REQUIRE_EQ(one_order_station(&st, "pick-lease-busy", 100, "#5101", 80, extra), 0);
+    tote_store *s = NULL;
     fx_dev *d = picker(&st, "hh-busy");
     REQUIRE(d != NULL);
     tote_wire_msg rep;
@@ -641,17 +640,8 @@ static void test_a_picker_who_keeps_scanning_keeps_the_lease(void)
 static void test_a_hold_from_the_cli_reaches_a_half_picked_task(void)
 {
     fx_station st;
-    fx_station_init(&st, "pick-hot-hold");
-    tote_store *s = fx_store(&st);
-    catalog(s);
-    tote_store_setting_set(s, "require_login", "0");
-    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 5, NULL, NULL);
-    const char *skus[] = {"SKU-A"};
-    const long long four[] = {4};
-    fx_order(s, "#6001", 0, 1, skus, four, NULL);
-    REQUIRE(fx_wave(s, 4) > 0);
-    tote_store_destroy(&s);
-    REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    REQUIRE_EQ(one_order_station(&st, "pick-hot-hold", 5, "#6001", 4, NULL), 0);
+    tote_store *s = NULL;
     fx_dev *d = picker(&st, "hh-hot1");
     tote_wire_msg rep, again;
     REQUIRE_EQ(fx_next(d, &rep), 0);
@@ -742,18 +732,9 @@ static void test_another_pickers_short_pick_reaches_a_half_picked_task(void)
 static void test_a_lease_that_ends_reaches_a_half_picked_task(void)
 {
     fx_station st;
-    fx_station_init(&st, "pick-hot-lease");
-    tote_store *s = fx_store(&st);
-    catalog(s);
-    tote_store_setting_set(s, "require_login", "0");
-    fx_stock(s, pid(s, "SKU-A"), "A-01", 10, 20, NULL, NULL);
-    const char *skus[] = {"SKU-A"};
-    const long long qty[] = {3};
-    fx_order(s, "#6201", 0, 1, skus, qty, NULL);
-    REQUIRE(fx_wave(s, 4) > 0);
-    tote_store_destroy(&s);
     const char *extra[] = {"--lease-seconds", "1", NULL};
-    REQUIRE_EQ(fx_station_start(&st, extra, 0), 0);
+    REQUIRE_EQ(one_order_station(&st, "pick-hot-lease", 20, "#6201", 3, extra), 0);
+    tote_store *s = NULL;
     fx_dev *d = picker(&st, "hh-hot-lease");
     tote_wire_msg rep;
     REQUIRE_EQ(fx_next(d, &rep), 0);
