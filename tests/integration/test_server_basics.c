@@ -266,6 +266,12 @@ static void test_a_scan_counts_as_the_last_answered_seq(void)
     size_t second_len = d->last_len;
     memcpy(second, d->last_raw, second_len);
     CHECK_EQ(refused.seq, next_seq + 2);
+    /* a HELLO on the running station (its loop remembers the device) */
+    fx_dev *again = fx_dev_new(&st, "hh-ss");
+    again->seq = refused.seq;
+    REQUIRE_EQ(fx_hello(again, TOTE_ROLE_PICKER, &rep), 0);
+    CHECK_EQ(rep.u.hello_ok.last_seq, refused.seq);
+    fx_dev_destroy(&again);
 
     CHECK_EQ(fx_station_stop(&st), 0);
     tote_store *s = fx_store(&st);
