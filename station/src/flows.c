@@ -145,6 +145,25 @@ const char *tote_flow_actor(const tote_flow_ctx *c)
     return c->dev.operator_name[0] ? c->dev.operator_name : c->dev.name;
 }
 
+tote_st_err tote_flow_alert_begin(tote_flow_ctx *c, const char *kind, const char *subject, const char *msg,
+                                  const char *event, cJSON **ev)
+{
+    *ev = NULL;
+    long long alert_id = 0;
+    tote_st_err e = tote_alert_raise(c->s, kind, subject, msg, c->now, &alert_id);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    *ev = tote_flow_event_obj(c, event);
+    cJSON_AddNumberToObject(*ev, "alert", (double)alert_id);
+    return TOTE_ST_E_OK;
+}
+
+void tote_flow_alert_publish(tote_flow_ctx *c, cJSON *ev, const char *msg)
+{
+    cJSON_AddStringToObject(ev, "message", msg);
+    tote_events_add(c->events, "alert", ev);
+}
+
 cJSON *tote_flow_event_obj(const tote_flow_ctx *c, const char *event)
 {
     cJSON *o = cJSON_CreateObject();
@@ -543,14 +562,11 @@ tote_st_err tote_flow_print_package(tote_flow_ctx *c, long long package_id)
     snprintf(subject, sizeof subject, "%lld", package_id);
     snprintf(msg, sizeof msg, "the label of package %lld could not be made: %s", package_id,
              tote_print_last_error());
-    long long alert = 0;
-    if ((e = tote_alert_raise(c->s, "label", subject, msg, c->now, &alert)) != TOTE_ST_E_OK)
+    cJSON *ev = NULL;
+    if ((e = tote_flow_alert_begin(c, "label", subject, msg, "label_failed", &ev)) != TOTE_ST_E_OK)
         return e;
-    cJSON *ev = tote_flow_event_obj(c, "label_failed");
-    cJSON_AddNumberToObject(ev, "alert", (double)alert);
     cJSON_AddNumberToObject(ev, "package", (double)package_id);
-    cJSON_AddStringToObject(ev, "message", msg);
-    tote_events_add(c->events, "alert", ev);
+    tote_flow_alert_publish(c, ev, msg);
     return TOTE_ST_E_OK;
 }
 

@@ -18,6 +18,14 @@ void tote_flow_error(tote_wire_msg *out, tote_wire_error code, const char *fmt, 
 const char *tote_flow_actor(const tote_flow_ctx *c);
 /* {"event":event,"at":now,"device":...,"operator":...}; caller adds fields. */
 cJSON *tote_flow_event_obj(const tote_flow_ctx *c, const char *event);
+/* Raises an alert (kind, subject, message msg: tote_alert_raise) and starts
+ * its PUB 'alert' event in *ev: tote_flow_event_obj(event) with "alert" (its
+ * id). The caller adds its own fields, then tote_flow_alert_publish. On an
+ * error *ev is NULL. */
+tote_st_err tote_flow_alert_begin(tote_flow_ctx *c, const char *kind, const char *subject, const char *msg,
+                                  const char *event, cJSON **ev);
+/* Adds "message": msg last and queues ev (owned from here) on topic 'alert'. */
+void tote_flow_alert_publish(tote_flow_ctx *c, cJSON *ev, const char *msg);
 
 /* ---- JSON written straight into a buffer, for the events of every scan
  * (what cJSON_PrintUnformatted prints for the same object, without the

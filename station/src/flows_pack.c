@@ -545,16 +545,13 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
                  "adjust) or ship %s separately",
                  p->order_name, unpacked, unpacked == 1 ? "" : "s", unpacked == 1 ? "it" : "them",
                  unpacked == 1 ? "its" : "their", unpacked == 1 ? "" : "s", unpacked == 1 ? "it" : "them");
-        long long alert_id = 0;
-        if ((e = tote_alert_raise(c->s, "short_close", p->order_name, msg, c->now, &alert_id)) !=
+        cJSON *ev = NULL;
+        if ((e = tote_flow_alert_begin(c, "short_close", p->order_name, msg, "short_close", &ev)) !=
             TOTE_ST_E_OK)
             return e;
-        cJSON *ev = tote_flow_event_obj(c, "short_close");
-        cJSON_AddNumberToObject(ev, "alert", (double)alert_id);
         cJSON_AddStringToObject(ev, "order", p->order_name);
         cJSON_AddNumberToObject(ev, "unpacked", (double)unpacked);
-        cJSON_AddStringToObject(ev, "message", msg);
-        tote_events_add(c->events, "alert", ev);
+        tote_flow_alert_publish(c, ev, msg);
     }
     if ((e = tote_pack_package_get(c->s, p->id, p)) != TOTE_ST_E_OK)
         return e;

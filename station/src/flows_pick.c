@@ -312,6 +312,26 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
  * bin has is marked short on the line, with an alert. *units_out: units moved
  * off this bin.
  */
+/* Order name's line is short of `units` of t's product from t's bin (detail:
+ * what was found): the alert row and its PUB 'alert' event. */
+static tote_st_err short_alert(tote_flow_ctx *c, const char *order_name, const tote_pick_task *t, int units,
+                               const char *detail)
+{
+    char msg[800];
+    snprintf(msg, sizeof msg, "order %s is short %d x %s (%s): %s", order_name, units, t->sku, t->name,
+             detail);
+    cJSON *ev = NULL;
+    tote_st_err e = tote_flow_alert_begin(c, "short_pick", order_name, msg, "short_pick", &ev);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    cJSON_AddStringToObject(ev, "order", order_name);
+    cJSON_AddStringToObject(ev, "sku", t->sku);
+    cJSON_AddStringToObject(ev, "bin", t->bin);
+    cJSON_AddNumberToObject(ev, "short", units);
+    tote_flow_alert_publish(c, ev, msg);
+    return TOTE_ST_E_OK;
+}
+
 static tote_st_err refit_bin(tote_flow_ctx *c, const tote_pick_task *t, long long this_task_needs,
                              long long *units_out)
 {
@@ -362,13 +382,13 @@ static tote_st_err refit_bin(tote_flow_ctx *c, const tote_pick_task *t, long lon
         *units_out += units;
         int still = units - (int)allocated;
         if (still > 0) {
-            if ((e = tote_pick_line_short(c->s, claims[i].order_line_id, still)) != TOTE_ST_E_OK)
-                return e;
-            char msg[400];
-            snprintf(msg, sizeof msg, "short %d x %s: bin %s was found holding less than recorded", still,
-                     t->sku, t->bin);
-            long long alert_id = 0;
-            if ((e = tote_alert_raise(c->s, "short_pick", t->sku, msg, c->now, &alert_id)) != TOTE_ST_E_OK)
+            char order_name[65];
+            char detail[200];
+            snprintf(detail, sizeof detail,
+                     "bin %s was found holding less than recorded, and no other bin has it", t->bin);
+            if ((e = tote_pick_line_short(c->s, claims[i].order_line_id, still, order_name)) !=
+                    TOTE_ST_E_OK ||
+                (e = short_alert(c, order_name, t, still, detail)) != TOTE_ST_E_OK)
                 return e;
         }
     }
@@ -428,22 +448,11 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
         return e;
     int still_short = missing_units - (int)allocated;
     if (still_short > 0) {
-        if ((e = tote_pick_line_short(c->s, t.order_line_id, still_short)) != TOTE_ST_E_OK)
+        char order_name[65], detail[200];
+        snprintf(detail, sizeof detail, "bin %s had %u", t.bin, req->u.short_pick.qty_found);
+        if ((e = tote_pick_line_short(c->s, t.order_line_id, still_short, order_name)) != TOTE_ST_E_OK ||
+            (e = short_alert(c, t.order_name, &t, still_short, detail)) != TOTE_ST_E_OK)
             return e;
-        char msg[800];
-        snprintf(msg, sizeof msg, "order %s is short %d x %s (%s): bin %s had %u", t.order_name, still_short,
-                 t.sku, t.name, t.bin, req->u.short_pick.qty_found);
-        long long alert_id = 0;
-        if ((e = tote_alert_raise(c->s, "short_pick", t.order_name, msg, c->now, &alert_id)) != TOTE_ST_E_OK)
-            return e;
-        cJSON *ev = tote_flow_event_obj(c, "short_pick");
-        cJSON_AddNumberToObject(ev, "alert", (double)alert_id);
-        cJSON_AddStringToObject(ev, "order", t.order_name);
-        cJSON_AddStringToObject(ev, "sku", t.sku);
-        cJSON_AddStringToObject(ev, "bin", t.bin);
-        cJSON_AddNumberToObject(ev, "short", still_short);
-        cJSON_AddStringToObject(ev, "message", msg);
-        tote_events_add(c->events, "alert", ev);
     }
     /* the bin now holds `found`, all of it for this task: every other claim
        on it (other orders' tasks, allocations not yet waved) is short here

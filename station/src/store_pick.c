@@ -332,14 +332,22 @@ tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int sh
     return store_exec(st);
 }
 
-tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty)
+tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty, char order_name[65])
 {
-    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE order_line SET short = short + ?2 WHERE id = ?1");
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE order_line SET short = short + ?2 WHERE id = ?1 RETURNING "
+                                          "(SELECT name FROM orders WHERE orders.id = order_line.order_id)");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, order_line_id);
     sqlite3_bind_int(st, 2, qty);
-    return store_exec(st);
+    order_name[0] = '\0';
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, order_name, 65);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
 
 tote_st_err tote_pick_stock_on_hand(tote_store *s, long long stock_id, long long *on_hand)

@@ -393,6 +393,13 @@ static void test_short_pick_refits_other_orders_on_the_bin(void)
         4);
     tote_store_destroy(&s);
     REQUIRE_EQ(fx_station_start(&st, NULL, 0), 0);
+    void *sub = zmq_socket(st.zctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "alert", 5);
+    REQUIRE_EQ(fx_enrol_socket(&st, sub, "console-s3", "console"), 0);
+    REQUIRE_EQ(zmq_connect(sub, st.pub_ep), 0);
+    tt_sleep_ms(200); /* let the subscription reach the station */
     fx_dev *d = picker(&st, "hh-s3");
     tote_wire_msg rep;
     REQUIRE_EQ(fx_next(d, &rep), 0);
@@ -410,8 +417,25 @@ static void test_short_pick_refits_other_orders_on_the_bin(void)
     CHECK_EQ(rep.u.result.accepted, 1);
     REQUIRE_EQ(fx_next(d, &rep), 0);
     CHECK_EQ(rep.type, TOTE_WIRE_NO_TASK);
+    /* the other order's shortage is published, and names that order */
+    int saw_other = 0;
+    for (int i = 0; i < 20 && !saw_other; i++) {
+        char topic[32] = "", body[2048] = "";
+        zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, 1000) <= 0)
+            break;
+        int n = zmq_recv(sub, topic, sizeof topic - 1, 0);
+        topic[n > 0 ? n : 0] = '\0';
+        n = zmq_recv(sub, body, sizeof body - 1, 0);
+        body[n > 0 ? n : 0] = '\0';
+        saw_other = strcmp(topic, "alert") == 0 && strstr(body, "\"order\":\"#5002\"") &&
+                    strstr(body, "\"short\":2") && strstr(body, "order #5002 is short 2 x SKU-D");
+    }
+    CHECK(saw_other);
+    zmq_close(sub);
     fx_station_stop(&st);
     s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM alert WHERE kind = 'short_pick' AND subject = '#5002'", NULL), 1);
     CHECK_EQ(fx_q(s, "SELECT MIN(on_hand) FROM stock", NULL), 0);
     CHECK_EQ(fx_q(s, "SELECT SUM(reserved) FROM stock", NULL), 0);
     CHECK_EQ(
@@ -519,7 +543,8 @@ static void test_short_pick_refits_an_order_not_yet_waved(void)
              NULL),
         11);
     CHECK_EQ(fx_q(s,
-                  "SELECT COUNT(*) FROM alert WHERE kind = 'short_pick' AND message LIKE 'short 1 x SKU-D%'",
+                  "SELECT COUNT(*) FROM alert WHERE kind = 'short_pick' AND subject = '#5102' AND "
+                  "message LIKE 'order #5102 is short 1 x SKU-D%'",
                   NULL),
              1);
     CHECK_EQ(fx_ledger_bad(s), 0);

@@ -254,8 +254,8 @@ tote_st_err tote_pick_apply(tote_store *s, const tote_pick_task *t, int n, const
  * / 'cancelled'), and stock.reserved and order_line.allocated drop by the
  * same amount. STATE if short_units is not 1..what is left. */
 tote_st_err tote_pick_close_short(tote_store *s, const tote_pick_task *t, int short_units);
-/* order_line.short += qty. */
-tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty);
+/* order_line.short += qty; the line's order name into order_name[65]. */
+tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty, char order_name[65]);
 
 /* What a bin can no longer cover after a shortage set its on_hand: the open
  * pick tasks (other than keep_task) and the open allocations without a task on
