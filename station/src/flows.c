@@ -11,6 +11,7 @@
 
 #include "dec_ll.h"
 #include "flows_internal.h"
+#include "str_cut.h"
 #include "tote/alloc.h"
 #include "tote/barcode.h"
 #include "tote/printing.h"
@@ -429,15 +430,6 @@ static tote_st_err log_scan(tote_flow_ctx *c, const struct reply *r)
     return e;
 }
 
-/* src into dst, cut to cap - 1 bytes as snprintf("%s") would, without its
- * format parsing (six of these per scan). */
-static void copy_cut(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, const tote_flow_scan *sc,
                                    const char *context, tote_wire_reason reason, int qty, long long order_id,
                                    const char *order_name, long long task_id, long long package_id,
@@ -459,12 +451,12 @@ tote_st_err tote_flow_scan_outcome(tote_flow_ctx *c, const tote_wire_msg *req, c
     if (e != TOTE_ST_E_OK)
         return e;
     const tote_wire_scan *raw = req->type == TOTE_WIRE_RETURN_ITEM ? &req->u.return_item.scan : &req->u.scan;
-    copy_cut(c->scan.operator_name, sizeof c->scan.operator_name, c->dev.operator_name);
-    copy_cut(c->scan.context, sizeof c->scan.context, context);
-    copy_cut(c->scan.gtin, sizeof c->scan.gtin, sc && sc->kind == TOTE_SCAN_GTIN ? sc->code : "");
-    copy_cut(c->scan.lot, sizeof c->scan.lot, sc ? sc->lot : "");
-    copy_cut(c->scan.expiry, sizeof c->scan.expiry, sc ? sc->expiry : "");
-    copy_cut(c->scan.serial, sizeof c->scan.serial, sc ? sc->serial : "");
+    tote_str_cut(c->scan.operator_name, sizeof c->scan.operator_name, c->dev.operator_name);
+    tote_str_cut(c->scan.context, sizeof c->scan.context, context);
+    tote_str_cut(c->scan.gtin, sizeof c->scan.gtin, sc && sc->kind == TOTE_SCAN_GTIN ? sc->code : "");
+    tote_str_cut(c->scan.lot, sizeof c->scan.lot, sc ? sc->lot : "");
+    tote_str_cut(c->scan.expiry, sizeof c->scan.expiry, sc ? sc->expiry : "");
+    tote_str_cut(c->scan.serial, sizeof c->scan.serial, sc ? sc->serial : "");
     c->scan.row = (tote_scan_row){
         .device = c->dev.name,
         .seq = req->seq,

@@ -7,12 +7,6 @@
 #include "store_tx.h"
 #include "tote/devices.h"
 
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *v = sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", v ? (const char *)v : "");
-}
-
 int tote_device_role_valid(const char *role)
 {
     return role && (strcmp(role, "picker") == 0 || strcmp(role, "packer") == 0 ||
@@ -51,12 +45,12 @@ tote_st_err tote_device_get(tote_store *s, const char *name, tote_device_info *o
     }
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
-    copy_col(st, 1, out->name, sizeof out->name);
-    copy_col(st, 2, out->role, sizeof out->role);
-    copy_col(st, 3, out->operator_name, sizeof out->operator_name);
-    copy_col(st, 4, out->operator_role, sizeof out->operator_role);
+    store_col_text(st, 1, out->name, sizeof out->name);
+    store_col_text(st, 2, out->role, sizeof out->role);
+    store_col_text(st, 3, out->operator_name, sizeof out->operator_name);
+    store_col_text(st, 4, out->operator_role, sizeof out->operator_role);
     out->last_seq = sqlite3_column_int64(st, 5);
-    copy_col(st, 6, out->last_seen, sizeof out->last_seen);
+    store_col_text(st, 6, out->last_seen, sizeof out->last_seen);
     out->revoked = sqlite3_column_int(st, 7);
     sqlite3_reset(st);
     return TOTE_ST_E_OK;
@@ -284,9 +278,9 @@ static tote_st_err operator_row(sqlite3_stmt *st, const char *key, tote_operator
     }
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
-    copy_col(st, 1, out->name, sizeof out->name);
-    copy_col(st, 2, out->badge, sizeof out->badge);
-    copy_col(st, 3, out->role, sizeof out->role);
+    store_col_text(st, 1, out->name, sizeof out->name);
+    store_col_text(st, 2, out->badge, sizeof out->badge);
+    store_col_text(st, 3, out->role, sizeof out->role);
     out->active = sqlite3_column_int(st, 4);
     sqlite3_reset(st);
     return TOTE_ST_E_OK;

@@ -5,12 +5,6 @@
 #include "store_tx.h"
 #include "tote/flows.h"
 
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *v = sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", v ? (const char *)v : "");
-}
-
 /* Runs st expecting one integer row; NOT_FOUND if no row. */
 static tote_st_err one_int(sqlite3_stmt *st, long long *out)
 {
@@ -31,9 +25,9 @@ static tote_st_err one_order(sqlite3_stmt *st, tote_pack_order *o)
     if (rc == SQLITE_ROW) {
         memset(o, 0, sizeof *o);
         o->id = sqlite3_column_int64(st, 0);
-        copy_col(st, 1, o->name, sizeof o->name);
-        copy_col(st, 2, o->status, sizeof o->status);
-        copy_col(st, 3, o->tote, sizeof o->tote);
+        store_col_text(st, 1, o->name, sizeof o->name);
+        store_col_text(st, 2, o->status, sizeof o->status);
+        store_col_text(st, 3, o->tote, sizeof o->tote);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -107,15 +101,15 @@ static tote_st_err one_package(sqlite3_stmt *st, tote_package *p)
         p->id = sqlite3_column_int64(st, 0);
         p->order_id = sqlite3_column_int64(st, 1);
         p->package_no = sqlite3_column_int(st, 2);
-        copy_col(st, 3, p->status, sizeof p->status);
-        copy_col(st, 4, p->order_name, sizeof p->order_name);
-        copy_col(st, 5, p->order_status, sizeof p->order_status);
+        store_col_text(st, 3, p->status, sizeof p->status);
+        store_col_text(st, 4, p->order_name, sizeof p->order_name);
+        store_col_text(st, 5, p->order_status, sizeof p->order_status);
         p->weight_g = sqlite3_column_int64(st, 6);
         p->expected_weight_g = sqlite3_column_int64(st, 7);
-        copy_col(st, 8, p->tracking, sizeof p->tracking);
-        copy_col(st, 9, p->sscc, sizeof p->sscc);
-        copy_col(st, 10, p->device, sizeof p->device);
-        copy_col(st, 11, p->weight_override_by, sizeof p->weight_override_by);
+        store_col_text(st, 8, p->tracking, sizeof p->tracking);
+        store_col_text(st, 9, p->sscc, sizeof p->sscc);
+        store_col_text(st, 10, p->device, sizeof p->device);
+        store_col_text(st, 11, p->weight_override_by, sizeof p->weight_override_by);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -232,9 +226,9 @@ tote_st_err tote_pack_lines(tote_store *s, long long order_id, int returns, tote
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < cap) {
         tote_wire_pack_line *l = &lines[k++];
         memset(l, 0, sizeof *l);
-        copy_col(st, 0, l->sku, sizeof l->sku);
-        copy_col(st, 1, l->gtin, sizeof l->gtin);
-        copy_col(st, 2, l->name, sizeof l->name);
+        store_col_text(st, 0, l->sku, sizeof l->sku);
+        store_col_text(st, 1, l->gtin, sizeof l->gtin);
+        store_col_text(st, 2, l->name, sizeof l->name);
         l->expected = (uint32_t)sqlite3_column_int64(st, 3);
         l->packed = (uint32_t)sqlite3_column_int64(st, 4);
     }

@@ -7,16 +7,6 @@
 #include "tote/orders.h"
 #include "tote/server.h"
 
-/* A text column into dst (cut to cap - 1 bytes, as snprintf would). */
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const char *v = (const char *)sqlite3_column_text(st, col);
-    size_t n = v ? strnlen(v, cap - 1) : 0;
-    if (n)
-        memcpy(dst, v, n);
-    dst[n] = '\0';
-}
-
 /* Order states in which a pick task is worked on (others: held or cancelled). */
 #define ACTIVE_ORDER "o.status NOT IN ('on_hold', 'cancelled')"
 
@@ -51,21 +41,21 @@ static void read_task(sqlite3_stmt *st, tote_pick_task *t)
     t->stock_id = sqlite3_column_int64(st, 5);
     t->product_id = sqlite3_column_int64(st, 6);
     t->location_id = sqlite3_column_int64(st, 7);
-    copy_col(st, 8, t->bin, sizeof t->bin);
-    copy_col(st, 9, t->sku, sizeof t->sku);
-    copy_col(st, 10, t->name, sizeof t->name);
-    copy_col(st, 11, t->gtin, sizeof t->gtin);
-    copy_col(st, 12, t->lot, sizeof t->lot);
-    copy_col(st, 13, t->expiry, sizeof t->expiry);
-    copy_col(st, 14, t->tote, sizeof t->tote);
-    copy_col(st, 15, t->order_name, sizeof t->order_name);
+    store_col_text(st, 8, t->bin, sizeof t->bin);
+    store_col_text(st, 9, t->sku, sizeof t->sku);
+    store_col_text(st, 10, t->name, sizeof t->name);
+    store_col_text(st, 11, t->gtin, sizeof t->gtin);
+    store_col_text(st, 12, t->lot, sizeof t->lot);
+    store_col_text(st, 13, t->expiry, sizeof t->expiry);
+    store_col_text(st, 14, t->tote, sizeof t->tote);
+    store_col_text(st, 15, t->order_name, sizeof t->order_name);
     t->qty = sqlite3_column_int(st, 16);
     t->done = sqlite3_column_int(st, 17);
     t->short_qty = sqlite3_column_int(st, 18);
     t->bin_confirmed = sqlite3_column_int(st, 19);
-    copy_col(st, 20, t->status, sizeof t->status);
-    copy_col(st, 21, t->order_status, sizeof t->order_status);
-    copy_col(st, 22, t->device, sizeof t->device);
+    store_col_text(st, 20, t->status, sizeof t->status);
+    store_col_text(st, 21, t->order_status, sizeof t->order_status);
+    store_col_text(st, 22, t->device, sizeof t->device);
     t->tasks_left = sqlite3_column_int(st, 23);
 }
 
@@ -167,8 +157,8 @@ tote_st_err tote_pick_list_orders(tote_store *s, long long list_id, tote_order_r
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (k < cap) {
             out[k].id = sqlite3_column_int64(st, 0);
-            copy_col(st, 1, out[k].name, sizeof out[k].name);
-            copy_col(st, 2, out[k].status, sizeof out[k].status);
+            store_col_text(st, 1, out[k].name, sizeof out[k].name);
+            store_col_text(st, 2, out[k].status, sizeof out[k].status);
         }
         k++;
     }
@@ -343,7 +333,7 @@ tote_st_err tote_pick_line_short(tote_store *s, long long order_line_id, int qty
     order_name[0] = '\0';
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        copy_col(st, 0, order_name, 65);
+        store_col_text(st, 0, order_name, 65);
         rc = sqlite3_step(st);
     }
     sqlite3_reset(st);
@@ -495,8 +485,8 @@ tote_st_err tote_flow_order_status(tote_store *s, long long order_id, const char
     memset(&ref, 0, sizeof ref);
     ref.id = order_id;
     if (rc == SQLITE_ROW) {
-        copy_col(st, 0, ref.name, sizeof ref.name);
-        copy_col(st, 1, ref.status, sizeof ref.status);
+        store_col_text(st, 0, ref.name, sizeof ref.name);
+        store_col_text(st, 1, ref.status, sizeof ref.status);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
@@ -546,7 +536,7 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
         char device[256] = "";
         if (rc == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
-            copy_col(st, 1, device, sizeof device);
+            store_col_text(st, 1, device, sizeof device);
         }
         sqlite3_reset(st);
         if (rc == SQLITE_DONE)

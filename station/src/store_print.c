@@ -19,12 +19,6 @@ static tote_st_err done_err(int rc)
                              : (tote_store_map_rc(rc) == TOTE_ST_E_OK ? TOTE_ST_E_DB : tote_store_map_rc(rc));
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *buf, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(buf, cap, "%s", t ? (const char *)t : "");
-}
-
 static char *col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -51,10 +45,10 @@ tote_st_err tote_store_printer_put(tote_store *s, const char *name, const char *
 
 static void printer_row(sqlite3_stmt *st, tote_printer_rec *r)
 {
-    col_copy(st, 0, r->name, sizeof r->name);
-    col_copy(st, 1, r->uri, sizeof r->uri);
-    col_copy(st, 2, r->kind, sizeof r->kind);
-    col_copy(st, 3, r->created_at, sizeof r->created_at);
+    store_col_text(st, 0, r->name, sizeof r->name);
+    store_col_text(st, 1, r->uri, sizeof r->uri);
+    store_col_text(st, 2, r->kind, sizeof r->kind);
+    store_col_text(st, 3, r->created_at, sizeof r->created_at);
 }
 
 tote_st_err tote_store_printer_get(tote_store *s, const char *name, tote_printer_rec *out)
@@ -170,18 +164,18 @@ static void job_row(sqlite3_stmt *st, tote_print_job_rec *r)
 {
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(st, 0);
-    col_copy(st, 1, r->printer, sizeof r->printer);
+    store_col_text(st, 1, r->printer, sizeof r->printer);
     r->package_id = sqlite3_column_int64(st, 2);
-    col_copy(st, 3, r->kind, sizeof r->kind);
-    col_copy(st, 4, r->format, sizeof r->format);
-    col_copy(st, 5, r->state, sizeof r->state);
+    store_col_text(st, 3, r->kind, sizeof r->kind);
+    store_col_text(st, 4, r->format, sizeof r->format);
+    store_col_text(st, 5, r->state, sizeof r->state);
     r->cups_job_id = sqlite3_column_int64(st, 6);
     r->attempts = sqlite3_column_int(st, 7);
-    col_copy(st, 8, r->next_attempt_at, sizeof r->next_attempt_at);
-    col_copy(st, 9, r->error, sizeof r->error);
-    col_copy(st, 10, r->requested_by, sizeof r->requested_by);
-    col_copy(st, 11, r->created_at, sizeof r->created_at);
-    col_copy(st, 12, r->updated_at, sizeof r->updated_at);
+    store_col_text(st, 8, r->next_attempt_at, sizeof r->next_attempt_at);
+    store_col_text(st, 9, r->error, sizeof r->error);
+    store_col_text(st, 10, r->requested_by, sizeof r->requested_by);
+    store_col_text(st, 11, r->created_at, sizeof r->created_at);
+    store_col_text(st, 12, r->updated_at, sizeof r->updated_at);
 }
 
 static void job_row_any(sqlite3_stmt *st, void *r)
@@ -450,8 +444,8 @@ tote_st_err tote_store_device_printers(tote_store *s, const char *device, char l
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        col_copy(st, 0, label, 128);
-        col_copy(st, 1, slip, 128);
+        store_col_text(st, 0, label, 128);
+        store_col_text(st, 1, slip, 128);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);

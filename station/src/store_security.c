@@ -2,14 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store_tx.h"
 #include "tote/security.h"
-
-static void copy_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *v = sqlite3_column_text(st, col);
-    if (dst && cap)
-        snprintf(dst, cap, "%s", v ? (const char *)v : "");
-}
 
 tote_st_err tote_security_set_device_key(tote_store *s, const char *name, const char *public_z85)
 {
@@ -54,8 +48,8 @@ tote_st_err tote_security_device_by_key(tote_store *s, const char *public_z85, c
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
     }
-    copy_text(st, 0, name, name_cap);
-    copy_text(st, 1, role, role_cap);
+    store_col_text(st, 0, name, name_cap);
+    store_col_text(st, 1, role, role_cap);
     if (revoked)
         *revoked = sqlite3_column_int(st, 2);
     sqlite3_reset(st);
@@ -74,7 +68,7 @@ tote_st_err tote_security_device_state(tote_store *s, const char *name, char *ro
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
     }
-    copy_text(st, 0, role, role_cap);
+    store_col_text(st, 0, role, role_cap);
     if (revoked)
         *revoked = sqlite3_column_int(st, 1);
     sqlite3_reset(st);
@@ -92,7 +86,7 @@ tote_st_err tote_security_device_key(tote_store *s, const char *name, char *out,
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? TOTE_ST_E_NOT_FOUND : tote_store_map_rc(rc);
     }
-    copy_text(st, 0, out, cap);
+    store_col_text(st, 0, out, cap);
     sqlite3_reset(st);
     return TOTE_ST_E_OK;
 }

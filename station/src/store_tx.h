@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "str_cut.h"
 #include "tote/store.h"
 
 typedef struct store_tx {
@@ -200,5 +201,12 @@ void store_customer_undo_clear(store_customer_undo *undo);
  * first), order date, id. */
 #define ORDER_PRIORITY \
     "(o.rush <> 0 OR o.pickup <> 0) DESC, o.priority DESC, o.ship_by IS NULL, o.ship_by, o.ordered_at, o.id"
+
+/* Text column col of st's row (NULL: "") into dst[cap], cut to fit
+ * (tote_str_cut). */
+static inline void store_col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    tote_str_cut(dst, cap, (const char *)sqlite3_column_text(st, col));
+}
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "../../station/src/flows_internal.h"
+#include "../../station/src/str_cut.h"
 #include "../integration/fixture_server.h"
 #include "tote/flows.h"
 #include "tote/server.h"
@@ -306,6 +307,39 @@ static void test_snapshot_fits_a_reply(void)
     fx_station_done(&st);
 }
 
+/* tote_str_cut (scan rows, every text column the store reads): cut to
+ * cap - 1 bytes, exactly at the edge too, as snprintf("%s") would. */
+static void test_str_cut(void)
+{
+    static const struct {
+        const char *src;
+        size_t cap;
+        const char *want;
+    } v[] = {
+        {"abc", 8, "abc"},
+        {"abcdefg", 8, "abcdefg"},  /* cap - 1: whole */
+        {"abcdefgh", 8, "abcdefg"}, /* cap: cut by one */
+        {"abcdefghijk", 8, "abcdefg"},
+        {"", 8, ""},
+        {NULL, 8, ""},
+        {"abc", 1, ""},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char buf[16];
+        memset(buf, 'x', sizeof buf);
+        tote_str_cut(buf, v[i].cap, v[i].src);
+        CHECK_STR(buf, v[i].want);
+        CHECK_EQ(buf[v[i].cap], 'x'); /* nothing written past cap */
+        char ref[16];
+        snprintf(ref, v[i].cap, "%s", v[i].src ? v[i].src : "");
+        CHECK_STR(buf, ref);
+    }
+    char one = 'y';
+    tote_str_cut(&one, 0, "abc"); /* cap 0: untouched */
+    CHECK_EQ(one, 'y');
+    tote_str_cut(NULL, 8, "abc"); /* no buffer: nothing */
+}
+
 /* When a busy device's last_seen is written again: table of (seen, now, recent). */
 static void test_seen_recently(void)
 {
@@ -498,4 +532,4 @@ static void test_writer_wakes_the_checkpointer(void)
 TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_json_writer_matches_cjson),
         TT_TEST(test_reply_blob), TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
         TT_TEST(test_background_checkpoints), TT_TEST(test_writer_wakes_the_checkpointer),
-        TT_TEST(test_prune_and_time), TT_TEST(test_seen_recently))
+        TT_TEST(test_prune_and_time), TT_TEST(test_seen_recently), TT_TEST(test_str_cut))
