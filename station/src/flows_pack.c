@@ -522,6 +522,8 @@ static tote_st_err pack_close(tote_flow_ctx *c, const tote_wire_msg *req, tote_p
     cJSON_AddNumberToObject(d, "weight_g", (double)p->weight_g);
     if (carton[0])
         cJSON_AddStringToObject(d, "carton", carton);
+    if (more) /* the audit log says why the order is not packed yet */
+        cJSON_AddNumberToObject(d, "units_for_next_carton", (double)unpacked);
     if ((e = package_event(c, actor, "package_closed", p->id, d)) != TOTE_ST_E_OK)
         return e;
     long long open = 0;

@@ -461,6 +461,11 @@ static void test_an_order_in_two_cartons(void)
                   NULL),
              3);
     CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM alert WHERE kind = 'short_close'", NULL), 0);
+    CHECK_EQ(fx_q(s,
+                  "SELECT COUNT(*) FROM event WHERE kind = 'package_closed' AND "
+                  "json_extract(detail, '$.units_for_next_carton') = 2",
+                  NULL),
+             1);
     tote_store_destroy(&s);
     fx_dev_destroy(&p1);
     fx_station_done(&st);
