@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str_cut.h"
 #include "str_hash.h"
 #include "tote/flows.h"
 
@@ -130,8 +131,7 @@ void tote_flow_hot_seen(tote_flow_hot *h, const char *device, long long seq, con
         e->dev.last_seq = seq;
     if (!now)
         return;
-    strncpy(e->dev.last_seen, now, sizeof e->dev.last_seen - 1);
-    e->dev.last_seen[sizeof e->dev.last_seen - 1] = '\0';
+    tote_str_cut(e->dev.last_seen, sizeof e->dev.last_seen, now);
 }
 
 int tote_flow_hot_task(tote_flow_hot *h, const char *device, tote_pick_task *out)

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "import_internal.h"
+#include "str_cut.h"
 #include "tote/catalog.h"
 
 enum {
@@ -205,7 +206,7 @@ static tote_st_err drop_stale_codes(imp_run *r, long long pid, const char *sku, 
     char old[16][65];
     int n = 0, rc;
     while (n < 16 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        snprintf(old[n++], sizeof old[0], "%s", (const char *)sqlite3_column_text(st, 0));
+        tote_str_cut(old[n++], sizeof old[0], (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     for (int i = 0; i < n; i++) {
         tote_st_err e = tote_barcode_remove(r->s, old[i], pid, r->actor);

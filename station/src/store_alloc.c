@@ -156,7 +156,7 @@ tote_st_err alloc_load_cands(tote_store *s, const char *day, long long product_i
         c->stock_id = sqlite3_column_int64(st, 0);
         c->product_id = sqlite3_column_int64(st, 1);
         c->avail = sqlite3_column_int64(st, 2);
-        snprintf(c->expiry, sizeof c->expiry, "%s", (const char *)sqlite3_column_text(st, 3));
+        store_col_text(st, 3, c->expiry, sizeof c->expiry);
     }
     if (e == TOTE_ST_E_OK && rc != SQLITE_DONE)
         e = TOTE_ST_E_DB;
@@ -673,7 +673,7 @@ static tote_st_err backorder_event(tote_store *s, long long order_id, const char
         return TOTE_ST_E_DB;
     }
     char name[128], detail[96];
-    snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+    store_col_text(st, 0, name, sizeof name);
     snprintf(detail, sizeof detail, "{\"units\":0,\"backorder\":%lld,\"fully\":false}",
              sqlite3_column_int64(st, 1));
     sqlite3_reset(st);

@@ -154,7 +154,7 @@ tote_st_err tote_console_q_acked(tote_store *s, const char *kind, const char *su
     sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+        store_col_text(st, 0, out, 32);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
@@ -330,8 +330,8 @@ tote_st_err tote_console_ack(tote_store *s, long long id, const char *by, const 
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *found = 1;
-        snprintf(kind, 64, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(subject, 256, "%s", (const char *)sqlite3_column_text(st, 1));
+        store_col_text(st, 0, kind, 64);
+        store_col_text(st, 1, subject, 256);
         *already = sqlite3_column_type(st, 2) != SQLITE_NULL;
     }
     sqlite3_reset(st);

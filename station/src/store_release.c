@@ -67,8 +67,8 @@ tote_st_err tote_alloc_release_order(tote_store *s, long long order_id, const ch
     } else {
         sqlite3_bind_int64(st, 1, order_id);
         if (sqlite3_step(st) == SQLITE_ROW) {
-            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 1));
+            store_col_text(st, 0, name, sizeof name);
+            store_col_text(st, 1, status, sizeof status);
             units = sqlite3_column_int64(st, 2);
             picked = sqlite3_column_int64(st, 3);
         } else {

@@ -53,7 +53,7 @@ static tote_st_err check_in_tx(tote_store *s, long long product_id, const char *
         return TOTE_ST_E_OK;
     }
     char sku[256];
-    snprintf(sku, sizeof sku, "%s", (const char *)sqlite3_column_text(st, 0));
+    store_col_text(st, 0, sku, sizeof sku);
     long long point = sqlite3_column_int64(st, 1);
     long long qty = sqlite3_column_int64(st, 2);
     long long available = sqlite3_column_int64(st, 3);

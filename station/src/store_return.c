@@ -18,7 +18,7 @@ tote_st_err tote_rma_open_of_device(tote_store *s, const char *device, tote_rma 
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(st, 0);
         r->order_id = sqlite3_column_int64(st, 1);
-        snprintf(r->order_name, sizeof r->order_name, "%s", (const char *)sqlite3_column_text(st, 2));
+        store_col_text(st, 2, r->order_name, sizeof r->order_name);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -112,8 +112,8 @@ tote_st_err tote_return_picked_lots(tote_store *s, long long order_id, long long
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (++*nlots == 1) {
-            snprintf(lot, 65, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(expiry, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+            store_col_text(st, 0, lot, 65);
+            store_col_text(st, 1, expiry, 16);
         }
     }
     sqlite3_reset(st);
@@ -128,7 +128,7 @@ tote_st_err tote_location_kind(tote_store *s, long long location_id, char kind[1
     sqlite3_bind_int64(st, 1, location_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        snprintf(kind, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+        store_col_text(st, 0, kind, 16);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return TOTE_ST_E_OK;
@@ -278,7 +278,7 @@ tote_st_err tote_order_currency(tote_store *s, long long order_id, char out[8])
     int rc = sqlite3_step(st);
     out[0] = '\0';
     if (rc == SQLITE_ROW)
-        snprintf(out, 8, "%s", (const char *)sqlite3_column_text(st, 0));
+        store_col_text(st, 0, out, 8);
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }

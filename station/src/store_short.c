@@ -49,8 +49,8 @@ static tote_st_err stock_walk_key(tote_store *s, long long stock_id, walk_key *k
         return TOTE_ST_E_NOT_FOUND;
     }
     k->walk_seq = sqlite3_column_int64(st, 0);
-    snprintf(k->code, sizeof k->code, "%s", (const char *)sqlite3_column_text(st, 1));
-    snprintf(k->sku, sizeof k->sku, "%s", (const char *)sqlite3_column_text(st, 2));
+    store_col_text(st, 1, k->code, sizeof k->code);
+    store_col_text(st, 2, k->sku, sizeof k->sku);
     sqlite3_reset(st);
     return TOTE_ST_E_OK;
 }
@@ -188,7 +188,7 @@ static tote_st_err find_short_task(tote_store *s, long long line_id, long long e
         t->seq = sqlite3_column_int64(st, 1);
         t->stock_id = sqlite3_column_int64(st, 2);
         t->has_tote = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        snprintf(t->tote, sizeof t->tote, "%s", t->has_tote ? (const char *)sqlite3_column_text(st, 3) : "");
+        store_col_text(st, 3, t->tote, sizeof t->tote); /* NULL: "" */
         const char *status = (const char *)sqlite3_column_text(st, 4);
         t->open = strcmp(status, "open") == 0 || strcmp(status, "leased") == 0;
     }
@@ -265,7 +265,7 @@ tote_st_err tote_alloc_reallocate(tote_store *s, long long order_line_id, long l
         } else {
             product_id = sqlite3_column_int64(st, 0);
             backorder = sqlite3_column_int64(st, 2);
-            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 3));
+            store_col_text(st, 3, name, sizeof name);
         }
         sqlite3_reset(st);
     }
