@@ -303,26 +303,21 @@ tote_st_err tote_flow_pick_scan(tote_flow_ctx *c, const tote_wire_msg *req, cons
     return e;
 }
 
-/*
- * After a short pick set the bin's on_hand, the claims of other orders on the
- * same stock row may exceed what is left (on_hand minus what this task still
- * takes). Each claim beyond it gives its units up here: an open task is closed
- * short by that many and they are reallocated from other bins (into the same
- * pick list), an allocation not yet waved is reduced and reallocated; what no
- * bin has is marked short on the line, with an alert. *units_out: units moved
- * off this bin.
- */
-/* Order name's line is short of `units` of t's product from t's bin (detail:
- * what was found): the alert row and its PUB 'alert' event. */
-static tote_st_err short_alert(tote_flow_ctx *c, const char *order_name, const tote_pick_task *t, int units,
-                               const char *detail)
+/* Order line order_line_id is short of `units` of t's product from t's bin
+ * (detail: what was found there): order_line.short grows, and an alert row
+ * naming the line's order is raised and published (PUB 'alert'). */
+static tote_st_err mark_short(tote_flow_ctx *c, long long order_line_id, const tote_pick_task *t, int units,
+                              const char *detail)
 {
+    char order_name[65];
+    tote_st_err e = tote_pick_line_short(c->s, order_line_id, units, order_name);
+    if (e != TOTE_ST_E_OK)
+        return e;
     char msg[800];
     snprintf(msg, sizeof msg, "order %s is short %d x %s (%s): %s", order_name, units, t->sku, t->name,
              detail);
     cJSON *ev = NULL;
-    tote_st_err e = tote_flow_alert_begin(c, "short_pick", order_name, msg, "short_pick", &ev);
-    if (e != TOTE_ST_E_OK)
+    if ((e = tote_flow_alert_begin(c, "short_pick", order_name, msg, "short_pick", &ev)) != TOTE_ST_E_OK)
         return e;
     cJSON_AddStringToObject(ev, "order", order_name);
     cJSON_AddStringToObject(ev, "sku", t->sku);
@@ -332,6 +327,15 @@ static tote_st_err short_alert(tote_flow_ctx *c, const char *order_name, const t
     return TOTE_ST_E_OK;
 }
 
+/*
+ * After a short pick set the bin's on_hand, the claims of other orders on the
+ * same stock row may exceed what is left (on_hand minus what this task still
+ * takes). Each claim beyond it gives its units up here: an open task is closed
+ * short by that many and they are reallocated from other bins (into the same
+ * pick list), an allocation not yet waved is reduced and reallocated; what no
+ * bin has is marked short on the line, with an alert. *units_out: units moved
+ * off this bin.
+ */
 static tote_st_err refit_bin(tote_flow_ctx *c, const tote_pick_task *t, long long this_task_needs,
                              long long *units_out)
 {
@@ -382,13 +386,10 @@ static tote_st_err refit_bin(tote_flow_ctx *c, const tote_pick_task *t, long lon
         *units_out += units;
         int still = units - (int)allocated;
         if (still > 0) {
-            char order_name[65];
             char detail[200];
             snprintf(detail, sizeof detail,
                      "bin %s was found holding less than recorded, and no other bin has it", t->bin);
-            if ((e = tote_pick_line_short(c->s, claims[i].order_line_id, still, order_name)) !=
-                    TOTE_ST_E_OK ||
-                (e = short_alert(c, order_name, t, still, detail)) != TOTE_ST_E_OK)
+            if ((e = mark_short(c, claims[i].order_line_id, t, still, detail)) != TOTE_ST_E_OK)
                 return e;
         }
     }
@@ -448,10 +449,9 @@ tote_st_err tote_flow_pick_short(tote_flow_ctx *c, const tote_wire_msg *req, tot
         return e;
     int still_short = missing_units - (int)allocated;
     if (still_short > 0) {
-        char order_name[65], detail[200];
+        char detail[200];
         snprintf(detail, sizeof detail, "bin %s had %u", t.bin, req->u.short_pick.qty_found);
-        if ((e = tote_pick_line_short(c->s, t.order_line_id, still_short, order_name)) != TOTE_ST_E_OK ||
-            (e = short_alert(c, t.order_name, &t, still_short, detail)) != TOTE_ST_E_OK)
+        if ((e = mark_short(c, t.order_line_id, &t, still_short, detail)) != TOTE_ST_E_OK)
             return e;
     }
     /* the bin now holds `found`, all of it for this task: every other claim
