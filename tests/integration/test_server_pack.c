@@ -346,10 +346,10 @@ static void test_pack_ship_and_refusals(void)
     fx_station_done(&st);
 }
 
-/* A weighing part-way through: every later PACK_STATE shows the weight of
- * the units packed so far, not the one worked out for that weighing. */
-/* An empty package cannot be weighed; a weighing stops counting once an
- * item is added after it; the expected weight follows the contents. */
+/* An empty package cannot be weighed. A weighing part-way through stops
+ * counting once an item is added after it: every later PACK_STATE shows the
+ * expected weight of the units packed so far, not the one worked out for
+ * that weighing. */
 static void test_expected_weight_after_a_weighing(void)
 {
     fx_station st;

@@ -126,6 +126,17 @@ static void station_send(station *st, const tote_wire_msg *m)
     station_send_raw(st, body, len);
 }
 
+/* The station answers seq with ERROR code (message may be NULL: none). */
+static void station_error(station *st, const char *device, uint32_t seq, uint16_t code, const char *message)
+{
+    static tote_wire_msg r;
+    tote_wire_init(&r, TOTE_WIRE_ERROR, device, seq);
+    r.u.error.code = code;
+    if (message)
+        snprintf(r.u.error.message, sizeof r.u.error.message, "%s", message);
+    station_send(st, &r);
+}
+
 static void reply_hello_ok(station *st, const tote_wire_msg *req, uint32_t last_seq, int require_bin)
 {
     static tote_wire_msg r;
@@ -646,10 +657,7 @@ static void test_station_errors(void)
     hh_write(&h, "ITEM-1\n");
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
     uint32_t seq = req.seq;
-    static tote_wire_msg r;
-    tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq);
-    r.u.error.code = TOTE_WERR_NO_HELLO;
-    station_send(&st, &r);
+    station_error(&st, "hh-t", seq, TOTE_WERR_NO_HELLO, NULL);
     e = hh_expect(&h, "error", 3000);
     REQUIRE(e != NULL);
     CHECK_STR(jstr(e, "code"), "NO_HELLO");
@@ -661,10 +669,7 @@ static void test_station_errors(void)
     scan_is(&req, "", "ITEM-1");
 
     /* a definitive refusal (DENIED) is shown and the request dropped */
-    tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq);
-    r.u.error.code = TOTE_WERR_DENIED;
-    snprintf(r.u.error.message, sizeof r.u.error.message, "pickers may not do that");
-    station_send(&st, &r);
+    station_error(&st, "hh-t", seq, TOTE_WERR_DENIED, "pickers may not do that");
     e = hh_expect(&h, "error", 3000);
     REQUIRE(e != NULL);
     CHECK_STR(jstr(e, "code"), "DENIED");
@@ -677,9 +682,7 @@ static void test_station_errors(void)
     CHECK_EQ(req.seq, seq + 1);
 
     /* device revoked: exit 1 with one sentence; the request stays queued */
-    tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", req.seq);
-    r.u.error.code = TOTE_WERR_UNKNOWN_DEVICE;
-    station_send(&st, &r);
+    station_error(&st, "hh-t", req.seq, TOTE_WERR_UNKNOWN_DEVICE, NULL);
     CHECK_EQ(hh_stop(&h, 3000), 1);
     char *err = hh_stderr(&h);
     CHECK_HAS(err, "no longer knows device hh-t");
@@ -690,9 +693,7 @@ static void test_station_errors(void)
     /* refused at HELLO: exit 1 */
     REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, NULL), 0);
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
-    tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", req.seq);
-    r.u.error.code = TOTE_WERR_UNKNOWN_DEVICE;
-    station_send(&st, &r);
+    station_error(&st, "hh-t", req.seq, TOTE_WERR_UNKNOWN_DEVICE, NULL);
     CHECK_EQ(hh_stop(&h, 3000), 1);
     err = hh_stderr(&h);
     CHECK_HAS(err, "refused device hh-t: device not enrolled");
@@ -719,15 +720,12 @@ static void test_internal_errors_give_up_storage_errors_do_not(void)
     cJSON *e = hh_expect(&h, "task", 3000);
     cJSON_Delete(e);
 
-    static tote_wire_msg r;
     /* STORAGE five times: still resent, the same seq */
     hh_write(&h, "ITEM-1\n");
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 3000), 0);
     uint32_t seq = req.seq;
     for (int i = 0; i < 5; i++) {
-        tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq);
-        r.u.error.code = TOTE_WERR_STORAGE;
-        station_send(&st, &r);
+        station_error(&st, "hh-t", seq, TOTE_WERR_STORAGE, NULL);
         e = hh_expect(&h, "error", 3000);
         REQUIRE(e != NULL);
         CHECK_STR(jstr(e, "code"), "STORAGE");
@@ -737,10 +735,7 @@ static void test_internal_errors_give_up_storage_errors_do_not(void)
     }
     /* INTERNAL: resent twice, then dropped */
     for (int i = 0; i < 3; i++) {
-        tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq);
-        r.u.error.code = TOTE_WERR_INTERNAL;
-        snprintf(r.u.error.message, sizeof r.u.error.message, "injected failure");
-        station_send(&st, &r);
+        station_error(&st, "hh-t", seq, TOTE_WERR_INTERNAL, "injected failure");
         e = hh_expect(&h, "error", 3000);
         REQUIRE(e != NULL);
         CHECK_STR(jstr(e, "code"), "INTERNAL");
@@ -770,9 +765,7 @@ static void test_internal_errors_give_up_storage_errors_do_not(void)
     CHECK_EQ(req.seq, seq + 1);
     scan_is(&req, "", "ITEM-2");
     /* a new request starts its own count: one INTERNAL is resent */
-    tote_wire_init(&r, TOTE_WIRE_ERROR, "hh-t", seq + 1);
-    r.u.error.code = TOTE_WERR_INTERNAL;
-    station_send(&st, &r);
+    station_error(&st, "hh-t", seq + 1, TOTE_WERR_INTERNAL, NULL);
     REQUIRE_EQ(station_expect(&st, TOTE_WIRE_SCAN, &req, 5000), 0);
     CHECK_EQ(req.seq, seq + 1);
     hh_write(&h, "!quit\n");
