@@ -437,6 +437,14 @@ static tote_st_err rank_stock(tote_store *s, wave_work *w)
 /* The tasks of the taken members: by list, then walk, sku, member rank and
  * allocation id (wave.h: seq is that order within the list). */
 static const wave_work *sort_work;
+
+/* Member indexes by their order's id (sort_work the work). */
+static int cmp_member_id(const void *a, const void *b)
+{
+    long long x = sort_work->m[*(const size_t *)a].order_id, y = sort_work->m[*(const size_t *)b].order_id;
+    return (x > y) - (x < y);
+}
+
 static int cmp_wtask(const void *a, const void *b)
 {
     const wtask *x = a, *y = b;
@@ -543,9 +551,22 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
     char *set[2] = {malloc(cap), malloc(cap)};
     size_t len[2] = {1, 1};
     tote_st_err e = set[0] && set[1] ? TOTE_ST_E_OK : TOTE_ST_E_NOMEM;
-    if (e == TOTE_ST_E_OK)
+    /* in id order: each row, and the index entries its new status and tote
+       take, then lie next to the last one's (rank order jumps about the
+       table: a quarter slower over 20,000 orders) */
+    size_t *by_id = malloc((n ? n : 1) * sizeof *by_id);
+    if (!by_id)
+        e = TOTE_ST_E_NOMEM;
+    if (e == TOTE_ST_E_OK) {
         set[0][0] = set[1][0] = '{';
-    for (size_t i = 0; e == TOTE_ST_E_OK && i < n; i++) {
+        for (size_t i = 0; i < n; i++)
+            by_id[i] = i;
+        sort_work = w;
+        qsort(by_id, n, sizeof *by_id, cmp_member_id);
+        sort_work = NULL;
+    }
+    for (size_t j = 0; e == TOTE_ST_E_OK && j < n; j++) {
+        size_t i = by_id[j];
         long long id = w->m[i].order_id;
         const long long *d = deferred->n ? bsearch(&id, deferred->v, deferred->n, sizeof id, cmp_ll_) : NULL;
         int k = d != NULL;
@@ -572,6 +593,7 @@ static tote_st_err set_totes(tote_store *s, const wave_work *w, size_t n, const 
         sqlite3_bind_text(st, 2, set[k], -1, SQLITE_STATIC);
         e = store_exec(st);
     }
+    free(by_id);
     free(set[0]);
     free(set[1]);
     return e;
