@@ -542,6 +542,22 @@ static void reclaim_wal(tote_server *srv)
         fprintf(stderr, "tote serve: write-ahead log checkpointed and truncated after a full disk\n");
 }
 
+/* Between two requests of a batch: what a sync made durable meanwhile goes
+ * out now rather than after this batch's commit. The handhelds it answers
+ * send their next requests while the batch is applied, so the next batch is
+ * waiting when this one commits (released only after the commit, a closed
+ * loop of 100 handhelds left the loop idle about a third of the time). */
+static void release_synced(tote_server *srv)
+{
+    if (!srv->syncer || srv->held_head == srv->held_len)
+        return;
+    unsigned long long done = tote_wal_syncer_peek(srv->syncer);
+    if (done > srv->synced) {
+        srv->synced = done;
+        srv->stats.early += (unsigned long long)srv_held_release(srv);
+    }
+}
+
 /* Begins the batch's transaction and applies every request in it;
  * optimistic: without savepoints, stopping at the first request that fails
  * (srv->failed). */
@@ -554,8 +570,10 @@ static tote_st_err apply_batch(tote_server *srv, tote_flow_ctx *fc, int optimist
     tote_flow_settings_load(srv->s, srv->cfg.lease_seconds, srv->cfg.heartbeat_ms, &srv->settings);
     srv->optimistic = optimistic;
     srv->failed = 0;
-    for (int i = 0; i < srv->nbatch && !srv->failed; i++)
+    for (int i = 0; i < srv->nbatch && !srv->failed; i++) {
+        release_synced(srv);
         handle(srv, &srv->batch[i], fc);
+    }
     srv->optimistic = 0;
     return TOTE_ST_E_OK;
 }

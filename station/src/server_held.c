@@ -44,9 +44,11 @@ static int srv_held_put(tote_server *srv, uint8_t kind, const void *a, size_t al
     return 0;
 }
 
-/* Sends what waits for commits that are durable now (generation <= synced). */
-void srv_held_release(tote_server *srv)
+/* Sends what waits for commits that are durable now (generation <= synced);
+ * returns how many replies that was. */
+int srv_held_release(tote_server *srv)
 {
+    int replies = 0;
     size_t off = srv->held_head;
     long long now = off < srv->held_len ? mono_us() : 0;
     while (off < srv->held_len) {
@@ -64,6 +66,7 @@ void srv_held_release(tote_server *srv)
             memcpy(&read_at, p + 17, 8);
             if (read_at)
                 lat_add(&srv->reply_lat, now - read_at);
+            replies++;
             if (zmq_send(srv->router, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                 zmq_send(srv->router, b, bl, ZMQ_DONTWAIT) < 0)
                 srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
@@ -81,6 +84,7 @@ void srv_held_release(tote_server *srv)
     } else {
         srv->held_head = off;
     }
+    return replies;
 }
 
 /* A commit on the loop's connection succeeded: a new generation, and a sync

@@ -82,8 +82,9 @@ struct tote_server {
 /* A commit on the loop's connection succeeded: a new generation, and a sync
  * asked for (without a syncer the commit was durable already). */
 void srv_committed(tote_server *srv);
-/* Sends what waits for commits that are durable now (generation <= synced). */
-void srv_held_release(tote_server *srv);
+/* Sends what waits for commits that are durable now (generation <= synced);
+ * returns how many replies that was. */
+int srv_held_release(tote_server *srv);
 /* The batch's replies into the held queue; the batch's messages closed. */
 void srv_hold_replies(tote_server *srv);
 /* The events gathered since the last call into the held queue. */

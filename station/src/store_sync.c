@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,10 @@ struct tote_wal_syncer {
     int event_fd;
     int stop;
     unsigned long long wanted; /* highest generation asked for */
-    unsigned long long synced; /* highest generation known durable */
-    int error;                 /* errno of a failed fdatasync (sticky) */
+    /* highest generation known durable: written with mu held, read without
+     * it by tote_wal_syncer_peek */
+    _Atomic unsigned long long synced;
+    int error; /* errno of a failed fdatasync (sticky) */
     unsigned long long syncs;
     lat_hist lat; /* fdatasync() durations */
 };
@@ -142,6 +145,11 @@ void tote_wal_syncer_request(tote_wal_syncer *w, unsigned long long gen)
 int tote_wal_syncer_fd(const tote_wal_syncer *w)
 {
     return w->event_fd;
+}
+
+unsigned long long tote_wal_syncer_peek(const tote_wal_syncer *w)
+{
+    return atomic_load(&w->synced);
 }
 
 unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err)

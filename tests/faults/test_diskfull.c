@@ -622,7 +622,8 @@ static void test_slow_disk_one_commit_per_sync(void)
     REQUIRE_EQ(
         sscanf(line,
                "tote serve: stopped after %llu requests in %llu transactions (largest %llu, %*u resends, "
-               "%*u errors, %*u undeliverable, %*u batches applied again, %llu WAL syncs)",
+               "%*u errors, %*u undeliverable, %*u batches applied again, %llu WAL syncs, %*u replies sent "
+               "during a later batch)",
                &requests, &txns, &largest, &syncs),
         4);
     fprintf(stderr, "diskfull: slow disk: %llu requests in %llu transactions (largest %llu), %llu syncs\n",
@@ -646,7 +647,75 @@ static void test_slow_disk_one_commit_per_sync(void)
     fx_station_done(&st);
 }
 
+/* The number before what (e.g. " WAL syncs") in the stopped station's stop
+ * line; -1 if it is not there. */
+static long long stop_count(const fx_station *st, const char *what)
+{
+    char *err = tt_read_file(st->err_path, NULL);
+    const char *line = err ? strstr(err, "tote serve: stopped after ") : NULL;
+    const char *p = line ? strstr(line, what) : NULL;
+    long long n = -1;
+    if (p) {
+        while (p > line && p[-1] >= '0' && p[-1] <= '9')
+            p--;
+        n = atoll(p);
+    }
+    free(err);
+    return n;
+}
+
+/* A sync that returns while the next batch is applied: its replies go out
+ * between two requests of that batch, not after that batch's commit, so the
+ * handhelds they answer have their next requests waiting when it ends. One
+ * device sends 6,000 requests without waiting; the station takes at most
+ * 1,000 to a batch, and applying 1,000 takes far longer than a sync of 2 ms.
+ * Every request is answered once, in order; the stop line counts the replies
+ * sent during a later batch. */
+static void test_replies_go_out_during_the_next_batch(void)
+{
+    fx_station st;
+    REQUIRE_EQ(warehouse_dir(&st, "diskfull-early"), 0);
+    static shim_env se;
+    shim_env_init(&se, st.db, "TOTE_PL_SYNC_DELAY_MS", "2");
+    const char *extra[] = {"--batch-max", "1000", NULL};
+    REQUIRE_EQ(fa_serve_spawn_with(&st, se.env, extra), 0);
+    fx_dev *d = fx_dev_new(&st, "hh-burst");
+    REQUIRE(d != NULL);
+    tote_wire_msg m, rep;
+    REQUIRE_EQ(fx_hello(d, TOTE_ROLE_PICKER, &rep), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_HELLO_OK);
+    enum { N = 6000 };
+    uint32_t first = d->seq + 1;
+    for (int i = 0; i < N; i++) {
+        fx_req(d, &m, TOTE_WIRE_NEXT_TASK);
+        REQUIRE_EQ(fx_send(d, &m), 0);
+    }
+    int answered = 0, in_order = 1, errors = 0;
+    for (int i = 0; i < N && fx_recv(d, &rep, 20000) == 0; i++) {
+        answered++;
+        in_order &= rep.seq == first + (uint32_t)i;
+        errors += rep.type == TOTE_WIRE_ERROR;
+    }
+    CHECK_EQ(answered, N);
+    CHECK(in_order);
+    CHECK_EQ(errors, 0);
+    CHECK_EQ(fx_recv(d, &rep, 200), -1); /* nothing twice */
+    fx_dev_destroy(&d);
+    CHECK_EQ(fx_station_stop(&st), 0);
+    long long txns = stop_count(&st, " transactions"),
+              early = stop_count(&st, " replies sent during a later batch");
+    fprintf(stderr, "diskfull: %lld transactions, %lld replies sent during a later batch\n", txns, early);
+    CHECK_INT(txns, >=, N / 1000);
+    CHECK_INT(early, >=, 1);
+    tote_store *s = fx_store(&st);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM request WHERE device = 'hh-burst' AND seq >= ?1", "i",
+                  (long long)first),
+             N);
+    tote_store_destroy(&s);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_import_on_full_disk), TT_TEST(test_import_fills_the_disk),
         TT_TEST(test_strict_import_fills_the_disk_writes_nothing), TT_TEST(test_station_on_full_disk),
         TT_TEST(test_resend_in_a_failed_batch), TT_TEST(test_station_stops_when_a_sync_fails),
-        TT_TEST(test_slow_disk_one_commit_per_sync))
+        TT_TEST(test_slow_disk_one_commit_per_sync), TT_TEST(test_replies_go_out_during_the_next_batch))

@@ -116,9 +116,11 @@ static __attribute__((unused)) tt_proc *fa_spawn(const char *const argv[], const
 }
 
 /* `tote --db st->db serve --insecure` on two free loopback ports (st's
- * endpoints are set), with env (may be NULL) and stderr to st->err_path;
- * killed when this test process exits. 0 once it listens, else -1. */
-static __attribute__((unused)) int fa_serve_spawn(fx_station *st, const char *const env[])
+ * endpoints are set), with env (may be NULL), the arguments extra (NULL-ended,
+ * may be NULL) and stderr to st->err_path; killed when this test process
+ * exits. 0 once it listens, else -1. */
+static __attribute__((unused)) int fa_serve_spawn_with(fx_station *st, const char *const env[],
+                                                       const char *const *extra)
 {
     st->port = tt_free_port();
     st->pub_port = tt_free_port();
@@ -127,10 +129,18 @@ static __attribute__((unused)) int fa_serve_spawn(fx_station *st, const char *co
     static char bin[4096];
     snprintf(bin, sizeof bin, "%s", tt_bin("tote"));
     st->insecure = 1; /* these tests are about durability, not authentication */
-    const char *argv[] = {bin,    "--db",     st->db,     "serve",      "--listen",
-                          st->ep, "--events", st->pub_ep, "--insecure", NULL};
+    const char *argv[24] = {bin,    "--db",     st->db,     "serve",      "--listen",
+                            st->ep, "--events", st->pub_ep, "--insecure", NULL};
+    for (int i = 0, n = 9; extra && extra[i] && n < 23; i++)
+        argv[n++] = extra[i];
     st->proc = fa_spawn(argv, env, 0, NULL, st->err_path);
     return st->proc && tt_wait_port(st->port, 5000) == 0 ? 0 : -1;
+}
+
+/* fa_serve_spawn_with and no more arguments. */
+static __attribute__((unused)) int fa_serve_spawn(fx_station *st, const char *const env[])
+{
+    return fa_serve_spawn_with(st, env, NULL);
 }
 
 /* fx_station_start, and the station is killed when this test process exits. */

@@ -64,6 +64,8 @@ typedef struct tote_server_stats {
     unsigned long long apply_us;  /* time spent applying requests (in transactions) */
     unsigned long long commit_us; /* time spent in COMMIT (with a syncer: without the fsync) */
     unsigned long long syncs;     /* fdatasync() calls of the WAL syncer (0: synchronous=FULL commits) */
+    unsigned long long early;     /* replies sent between two requests of a later batch, as soon as
+                                     their sync returned (not after that batch's commit) */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
     /* replies: from the batch's reading to the reply's sending (the time a
      * request spends in the station, durable sync included); syncs: each
@@ -163,6 +165,11 @@ int tote_wal_syncer_fd(const tote_wal_syncer *w);
 /* Clears the fd's readiness; returns the highest generation known durable.
  * *err: errno of a failed fdatasync (then nothing more is synced), else 0. */
 unsigned long long tote_wal_syncer_done(tote_wal_syncer *w, int *err);
+/* The highest generation known durable, without a system call or a lock:
+ * cheap enough to ask between two requests of a batch. Does not clear the
+ * fd's readiness and says nothing of a failed sync (tote_wal_syncer_done
+ * does); a failed sync never raises it. */
+unsigned long long tote_wal_syncer_peek(const tote_wal_syncer *w);
 /* Syncs now, in the caller's thread, covering generation gen; returns 0 or
  * the errno of a failed sync (this one or an earlier one). */
 int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen);
