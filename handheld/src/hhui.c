@@ -153,8 +153,19 @@ static void redraw(tote_hhui *ui)
         fprintf(o, "  %s\n", ui->notice);
     if (ui->scanner[0])
         fprintf(o, "  Scanner: %s\n", ui->scanner);
-    fputs("\n  keys: !short QTY [REASON]  !weight G  !close  !next  !return  !logout  !quit\n", o);
+    fprintf(o, "\n  keys: %s\n", tote_hhui_keys(ui->role, ui->return_mode));
     fflush(o);
+}
+
+const char *tote_hhui_keys(uint8_t role, int return_mode)
+{
+    if (return_mode)
+        return "!restock [BIN]  !quarantine  !reason TEXT  !return  !logout  !quit";
+    if (role == TOTE_ROLE_PICKER)
+        return "!short QTY [REASON]  !next  !help  !logout  !quit";
+    if (role == TOTE_ROLE_PACKER || role == TOTE_ROLE_BENCH)
+        return "!weight G  !close  !carton  !return  !next  !help  !logout  !quit";
+    return "!short QTY [REASON]  !weight G  !close  !next  !return  !logout  !quit";
 }
 
 /* ---------------- events ---------------- */

@@ -278,12 +278,51 @@ static void test_screen_one_full_frame_per_event(void)
 
     const char *t = cap_text(&c);
     CHECK(strncmp(t, CLEAR, strlen(CLEAR)) == 0); /* nothing before the first clear */
-    /* each frame ends with the keys line */
-    const char *keys = "\n  keys: !short QTY [REASON]  !weight G  !close  !next  !return  !logout  !quit\n";
-    CHECK_EQ(count_of(t, keys), 13);
-    size_t tl = strlen(t), kl = strlen(keys);
-    CHECK(tl >= kl && strcmp(t + tl - kl, keys) == 0);
+    /* each frame ends with the keys line: a picker's, then (in return mode,
+       the last two frames) the return settings' */
+    const char *keys = "\n  keys: !short QTY [REASON]  !next  !help  !logout  !quit\n";
+    const char *return_keys =
+        "\n  keys: !restock [BIN]  !quarantine  !reason TEXT  !return  !logout  !quit\n";
+    CHECK_EQ(count_of(t, keys), 11);
+    CHECK_EQ(count_of(t, return_keys), 2);
+    size_t tl = strlen(t), kl = strlen(return_keys);
+    CHECK(tl >= kl && strcmp(t + tl - kl, return_keys) == 0);
     cap_close(&c);
+}
+
+/* The keys line says what this role can do now, and fits 80 columns with
+ * its "  keys: " (a table of vectors). */
+static void test_keys_line_by_role_and_mode(void)
+{
+    static const struct {
+        uint8_t role;
+        int return_mode;
+        const char *keys;
+    } v[] = {
+        {TOTE_ROLE_PICKER, 0, "!short QTY [REASON]  !next  !help  !logout  !quit"},
+        {TOTE_ROLE_PACKER, 0, "!weight G  !close  !carton  !return  !next  !help  !logout  !quit"},
+        {TOTE_ROLE_BENCH, 0, "!weight G  !close  !carton  !return  !next  !help  !logout  !quit"},
+        {TOTE_ROLE_BENCH, 1, "!restock [BIN]  !quarantine  !reason TEXT  !return  !logout  !quit"},
+        {TOTE_ROLE_PACKER, 1, "!restock [BIN]  !quarantine  !reason TEXT  !return  !logout  !quit"},
+        {TOTE_ROLE_CONSOLE, 0, "!short QTY [REASON]  !weight G  !close  !next  !return  !logout  !quit"},
+        {0, 0, "!short QTY [REASON]  !weight G  !close  !next  !return  !logout  !quit"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        const char *k = tote_hhui_keys(v[i].role, v[i].return_mode);
+        CHECK_STR(k, v[i].keys);
+        CHECK_INT(strlen("  keys: ") + strlen(k), <=, 80);
+        /* and the screen draws it */
+        cap c;
+        REQUIRE_EQ(cap_open(&c, TOTE_HHUI_SCREEN, "hh-k", v[i].role), 0);
+        if (v[i].return_mode)
+            tote_hhui_mode(c.ui, 1, TOTE_RETURN_RESTOCK, "", "");
+        else
+            tote_hhui_info(c.ui, "ready");
+        char line[120];
+        snprintf(line, sizeof line, "\n  keys: %s\n", v[i].keys);
+        CHECK_HAS(cap_text(&c), line);
+        cap_close(&c);
+    }
 }
 
 /* The header names the device and its role; before the station has
@@ -1339,7 +1378,8 @@ static void test_json_escapes_keep_one_line(void)
     cap_close(&c);
 }
 
-TT_MAIN(TT_TEST(test_screen_one_full_frame_per_event), TT_TEST(test_screen_header_before_the_station_answers),
+TT_MAIN(TT_TEST(test_screen_one_full_frame_per_event), TT_TEST(test_keys_line_by_role_and_mode),
+        TT_TEST(test_screen_header_before_the_station_answers),
         TT_TEST(test_screen_hello_online_operator_and_queue),
         TT_TEST(test_screen_offline_says_station_not_answering),
         TT_TEST(test_screen_offline_queue_online_replay), TT_TEST(test_screen_pick_task_block),

@@ -54,6 +54,13 @@ void tote_hhui_replayed(tote_hhui *ui, int count, int refused);
 void tote_hhui_error(tote_hhui *ui, const char *code, const char *message, uint32_t seq,
                      uint8_t request_type);
 void tote_hhui_scanner(tote_hhui *ui, const char *kind, const char *status);
+/* The keys line at the foot of the screen for a role, in return mode or not
+ * (static text, at most 72 characters: with "  keys: " it fits 80 columns).
+ * A picker sees the picking commands, a packer or bench the packing ones
+ * (!carton starts another carton of the order), return mode the return
+ * settings; any other role every common command. !help lists them all. */
+const char *tote_hhui_keys(uint8_t role, int return_mode);
+
 /* Return mode and the settings the next RETURN_ITEM uses. */
 void tote_hhui_mode(tote_hhui *ui, int return_mode, uint8_t disposition, const char *location,
                     const char *reason);
