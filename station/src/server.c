@@ -553,8 +553,10 @@ static void release_synced(tote_server *srv)
         return;
     unsigned long long done = tote_wal_syncer_peek(srv->syncer);
     if (done > srv->synced) {
+        long long t0 = mono_us();
         srv->synced = done;
         srv->stats.early += (unsigned long long)srv_held_release(srv);
+        srv->released_us += mono_us() - t0; /* messaging, not applying */
     }
 }
 
@@ -600,6 +602,7 @@ static void process_batch(tote_server *srv)
     srv->out_len = 0;
     tote_flow_ctx fc;
     flow_ctx_init(srv, &fc);
+    srv->released_us = 0;
     long long t1 = mono_us();
     srv->stats.io_us += (unsigned long long)(t1 - t0);
     unsigned long long errors = srv->stats.errors, resends = srv->stats.resends;
@@ -626,7 +629,8 @@ static void process_batch(tote_server *srv)
     if (e == TOTE_ST_E_OK)
         e = touch_flush(srv, fc.now);
     long long t2 = mono_us();
-    srv->stats.apply_us += (unsigned long long)(t2 - t1);
+    srv->stats.apply_us += (unsigned long long)(t2 - t1 - srv->released_us);
+    srv->stats.io_us += (unsigned long long)srv->released_us;
     if (e == TOTE_ST_E_OK) {
         e = tote_store_commit(srv->s);
         srv->stats.commit_us += (unsigned long long)(mono_us() - t2);

@@ -45,7 +45,7 @@ static int srv_held_put(tote_server *srv, uint8_t kind, const void *a, size_t al
 }
 
 /* Sends what waits for commits that are durable now (generation <= synced);
- * returns how many replies that was. */
+ * returns how many replies the ROUTER took (undeliverable ones not counted). */
 int srv_held_release(tote_server *srv)
 {
     int replies = 0;
@@ -66,10 +66,11 @@ int srv_held_release(tote_server *srv)
             memcpy(&read_at, p + 17, 8);
             if (read_at)
                 lat_add(&srv->reply_lat, now - read_at);
-            replies++;
             if (zmq_send(srv->router, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                 zmq_send(srv->router, b, bl, ZMQ_DONTWAIT) < 0)
                 srv->stats.dropped++; /* gone or stalled: it resends and gets the stored reply */
+            else
+                replies++;
         } else if (zmq_send(srv->pub, a, al, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
             zmq_send(srv->pub, b, bl, ZMQ_DONTWAIT);
         }

@@ -72,6 +72,7 @@ struct tote_server {
     uint8_t *held;             /* replies and events waiting for their commit to be durable */
     size_t held_head, held_len, held_cap;
     long long batch_read_us; /* when the batch being applied was read */
+    long long released_us;   /* time spent sending during the batch being applied (release_synced) */
     lat_hist reply_lat;      /* batch read -> reply sent */
     int optimistic;          /* this pass applies requests without savepoints */
     int failed;              /* a request failed in the optimistic pass: apply again */
@@ -83,7 +84,7 @@ struct tote_server {
  * asked for (without a syncer the commit was durable already). */
 void srv_committed(tote_server *srv);
 /* Sends what waits for commits that are durable now (generation <= synced);
- * returns how many replies that was. */
+ * returns how many replies the ROUTER took (undeliverable ones not counted). */
 int srv_held_release(tote_server *srv);
 /* The batch's replies into the held queue; the batch's messages closed. */
 void srv_hold_replies(tote_server *srv);
