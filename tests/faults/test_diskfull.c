@@ -647,23 +647,6 @@ static void test_slow_disk_one_commit_per_sync(void)
     fx_station_done(&st);
 }
 
-/* The number before what (e.g. " WAL syncs") in the stopped station's stop
- * line; -1 if it is not there. */
-static long long stop_count(const fx_station *st, const char *what)
-{
-    char *err = tt_read_file(st->err_path, NULL);
-    const char *line = err ? strstr(err, "tote serve: stopped after ") : NULL;
-    const char *p = line ? strstr(line, what) : NULL;
-    long long n = -1;
-    if (p) {
-        while (p > line && p[-1] >= '0' && p[-1] <= '9')
-            p--;
-        n = atoll(p);
-    }
-    free(err);
-    return n;
-}
-
 /* A sync that returns while the next batch is applied: its replies go out
  * between two requests of that batch, not after that batch's commit, so the
  * handhelds they answer have their next requests waiting when it ends. One
@@ -702,8 +685,8 @@ static void test_replies_go_out_during_the_next_batch(void)
     CHECK_EQ(fx_recv(d, &rep, 200), -1); /* nothing twice */
     fx_dev_destroy(&d);
     CHECK_EQ(fx_station_stop(&st), 0);
-    long long txns = stop_count(&st, " transactions"),
-              early = stop_count(&st, " replies sent during a later batch");
+    long long txns = fa_stop_count(st.err_path, " transactions"),
+              early = fa_stop_count(st.err_path, " replies sent during a later batch");
     fprintf(stderr, "diskfull: %lld transactions, %lld replies sent during a later batch\n", txns, early);
     CHECK_INT(txns, >=, N / 1000);
     CHECK_INT(early, >=, 1);

@@ -73,6 +73,7 @@ pl_journal *pl_journal_load(const char *path)
         r->off = get_i64(h + 12);
         r->len = len;
         r->data = h + PL_HEADER_SIZE;
+        r->at = off;
         off += PL_HEADER_SIZE + len;
     }
     return j;
@@ -283,11 +284,18 @@ int pl_rebuild(const pl_journal *j, size_t crash, pl_mode mode, uint64_t seed, c
 {
     if (crash > j->n)
         crash = j->n;
-    /* the last sync of each file before the crash */
-    long last_sync[PL_NFILES] = {-1, -1, -1};
-    for (size_t i = 0; i < crash; i++)
-        if (j->recs[i].type == PL_SYNC && j->recs[i].file < PL_NFILES)
-            last_sync[j->recs[i].file] = (long)i;
+    /* per file, the records before this journal position are durable: the
+     * furthest point a sync of that file had reached when it began, of the
+     * syncs that returned before the crash */
+    uint64_t durable[PL_NFILES] = {0, 0, 0};
+    for (size_t i = 0; i < crash; i++) {
+        const pl_rec *r = &j->recs[i];
+        if (r->type != PL_SYNC || r->file >= PL_NFILES)
+            continue;
+        uint64_t upto = r->off > 0 ? (uint64_t)r->off - 1 : r->at;
+        if (upto > durable[r->file])
+            durable[r->file] = upto;
+    }
     vfile files[PL_NFILES];
     memset(files, 0, sizeof files);
     uint64_t rng = seed ^ ((uint64_t)crash << 32) ^ 0x5DEECE66DULL;
@@ -300,7 +308,7 @@ int pl_rebuild(const pl_journal *j, size_t crash, pl_mode mode, uint64_t seed, c
         switch (r->type) {
         case PL_WRITE: {
             size_t n = r->len;
-            if ((long)i > last_sync[r->file] && mode != PL_KEEP) {
+            if (r->at >= durable[r->file] && mode != PL_KEEP) {
                 if (mode == PL_DROP)
                     break;
                 if (splitmix(&rng) & 1)

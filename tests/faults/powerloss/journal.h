@@ -6,15 +6,18 @@
  * named by TOTE_PL_TRACK and its "-wal" and "-journal" files, not "-shm",
  * which SQLite rebuilds — to the journal named by TOTE_PL_JOURNAL: each
  * write/pwrite with its bytes, each ftruncate and unlink, and each
- * fsync/fdatasync once it has returned. Several processes may append to one
+ * fsync/fdatasync once it has returned (with where the journal ended when it
+ * began). Several processes may append to one
  * journal (O_APPEND, one write(2) per record, so records never interleave).
  * Test code appends MARK records ("what a client saw acknowledged") with
  * pl_journal_mark() at the moment it sees the acknowledgement, so the
  * journal's order is the order of what happened.
  *
  * pl_rebuild() reconstructs the tracked files as a power cut at record
- * `crash` would leave them. A change to file F made before F's last sync
- * before the crash is durable and always kept. A change after it was still in
+ * `crash` would leave them. A change to file F recorded before a sync of F
+ * began, that sync having returned before the crash, is durable and always
+ * kept (a change made while the sync ran is not: fdatasync may or may not
+ * have covered it). Any other change was still in
  * the page cache: PL_KEEP keeps all of them (no loss), PL_DROP loses all,
  * PL_RANDOM keeps each with probability 1/2, PL_TORN as PL_RANDOM and a kept
  * write may be torn (only its first k 512-byte sectors reach the disk).
@@ -26,7 +29,10 @@
  * ENOSPC (overwrites inside the file still succeed, as on a real full disk).
  *
  * Record layout (little-endian): u32 magic "TPL1", u8 type, u8 file, u16 0,
- * u32 pid, i64 offset, u32 len, then len bytes (writes and marks).
+ * u32 pid, i64 offset, u32 len, then len bytes (writes and marks). A SYNC
+ * record's offset is 1 + the journal's size in bytes when the sync began (0
+ * in journals from before this was recorded: then the sync covers every
+ * record before its own).
  */
 #ifndef TOTE_POWERLOSS_JOURNAL_H
 #define TOTE_POWERLOSS_JOURNAL_H
@@ -46,6 +52,7 @@ typedef struct pl_rec {
     int64_t off; /* write offset, truncate length */
     uint32_t len;
     const uint8_t *data; /* into the loaded journal */
+    uint64_t at;         /* where the record starts in the journal, in bytes */
 } pl_rec;
 
 #define PL_HEADER_SIZE 24

@@ -332,6 +332,16 @@ static int do_sync(int (*fn)(int), int fd)
         errno = EIO;
         return -1;
     }
+    /* where the journal ends as the sync begins: only what was written
+     * before it is sure to be covered (a write made while fdatasync runs
+     * may or may not be), and the SYNC record says so (journal.h) */
+    int64_t began = 0;
+    if (f != PL_NOFILE && journal_fd >= 0) {
+        pthread_mutex_lock(&lock);
+        off_t end = lseek(journal_fd, 0, SEEK_END);
+        pthread_mutex_unlock(&lock);
+        began = end >= 0 ? (int64_t)end + 1 : 0;
+    }
     if (f != PL_NOFILE && sync_delay_ms > 0) {
         struct timespec ts = {sync_delay_ms / 1000, (long)(sync_delay_ms % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -340,7 +350,7 @@ static int do_sync(int (*fn)(int), int fd)
     int r = fn(fd);
     if (r == 0 && f != PL_NOFILE) {
         pthread_mutex_lock(&lock);
-        record(PL_SYNC, f, 0, NULL, 0);
+        record(PL_SYNC, f, began, NULL, 0);
         pthread_mutex_unlock(&lock);
     }
     return r;
