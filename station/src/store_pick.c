@@ -590,19 +590,26 @@ tote_st_err tote_pick_claims_on_stock(tote_store *s, long long stock_id, long lo
 {
     *n = 0;
     /* open tasks first (in list and walk order), then allocations that no
-       open task covers yet */
-    sqlite3_stmt *st =
-        tote_store_stmt(s, "SELECT task_id, alloc_id, line_id, left FROM ("
-                           "SELECT t.id AS task_id, t.allocation_id AS alloc_id, t.order_line_id AS line_id, "
-                           "t.qty - t.done - t.short AS left FROM pick_task t "
-                           "JOIN allocation a ON a.id = t.allocation_id "
-                           "WHERE t.stock_id = ?1 AND t.id != ?2 AND t.status = 'open' AND a.status = 'open' "
-                           "AND t.qty - t.done - t.short > 0 "
-                           "UNION ALL "
-                           "SELECT 0, a.id, a.order_line_id, a.qty - a.picked FROM allocation a "
-                           "WHERE a.stock_id = ?1 AND a.status = 'open' AND a.qty - a.picked > 0 "
-                           "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.allocation_id = a.id)) "
-                           "ORDER BY task_id = 0, task_id, alloc_id");
+       open task covers yet. Both start from the bin's allocations
+       (allocation_stock) and reach a task through its order line
+       (pick_task_line): a task keeps its allocation's stock for good, and
+       pick_task has no index by stock or by allocation. Read from the task
+       side, both halves walked the whole pick_task table, the second once
+       per allocation on the bin: a short pick in the loop grew with every
+       task ever waved. */
+    sqlite3_stmt *st = tote_store_stmt(
+        s, "SELECT task_id, alloc_id, line_id, left FROM ("
+           "SELECT t.id AS task_id, a.id AS alloc_id, t.order_line_id AS line_id, "
+           "t.qty - t.done - t.short AS left FROM allocation a "
+           "JOIN pick_task t ON t.order_line_id = a.order_line_id AND t.allocation_id = a.id "
+           "WHERE a.stock_id = ?1 AND a.status = 'open' AND t.stock_id = ?1 AND t.id != ?2 "
+           "AND t.status = 'open' AND t.qty - t.done - t.short > 0 "
+           "UNION ALL "
+           "SELECT 0, a.id, a.order_line_id, a.qty - a.picked FROM allocation a "
+           "WHERE a.stock_id = ?1 AND a.status = 'open' AND a.qty - a.picked > 0 "
+           "AND NOT EXISTS (SELECT 1 FROM pick_task t WHERE t.order_line_id = a.order_line_id "
+           "AND t.allocation_id = a.id)) "
+           "ORDER BY task_id = 0, task_id, alloc_id");
     if (!st)
         return TOTE_ST_E_DB;
     sqlite3_bind_int64(st, 1, stock_id);

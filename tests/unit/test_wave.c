@@ -5,6 +5,7 @@
 #include "support.h"
 #include "test.h"
 #include "tote/alloc.h"
+#include "tote/flows.h"
 #include "tote/wave.h"
 #include "waves_fixture.h"
 
@@ -125,6 +126,67 @@ static void test_tasks_in_walking_order(void)
             list, buf, sizeof buf),
         "1:A-01/AAA/#1 2:M-01/CCC/#2 3:M-01/DDD/#2 4:M-02/BBB/#1 5:M-02/BBB/#2 6:Z-99/AAA/#1");
     CHECK_EQ(fx_int(s, "SELECT SUM(qty) FROM pick_task WHERE pick_list_id = ?1", list), 8);
+    tote_store_destroy(&s);
+}
+
+/* How many steps of full table scans the store's cached statement whose SQL
+ * contains marker has made; -1 if there is none. */
+static long long fullscan_steps(tote_store *s, const char *marker)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(tote_store_db(s), NULL); st;
+         st = sqlite3_next_stmt(tote_store_db(s), st))
+        if (strstr(sqlite3_sql(st), marker))
+            return sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    return -1;
+}
+
+/* The claims on a bin (what a short pick there takes from: other orders'
+ * open tasks, then allocations no task covers yet) are found through the
+ * bin's allocations and each line's tasks, never by walking the pick_task
+ * table: a short pick must not grow with every task ever waved. */
+static void test_claims_on_a_bin_read_by_index(void)
+{
+    tote_store *s = fresh("claims.db");
+    REQUIRE(s != NULL);
+    long long a = fx_product(s, "AAA", 0, -1, -1), b = fx_product(s, "BBB", 0, -1, -1);
+    long long bin = fx_location(s, "A-01", 10, "bin"), other = fx_location(s, "B-01", 20, "bin");
+    long long stock_a = fx_stock(s, a, bin, NULL, NULL, 100);
+    fx_stock(s, b, other, NULL, NULL, 1000);
+    char name[32];
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "#a%d", i);
+        fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({a, 2, 1}));
+    }
+    for (int i = 0; i < 200; i++) { /* tasks on another bin: what a table walk would read */
+        snprintf(name, sizeof name, "#b%d", i);
+        fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-02T00:00:00Z", FX_LINES({b, 1, 1}));
+    }
+    tote_wave_result r;
+    REQUIRE_EQ(tote_wave_create(s, NULL, "test", &r), TOTE_ST_E_OK);
+    CHECK_EQ(r.tasks, 203);
+    /* one more order on the bin, allocated but in no wave yet */
+    fx_order(s, "#a-late", "released", 0, 0, 0, NULL, "2024-02-03T00:00:00Z", FX_LINES({a, 4, 1}));
+    REQUIRE_EQ(tote_alloc_released(s, "test", NULL), TOTE_ST_E_OK);
+    long long first = fx_int(s, "SELECT MIN(id) FROM pick_task WHERE stock_id = ?1", stock_a);
+    long long late_alloc =
+        fx_int(s,
+               "SELECT a.id FROM allocation a JOIN order_line ol ON ol.id = a.order_line_id "
+               "JOIN orders o ON o.id = ol.order_id WHERE o.name = '#a-late'",
+               0);
+    tote_pick_claim c[8];
+    int n = 0;
+    REQUIRE_EQ(tote_pick_claims_on_stock(s, stock_a, first, c, 8, &n), TOTE_ST_E_OK);
+    /* the other two tasks on the bin in task order, then the allocation */
+    REQUIRE_EQ(n, 3);
+    CHECK(c[0].task_id > first && c[1].task_id > c[0].task_id);
+    CHECK_EQ(c[0].left, 2);
+    CHECK_EQ(c[1].left, 2);
+    CHECK_EQ(fx_int(s, "SELECT allocation_id FROM pick_task WHERE id = ?1", c[0].task_id),
+             c[0].allocation_id);
+    CHECK_EQ(c[2].task_id, 0);
+    CHECK_EQ(c[2].allocation_id, late_alloc);
+    CHECK_EQ(c[2].left, 4);
+    CHECK_EQ(fullscan_steps(s, "AS alloc_id"), 0);
     tote_store_destroy(&s);
 }
 
@@ -422,7 +484,7 @@ static void test_wave_reads_back_ids_it_cannot_know(void)
 }
 
 TT_MAIN(TT_TEST(test_priority_then_ship_by_then_ordered_at), TT_TEST(test_tasks_in_walking_order),
-        TT_TEST(test_max_orders_and_max_lines), TT_TEST(test_partial_orders_are_waved_with_what_there_is),
-        TT_TEST(test_list_and_show_json),
+        TT_TEST(test_claims_on_a_bin_read_by_index), TT_TEST(test_max_orders_and_max_lines),
+        TT_TEST(test_partial_orders_are_waved_with_what_there_is), TT_TEST(test_list_and_show_json),
         TT_TEST(test_wave_from_the_allocation_run_equals_the_wave_read_back),
         TT_TEST(test_wave_reads_back_ids_it_cannot_know))
