@@ -423,8 +423,17 @@ static const char *const migration_7 =
     "customer_phone = (SELECT c.phone FROM customer c WHERE c.id = orders.customer_id) "
     "WHERE customer_id IS NOT NULL;\n";
 
+/* 8: the two lookups a bench's return and a picker's short pick make in the
+ * station's loop that walked a whole table: an order's open RMA
+ * (tote_rma_open) and a bin's open recount of a product
+ * (tote_count_task_create). Both tables only grow; rows are added rarely,
+ * so the indexes cost nothing on the hot paths. */
+static const char *const migration_8 =
+    "CREATE INDEX rma_order ON rma(order_id);\n"
+    "CREATE INDEX count_task_bin ON count_task(location_id, product_id);\n";
+
 const char *const tote_schema_migrations[] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7, migration_8,
 };
 
 const int tote_schema_migration_count =

@@ -190,6 +190,46 @@ static void test_claims_on_a_bin_read_by_index(void)
     tote_store_destroy(&s);
 }
 
+/* The station's other lookups on tables that only grow, made in its loop:
+ * an order's open RMA (a return at the bench) and a bin's open recount (a
+ * short pick) are found by index (migration 8), among hundreds of closed
+ * ones, and still find the open one. */
+static void test_open_rma_and_recount_found_by_index(void)
+{
+    tote_store *s = fresh("lookups.db");
+    REQUIRE(s != NULL);
+    long long a = fx_product(s, "AAA", 0, -1, -1), b = fx_product(s, "BBB", 0, -1, -1);
+    long long bin = fx_location(s, "A-01", 10, "bin"), other = fx_location(s, "B-01", 20, "bin");
+    long long mine =
+        fx_order(s, "#1", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({a, 1, 1}));
+    long long theirs =
+        fx_order(s, "#2", "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z", FX_LINES({b, 1, 1}));
+    /* history: 300 closed RMAs of another order, 300 finished recounts of another bin */
+    REQUIRE(fx_sql(s,
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+                   "INSERT INTO rma(order_id, status, created_at) SELECT ?1, 'closed', '" FX_NOW "' FROM n",
+                   "i", theirs) >= 0);
+    REQUIRE(fx_sql(s,
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+                   "INSERT INTO count_task(location_id, product_id, status, created_at) SELECT ?1, ?2, "
+                   "'done', '" FX_NOW "' FROM n",
+                   "ii", other, b) >= 0);
+    long long rma = 0, again = 0, count = 0, count_again = 0;
+    int resumed = -1;
+    REQUIRE_EQ(tote_rma_open(s, mine, "bench-1", "test", FX_NOW, &rma, &resumed), TOTE_ST_E_OK);
+    CHECK_EQ(resumed, 0);
+    REQUIRE_EQ(tote_rma_open(s, mine, "bench-1", "test", FX_NOW, &again, &resumed), TOTE_ST_E_OK);
+    CHECK_EQ(resumed, 1);
+    CHECK_EQ(again, rma);
+    REQUIRE_EQ(tote_count_task_create(s, bin, a, "short pick", FX_NOW, &count), TOTE_ST_E_OK);
+    REQUIRE_EQ(tote_count_task_create(s, bin, a, "short pick", FX_NOW, &count_again), TOTE_ST_E_OK);
+    CHECK_EQ(count_again, count);
+    CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM count_task WHERE status = 'open'", 0), 1);
+    CHECK_EQ(fullscan_steps(s, "FROM rma WHERE order_id"), 0);
+    CHECK_EQ(fullscan_steps(s, "FROM count_task WHERE location_id"), 0);
+    tote_store_destroy(&s);
+}
+
 static void test_max_orders_and_max_lines(void)
 {
     char buf[64];
@@ -484,7 +524,8 @@ static void test_wave_reads_back_ids_it_cannot_know(void)
 }
 
 TT_MAIN(TT_TEST(test_priority_then_ship_by_then_ordered_at), TT_TEST(test_tasks_in_walking_order),
-        TT_TEST(test_claims_on_a_bin_read_by_index), TT_TEST(test_max_orders_and_max_lines),
-        TT_TEST(test_partial_orders_are_waved_with_what_there_is), TT_TEST(test_list_and_show_json),
+        TT_TEST(test_claims_on_a_bin_read_by_index), TT_TEST(test_open_rma_and_recount_found_by_index),
+        TT_TEST(test_max_orders_and_max_lines), TT_TEST(test_partial_orders_are_waved_with_what_there_is),
+        TT_TEST(test_list_and_show_json),
         TT_TEST(test_wave_from_the_allocation_run_equals_the_wave_read_back),
         TT_TEST(test_wave_reads_back_ids_it_cannot_know))
