@@ -685,8 +685,8 @@ static void test_replies_go_out_during_the_next_batch(void)
     CHECK_EQ(fx_recv(d, &rep, 200), -1); /* nothing twice */
     fx_dev_destroy(&d);
     CHECK_EQ(fx_station_stop(&st), 0);
-    long long txns = fa_stop_count(st.err_path, " transactions"),
-              early = fa_stop_count(st.err_path, " replies sent during a later batch");
+    long long txns = fx_stop_count(st.err_path, " transactions"),
+              early = fx_stop_count(st.err_path, " replies sent during a later batch");
     fprintf(stderr, "diskfull: %lld transactions, %lld replies sent during a later batch\n", txns, early);
     CHECK_INT(txns, >=, N / 1000);
     CHECK_INT(early, >=, 1);

@@ -543,7 +543,7 @@ static long station_power_loss(const char *sync, size_t points, int bursts, int 
         }
     }
     failed |= fx_station_stop(&st) != 0;
-    long long early = fa_stop_count(st.err_path, " replies sent during a later batch");
+    long long early = fx_stop_count(st.err_path, " replies sent during a later batch");
     if (bursts > 0 && delay_ms < 10 && early < 1) {
         fprintf(stderr, "powerloss station: no reply went out during a later batch (%lld)\n", early);
         failed = 1;

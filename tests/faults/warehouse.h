@@ -137,23 +137,6 @@ static __attribute__((unused)) int fa_serve_spawn_with(fx_station *st, const cha
     return st->proc && tt_wait_port(st->port, 5000) == 0 ? 0 : -1;
 }
 
-/* The number just before what (e.g. " WAL syncs") in the stop line of the
- * station whose stderr is err_path; -1 if the line or the number is not there. */
-static __attribute__((unused)) long long fa_stop_count(const char *err_path, const char *what)
-{
-    char *err = tt_read_file(err_path, NULL);
-    const char *line = err ? strstr(err, "tote serve: stopped after ") : NULL;
-    const char *p = line ? strstr(line, what) : NULL;
-    long long n = -1;
-    if (p && p > line && p[-1] >= '0' && p[-1] <= '9') {
-        while (p > line && p[-1] >= '0' && p[-1] <= '9')
-            p--;
-        n = atoll(p);
-    }
-    free(err);
-    return n;
-}
-
 /* fa_serve_spawn_with and no more arguments. */
 static __attribute__((unused)) int fa_serve_spawn(fx_station *st, const char *const env[])
 {

@@ -118,6 +118,23 @@ FX_FN void fx_station_kill9(fx_station *st)
     tt_proc_stop(&st->proc);
 }
 
+/* The number just before what (e.g. " WAL syncs") in the stop line of the
+ * station whose stderr is err_path; -1 if the line or the number is not there. */
+FX_FN long long fx_stop_count(const char *err_path, const char *what)
+{
+    char *err = tt_read_file(err_path, NULL);
+    const char *line = err ? strstr(err, "tote serve: stopped after ") : NULL;
+    const char *p = line ? strstr(line, what) : NULL;
+    long long n = -1;
+    if (p && p > line && p[-1] >= '0' && p[-1] <= '9') {
+        while (p > line && p[-1] >= '0' && p[-1] <= '9')
+            p--;
+        n = atoll(p);
+    }
+    free(err);
+    return n;
+}
+
 FX_FN void fx_station_done(fx_station *st)
 {
     if (st->proc)

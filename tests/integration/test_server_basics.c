@@ -306,22 +306,6 @@ static void test_a_scan_counts_as_the_last_answered_seq(void)
     fx_station_done(&st);
 }
 
-/* How many batches the stopped station says it applied again (its last
- * stderr line); -1 if the line is not there. */
-static long long batches_applied_again(const fx_station *st)
-{
-    char *err = tt_read_file(st->err_path, NULL);
-    const char *p = err ? strstr(err, " batches applied again") : NULL;
-    long long n = -1;
-    if (p) {
-        while (p > err && p[-1] >= '0' && p[-1] <= '9')
-            p--;
-        n = atoll(p);
-    }
-    free(err);
-    return n;
-}
-
 /* An SQL failure inside one request (a trigger refuses hh-bad's scan rows)
  * loses that request only: its handheld gets INTERNAL and nothing of it is
  * stored, while the requests around it, sent without waiting so that they
@@ -389,7 +373,7 @@ static void test_failing_request_loses_only_itself(void)
     CHECK_EQ(rep.u.error.code, TOTE_WERR_INTERNAL);
 
     CHECK_EQ(fx_station_stop(&st), 0);
-    CHECK_INT(batches_applied_again(&st), >=, 1);
+    CHECK_INT(fx_stop_count(st.err_path, " batches applied again"), >=, 1);
     s = fx_store(&st);
     CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-good'", NULL), 3);
     CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM scan WHERE device = 'hh-bad'", NULL), 0);
