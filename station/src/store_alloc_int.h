@@ -56,6 +56,7 @@ typedef struct pend {
     size_t at;      /* order of choice */
     long long id;   /* the allocation's id, once written */
     long long rank; /* the order's place in an allocation run (else 0) */
+    int full;       /* the line's allocated reaches ordered - short with it */
 } pend;
 
 typedef struct pendset {

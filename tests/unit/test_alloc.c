@@ -337,6 +337,82 @@ static void test_big_run_balances(void)
     tote_store_destroy(&s);
 }
 
+/* How many times the store's cached statement whose SQL contains marker
+ * has run to completion; -1 if there is none. */
+static long long stmt_runs(tote_store *s, const char *marker)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(tote_store_db(s), NULL); st;
+         st = sqlite3_next_stmt(tote_store_db(s), st))
+        if (strstr(sqlite3_sql(st), marker))
+            return sqlite3_stmt_status(st, SQLITE_STMTSTATUS_RUN, 0);
+    return -1;
+}
+
+static long long line_allocated(tote_store *s, long long order, long long line_no)
+{
+    return fx_int(s, "SELECT allocated FROM order_line WHERE id = ?1", fx_line_id(s, order, line_no));
+}
+
+/* A run writes order_line.allocated of 16 or more consecutive lines it fills
+ * completely as one range (allocated = ordered - short), every other line
+ * by its own amount. Around and between two such ranges: a line filled only
+ * in part, a line that does not ship, a line with a unit already short, and
+ * the lines of a held order the run does not take. */
+static void test_full_lines_written_as_ranges(void)
+{
+    tote_store *s = fresh("ranges.db");
+    REQUIRE(s != NULL);
+    REQUIRE_EQ(fx_sql(s, "BEGIN", NULL) >= 0, 1);
+    long long p = fx_product(s, "PLENTY", 0, -1, -1), q = fx_product(s, "SCARCE", 0, -1, -1);
+    fx_stock(s, p, fx_location(s, "A-01", 10, "bin"), NULL, NULL, 1000);
+    fx_stock(s, q, fx_location(s, "B-01", 20, "bin"), NULL, NULL, 3);
+    enum { ORDERS = 14 };
+    long long ord[ORDERS], held = -1;
+    char name[16];
+    for (int i = 0; i < ORDERS; i++) {
+        snprintf(name, sizeof name, "#R%02d", i);
+        if (i == 5)
+            held = fx_order(s, "#HELD", "on_hold", 0, 0, 0, NULL, "2024-02-01T00:00:00Z",
+                            FX_LINES({p, 1, 1}, {p, 1, 1}, {p, 1, 1}));
+        if (i == 5) /* the scarce line: 3 of 5 */
+            ord[i] = fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z",
+                              FX_LINES({p, 2, 1}, {q, 5, 1}, {p, 2, 1}, {p, 2, 1}));
+        else if (i == 10) /* a line that does not ship */
+            ord[i] = fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z",
+                              FX_LINES({p, 2, 1}, {p, 2, 1}, {p, 2, 0}, {p, 3, 1}));
+        else
+            ord[i] = fx_order(s, name, "released", 0, 0, 0, NULL, "2024-02-01T00:00:00Z",
+                              FX_LINES({p, 2, 1}, {p, 2, 1}, {p, 2, 1}, {p, 2, 1}));
+        REQUIRE(ord[i] > 0);
+    }
+    REQUIRE(held > 0);
+    /* one unit of #R01's second line already short: it needs 1 */
+    REQUIRE(fx_sql(s, "UPDATE order_line SET short = 1 WHERE id = ?1", "i", fx_line_id(s, ord[1], 2)) >= 0);
+    REQUIRE_EQ(fx_sql(s, "COMMIT", NULL) >= 0, 1);
+    long long n = 0;
+    REQUIRE_EQ(tote_alloc_released(s, "test", &n), TOTE_ST_E_OK);
+    CHECK_EQ(n, ORDERS);
+    CHECK(fx_invariants_hold(s));
+    for (int i = 0; i < ORDERS; i++)
+        for (int l = 1; l <= 4; l++) {
+            long long want = 2;
+            if (i == 1 && l == 2)
+                want = 1; /* ordered 2, short 1 */
+            if (i == 5 && l == 2)
+                want = 3; /* all there is */
+            if (i == 10 && l >= 3)
+                want = l == 3 ? 0 : 3;
+            CHECK_EQ(line_allocated(s, ord[i], l), want);
+        }
+    for (int l = 1; l <= 3; l++)
+        CHECK_EQ(line_allocated(s, held, l), 0);
+    CHECK_EQ(backorder(s, fx_line_id(s, ord[5], 2)), 2);
+    /* ranges: #R00..#R04 (20 lines), #R05 line 3 .. #R10 line 2 (20); by
+       line: #R05's first two, #R10's last and #R11..#R13 (13 in a row) */
+    CHECK_EQ(stmt_runs(s, "allocated = ordered - short"), 2);
+    tote_store_destroy(&s);
+}
+
 static void test_release_order_gives_everything_back(void)
 {
     tote_store *s = fresh("release.db");
@@ -542,5 +618,6 @@ TT_MAIN(TT_TEST(test_fefo_earliest_expiry_first), TT_TEST(test_expired_lot_never
         TT_TEST(test_partial_allocation_and_backorder), TT_TEST(test_priority_decides_who_gets_scarce_stock),
         TT_TEST(test_states_and_bad_ids), TT_TEST(test_caller_transaction_rolls_back_everything),
         TT_TEST(test_reservations_balance_and_verify), TT_TEST(test_big_run_balances),
-        TT_TEST(test_release_order_gives_everything_back), TT_TEST(test_reallocate_puts_tasks_in_walk_order),
+        TT_TEST(test_full_lines_written_as_ranges), TT_TEST(test_release_order_gives_everything_back),
+        TT_TEST(test_reallocate_puts_tasks_in_walk_order),
         TT_TEST(test_reallocate_ahead_only_and_in_callers_transaction))
