@@ -13,9 +13,15 @@
  *   alloc    allocation alone (tote_alloc_released), on a second copy;
  *   wave     the wave alone over the orders allocated just before
  *            (tote_wave_create with no_allocate).
+ *   floor    in the same run, the rows a wave writes (an allocation and a
+ *            task per line, the line's update, per order its update and
+ *            two events) inserted flat into one table without an index,
+ *            one prepared statement, one commit, synchronous=FULL: what
+ *            this machine takes at the moment to write that much at all.
  * Prints the figures and the growth from the first size to the last (for
- * linear growth it equals the size ratio). Goal: a wave over 100,000 lines
- * in under a second.
+ * linear growth it equals the size ratio), and wave create over the floor,
+ * a ratio that holds when a shared machine is slow for a while. Goal: a
+ * wave over 100,000 lines in under a second.
  *
  * TOTE_BENCH_TRACE=1: after each run, the time of every SQL statement in all
  * (the checks after the run included), then those that took more than 5 ms
@@ -162,8 +168,45 @@ static tote_store *build(const char *dir, const char *name, long long lines)
     return s;
 }
 
+/* The floor (see the top): rows plain rows into a fresh file in dir, one
+ * transaction, synchronous=FULL; wall ms, or -1. */
+static double floor_ms(const char *dir, const char *name, long long rows)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    double ms = -1;
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE flat(a INTEGER, b "
+                     "INTEGER, c INTEGER, d TEXT)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO flat VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    double t0 = now_ms();
+    int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (long long i = 0; rc == SQLITE_OK && i < rows; i++) {
+        sqlite3_bind_int64(st, 1, i);
+        sqlite3_bind_int64(st, 2, i % 4000);
+        sqlite3_bind_int64(st, 3, 1 + i % 3);
+        sqlite3_bind_text(st, 4, "T1-1", -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_reset(st);
+    }
+    if (rc == SQLITE_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        ms = now_ms() - t0;
+out:
+    if (ms < 0)
+        fprintf(stderr, "bench_wave: floor: %s\n", db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ms;
+}
+
 typedef struct figures {
-    long long lines;
+    long long lines, floor_rows;
+    double floor_ms;                        /* wall */
     double create_ms, alloc_ms, wave_ms;    /* wall */
     double create_cpu, alloc_cpu, wave_cpu; /* CPU */
     tote_wave_result r;
@@ -195,6 +238,11 @@ static int run(const char *dir, long long lines, figures *f)
                 tote_st_strerror(e), f->r.lines, lines, bad);
         return -1;
     }
+
+    snprintf(name, sizeof name, "floor-%lld-%d.db", lines, runs);
+    f->floor_rows = 3 * lines + 3 * f->r.orders;
+    if ((f->floor_ms = floor_ms(dir, name, f->floor_rows)) < 0)
+        return -1;
 
     snprintf(name, sizeof name, "split-%lld-%d.db", lines, runs);
     s = build(dir, name, lines);
@@ -246,6 +294,7 @@ static void median_of(figures *f, const figures *runs, int n)
     for (int k = 0; k < n; k++) \
         v[k] = runs[k].x;       \
     f->x = median(v, n);
+    MEDIAN_FIELD(floor_ms)
     MEDIAN_FIELD(create_ms)
     MEDIAN_FIELD(alloc_ms)
     MEDIAN_FIELD(wave_ms)
@@ -303,6 +352,8 @@ int main(int argc, char **argv)
                f[i].alloc_cpu);
         printf("      wave alone (already allocated)  %8.1f ms wall %8.1f ms CPU\n", f[i].wave_ms,
                f[i].wave_cpu);
+        printf("      floor: %lld plain rows, 1 commit %8.1f ms wall; wave create = %.2f x floor\n",
+               f[i].floor_rows, f[i].floor_ms, f[i].create_ms / f[i].floor_ms);
         fflush(stdout);
     }
     if (rc == 0 && n >= 2) {
@@ -320,6 +371,12 @@ int main(int argc, char **argv)
             "RESULT {\"id\":\"wave.create.large\",\"name\":\"wave create, %lld lines (wall)\",\"value\":%.1f,"
             "\"unit\":\"ms\",\"better\":\"lower\"}\n",
             b->lines, b->create_ms);
+        printf("RESULT {\"id\":\"wave.create.floor\",\"name\":\"%lld plain rows inserted and committed "
+               "(what a %lld-line wave writes)\",\"value\":%.1f,\"unit\":\"ms\"}\n",
+               b->floor_rows, b->lines, b->floor_ms);
+        printf("RESULT {\"id\":\"wave.create.over_floor\",\"name\":\"wave create, %lld lines, over the "
+               "floor\",\"value\":%.2f,\"unit\":\"x\",\"better\":\"lower\",\"vs\":[\"wave.create.floor\"]}\n",
+               b->lines, b->create_ms / b->floor_ms);
         printf("RESULT {\"id\":\"wave.lines_growth\",\"name\":\"growth of the wave (lines)\",\"value\":%.2f,"
                "\"unit\":\"x\"}\n",
                (double)b->lines / a->lines);
