@@ -1,6 +1,6 @@
 /*
  * Reading the handheld's --json events in tests (test_client.c,
- * test_hhui.c): one field of an event object, with a value no real event
+ * test_hhui_json.c): one field of an event object, with a value no real event
  * has when the field is missing or of another type, so a check against the
  * expected value fails and says so.
  */
