@@ -1,7 +1,8 @@
 /*
  * The station client's state and the helpers its files share: client.c
- * (socket, replies, inputs, the loop) and client_commands.c (the keypad's
- * '!' commands). Not a public interface: tote/client.h is.
+ * (socket, inputs, the loop), client_replies.c (the station's replies) and
+ * client_commands.c (the keypad's '!' commands). Not a public interface:
+ * tote/client.h is.
  */
 #ifndef TOTE_CLIENT_INTERNAL_H
 #define TOTE_CLIENT_INTERNAL_H
@@ -16,6 +17,9 @@
 #include "tote/scanner.h"
 #include "tote/sim.h"
 #include "tote/wire.h"
+
+#define NO_TASK_POLL_MS 1000
+#define DEFAULT_HEARTBEAT_MS 1000
 
 typedef enum client_state { ST_HELLO, ST_ONLINE, ST_OFFLINE } client_state;
 typedef enum req_kind { K_HELLO, K_HEARTBEAT, K_SEQ } req_kind;
@@ -99,6 +103,11 @@ void client_ui_errorf(tote_client *c, const char *code, uint32_t seq, uint8_t ty
     __attribute__((format(printf, 5, 6)));
 /* Beeps or buzzes the scanner (TOTE_FEEDBACK_*; NONE: nothing). */
 void client_feedback(tote_client *c, uint8_t fb);
+/* The outbox failed: says why on the screen and stops the client (status 1).
+ * seq and type: the request concerned, 0 if none. */
+void client_outbox_failed(tote_client *c, uint32_t seq, uint8_t type);
+/* Requests in the outbox (0 when it cannot be read: the client stops). */
+long client_queued(tote_client *c);
 /* Stores a sequenced request in the outbox (before it can be sent); m->seq
  * is set here. 0, or -1 when it was refused (shown on the screen). */
 int client_submit(tote_client *c, tote_wire_msg *m);
@@ -106,6 +115,10 @@ int client_submit(tote_client *c, tote_wire_msg *m);
 void client_submit_simple(tote_client *c, tote_wire_type type);
 /* A scan (or, in return mode, a returned item) of len bytes, submitted. */
 void client_submit_scan(tote_client *c, const char *symbology, const uint8_t *data, size_t len);
+
+/* client_replies.c: reads what the station sent on the socket and acts on
+ * each reply to the request in flight. */
+void client_sock_read(tote_client *c, long long now);
 
 /* client_commands.c: shows the return mode's settings. */
 void client_show_mode(tote_client *c);
