@@ -637,19 +637,25 @@ static tote_st_err do_logout(tote_flow_ctx *c, const tote_wire_msg *req, tote_wi
     return TOTE_ST_E_OK;
 }
 
-static tote_st_err do_snapshot(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out)
+tote_st_err tote_flow_snapshot(tote_store *s, const tote_wire_msg *req, tote_wire_msg *out)
 {
+    /* tests: a snapshot that takes this long to compute, as on a big floor */
+    const char *delay = getenv("TOTE_TEST_SNAPSHOT_DELAY_MS");
+    if (delay && atoi(delay) > 0) {
+        struct timespec ts = {atoi(delay) / 1000, (long)(atoi(delay) % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     char *json = NULL;
-    tote_st_err e = tote_snapshot_json(c->s, req->u.snapshot.what, req->u.snapshot.arg, &json);
+    tote_st_err e = tote_snapshot_json(s, req->u.snapshot.what, req->u.snapshot.arg, &json);
     if (e == TOTE_ST_E_NOT_FOUND || e == TOTE_ST_E_INVALID) {
-        tote_flow_reply_init(c, req, out, TOTE_WIRE_ERROR);
+        tote_wire_init(out, TOTE_WIRE_ERROR, req->device, req->seq);
         tote_flow_error(out, TOTE_WERR_MALFORMED, "%s",
                         e == TOTE_ST_E_INVALID ? "unknown snapshot kind" : "no such order");
         return TOTE_ST_E_OK;
     }
     if (e != TOTE_ST_E_OK)
         return e;
-    tote_flow_reply_init(c, req, out, TOTE_WIRE_SNAPSHOT_REPLY);
+    tote_wire_init(out, TOTE_WIRE_SNAPSHOT_REPLY, req->device, req->seq);
     size_t n = strlen(json);
     if (n > TOTE_WIRE_JSON_MAX)
         n = TOTE_WIRE_JSON_MAX; /* tote_snapshot_json keeps within the limit; never overflow */
@@ -658,6 +664,16 @@ static tote_st_err do_snapshot(tote_flow_ctx *c, const tote_wire_msg *req, tote_
     out->u.snapshot_reply.json_len = (uint32_t)n;
     free(json);
     return TOTE_ST_E_OK;
+}
+
+int tote_flow_snapshot_reads_only(const tote_wire_msg *req)
+{
+    return strcmp(req->u.snapshot.what, "ack_alert") != 0;
+}
+
+static tote_st_err do_snapshot(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out)
+{
+    return tote_flow_snapshot(c->s, req, out);
 }
 
 /* A badge scan logs the operator in on this device (any role). */

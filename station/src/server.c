@@ -101,6 +101,11 @@ tote_st_err tote_server_new(const tote_server_config *cfg, tote_server **out, ch
         fprintf(stderr, "tote serve: print spooler not started: labels stay queued\n");
         srv->spooler = NULL;
     }
+    /* console and overview snapshots: their own thread and read-only connection */
+    if (srv_snap_new(cfg->db_path, &srv->snap) != 0) {
+        fprintf(stderr, "tote serve: no snapshot thread: snapshots are answered on the loop\n");
+        srv->snap = NULL;
+    }
     srv->batch = calloc((size_t)srv->cfg.batch_max, sizeof *srv->batch);
     srv->req = malloc(sizeof *srv->req);
     srv->replies = malloc(TOTE_FLOW_MAX_REPLIES * sizeof *srv->replies);
@@ -178,6 +183,7 @@ void tote_server_destroy(tote_server **sp)
     if (srv->zctx)
         zmq_ctx_term(srv->zctx);
     tote_spooler_destroy(&srv->spooler);
+    srv_snap_destroy(&srv->snap);
     tote_checkpointer_stop(&srv->checkpointer, srv->s);
     tote_wal_syncer_stop(&srv->syncer, srv->s);
     tote_store_destroy(&srv->s);
@@ -392,6 +398,14 @@ static void handle_request(tote_server *srv, struct pending *p, tote_flow_ctx *f
         put_error(srv, p, werr, NULL);
         return;
     }
+    if (req->type == TOTE_WIRE_SNAPSHOT && srv->snap && !(req->flags & TOTE_WIRE_F_REPLAY) &&
+        tote_flow_snapshot_reads_only(req) &&
+        srv_snap_submit(srv->snap, zmq_msg_data(&p->id), zmq_msg_size(&p->id), req) == 0) {
+        p->handed = 1; /* the snapshot thread answers it (server_snap.c) */
+        touch_add(srv, req->device);
+        srv->request_ok = 1;
+        return;
+    }
     int stored = !unsequenced && req->type != TOTE_WIRE_HELLO;
     if (stored && (long long)req->seq <= fc->dev.last_seq) {
         int type = 0;
@@ -478,6 +492,10 @@ static void handle(tote_server *srv, struct pending *p, tote_flow_ctx *fc)
 {
     srv->request_ok = 0;
     fc->hot_plain = 0;
+    if (p->handed) { /* the batch applied again: the snapshot thread has it already */
+        touch_add(srv, p->device);
+        return;
+    }
     handle_request(srv, p, fc);
     if (!srv->request_ok || !fc->hot_plain)
         tote_flow_hot_clear(srv->hot);
@@ -497,6 +515,7 @@ static void drain(tote_server *srv)
         }
         zmq_msg_init(&p->body);
         p->extra_frames = 0;
+        p->handed = 0;
         p->fresh = 0; /* no reply yet (nothing of an earlier batch in this slot) */
         p->out_off = p->out_len = 0;
         if (zmq_msg_more(&p->id))
@@ -650,7 +669,7 @@ static void process_batch(tote_server *srv)
             reclaim_wal(srv);
         for (int i = 0; i < srv->nbatch; i++) {
             struct pending *p = &srv->batch[i];
-            if (p->fresh || p->out_len == 0)
+            if (!p->handed && (p->fresh || p->out_len == 0))
                 put_error(srv, p, e == TOTE_ST_E_FULL ? TOTE_WERR_STORAGE : TOTE_WERR_INTERNAL,
                           tote_st_strerror(e));
         }
@@ -717,9 +736,9 @@ tote_st_err tote_server_run(tote_server *srv)
          * waits in its queue and becomes one batch (one commit per sync, not
          * one per wake-up, and the loop is not idle while the disk works). */
         int syncing = srv->syncer && srv->gen > srv->synced + 1;
-        zmq_pollitem_t items[6] = {{srv->router, 0, syncing ? 0 : ZMQ_POLLIN, 0}};
+        zmq_pollitem_t items[7] = {{srv->router, 0, syncing ? 0 : ZMQ_POLLIN, 0}};
         int nitems = 1;
-        int sync_at = -1, spool_at = -1;
+        int sync_at = -1, spool_at = -1, snap_at = -1;
         if (srv->syncer) {
             items[nitems] = (zmq_pollitem_t){NULL, tote_wal_syncer_fd(srv->syncer), ZMQ_POLLIN, 0};
             sync_at = nitems++;
@@ -727,6 +746,10 @@ tote_st_err tote_server_run(tote_server *srv)
         if (srv->spooler) {
             items[nitems] = (zmq_pollitem_t){NULL, tote_spooler_fd(srv->spooler), ZMQ_POLLIN, 0};
             spool_at = nitems++;
+        }
+        if (srv->snap) {
+            items[nitems] = (zmq_pollitem_t){NULL, srv_snap_fd(srv->snap), ZMQ_POLLIN, 0};
+            snap_at = nitems++;
         }
         int sec_at = nitems;
         int nsec = tote_security_poll_items(srv->sec, &items[sec_at], 3);
@@ -745,6 +768,8 @@ tote_st_err tote_server_run(tote_server *srv)
             return TOTE_ST_E_IO;
         if (items[0].revents & ZMQ_POLLIN)
             process_batch(srv);
+        if (snap_at >= 0 && (items[snap_at].revents & ZMQ_POLLIN))
+            srv_snap_drain(srv->snap, srv->router, &srv->stats.snapshots, &srv->stats.dropped);
         if (spool_at >= 0 && (items[spool_at].revents & ZMQ_POLLIN))
             tote_spooler_drain(srv->spooler, on_spooler_event, srv);
         if (mono_ms() >= srv->next_lease_ms) {

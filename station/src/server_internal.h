@@ -23,6 +23,7 @@ struct pending {
     zmq_msg_t id;
     zmq_msg_t body;
     int extra_frames; /* frames after the body: malformed */
+    int handed;       /* a snapshot handed to the snapshot thread: it answers */
     int fresh;        /* reply produced in this transaction (invalid if it fails) */
     size_t out_off, out_len;
     char device[TOTE_WIRE_DEVICE_MAX + 1];
@@ -66,6 +67,7 @@ struct tote_server {
     long long next_reclaim_ms;
     int stop;
     tote_server_stats stats;
+    struct srv_snap *snap;     /* NULL: snapshots are answered on the loop */
     tote_wal_syncer *syncer;   /* NULL: every commit is synchronous=FULL */
     unsigned long long gen;    /* commits made on the loop's connection */
     unsigned long long synced; /* of which known durable */
@@ -90,6 +92,26 @@ int srv_held_release(tote_server *srv);
 void srv_hold_replies(tote_server *srv);
 /* The events gathered since the last call into the held queue. */
 void srv_hold_events(tote_server *srv);
+
+/* server_snap.c: snapshots that only read, answered on a thread of their own */
+
+typedef struct srv_snap srv_snap;
+
+/* Starts the thread with its own read-only connection to db_path. 0, or -1
+ * (then the loop answers every snapshot itself). */
+int srv_snap_new(const char *db_path, srv_snap **out);
+/* Stops the thread (after the snapshot it is computing) and frees what is
+ * queued; NULL-safe, nulls *p. */
+void srv_snap_destroy(srv_snap **p);
+/* Readable when answers wait for srv_snap_drain. */
+int srv_snap_fd(const srv_snap *sn);
+/* Queues an admitted SNAPSHOT request (tote_flow_snapshot_reads_only) from
+ * the peer with ROUTER routing id [id, id + id_len); copies what it needs.
+ * 0, or -1 when the queue is full (the caller answers it itself). Loop only. */
+int srv_snap_submit(srv_snap *sn, const void *id, size_t id_len, const tote_wire_msg *req);
+/* Sends the answers ready, in submission order, on router; counts them into
+ * *sent, or *dropped when the peer is gone. Loop only. */
+void srv_snap_drain(srv_snap *sn, void *router, unsigned long long *sent, unsigned long long *dropped);
 
 /* server_timers.c */
 

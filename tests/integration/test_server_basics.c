@@ -509,7 +509,78 @@ static void test_snapshot(void)
     fx_station_done(&st);
 }
 
+/* A console's view that takes long to compute (as on a big floor: a
+ * 100,000-task wave took ~130 ms a refresh) is answered by the snapshot
+ * thread: a picker's requests sent meanwhile are answered before it, and
+ * the view follows. Acknowledging an alert writes, so it is answered on
+ * the loop, and is applied. */
+static void test_slow_snapshot_does_not_hold_up_the_floor(void)
+{
+    fx_station st;
+    setup_station(&st, "srv-slowsnap", 0);
+    char ga[15], gb[15];
+    small_warehouse(&st, ga, gb);
+    tote_store *s = fx_store(&st);
+    REQUIRE(s != NULL);
+    REQUIRE_EQ(sqlite3_exec(tote_store_db(s),
+                            "INSERT INTO alert(id, kind, subject, message, created_at) VALUES (7, 'short', "
+                            "'#1001', 'SKU-A short in A-01', '2024-03-01T08:00:00.000Z')",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+    tote_store_destroy(&s);
+    char delay[16];
+    int delay_ms = tt_ms(1500);
+    snprintf(delay, sizeof delay, "%d", delay_ms);
+    setenv("TOTE_TEST_SNAPSHOT_DELAY_MS", delay, 1);
+    int started = fx_station_start(&st, NULL, 0);
+    unsetenv("TOTE_TEST_SNAPSHOT_DELAY_MS");
+    REQUIRE_EQ(started, 0);
+    fx_dev *con = fx_dev_new(&st, "console-1"), *hh = fx_dev_new(&st, "hh-1");
+    tote_wire_msg rep, m;
+    REQUIRE_EQ(fx_hello(con, TOTE_ROLE_CONSOLE, &rep), 0);
+    REQUIRE_EQ(fx_hello(hh, TOTE_ROLE_PICKER, &rep), 0);
+
+    tote_wire_init(&m, TOTE_WIRE_SNAPSHOT, "console-1", 0);
+    snprintf(m.u.snapshot.what, sizeof m.u.snapshot.what, "console");
+    long long t0 = tt_now_ms();
+    REQUIRE_EQ(fx_send(con, &m), 0);
+    tt_sleep_ms(50); /* the station has it */
+    REQUIRE_EQ(fx_next(hh, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_TASK);
+    REQUIRE_EQ(fx_scan(hh, rep.u.task.bin, &rep), 0);
+    CHECK_EQ(rep.type, TOTE_WIRE_RESULT);
+    long long picked_at = tt_now_ms();
+    CHECK(picked_at - t0 < delay_ms);
+    CHECK(fx_recv(con, &rep, 0) != 0); /* the view is still being computed */
+    REQUIRE_EQ(fx_recv(con, &rep, tt_ms(10000)), 0);
+    CHECK(tt_now_ms() - t0 >= delay_ms);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_SNAPSHOT_REPLY);
+    cJSON *j = cJSON_Parse(rep.u.snapshot_reply.json);
+    REQUIRE(j != NULL);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "kind")), "console");
+    CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "waves")), 1);
+    cJSON_Delete(j);
+
+    snprintf(m.u.snapshot.what, sizeof m.u.snapshot.what, "ack_alert");
+    snprintf(m.u.snapshot.arg, sizeof m.u.snapshot.arg, "{\"alert\":7,\"by\":\"sam\"}");
+    REQUIRE_EQ(fx_send(con, &m), 0);
+    REQUIRE_EQ(fx_recv(con, &rep, tt_ms(10000)), 0);
+    REQUIRE_EQ(rep.type, TOTE_WIRE_SNAPSHOT_REPLY);
+    CHECK(strstr(rep.u.snapshot_reply.json, "\"ok\":true") != NULL);
+    fx_dev_destroy(&con);
+    fx_dev_destroy(&hh);
+    REQUIRE_EQ(fx_station_stop(&st), 0);
+    CHECK_EQ(fx_stop_count(st.err_path, " snapshots answered off the loop"), 1);
+    s = fx_store(&st);
+    REQUIRE(s != NULL);
+    CHECK_EQ(fx_q(s, "SELECT acked_at IS NOT NULL FROM alert WHERE id = 7", NULL), 1);
+    CHECK_EQ(fx_q(s, "SELECT COUNT(*) FROM event WHERE kind = 'alert_acked' AND actor = 'sam'", NULL), 1);
+    tote_store_destroy(&s);
+    fx_station_done(&st);
+}
+
 TT_MAIN(TT_TEST(test_hello_and_heartbeat), TT_TEST(test_malformed_frames_get_typed_errors),
         TT_TEST(test_sequence_rules), TT_TEST(test_resent_scan_is_applied_once),
         TT_TEST(test_a_scan_counts_as_the_last_answered_seq), TT_TEST(test_failing_request_loses_only_itself),
-        TT_TEST(test_devices_and_operators_cli), TT_TEST(test_snapshot))
+        TT_TEST(test_devices_and_operators_cli), TT_TEST(test_snapshot),
+        TT_TEST(test_slow_snapshot_does_not_hold_up_the_floor))

@@ -198,6 +198,19 @@ tote_wire_error tote_flow_admit(tote_flow_ctx *c, const tote_wire_msg *req, tote
  */
 tote_st_err tote_flow_apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out, int *n_out);
 
+/*
+ * The reply to a SNAPSHOT request read from s: SNAPSHOT_REPLY with the JSON
+ * of tote_snapshot_json, or ERROR MALFORMED for an unknown kind or order.
+ * Writes *out (initialised with the request's device and seq). Returns
+ * TOTE_ST_E_OK, or the store error (out then holds nothing to send).
+ * Whether the kind writes: tote_flow_snapshot_reads_only.
+ */
+tote_st_err tote_flow_snapshot(tote_store *s, const tote_wire_msg *req, tote_wire_msg *out);
+
+/* 1 if the SNAPSHOT request only reads (every kind but "ack_alert", which
+ * acknowledges an alert), so any connection to the store may answer it. */
+int tote_flow_snapshot_reads_only(const tote_wire_msg *req);
+
 /* ---------------- orders (store_pick.c) ---------------- */
 
 typedef struct tote_order_ref {

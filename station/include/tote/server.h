@@ -66,6 +66,7 @@ typedef struct tote_server_stats {
     unsigned long long syncs;     /* fdatasync() calls of the WAL syncer (0: synchronous=FULL commits) */
     unsigned long long early;     /* replies sent between two requests of a later batch, as soon as
                                      their sync returned (not after that batch's commit) */
+    unsigned long long snapshots; /* snapshot replies sent from the snapshot thread, off the loop */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
     /* replies: from the batch's reading to the reply's sending (the time a
      * request spends in the station, durable sync included); syncs: each
