@@ -182,10 +182,19 @@ static void test_console_snapshot(void)
     cJSON *w;
     cJSON_ArrayForEach(w, waves)
     {
+        /* each wave one list, leased; ana's: 2 tasks open, 1 of 3 units;
+           ben's: 4 of 5 tasks closed (the socks short), 4 of 9 units */
+        CHECK_EQ(num(w, "lists"), 1);
+        CHECK_EQ(num(w, "lists_leased"), 1);
+        CHECK_EQ(num(w, "lists_done"), 0);
         if (num(w, "id") == 1) {
+            CHECK_EQ(num(w, "tasks"), 2);
+            CHECK_EQ(num(w, "tasks_done"), 0);
             CHECK_EQ(num(w, "units"), 3);
             CHECK_EQ(num(w, "units_done"), 1);
         } else {
+            CHECK_EQ(num(w, "tasks"), 5);
+            CHECK_EQ(num(w, "tasks_done"), 4);
             CHECK_EQ(num(w, "units"), 9);
             CHECK_EQ(num(w, "units_done"), 4);
         }
