@@ -623,7 +623,7 @@ static void test_slow_disk_one_commit_per_sync(void)
         sscanf(line,
                "tote serve: stopped after %llu requests in %llu transactions (largest %llu, %*u resends, "
                "%*u errors, %*u undeliverable, %*u batches applied again, %llu WAL syncs, %*u replies sent "
-               "during a later batch)",
+               "during a later batch, %*u snapshots answered off the loop)",
                &requests, &txns, &largest, &syncs),
         4);
     fprintf(stderr, "diskfull: slow disk: %llu requests in %llu transactions (largest %llu), %llu syncs\n",
@@ -631,7 +631,10 @@ static void test_slow_disk_one_commit_per_sync(void)
     CHECK(requests >= 150);
     CHECK(txns <= syncs + 2); /* one commit per sync (+ a lease check's) */
     CHECK(largest >= 2);
-    CHECK(requests * 2 >= txns * 3); /* at least 1.5 requests per commit on average */
+    /* at least 1.25 requests per commit on average: 1.5-1.8 here under
+       ASan, 1.47 once with other builds on the two cores; 1.0 without
+       gathering */
+    CHECK(requests * 4 >= txns * 5);
     /* every reply waited for its sync, and the stop line says so */
     double in_p50 = 0, in_p99 = 0, in_max = 0, sy_p50 = 0, sy_p99 = 0, sy_max = 0;
     const char *lat = strstr(line, "in the station p50 ");
