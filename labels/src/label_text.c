@@ -9,61 +9,26 @@
 #include <string.h>
 
 #include "label_internal.h"
+#include "tote/utf8.h"
 
 /* ---------------- UTF-8 and text ---------------- */
 
-/* Decodes one code point at s (valid UTF-8 assumed); returns its byte length. */
-static int utf8_next(const unsigned char *s, uint32_t *cp)
+/* Decodes one code point at s[0..n) (n > 0): its byte length. A byte that
+ * does not start valid UTF-8 counts as one U+FFFD; label text is checked
+ * with tote_lb_utf8_valid before it gets here. */
+static int utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
+    int len = tote_utf8_decode(s, n, cp);
+    if (len == 0) {
+        *cp = 0xFFFD;
+        len = 1;
     }
-    if ((s[0] & 0xE0) == 0xC0) {
-        *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
-    }
-    if ((s[0] & 0xF0) == 0xE0) {
-        *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        return 3;
-    }
-    *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
-          (s[3] & 0x3F);
-    return 4;
+    return len;
 }
 
 int tote_lb_utf8_valid(const char *text)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    while (*s) {
-        if (s[0] < 0x80) {
-            s++;
-            continue;
-        }
-        int n;
-        uint32_t min;
-        if ((s[0] & 0xE0) == 0xC0) {
-            n = 2;
-            min = 0x80;
-        } else if ((s[0] & 0xF0) == 0xE0) {
-            n = 3;
-            min = 0x800;
-        } else if ((s[0] & 0xF8) == 0xF0) {
-            n = 4;
-            min = 0x10000;
-        } else {
-            return 0;
-        }
-        for (int i = 1; i < n; i++)
-            if ((s[i] & 0xC0) != 0x80)
-                return 0;
-        uint32_t cp;
-        utf8_next(s, &cp);
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        s += n;
-    }
-    return 1;
+    return tote_utf8_valid((const unsigned char *)text, strlen(text));
 }
 
 char *tote_lb_normalize(const char *text)
@@ -132,7 +97,7 @@ static int width_n(const char *s, size_t n, int font_h)
     long sum = 0;
     while (p < end && *p) {
         uint32_t cp;
-        p += utf8_next(p, &cp);
+        p += utf8_next(p, (size_t)(end - p), &cp);
         sum += advance_pct(cp);
     }
     return (int)((sum * font_h + 99) / 100);
@@ -214,7 +179,7 @@ char *tote_lb_wrap(const char *text, int width, int font_h, int *lines)
                 const unsigned char *qe = q + wl;
                 while (q < qe) {
                     uint32_t cp;
-                    int cl = utf8_next(q, &cp);
+                    int cl = utf8_next(q, (size_t)(qe - q), &cp);
                     int cw = width_n((const char *)q, (size_t)cl, font_h);
                     if (line_w > 0 && line_w + cw > width) {
                         tote_lb_sb_add(&out, "\n");

@@ -56,7 +56,7 @@ void tote_csv_set_fast(tote_csv *r, int on);
 /* Trimmed view: *out points into s (spaces and tabs removed at both ends), returns its length. */
 size_t imp_trim(const char *s, const char **out);
 /* 1 if s[0..n) is valid UTF-8 (import_csv.c). */
-#define imp_utf8_valid tote_utf8_valid /* tote/import.h */
+#define imp_utf8_valid tote_utf8_valid /* tote/utf8.h */
 /* 1 if the trimmed s is empty. */
 int imp_blank(const char *s);
 /* ASCII case-insensitive substring search. */

@@ -776,25 +776,19 @@ tote_st_err imp_fulfilled_upstream(imp_run *r, const char *name, const char *lab
     }
 }
 
-/* The next code point of s (advancing it); a byte that does not start a
- * valid sequence stands for itself. */
+/* The next code point of NUL-terminated s (advancing it); a byte that does
+ * not start a valid sequence stands for itself. The decoder reads no
+ * further than the NUL (a NUL is never a continuation byte). */
 static unsigned next_cp(const unsigned char **s)
 {
-    const unsigned char *p = *s;
-    unsigned c = p[0];
-    int n = c >= 0xF0 && c < 0xF8 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    if (c >= 0xF8 || (c >= 0x80 && c < 0xC0))
-        n = 0;
-    unsigned v = n == 0 ? c : c & (0x3Fu >> n);
-    for (int i = 1; i <= n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *s = p + 1;
-            return c;
-        }
-        v = v << 6 | (p[i] & 0x3Fu);
+    uint32_t cp;
+    int len = tote_utf8_decode(*s, 4, &cp);
+    if (len == 0) {
+        cp = **s;
+        len = 1;
     }
-    *s = p + 1 + n;
-    return v;
+    *s += len;
+    return (unsigned)cp;
 }
 
 /* Lower case of code point c where it is a capital of the scripts above. */

@@ -10,6 +10,7 @@
 
 #include "store_tx.h"
 #include "tote/console.h"
+#include "tote/utf8.h"
 
 tote_st_err tote_console_q_devices(tote_store *s, const char *name, const char *since, const char *today,
                                    const char *online_since, int limit, cJSON *arr)
@@ -170,16 +171,9 @@ static char *printable(const unsigned char *p, size_t n)
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         unsigned char c = p[i];
-        size_t len = c < 0x80             ? 1
-                     : (c & 0xE0) == 0xC0 ? 2
-                     : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4
-                                          : 0;
-        int ok = len > 0 && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-            ok = (p[i + k] & 0xC0) == 0x80;
-        if (ok && len == 2 && c < 0xC2)
-            ok = 0; /* overlong */
+        uint32_t cp;
+        size_t len = (size_t)tote_utf8_decode(p + i, n - i, &cp);
+        int ok = len > 0;
         if (ok && len == 1 && (c < 0x20 || c == 0x7F))
             ok = 0;
         if (!ok) {

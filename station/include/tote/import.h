@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 
 #include "tote/store.h"
+#include "tote/utf8.h"
 
 struct tote_order_in; /* tote/orders.h */
 
@@ -116,9 +117,8 @@ typedef enum tote_csv_encoding {
 /* The encoding decided so far (final once the file has been read). */
 tote_csv_encoding tote_csv_text_encoding(const tote_csv *r);
 
-/* 1 if s[0..n) is valid UTF-8 (no overlong forms, no surrogates, at most
- * U+10FFFF), else 0. */
-int tote_utf8_valid(const unsigned char *s, size_t n);
+/* tote_utf8_valid, which the parser uses to tell UTF-8 from Windows-1252:
+ * tote/utf8.h (firmware-protocol). */
 
 /* Takes row as the header (names are copied, trimmed). -1 when out of memory. */
 int tote_csv_set_header(tote_csv *r, const tote_csv_row *row);
