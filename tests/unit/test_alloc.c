@@ -337,17 +337,6 @@ static void test_big_run_balances(void)
     tote_store_destroy(&s);
 }
 
-/* How many times the store's cached statement whose SQL contains marker
- * has run to completion; -1 if there is none. */
-static long long stmt_runs(tote_store *s, const char *marker)
-{
-    for (sqlite3_stmt *st = sqlite3_next_stmt(tote_store_db(s), NULL); st;
-         st = sqlite3_next_stmt(tote_store_db(s), st))
-        if (strstr(sqlite3_sql(st), marker))
-            return sqlite3_stmt_status(st, SQLITE_STMTSTATUS_RUN, 0);
-    return -1;
-}
-
 static long long line_allocated(tote_store *s, long long order, long long line_no)
 {
     return fx_int(s, "SELECT allocated FROM order_line WHERE id = ?1", fx_line_id(s, order, line_no));
@@ -409,7 +398,7 @@ static void test_full_lines_written_as_ranges(void)
     CHECK_EQ(backorder(s, fx_line_id(s, ord[5], 2)), 2);
     /* ranges: #R00..#R04 (20 lines), #R05 line 3 .. #R10 line 2 (20); by
        line: #R05's first two, #R10's last and #R11..#R13 (13 in a row) */
-    CHECK_EQ(stmt_runs(s, "allocated = ordered - short"), 2);
+    CHECK_EQ(fx_stmt_status(s, "allocated = ordered - short", SQLITE_STMTSTATUS_RUN), 2);
     tote_store_destroy(&s);
 }
 

@@ -129,17 +129,6 @@ static void test_tasks_in_walking_order(void)
     tote_store_destroy(&s);
 }
 
-/* How many steps of full table scans the store's cached statement whose SQL
- * contains marker has made; -1 if there is none. */
-static long long fullscan_steps(tote_store *s, const char *marker)
-{
-    for (sqlite3_stmt *st = sqlite3_next_stmt(tote_store_db(s), NULL); st;
-         st = sqlite3_next_stmt(tote_store_db(s), st))
-        if (strstr(sqlite3_sql(st), marker))
-            return sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
-    return -1;
-}
-
 /* The claims on a bin (what a short pick there takes from: other orders'
  * open tasks, then allocations no task covers yet) are found through the
  * bin's allocations and each line's tasks, never by walking the pick_task
@@ -186,7 +175,7 @@ static void test_claims_on_a_bin_read_by_index(void)
     CHECK_EQ(c[2].task_id, 0);
     CHECK_EQ(c[2].allocation_id, late_alloc);
     CHECK_EQ(c[2].left, 4);
-    CHECK_EQ(fullscan_steps(s, "AS alloc_id"), 0);
+    CHECK_EQ(fx_stmt_status(s, "AS alloc_id", SQLITE_STMTSTATUS_FULLSCAN_STEP), 0);
     tote_store_destroy(&s);
 }
 
@@ -225,8 +214,8 @@ static void test_open_rma_and_recount_found_by_index(void)
     REQUIRE_EQ(tote_count_task_create(s, bin, a, "short pick", FX_NOW, &count_again), TOTE_ST_E_OK);
     CHECK_EQ(count_again, count);
     CHECK_EQ(fx_int(s, "SELECT COUNT(*) FROM count_task WHERE status = 'open'", 0), 1);
-    CHECK_EQ(fullscan_steps(s, "FROM rma WHERE order_id"), 0);
-    CHECK_EQ(fullscan_steps(s, "FROM count_task WHERE location_id"), 0);
+    CHECK_EQ(fx_stmt_status(s, "FROM rma WHERE order_id", SQLITE_STMTSTATUS_FULLSCAN_STEP), 0);
+    CHECK_EQ(fx_stmt_status(s, "FROM count_task WHERE location_id", SQLITE_STMTSTATUS_FULLSCAN_STEP), 0);
     tote_store_destroy(&s);
 }
 

@@ -234,6 +234,19 @@ static inline long long fx_line_id(tote_store *s, long long order, long long lin
     return fx_int(s, sql, order);
 }
 
+/* sqlite3_stmt_status(op) of the store's cached statement whose SQL
+ * contains marker (SQLITE_STMTSTATUS_RUN: how often it ran,
+ * SQLITE_STMTSTATUS_FULLSCAN_STEP: steps of full table scans); -1 if the
+ * store has no such statement. */
+static inline long long fx_stmt_status(tote_store *s, const char *marker, int op)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(tote_store_db(s), NULL); st;
+         st = sqlite3_next_stmt(tote_store_db(s), st))
+        if (strstr(sqlite3_sql(st), marker))
+            return sqlite3_stmt_status(st, op, 0);
+    return -1;
+}
+
 /* Both allocation invariants hold over the whole database: 1, else 0. */
 static inline int fx_invariants_hold(tote_store *s)
 {
