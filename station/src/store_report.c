@@ -1,6 +1,7 @@
 /*
- * Reports (tote/report.h): the catalogue, the table model, and the SQL that
- * computes each report from the raw records. Every report is one query
+ * Reports (tote/report.h): the catalogue and the SQL that computes each
+ * report from the raw records (the table model a report fills, and its
+ * accessors, are in store_report_table.c). Every report is one query
  * over scan, event, orders/order_line, package/package_item or rma_line;
  * cycle-time adds its percentiles in C (nearest rank).
  *
@@ -14,22 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "tote/report.h"
+#include "store_report_int.h"
 
-/* ---------------- the model ---------------- */
-
-typedef struct rcol {
-    const char *name;
-    const char *label;
-    tote_report_type type;
-    int decimals;
-} rcol;
-
-typedef struct rcell {
-    int null;
-    double num;
-    char *text;
-} rcell;
+/* ---------------- filling a report from SQL ---------------- */
 
 struct range {
     const char *from; /* NULL or YYYY-MM-DD */
@@ -43,120 +31,6 @@ struct range {
     char kind_buf[64];
 };
 
-typedef struct rdef rdef;
-
-struct tote_report {
-    const rdef *def;
-    char from[11], to[11];
-    size_t nrows, cap;
-    rcell *cells;         /* nrows * ncols */
-    unsigned char *total; /* per row */
-};
-
-struct rdef {
-    tote_report_info info;
-    const rcol *cols;
-    size_t ncols;
-    tote_report_chart chart;
-    size_t cx, cy;
-    int cx2; /* second label column for the chart, -1 if none */
-    tote_st_err (*run)(tote_store *s, tote_report *r, const struct range *g);
-};
-
-static void cell_free(rcell *c)
-{
-    free(c->text);
-    c->text = NULL;
-}
-
-void tote_report_destroy(tote_report **rp)
-{
-    if (!rp || !*rp)
-        return;
-    tote_report *r = *rp;
-    for (size_t i = 0; i < r->nrows * r->def->ncols; i++)
-        cell_free(&r->cells[i]);
-    free(r->cells);
-    free(r->total);
-    free(r);
-    *rp = NULL;
-}
-
-/* Appends an empty row (all NULL); returns its index, or (size_t)-1. */
-static size_t add_row(tote_report *r)
-{
-    if (r->nrows == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        rcell *c = realloc(r->cells, cap * r->def->ncols * sizeof *c);
-        if (!c)
-            return (size_t)-1;
-        r->cells = c;
-        unsigned char *t = realloc(r->total, cap);
-        if (!t)
-            return (size_t)-1;
-        r->total = t;
-        r->cap = cap;
-    }
-    size_t row = r->nrows++;
-    for (size_t i = 0; i < r->def->ncols; i++)
-        r->cells[row * r->def->ncols + i] = (rcell){1, 0, NULL};
-    r->total[row] = 0;
-    return row;
-}
-
-static rcell *cell(const tote_report *r, size_t row, size_t col)
-{
-    return &r->cells[row * r->def->ncols + col];
-}
-
-/* Sets a cell: text (TEXT columns) or num (INT/NUM); formats its text. */
-static int set_text(tote_report *r, size_t row, size_t col, const char *text)
-{
-    rcell *c = cell(r, row, col);
-    cell_free(c);
-    c->text = strdup(text ? text : "");
-    c->null = 0;
-    return c->text ? 0 : -1;
-}
-
-static int set_num(tote_report *r, size_t row, size_t col, double v)
-{
-    rcell *c = cell(r, row, col);
-    cell_free(c);
-    const rcol *k = &r->def->cols[col];
-    char buf[64];
-    if (k->type == TOTE_REPORT_INT) {
-        v = nearbyint(v);
-        snprintf(buf, sizeof buf, "%.0f", v);
-    } else {
-        /* round half away from zero at the shown places, so the text and the
-           number agree */
-        double scale = pow(10.0, k->decimals);
-        v = round(v * scale) / scale;
-        snprintf(buf, sizeof buf, "%.*f", k->decimals, v);
-        if (strcmp(buf, "-0") == 0 || strncmp(buf, "-0.", 3) == 0) {
-            int zero = 1;
-            for (const char *p = buf + 1; *p; p++)
-                if (*p != '0' && *p != '.')
-                    zero = 0;
-            if (zero)
-                memmove(buf, buf + 1, strlen(buf));
-        }
-    }
-    c->num = v;
-    c->null = 0;
-    c->text = strdup(buf);
-    return c->text ? 0 : -1;
-}
-
-static void set_null(tote_report *r, size_t row, size_t col)
-{
-    rcell *c = cell(r, row, col);
-    cell_free(c);
-    c->null = 1;
-    c->num = 0;
-}
-
 /* Runs st (bound) and appends one row per result row, column i of the
  * result into report column i. */
 static tote_st_err fill(tote_report *r, sqlite3_stmt *st)
@@ -164,7 +38,7 @@ static tote_st_err fill(tote_report *r, sqlite3_stmt *st)
     int rc;
     tote_st_err e = TOTE_ST_E_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t row = add_row(r);
+        size_t row = store_report_add_row(r);
         if (row == (size_t)-1) {
             e = TOTE_ST_E_NOMEM;
             break;
@@ -172,12 +46,12 @@ static tote_st_err fill(tote_report *r, sqlite3_stmt *st)
         for (size_t i = 0; i < r->def->ncols && e == TOTE_ST_E_OK; i++) {
             int ci = (int)i;
             if (sqlite3_column_type(st, ci) == SQLITE_NULL) {
-                set_null(r, row, i);
+                store_report_set_null(r, row, i);
                 continue;
             }
             int bad = r->def->cols[i].type == TOTE_REPORT_TEXT
-                          ? set_text(r, row, i, (const char *)sqlite3_column_text(st, ci))
-                          : set_num(r, row, i, sqlite3_column_double(st, ci));
+                          ? store_report_set_text(r, row, i, (const char *)sqlite3_column_text(st, ci))
+                          : store_report_set_num(r, row, i, sqlite3_column_double(st, ci));
             if (bad)
                 e = TOTE_ST_E_NOMEM;
         }
@@ -215,34 +89,6 @@ static tote_st_err run_simple(tote_store *s, tote_report *r, const struct range 
             sqlite3_bind_null(st, 4);
     }
     return fill(r, st);
-}
-
-/* A summary row "all" with the sums of the listed columns (others NULL). */
-static size_t add_total_row(tote_report *r, const size_t *sum_cols, size_t n)
-{
-    size_t rows = r->nrows;
-    size_t t = add_row(r);
-    if (t == (size_t)-1)
-        return t;
-    r->total[t] = 1;
-    set_text(r, t, 0, "all");
-    for (size_t k = 0; k < n; k++) {
-        double v = 0;
-        for (size_t i = 0; i < rows; i++)
-            v += cell(r, i, sum_cols[k])->num;
-        set_num(r, t, sum_cols[k], v);
-    }
-    return t;
-}
-
-/* num(a) * scale / num(b) into col, or NULL when b is 0. */
-static void set_ratio(tote_report *r, size_t row, size_t col, size_t a, size_t b, double scale)
-{
-    double den = cell(r, row, b)->num;
-    if (den == 0)
-        set_null(r, row, col);
-    else
-        set_num(r, row, col, cell(r, row, a)->num * scale / den);
 }
 
 /* ---------------- order reports (by when ordered) ---------------- */
@@ -343,7 +189,7 @@ static tote_st_err run_by_day(tote_store *s, tote_report *r, const struct range 
     if (e != TOTE_ST_E_OK)
         return e;
     static const size_t sums[] = {1, 2, 3, 4};
-    return add_total_row(r, sums, 4) == (size_t)-1 ? TOTE_ST_E_NOMEM : TOTE_ST_E_OK;
+    return store_report_add_total_row(r, sums, 4) == (size_t)-1 ? TOTE_ST_E_NOMEM : TOTE_ST_E_OK;
 }
 
 /* ---------------- people (by when scanned) ---------------- */
@@ -451,11 +297,11 @@ static tote_st_err run_accuracy(tote_store *s, tote_report *r, const struct rang
     if (e != TOTE_ST_E_OK)
         return e;
     static const size_t sums[] = {1, 2, 4};
-    size_t t = add_total_row(r, sums, 3);
+    size_t t = store_report_add_total_row(r, sums, 3);
     if (t == (size_t)-1)
         return TOTE_ST_E_NOMEM;
-    set_ratio(r, t, 3, 2, 1, 1000.0);
-    set_ratio(r, t, 5, 4, 1, 1000.0);
+    store_report_set_ratio(r, t, 3, 2, 1, 1000.0);
+    store_report_set_ratio(r, t, 5, 4, 1, 1000.0);
     return TOTE_ST_E_OK;
 }
 
@@ -492,17 +338,17 @@ static double percentile(const double *sorted, size_t n, double p)
 
 static int cycle_row(tote_report *r, const char *day, double *secs, size_t n, int total)
 {
-    size_t row = add_row(r);
+    size_t row = store_report_add_row(r);
     if (row == (size_t)-1)
         return -1;
     r->total[row] = (unsigned char)total;
     qsort(secs, n, sizeof *secs, cmp_double);
-    set_text(r, row, 0, day);
-    set_num(r, row, 1, (double)n);
-    set_num(r, row, 2, percentile(secs, n, 50) / 3600.0);
-    set_num(r, row, 3, percentile(secs, n, 90) / 3600.0);
-    set_num(r, row, 4, percentile(secs, n, 99) / 3600.0);
-    set_num(r, row, 5, secs[n - 1] / 3600.0);
+    store_report_set_text(r, row, 0, day);
+    store_report_set_num(r, row, 1, (double)n);
+    store_report_set_num(r, row, 2, percentile(secs, n, 50) / 3600.0);
+    store_report_set_num(r, row, 3, percentile(secs, n, 90) / 3600.0);
+    store_report_set_num(r, row, 4, percentile(secs, n, 99) / 3600.0);
+    store_report_set_num(r, row, 5, secs[n - 1] / 3600.0);
     return 0;
 }
 
@@ -584,10 +430,10 @@ static tote_st_err run_on_time(tote_store *s, tote_report *r, const struct range
     if (e != TOTE_ST_E_OK)
         return e;
     static const size_t sums[] = {1, 2, 3, 4};
-    size_t t = add_total_row(r, sums, 4);
+    size_t t = store_report_add_total_row(r, sums, 4);
     if (t == (size_t)-1)
         return TOTE_ST_E_NOMEM;
-    set_ratio(r, t, 5, 3, 2, 100.0);
+    store_report_set_ratio(r, t, 5, 3, 2, 100.0);
     return TOTE_ST_E_OK;
 }
 
@@ -893,104 +739,4 @@ tote_st_err tote_report_run(tote_store *s, const char *name, const tote_report_o
     }
     *out = r;
     return TOTE_ST_E_OK;
-}
-
-/* ---------------- accessors ---------------- */
-
-const tote_report_info *tote_report_get_info(const tote_report *r)
-{
-    return &r->def->info;
-}
-
-const char *tote_report_from(const tote_report *r)
-{
-    return r->from;
-}
-
-const char *tote_report_to(const tote_report *r)
-{
-    return r->to;
-}
-
-size_t tote_report_ncols(const tote_report *r)
-{
-    return r->def->ncols;
-}
-
-const char *tote_report_col_name(const tote_report *r, size_t col)
-{
-    return col < r->def->ncols ? r->def->cols[col].name : "";
-}
-
-const char *tote_report_col_label(const tote_report *r, size_t col)
-{
-    return col < r->def->ncols ? r->def->cols[col].label : "";
-}
-
-tote_report_type tote_report_col_type(const tote_report *r, size_t col)
-{
-    return col < r->def->ncols ? r->def->cols[col].type : TOTE_REPORT_TEXT;
-}
-
-int tote_report_col_decimals(const tote_report *r, size_t col)
-{
-    return col < r->def->ncols ? r->def->cols[col].decimals : 0;
-}
-
-size_t tote_report_nrows(const tote_report *r)
-{
-    return r->nrows;
-}
-
-int tote_report_cell_null(const tote_report *r, size_t row, size_t col)
-{
-    return row >= r->nrows || col >= r->def->ncols || cell(r, row, col)->null;
-}
-
-double tote_report_cell_num(const tote_report *r, size_t row, size_t col)
-{
-    if (tote_report_cell_null(r, row, col) || r->def->cols[col].type == TOTE_REPORT_TEXT)
-        return 0;
-    return cell(r, row, col)->num;
-}
-
-const char *tote_report_cell_text(const tote_report *r, size_t row, size_t col)
-{
-    if (tote_report_cell_null(r, row, col))
-        return "";
-    const char *t = cell(r, row, col)->text;
-    return t ? t : "";
-}
-
-int tote_report_row_total(const tote_report *r, size_t row)
-{
-    return row < r->nrows && r->total[row];
-}
-
-tote_report_chart tote_report_chart_kind(const tote_report *r)
-{
-    return r->def->chart;
-}
-
-size_t tote_report_chart_x(const tote_report *r)
-{
-    return r->def->cx;
-}
-
-size_t tote_report_chart_y(const tote_report *r)
-{
-    return r->def->cy;
-}
-
-void tote_report_chart_label(const tote_report *r, size_t row, char *buf, size_t cap)
-{
-    const char *x = tote_report_cell_text(r, row, r->def->cx);
-    if (r->def->cx2 >= 0) {
-        const char *x2 = tote_report_cell_text(r, row, (size_t)r->def->cx2);
-        if (*x2) {
-            snprintf(buf, cap, "%s (%s)", x, x2);
-            return;
-        }
-    }
-    snprintf(buf, cap, "%s", x);
 }

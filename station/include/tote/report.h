@@ -10,8 +10,9 @@
  * ordered; scans: when scanned; cycle-time/on-time: when shipped; returns:
  * shipped and returned units each in the range).
  *
- * All SQL is in store_report.c; the SVG chart in report_svg.c; the table,
- * CSV and JSON writers in cli_report.c.
+ * All SQL is in store_report.c; the table model a report fills, and its
+ * accessors, in store_report_table.c; the SVG chart in report_svg.c; the
+ * table, CSV and JSON writers in cli_report.c.
  */
 #ifndef TOTE_REPORT_H
 #define TOTE_REPORT_H
