@@ -1,5 +1,6 @@
 /*
- * Locations and the stock ledger (station/src/store_stock.c).
+ * Locations and the stock ledger (station/src/store_stock.c; the listings
+ * and the check in store_stock_list.c).
  *
  * Invariants kept by every function here (station/README.md):
  *   stock.on_hand  = SUM(stock_move.qty) of the row, always;
