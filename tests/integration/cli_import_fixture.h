@@ -1,5 +1,6 @@
 /*
  * What the `tote import` CLI tests share (test_cli_import.c: orders;
+ * test_cli_import_bad.c: bad and awkward order input, usage errors;
  * test_cli_import_catalog.c: products, stock, locations): a temp database
  * per test, the real binary run on it, and readers of its JSON output.
  */
