@@ -73,7 +73,7 @@ void tote_events_add_json(tote_events *e, const char *topic, char *json)
         e->v = v;
         e->cap = cap;
     }
-    snprintf(e->v[e->n].topic, sizeof e->v[e->n].topic, "%s", topic);
+    tote_str_cut(e->v[e->n].topic, sizeof e->v[e->n].topic, topic);
     e->v[e->n].json = json;
     e->n++;
 }
@@ -246,11 +246,29 @@ static void jw_string(tote_jw *w, const char *v)
     jw_put(w, "\"", 1);
 }
 
+/* ,"key": in one piece (seventeen keys a scan): the keys are names written
+ * in the code, so the escaping of jw_string is only the way out for one
+ * that needs it. */
 static void jw_key(tote_jw *w, const char *key)
 {
-    jw_put(w, w->n > 1 ? "," : "", w->n > 1 ? 1 : 0);
-    jw_string(w, key);
-    jw_put(w, ":", 1);
+    char buf[64];
+    size_t n = 0;
+    if (w->n > 1)
+        buf[n++] = ',';
+    buf[n++] = '"';
+    for (const char *k = key; *k; k++) {
+        unsigned char ch = (unsigned char)*k;
+        if (n + 3 > sizeof buf || ch < 32 || ch == '"' || ch == '\\') {
+            jw_put(w, w->n > 1 ? "," : "", w->n > 1 ? 1 : 0);
+            jw_string(w, key);
+            jw_put(w, ":", 1);
+            return;
+        }
+        buf[n++] = (char)ch;
+    }
+    buf[n++] = '"';
+    buf[n++] = ':';
+    jw_put(w, buf, n);
 }
 
 void tote_jw_begin(tote_jw *w)
@@ -368,17 +386,17 @@ void tote_flow_parse_scan(const tote_wire_scan *in, tote_flow_scan *out)
         out->kind = TOTE_SCAN_INVALID;
         out->kind_name = scan_kind_names[0];
         if (!out->error[0])
-            snprintf(out->error, sizeof out->error, "%s", tote_proto_strerror(pe));
+            tote_str_cut(out->error, sizeof out->error, tote_proto_strerror(pe));
         return;
     }
     switch (bc.kind) {
     case TOTE_BC_GTIN:
         out->kind = TOTE_SCAN_GTIN;
-        snprintf(out->code, sizeof out->code, "%s", bc.gtin14);
+        tote_str_cut(out->code, sizeof out->code, bc.gtin14);
         break;
     case TOTE_BC_SSCC:
         out->kind = TOTE_SCAN_SSCC;
-        snprintf(out->code, sizeof out->code, "%s", bc.sscc);
+        tote_str_cut(out->code, sizeof out->code, bc.sscc);
         break;
     case TOTE_BC_BIN:
         out->kind = TOTE_SCAN_BIN;
@@ -400,11 +418,11 @@ void tote_flow_parse_scan(const tote_wire_scan *in, tote_flow_scan *out)
         break;
     }
     if (!out->code[0])
-        snprintf(out->code, sizeof out->code, "%s", bc.code);
+        tote_str_cut(out->code, sizeof out->code, bc.code);
     out->kind_name = scan_kind_names[out->kind];
-    snprintf(out->lot, sizeof out->lot, "%s", bc.lot);
-    snprintf(out->expiry, sizeof out->expiry, "%s", bc.expiry);
-    snprintf(out->serial, sizeof out->serial, "%s", bc.serial);
+    tote_str_cut(out->lot, sizeof out->lot, bc.lot);
+    tote_str_cut(out->expiry, sizeof out->expiry, bc.expiry);
+    tote_str_cut(out->serial, sizeof out->serial, bc.serial);
     out->count = bc.has_count && bc.count > 0 && bc.count < 1000000 ? (int)bc.count : 0;
     out->package_no = bc.package_no;
 }

@@ -29,6 +29,7 @@
 
 #include "mono_clock.h"
 #include "security_internal.h"
+#include "str_cut.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define MON_REQUESTS "inproc://tote.monitor.requests"
@@ -686,7 +687,7 @@ void tote_security_poll_handle(tote_server_security *sec, const void *items, int
 void tote_security_peer(const void *msg, char *out, size_t cap)
 {
     const char *u = zmq_msg_gets((zmq_msg_t *)(uintptr_t)msg, "User-Id");
-    snprintf(out, cap, "%s", u ? u : "");
+    tote_str_cut(out, cap, u);
 }
 
 tote_wire_error tote_security_check_request(tote_server_security *sec, const char *user_id,

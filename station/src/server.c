@@ -41,6 +41,7 @@
 #include "mono_clock.h"
 #include "server_internal.h"
 #include "store_tx.h"
+#include "str_cut.h"
 #include "str_hash.h"
 #include "tote/flows.h"
 #include "tote/printing.h"
@@ -367,7 +368,7 @@ static void handle_request(tote_server *srv, struct pending *p, tote_flow_ctx *f
         return;
     }
     tote_proto_err pe = tote_wire_decode(data, len, req);
-    snprintf(p->device, sizeof p->device, "%s", req->device);
+    tote_str_cut(p->device, sizeof p->device, req->device);
     p->seq = req->seq;
     if (pe != TOTE_PROTO_E_OK) {
         char msg[TOTE_WIRE_TEXT_MAX + 1];

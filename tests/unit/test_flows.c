@@ -89,13 +89,11 @@ static void test_settings(void)
 /* The scan path's events are written without cJSON: the same text. */
 static void test_json_writer_matches_cjson(void)
 {
-    static const char *const texts[] = {"",
-                                        "plain",
-                                        "quote \" and \\ backslash",
-                                        "tab\tnl\ncr\rbs\bff\f",
-                                        "\x01\x1f ctrl",
-                                        "utf-8 \xc3\xa9\xe2\x82\xac",
-                                        "/slash/ \x7f"};
+    static const char *const texts[] = {
+        "", "plain", "quote \" and \\ backslash", "say \"hi\"", "tab\tnl\ncr\rbs\bff\f", "\x01\x1f ctrl",
+        "utf-8 \xc3\xa9\xe2\x82\xac", "/slash/ \x7f",
+        /* a key longer than the writer's key buffer */
+        "a-key-of-eighty-characters-a-key-of-eighty-characters-a-key-of-eighty-characters"};
     static const long long nums[] = {0, 1, -7, 2147483647LL, 4294967295LL, 123456789012345LL};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         cJSON *o = cJSON_CreateObject();
