@@ -659,8 +659,9 @@ tote_st_err tote_flow_snapshot(tote_store *s, const tote_wire_msg *req, tote_wir
 {
     /* tests: a snapshot that takes this long to compute, as on a big floor */
     const char *delay = getenv("TOTE_TEST_SNAPSHOT_DELAY_MS");
-    if (delay && atoi(delay) > 0) {
-        struct timespec ts = {atoi(delay) / 1000, (long)(atoi(delay) % 1000) * 1000000L};
+    int delay_ms = delay ? atoi(delay) : 0;
+    if (delay_ms > 0) {
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
     char *json = NULL;
@@ -687,11 +688,6 @@ tote_st_err tote_flow_snapshot(tote_store *s, const tote_wire_msg *req, tote_wir
 int tote_flow_snapshot_reads_only(const tote_wire_msg *req)
 {
     return strcmp(req->u.snapshot.what, "ack_alert") != 0;
-}
-
-static tote_st_err do_snapshot(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_msg *out)
-{
-    return tote_flow_snapshot(c->s, req, out);
 }
 
 /* A badge scan logs the operator in on this device (any role). */
@@ -796,7 +792,7 @@ static tote_st_err apply(tote_flow_ctx *c, const tote_wire_msg *req, tote_wire_m
     case TOTE_WIRE_LOGOUT:
         return do_logout(c, req, &out[0]);
     case TOTE_WIRE_SNAPSHOT:
-        return do_snapshot(c, req, &out[0]);
+        return tote_flow_snapshot(c->s, req, &out[0]);
     case TOTE_WIRE_NEXT_TASK:
         return do_next_task(c, req, out, n_out);
     case TOTE_WIRE_SCAN:

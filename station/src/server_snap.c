@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "server_internal.h"
+#include "str_cut.h"
 #include "tote/flows.h"
 
 #define SNAP_QUEUE 64
@@ -44,7 +45,7 @@ struct snap_job {
 struct srv_snap {
     tote_store *s;
     pthread_t th;
-    int started;
+    int started; /* the thread runs */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
@@ -54,30 +55,33 @@ struct srv_snap {
     tote_wire_msg *req, *rep; /* the thread's */
 };
 
+/* An ERROR INTERNAL reply to j in rep. */
+static void internal_error(tote_wire_msg *rep, const struct snap_job *j, const char *what, const char *why)
+{
+    tote_wire_init(rep, TOTE_WIRE_ERROR, j->device[0] ? j->device : "-", j->seq);
+    rep->u.error.code = TOTE_WERR_INTERNAL;
+    snprintf(rep->u.error.message, sizeof rep->u.error.message, "%s%s", what, why);
+}
+
 /* The reply to j, encoded into a new j->frame. */
 static void answer(srv_snap *sn, struct snap_job *j)
 {
     tote_wire_msg *req = sn->req, *rep = sn->rep;
     tote_wire_init(req, TOTE_WIRE_SNAPSHOT, j->device, j->seq);
-    snprintf(req->u.snapshot.what, sizeof req->u.snapshot.what, "%s", j->what);
-    snprintf(req->u.snapshot.arg, sizeof req->u.snapshot.arg, "%s", j->arg);
+    tote_str_cut(req->u.snapshot.what, sizeof req->u.snapshot.what, j->what);
+    tote_str_cut(req->u.snapshot.arg, sizeof req->u.snapshot.arg, j->arg);
     /* one read transaction: every count of the view from the same commit */
     tote_st_err e = store_exec_sql(sn->s, "BEGIN");
     if (e == TOTE_ST_E_OK) {
         e = tote_flow_snapshot(sn->s, req, rep);
         store_exec_sql(sn->s, "COMMIT"); /* nothing written: ends the read */
     }
-    if (e != TOTE_ST_E_OK) {
-        tote_wire_init(rep, TOTE_WIRE_ERROR, j->device[0] ? j->device : "-", j->seq);
-        rep->u.error.code = TOTE_WERR_INTERNAL;
-        snprintf(rep->u.error.message, sizeof rep->u.error.message, "snapshot: %s", tote_st_strerror(e));
-    }
+    if (e != TOTE_ST_E_OK)
+        internal_error(rep, j, "snapshot: ", tote_st_strerror(e));
     j->frame = malloc(TOTE_WIRE_MAX_FRAME);
     j->frame_len = 0;
     if (j->frame && tote_wire_encode(rep, j->frame, TOTE_WIRE_MAX_FRAME, &j->frame_len) != TOTE_PROTO_E_OK) {
-        tote_wire_init(rep, TOTE_WIRE_ERROR, j->device[0] ? j->device : "-", j->seq);
-        rep->u.error.code = TOTE_WERR_INTERNAL;
-        snprintf(rep->u.error.message, sizeof rep->u.error.message, "snapshot reply does not encode");
+        internal_error(rep, j, "snapshot reply does not encode", "");
         if (tote_wire_encode(rep, j->frame, TOTE_WIRE_MAX_FRAME, &j->frame_len) != TOTE_PROTO_E_OK)
             j->frame_len = 0;
     }
@@ -111,6 +115,8 @@ int srv_snap_new(const char *db_path, srv_snap **out)
     srv_snap *sn = calloc(1, sizeof *sn);
     if (!sn)
         return -1;
+    pthread_mutex_init(&sn->mu, NULL);
+    pthread_cond_init(&sn->cv, NULL);
     sn->pipe_r = sn->pipe_w = -1;
     sn->req = malloc(sizeof *sn->req);
     sn->rep = malloc(sizeof *sn->rep);
@@ -122,17 +128,11 @@ int srv_snap_new(const char *db_path, srv_snap **out)
     }
     sn->pipe_r = fds[0];
     sn->pipe_w = fds[1];
-    pthread_mutex_init(&sn->mu, NULL);
-    pthread_cond_init(&sn->cv, NULL);
-    sn->started = 1;
     if (pthread_create(&sn->th, NULL, snap_main, sn) != 0) {
-        sn->started = 0;
-        pthread_mutex_destroy(&sn->mu);
-        pthread_cond_destroy(&sn->cv);
         srv_snap_destroy(&sn);
         return -1;
     }
-    sn->started = 2;
+    sn->started = 1;
     *out = sn;
     return 0;
 }
@@ -142,17 +142,15 @@ void srv_snap_destroy(srv_snap **p)
     if (!p || !*p)
         return;
     srv_snap *sn = *p;
-    if (sn->started == 2) {
+    if (sn->started) {
         pthread_mutex_lock(&sn->mu);
         sn->stop = 1;
         pthread_cond_broadcast(&sn->cv);
         pthread_mutex_unlock(&sn->mu);
         pthread_join(sn->th, NULL);
     }
-    if (sn->started) {
-        pthread_mutex_destroy(&sn->mu);
-        pthread_cond_destroy(&sn->cv);
-    }
+    pthread_mutex_destroy(&sn->mu);
+    pthread_cond_destroy(&sn->cv);
     for (unsigned long long i = sn->head; i < sn->mid; i++) /* answered, never sent */
         free(sn->job[i % SNAP_QUEUE].frame);
     if (sn->pipe_r >= 0)
@@ -185,10 +183,10 @@ int srv_snap_submit(srv_snap *sn, const void *id, size_t id_len, const tote_wire
     /* the slot is free ([tail, head + SNAP_QUEUE) is nobody's): fill it, then hand it over */
     memcpy(j->id, id, id_len);
     j->id_len = id_len;
-    snprintf(j->device, sizeof j->device, "%s", req->device);
+    tote_str_cut(j->device, sizeof j->device, req->device);
     j->seq = req->seq;
-    snprintf(j->what, sizeof j->what, "%s", req->u.snapshot.what);
-    snprintf(j->arg, sizeof j->arg, "%s", req->u.snapshot.arg);
+    tote_str_cut(j->what, sizeof j->what, req->u.snapshot.what);
+    tote_str_cut(j->arg, sizeof j->arg, req->u.snapshot.arg);
     j->frame = NULL;
     j->frame_len = 0;
     pthread_mutex_lock(&sn->mu);
