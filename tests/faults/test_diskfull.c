@@ -629,7 +629,13 @@ static void test_slow_disk_one_commit_per_sync(void)
     fprintf(stderr, "diskfull: slow disk: %llu requests in %llu transactions (largest %llu), %llu syncs\n",
             requests, txns, largest, syncs);
     CHECK(requests >= 150);
-    CHECK(txns <= syncs + 2); /* one commit per sync (+ a lease check's) */
+    /* about one commit per sync. One sync may cover two commits: a lease
+       check's commit during a sync makes the next sync cover it and a batch,
+       and a syncer thread that wakes late finds the loop's next commit done
+       too (seen twice after each lease check here, so ~5 in a run). A loop
+       that read on while a sync runs, not waiting for it, showed 1.36 and
+       1.65 commits per sync. */
+    CHECK(txns * 4 <= syncs * 5 + 8);
     CHECK(largest >= 2);
     /* at least 1.25 requests per commit on average: 1.5-1.8 here under
        ASan, 1.47 once with other builds on the two cores; 1.0 without
