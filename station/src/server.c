@@ -216,6 +216,10 @@ void tote_server_get_stats(const tote_server *srv, tote_server_stats *out)
         out->syncs = tote_wal_syncer_count(srv->syncer);
         tote_wal_syncer_latency(srv->syncer, &out->sync_p50_ms, &out->sync_p99_ms, &out->sync_max_ms);
     }
+    if (srv->checkpointer) {
+        out->wal_restarts = tote_checkpointer_restarts(srv->checkpointer);
+        out->loop_checkpoints = tote_checkpointer_writer_runs(srv->checkpointer);
+    }
 }
 
 const char *tote_server_listen_endpoint(const tote_server *srv)

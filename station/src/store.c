@@ -60,8 +60,11 @@ struct tote_store {
  * a writer that commits and begins again at once (an import's slices, the
  * station's loop) was then seen between two transactions only by chance,
  * and a command or a scan waited a second or two for a 250 ms slice. This
- * handler tries every millisecond, up to BUSY_MS (the importer leaves a few
- * milliseconds between its slices for it, import_main.c).
+ * handler tries every 0.1 ms for the first 20 ms (the checkpoint thread's
+ * FULL checkpoint holds the write lock for a millisecond or two between two
+ * of the loop's batches, store_request.c), then every millisecond, up to
+ * BUSY_MS (the importer leaves a few milliseconds between its slices for
+ * it, import_main.c).
  */
 static int busy_poll(void *arg, int count)
 {
@@ -73,7 +76,7 @@ static int busy_poll(void *arg, int count)
         s->busy_since = ms;
     if (ms - s->busy_since >= BUSY_MS)
         return 0;
-    struct timespec d = {0, 1000000};
+    struct timespec d = {0, ms - s->busy_since < 20 ? 100000 : 1000000};
     nanosleep(&d, NULL);
     return 1;
 }

@@ -219,21 +219,42 @@ tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r, int reply_ty
 
 /*
  * How large the WAL may grow before the writer checkpoints it itself, right
- * after a commit (only such a checkpoint is sure to reach the end of the WAL
- * and let the next transaction restart it from its start). SQLite's own
- * automatic checkpoint runs every 1000 frames; every hot page (the stock
- * row, device rows, index edges) is then copied into the database again
- * every ~7 batches under load, with two fsyncs each time, on the loop.
- * With room on the disk the WAL may reach 8192 frames (~32 MiB): each page
- * is copied once per 8192 frames, mostly by the background thread, which the
- * writer wakes every quarter of that. On a disk with less than 256 MiB free
- * the bound stays at 1000 frames: a WAL that fills the disk cannot be
- * checkpointed (the database cannot grow to take its pages) until space is
- * freed by hand. The thread re-reads the free space at each run.
+ * after a commit. SQLite's own automatic checkpoint runs every 1000 frames;
+ * every hot page (the stock row, device rows, index edges) is then copied
+ * into the database again every ~7 batches under load, with two fsyncs each
+ * time, on the loop. With room on the disk the WAL may reach 32768 frames
+ * (~129 MiB, with 1 GiB free) or 8192 (~32 MiB, with 256 MiB free). On a
+ * disk with less the bound stays at 1000 frames: a WAL that fills the disk
+ * cannot be checkpointed (the database cannot grow to take its pages) until
+ * space is freed by hand. The thread re-reads the free space at each run.
+ *
+ * The WAL starts again from its beginning only when a write transaction
+ * begins while every frame in it is in the database. Under steady load the
+ * thread's PASSIVE checkpoints never get there (the writer appends while they
+ * copy), so each time the WAL reached the bound the writer checkpointed
+ * itself on the loop: the frames since the thread's last run and two fsyncs,
+ * the database's over every page those frames touched. At 2,000 scans a
+ * second (16,000 frames) on a grown database that was a 4-15 ms stall twice
+ * a second with 8192 frames, which every request arriving meanwhile waited
+ * out: most of the open-loop p99. Hence the larger bound, and: once the WAL
+ * holds three quarters of it, the thread follows its PASSIVE run with a FULL
+ * one. That takes the write lock between two of the loop's transactions,
+ * copies the few frames the PASSIVE run did not see, syncs the WAL and the
+ * database (only those pages are new there) and lets the loop's next
+ * transaction restart the WAL. It does not wait: with no busy handler it
+ * gives up at once if the loop is in a transaction, and copies nothing a
+ * reader still needs; it tries again at its next run. The writer's own
+ * checkpoint at the bound stays, for a loop that never pauses.
+ *
+ * TOTE_TEST_WAL_BOUND (frames, at least 100) replaces the bound, for tests
+ * that must reach it quickly.
  */
 #define STORE_WAL_FRAMES_SMALL 1000
-#define STORE_WAL_FRAMES_LARGE 8192
-#define STORE_WAL_ROOM_BYTES (256ULL << 20)
+#define STORE_WAL_FRAMES_MID 8192
+#define STORE_WAL_FRAMES_LARGE 32768
+#define STORE_WAL_ROOM_MID (256ULL << 20)
+#define STORE_WAL_ROOM_LARGE (1ULL << 30)
+#define CKPT_BUSY_MS 1000 /* the thread's connection, outside its FULL checkpoints */
 
 struct tote_checkpointer {
     pthread_t thread;
@@ -244,20 +265,27 @@ struct tote_checkpointer {
     int interval_ms;
     sqlite3 *db;
     char *path;        /* the database file, for statvfs */
-    _Atomic int bound; /* STORE_WAL_FRAMES_SMALL or _LARGE */
+    _Atomic int bound; /* STORE_WAL_FRAMES_SMALL, _MID or _LARGE */
     int last_frames;   /* writer thread only: WAL frames after its last commit */
     int next_kick;     /* writer thread only: wake the thread at this many */
     unsigned long long runs;
+    unsigned long long restarts;             /* FULL checkpoints of the thread that reached the WAL's end */
+    _Atomic unsigned long long writer_ckpts; /* checkpoints the writer ran itself, at the bound */
 };
 
 /* The WAL bound for the disk that path is on: large only with room to spare. */
 static int wal_bound(const char *path)
 {
+    const char *t = getenv("TOTE_TEST_WAL_BOUND");
+    if (t && atoi(t) >= 100)
+        return atoi(t);
     struct statvfs v;
     if (statvfs(path, &v) != 0)
         return STORE_WAL_FRAMES_SMALL;
     unsigned long long avail = (unsigned long long)v.f_bavail * (unsigned long long)v.f_frsize;
-    return avail >= STORE_WAL_ROOM_BYTES ? STORE_WAL_FRAMES_LARGE : STORE_WAL_FRAMES_SMALL;
+    return avail >= STORE_WAL_ROOM_LARGE ? STORE_WAL_FRAMES_LARGE
+           : avail >= STORE_WAL_ROOM_MID ? STORE_WAL_FRAMES_MID
+                                         : STORE_WAL_FRAMES_SMALL;
 }
 
 static void *checkpoint_main(void *arg)
@@ -281,11 +309,20 @@ static void *checkpoint_main(void *arg)
         cp->kicked = 0;
         pthread_mutex_unlock(&cp->mu);
         /* PASSIVE: copies what it can without waiting for (or blocking) the writer */
-        int log = 0, done = 0;
+        int log = 0, done = 0, restarted = 0;
         sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        if (log >= cp->bound / 4 * 3) {
+            /* FULL, with no busy handler: never waits for the loop (above) */
+            sqlite3_busy_timeout(cp->db, 0);
+            restarted =
+                sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_FULL, &log, &done) == SQLITE_OK &&
+                done == log;
+            sqlite3_busy_timeout(cp->db, CKPT_BUSY_MS);
+        }
         cp->bound = wal_bound(cp->path);
         pthread_mutex_lock(&cp->mu);
         cp->runs++;
+        cp->restarts += (unsigned long long)restarted;
     }
     pthread_mutex_unlock(&cp->mu);
     return NULL;
@@ -302,6 +339,7 @@ static int writer_wal_hook(void *ctx, sqlite3 *db, const char *name, int nframe)
         cp->next_kick = bound / 4;
     cp->last_frames = nframe;
     if (nframe >= bound) {
+        cp->writer_ckpts++;
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     } else if (nframe >= cp->next_kick) {
         cp->next_kick = nframe + bound / 4;
@@ -335,7 +373,7 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
         free(cp);
         return tote_store_map_rc(rc);
     }
-    sqlite3_busy_timeout(cp->db, 1000);
+    sqlite3_busy_timeout(cp->db, CKPT_BUSY_MS);
     /* reading the journal mode opens the WAL for this connection (a
      * connection that never read the database cannot checkpoint it) */
     rc = sqlite3_exec(cp->db, "PRAGMA journal_mode", NULL, NULL, NULL);
@@ -379,6 +417,19 @@ unsigned long long tote_checkpointer_runs(tote_checkpointer *cp)
     unsigned long long n = cp->runs;
     pthread_mutex_unlock(&cp->mu);
     return n;
+}
+
+unsigned long long tote_checkpointer_restarts(tote_checkpointer *cp)
+{
+    pthread_mutex_lock(&cp->mu);
+    unsigned long long n = cp->restarts;
+    pthread_mutex_unlock(&cp->mu);
+    return n;
+}
+
+unsigned long long tote_checkpointer_writer_runs(const tote_checkpointer *cp)
+{
+    return cp->writer_ckpts;
 }
 
 void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)

@@ -475,10 +475,11 @@ static void test_writer_wakes_the_checkpointer(void)
     snprintf(wal, sizeof wal, "%s-wal", path);
     tote_store *s = NULL;
     REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    setenv("TOTE_TEST_WAL_BOUND", "2000", 1); /* the bound, quick to reach */
     tote_checkpointer *cp = NULL;
     REQUIRE_EQ(tote_checkpointer_start(s, 60000, &cp), TOTE_ST_E_OK);
     int bound = tote_checkpointer_bound(cp);
-    CHECK(bound == 1000 || bound == 8192);
+    CHECK_EQ(bound, 2000);
     char v[2048];
     memset(v, 'v', sizeof v - 1);
     v[sizeof v - 1] = '\0';
@@ -510,6 +511,7 @@ static void test_writer_wakes_the_checkpointer(void)
     }
     REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
     CHECK_INT(wal_frames(wal), >=, bound);
+    CHECK_EQ(tote_checkpointer_writer_runs(cp), 1);
     REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
     tote_store_setting_set(s, "small", "commit");
     REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
@@ -523,6 +525,76 @@ static void test_writer_wakes_the_checkpointer(void)
     tote_store_setting_set(s, "after", "stop");
     CHECK_EQ(tote_store_commit(s), TOTE_ST_E_OK);
     tote_store_destroy(&s);
+    unsetenv("TOTE_TEST_WAL_BOUND");
+    tt_rmrf(dir);
+    free(dir);
+}
+
+/* Commits of n rows of 2 KiB, 40 to a transaction, from key *key on. */
+static void fill_settings(tote_store *s, int n, int *key)
+{
+    char v[2048];
+    memset(v, 'v', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    for (int done = 0; done < n;) {
+        REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+        for (int i = 0; i < 40 && done < n; i++, done++, (*key)++) {
+            char k[32];
+            snprintf(k, sizeof k, "f%d", *key);
+            tote_store_setting_set(s, k, v);
+        }
+        REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    }
+}
+
+/* Once the WAL holds three quarters of its bound, the thread lets it restart
+ * with a FULL checkpoint between two of the writer's transactions, so the
+ * writer never checkpoints itself. While the writer holds a transaction that
+ * FULL checkpoint gives up at once: the thread goes on running every
+ * interval instead of waiting a second for the write lock each time. */
+static void test_thread_restarts_the_wal(void)
+{
+    char *dir = tt_tmpdir("flows-restart");
+    char path[1024], wal[1100];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    setenv("TOTE_TEST_WAL_BOUND", "2000", 1);
+    tote_store *s = NULL;
+    REQUIRE_EQ(tote_store_open(path, TOTE_STORE_CREATE, &s, NULL), TOTE_ST_E_OK);
+    /* ~1600 frames, with no checkpoint at all yet */
+    sqlite3_wal_autocheckpoint(tote_store_db(s), 0);
+    int key = 0;
+    fill_settings(s, 1350, &key);
+    CHECK_INT(wal_frames(wal), >=, 1500);
+    /* the writer in a transaction: the thread's FULL checkpoints give up */
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    tote_store_setting_set(s, "held", "open");
+    tote_checkpointer *cp = NULL;
+    REQUIRE_EQ(tote_checkpointer_start(s, 50, &cp), TOTE_ST_E_OK);
+    /* 4 runs take ~200 ms; one FULL checkpoint that waited would take 1 s */
+    long long end = tt_now_ms() + 900;
+    while (tote_checkpointer_runs(cp) < 4 && tt_now_ms() < end)
+        tt_sleep_ms(10);
+    CHECK_INT(tote_checkpointer_runs(cp), >=, 4); /* not blocked on the write lock */
+    CHECK_EQ(tote_checkpointer_restarts(cp), 0);
+    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    /* the writer between transactions: the next run's FULL checkpoint reaches the end */
+    end = tt_now_ms() + 5000;
+    while (tote_checkpointer_restarts(cp) == 0 && tt_now_ms() < end)
+        tt_sleep_ms(10);
+    CHECK_INT(tote_checkpointer_restarts(cp), >=, 1);
+    /* and the writer's next transaction writes from the WAL's start */
+    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
+    tote_store_setting_set(s, "small", "commit");
+    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    int log = -1, done = -1;
+    CHECK_EQ(sqlite3_wal_checkpoint_v2(tote_store_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done),
+             SQLITE_OK);
+    CHECK_INT(log, <, 64);
+    CHECK_EQ(tote_checkpointer_writer_runs(cp), 0); /* the writer never checkpointed itself */
+    tote_checkpointer_stop(&cp, s);
+    tote_store_destroy(&s);
+    unsetenv("TOTE_TEST_WAL_BOUND");
     tt_rmrf(dir);
     free(dir);
 }
@@ -530,4 +602,5 @@ static void test_writer_wakes_the_checkpointer(void)
 TT_MAIN(TT_TEST(test_events_mark_and_rewind), TT_TEST(test_settings), TT_TEST(test_json_writer_matches_cjson),
         TT_TEST(test_reply_blob), TT_TEST(test_apply_in_process), TT_TEST(test_snapshot_fits_a_reply),
         TT_TEST(test_background_checkpoints), TT_TEST(test_writer_wakes_the_checkpointer),
-        TT_TEST(test_prune_and_time), TT_TEST(test_seen_recently), TT_TEST(test_str_cut))
+        TT_TEST(test_thread_restarts_the_wal), TT_TEST(test_prune_and_time), TT_TEST(test_seen_recently),
+        TT_TEST(test_str_cut))
