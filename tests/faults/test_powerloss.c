@@ -479,7 +479,10 @@ static int burst(plrun *r, fx_station *st, int n)
  * TOTE_PL_SYNC_DELAY_MS). With a short delay syncs return while the next
  * batch is applied: at least one reply must have gone out during a later
  * batch, or the run did not test that. With a long one the next batch is
- * committed while a sync runs, and that sync must not be taken to cover it. */
+ * committed while a sync runs, and that sync must not be taken to cover it.
+ * Returns the rebuilt databases found bad (0: none), -1 if the run failed or
+ * checked too little, -2 if nothing was bad but a short-sync burst missed
+ * what it is for (no early reply, or no WAL restart). */
 static long station_power_loss(const char *sync, size_t points, int bursts, int delay_ms)
 {
     plrun r;
@@ -549,9 +552,12 @@ static long station_power_loss(const char *sync, size_t points, int bursts, int 
     }
     failed |= fx_station_stop(&st) != 0;
     long long early = fx_stop_count(st.err_path, " replies sent during a later batch");
+    /* what a short-sync burst is there to cover; if the timing missed it the
+       crash points are still checked, and the run says it proved less */
+    int uncovered = 0;
     if (bursts > 0 && delay_ms < 10 && early < 1) {
         fprintf(stderr, "powerloss station: no reply went out during a later batch (%lld)\n", early);
-        failed = 1;
+        uncovered = 1;
     }
     long long restarts = fx_stop_count(st.err_path, " times by the checkpoint thread");
     long long on_loop = fx_stop_count(st.err_path, " times on the loop");
@@ -565,7 +571,7 @@ static long station_power_loss(const char *sync, size_t points, int bursts, int 
            of them must have, or the crash points missed every restart */
         if (delay_ms < 10 && restarts + on_loop < 1) {
             fprintf(stderr, "powerloss station: the WAL never restarted\n");
-            failed = 1;
+            uncovered = 1;
         }
     }
     free(st.dir);
@@ -616,6 +622,8 @@ static long station_power_loss(const char *sync, size_t points, int bursts, int 
             checked, max_acks, bad);
     if (bad == 0 && max_acks < 50)
         bad = -1; /* too little was checked to mean anything */
+    else if (bad == 0 && uncovered)
+        bad = -2; /* sound, but the timing missed what the run is for */
     free(pts);
     pl_journal_free(&j);
     plrun_done(&r);
@@ -637,7 +645,12 @@ static void test_station_scans_survive_power_loss(void)
 static void test_burst_survives_power_loss(void)
 {
     size_t points = (size_t)env_int("TOTE_FAULT_POWERLOSS_POINTS", 40);
-    CHECK_EQ(station_power_loss("full", points, 4000, 2), 0);
+    long r = station_power_loss("full", points, 4000, 2);
+    if (r == -2) { /* seen once in a full ctest -j2: no early reply, nothing lost */
+        fprintf(stderr, "powerloss station: the burst missed what it is for; once more\n");
+        r = station_power_loss("full", points, 4000, 2);
+    }
+    CHECK_EQ(r, 0);
     CHECK_EQ(station_power_loss("full", points, 1500, 20), 0);
 }
 
