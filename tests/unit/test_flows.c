@@ -462,6 +462,22 @@ static long long wal_frames(const char *path)
     return n > 32 ? (n - 32) / (24 + 4096) : 0;
 }
 
+/* One small commit, then the frames in the WAL (a PASSIVE checkpoint's
+ * count): few if that commit restarted the WAL from its start; INT_MAX if
+ * the commit or the checkpoint failed. */
+static int small_commit_wal_frames(tote_store *s)
+{
+    int log = -1, done = -1;
+    if (tote_store_begin(s) != TOTE_ST_E_OK)
+        return INT_MAX;
+    tote_store_setting_set(s, "small", "commit");
+    if (tote_store_commit(s) != TOTE_ST_E_OK ||
+        sqlite3_wal_checkpoint_v2(tote_store_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
+            SQLITE_OK)
+        return INT_MAX;
+    return log;
+}
+
 /* The writer wakes the thread every quarter of the WAL bound: with a timer
  * of a minute, the thread runs within seconds. At the bound the writer
  * checkpoints itself, and the WAL restarts. After stop, its connection has SQLite's
@@ -512,13 +528,7 @@ static void test_writer_wakes_the_checkpointer(void)
     REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
     CHECK_INT(wal_frames(wal), >=, bound);
     CHECK_EQ(tote_checkpointer_writer_runs(cp), 1);
-    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-    tote_store_setting_set(s, "small", "commit");
-    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
-    int log = -1, done = -1;
-    CHECK_EQ(sqlite3_wal_checkpoint_v2(tote_store_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done),
-             SQLITE_OK);
-    CHECK_INT(log, <, 64); /* the small commit's frames only */
+    CHECK_INT(small_commit_wal_frames(s), <, 64); /* the small commit's frames only */
     tote_checkpointer_stop(&cp, s);
     CHECK(cp == NULL);
     REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
@@ -584,13 +594,7 @@ static void test_thread_restarts_the_wal(void)
         tt_sleep_ms(10);
     CHECK_INT(tote_checkpointer_restarts(cp), >=, 1);
     /* and the writer's next transaction writes from the WAL's start */
-    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-    tote_store_setting_set(s, "small", "commit");
-    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
-    int log = -1, done = -1;
-    CHECK_EQ(sqlite3_wal_checkpoint_v2(tote_store_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done),
-             SQLITE_OK);
-    CHECK_INT(log, <, 64);
+    CHECK_INT(small_commit_wal_frames(s), <, 64);
     CHECK_EQ(tote_checkpointer_writer_runs(cp), 0); /* the writer never checkpointed itself */
     tote_checkpointer_stop(&cp, s);
     tote_store_destroy(&s);
