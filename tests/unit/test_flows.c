@@ -415,6 +415,27 @@ static long long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
+/* Commits n settings of 2 KiB each (about half a WAL frame), per_txn to a
+ * transaction, named from *key on. 0, or -1 if a transaction failed. */
+static int fill_settings(tote_store *s, int n, int per_txn, int *key)
+{
+    char v[2048];
+    memset(v, 'v', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    for (int done = 0; done < n;) {
+        if (tote_store_begin(s) != TOTE_ST_E_OK)
+            return -1;
+        for (int i = 0; i < per_txn && done < n; i++, done++, (*key)++) {
+            char k[32];
+            snprintf(k, sizeof k, "f%d", *key);
+            tote_store_setting_set(s, k, v);
+        }
+        if (tote_store_commit(s) != TOTE_ST_E_OK)
+            return -1;
+    }
+    return 0;
+}
+
 static void test_background_checkpoints(void)
 {
     char *dir = tt_tmpdir("flows-ckpt");
@@ -428,16 +449,8 @@ static void test_background_checkpoints(void)
     /* about 150 pages: under the writer's own checkpoint and its first
      * wake-up (a quarter of the WAL bound), so only the thread's timer moves
      * them into the database file */
-    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-    char v[2048];
-    memset(v, 'v', sizeof v - 1);
-    v[sizeof v - 1] = '\0';
-    for (int i = 0; i < 250; i++) {
-        char k[32];
-        snprintf(k, sizeof k, "k%d", i);
-        tote_store_setting_set(s, k, v);
-    }
-    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    int key = 0;
+    REQUIRE_EQ(fill_settings(s, 250, 250, &key), 0);
     long long end = tt_now_ms() + 5000;
     while (file_size(path) == before && tt_now_ms() < end)
         tt_sleep_ms(20);
@@ -496,20 +509,10 @@ static void test_writer_wakes_the_checkpointer(void)
     REQUIRE_EQ(tote_checkpointer_start(s, 60000, &cp), TOTE_ST_E_OK);
     int bound = tote_checkpointer_bound(cp);
     CHECK_EQ(bound, 2000);
-    char v[2048];
-    memset(v, 'v', sizeof v - 1);
-    v[sizeof v - 1] = '\0';
     /* ~40 frames a commit, until the WAL passes a quarter of the bound */
     int key = 0;
-    while (wal_frames(wal) < bound / 4 + 64) {
-        REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-        for (int i = 0; i < 40; i++, key++) {
-            char k[32];
-            snprintf(k, sizeof k, "w%d", key);
-            tote_store_setting_set(s, k, v);
-        }
-        REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
-    }
+    while (wal_frames(wal) < bound / 4 + 64)
+        REQUIRE_EQ(fill_settings(s, 40, 40, &key), 0);
     CHECK_INT(wal_frames(wal), <, bound); /* the writer has not checkpointed itself */
     long long end = tt_now_ms() + 5000;
     while (tote_checkpointer_runs(cp) == 0 && tt_now_ms() < end)
@@ -519,13 +522,7 @@ static void test_writer_wakes_the_checkpointer(void)
      * timer is a minute away), the writer checkpoints itself, and the next
      * commit restarts the WAL from its start */
     REQUIRE_EQ(tote_store_wal_truncate(s), TOTE_ST_E_OK);
-    REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-    for (int i = 0; i < 2 * bound + 400; i++, key++) {
-        char k[32];
-        snprintf(k, sizeof k, "b%d", key);
-        tote_store_setting_set(s, k, v);
-    }
-    REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
+    REQUIRE_EQ(fill_settings(s, 2 * bound + 400, 2 * bound + 400, &key), 0);
     CHECK_INT(wal_frames(wal), >=, bound);
     CHECK_EQ(tote_checkpointer_writer_runs(cp), 1);
     CHECK_INT(small_commit_wal_frames(s), <, 64); /* the small commit's frames only */
@@ -538,23 +535,6 @@ static void test_writer_wakes_the_checkpointer(void)
     unsetenv("TOTE_TEST_WAL_BOUND");
     tt_rmrf(dir);
     free(dir);
-}
-
-/* Commits of n rows of 2 KiB, 40 to a transaction, from key *key on. */
-static void fill_settings(tote_store *s, int n, int *key)
-{
-    char v[2048];
-    memset(v, 'v', sizeof v - 1);
-    v[sizeof v - 1] = '\0';
-    for (int done = 0; done < n;) {
-        REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
-        for (int i = 0; i < 40 && done < n; i++, done++, (*key)++) {
-            char k[32];
-            snprintf(k, sizeof k, "f%d", *key);
-            tote_store_setting_set(s, k, v);
-        }
-        REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
-    }
 }
 
 /* Once the WAL holds three quarters of its bound, the thread lets it restart
@@ -574,7 +554,7 @@ static void test_thread_restarts_the_wal(void)
     /* ~1600 frames, with no checkpoint at all yet */
     sqlite3_wal_autocheckpoint(tote_store_db(s), 0);
     int key = 0;
-    fill_settings(s, 1350, &key);
+    REQUIRE_EQ(fill_settings(s, 1350, 40, &key), 0);
     CHECK_INT(wal_frames(wal), >=, 1500);
     /* the writer in a transaction: the thread's FULL checkpoints give up */
     REQUIRE_EQ(tote_store_begin(s), TOTE_ST_E_OK);
