@@ -217,8 +217,12 @@ void tote_server_get_stats(const tote_server *srv, tote_server_stats *out)
         tote_wal_syncer_latency(srv->syncer, &out->sync_p50_ms, &out->sync_p99_ms, &out->sync_max_ms);
     }
     if (srv->checkpointer) {
-        out->wal_restarts = tote_checkpointer_restarts(srv->checkpointer);
-        out->loop_checkpoints = tote_checkpointer_writer_runs(srv->checkpointer);
+        tote_checkpointer_stats c;
+        tote_checkpointer_get_stats(srv->checkpointer, &c);
+        out->wal_restarts = c.restarts;
+        out->loop_checkpoints = c.writer_runs;
+        out->full_hold_p50_ms = c.full_p50_ms;
+        out->full_hold_max_ms = c.full_max_ms;
     }
 }
 

@@ -1,11 +1,17 @@
 /* The exactly-once request table and per-request savepoints (tote/server.h),
  * and the scan log (tote/flows.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "lat_hist.h"
+#include "mono_clock.h"
 
 #include "store_tx.h"
 #include "tote/devices.h"
@@ -240,11 +246,20 @@ tote_st_err tote_scan_record(tote_store *s, const tote_scan_row *r, int reply_ty
  * holds three quarters of it, the thread follows its PASSIVE run with a FULL
  * one. That takes the write lock between two of the loop's transactions,
  * copies the few frames the PASSIVE run did not see, syncs the WAL and the
- * database (only those pages are new there) and lets the loop's next
- * transaction restart the WAL. It does not wait: with no busy handler it
- * gives up at once if the loop is in a transaction, and copies nothing a
- * reader still needs; it tries again at its next run. The writer's own
- * checkpoint at the bound stays, for a loop that never pauses.
+ * database and lets the loop's next transaction restart the WAL. It does not
+ * wait: with no busy handler it gives up at once if the loop is in a
+ * transaction, and copies nothing a reader still needs; it tries again at
+ * its next run. The writer's own checkpoint at the bound stays, for a loop
+ * that never pauses.
+ *
+ * The loop waits for the FULL checkpoint's lock at its next transaction, so
+ * what the FULL run does under it is kept short. A PASSIVE run that does not
+ * reach the WAL's end syncs nothing: every page it copied stays dirty in the
+ * file cache until a checkpoint reaches the end and syncs the database. That
+ * was the FULL run's sync, under the lock: on a database grown by a busy
+ * hour, 4-17 ms (station/SERVER.md, "Checkpoints mostly off the loop"). So
+ * the thread syncs the database file itself first, holding no lock, and the
+ * FULL run's own sync finds only the pages it copied.
  *
  * TOTE_TEST_WAL_BOUND (frames, at least 100) replaces the bound, for tests
  * that must reach it quickly.
@@ -265,11 +280,14 @@ struct tote_checkpointer {
     int interval_ms;
     sqlite3 *db;
     char *path;        /* the database file, for statvfs */
+    int db_fd;         /* the database file, read-only, for its sync before a FULL run (-1: none) */
     _Atomic int bound; /* STORE_WAL_FRAMES_SMALL, _MID or _LARGE */
     int last_frames;   /* writer thread only: WAL frames after its last commit */
     int next_kick;     /* writer thread only: wake the thread at this many */
     unsigned long long runs;
     unsigned long long restarts;             /* FULL checkpoints of the thread that reached the WAL's end */
+    unsigned long long presyncs;             /* syncs of the database file before a FULL run */
+    lat_hist full_lat;                       /* FULL runs that took the write lock: how long they held it */
     _Atomic unsigned long long writer_ckpts; /* checkpoints the writer ran itself, at the bound */
 };
 
@@ -311,18 +329,26 @@ static void *checkpoint_main(void *arg)
         /* PASSIVE: copies what it can without waiting for (or blocking) the writer */
         int log = 0, done = 0, restarted = 0;
         sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        int presynced = 0, full_rc = SQLITE_BUSY;
+        long long held_us = 0;
         if (log >= cp->bound / 4 * 3) {
+            /* what the PASSIVE runs copied, made durable holding no lock (above) */
+            presynced = cp->db_fd >= 0 && fdatasync(cp->db_fd) == 0;
             /* FULL, with no busy handler: never waits for the loop (above) */
             sqlite3_busy_timeout(cp->db, 0);
-            restarted =
-                sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_FULL, &log, &done) == SQLITE_OK &&
-                done == log;
+            long long t0 = mono_us();
+            full_rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_FULL, &log, &done);
+            held_us = mono_us() - t0;
+            restarted = full_rc == SQLITE_OK && done == log;
             sqlite3_busy_timeout(cp->db, CKPT_BUSY_MS);
         }
         cp->bound = wal_bound(cp->path);
         pthread_mutex_lock(&cp->mu);
         cp->runs++;
         cp->restarts += (unsigned long long)restarted;
+        cp->presyncs += (unsigned long long)presynced;
+        if (full_rc == SQLITE_OK) /* a busy one returned at once */
+            lat_add(&cp->full_lat, held_us);
     }
     pthread_mutex_unlock(&cp->mu);
     return NULL;
@@ -351,6 +377,15 @@ static int writer_wal_hook(void *ctx, sqlite3 *db, const char *name, int nframe)
     return SQLITE_OK;
 }
 
+/* The descriptor, the path and cp itself. */
+static void checkpointer_free(tote_checkpointer *cp)
+{
+    if (cp->db_fd >= 0)
+        close(cp->db_fd);
+    free(cp->path);
+    free(cp);
+}
+
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out)
 {
     *out = NULL;
@@ -359,18 +394,20 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
         return TOTE_ST_E_NOMEM;
     cp->interval_ms = interval_ms > 0 ? interval_ms : 1000;
     cp->path = strdup(tote_store_path(s));
+    cp->db_fd = -1;
     if (!cp->path) {
-        free(cp);
+        checkpointer_free(cp);
         return TOTE_ST_E_NOMEM;
     }
     cp->bound = wal_bound(cp->path);
     cp->next_kick = cp->bound / 4;
+    /* without it the FULL run syncs everything itself, as before */
+    cp->db_fd = open(cp->path, O_RDONLY | O_CLOEXEC);
     int rc =
         sqlite3_open_v2(tote_store_path(s), &cp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_close(cp->db);
-        free(cp->path);
-        free(cp);
+        checkpointer_free(cp);
         return tote_store_map_rc(rc);
     }
     sqlite3_busy_timeout(cp->db, CKPT_BUSY_MS);
@@ -379,8 +416,7 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
     rc = sqlite3_exec(cp->db, "PRAGMA journal_mode", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_close(cp->db);
-        free(cp->path);
-        free(cp);
+        checkpointer_free(cp);
         return tote_store_map_rc(rc);
     }
     pthread_mutex_init(&cp->mu, NULL);
@@ -389,8 +425,7 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
         sqlite3_close(cp->db);
         pthread_mutex_destroy(&cp->mu);
         pthread_cond_destroy(&cp->cv);
-        free(cp->path);
-        free(cp);
+        checkpointer_free(cp);
         return TOTE_ST_E_NOMEM;
     }
     /* the writer checkpoints itself at the WAL bound (see above) */
@@ -411,25 +446,17 @@ int tote_checkpointer_bound(const tote_checkpointer *cp)
     return cp->bound;
 }
 
-unsigned long long tote_checkpointer_runs(tote_checkpointer *cp)
+void tote_checkpointer_get_stats(tote_checkpointer *cp, tote_checkpointer_stats *out)
 {
     pthread_mutex_lock(&cp->mu);
-    unsigned long long n = cp->runs;
+    out->runs = cp->runs;
+    out->restarts = cp->restarts;
+    out->presyncs = cp->presyncs;
+    out->fulls = cp->full_lat.n;
+    out->full_p50_ms = lat_quantile_ms(&cp->full_lat, 0.5);
+    out->full_max_ms = (double)cp->full_lat.max_us / 1000.0;
     pthread_mutex_unlock(&cp->mu);
-    return n;
-}
-
-unsigned long long tote_checkpointer_restarts(tote_checkpointer *cp)
-{
-    pthread_mutex_lock(&cp->mu);
-    unsigned long long n = cp->restarts;
-    pthread_mutex_unlock(&cp->mu);
-    return n;
-}
-
-unsigned long long tote_checkpointer_writer_runs(const tote_checkpointer *cp)
-{
-    return cp->writer_ckpts;
+    out->writer_runs = cp->writer_ckpts;
 }
 
 void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
@@ -447,7 +474,6 @@ void tote_checkpointer_stop(tote_checkpointer **cpp, tote_store *s)
     sqlite3_close(cp->db);
     pthread_mutex_destroy(&cp->mu);
     pthread_cond_destroy(&cp->cv);
-    free(cp->path);
-    free(cp);
+    checkpointer_free(cp);
     *cpp = NULL;
 }

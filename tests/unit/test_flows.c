@@ -496,6 +496,13 @@ static int small_commit_wal_frames(tote_store *s)
  * checkpoints itself, and the WAL restarts. After stop, its connection has SQLite's
  * automatic checkpoint again (a commit then must not reach the freed
  * checkpointer: ASan would say so). */
+static tote_checkpointer_stats cp_stats(tote_checkpointer *cp)
+{
+    tote_checkpointer_stats st;
+    tote_checkpointer_get_stats(cp, &st);
+    return st;
+}
+
 static void test_writer_wakes_the_checkpointer(void)
 {
     char *dir = tt_tmpdir("flows-wake");
@@ -515,16 +522,16 @@ static void test_writer_wakes_the_checkpointer(void)
         REQUIRE_EQ(fill_settings(s, 40, 40, &key), 0);
     CHECK_INT(wal_frames(wal), <, bound); /* the writer has not checkpointed itself */
     long long end = tt_now_ms() + 5000;
-    while (tote_checkpointer_runs(cp) == 0 && tt_now_ms() < end)
+    while (cp_stats(cp).runs == 0 && tt_now_ms() < end)
         tt_sleep_ms(20);
-    CHECK_INT(tote_checkpointer_runs(cp), >=, 1);
+    CHECK_INT(cp_stats(cp).runs, >=, 1);
     /* one commit that takes the WAL past the bound: no wake-up then (the
      * timer is a minute away), the writer checkpoints itself, and the next
      * commit restarts the WAL from its start */
     REQUIRE_EQ(tote_store_wal_truncate(s), TOTE_ST_E_OK);
     REQUIRE_EQ(fill_settings(s, 2 * bound + 400, 2 * bound + 400, &key), 0);
     CHECK_INT(wal_frames(wal), >=, bound);
-    CHECK_EQ(tote_checkpointer_writer_runs(cp), 1);
+    CHECK_EQ(cp_stats(cp).writer_runs, 1);
     CHECK_INT(small_commit_wal_frames(s), <, 64); /* the small commit's frames only */
     tote_checkpointer_stop(&cp, s);
     CHECK(cp == NULL);
@@ -563,19 +570,25 @@ static void test_thread_restarts_the_wal(void)
     REQUIRE_EQ(tote_checkpointer_start(s, 50, &cp), TOTE_ST_E_OK);
     /* 4 runs take ~200 ms; one FULL checkpoint that waited would take 1 s */
     long long end = tt_now_ms() + 900;
-    while (tote_checkpointer_runs(cp) < 4 && tt_now_ms() < end)
+    while (cp_stats(cp).runs < 4 && tt_now_ms() < end)
         tt_sleep_ms(10);
-    CHECK_INT(tote_checkpointer_runs(cp), >=, 4); /* not blocked on the write lock */
-    CHECK_EQ(tote_checkpointer_restarts(cp), 0);
+    CHECK_INT(cp_stats(cp).runs, >=, 4); /* not blocked on the write lock */
+    CHECK_EQ(cp_stats(cp).restarts, 0);
     REQUIRE_EQ(tote_store_commit(s), TOTE_ST_E_OK);
     /* the writer between transactions: the next run's FULL checkpoint reaches the end */
     end = tt_now_ms() + 5000;
-    while (tote_checkpointer_restarts(cp) == 0 && tt_now_ms() < end)
+    while (cp_stats(cp).restarts == 0 && tt_now_ms() < end)
         tt_sleep_ms(10);
-    CHECK_INT(tote_checkpointer_restarts(cp), >=, 1);
+    tote_checkpointer_stats st = cp_stats(cp);
+    CHECK_INT(st.restarts, >=, 1);
+    /* the database was synced before each FULL run (the busy ones too), and
+     * the ones that took the lock say how long they held it */
+    CHECK_INT(st.presyncs, >=, st.runs - 1);
+    CHECK_INT(st.fulls, >=, st.restarts);
+    CHECK(st.full_max_ms > 0 && st.full_p50_ms <= st.full_max_ms);
     /* and the writer's next transaction writes from the WAL's start */
     CHECK_INT(small_commit_wal_frames(s), <, 64);
-    CHECK_EQ(tote_checkpointer_writer_runs(cp), 0); /* the writer never checkpointed itself */
+    CHECK_EQ(cp_stats(cp).writer_runs, 0); /* the writer never checkpointed itself */
     tote_checkpointer_stop(&cp, s);
     tote_store_destroy(&s);
     unsetenv("TOTE_TEST_WAL_BOUND");

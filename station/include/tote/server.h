@@ -69,8 +69,10 @@ typedef struct tote_server_stats {
     unsigned long long snapshots; /* snapshot replies sent from the snapshot thread, off the loop */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
     /* WAL checkpoints (tote_checkpointer): FULL ones of the thread that let
-     * the WAL restart, and the loop's own at the WAL bound */
+     * the WAL restart, and the loop's own at the WAL bound; how long the
+     * thread's FULL ones held the write lock (the loop's wait at worst), ms */
     unsigned long long wal_restarts, loop_checkpoints;
+    double full_hold_p50_ms, full_hold_max_ms;
     /* replies: from the batch's reading to the reply's sending (the time a
      * request spends in the station, durable sync included); syncs: each
      * fdatasync() of the WAL syncer. In ms; 0 when there were none. */
@@ -134,15 +136,16 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
  * Background checkpoints (store_request.c): a thread with its own connection
  * runs PASSIVE WAL checkpoints every interval_ms, and sooner when the writer
  * wakes it, copying WAL pages into the database between the loop's commits.
- * When the WAL holds three quarters of its bound or more, the thread follows with
- * a FULL checkpoint that does not wait (no busy handler): between two of the
- * writer's transactions it copies the rest and lets the writer's next
- * transaction restart the WAL from its beginning; if the writer or an older
- * reader is busy it gives up until its next run. start replaces SQLite's
- * automatic checkpoint on s's connection with a WAL hook: after each commit
- * that finds the WAL at its bound (32768 frames, ~129 MiB, with 1 GiB free on
- * the database's disk; 8192, ~32 MiB, with 256 MiB free; else 1000, SQLite's
- * default) s checkpoints itself,
+ * When the WAL holds three quarters of its bound or more, the thread syncs the
+ * database file (holding no lock: what its PASSIVE runs copied is then durable)
+ * and follows with a FULL checkpoint that does not wait (no busy handler):
+ * between two of the writer's transactions it copies the rest, syncs, and lets
+ * the writer's next transaction restart the WAL from its beginning; if the
+ * writer or an older reader is busy it gives up until its next run. start
+ * replaces SQLite's automatic checkpoint on s's connection with a WAL hook:
+ * after each commit that finds the WAL at its bound (32768 frames, ~129 MiB,
+ * with 1 GiB free on the database's disk; 8192, ~32 MiB, with 256 MiB free;
+ * else 1000, SQLite's default) s checkpoints itself,
  * which then finds little left to copy and, run right after a commit, lets
  * the WAL restart; every quarter of the bound it wakes the thread. stop joins
  * the thread and gives s SQLite's automatic checkpoint back: s must be the
@@ -151,14 +154,18 @@ tote_st_err tote_pick_expire_leases(tote_store *s, const char *now, int lease_se
 typedef struct tote_checkpointer tote_checkpointer;
 tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpointer **out);
 void tote_checkpointer_stop(tote_checkpointer **cp, tote_store *s);
-/* The WAL bound in force, in frames (see above); how many
- * checkpoints the thread has run so far, and how many of its FULL ones
- * reached the WAL's end (each lets the WAL restart); how many the writer ran
- * itself at the bound (call this one from the writer's thread). */
+/* The WAL bound in force, in frames (see above). */
 int tote_checkpointer_bound(const tote_checkpointer *cp);
-unsigned long long tote_checkpointer_runs(tote_checkpointer *cp);
-unsigned long long tote_checkpointer_restarts(tote_checkpointer *cp);
-unsigned long long tote_checkpointer_writer_runs(const tote_checkpointer *cp);
+typedef struct tote_checkpointer_stats {
+    unsigned long long runs;         /* checkpoints the thread has run */
+    unsigned long long restarts;     /* its FULL ones that reached the WAL's end (each lets it restart) */
+    unsigned long long presyncs;     /* syncs of the database file before a FULL one */
+    unsigned long long fulls;        /* FULL ones that took the write lock */
+    double full_p50_ms, full_max_ms; /* how long those held it: the writer's wait at worst */
+    unsigned long long writer_runs;  /* checkpoints the writer ran itself, at the bound */
+} tote_checkpointer_stats;
+/* The figures so far, into *out. Any thread. */
+void tote_checkpointer_get_stats(tote_checkpointer *cp, tote_checkpointer_stats *out);
 /*
  * The write-ahead log synced off the loop (store_sync.c): group commit with
  * the fsync in a thread of its own. start switches s's connection to PRAGMA
