@@ -11,6 +11,16 @@
  * sync and goes on applying the next batch; it answers a batch only once a
  * sync that began after the batch's commit has returned.
  *
+ * Two threads sync, so that a commit made while a sync runs need not wait
+ * for it to return before its own sync begins. An fdatasync() writes what is
+ * dirty, waits for every write of the file already under way (the other
+ * thread's included) and then flushes the disk's cache: whichever returns,
+ * everything written before it began is durable, so the highest generation
+ * a returned sync began after is durable whatever the other is doing. With
+ * one thread the commit waited for the running sync and then for its own: in
+ * bench_server's open loop (1000 handhelds, 2 scans/s each) 0.46 ms from
+ * commit to durable at the median, 4.1 ms at the 99th percentile.
+ *
  * The WAL file keeps its inode while the store is open: SQLite deletes it
  * only when the last connection closes, and restarts or truncates it in
  * place.
@@ -33,14 +43,27 @@
 #include "store_tx.h"
 #include "tote/server.h"
 
-struct tote_wal_syncer {
+#define SYNC_THREADS 2
+
+/* A sync thread and its own descriptor of the WAL: a failed write-back is
+ * reported by fdatasync() once per open file, so two threads on one
+ * descriptor could see one fail and the other succeed for the same pages. */
+struct sync_thread {
+    tote_wal_syncer *w;
     pthread_t thread;
+    int fd;
+};
+
+struct tote_wal_syncer {
+    struct sync_thread t[SYNC_THREADS];
+    int nthreads; /* started */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int wal_fd;
+    int wal_fd; /* the loop's own, for tote_wal_syncer_sync_now */
     int event_fd;
     int stop;
-    unsigned long long wanted; /* highest generation asked for */
+    unsigned long long wanted;  /* highest generation asked for */
+    unsigned long long started; /* highest generation a running or finished sync began after */
     /* highest generation known durable: written with mu held, read without
      * it by tote_wal_syncer_peek */
     _Atomic unsigned long long synced;
@@ -57,32 +80,42 @@ static void note_sync(tote_wal_syncer *w, unsigned long long gen, int err, long 
     lat_add(&w->lat, us);
     if (err && !w->error)
         w->error = err;
-    if (!err && gen > w->synced)
+    if (!err && !w->error && gen > w->synced) /* never past a failure the other thread met */
         w->synced = gen;
+}
+
+/* Whether a generation is asked for that no sync has begun after (mu held). */
+static int sync_due(const tote_wal_syncer *w)
+{
+    return w->wanted > w->started && w->wanted > w->synced;
 }
 
 static void *sync_main(void *arg)
 {
-    tote_wal_syncer *w = arg;
+    struct sync_thread *t = arg;
+    tote_wal_syncer *w = t->w;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->stop && w->wanted == w->synced)
+        while (!w->stop && !w->error && !sync_due(w))
             pthread_cond_wait(&w->cv, &w->mu);
-        if (w->wanted == w->synced) /* stopping, nothing left to sync */
+        if (w->error || !sync_due(w)) /* a sync failed, or stopping with nothing left */
             break;
         unsigned long long gen = w->wanted;
+        w->started = gen;
         pthread_mutex_unlock(&w->mu);
         long long t0 = mono_us();
-        int rc = fdatasync(w->wal_fd);
+        int rc = fdatasync(t->fd);
         int err = rc == 0 ? 0 : errno;
         long long took = mono_us() - t0;
         pthread_mutex_lock(&w->mu);
         note_sync(w, gen, err, took);
         uint64_t one = 1;
         ssize_t wr = write(w->event_fd, &one, sizeof one);
-        (void)wr; /* an eventfd only refuses a write at its maximum count */
-        if (err)
-            break; /* the loop stops: nothing more is synced */
+        (void)wr;  /* an eventfd only refuses a write at its maximum count */
+        if (err) { /* the loop stops: nothing more is synced, by either thread */
+            pthread_cond_broadcast(&w->cv);
+            break;
+        }
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -113,7 +146,19 @@ tote_st_err tote_wal_syncer_start(tote_store *s, tote_wal_syncer **out)
     if (e == TOTE_ST_E_OK) {
         pthread_mutex_init(&w->mu, NULL);
         pthread_cond_init(&w->cv, NULL);
-        if (pthread_create(&w->thread, NULL, sync_main, w) != 0) {
+        while (w->nthreads < SYNC_THREADS) {
+            struct sync_thread *t = &w->t[w->nthreads];
+            t->w = w;
+            t->fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (t->fd < 0)
+                break;
+            if (pthread_create(&t->thread, NULL, sync_main, t) != 0) {
+                close(t->fd);
+                break;
+            }
+            w->nthreads++;
+        }
+        if (w->nthreads == 0) { /* one thread is enough to be correct, only slower */
             pthread_mutex_destroy(&w->mu);
             pthread_cond_destroy(&w->cv);
             store_exec_sql(s, "PRAGMA synchronous=FULL");
@@ -137,7 +182,7 @@ void tote_wal_syncer_request(tote_wal_syncer *w, unsigned long long gen)
     pthread_mutex_lock(&w->mu);
     if (gen > w->wanted) {
         w->wanted = gen;
-        pthread_cond_signal(&w->cv);
+        pthread_cond_signal(&w->cv); /* one idle thread takes it */
     }
     pthread_mutex_unlock(&w->mu);
 }
@@ -202,9 +247,12 @@ void tote_wal_syncer_stop(tote_wal_syncer **wp, tote_store *s)
     tote_wal_syncer *w = *wp;
     pthread_mutex_lock(&w->mu);
     w->stop = 1;
-    pthread_cond_signal(&w->cv);
+    pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
+    for (int i = 0; i < w->nthreads; i++) {
+        pthread_join(w->t[i].thread, NULL);
+        close(w->t[i].fd);
+    }
     if (s)
         store_exec_sql(s, "PRAGMA synchronous=FULL");
     pthread_mutex_destroy(&w->mu);

@@ -168,11 +168,12 @@ typedef struct tote_checkpointer_stats {
 void tote_checkpointer_get_stats(tote_checkpointer *cp, tote_checkpointer_stats *out);
 /*
  * The write-ahead log synced off the loop (store_sync.c): group commit with
- * the fsync in a thread of its own. start switches s's connection to PRAGMA
+ * the fsync in threads of their own. start switches s's connection to PRAGMA
  * synchronous=NORMAL (a commit appends to the WAL without syncing it; the
  * database stays consistent whatever a power cut leaves, only commits not yet
- * synced may be missing) and starts a thread that fdatasync()s the WAL file
- * when asked. The caller numbers its commits (generations, increasing) and
+ * synced may be missing) and starts two threads that fdatasync() the WAL file
+ * when asked: a request made while one syncs is taken by the other at once.
+ * The caller numbers its commits (generations, increasing) and
  * answers the requests of a commit only once that generation is synced.
  * On failure s is left with synchronous=FULL and *out is NULL.
  */
@@ -197,7 +198,7 @@ int tote_wal_syncer_sync_now(tote_wal_syncer *w, unsigned long long gen);
 unsigned long long tote_wal_syncer_count(tote_wal_syncer *w);
 /* The median, 99th percentile and longest fdatasync() so far, in ms. */
 void tote_wal_syncer_latency(tote_wal_syncer *w, double *p50, double *p99, double *max);
-/* Joins the thread, closes its fds and sets s (if not NULL) back to
+/* Joins the threads, closes their fds and sets s (if not NULL) back to
  * synchronous=FULL. NULL-safe; sets *w = NULL. */
 void tote_wal_syncer_stop(tote_wal_syncer **w, tote_store *s);
 
