@@ -381,8 +381,18 @@ static tote_st_err do_release(tote_store *s, struct order_row *r, const char *ac
                                     reason_detail(reason));
 }
 
-tote_st_err tote_order_release(tote_store *s, const char *name, const char *actor, const char *device,
-                               const char *reason, char **err_msg)
+/* What an order command was given besides the order's name. */
+struct order_cmd {
+    const char *actor, *device, *reason, *method;
+};
+
+typedef tote_st_err (*order_cmd_fn)(tote_store *s, struct order_row *r, const struct order_cmd *c);
+
+/* An order command in one transaction: loads the order named name and runs
+ * body on it; what body returns decides commit or rollback. err_msg as for
+ * the commands (tote/orders.h). */
+static tote_st_err order_command(tote_store *s, const char *name, order_cmd_fn body,
+                                 const struct order_cmd *c, char **err_msg)
 {
     store_detail_clear();
     store_tx tx;
@@ -391,163 +401,136 @@ tote_st_err tote_order_release(tote_store *s, const char *name, const char *acto
         return store_order_finish(e, err_msg);
     struct order_row r;
     e = order_load(s, name, &r);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-    if (r.status != RCV && r.status != HLD) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is %s, not on hold; there is nothing to release", r.name,
-                       tote_order_status_name(r.status));
-        goto out;
-    }
-    if (!store_order_is_paid(r.payment_status) && !r.cod) {
-        e = store_fail(
+    if (e == TOTE_ST_E_OK)
+        e = body(s, &r, c);
+    store_order_row_clear(&r);
+    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
+}
+
+static tote_st_err release_body(tote_store *s, struct order_row *r, const struct order_cmd *c)
+{
+    if (r->status != RCV && r->status != HLD)
+        return store_fail(TOTE_ST_E_STATE, "order %s is %s, not on hold; there is nothing to release",
+                          r->name, tote_order_status_name(r->status));
+    if (!store_order_is_paid(r->payment_status) && !r->cod)
+        return store_fail(
             TOTE_ST_E_STATE,
             "order %s is not paid (payment status %s); record the payment with 'tote order paid %s' "
             "first",
-            r.name, r.payment_status ? r.payment_status : "unknown", r.name);
-        goto out;
-    }
-    e = do_release(s, &r, actor, device, reason);
-out:
-    store_order_row_clear(&r);
-    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
+            r->name, r->payment_status ? r->payment_status : "unknown", r->name);
+    return do_release(s, r, c->actor, c->device, c->reason);
+}
+
+tote_st_err tote_order_release(tote_store *s, const char *name, const char *actor, const char *device,
+                               const char *reason, char **err_msg)
+{
+    const struct order_cmd c = {actor, device, reason, NULL};
+    return order_command(s, name, release_body, &c, err_msg);
+}
+
+static tote_st_err hold_body(tote_store *s, struct order_row *r, const struct order_cmd *c)
+{
+    if (r->status == HLD && r->hold_reason && strcmp(r->hold_reason, "manual") == 0)
+        return store_fail(TOTE_ST_E_STATE, "order %s is already on hold", r->name);
+    if (r->status != HLD && !tote_order_transition_allowed(r->status, HLD))
+        return store_fail(TOTE_ST_E_STATE, "order %s is %s; it can no longer be held", r->name,
+                          tote_order_status_name(r->status));
+    long long units = 0, tasks = 0;
+    tote_order_status now = r->status;
+    tote_st_err e = store_order_give_back(s, r->id, c->actor, &units, &tasks, &now);
+    if (e != TOTE_ST_E_OK)
+        return e;
+    cJSON *d = reason_detail(c->reason);
+    if (units)
+        cJSON_AddNumberToObject(d, "reservations_released", (double)units);
+    if (tasks)
+        cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
+    return store_order_write_status(s, r->id, r->name, r->status, HLD, "manual", c->actor, c->device, d);
 }
 
 tote_st_err tote_order_hold(tote_store *s, const char *name, const char *actor, const char *device,
                             const char *reason, char **err_msg)
 {
-    store_detail_clear();
-    store_tx tx;
-    tote_st_err e = store_tx_begin(s, &tx);
-    if (e != TOTE_ST_E_OK)
-        return store_order_finish(e, err_msg);
-    struct order_row r;
-    e = order_load(s, name, &r);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-    if (r.status == HLD && r.hold_reason && strcmp(r.hold_reason, "manual") == 0) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is already on hold", r.name);
-        goto out;
-    }
-    if (r.status != HLD && !tote_order_transition_allowed(r.status, HLD)) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is %s; it can no longer be held", r.name,
-                       tote_order_status_name(r.status));
-        goto out;
-    }
-    long long units = 0, tasks = 0;
-    tote_order_status now = r.status;
-    e = store_order_give_back(s, r.id, actor, &units, &tasks, &now);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-    cJSON *d = reason_detail(reason);
-    if (units)
-        cJSON_AddNumberToObject(d, "reservations_released", (double)units);
-    if (tasks)
-        cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
-    e = store_order_write_status(s, r.id, r.name, r.status, HLD, "manual", actor, device, d);
-out:
-    store_order_row_clear(&r);
-    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
+    const struct order_cmd c = {actor, device, reason, NULL};
+    return order_command(s, name, hold_body, &c, err_msg);
 }
 
-tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor, const char *device,
-                              const char *reason, char **err_msg)
+static tote_st_err cancel_body(tote_store *s, struct order_row *r, const struct order_cmd *c)
 {
-    store_detail_clear();
-    store_tx tx;
-    tote_st_err e = store_tx_begin(s, &tx);
-    if (e != TOTE_ST_E_OK)
-        return store_order_finish(e, err_msg);
-    struct order_row r;
-    e = order_load(s, name, &r);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-    if (r.status == CAN) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is already cancelled", r.name);
-        goto out;
-    }
-    if (r.status == SHP || r.status == DLV) {
-        e = store_fail(TOTE_ST_E_STATE,
-                       "order %s is %s; a shipped order cannot be cancelled (open a return "
-                       "instead)",
-                       r.name, tote_order_status_name(r.status));
-        goto out;
-    }
+    if (r->status == CAN)
+        return store_fail(TOTE_ST_E_STATE, "order %s is already cancelled", r->name);
+    if (r->status == SHP || r->status == DLV)
+        return store_fail(TOTE_ST_E_STATE,
+                          "order %s is %s; a shipped order cannot be cancelled (open a return "
+                          "instead)",
+                          r->name, tote_order_status_name(r->status));
     long long units = 0, tasks = 0, picked = 0;
-    tote_order_status now = r.status;
-    e = store_order_give_back(s, r.id, actor, &units, &tasks, &now);
+    tote_order_status now = r->status;
+    tote_st_err e = store_order_give_back(s, r->id, c->actor, &units, &tasks, &now);
     if (e == TOTE_ST_E_OK)
         e = store_order_exec_id(
             s, "UPDATE package SET status = 'cancelled' WHERE order_id = ?1 AND status IN ('open','closed')",
-            r.id);
+            r->id);
     if (e == TOTE_ST_E_OK)
-        e = query_ll(s, "SELECT COALESCE(SUM(picked), 0) FROM order_line WHERE order_id = ?1", r.id, &picked);
+        e = query_ll(s, "SELECT COALESCE(SUM(picked), 0) FROM order_line WHERE order_id = ?1", r->id,
+                     &picked);
     if (e != TOTE_ST_E_OK)
-        goto out;
-    cJSON *d = reason_detail(reason);
+        return e;
+    cJSON *d = reason_detail(c->reason);
     cJSON_AddNumberToObject(d, "reservations_released", (double)units);
     if (tasks)
         cJSON_AddNumberToObject(d, "pick_tasks_cancelled", (double)tasks);
     if (picked)
         cJSON_AddNumberToObject(d, "picked_units_to_put_away", (double)picked);
-    e = store_order_write_status(s, r.id, r.name, r.status, CAN, NULL, actor, device, d);
-out:
-    store_order_row_clear(&r);
-    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
+    return store_order_write_status(s, r->id, r->name, r->status, CAN, NULL, c->actor, c->device, d);
+}
+
+tote_st_err tote_order_cancel(tote_store *s, const char *name, const char *actor, const char *device,
+                              const char *reason, char **err_msg)
+{
+    const struct order_cmd c = {actor, device, reason, NULL};
+    return order_command(s, name, cancel_body, &c, err_msg);
+}
+
+static tote_st_err paid_body(tote_store *s, struct order_row *r, const struct order_cmd *c)
+{
+    if (r->status == CAN)
+        return store_fail(TOTE_ST_E_STATE, "order %s is cancelled: a payment cannot be recorded for it",
+                          r->name);
+    if (store_order_is_paid(r->payment_status))
+        return store_fail(TOTE_ST_E_STATE, "order %s is already paid", r->name);
+    char now[32];
+    tote_store_now(now);
+    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET payment_status = 'paid', payment_method = "
+                                          "COALESCE(?2, payment_method), updated_at = ?3 WHERE id = ?1");
+    if (!st)
+        return store_db_fail(s, SQLITE_ERROR);
+    sqlite3_bind_int64(st, 1, r->id);
+    store_bind_text_ne(st, 2, c->method);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    int rc = store_step_done(st);
+    if (rc != SQLITE_DONE)
+        return store_db_fail(s, rc);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "from", r->payment_status ? r->payment_status : "");
+    if (c->method && *c->method)
+        cJSON_AddStringToObject(d, "method", c->method);
+    char *txt = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    tote_st_err e = tote_store_event(s, c->actor, c->device, "order.paid", "order", r->name, txt);
+    cJSON_free(txt);
+    if (e != TOTE_ST_E_OK)
+        return store_db_fail(s, SQLITE_ERROR);
+    if (r->status == HLD && r->hold_reason && strcmp(r->hold_reason, "payment") == 0)
+        return do_release(s, r, c->actor, c->device, "paid");
+    return TOTE_ST_E_OK;
 }
 
 tote_st_err tote_order_paid(tote_store *s, const char *name, const char *method, const char *actor,
                             const char *device, char **err_msg)
 {
-    store_detail_clear();
-    store_tx tx;
-    tote_st_err e = store_tx_begin(s, &tx);
-    if (e != TOTE_ST_E_OK)
-        return store_order_finish(e, err_msg);
-    struct order_row r;
-    e = order_load(s, name, &r);
-    if (e != TOTE_ST_E_OK)
-        goto out;
-    if (r.status == CAN) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is cancelled: a payment cannot be recorded for it", r.name);
-        goto out;
-    }
-    if (store_order_is_paid(r.payment_status)) {
-        e = store_fail(TOTE_ST_E_STATE, "order %s is already paid", r.name);
-        goto out;
-    }
-    char now[32];
-    tote_store_now(now);
-    sqlite3_stmt *st = tote_store_stmt(s, "UPDATE orders SET payment_status = 'paid', payment_method = "
-                                          "COALESCE(?2, payment_method), updated_at = ?3 WHERE id = ?1");
-    if (!st) {
-        e = store_db_fail(s, SQLITE_ERROR);
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, r.id);
-    store_bind_text_ne(st, 2, method);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    int rc = store_step_done(st);
-    if (rc != SQLITE_DONE) {
-        e = store_db_fail(s, rc);
-        goto out;
-    }
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "from", r.payment_status ? r.payment_status : "");
-    if (method && *method)
-        cJSON_AddStringToObject(d, "method", method);
-    char *txt = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    e = tote_store_event(s, actor, device, "order.paid", "order", r.name, txt);
-    cJSON_free(txt);
-    if (e != TOTE_ST_E_OK) {
-        e = store_db_fail(s, SQLITE_ERROR);
-        goto out;
-    }
-    if (r.status == HLD && r.hold_reason && strcmp(r.hold_reason, "payment") == 0)
-        e = do_release(s, &r, actor, device, "paid");
-out:
-    store_order_row_clear(&r);
-    return store_order_finish(store_tx_end(s, &tx, e), err_msg);
+    const struct order_cmd c = {actor, device, NULL, method};
+    return order_command(s, name, paid_body, &c, err_msg);
 }
 tote_st_err tote_order_picked_json(tote_store *s, const char *name, cJSON **out)
 {
