@@ -1,6 +1,5 @@
 /* The exactly-once request table and per-request savepoints (tote/server.h),
  * and the scan log (tote/flows.h). */
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
