@@ -50,6 +50,7 @@ struct tote_store {
     struct stmt_fast fast[STMT_FAST_SLOTS];
     char rollback_why[256]; /* SQLite's message for the error a rollback undid */
     long long busy_since;   /* ms, CLOCK_MONOTONIC: when the current wait for a lock began */
+    store_profile *profile; /* TOTE_PROFILE_SQL=1, else NULL */
 };
 
 /* How long a connection waits for another's lock before SQLITE_BUSY. */
@@ -518,6 +519,7 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
         tote_store_destroy(&s);
         return e;
     }
+    s->profile = store_profile_start(s->db);
     *out = s;
     return TOTE_ST_E_OK;
 }
@@ -527,6 +529,7 @@ void tote_store_destroy(tote_store **sp)
     if (!sp || !*sp)
         return;
     tote_store *s = *sp;
+    store_profile_finish(&s->profile, s->path);
     for (size_t i = 0; i < s->cache_cap; i++) {
         sqlite3_finalize(s->cache[i].stmt);
         free(s->cache[i].sql);

@@ -209,4 +209,11 @@ static inline void store_col_text(sqlite3_stmt *st, int col, char *dst, size_t c
     tote_str_cut(dst, cap, (const char *)sqlite3_column_text(st, col));
 }
 
+/* TOTE_PROFILE_SQL=1 (store_profile.c): per SQL text, runs and VM steps of
+ * db's statements, printed to stderr by store_profile_finish (which frees it
+ * and nulls *p; NULL-safe). Start returns NULL when the variable is not "1". */
+typedef struct store_profile store_profile;
+store_profile *store_profile_start(sqlite3 *db);
+void store_profile_finish(store_profile **p, const char *path);
+
 #endif

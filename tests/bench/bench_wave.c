@@ -71,6 +71,8 @@ struct agg {
     double ms;
     long n;
     int sorts; /* sorter runs (SQLITE_STMTSTATUS_SORT) */
+    long long
+        vm; /* virtual machine steps (SQLITE_STMTSTATUS_VM_STEP): work that does not move with the load */
 };
 static struct agg aggs[256];
 static int naggs;
@@ -89,6 +91,7 @@ static int trace_cb(unsigned t, void *c, void *p, void *x)
             aggs[i].ms += ns / 1e6;
             aggs[i].n++;
             aggs[i].sorts = sqlite3_stmt_status((sqlite3_stmt *)p, SQLITE_STMTSTATUS_SORT, 0);
+            aggs[i].vm += sqlite3_stmt_status((sqlite3_stmt *)p, SQLITE_STMTSTATUS_VM_STEP, 1);
         }
     }
     return 0;
@@ -100,11 +103,13 @@ static void trace_dump(void)
         total += aggs[i].ms;
     /* SQLite times a statement in whole ms (from its first step to its reset):
        short ones round to 0 or 1, so only sums over many runs mean much */
-    fprintf(stderr, "  %8.1f ms in all, %d statements (those over 5 ms or sorting below)\n", total, naggs);
+    fprintf(stderr,
+            "  %8.1f ms in all, %d statements (those over 5 ms or sorting below; VM steps in thousands)\n",
+            total, naggs);
     for (int i = 0; i < naggs; i++)
         if (aggs[i].ms > 5 || aggs[i].sorts > 0)
-            fprintf(stderr, "  %8.1f ms %7ld x %6d sorts  %.100s\n", aggs[i].ms, aggs[i].n, aggs[i].sorts,
-                    aggs[i].sql);
+            fprintf(stderr, "  %8.1f ms %7ld x %6d sorts %8lld k  %.100s\n", aggs[i].ms, aggs[i].n,
+                    aggs[i].sorts, aggs[i].vm / 1000, aggs[i].sql);
     naggs = 0;
     memset(aggs, 0, sizeof aggs);
     fprintf(stderr, "----\n");

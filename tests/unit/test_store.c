@@ -1,6 +1,8 @@
 /* Store basics: create, migrate, reopen, refuse newer and non-database files, read-only opens. */
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "support.h"
 #include "test.h"
@@ -207,6 +209,62 @@ static void teardown(void)
     free(dir);
 }
 
+/* TOTE_PROFILE_SQL=1: the store counts each statement's runs and VM steps
+ * and prints them to stderr when it closes. */
+static void test_sql_profile(void)
+{
+    char p[512], out[512];
+    path_in(p, sizeof p, "prof.db");
+    path_in(out, sizeof out, "prof.txt");
+    setenv("TOTE_PROFILE_SQL", "1", 1);
+    tote_store *s = NULL;
+    tote_st_err e = tote_store_open(p, TOTE_STORE_CREATE, &s, NULL);
+    unsetenv("TOTE_PROFILE_SQL");
+    REQUIRE_EQ(e, TOTE_ST_E_OK);
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *st = tote_store_stmt(s, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
+        REQUIRE(st != NULL);
+        CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
+        sqlite3_reset(st);
+    }
+    fflush(stderr);
+    int saved = dup(2), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    tote_store_destroy(&s);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char *txt = tt_read_file(out, NULL);
+    REQUIRE(txt != NULL);
+    CHECK_HAS(txt, "SQL profile of ");
+    const char *line = strstr(txt, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
+    REQUIRE(line != NULL);
+    while (line > txt && line[-1] != '\n')
+        line--;
+    unsigned long long runs = 0, steps = 0;
+    REQUIRE_EQ(sscanf(line, "%llu %llu", &runs, &steps), 2);
+    CHECK_EQ(runs, 3);
+    CHECK(steps >= 3); /* a few steps per run, whatever SQLite's plan */
+    free(txt);
+    /* without the variable: nothing printed */
+    REQUIRE_EQ(tote_store_open(p, 0, &s, NULL), TOTE_ST_E_OK);
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+    tote_store_destroy(&s);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    size_t len = 1;
+    txt = tt_read_file(out, &len);
+    CHECK_EQ(len, 0);
+    free(txt);
+}
+
 static void test_all_setup(void)
 {
     setup();
@@ -220,4 +278,5 @@ static void test_all_teardown(void)
 
 TT_MAIN(TT_TEST(test_all_setup), TT_TEST(test_create_and_reopen), TT_TEST(test_event_log_is_append_only),
         TT_TEST(test_newer_schema_refused), TT_TEST(test_not_a_database), TT_TEST(test_older_schema_upgraded),
-        TT_TEST(test_statement_cache_grows), TT_TEST(test_readonly_open), TT_TEST(test_all_teardown))
+        TT_TEST(test_statement_cache_grows), TT_TEST(test_readonly_open), TT_TEST(test_sql_profile),
+        TT_TEST(test_all_teardown))
