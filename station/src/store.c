@@ -82,6 +82,14 @@ static int busy_poll(void *arg, int count)
     return 1;
 }
 
+void store_busy_wait(tote_store *s, int wait)
+{
+    if (wait)
+        sqlite3_busy_handler(s->db, busy_poll, s);
+    else
+        sqlite3_busy_handler(s->db, NULL, NULL);
+}
+
 int tote_store_schema_version(void)
 {
     return tote_schema_migration_count;

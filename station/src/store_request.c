@@ -443,8 +443,13 @@ tote_st_err tote_checkpointer_start(tote_store *s, int interval_ms, tote_checkpo
 
 tote_st_err tote_store_wal_truncate(tote_store *s)
 {
+    /* without the busy handler: a TRUNCATE waits for every reader of the
+       WAL (the snapshot thread, a CLI command, a report) and would hold the
+       loop for up to the busy timeout; the loop tries again a second later */
     int log = 0, done = 0;
+    store_busy_wait(s, 0);
     int rc = sqlite3_wal_checkpoint_v2(tote_store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    store_busy_wait(s, 1);
     return rc == SQLITE_OK ? TOTE_ST_E_OK : tote_store_map_rc(rc);
 }
 

@@ -209,6 +209,10 @@ static inline void store_col_text(sqlite3_stmt *st, int col, char *dst, size_t c
     tote_str_cut(dst, cap, (const char *)sqlite3_column_text(st, col));
 }
 
+/* wait 0: a lock held by another connection fails at once with SQLITE_BUSY;
+ * 1: the store's busy handler again (up to 5 s, store.c). */
+void store_busy_wait(tote_store *s, int wait);
+
 /* TOTE_PROFILE_SQL=1 (store_profile.c): per SQL text, runs and VM steps of
  * db's statements, printed to stderr by store_profile_finish (which frees it
  * and nulls *p; NULL-safe). Start returns NULL when the variable is not "1". */

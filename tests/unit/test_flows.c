@@ -463,6 +463,22 @@ static void test_background_checkpoints(void)
     snprintf(wal, sizeof wal, "%s-wal", path);
     CHECK_EQ(tote_store_wal_truncate(s), TOTE_ST_E_OK);
     CHECK_EQ(file_size(wal), 0);
+    /* a reader in the WAL (a snapshot, a CLI command): the TRUNCATE does not
+       wait for it (the loop calls it after a full disk), it says BUSY at once */
+    REQUIRE_EQ(fill_settings(s, 20, 20, &key), 0);
+    sqlite3 *reader = NULL;
+    REQUIRE_EQ(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    REQUIRE_EQ(sqlite3_exec(reader, "BEGIN; SELECT COUNT(*) FROM setting;", NULL, NULL, NULL), SQLITE_OK);
+    long long t0 = tt_now_ms();
+    CHECK_EQ(tote_store_wal_truncate(s), TOTE_ST_E_BUSY);
+    CHECK_INT(tt_now_ms() - t0, <, 1000); /* the store's busy handler waits 5 s */
+    CHECK_INT(file_size(wal), >, 0);
+    /* the store still waits for a lock in its own transactions */
+    REQUIRE_EQ(fill_settings(s, 1, 1, &key), 0);
+    sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(reader);
+    CHECK_EQ(tote_store_wal_truncate(s), TOTE_ST_E_OK);
+    CHECK_EQ(file_size(wal), 0);
     tote_store_destroy(&s);
     tt_rmrf(dir);
     free(dir);

@@ -202,9 +202,10 @@ void tote_wal_syncer_latency(tote_wal_syncer *w, double *p50, double *p99, doubl
  * synchronous=FULL. NULL-safe; sets *w = NULL. */
 void tote_wal_syncer_stop(tote_wal_syncer **w, tote_store *s);
 
-/* A blocking TRUNCATE checkpoint on s's own connection: copies the WAL into
- * the database and truncates the WAL file to zero bytes (after a full disk,
- * this gives the WAL's space back). BUSY if a reader holds the WAL. */
+/* A TRUNCATE checkpoint on s's own connection: copies the WAL into the
+ * database and truncates the WAL file to zero bytes (after a full disk, this
+ * gives the WAL's space back). It never waits for another connection: BUSY
+ * at once if a reader or a checkpoint holds the WAL (try again later). */
 tote_st_err tote_store_wal_truncate(tote_store *s);
 
 /*
