@@ -23,6 +23,22 @@ static const char *const quick[] = {"--timeout-ms", "500", NULL};
 
 /* ---------------- tests ---------------- */
 
+/* The handheld's HELLO answered, its NEXT_TASK answered with a task of qty
+ * units, and the task on its screen: 0, else -1. */
+static int hello_and_task(station *st, handheld *h, int qty)
+{
+    if (station_expect(st, TOTE_WIRE_HELLO, &req, 3000) != 0)
+        return -1;
+    reply_hello_ok(st, &req, 0, 0);
+    if (station_expect(st, TOTE_WIRE_NEXT_TASK, &req, 3000) != 0)
+        return -1;
+    reply_task(st, &req, qty, 0);
+    cJSON *e = hh_expect(h, "task", 3000);
+    int ok = e != NULL;
+    cJSON_Delete(e);
+    return ok ? 0 : -1;
+}
+
 static void test_hello_task_scan_result(void)
 {
     station st;
@@ -120,12 +136,8 @@ static void test_offline_then_replay_exactly_once(void)
     handheld h;
     const char *ob = path_in("offline.outbox");
     REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, quick), 0);
-    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
-    reply_hello_ok(&st, &req, 0, 0);
-    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_NEXT_TASK, &req, 3000), 0);
-    reply_task(&st, &req, 3, 0);
-    cJSON *e = hh_expect(&h, "task", 3000);
-    cJSON_Delete(e);
+    REQUIRE_EQ(hello_and_task(&st, &h, 3), 0);
+    cJSON *e = NULL;
 
     /* The station takes scan A (seq 2) and falls silent before answering. */
     hh_write(&h, "ITEM-A\n");
@@ -350,12 +362,8 @@ static void test_station_errors(void)
     handheld h;
     const char *ob = path_in("errors.outbox");
     REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, NULL), 0);
-    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
-    reply_hello_ok(&st, &req, 0, 0);
-    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_NEXT_TASK, &req, 3000), 0);
-    reply_task(&st, &req, 1, 0);
-    cJSON *e = hh_expect(&h, "task", 3000);
-    cJSON_Delete(e);
+    REQUIRE_EQ(hello_and_task(&st, &h, 1), 0);
+    cJSON *e = NULL;
 
     /* NO_HELLO (the station restarted): hello again, then the same request again */
     hh_write(&h, "ITEM-1\n");
@@ -417,12 +425,8 @@ static void test_internal_errors_give_up_storage_errors_do_not(void)
     const char *ob = path_in("internal.outbox");
     const char *fast[] = {"--timeout-ms", "200", NULL};
     REQUIRE_EQ(hh_start(&h, &st, "hh-t", ob, fast), 0);
-    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_HELLO, &req, 3000), 0);
-    reply_hello_ok(&st, &req, 0, 0);
-    REQUIRE_EQ(station_expect(&st, TOTE_WIRE_NEXT_TASK, &req, 3000), 0);
-    reply_task(&st, &req, 1, 0);
-    cJSON *e = hh_expect(&h, "task", 3000);
-    cJSON_Delete(e);
+    REQUIRE_EQ(hello_and_task(&st, &h, 1), 0);
+    cJSON *e = NULL;
 
     /* STORAGE five times: still resent, the same seq */
     hh_write(&h, "ITEM-1\n");
