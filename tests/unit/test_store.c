@@ -209,6 +209,29 @@ static void teardown(void)
     free(dir);
 }
 
+/* tote_store_destroy(s) with this process's stderr going to the file out:
+ * what it wrote (tt_read_file; *len its length if len), NULL on failure. */
+static char *destroy_with_stderr_to(tote_store **s, const char *out, size_t *len)
+{
+    fflush(stderr);
+    int saved = dup(2), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (saved < 0 || fd < 0) {
+        if (saved >= 0)
+            close(saved);
+        if (fd >= 0)
+            close(fd);
+        tote_store_destroy(s);
+        return NULL;
+    }
+    dup2(fd, 2);
+    close(fd);
+    tote_store_destroy(s);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    return tt_read_file(out, len);
+}
+
 /* TOTE_PROFILE_SQL=1: the store counts each statement's runs and VM steps
  * and prints them to stderr when it closes. */
 static void test_sql_profile(void)
@@ -227,16 +250,7 @@ static void test_sql_profile(void)
         CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
         sqlite3_reset(st);
     }
-    fflush(stderr);
-    int saved = dup(2), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    REQUIRE(saved >= 0 && fd >= 0);
-    dup2(fd, 2);
-    close(fd);
-    tote_store_destroy(&s);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    char *txt = tt_read_file(out, NULL);
+    char *txt = destroy_with_stderr_to(&s, out, NULL);
     REQUIRE(txt != NULL);
     CHECK_HAS(txt, "SQL profile of ");
     const char *line = strstr(txt, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
@@ -250,17 +264,9 @@ static void test_sql_profile(void)
     free(txt);
     /* without the variable: nothing printed */
     REQUIRE_EQ(tote_store_open(p, 0, &s, NULL), TOTE_ST_E_OK);
-    fflush(stderr);
-    saved = dup(2);
-    fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, 2);
-    close(fd);
-    tote_store_destroy(&s);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
     size_t len = 1;
-    txt = tt_read_file(out, &len);
+    txt = destroy_with_stderr_to(&s, out, &len);
+    REQUIRE(txt != NULL);
     CHECK_EQ(len, 0);
     free(txt);
 }
