@@ -105,11 +105,12 @@ int tote_cmd_serve(const tote_cli_ctx *ctx, int argc, char **argv)
         "a later batch, %llu snapshots answered off the loop); apply %.2f s, commit "
         "%.2f s, messaging %.2f s; in the station p50 %.2f ms, p99 %.2f ms, max %.2f ms; WAL sync p50 %.2f "
         "ms, p99 %.2f ms, max %.2f ms; WAL restarted %llu times by the checkpoint thread, checkpointed %llu "
-        "times on the loop; the thread's FULL checkpoints held the write lock p50 %.2f ms, max %.2f ms\n",
+        "times on the loop; the thread's FULL checkpoints held the write lock p50 %.2f ms, max %.2f ms; "
+        "the loop paused reading %llu times for two unsynced commits, %.2f s in all\n",
         st.requests, st.batches, st.max_batch, st.resends, st.errors, st.dropped, st.redone, st.syncs,
         st.early, st.snapshots, st.apply_us / 1e6, st.commit_us / 1e6, st.io_us / 1e6, st.reply_p50_ms,
         st.reply_p99_ms, st.reply_max_ms, st.sync_p50_ms, st.sync_p99_ms, st.sync_max_ms, st.wal_restarts,
-        st.loop_checkpoints, st.full_hold_p50_ms, st.full_hold_max_ms);
+        st.loop_checkpoints, st.full_hold_p50_ms, st.full_hold_max_ms, st.pauses, st.paused_us / 1e6);
     tote_server_destroy(&srv);
     return e == TOTE_ST_E_OK ? TOTE_EXIT_OK : TOTE_EXIT_FAIL;
 }

@@ -763,7 +763,13 @@ tote_st_err tote_server_run(tote_server *srv)
         int sec_at = nitems;
         int nsec = tote_security_poll_items(srv->sec, &items[sec_at], 3);
         nitems += nsec;
+        long long poll_at = syncing ? mono_us() : 0;
         int rc = zmq_poll(items, nitems, (long)wait);
+        if (syncing) {
+            srv->stats.paused_us += (unsigned long long)(mono_us() - poll_at);
+            srv->stats.pauses += (unsigned long long)!srv->paused;
+        }
+        srv->paused = syncing;
         if (rc < 0) {
             if (errno == EINTR)
                 continue;

@@ -75,6 +75,7 @@ struct tote_server {
     size_t held_head, held_len, held_cap;
     long long batch_read_us; /* when the batch being applied was read */
     long long released_us;   /* time spent sending during the batch being applied (release_synced) */
+    int paused;              /* the last poll left the router unread (two commits unsynced) */
     lat_hist reply_lat;      /* batch read -> reply sent */
     int optimistic;          /* this pass applies requests without savepoints */
     int failed;              /* a request failed in the optimistic pass: apply again */

@@ -660,6 +660,20 @@ static void test_slow_disk_one_commit_per_sync(void)
        station (51 ms here), not the running one and then its own (101 ms
        with one thread) */
     CHECK(in_p50 < 75);
+    /* with two commits unsynced the loop stops reading until a sync returns,
+       each time for up to one sync (50 ms), and the stop line counts it */
+    unsigned long long pauses = 0;
+    double paused_s = 0;
+    const char *pz = strstr(line, "the loop paused reading ");
+    REQUIRE(pz != NULL);
+    REQUIRE_EQ(sscanf(pz, "the loop paused reading %llu times for two unsynced commits, %lf s in all",
+                      &pauses, &paused_s),
+               2);
+    fprintf(stderr, "diskfull: slow disk: the loop paused reading %llu times, %.2f s in all\n", pauses,
+            paused_s);
+    CHECK(pauses >= 10);
+    CHECK(paused_s >= 0.005 * (double)pauses);                    /* 50.6 ms each here */
+    CHECK(paused_s <= (sy_max + 10.0) / 1000.0 * (double)pauses); /* none longer than a sync */
     free(err);
     fx_station_done(&st);
 }

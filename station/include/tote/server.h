@@ -68,6 +68,10 @@ typedef struct tote_server_stats {
                                      their sync returned (not after that batch's commit) */
     unsigned long long snapshots; /* snapshot replies sent from the snapshot thread, off the loop */
     unsigned long long io_us;     /* time spent receiving, sending, publishing */
+    /* times the loop stopped reading the router with two commits unsynced,
+     * and how long in all: requests that arrive then wait in the socket,
+     * a wait the in-the-station latency below does not include */
+    unsigned long long pauses, paused_us;
     /* WAL checkpoints (tote_checkpointer): FULL ones of the thread that let
      * the WAL restart, and the loop's own at the WAL bound; how long the
      * thread's FULL ones held the write lock (the loop's wait at worst), ms */
