@@ -44,6 +44,14 @@ struct rowbuf {
     size_t vlen;  /* bytes of fields not kept (tote_csv_keep_only) */
 };
 
+/* A field of a simple record (fast_record): its bytes [s, e) between the
+ * quotes if quoted, and how many "" pairs they hold. */
+struct span {
+    const unsigned char *s, *e;
+    size_t escapes;
+    int quoted;
+};
+
 struct tote_csv {
     FILE *f;
     const unsigned char *mem; /* memory source, or the chunk buffer of a file */
@@ -66,8 +74,10 @@ struct tote_csv {
 
     char **hdr;
     size_t nhdr;
-    long only_col; /* >= 0: only this column's text is kept (tote_csv_keep_only) */
-    int no_fast;   /* 1: every record through libcsv (tote_csv_set_fast) */
+    long only_col;      /* >= 0: only this column's text is kept (tote_csv_keep_only) */
+    int no_fast;        /* 1: every record through libcsv (tote_csv_set_fast) */
+    struct span *spans; /* fast_record's fields */
+    size_t spans_cap;
     int semicolon; /* 1: fields are separated by ';' (sniffed from the first line) */
     int encoding;  /* TOTE_CSV_ASCII until a field has a byte >= 0x80, then
                       TOTE_CSV_UTF8 or TOTE_CSV_WINDOWS_1252 for the whole file */
@@ -226,6 +236,38 @@ static void decide_encoding(tote_csv *r, const void *s, size_t n)
     r->encoding = imp_utf8_valid(s, n) ? TOTE_CSV_UTF8 : TOTE_CSV_WINDOWS_1252;
 }
 
+/* rowbuf_add(b, "", 0) without a call when there is room (most fields of
+ * the keep-only pass). */
+static inline int rowbuf_add_empty(struct rowbuf *b)
+{
+    if (b->n == b->cap || b->dlen + 1 > b->dcap)
+        return rowbuf_add(b, "", 0);
+    b->data[b->dlen] = '\0';
+    b->off[b->n] = b->dlen;
+    b->len[b->n] = 0;
+    b->n++;
+    b->dlen++;
+    return 0;
+}
+
+/* A field tote_csv_keep_only() does not keep, n bytes long: only what
+ * decides where records end and whether one is blank. The encoding is the
+ * caller's to decide first. */
+static inline void skip_field(tote_csv *r, size_t n)
+{
+    struct rowbuf *b = &r->cur;
+    if (b->dlen + b->vlen + n > MAX_RECORD) {
+        if (!b->error)
+            b->error = ERR_LONG;
+        n = 0;
+    }
+    b->vlen += n;
+    if (n)
+        b->nonempty = 1;
+    if (rowbuf_add_empty(b) != 0)
+        set_fatal(r, "out of memory while reading CSV");
+}
+
 static void cb_field(void *s, size_t n, void *ud)
 {
     tote_csv *r = ud;
@@ -235,17 +277,7 @@ static void cb_field(void *s, size_t n, void *ud)
     if (r->encoding == TOTE_CSV_ASCII)
         decide_encoding(r, s, n);
     if (r->only_col >= 0 && (long)b->n != r->only_col) {
-        /* not kept: only what decides where records end and whether one is blank */
-        if (b->dlen + b->vlen + n > MAX_RECORD) {
-            if (!b->error)
-                b->error = ERR_LONG;
-            n = 0;
-        }
-        b->vlen += n;
-        if (n)
-            b->nonempty = 1;
-        if (rowbuf_add(b, "", 0) != 0)
-            set_fatal(r, "out of memory while reading CSV");
+        skip_field(r, n);
         return;
     }
     if (!b->error && n) {
@@ -390,6 +422,7 @@ void tote_csv_destroy(tote_csv **rp)
     if (r->p_ready)
         csv_free(&r->p);
     free(r->chunk);
+    free(r->spans);
     free(r->fatal);
     free(r->conv);
     rowbuf_free(&r->cur);
@@ -567,6 +600,9 @@ static int feed(tote_csv *r)
  * or LF and its closing quote is followed by a comma or the end of the row.
  * Anything else returns 0 untouched and libcsv reads the record.
  */
+/* The bytes that end an unquoted field, or make a record not simple. */
+static const unsigned char field_stop[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
+
 static int fast_record(tote_csv *r)
 {
     if (r->no_fast || r->semicolon || !r->started || r->row_open || r->skipping || r->finished || r->fatal ||
@@ -576,13 +612,26 @@ static int fast_record(tote_csv *r)
     const unsigned char *nl = memchr(start, '\n', (size_t)(end - start));
     if (!nl || nl - start > 65536)
         return 0;
-    /* check the whole record first: nothing is called back unless it is simple */
+    /* check the whole record first: nothing is called back unless it is
+       simple; each field's bytes are noted, so they are read once */
     const unsigned char *q = start;
-    long fields = 0;
+    size_t fields = 0;
     for (;;) {
         if (*q == ' ' || *q == '\t')
             return 0;
+        if (fields == r->spans_cap) {
+            size_t nc = r->spans_cap ? r->spans_cap * 2 : 128;
+            struct span *ns = realloc(r->spans, nc * sizeof *ns);
+            if (!ns)
+                return 0; /* libcsv reads it */
+            r->spans = ns;
+            r->spans_cap = nc;
+        }
+        struct span *sp = &r->spans[fields];
         if (*q == '"') {
+            sp->quoted = 1;
+            sp->escapes = 0;
+            sp->s = q + 1;
             for (q++;; q += 2) {
                 const unsigned char *cq = memchr(q, '"', (size_t)(nl - q));
                 if (!cq || memchr(q, '\r', (size_t)(cq - q)))
@@ -590,13 +639,18 @@ static int fast_record(tote_csv *r)
                 q = cq;
                 if (q[1] != '"')
                     break;
+                sp->escapes++;
             }
+            sp->e = q;
             q++; /* past the closing quote */
         } else {
-            while (*q != ',' && *q != '\n' && *q != '\r' && *q != '"')
+            sp->quoted = 0;
+            sp->s = q;
+            while (!field_stop[*q])
                 q++;
             if (*q == '"')
                 return 0;
+            sp->e = q;
         }
         fields++;
         if (*q == ',') {
@@ -611,57 +665,47 @@ static int fast_record(tote_csv *r)
     r->rec_line = r->cur_line;
     r->row_open = 1;
     char small[1024];
-    q = start;
-    for (long f = 0; f < fields; f++) {
-        if (*q == '"') {
-            const unsigned char *fs = ++q;
-            size_t n = 0;
-            int esc = 0;
-            for (;; q += 2) {
-                q = memchr(q, '"', (size_t)(nl - q));
-                if (q[1] != '"')
-                    break;
-                esc = 1;
-            }
-            if (!esc) {
-                n = (size_t)(q - fs);
+    /* the keep-only pass: a field not kept is only counted (skip_field),
+       without cb_field, when no byte of the record can decide the encoding */
+    int skip = r->only_col >= 0 && (r->encoding != TOTE_CSV_ASCII || !has_high(start, (size_t)(nl - start)));
+    for (size_t f = 0; f < fields; f++) {
+        const struct span *sp = &r->spans[f];
+        const unsigned char *fs = sp->s;
+        size_t n = (size_t)(sp->e - fs);
+        if (sp->quoted) {
+            n -= sp->escapes; /* each "" is one quote */
+            if (skip && (long)f != r->only_col) {
+                skip_field(r, n);
+            } else if (!sp->escapes) {
                 cb_field((void *)fs, n, r);
             } else if (r->only_col >= 0 && (long)r->cur.n != r->only_col) {
                 if (r->encoding == TOTE_CSV_ASCII)
-                    decide_encoding(r, fs, (size_t)(q - fs)); /* "" pairs are ASCII */
-                for (const unsigned char *c = fs; c < q; c++, n++)
-                    if (*c == '"')
-                        c++;
-                cb_field((void *)"", 0, r); /* not kept: only its length counts */
-                r->cur.vlen += n;
-                if (n)
-                    r->cur.nonempty = 1;
+                    decide_encoding(r, fs, (size_t)(sp->e - fs)); /* "" pairs are ASCII */
+                skip_field(r, n);
             } else {
-                char *buf = (size_t)(q - fs) < sizeof small ? small : malloc((size_t)(q - fs));
+                char *buf = n < sizeof small ? small : malloc(n + 1);
                 if (!buf)
                     return set_fatal(r, "out of memory while reading CSV"), 1;
-                for (const unsigned char *c = fs; c < q; c++) {
-                    buf[n++] = (char)*c;
+                size_t k = 0;
+                for (const unsigned char *c = fs; c < sp->e; c++) {
+                    buf[k++] = (char)*c;
                     if (*c == '"')
                         c++;
                 }
-                cb_field(buf, n, r);
+                cb_field(buf, k, r);
                 if (buf != small)
                     free(buf);
             }
-            q++; /* past the closing quote */
         } else {
-            const unsigned char *fs = q;
-            while (*q != ',' && *q != '\n' && *q != '\r')
-                q++;
-            const unsigned char *fe = q;
-            while (fe > fs && (fe[-1] == ' ' || fe[-1] == '\t')) /* libcsv drops trailing blanks */
-                fe--;
-            cb_field((void *)fs, (size_t)(fe - fs), r);
+            while (n > 0 && (fs[n - 1] == ' ' || fs[n - 1] == '\t')) /* libcsv drops trailing blanks */
+                n--;
+            if (skip && (long)f != r->only_col)
+                skip_field(r, n);
+            else
+                cb_field((void *)fs, n, r);
         }
-        q++; /* the comma, or the CR or LF ending the row */
     }
-    if (q[-1] == '\r')
+    if (nl > start && nl[-1] == '\r')
         cb_row('\r', r);
     cb_row('\n', r);
     size_t used = (size_t)(nl + 1 - start);
