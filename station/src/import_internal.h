@@ -1,4 +1,5 @@
-/* Private to station/src/import_*.c: shared machinery of the importers. */
+/* Private to station/src/: shared machinery of the importers (import_*.c),
+ * also used by the order upsert and the SQL profile (store_profile.c). */
 #ifndef TOTE_IMPORT_INTERNAL_H
 #define TOTE_IMPORT_INTERNAL_H
 

@@ -465,6 +465,7 @@ tote_st_err tote_store_open(const char *path, int flags, tote_store **out, char 
             tote_store_destroy(&s);
             return e;
         }
+        s->profile = store_profile_start(s->db);
         *out = s;
         return TOTE_ST_E_OK;
     }

@@ -1,8 +1,8 @@
 /*
  * TOTE_PROFILE_SQL=1: what a connection's statements did, printed to
  * stderr when the store closes. Per distinct SQL text: how often it ran,
- * SQLite's virtual-machine steps in all and per run, rows written (inserts,
- * updates, deletes, from sqlite3_changes), and SQLite's own time for it.
+ * SQLite's virtual-machine steps in all and per run, and SQLite's own time
+ * for it.
  *
  * VM steps count the work a statement did and do not move with the load of
  * the machine; SQLite's time is whole milliseconds per run on most builds,
@@ -13,44 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import_internal.h" /* imp_map: SQL text -> row */
 #include "store_tx.h"
-#include "str_hash.h"
 
 struct prof_row {
-    char *sql; /* NULL: free slot */
-    unsigned hash;
+    const char *sql; /* the map's copy, set when printing */
     unsigned long long runs, vm_steps, ns;
 };
 
 struct store_profile {
-    struct prof_row *rows; /* open addressing, grows at half load */
-    size_t cap, used;
+    imp_map index; /* SQL text -> its row in rows */
+    struct prof_row *rows;
+    size_t n, cap;
     sqlite3 *db;
 };
-
-static struct prof_row *prof_find(store_profile *p, const char *sql, unsigned h)
-{
-    size_t i = h & (p->cap - 1);
-    while (p->rows[i].sql && (p->rows[i].hash != h || strcmp(p->rows[i].sql, sql) != 0))
-        i = (i + 1) & (p->cap - 1);
-    return &p->rows[i];
-}
-
-static int prof_grow(store_profile *p)
-{
-    size_t cap = p->cap ? p->cap * 2 : 128;
-    struct prof_row *old = p->rows, *rows = calloc(cap, sizeof *rows);
-    if (!rows)
-        return -1;
-    size_t old_cap = p->cap;
-    p->rows = rows;
-    p->cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].sql)
-            *prof_find(p, old[i].sql, old[i].hash) = old[i];
-    free(old);
-    return 0;
-}
 
 static int prof_cb(unsigned type, void *ctx, void *stmt, void *ns)
 {
@@ -60,17 +36,23 @@ static int prof_cb(unsigned type, void *ctx, void *stmt, void *ns)
     const char *sql = sqlite3_sql(stmt);
     if (!sql)
         return 0;
-    if (p->used * 2 >= p->cap && prof_grow(p) != 0)
-        return 0;
-    unsigned h = tote_str_hash(sql);
-    struct prof_row *r = prof_find(p, sql, h);
-    if (!r->sql) {
-        r->sql = strdup(sql);
-        if (!r->sql)
+    long long *ix = imp_map_get(&p->index, sql);
+    if (!ix) {
+        if (p->n == p->cap) {
+            size_t cap = p->cap ? p->cap * 2 : 64;
+            struct prof_row *rows = realloc(p->rows, cap * sizeof *rows);
+            if (!rows)
+                return 0;
+            p->rows = rows;
+            p->cap = cap;
+        }
+        if (imp_map_put(&p->index, sql, (long long)p->n) != 0)
             return 0;
-        r->hash = h;
-        p->used++;
+        p->rows[p->n] = (struct prof_row){0};
+        ix = imp_map_get(&p->index, sql);
+        p->n++;
     }
+    struct prof_row *r = &p->rows[*ix];
     r->runs++;
     r->vm_steps += (unsigned long long)sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 1);
     r->ns += (unsigned long long)*(const long long *)ns;
@@ -83,10 +65,8 @@ store_profile *store_profile_start(sqlite3 *db)
     if (!on || strcmp(on, "1") != 0)
         return NULL;
     store_profile *p = calloc(1, sizeof *p);
-    if (!p || prof_grow(p) != 0) {
-        free(p);
+    if (!p)
         return NULL;
-    }
     p->db = db;
     sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, prof_cb, p);
     return p;
@@ -104,20 +84,22 @@ void store_profile_finish(store_profile **pp, const char *path)
     if (!p)
         return;
     sqlite3_trace_v2(p->db, 0, NULL, NULL);
-    /* the used rows to the front, most steps first */
-    size_t n = 0;
     unsigned long long all_steps = 0, all_runs = 0;
-    for (size_t i = 0; i < p->cap; i++)
-        if (p->rows[i].sql) {
-            all_steps += p->rows[i].vm_steps;
-            all_runs += p->rows[i].runs;
-            p->rows[n++] = p->rows[i];
-        }
-    qsort(p->rows, n, sizeof *p->rows, by_steps);
-    fprintf(stderr, "SQL profile of %s: %zu statements, %llu runs, %llu VM steps\n", path ? path : "?", n,
+    for (size_t i = 0; i < p->index.cap; i++) {
+        const char *sql;
+        long long ix;
+        if (imp_map_slot(&p->index, i, &sql, &ix))
+            p->rows[ix].sql = sql;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        all_steps += p->rows[i].vm_steps;
+        all_runs += p->rows[i].runs;
+    }
+    qsort(p->rows, p->n, sizeof *p->rows, by_steps); /* most steps first */
+    fprintf(stderr, "SQL profile of %s: %zu statements, %llu runs, %llu VM steps\n", path ? path : "?", p->n,
             all_runs, all_steps);
     fprintf(stderr, "%12s %14s %10s %10s  %s\n", "runs", "VM steps", "steps/run", "ms", "SQL");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < p->n; i++) {
         const struct prof_row *r = &p->rows[i];
         char one[121];
         size_t k = 0;
@@ -126,8 +108,8 @@ void store_profile_finish(store_profile **pp, const char *path)
         one[k] = '\0';
         fprintf(stderr, "%12llu %14llu %10.1f %10.1f  %s\n", r->runs, r->vm_steps,
                 r->runs ? (double)r->vm_steps / (double)r->runs : 0.0, (double)r->ns / 1e6, one);
-        free(r->sql);
     }
+    imp_map_free(&p->index);
     free(p->rows);
     free(p);
     *pp = NULL;

@@ -239,33 +239,36 @@ static void test_sql_profile(void)
     char p[512], out[512];
     path_in(p, sizeof p, "prof.db");
     path_in(out, sizeof out, "prof.txt");
-    setenv("TOTE_PROFILE_SQL", "1", 1);
     tote_store *s = NULL;
-    tote_st_err e = tote_store_open(p, TOTE_STORE_CREATE, &s, NULL);
-    unsetenv("TOTE_PROFILE_SQL");
-    REQUIRE_EQ(e, TOTE_ST_E_OK);
-    for (int i = 0; i < 3; i++) {
-        sqlite3_stmt *st = tote_store_stmt(s, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
-        REQUIRE(st != NULL);
-        CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
-        sqlite3_reset(st);
+    /* a writing open, then a read-only one (the snapshot thread's kind) */
+    for (int ro = 0; ro < 2; ro++) {
+        setenv("TOTE_PROFILE_SQL", "1", 1);
+        tote_st_err e = tote_store_open(p, ro ? TOTE_STORE_READONLY : TOTE_STORE_CREATE, &s, NULL);
+        unsetenv("TOTE_PROFILE_SQL");
+        REQUIRE_EQ(e, TOTE_ST_E_OK);
+        for (int i = 0; i < 3; i++) {
+            sqlite3_stmt *st = tote_store_stmt(s, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
+            REQUIRE(st != NULL);
+            CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
+            sqlite3_reset(st);
+        }
+        char *txt = destroy_with_stderr_to(&s, out, NULL);
+        REQUIRE(txt != NULL);
+        CHECK_HAS(txt, "SQL profile of ");
+        const char *line = strstr(txt, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
+        REQUIRE(line != NULL);
+        while (line > txt && line[-1] != '\n')
+            line--;
+        unsigned long long runs = 0, steps = 0;
+        REQUIRE_EQ(sscanf(line, "%llu %llu", &runs, &steps), 2);
+        CHECK_EQ(runs, 3);
+        CHECK(steps >= 3); /* a few steps per run, whatever SQLite's plan */
+        free(txt);
     }
-    char *txt = destroy_with_stderr_to(&s, out, NULL);
-    REQUIRE(txt != NULL);
-    CHECK_HAS(txt, "SQL profile of ");
-    const char *line = strstr(txt, "SELECT COUNT(*) FROM product WHERE sku <> 'x'");
-    REQUIRE(line != NULL);
-    while (line > txt && line[-1] != '\n')
-        line--;
-    unsigned long long runs = 0, steps = 0;
-    REQUIRE_EQ(sscanf(line, "%llu %llu", &runs, &steps), 2);
-    CHECK_EQ(runs, 3);
-    CHECK(steps >= 3); /* a few steps per run, whatever SQLite's plan */
-    free(txt);
     /* without the variable: nothing printed */
     REQUIRE_EQ(tote_store_open(p, 0, &s, NULL), TOTE_ST_E_OK);
     size_t len = 1;
-    txt = destroy_with_stderr_to(&s, out, &len);
+    char *txt = destroy_with_stderr_to(&s, out, &len);
     REQUIRE(txt != NULL);
     CHECK_EQ(len, 0);
     free(txt);
